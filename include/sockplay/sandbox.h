@@ -1,0 +1,26 @@
+/* sandbox.h -- a private user + network namespace with lo up. */
+#ifndef SOCKPLAY_SANDBOX_H
+#define SOCKPLAY_SANDBOX_H
+
+#include <stddef.h>
+
+enum sandbox_mode {
+	SANDBOX_AUTO,    /* try, fall back to the host network */
+	SANDBOX_REQUIRE, /* --sandbox: fail when it cannot be made */
+	SANDBOX_OFF,     /* --host-net */
+};
+
+enum sandbox_result {
+	SANDBOX_FAILED = -1, /* required and not made: MSG says why */
+	SANDBOX_HOST = 0,    /* host network; MSG says why when the sandbox was tried */
+	SANDBOX_MADE = 1,    /* private namespace, lo up */
+};
+
+/*
+ * Enter the sandbox. Must run first thing, while the process has one thread
+ * and before actors are forked. MSG gets one line for the user ("" when
+ * nothing is worth saying).
+ */
+enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msglen);
+
+#endif

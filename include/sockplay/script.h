@@ -1,0 +1,194 @@
+/* script.h -- the .sp script language: statements, parser and diagnostics. */
+#ifndef SOCKPLAY_SCRIPT_H
+#define SOCKPLAY_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "sockplay/call.h"
+
+#define SP_NAME_MAX 32          /* actor and socket names, including NUL */
+#define SP_MAX_ARGS 4
+#define SP_DATA_MAX (256u << 20) /* largest data a step may send, after "* N" */
+#define SP_REPEAT_MAX 1000000
+#define SP_RECV_MAX (64u << 20)  /* largest N of recv(fd, N) */
+#define SP_ACTORS_MAX 8          /* actors in a script, server and client included */
+#define SP_REPEAT_NEST 8         /* deepest nesting of repeat blocks */
+
+/* An address as written; resolved to a sockaddr when the call runs. */
+enum sp_addr_kind {
+	SP_ADDR_IP,      /* a numeric or resolved host: 127.0.0.1:8888, [::1]:80, localhost:8888 */
+	SP_ADDR_ANY,     /* *:8888, :0 -- the wildcard address of the socket's family */
+	SP_ADDR_UNIX,    /* /path or @abstract */
+	SP_ADDR_OF,      /* addr(s) or server.addr(s): where that socket is bound */
+};
+
+struct sp_addr {
+	enum sp_addr_kind kind;
+	uint16_t port;             /* host order; IP and ANY */
+	int has_v4, has_v6;        /* IP: which of v4/v6 are filled */
+	struct in_addr v4;         /* IP: the IPv4 address (the first one for a name) */
+	struct in6_addr v6;        /* IP: the IPv6 address (the first one for a name) */
+	char path[108];            /* UNIX: path, without the leading '@' when abstract */
+	int abstract;              /* UNIX: 1 for @name */
+	char actor[SP_NAME_MAX];   /* OF: actor as written, "" for addr(s): the statement's own */
+	char name[SP_NAME_MAX];    /* OF: socket name */
+	char *text;                /* the spelling in the script, for messages */
+};
+
+/* Bytes to send: UNIT repeated COUNT times ("x" * 100000). */
+struct sp_data {
+	unsigned char *unit; /* may hold NUL bytes; malloc'd */
+	size_t unit_len;
+	uint64_t count;      /* 1 without "* N" */
+};
+
+enum sp_arg_kind {
+	SP_ARG_SOCK,  /* a socket: NAME (defined earlier for this actor) or a number (fd) */
+	SP_ARG_INT,   /* a number: backlog, length, option value */
+	SP_ARG_CONST, /* a constant: AF_INET, SHUT_WR, SO_REUSEADDR ... (value in .num) */
+	SP_ARG_FLAGS, /* MSG_* joined with '|' (value in .num), or 0 */
+	SP_ARG_ADDR,
+	SP_ARG_DATA,
+};
+
+/*
+ * How each argument is represented (the parser checks shapes per call):
+ * socket DOMAIN, TYPE, SHUT_*: CONST; PROTO: CONST (IPPROTO_*) or INT (0, 17);
+ * OPTION: CONST with .num the index for consts_opt_at() and .name its
+ * spelling; FLAGS: FLAGS, .num the OR of MSG_* (0 allowed); backlog, length,
+ * option values and nonblock's 0|1: INT.
+ */
+struct sp_arg {
+	enum sp_arg_kind kind;
+	long long num;            /* INT, CONST, FLAGS, SOCK given as a number (name is "") */
+	char name[SP_NAME_MAX];   /* SOCK by name; CONST: its spelling */
+	struct sp_addr addr;      /* ADDR */
+	struct sp_data data;      /* DATA */
+	int line, col;            /* where it was written */
+};
+
+/* "= ..." after a call. */
+struct sp_expect {
+	int present;
+	int any_error;      /* "= -1" with no errno name */
+	long long ret;      /* the value expected */
+	int err;            /* errno expected with -1 (0 when any_error) */
+	int has_data;       /* recv: a data string after the count */
+	struct sp_data data;
+};
+
+enum sp_stmt_kind {
+	SP_ST_CALL,      /* ACTOR: [NAME =] CALL(ARGS) [= EXPECTED] */
+	SP_ST_EXPECT,    /* expect ACTOR NAME STATE */
+	SP_ST_TITLE,     /* title "..." */
+	SP_ST_SAY,       /* say "..." */
+	SP_ST_PAUSE,     /* pause */
+	SP_ST_SLEEP,     /* sleep 500ms */
+	SP_ST_REPEAT,    /* repeat N ... end */
+};
+
+struct sp_stmt {
+	enum sp_stmt_kind kind;
+	int line, col;                 /* 1-based position of the statement */
+	char *source;                  /* the statement's line as written, without the newline */
+	char actor[SP_NAME_MAX];       /* CALL, EXPECT */
+	char assign[SP_NAME_MAX];      /* CALL: "" or the name that takes the result */
+	enum sp_call call;             /* CALL */
+	int nargs;                     /* CALL */
+	struct sp_arg args[SP_MAX_ARGS];
+	struct sp_expect expect;       /* CALL */
+	char name[SP_NAME_MAX];        /* EXPECT: the socket */
+	int state;                     /* EXPECT: kernel TCP state number (consts_tcp_state_from_name) */
+	char *text;                    /* TITLE, SAY: unescaped UTF-8 */
+	long sleep_ms;                 /* SLEEP */
+	long repeat;                   /* REPEAT: count */
+	struct sp_stmt *body;          /* REPEAT: statements up to "end" */
+	size_t nbody;
+};
+
+struct sp_script {
+	char *file;             /* as given, for messages */
+	char *title;            /* the first title, or NULL */
+	struct sp_stmt *stmts;  /* top level */
+	size_t n;
+	size_t nsteps;          /* statements a full run executes, repeats unrolled; saturates */
+};
+
+/* One error: FILE:LINE:COL: error: MESSAGE, with the line and a caret. */
+struct sp_diag {
+	int line, col;       /* col counts bytes, as clang does; line 0: about the whole file */
+	int caret;           /* where the caret goes in SOURCE when that is a window of a
+	                        long line (1-based); 0: at col */
+	char msg[256];       /* "unknown call 'lisen'; did you mean 'listen'?" */
+	char source[256];    /* the offending line, truncated */
+};
+
+struct sp_diags {
+	struct sp_diag *v;
+	size_t n, cap;
+	int truncated;       /* more errors were found than kept */
+};
+
+/*
+ * Names defined so far, per actor. The parser checks that a socket name is
+ * defined for its actor before use, and that addr(s) / server.addr(s) name a
+ * defined socket. A scope may be seeded (the TUI seeds it from the session).
+ */
+struct sp_scope;
+struct sp_scope *script_scope_new(void);
+void script_scope_free(struct sp_scope *scope);
+void script_scope_define(struct sp_scope *scope, const char *actor, const char *name);
+int script_scope_has(const struct sp_scope *scope, const char *actor, const char *name);
+
+/*
+ * Parse a whole script. The file is checked entirely before anything runs:
+ * on any error returns -1 with every error found in DIAGS (at most 20) and
+ * *OUT untouched; on success returns 0 and *OUT. TEXT need not be
+ * NUL-terminated; NUL bytes and invalid UTF-8 are errors, as is a file with
+ * no statement.
+ */
+int script_parse(const char *file, const char *text, size_t len,
+		 struct sp_script **out, struct sp_diags *diags);
+
+/* Read FILE and parse it; a missing file, a directory etc. is a diagnostic at line 0. */
+int script_load(const char *file, struct sp_script **out, struct sp_diags *diags);
+
+/*
+ * Parse one statement typed at the prompt (no repeat). SCOPE is read and,
+ * on success, extended by the statement's assignment. Returns 0 or -1 with
+ * one diagnostic in DIAG (line 1).
+ */
+int script_parse_line(const char *text, struct sp_scope *scope,
+		      struct sp_stmt *out, struct sp_diag *diag);
+
+void script_free(struct sp_script *script);
+void script_stmt_clear(struct sp_stmt *stmt); /* frees what a stmt owns */
+void script_diags_clear(struct sp_diags *diags);
+
+/* Print DIAGS as "FILE:LINE:COL: error: MSG", the line, and a caret line. */
+#include <stdio.h>
+void script_diags_print(FILE *fp, const char *file, const struct sp_diags *diags);
+
+/*
+ * Write STMT back as a script line (without newline) into BUF: the recording
+ * of a session is these lines. Returns the length (as snprintf).
+ */
+int script_stmt_format(const struct sp_stmt *stmt, char *buf, size_t size);
+
+/* Walks a script's statements in execution order, unrolling repeat blocks. */
+struct sp_cursor {
+	struct {
+		const struct sp_stmt *v;
+		size_t n, i;
+		long left;   /* iterations left of this block (1 for the top level) */
+	} stack[16];
+	int depth;
+	size_t done;     /* statements returned so far */
+};
+void script_cursor_init(struct sp_cursor *cur, const struct sp_script *script);
+/* The next statement (never a REPEAT itself), or NULL at the end. */
+const struct sp_stmt *script_cursor_next(struct sp_cursor *cur);
+
+#endif

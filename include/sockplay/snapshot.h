@@ -1,0 +1,69 @@
+/* snapshot.h -- plain data that the UI draws: no pointers into the session's innards. */
+#ifndef SOCKPLAY_SNAPSHOT_H
+#define SOCKPLAY_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SNAP_ADDR_MAX 64
+#define SNAP_LINE_MAX 200
+
+/* One socket of an actor: what the program knows merged with what the kernel says. */
+struct snap_sock {
+	char name[32];          /* "s", "conn", "" when unnamed */
+	int fd;
+	int closed;             /* close() returned: listed while the kernel still has it */
+	int family, type;       /* AF_*, SOCK_* */
+	char local[SNAP_ADDR_MAX];
+	char peer[SNAP_ADDR_MAX];
+	int in_kernel;          /* the kernel listed it at the last refresh */
+	int state;              /* kernel TCP state number; -1 unknown */
+	uint32_t rq, wq;        /* for a listener: accept queue / backlog */
+	uint32_t rtt_us, cwnd, unacked, retrans;
+	int has_info;
+	uint32_t timer_ms;      /* TIME_WAIT etc.: time left */
+};
+
+enum snap_line_kind {
+	SNAP_LINE_OK,       /* a call that returned >= 0 */
+	SNAP_LINE_ERR,      /* a call that returned -1, a failed expectation */
+	SNAP_LINE_BLOCKED,  /* "accept(3) <blocked>" */
+	SNAP_LINE_INFO,     /* say, expect ok ... */
+};
+
+struct snap_line {
+	enum snap_line_kind kind;
+	char text[SNAP_LINE_MAX]; /* as in the transcript, without the [actor] prefix */
+};
+
+struct snap_actor {
+	char name[32];
+	pid_t pid;
+	int blocked;                /* a call is in the kernel */
+	char blocked_call[SNAP_LINE_MAX]; /* "accept(3)" */
+	long long blocked_ns;       /* for how long */
+	struct snap_sock *socks;
+	size_t nsocks;
+	struct snap_line *log;      /* oldest first, the last SNAP_LOG_KEEP */
+	size_t nlog;
+};
+
+#define SNAP_LOG_KEEP 200
+
+struct snapshot {
+	struct snap_actor *actors;
+	size_t nactors;
+	const char *net_label;      /* "sandbox netns", "host network" */
+	/* The last step, for the explain area. */
+	int last_call;              /* enum sp_call, 0 when none */
+	int last_err;               /* its errno, 0 if it succeeded */
+	long long last_ret;
+	char last_actor[32];
+	char last_text[SNAP_LINE_MAX]; /* "connect(3, 127.0.0.1:8888) = 0" */
+	char say[512];              /* the last say "..." */
+	char title[128];
+	int failures;
+};
+
+#endif

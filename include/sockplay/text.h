@@ -1,0 +1,26 @@
+/* text.h -- the one way bytes and addresses become text on screen or in a transcript. */
+#ifndef SOCKPLAY_TEXT_H
+#define SOCKPLAY_TEXT_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/*
+ * Write LEN bytes as a C string literal body into OUT (NUL-terminated, never
+ * more than SIZE): printable ASCII as is, '"' and '\\' escaped, \n \r \t as
+ * such, everything else \xHH. At most MAXSHOW input bytes are shown; when
+ * more, "..." ends the text. Returns the length written. Nothing a peer sends
+ * can reach a terminal raw through this.
+ */
+size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size);
+
+/* "127.0.0.1:8888", "[::1]:8888", "*:8888", "/tmp/s", "@name", "-" when unset. */
+void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size);
+
+/* Append S to OUT as a JSON string (with quotes), escaping as JSON requires. */
+size_t text_json_string(const char *s, size_t len, char *out, size_t size);
+
+/* A duration for people: "850 us", "12 ms", "2.3 s". */
+void text_duration(long long ns, char *out, size_t size);
+
+#endif

@@ -1,0 +1,511 @@
+/* actor.c -- actor processes: each side is a real program making real calls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sockplay/actor.h"
+#include "sockplay/consts.h"
+
+/* Where the actor keeps its end of the channel: the highest fd it may have,
+ * so that its sockets start at 3 as in a fresh program. */
+static int chan_fd_slot(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1024)
+		return 1023;
+	return rl.rlim_cur > 8 ? (int)rl.rlim_cur - 1 : 7;
+}
+
+struct actor {
+	char name[32];
+	pid_t pid;
+	int fd; /* our end of the channel (SOCK_STREAM socketpair) */
+};
+
+/* The request as it crosses the channel: no pointers; unit bytes follow. */
+struct wire_req {
+	uint32_t magic, seq, call;
+	int32_t fd, domain, type, proto, num, flags;
+	int32_t opt_level, opt_name, opt_kind, opt_vals[2];
+	struct sockaddr_storage addr;
+	uint32_t addrlen;
+	uint64_t unit_len, count;
+};
+
+/* The result as it crosses the channel; data bytes follow. */
+struct wire_res {
+	uint32_t magic, seq, kind;
+	int32_t err, fd, tcp_state, opt_vals[2];
+	int64_t ret, elapsed_ns;
+	uint64_t cookie;
+	struct sockaddr_storage local, peer;
+	uint32_t local_len, peer_len;
+	uint64_t data_len;
+};
+
+#define WIRE_MAGIC 0x53504c59u
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* 1 when LEN bytes were read, 0 on EOF before the first byte, -1 otherwise. */
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return got == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the child ---------------------------------------------------------- */
+
+static void on_usr1(int sig)
+{
+	(void)sig; /* only there to make the blocked call return EINTR */
+}
+
+/* Whether a call on FD would block now: the actor says so before making it. */
+static int would_block(const struct wire_req *rq)
+{
+	short ev;
+	switch (rq->call) {
+	case SP_CALL_ACCEPT:
+	case SP_CALL_RECV:
+	case SP_CALL_RECVFROM:
+		ev = POLLIN;
+		break;
+	case SP_CALL_SEND:
+	case SP_CALL_SENDTO:
+		ev = POLLOUT;
+		break;
+	default:
+		return 0; /* connect: the parent notices when it takes long */
+	}
+	if (rq->flags & MSG_DONTWAIT)
+		return 0;
+	int fl = fcntl(rq->fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return 0;
+	struct pollfd p = { .fd = rq->fd, .events = ev };
+	if (poll(&p, 1, 0) != 0)
+		return 0; /* ready, or an error the call itself will report */
+	return 1;
+}
+
+static void fill_names(int fd, struct wire_res *rs, int want_peer)
+{
+	socklen_t len = sizeof rs->local;
+	memset(&rs->local, 0, sizeof rs->local);
+	if (getsockname(fd, (struct sockaddr *)&rs->local, &len) == 0)
+		rs->local_len = len;
+	if (want_peer) {
+		len = sizeof rs->peer;
+		if (getpeername(fd, (struct sockaddr *)&rs->peer, &len) == 0)
+			rs->peer_len = len;
+		else
+			memset(&rs->peer, 0, sizeof rs->peer);
+	}
+	struct tcp_info ti;
+	len = sizeof ti;
+	int type = 0;
+	socklen_t tl = sizeof type;
+	rs->tcp_state = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM &&
+	    rs->local.ss_family != AF_UNIX &&
+	    getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		rs->tcp_state = ti.tcpi_state;
+}
+
+static uint64_t cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof c;
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) < 0)
+		return 0;
+	return c;
+}
+
+/* Make the call; fill RS (and *DATA for recv). */
+static void run_call(const struct wire_req *rq, const unsigned char *unit,
+		     struct wire_res *rs, unsigned char **data)
+{
+	long long ret = -1;
+	int fd = rq->fd, newfd = -1;
+	unsigned char *buf = NULL;
+	size_t buflen = 0;
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof from;
+
+	memset(&from, 0, sizeof from);
+	if (rq->call == SP_CALL_SEND || rq->call == SP_CALL_SENDTO) {
+		buflen = rq->unit_len * rq->count;
+		if (rq->count == 1) {
+			buf = (unsigned char *)unit;
+		} else if (buflen > 0) {
+			buf = malloc(buflen);
+			if (!buf) {
+				rs->ret = -1;
+				rs->err = ENOMEM;
+				return;
+			}
+			for (uint64_t i = 0; i < rq->count; i++)
+				memcpy(buf + i * rq->unit_len, unit, rq->unit_len);
+		}
+	} else if (rq->call == SP_CALL_RECV || rq->call == SP_CALL_RECVFROM) {
+		buflen = rq->num > 0 ? (size_t)rq->num : 0;
+		buf = malloc(buflen ? buflen : 1);
+		if (!buf) {
+			rs->ret = -1;
+			rs->err = ENOMEM;
+			return;
+		}
+	}
+
+	int64_t t0 = now_ns();
+	errno = 0;
+	switch (rq->call) {
+	case SP_CALL_SOCKET:
+		ret = newfd = socket(rq->domain, rq->type, rq->proto);
+		break;
+	case SP_CALL_BIND:
+		ret = bind(fd, (const struct sockaddr *)&rq->addr, rq->addrlen);
+		break;
+	case SP_CALL_LISTEN:
+		ret = listen(fd, rq->num);
+		break;
+	case SP_CALL_CONNECT:
+		ret = connect(fd, (const struct sockaddr *)&rq->addr, rq->addrlen);
+		break;
+	case SP_CALL_ACCEPT:
+		ret = newfd = accept(fd, (struct sockaddr *)&from, &fromlen);
+		break;
+	case SP_CALL_SEND:
+		ret = send(fd, buf, buflen, rq->flags | MSG_NOSIGNAL);
+		break;
+	case SP_CALL_SENDTO:
+		ret = sendto(fd, buf, buflen, rq->flags | MSG_NOSIGNAL,
+			     (const struct sockaddr *)&rq->addr, rq->addrlen);
+		break;
+	case SP_CALL_RECV:
+		ret = recv(fd, buf, buflen, rq->flags);
+		break;
+	case SP_CALL_RECVFROM:
+		ret = recvfrom(fd, buf, buflen, rq->flags, (struct sockaddr *)&from, &fromlen);
+		break;
+	case SP_CALL_SHUTDOWN:
+		ret = shutdown(fd, rq->num);
+		break;
+	case SP_CALL_SETSOCKOPT:
+		if (rq->opt_kind == SP_OPT_LINGER) {
+			struct linger lg = { .l_onoff = rq->opt_vals[0], .l_linger = rq->opt_vals[1] };
+			ret = setsockopt(fd, rq->opt_level, rq->opt_name, &lg, sizeof lg);
+		} else {
+			int v = rq->opt_vals[0];
+			ret = setsockopt(fd, rq->opt_level, rq->opt_name, &v, sizeof v);
+		}
+		break;
+	case SP_CALL_GETSOCKOPT:
+		if (rq->opt_kind == SP_OPT_LINGER) {
+			struct linger lg = { 0 };
+			socklen_t l = sizeof lg;
+			ret = getsockopt(fd, rq->opt_level, rq->opt_name, &lg, &l);
+			rs->opt_vals[0] = lg.l_onoff;
+			rs->opt_vals[1] = lg.l_linger;
+		} else {
+			int v = 0;
+			socklen_t l = sizeof v;
+			ret = getsockopt(fd, rq->opt_level, rq->opt_name, &v, &l);
+			rs->opt_vals[0] = v;
+		}
+		break;
+	case SP_CALL_NONBLOCK: {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0) {
+			ret = -1;
+			break;
+		}
+		fl = rq->num ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+		ret = fcntl(fd, F_SETFL, fl);
+		break;
+	}
+	case SP_CALL_CLOSE:
+		ret = close(fd);
+		break;
+	default:
+		errno = ENOSYS;
+		break;
+	}
+	int err = ret < 0 ? errno : 0;
+	rs->elapsed_ns = now_ns() - t0;
+	rs->ret = ret;
+	rs->err = err;
+	rs->fd = newfd >= 0 ? newfd : fd;
+	rs->tcp_state = -1;
+
+	if (rq->call == SP_CALL_CLOSE && ret == 0) {
+		rs->fd = -1;
+	} else if (rs->fd >= 0 && fcntl(rs->fd, F_GETFD) >= 0) {
+		fill_names(rs->fd, rs, rq->call != SP_CALL_ACCEPT && rq->call != SP_CALL_RECVFROM);
+		if (newfd >= 0)
+			rs->cookie = cookie_of(newfd);
+	}
+	if ((rq->call == SP_CALL_ACCEPT || rq->call == SP_CALL_RECVFROM) && ret >= 0 &&
+	    fromlen > 0 && fromlen <= sizeof from) {
+		rs->peer = from;
+		rs->peer_len = fromlen;
+	}
+	if (rq->call == SP_CALL_RECV || rq->call == SP_CALL_RECVFROM) {
+		if (ret > 0) {
+			size_t n = (size_t)ret;
+			if (n > buflen) /* MSG_TRUNC-style lengths: show what we have */
+				n = buflen;
+			rs->data_len = n;
+			*data = buf;
+			buf = NULL;
+		}
+		free(buf);
+	} else if (buf && buf != unit) {
+		free(buf);
+	}
+}
+
+static void send_res(int chan, struct wire_res *rs, const unsigned char *data)
+{
+	rs->magic = WIRE_MAGIC;
+	if (write_all(chan, rs, sizeof *rs) < 0 ||
+	    (rs->data_len && write_all(chan, data, rs->data_len) < 0))
+		_exit(0); /* the parent is gone */
+}
+
+static void actor_main(int chan)
+{
+	for (;;) {
+		struct wire_req rq;
+		int r = read_all(chan, &rq, sizeof rq);
+		if (r <= 0 || rq.magic != WIRE_MAGIC)
+			_exit(0);
+		unsigned char *unit = NULL;
+		if (rq.unit_len) {
+			unit = malloc(rq.unit_len);
+			if (!unit || read_all(chan, unit, rq.unit_len) != 1)
+				_exit(0);
+		}
+		struct wire_res rs;
+		memset(&rs, 0, sizeof rs);
+		rs.seq = rq.seq;
+		if (would_block(&rq)) {
+			rs.kind = ACTOR_RES_BLOCKED;
+			rs.fd = rq.fd;
+			rs.tcp_state = -1;
+			send_res(chan, &rs, NULL);
+			memset(&rs, 0, sizeof rs);
+			rs.seq = rq.seq;
+		}
+		unsigned char *data = NULL;
+		rs.kind = ACTOR_RES_DONE;
+		run_call(&rq, unit, &rs, &data);
+		send_res(chan, &rs, data);
+		free(data);
+		free(unit);
+	}
+}
+
+/* ---- the parent --------------------------------------------------------- */
+
+struct actor *actor_spawn(const char *name, char *err, size_t errlen)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return NULL;
+	}
+	struct actor *a = calloc(1, sizeof *a);
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	snprintf(a->name, sizeof a->name, "%s", name);
+	pid_t parent = getpid();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		free(a);
+		return NULL;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		/* Start clean: default signals, nothing inherited but the channel. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		for (int s = 1; s < NSIG; s++)
+			if (s != SIGKILL && s != SIGSTOP)
+				sigaction(s, &sa, NULL);
+		sa.sa_handler = on_usr1; /* no SA_RESTART: a blocked call returns EINTR */
+		sigaction(SIGUSR1, &sa, NULL);
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGINT, &sa, NULL); /* Ctrl-C belongs to the UI */
+		sigaction(SIGPIPE, &sa, NULL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		int chan = chan_fd_slot();
+		if (dup2(sv[1], chan) < 0)
+			_exit(1);
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		close_range(3, (unsigned)chan - 1, 0);
+		close_range((unsigned)chan + 1, ~0u, 0);
+		prctl(PR_SET_NAME, a->name);
+		actor_main(chan);
+		_exit(0);
+	}
+	close(sv[1]);
+	a->pid = pid;
+	a->fd = sv[0];
+	return a;
+}
+
+const char *actor_name(const struct actor *a) { return a->name; }
+pid_t actor_pid(const struct actor *a) { return a->pid; }
+int actor_result_fd(const struct actor *a) { return a->fd; }
+
+int actor_send(struct actor *a, const struct actor_req *req)
+{
+	struct wire_req w;
+	memset(&w, 0, sizeof w);
+	w.magic = WIRE_MAGIC;
+	w.seq = req->seq;
+	w.call = req->call;
+	w.fd = req->fd;
+	w.domain = req->domain;
+	w.type = req->type;
+	w.proto = req->proto;
+	w.num = req->num;
+	w.flags = req->flags;
+	w.opt_level = req->opt_level;
+	w.opt_name = req->opt_name;
+	w.opt_kind = req->opt_kind;
+	w.opt_vals[0] = req->opt_vals[0];
+	w.opt_vals[1] = req->opt_vals[1];
+	w.addr = req->addr;
+	w.addrlen = req->addrlen;
+	w.unit_len = req->unit ? req->unit_len : 0;
+	w.count = req->count ? req->count : 1;
+	if (write_all(a->fd, &w, sizeof w) < 0)
+		return -1;
+	if (w.unit_len && write_all(a->fd, req->unit, w.unit_len) < 0)
+		return -1;
+	return 0;
+}
+
+int actor_recv(struct actor *a, struct actor_res *res)
+{
+	struct wire_res w;
+	memset(res, 0, sizeof *res);
+	int r = read_all(a->fd, &w, sizeof w);
+	if (r <= 0)
+		return r;
+	if (w.magic != WIRE_MAGIC)
+		return -1;
+	res->seq = w.seq;
+	res->kind = (enum actor_res_kind)w.kind;
+	res->ret = w.ret;
+	res->err = w.err;
+	res->elapsed_ns = w.elapsed_ns;
+	res->fd = w.fd;
+	res->cookie = w.cookie;
+	res->tcp_state = w.tcp_state;
+	res->local = w.local;
+	res->local_len = w.local_len;
+	res->peer = w.peer;
+	res->peer_len = w.peer_len;
+	res->opt_vals[0] = w.opt_vals[0];
+	res->opt_vals[1] = w.opt_vals[1];
+	if (w.data_len) {
+		res->data = malloc(w.data_len);
+		if (!res->data || read_all(a->fd, res->data, w.data_len) != 1) {
+			free(res->data);
+			res->data = NULL;
+			return -1;
+		}
+		res->data_len = w.data_len;
+	}
+	return 1;
+}
+
+int actor_interrupt(struct actor *a)
+{
+	return kill(a->pid, SIGUSR1);
+}
+
+void actor_free(struct actor *a)
+{
+	if (!a)
+		return;
+	close(a->fd);
+	kill(a->pid, SIGKILL);
+	while (waitpid(a->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	free(a);
+}
+
+void actor_res_clear(struct actor_res *res)
+{
+	free(res->data);
+	res->data = NULL;
+	res->data_len = 0;
+}

@@ -1,0 +1,532 @@
+/*
+ * explain.c -- what a call did in the kernel, what an errno means, the likely
+ * mistake behind it, and the same line in Python and in C.
+ *
+ * Every text lives in one of three X-macro tables below: SP_EXPLAIN_CALLS,
+ * SP_EXPLAIN_ERRNOS and SP_EXPLAIN_MISTAKES (plus the few labels explain_step()
+ * frames them with). Prose is wrapped in N_() so that xgettext can extract it
+ * (xgettext --keyword=N_); each literal is a complete sentence in ASCII, usable
+ * as a msgid. All prose goes through tr() when it is looked up: that is the one
+ * place where the translation will be plugged in. The Python and C lines are
+ * code and are never translated.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strerrorname_np() */
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sockplay/consts.h"
+#include "sockplay/explain.h"
+
+/* Marks a msgid for extraction; the text itself is unchanged. */
+#define N_(s) s
+
+/* The one place where a text is translated (gettext() later). */
+static const char *tr(const char *s)
+{
+	return s;
+}
+
+/*
+ * X(call, what the kernel did (TCP), what it did on UDP or NULL when the same,
+ *   Python in the tutorial's style, C)
+ */
+#define SP_EXPLAIN_CALLS(X)                                                                       \
+	X(SP_CALL_SOCKET,                                                                         \
+	  N_("socket() created a new socket in the kernel and returned the lowest free file "     \
+	     "descriptor for it. It has no address and no peer yet; a TCP socket starts CLOSED."), \
+	  NULL,                                                                                   \
+	  "server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",                    \
+	  "int fd = socket(AF_INET, SOCK_STREAM, 0);")                                            \
+	X(SP_CALL_BIND,                                                                           \
+	  N_("bind() gave the socket its local IP address and port (port 0 lets the kernel pick " \
+	     "a free one); nothing was sent on the network. The port is now taken: another "     \
+	     "socket that tries to bind it gets EADDRINUSE."),                                    \
+	  NULL,                                                                                   \
+	  "server_socket.bind((\"localhost\", 8888))",                                            \
+	  "bind(fd, (struct sockaddr *)&addr, sizeof addr);")                                     \
+	X(SP_CALL_LISTEN,                                                                         \
+	  N_("listen() made the socket a listener (LISTEN): the kernel now answers clients' "     \
+	     "SYNs and completes their handshakes itself. Finished connections wait in its "      \
+	     "accept queue, up to backlog of them, until accept() takes them."),                  \
+	  NULL,                                                                                   \
+	  "server_socket.listen(5)",                                                              \
+	  "listen(fd, 5);")                                                                       \
+	X(SP_CALL_CONNECT,                                                                        \
+	  N_("connect() sent a SYN and waited for the SYN,ACK; the three-way handshake "          \
+	     "completed and the socket is ESTABLISHED. On the server the new connection waits "   \
+	     "in the listener's accept queue until accept()."),                                   \
+	  N_("connect() on a UDP socket only recorded the peer's address; nothing was sent. "     \
+	     "From now on send() goes to that peer and only its datagrams are received."),        \
+	  "client_socket.connect((\"localhost\", 8888))",                                         \
+	  "connect(fd, (struct sockaddr *)&addr, sizeof addr);")                                  \
+	X(SP_CALL_ACCEPT,                                                                         \
+	  N_("accept() took the first connection off the listener's accept queue (the kernel "   \
+	     "had already completed its handshake) and returned a new ESTABLISHED socket for "    \
+	     "it. The listening socket stays in LISTEN, ready for the next client."),             \
+	  NULL,                                                                                   \
+	  "conn, addr = server_socket.accept()",                                                  \
+	  "int conn = accept(fd, NULL, NULL);")                                                   \
+	X(SP_CALL_SEND,                                                                           \
+	  N_("send() copied the bytes into the socket's send buffer and returned; the kernel "    \
+	     "sends them as segments when it can, so they are not necessarily delivered yet. "    \
+	     "It blocks only while the send buffer is full."),                                    \
+	  N_("send() handed one datagram to the kernel, which sent it to the connected peer at "  \
+	     "once. Nothing tells you whether it arrived: UDP may lose it silently."),            \
+	  "conn.send(\"Hello, client!\".encode())",                                               \
+	  "send(fd, \"Hello, client!\", 14, 0);")                                                 \
+	X(SP_CALL_RECV,                                                                           \
+	  N_("recv() copied up to your buffer's size of the bytes waiting in the receive "       \
+	     "buffer, waiting while there were none; message boundaries are not kept. 0 means "   \
+	     "the peer closed its side (it sent FIN): no more data will come."),                  \
+	  N_("recv() took one datagram from the socket's receive queue, waiting while there was " \
+	     "none. If the datagram was longer than your buffer, the rest of it was discarded."), \
+	  "data = client_socket.recv(1024).decode()",                                             \
+	  "char buf[1024]; ssize_t n = recv(fd, buf, sizeof buf, 0);")                            \
+	X(SP_CALL_SENDTO,                                                                         \
+	  N_("sendto() sent one datagram to the address you gave, with no connection set up "     \
+	     "first. Nothing tells you whether it arrived: UDP may lose it silently."),           \
+	  NULL,                                                                                   \
+	  "client_socket.sendto(\"Hello, server!\".encode(), (\"localhost\", 8888))",             \
+	  "sendto(fd, \"Hello, server!\", 14, 0, (struct sockaddr *)&addr, sizeof addr);")        \
+	X(SP_CALL_RECVFROM,                                                                       \
+	  N_("recvfrom() took one datagram from the socket's receive queue, waiting while there " \
+	     "was none, and reported the address it came from. If the datagram was longer than "  \
+	     "your buffer, the rest of it was discarded."),                                       \
+	  NULL,                                                                                   \
+	  "data, addr = server_socket.recvfrom(1024)",                                            \
+	  "ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&peer, &peerlen);")    \
+	X(SP_CALL_SHUTDOWN,                                                                       \
+	  N_("shutdown() closed one or both directions of the connection but kept the "           \
+	     "descriptor. SHUT_WR sends FIN (the peer's recv() then returns 0) and the socket "   \
+	     "moves to FIN_WAIT1; SHUT_RD only stops receiving and sends nothing."),              \
+	  N_("shutdown() on a UDP socket sent nothing, since there is no connection to close; "   \
+	     "it only stops sending or receiving on this socket."),                               \
+	  "client_socket.shutdown(socket.SHUT_WR)",                                               \
+	  "shutdown(fd, SHUT_WR);")                                                               \
+	X(SP_CALL_SETSOCKOPT,                                                                     \
+	  N_("setsockopt() changed an option the kernel keeps for this socket; nothing was sent " \
+	     "on the network. SO_REUSEADDR, for example, lets bind() take a port that a "         \
+	     "TIME_WAIT connection still holds."),                                                \
+	  NULL,                                                                                   \
+	  "server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",                  \
+	  "int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);")             \
+	X(SP_CALL_GETSOCKOPT,                                                                     \
+	  N_("getsockopt() read an option the kernel keeps for this socket. SO_ERROR returns "    \
+	     "and clears the socket's pending error: that is how a nonblocking connect() "        \
+	     "reports whether it succeeded."),                                                    \
+	  NULL,                                                                                   \
+	  "err = client_socket.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)",                   \
+	  "int err; socklen_t len = sizeof err; getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);") \
+	X(SP_CALL_NONBLOCK,                                                                       \
+	  N_("fcntl() set the socket's O_NONBLOCK flag (or cleared it, with 0); nothing was sent " \
+	     "on the network. While it is set, calls that would wait return at once instead: "   \
+	     "accept(), recv() and send() with -1 EAGAIN, connect() with -1 EINPROGRESS."),       \
+	  NULL,                                                                                   \
+	  "client_socket.setblocking(False)",                                                     \
+	  "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);")                                 \
+	X(SP_CALL_CLOSE,                                                                          \
+	  N_("close() released the descriptor. For a connected TCP socket the kernel sends FIN; " \
+	     "the socket lives on in FIN_WAIT1/FIN_WAIT2 and then TIME_WAIT even though the "     \
+	     "program no longer has it."),                                                        \
+	  N_("close() released the descriptor and the UDP socket with it; nothing was sent, and " \
+	     "its port is free again at once."),                                                  \
+	  "client_socket.close()",                                                                \
+	  "close(fd);")
+
+/* X(errno, what it means) */
+#define SP_EXPLAIN_ERRNOS(X)                                                                      \
+	X(EACCES, N_("Permission denied: the kernel does not let this program do that, for "      \
+		     "example bind a port below 1024 without privileges."))                          \
+	X(EADDRINUSE, N_("The local address and port are already in use by another socket."))    \
+	X(EADDRNOTAVAIL, N_("The address is not available here: it is not one of this "          \
+			    "machine's own addresses, or no free local port was left."))             \
+	X(EAFNOSUPPORT, N_("The address family is not supported, or the address does not "       \
+			   "belong to the socket's family (an IPv6 address for an IPv4 socket)."))   \
+	X(EAGAIN, N_("The call would have to wait, but the socket is nonblocking: nothing is "   \
+		     "ready right now (no data, no pending connection, or a full send buffer)."))    \
+	X(EALREADY, N_("A nonblocking connect() on this socket is already in progress."))        \
+	X(EBADF, N_("The file descriptor is not open: it was closed, or it never referred to "   \
+		    "anything."))                                                                    \
+	X(EBUSY, N_("The resource is busy."))                                                     \
+	X(ECONNABORTED, N_("A connection was aborted before accept() could return it: the "      \
+			   "client reset it while it waited in the accept queue."))                  \
+	X(ECONNREFUSED, N_("The connection was refused: the other side answered with RST "       \
+			   "because nothing listens at that address and port."))                     \
+	X(ECONNRESET, N_("The connection was reset: the peer sent RST, so the connection is "    \
+			 "gone and data not yet read is lost."))                                     \
+	X(EDESTADDRREQ, N_("The socket has no destination: it is not connected and no address "  \
+			   "was given."))                                                            \
+	X(EEXIST, N_("The AF_UNIX socket file already exists."))                                  \
+	X(EFAULT, N_("An address passed to the kernel points outside the program's memory."))    \
+	X(EHOSTDOWN, N_("The host is down."))                                                     \
+	X(EHOSTUNREACH, N_("No route to that host: it cannot be reached from here."))            \
+	X(EINPROGRESS, N_("The connection is being set up: a nonblocking connect() sent the SYN " \
+			  "and returned before the handshake finished."))                            \
+	X(EINTR, N_("A signal interrupted the call before it completed."))                       \
+	X(EINVAL, N_("An argument is not valid for this socket in its current state."))          \
+	X(EIO, N_("A low-level input/output error occurred."))                                    \
+	X(EISCONN, N_("The socket is already connected."))                                        \
+	X(ELOOP, N_("Too many symbolic links were met while resolving the AF_UNIX path."))       \
+	X(EMFILE, N_("This process has reached its limit of open file descriptors."))            \
+	X(EMSGSIZE, N_("The message is too large to be sent as one datagram."))                  \
+	X(ENAMETOOLONG, N_("The AF_UNIX path is too long: it must fit in 107 bytes."))           \
+	X(ENETDOWN, N_("The network interface is down."))                                         \
+	X(ENETRESET, N_("The network dropped the connection."))                                   \
+	X(ENETUNREACH, N_("The network is unreachable: there is no route to it from here."))     \
+	X(ENFILE, N_("The whole system has reached its limit of open files."))                   \
+	X(ENOBUFS, N_("The kernel ran out of buffer space for the socket."))                     \
+	X(ENOENT, N_("No such file or directory: for AF_UNIX, no socket file exists at that "    \
+		     "path."))                                                                       \
+	X(ENOMEM, N_("The kernel ran out of memory."))                                            \
+	X(ENOPROTOOPT, N_("That option does not exist at that level for this kind of socket."))  \
+	X(ENOSPC, N_("No space is left on the device for the AF_UNIX socket file."))             \
+	X(ENOTCONN, N_("The socket is not connected."))                                           \
+	X(ENOTDIR, N_("A component of the AF_UNIX path is not a directory."))                    \
+	X(ENOTSOCK, N_("The file descriptor is not a socket."))                                   \
+	X(EOPNOTSUPP, N_("The operation is not supported by this kind of socket."))              \
+	X(EPERM, N_("Operation not permitted: the kernel or a firewall rule refused it."))       \
+	X(EPFNOSUPPORT, N_("The protocol family is not supported."))                              \
+	X(EPIPE, N_("Broken pipe: this socket can no longer send, because its sending side "     \
+		    "was shut down or the connection is gone. A program that does not ignore "       \
+		    "SIGPIPE is also killed by that signal."))                                       \
+	X(EPROTONOSUPPORT, N_("The protocol is not supported for this address family and "       \
+			      "socket type."))                                                       \
+	X(EPROTOTYPE, N_("The protocol or the other socket does not match this socket's type."))  \
+	X(EROFS, N_("The AF_UNIX socket file would be on a read-only file system."))             \
+	X(ESHUTDOWN, N_("The socket's sending side was shut down, so it cannot send any more.")) \
+	X(ESOCKTNOSUPPORT, N_("The socket type is not supported in this address family."))       \
+	X(ETIMEDOUT, N_("The connection timed out: the peer did not answer, though the kernel "  \
+			"retransmitted until it gave up."))
+
+/*
+ * X(call, errno, the likely mistake). SP_CALL_NONE matches any call; an entry
+ * for the very call is preferred to it.
+ */
+#define SP_EXPLAIN_MISTAKES(X)                                                                    \
+	X(SP_CALL_CONNECT, ECONNREFUSED,                                                          \
+	  N_("Nothing listens at that address and port: did the server call bind() and listen() " \
+	     "first? Is the port right?"))                                                        \
+	X(SP_CALL_NONE, ECONNREFUSED,                                                             \
+	  N_("An earlier datagram reached a port where nothing listens (the kernel got ICMP "     \
+	     "port unreachable back): start the receiver first and check the port."))             \
+	X(SP_CALL_BIND, EADDRINUSE,                                                               \
+	  N_("Another socket already holds this port, or a TIME_WAIT connection left by an "      \
+	     "earlier run does: set SO_REUSEADDR before bind(), or choose another port. For "     \
+	     "AF_UNIX, the socket file is still there: unlink() it first."))                      \
+	X(SP_CALL_LISTEN, EADDRINUSE,                                                             \
+	  N_("Another socket already listens on the same address and port (both were bound "      \
+	     "with SO_REUSEADDR): only one of them may listen."))                                 \
+	X(SP_CALL_NONE, EADDRINUSE,                                                               \
+	  N_("The kernel found no free local port for this connection: too many sockets, "        \
+	     "perhaps in TIME_WAIT, already use the same destination."))                          \
+	X(SP_CALL_BIND, EADDRNOTAVAIL,                                                            \
+	  N_("That IP address is not one of this machine's: bind to 127.0.0.1, to * (any "       \
+	     "address), or to an address the host really has."))                                  \
+	X(SP_CALL_NONE, EADDRNOTAVAIL,                                                            \
+	  N_("The kernel found no free local port for this connection: too many sockets, "        \
+	     "perhaps in TIME_WAIT, already use the same destination."))                          \
+	X(SP_CALL_BIND, EINVAL,                                                                   \
+	  N_("The socket is already bound: bind() works once per socket. Create a new socket "    \
+	     "for another address."))                                                             \
+	X(SP_CALL_LISTEN, EINVAL,                                                                 \
+	  N_("listen() works only on a socket that is not connected: call it on the server's "    \
+	     "own socket after bind(), not on one returned by accept() or connect()."))           \
+	X(SP_CALL_ACCEPT, EINVAL,                                                                 \
+	  N_("The socket is not listening: call listen() on it before accept()."))                \
+	X(SP_CALL_SETSOCKOPT, EINVAL,                                                             \
+	  N_("The option's value does not fit: it has the wrong size or is out of range."))       \
+	X(SP_CALL_SHUTDOWN, ENOTCONN,                                                             \
+	  N_("shutdown() needs a connected socket: there is no connection to shut down yet, or "  \
+	     "this is the listening socket."))                                                    \
+	X(SP_CALL_NONE, ENOTCONN,                                                                 \
+	  N_("This socket is not connected: connect() it first, or on the server use the socket " \
+	     "returned by accept(), not the listening one."))                                     \
+	X(SP_CALL_NONE, EPIPE,                                                                    \
+	  N_("Writing is no longer possible: you shut down the sending side with "                \
+	     "shutdown(SHUT_WR), or the peer closed the connection and answered earlier data "    \
+	     "with RST."))                                                                        \
+	X(SP_CALL_NONE, ECONNRESET,                                                               \
+	  N_("The peer reset the connection: it closed its socket while data was still unread, " \
+	     "closed with SO_LINGER set to 0 seconds, or its process died. Either way the "       \
+	     "kernel sent RST instead of FIN."))                                                  \
+	X(SP_CALL_ACCEPT, EAGAIN,                                                                 \
+	  N_("No connection waits in the accept queue and the socket is nonblocking: try again "  \
+	     "after a client connects, or wait with poll() until the listener is readable."))     \
+	X(SP_CALL_RECV, EAGAIN,                                                                   \
+	  N_("No data has arrived and the socket is nonblocking (or MSG_DONTWAIT was given): "    \
+	     "try again later, or wait with poll() until it is readable."))                       \
+	X(SP_CALL_RECVFROM, EAGAIN,                                                               \
+	  N_("No data has arrived and the socket is nonblocking (or MSG_DONTWAIT was given): "    \
+	     "try again later, or wait with poll() until it is readable."))                       \
+	X(SP_CALL_SEND, EAGAIN,                                                                   \
+	  N_("The send buffer is full and the socket is nonblocking: the peer does not read as "  \
+	     "fast as you write. Wait with poll() until the socket is writable."))                \
+	X(SP_CALL_NONE, EAGAIN,                                                                   \
+	  N_("The socket is nonblocking and nothing is ready now: try again later, or wait with " \
+	     "poll() until it is ready."))                                                        \
+	X(SP_CALL_NONE, EINPROGRESS,                                                              \
+	  N_("Not really an error: the socket is nonblocking, so connect() returned while the "   \
+	     "handshake goes on. Wait with poll() until it is writable, then getsockopt() "       \
+	     "SO_ERROR tells whether it succeeded."))                                             \
+	X(SP_CALL_CONNECT, EALREADY,                                                              \
+	  N_("A nonblocking connect() is still in progress: do not call connect() again; wait "   \
+	     "with poll() until the socket is writable, then read SO_ERROR."))                    \
+	X(SP_CALL_NONE, EISCONN,                                                                  \
+	  N_("The socket is already connected: a TCP socket connects only once. Use send() and "  \
+	     "recv() on it, or create a new socket for another connection."))                     \
+	X(SP_CALL_NONE, EINTR,                                                                    \
+	  N_("A signal interrupted the blocked call: here sockplay interrupted it. A real "       \
+	     "program usually just calls it again."))                                             \
+	X(SP_CALL_NONE, EBADF,                                                                    \
+	  N_("The descriptor is closed or was never valid: is the socket used after close()?"))   \
+	X(SP_CALL_SOCKET, EAFNOSUPPORT,                                                           \
+	  N_("This kernel does not support that address family (IPv6 may be disabled)."))         \
+	X(SP_CALL_NONE, EAFNOSUPPORT,                                                             \
+	  N_("The address's family differs from the socket's, for example an IPv6 address such " \
+	     "as [::1] on an AF_INET socket: create the socket with the address's family."))      \
+	X(SP_CALL_BIND, EACCES,                                                                   \
+	  N_("Ports below 1024 need privileges on the host network: use a port such as 8888, or " \
+	     "the sandbox."))                                                                     \
+	X(SP_CALL_NONE, EACCES,                                                                   \
+	  N_("The kernel refused permission: ports below 1024 need privileges on the host "       \
+	     "network, and sending to a broadcast address needs SO_BROADCAST."))                  \
+	X(SP_CALL_NONE, EMFILE,                                                                   \
+	  N_("Too many descriptors are open: close() the sockets you no longer need. A loop that " \
+	     "creates or accepts sockets without closing them runs out sooner or later."))        \
+	X(SP_CALL_NONE, ENFILE,                                                                   \
+	  N_("The system ran out of open files: close() the sockets you no longer need."))        \
+	X(SP_CALL_ACCEPT, EOPNOTSUPP,                                                             \
+	  N_("accept() works only on a listening TCP socket: UDP has no connections to accept. "  \
+	     "Call recvfrom() on a UDP socket instead."))                                         \
+	X(SP_CALL_LISTEN, EOPNOTSUPP,                                                             \
+	  N_("A UDP socket cannot listen, because UDP has no connections: a UDP server only "     \
+	     "binds and then calls recvfrom()."))                                                 \
+	X(SP_CALL_NONE, EDESTADDRREQ,                                                             \
+	  N_("This UDP socket has no destination: use sendto() with an address, or connect() it " \
+	     "first."))                                                                           \
+	X(SP_CALL_NONE, EMSGSIZE,                                                                 \
+	  N_("A datagram must go out in one piece (a UDP datagram over IPv4 holds at most 65507 " \
+	     "bytes): send less at once."))                                                       \
+	X(SP_CALL_CONNECT, ETIMEDOUT,                                                             \
+	  N_("The other host never answered the SYN: it is down, or a firewall drops packets "    \
+	     "silently. Check the address."))                                                     \
+	X(SP_CALL_CONNECT, ENETUNREACH,                                                           \
+	  N_("There is no route to that address: the sandbox has only the loopback interface "    \
+	     "(127.0.0.1, ::1). Use --host-net to reach other hosts."))                           \
+	X(SP_CALL_CONNECT, EHOSTUNREACH,                                                          \
+	  N_("There is no route to that address: the sandbox has only the loopback interface "    \
+	     "(127.0.0.1, ::1). Use --host-net to reach other hosts."))                           \
+	X(SP_CALL_CONNECT, ENOENT,                                                                \
+	  N_("No socket file exists at that path: did the server bind() and listen() first? Is " \
+	     "the path right?"))                                                                  \
+	X(SP_CALL_BIND, ENOENT,                                                                   \
+	  N_("A directory in the AF_UNIX path does not exist."))                                  \
+	X(SP_CALL_ACCEPT, ECONNABORTED,                                                           \
+	  N_("A client gave up while its connection waited in the accept queue: a server just "   \
+	     "calls accept() again."))                                                            \
+	X(SP_CALL_SOCKET, EPROTONOSUPPORT,                                                        \
+	  N_("The protocol does not fit the socket type: use IPPROTO_TCP with SOCK_STREAM, "      \
+	     "IPPROTO_UDP with SOCK_DGRAM, or 0 to let the kernel choose."))                      \
+	X(SP_CALL_NONE, ENOPROTOOPT,                                                              \
+	  N_("This option does not apply to this socket, for example TCP_NODELAY on a UDP "       \
+	     "socket."))
+
+/*
+ * The labels explain_step() puts before the texts. They are labels, not
+ * printf formats, so a translation can never break a format string.
+ */
+static const char *const label_likely = N_("Likely:");
+static const char *const label_python = N_("Python:");
+static const char *const label_c = N_("C:");
+static const char *const text_failed = N_("The call failed.");
+static const char *const text_unknown = N_("Unknown error.");
+
+static const struct {
+	const char *kernel, *kernel_dgram, *python, *c;
+} call_texts[SP_CALL_COUNT] = {
+#define SP_X(call, kernel, dgram, py, c) [call] = { kernel, dgram, py, c },
+	SP_EXPLAIN_CALLS(SP_X)
+#undef SP_X
+};
+
+static const struct {
+	int err;
+	const char *meaning;
+} errno_texts[] = {
+#define SP_X(e, text) { e, text },
+	SP_EXPLAIN_ERRNOS(SP_X)
+#undef SP_X
+};
+
+static const struct {
+	enum sp_call call;
+	int err;
+	const char *mistake;
+} mistake_texts[] = {
+#define SP_X(call, e, text) { call, e, text },
+	SP_EXPLAIN_MISTAKES(SP_X)
+#undef SP_X
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int call_ok(enum sp_call call)
+{
+	return call > SP_CALL_NONE && call < SP_CALL_COUNT;
+}
+
+static const char *tr_or_null(const char *s)
+{
+	return s ? tr(s) : NULL;
+}
+
+const char *explain_call_type(enum sp_call call, int socktype)
+{
+	if (!call_ok(call))
+		return NULL;
+	if (socktype == SOCK_DGRAM && call_texts[call].kernel_dgram)
+		return tr(call_texts[call].kernel_dgram);
+	return tr_or_null(call_texts[call].kernel);
+}
+
+const char *explain_call(enum sp_call call)
+{
+	return explain_call_type(call, SOCK_STREAM);
+}
+
+const char *explain_errno(int err)
+{
+	for (size_t i = 0; i < NELEM(errno_texts); i++)
+		if (errno_texts[i].err == err)
+			return tr(errno_texts[i].meaning);
+	return NULL;
+}
+
+const char *explain_mistake(enum sp_call call, int err)
+{
+	const char *any = NULL;
+
+	if (err == 0)
+		return NULL;
+	for (size_t i = 0; i < NELEM(mistake_texts); i++) {
+		if (mistake_texts[i].err != err)
+			continue;
+		if (mistake_texts[i].call == call && call != SP_CALL_NONE)
+			return tr(mistake_texts[i].mistake);
+		if (mistake_texts[i].call == SP_CALL_NONE && !any)
+			any = mistake_texts[i].mistake;
+	}
+	return tr_or_null(any);
+}
+
+const char *explain_python(enum sp_call call)
+{
+	return call_ok(call) ? call_texts[call].python : NULL;
+}
+
+const char *explain_c(enum sp_call call)
+{
+	return call_ok(call) ? call_texts[call].c : NULL;
+}
+
+/* A bounded writer: never more than size bytes, always NUL-terminated. */
+struct out {
+	char *buf;
+	size_t size, len;
+	int full;
+};
+
+/* Drop a UTF-8 sequence that the cut at o->len left incomplete. */
+static void out_trim_utf8(struct out *o)
+{
+	size_t lead = o->len, back = 0;
+
+	while (lead > 0 && back < 3 && ((unsigned char)o->buf[lead - 1] & 0xC0) == 0x80) {
+		lead--;
+		back++;
+	}
+	if (lead == 0)
+		return;
+	unsigned char c = (unsigned char)o->buf[lead - 1];
+	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (need > 1 && back + 1 < need)
+		o->len = lead - 1;
+	else if (need == 1 && back > 0)
+		o->len = lead; /* stray continuation bytes */
+	o->buf[o->len] = '\0';
+}
+
+static void out_str(struct out *o, const char *s)
+{
+	if (o->full || o->size == 0)
+		return;
+	size_t room = o->size - 1 - o->len, n = strlen(s);
+	if (n > room) {
+		n = room;
+		o->full = 1;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+	if (o->full)
+		out_trim_utf8(o);
+}
+
+/* A new line made of LABEL (may be NULL), a separator and TEXT. */
+static void out_line(struct out *o, const char *label, const char *sep, const char *text)
+{
+	if (o->len > 0)
+		out_str(o, "\n");
+	if (label) {
+		out_str(o, label);
+		out_str(o, sep);
+	}
+	out_str(o, text);
+}
+
+size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
+			 size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	char num[32];
+
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (err != 0) {
+		const char *name = consts_errno_name(err);
+		const char *meaning = explain_errno(err);
+		const char *mistake = explain_mistake(call, err);
+
+		if (!name)
+			name = strerrorname_np(err);
+		if (!name) {
+			snprintf(num, sizeof num, "errno %d", err);
+			name = num;
+		}
+		if (!meaning) {
+			const char *s = strerror(err);
+			meaning = s && *s ? s : tr(text_unknown);
+		}
+		out_line(&o, name, ": ", meaning);
+		if (mistake)
+			out_line(&o, tr(label_likely), " ", mistake);
+	} else if (ret < 0) {
+		out_line(&o, NULL, NULL, tr(text_failed));
+	} else if (call_ok(call)) {
+		out_line(&o, NULL, NULL, explain_call_type(call, socktype));
+	}
+	if (call_ok(call)) {
+		out_line(&o, tr(label_python), " ", explain_python(call));
+		out_line(&o, tr(label_c), " ", explain_c(call));
+	}
+	return o.len;
+}
+
+size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+{
+	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+}

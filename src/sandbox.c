@@ -1,0 +1,218 @@
+/* sandbox.c -- a private user + network namespace, so fixed ports never collide and nothing is reachable from outside. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "sockplay/sandbox.h"
+
+/*
+ * Why this is done twice: a process cannot leave a user namespace. Where the
+ * kernel makes one but gives it no rights over its network (Ubuntu's
+ * restricted user namespaces: EPERM on lo), a process that went in would be
+ * stuck without any network. So a forked child tries the whole recipe first,
+ * and the process itself follows only when the child succeeded.
+ *
+ * unshare(CLONE_NEWUSER) refuses a process with more than one thread
+ * (EINVAL): call sandbox_enter() before anything starts a thread.
+ */
+
+enum sandbox_step {
+	SB_DONE,
+	SB_PROBE,     /* the probe child died without a word */
+	SB_FORK,
+	SB_UNSHARE,
+	SB_SETGROUPS,
+	SB_UID_MAP,
+	SB_GID_MAP,
+	SB_LO,
+};
+
+struct sandbox_report {
+	int step; /* enum sandbox_step: where it failed, SB_DONE when it did not */
+	int err;  /* errno there */
+};
+
+/*
+ * TCP's established-connection hash is shared by every namespace unless the
+ * creating one asks for a private table; dumping the shared one walks all of
+ * its buckets (hundreds of thousands on a big machine) on every step.
+ */
+#define SANDBOX_EHASH_SYSCTL "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+#define SANDBOX_EHASH_SIZE "16384" /* room for 8192 TIME_WAIT sockets (half the table) */
+
+static int sandbox_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (n == (ssize_t)len)
+		return 0;
+	errno = n < 0 ? saved : EIO;
+	return -1;
+}
+
+static int sandbox_lo_up(void)
+{
+	struct ifreq ifr;
+	int fd, ret = -1, saved;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+static int sandbox_fail(struct sandbox_report *r, int step)
+{
+	r->step = step;
+	r->err = errno;
+	return -1;
+}
+
+/*
+ * The whole recipe, in the calling process. UID and GID: the ids from outside.
+ * NEST: also move into a nested namespace with a small TCP table (the trial
+ * skips it: the nested namespace belongs to the same user namespace, so it
+ * grants the same rights).
+ */
+static int sandbox_make(uid_t uid, gid_t gid, int nest, struct sandbox_report *r)
+{
+	char map[64];
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		return sandbox_fail(r, SB_UNSHARE);
+	/* Unprivileged gid_map needs setgroups denied first; kernels before 3.19 lack the file. */
+	if (sandbox_write("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
+		return sandbox_fail(r, SB_SETGROUPS);
+	snprintf(map, sizeof(map), "0 %lu 1", (unsigned long)uid);
+	if (sandbox_write("/proc/self/uid_map", map) < 0)
+		return sandbox_fail(r, SB_UID_MAP);
+	snprintf(map, sizeof(map), "0 %lu 1", (unsigned long)gid);
+	if (sandbox_write("/proc/self/gid_map", map) < 0)
+		return sandbox_fail(r, SB_GID_MAP);
+	/* Best effort: a nested namespace with a small private TCP table keeps
+	 * every sock_diag dump cheap; without it (kernel < 6.1) the first one does. */
+	if (nest && sandbox_write(SANDBOX_EHASH_SYSCTL, SANDBOX_EHASH_SIZE) == 0)
+		(void)unshare(CLONE_NEWNET);
+	if (sandbox_lo_up() < 0)
+		return sandbox_fail(r, SB_LO);
+	r->step = SB_DONE;
+	r->err = 0;
+	return 0;
+}
+
+/* Run the recipe in a throwaway child: what would happen here, without the risk. */
+static void sandbox_probe(uid_t uid, gid_t gid, struct sandbox_report *out)
+{
+	struct sandbox_report *shared;
+	pid_t pid;
+
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (shared == MAP_FAILED) {
+		sandbox_fail(out, SB_FORK);
+		return;
+	}
+	shared->step = SB_PROBE;
+	shared->err = ECHILD;
+	pid = fork();
+	if (pid == 0) {
+		sandbox_make(uid, gid, 0, shared);
+		_exit(0);
+	}
+	if (pid < 0) {
+		sandbox_fail(out, SB_FORK);
+	} else {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*out = *shared;
+	}
+	munmap(shared, sizeof(*shared));
+}
+
+static const char *sandbox_why(const struct sandbox_report *r)
+{
+	switch (r->step) {
+	case SB_PROBE:
+		return "the trial process died";
+	case SB_FORK:
+		return "cannot start a trial process";
+	case SB_UNSHARE:
+		return "user namespaces are not allowed here";
+	case SB_SETGROUPS:
+	case SB_UID_MAP:
+	case SB_GID_MAP:
+		return "cannot map the user into the namespace";
+	case SB_LO:
+		if (r->err == EPERM || r->err == EACCES)
+			return "the namespace is granted no rights over its network";
+		return "cannot bring lo up in the namespace";
+	}
+	return "unknown failure";
+}
+
+enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msglen)
+{
+	struct sandbox_report r = { SB_DONE, 0 };
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char why[160];
+
+	if (msglen)
+		msg[0] = '\0';
+	if (mode == SANDBOX_OFF)
+		return SANDBOX_HOST;
+
+	sandbox_probe(uid, gid, &r);
+	if (r.step != SB_DONE) {
+		snprintf(why, sizeof(why), "%s: %s", sandbox_why(&r), strerror(r.err));
+		goto host;
+	}
+	if (sandbox_make(uid, gid, 1, &r) == 0)
+		return SANDBOX_MADE;
+	if (r.step == SB_UNSHARE) {
+		/* Nothing changed. The trial child had one thread; EINVAL means we do not. */
+		snprintf(why, sizeof(why), "unshare: %s%s", strerror(r.err),
+			 r.err == EINVAL ? " (it must happen before any thread starts)" : "");
+		goto host;
+	}
+	/* Inside a namespace that does not work, and no way out. */
+	snprintf(msg, msglen, "sandbox half made, no network (%s: %s)", sandbox_why(&r),
+		 strerror(r.err));
+	return SANDBOX_FAILED;
+
+host:
+	if (mode == SANDBOX_REQUIRE) {
+		snprintf(msg, msglen, "cannot make the sandbox: %s", why);
+		return SANDBOX_FAILED;
+	}
+	snprintf(msg, msglen, "no sandbox (%s); using the host network", why);
+	return SANDBOX_HOST;
+}

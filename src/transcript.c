@@ -1,0 +1,160 @@
+/* transcript.c -- what --batch prints: strace-like lines, or one JSON object per event. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sockplay/call.h"
+#include "sockplay/consts.h"
+#include "sockplay/text.h"
+#include "sockplay/transcript.h"
+
+#define DATA_SHOW 64 /* received bytes shown in a line */
+
+size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+{
+	size_t o = 0;
+#define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
+	if (size)
+		buf[0] = 0;
+	PUT("%s", ev->text ? ev->text : "?");
+	if (ev->kind == SP_EV_BLOCKED) {
+		PUT(" <blocked>");
+		return o < size ? o : size - 1;
+	}
+	if (ev->interrupted)
+		PUT(" <interrupted>");
+	else if (ev->resumed)
+		PUT(" <resumed>");
+	if (ev->ret < 0) {
+		const char *en = consts_errno_name(ev->err);
+		PUT(" = -1 %s (%s)", en ? en : "E?", strerror(ev->err));
+		return o < size ? o : size - 1;
+	}
+	PUT(" = %lld", ev->ret);
+	if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
+		char esc[DATA_SHOW * 4 + 8];
+		text_escape(ev->data, ev->data_len, DATA_SHOW, esc, sizeof esc);
+		size_t el = strlen(esc);
+		if (el >= 3 && ev->data_len > DATA_SHOW && strcmp(esc + el - 3, "...") == 0) {
+			esc[el - 3] = 0;
+			PUT(" \"%s\"...", esc);
+		} else if (ev->ret > 0) {
+			PUT(" \"%s\"", esc);
+		}
+	}
+	if (ev->note)
+		PUT(" (%s)", ev->note);
+#undef PUT
+	return o < size ? o : size - 1;
+}
+
+static void json_kv_str(FILE *fp, const char *key, const char *val)
+{
+	char buf[2048];
+	text_json_string(val, strlen(val), buf, sizeof buf);
+	fprintf(fp, ",\"%s\":%s", key, buf);
+}
+
+static const char *kind_name(enum sp_event_kind k)
+{
+	switch (k) {
+	case SP_EV_CALL: return "call";
+	case SP_EV_BLOCKED: return "blocked";
+	case SP_EV_TITLE: return "title";
+	case SP_EV_SAY: return "say";
+	case SP_EV_EXPECT: return "expect";
+	case SP_EV_FAIL: return "fail";
+	case SP_EV_STUCK: return "stuck";
+	case SP_EV_ERROR: return "error";
+	}
+	return "?";
+}
+
+static void json_event(struct transcript *t, const struct sp_event *ev)
+{
+	FILE *fp = t->fp;
+	fprintf(fp, "{\"event\":\"%s\"", kind_name(ev->kind));
+	if (ev->actor)
+		json_kv_str(fp, "actor", ev->actor);
+	fprintf(fp, ",\"line\":%d", ev->line);
+	if (ev->kind == SP_EV_CALL || ev->kind == SP_EV_BLOCKED) {
+		char line[512];
+		json_kv_str(fp, "call", call_name(ev->call) ? call_name(ev->call) : "?");
+		json_kv_str(fp, "args", ev->text ? ev->text : "");
+		fprintf(fp, ",\"fd\":%d", ev->fd);
+		if (ev->sock_name)
+			json_kv_str(fp, "name", ev->sock_name);
+		if (ev->kind == SP_EV_CALL) {
+			fprintf(fp, ",\"ret\":%lld", ev->ret);
+			if (ev->ret < 0) {
+				const char *en = consts_errno_name(ev->err);
+				json_kv_str(fp, "errno", en ? en : "E?");
+				json_kv_str(fp, "strerror", strerror(ev->err));
+			} else {
+				fprintf(fp, ",\"errno\":null");
+			}
+			if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
+				static char esc[1 << 16];
+				text_escape(ev->data, ev->data_len, 4096, esc, sizeof esc);
+				json_kv_str(fp, "data", esc);
+			}
+			if (ev->note)
+				json_kv_str(fp, "note", ev->note);
+			const char *sn = ev->state >= 0 ? consts_tcp_state_name(ev->state) : NULL;
+			if (sn)
+				json_kv_str(fp, "state", sn);
+			else
+				fprintf(fp, ",\"state\":null");
+			fprintf(fp, ",\"resumed\":%s,\"interrupted\":%s,\"elapsed_us\":%lld,\"ok\":%s",
+				ev->resumed ? "true" : "false", ev->interrupted ? "true" : "false",
+				(long long)(ev->elapsed_ns / 1000), ev->ok ? "true" : "false");
+		}
+		transcript_call_text(ev, line, sizeof line);
+		json_kv_str(fp, "text", line);
+	} else if (ev->kind == SP_EV_EXPECT) {
+		json_kv_str(fp, "text", ev->text ? ev->text : "");
+		json_kv_str(fp, "state", consts_tcp_state_name(ev->state) ? consts_tcp_state_name(ev->state) : "?");
+		json_kv_str(fp, "expected", consts_tcp_state_name(ev->want_state) ? consts_tcp_state_name(ev->want_state) : "?");
+		fprintf(fp, ",\"ok\":%s", ev->ok ? "true" : "false");
+	} else {
+		json_kv_str(fp, "text", ev->text ? ev->text : "");
+	}
+	fputs("}\n", fp);
+}
+
+void transcript_event(struct transcript *t, const struct sp_event *ev)
+{
+	char line[1024];
+	const char *file = t->file ? t->file : "-";
+	if (t->format == TRANSCRIPT_JSON) {
+		json_event(t, ev);
+		return;
+	}
+	switch (ev->kind) {
+	case SP_EV_CALL:
+	case SP_EV_BLOCKED:
+		transcript_call_text(ev, line, sizeof line);
+		fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		break;
+	case SP_EV_TITLE:
+		fprintf(t->fp, "## %s\n", ev->text ? ev->text : "");
+		break;
+	case SP_EV_SAY:
+		fprintf(t->fp, "# %s\n", ev->text ? ev->text : "");
+		break;
+	case SP_EV_EXPECT: {
+		const char *name = ev->stmt ? ev->stmt->name : "?";
+		fprintf(t->fp, "[%s] state(%s) = %s\n", ev->actor, name,
+			consts_tcp_state_name(ev->state) ? consts_tcp_state_name(ev->state) : "?");
+		break;
+	}
+	case SP_EV_FAIL:
+		fprintf(t->fp, "%s:%d: expectation failed: %s\n", file, ev->line, ev->text);
+		break;
+	case SP_EV_STUCK:
+		fprintf(t->fp, "%s:%d: %s\n", file, ev->line, ev->text);
+		break;
+	case SP_EV_ERROR:
+		fprintf(t->fp, "%s:%d: error: %s\n", file, ev->line, ev->text);
+		break;
+	}
+}

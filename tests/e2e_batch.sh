@@ -1,0 +1,177 @@
+#!/bin/bash
+# End-to-end tests of `sockplay --batch`: golden transcripts, exit statuses,
+# bad input, parallel sandboxes, and a real peer on the host's loopback.
+cd "$(dirname "$0")/.." || exit 2
+SP=./sockplay
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"; [ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null' EXIT
+fails=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+# Ephemeral ports differ from run to run: mask them for golden comparisons.
+mask() { sed -E 's/(127\.0\.0\.1|\[::1\]):(3[2-9][0-9]{3}|[4-6][0-9]{4})\b/\1:PORT/g'; }
+
+# -- golden transcripts of the demos ------------------------------------------
+for demo in assets/demos/*.sp; do
+	name=$(basename "$demo" .sp)
+	gold=tests/golden/$name.txt
+	$SP --batch "$demo" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+	if [ $rc != 0 ]; then
+		bad "demo $name exits $rc"; cat "$TMP/$name.out" "$TMP/$name.err"; continue
+	fi
+	if [ -f "$gold" ]; then
+		if mask <"$TMP/$name.out" | diff -u "$gold" - >"$TMP/$name.diff"; then
+			ok "demo $name matches its golden transcript"
+		else
+			bad "demo $name differs from $gold"; cat "$TMP/$name.diff"
+		fi
+	else
+		ok "demo $name passes (no golden transcript)"
+	fi
+done
+
+out=$($SP --batch assets/demos/hello.sp)
+case "$out" in
+*'[client] recv(3, 1024) = 14 "Hello, client!"'*) ok "hello: recv(3, 1024) = 14 \"Hello, client!\"" ;;
+*) bad "hello lacks the recv line" ;;
+esac
+
+# -- JSON -----------------------------------------------------------------------
+$SP --batch --format json assets/demos/hello.sp >"$TMP/hello.json" || bad "json run failed"
+if python3 - "$TMP/hello.json" <<'EOF'
+import json, sys
+n = 0
+recv = None
+for line in open(sys.argv[1]):
+    ev = json.loads(line)
+    n += 1
+    assert "event" in ev and "line" in ev
+    if ev["event"] == "call" and ev["call"] == "recv" and ev["actor"] == "client":
+        recv = ev
+assert n > 10, n
+assert recv["ret"] == 14 and recv["data"] == "Hello, client!" and recv["errno"] is None, recv
+assert recv["state"] == "ESTABLISHED", recv
+EOF
+then ok "json: one valid object a line, recv event complete"; else bad "json transcript"; fi
+
+# -- exit statuses --------------------------------------------------------------
+cat >"$TMP/fail.sp" <<'EOF'
+client: c = socket(AF_INET, SOCK_STREAM)
+# nothing listens on port 9
+client: connect(c, 127.0.0.1:9) = 0
+EOF
+out=$($SP --batch "$TMP/fail.sp" 2>&1); rc=$?
+[ $rc = 1 ] && ok "failed expectation exits 1" || bad "failed expectation exits $rc"
+case "$out" in *"fail.sp:3: expectation failed: expected 0, got -1 ECONNREFUSED"*) ok "failure names FILE:LINE" ;; *) bad "failure message: $out" ;; esac
+
+expect_usage() { # NAME SCRIPT-TEXT EXPECTED-MESSAGE-PART
+	printf '%b' "$2" >"$TMP/bad.sp"
+	out=$($SP --batch "$TMP/bad.sp" 2>&1); rc=$?
+	if [ $rc != 2 ]; then bad "$1: exit $rc (want 2): $out"; return; fi
+	case "$out" in
+	*"$3"*) ok "$1: exit 2, '$3'" ;;
+	*) bad "$1: message lacks '$3': $out" ;;
+	esac
+	case "$out" in *"["*"] "*) bad "$1: something ran: $out" ;; esac
+}
+expect_usage "unknown call" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: lisen(s, 5)\n' "bad.sp:2:9: error: unknown call 'lisen'; did you mean 'listen'?"
+expect_usage "arg count" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: listen(s, 5, 6)\n' "bad.sp:2:"
+expect_usage "unknown constant" 'server: s = socket(AF_INT, SOCK_STREAM)\n' "did you mean 'AF_INET'?"
+expect_usage "bad ipv4" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 999.1.1.1:80)\n' "bad.sp:2:"
+expect_usage "port range" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 127.0.0.1:70000)\n' "70000"
+expect_usage "v6 bracket" 'server: s = socket(AF_INET6, SOCK_STREAM)\nserver: bind(s, [::1:80)\n' "bad.sp:2:"
+expect_usage "unresolvable" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: connect(s, no-such-host.invalid:80)\n' "no-such-host.invalid"
+expect_usage "unterminated string" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "abc)\n' "bad.sp:2:"
+expect_usage "bad escape" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "a\\qb")\n' "bad.sp:2:"
+expect_usage "undefined name" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: accept(conn)\n' "'conn' is not defined for actor server"
+expect_usage "other actor's name" 'server: s = socket(AF_INET, SOCK_STREAM)\nclient: close(s)\n' "'s' is not defined for actor client"
+expect_usage "repeat without end" 'repeat 3\nserver: s = socket(AF_INET, SOCK_STREAM)\n' "bad.sp:1:"
+expect_usage "absurd size" 'client: c = socket(AF_INET, SOCK_STREAM)\nclient: send(c, "x" * 10000000000)\n' "bad.sp:2:"
+expect_usage "NUL byte" 'server: s = socket(AF_INET, SOCK_STREAM)\x00\n' "bad.sp:1:"
+expect_usage "invalid UTF-8" 'say "\xff\xfe"\n' "bad.sp:1:"
+expect_usage "empty file" '' "bad.sp"
+expect_usage "only comments" '# nothing\n\n' "bad.sp"
+
+out=$($SP --batch "$TMP/missing.sp" 2>&1); rc=$?
+[ $rc = 2 ] && ok "missing file: exit 2 ($out)" || bad "missing file: exit $rc"
+out=$($SP --batch "$TMP" 2>&1); rc=$?
+[ $rc = 2 ] && ok "directory: exit 2 ($out)" || bad "directory: exit $rc"
+out=$($SP --batch --frobnicate x.sp 2>&1); rc=$?
+[ $rc = 2 ] && ok "unknown option: exit 2" || bad "unknown option: exit $rc"
+out=$($SP --batch --timeout banana assets/demos/hello.sp 2>&1); rc=$?
+[ $rc = 2 ] && ok "bad --timeout: exit 2" || bad "bad --timeout: exit $rc"
+$SP --help | grep -q -- '--batch' && ok "--help" || bad "--help"
+$SP -V | grep -q '^sockplay ' && ok "--version" || bad "--version"
+
+# -- a stuck actor is an error, not a hang -------------------------------------
+cat >"$TMP/stuck.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8888)
+server: listen(s, 5)
+server: accept(s)
+server: close(s)
+EOF
+start=$(date +%s)
+out=$($SP --batch --timeout 1s "$TMP/stuck.sp" 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+[ $rc = 1 ] && [ $took -lt 5 ] && ok "stuck actor: exit 1 after the timeout" || bad "stuck: rc=$rc took=${took}s $out"
+
+# -- two runs at once, each in its own sandbox ------------------------------------
+cat >"$TMP/hold.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8888) = 0
+server: listen(s, 5) = 0
+sleep 700ms
+server: close(s)
+EOF
+$SP --batch --sandbox "$TMP/hold.sp" >"$TMP/p1" 2>&1 &
+p1=$!
+$SP --batch --sandbox "$TMP/hold.sp" >"$TMP/p2" 2>&1
+r2=$?
+wait $p1; r1=$?
+if [ $r1 = 0 ] && [ $r2 = 0 ]; then ok "two batches bind 127.0.0.1:8888 at once"; else bad "parallel: $r1 $r2"; cat "$TMP/p1" "$TMP/p2"; fi
+
+# -- --host-net: a real peer that sockplay did not start -----------------------------
+python3 - "$TMP/port" <<'EOF' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+s.settimeout(20)
+c, _ = s.accept()
+c.sendall(b"hello from a real server\n")
+c.recv(100)
+c.close()
+EOF
+PEER=$!
+for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+port=$(cat "$TMP/port")
+cat >"$TMP/host.sp" <<EOF
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:$port) = 0
+client: recv(c, 100) = 25 "hello from a real server\n"
+client: close(c)
+EOF
+out=$($SP --batch --host-net "$TMP/host.sp" 2>&1); rc=$?
+[ $rc = 0 ] && ok "--host-net talks to a real peer on loopback" || { bad "--host-net: $rc"; echo "$out"; }
+wait $PEER 2>/dev/null
+PEER=
+# The sandbox does not see the host's listener.
+cat >"$TMP/iso.sp" <<EOF
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:$port) = -1 ECONNREFUSED
+EOF
+$SP --batch --sandbox "$TMP/iso.sp" >/dev/null 2>&1 && ok "the sandbox cannot reach host ports" || bad "sandbox isolation"
+
+# -- no actor outlives sockplay ----------------------------------------------------
+# Actors are named after their side; a name of our own finds ours only.
+me=lk$$
+printf '%s: s = socket(AF_INET, SOCK_DGRAM)\n%s: recv(s, 10)\n' $me $me >"$TMP/leak.sp"
+$SP --batch "$TMP/leak.sp" >/dev/null 2>&1
+sleep 0.2
+if pgrep -x "$me" >/dev/null; then bad "actor processes left behind"; else ok "no actor left behind"; fi
+
+[ $fails = 0 ]

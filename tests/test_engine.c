@@ -1,0 +1,390 @@
+/* test_engine.c -- the engine on real sockets: actors, the session, the batch transcript. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sockplay/actor.h"
+#include "sockplay/batch.h"
+#include "sockplay/sandbox.h"
+#include "sockplay/script.h"
+#include "sockplay/session.h"
+
+/* Run TEXT as a script; the transcript goes to *OUT (malloc'd). Returns the verdict. */
+static int run(const char *text, char **out)
+{
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	if (script_parse("t.sp", text, strlen(text), &sc, &d) < 0) {
+		script_diags_print(stderr, "t.sp", &d);
+		script_diags_clear(&d);
+		fail_msg("script did not parse");
+	}
+	size_t len = 0;
+	FILE *fp = open_memstream(out, &len);
+	assert_non_null(fp);
+	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000,
+				 .out = fp, .net_label = "test" };
+	int rc = batch_run(&bo);
+	fclose(fp);
+	script_free(sc);
+	return rc;
+}
+
+/* Assert that the transcript has LINE (a whole line, or a prefix when it ends with '*'). */
+static void has_line(const char *t, const char *line)
+{
+	size_t n = strlen(line);
+	int prefix = n && line[n - 1] == '*';
+	if (prefix)
+		n--;
+	for (const char *p = t; p && *p;) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if ((prefix ? l >= n : l == n) && memcmp(p, line, n) == 0)
+			return;
+		p = e ? e + 1 : NULL;
+	}
+	fail_msg("transcript lacks line: %s\n--- transcript ---\n%s", line, t);
+}
+
+static void hello_flow(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+		     "server: bind(s, 127.0.0.1:8888)\n"
+		     "server: listen(s, 5)\n"
+		     "expect server s LISTEN\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8888) = 0\n"
+		     "expect client c ESTABLISHED\n"
+		     "server: conn = accept(s)\n"
+		     "expect server conn ESTABLISHED\n"
+		     "server: send(conn, \"Hello, client!\")\n"
+		     "client: recv(c, 1024) = 14 \"Hello, client!\"\n"
+		     "client: close(c)\n"
+		     "expect client c FIN_WAIT2\n"
+		     "expect server conn CLOSE_WAIT\n"
+		     "server: recv(conn, 1024) = 0\n"
+		     "server: close(conn)\n"
+		     "expect client c TIME_WAIT\n"
+		     "server: close(s)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] socket(AF_INET, SOCK_STREAM, 0) = 3");
+	has_line(t, "[server] setsockopt(3, SO_REUSEADDR, 1) = 0");
+	has_line(t, "[server] bind(3, 127.0.0.1:8888) = 0");
+	has_line(t, "[server] listen(3, 5) = 0");
+	has_line(t, "[server] state(s) = LISTEN");
+	has_line(t, "[client] socket(AF_INET, SOCK_STREAM, 0) = 3");
+	has_line(t, "[client] connect(3, 127.0.0.1:8888) = 0");
+	has_line(t, "[server] accept(3) = 4 (peer 127.0.0.1:*");
+	has_line(t, "[server] send(4, \"Hello, client!\", 14) = 14");
+	has_line(t, "[client] recv(3, 1024) = 14 \"Hello, client!\"");
+	has_line(t, "[client] state(c) = FIN_WAIT2");
+	has_line(t, "[server] state(conn) = CLOSE_WAIT");
+	has_line(t, "[server] recv(4, 1024) = 0");
+	has_line(t, "[client] state(c) = TIME_WAIT");
+	free(t);
+}
+
+static void refused_and_inuse(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9) = -1 ECONNREFUSED\n"
+		     "server: a = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(a, 127.0.0.1:7000) = 0\n"
+		     "server: listen(a) = 0\n"
+		     "server: b = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(b, 127.0.0.1:7000) = -1 EADDRINUSE\n"
+		     "server: bind(a, 127.0.0.1:7001) = -1 EINVAL\n"
+		     "server: accept(b) = -1 EINVAL\n"
+		     "server: send(b, \"x\") = -1 EPIPE\n"
+		     "server: recv(b, 10) = -1 ENOTCONN\n"
+		     "server: close(b)\n"
+		     "server: close(b) = -1 EBADF\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] connect(3, 127.0.0.1:9) = -1 ECONNREFUSED (Connection refused)");
+	has_line(t, "[server] bind(4, 127.0.0.1:7000) = -1 EADDRINUSE (Address already in use)");
+	has_line(t, "[server] listen(3, 128) = 0");
+	has_line(t, "[server] close(4) = -1 EBADF (Bad file descriptor)");
+	free(t);
+}
+
+static void failed_expectation_names_line(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "\n"
+		     "client: connect(c, 127.0.0.1:9) = 0\n"
+		     "client: close(c) = 0\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:3: expectation failed: expected 0, got -1 ECONNREFUSED");
+	has_line(t, "[client] close(3) = 0"); /* the script goes on */
+	free(t);
+}
+
+static void blocking_accept_released_by_connect(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8890)\n"
+		     "server: listen(s, 5)\n"
+		     "server: conn = accept(s) = 4\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8890) = 0\n"
+		     "server: send(conn, \"hi\") = 2\n"
+		     "client: recv(c, 10) = 2 \"hi\"\n", &t);
+	assert_int_equal(rc, 0);
+	/* The resumed accept is reported right after the connect that released it. */
+	const char *blocked = strstr(t, "[server] accept(3) <blocked>\n");
+	const char *conn = strstr(t, "[client] connect(3, 127.0.0.1:8890) = 0\n");
+	const char *resumed = strstr(t, "[server] accept(3) <resumed> = 4 (peer 127.0.0.1:");
+	const char *send = strstr(t, "[server] send(4, \"hi\", 2) = 2\n");
+	assert_non_null(blocked);
+	assert_non_null(conn);
+	assert_non_null(resumed);
+	assert_non_null(send);
+	assert_true(blocked < conn && conn < resumed && resumed < send);
+	free(t);
+}
+
+static void blocked_recv_is_interrupted_at_end(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5000)\n"
+		     "server: recvfrom(s, 100)\n", &t);
+	assert_int_equal(rc, 0); /* no result was expected from it */
+	has_line(t, "[server] recvfrom(3, 100) <blocked>");
+	has_line(t, "[server] recvfrom(3, 100) <interrupted> = -1 EINTR (Interrupted system call)");
+	free(t);
+
+	rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		 "server: bind(s, 127.0.0.1:5000)\n"
+		 "server: recvfrom(s, 100) = 5\n", &t);
+	assert_int_equal(rc, 1); /* this one expected a result */
+	free(t);
+}
+
+static void stuck_actor_times_out(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8891)\n"
+		     "server: listen(s, 5)\n"
+		     "server: accept(s)\n"
+		     "server: close(s)\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:4: server is stuck: accept(3) still blocked after *");
+	assert_null(strstr(t, "close(3)"));
+	free(t);
+}
+
+static void udp_keeps_boundaries(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5353)\n"
+		     "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"one\", server.addr(s)) = 3\n"
+		     "client: sendto(c, \"two!\", 127.0.0.1:5353) = 4\n"
+		     "server: recvfrom(s, 100) = 3 \"one\"\n"
+		     "server: recv(s, 100) = 4 \"two!\"\n"
+		     "client: send(c, \"x\") = -1 EDESTADDRREQ\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] sendto(3, \"one\", 3, 127.0.0.1:5353) = 3");
+	has_line(t, "[server] recvfrom(3, 100) = 3 \"one\" (from 127.0.0.1:*");
+	free(t);
+}
+
+static void nonblocking_and_so_error(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8892)\n"
+		     "server: listen(s, 5)\n"
+		     "server: nonblock(s)\n"
+		     "server: accept(s) = -1 EAGAIN\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: recv(c, 10, MSG_DONTWAIT) = -1 ENOTCONN\n"
+		     "client: nonblock(c, 1)\n"
+		     "client: connect(c, 127.0.0.1:8892)\n"
+		     "client: getsockopt(c, SO_ERROR) = 0\n"
+		     "server: conn = accept(s) = 4\n"
+		     "server: recv(conn, 10, MSG_DONTWAIT) = -1 EAGAIN\n"
+		     "server: getsockopt(conn, SO_RCVBUF) = 0\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] nonblock(3, 1) = 0");
+	has_line(t, "[server] accept(3) = -1 EAGAIN (Resource temporarily unavailable)");
+	has_line(t, "[client] getsockopt(3, SO_ERROR) = 0 (value 0)");
+	has_line(t, "[server] getsockopt(4, SO_RCVBUF) = 0 (value *");
+	free(t);
+}
+
+static void linger_zero_resets(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8893)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8893) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: setsockopt(c, SO_LINGER, 1, 0) = 0\n"
+		     "client: getsockopt(c, SO_LINGER) = 0\n"
+		     "client: close(c) = 0\n"
+		     "server: recv(conn, 10) = -1 ECONNRESET\n"
+		     "expect server conn CLOSED\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] getsockopt(3, SO_LINGER) = 0 (value on, 0 s)");
+	has_line(t, "[server] recv(4, 10) = -1 ECONNRESET (Connection reset by peer)");
+	free(t);
+}
+
+static void ipv6_and_unix(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET6, SOCK_STREAM)\n"
+		     "server: bind(s, [::1]:8894) = 0\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET6, SOCK_STREAM)\n"
+		     "client: connect(c, server.addr(s)) = 0\n"
+		     "client: c4 = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c4, [::1]:8894) = -1\n"
+		     "server: u = socket(AF_UNIX, SOCK_STREAM)\n"
+		     "server: bind(u, @sockplay-test) = 0\n"
+		     "server: listen(u, 1) = 0\n"
+		     "client: cu = socket(AF_UNIX, SOCK_STREAM)\n"
+		     "client: connect(cu, @sockplay-test) = 0\n"
+		     "server: uc = accept(u)\n"
+		     "client: send(cu, \"\\x1b[2J\\r\\n\") = 6\n"
+		     "server: recv(uc, 100) = 6 \"\\x1b[2J\\r\\n\"\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] bind(3, [::1]:8894) = 0");
+	has_line(t, "[client] connect(3, [::1]:8894) = 0");
+	has_line(t, "[server] bind(4, @sockplay-test) = 0");
+	/* received bytes never reach the terminal raw */
+	has_line(t, "[server] recv(5, 100) = 6 \"\\x1b[2J\\r\\n\"");
+	free(t);
+}
+
+static void interrupt_blocked_accept(void **state)
+{
+	(void)state;
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	const char *text = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			   "server: bind(s, 127.0.0.1:8895)\n"
+			   "server: listen(s, 5)\n"
+			   "server: accept(s)\n";
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	struct transcript tr = { .fp = fp, .file = "t.sp" };
+	struct session_opts so = { .timeout_ms = 2000, .on_event = (session_event_fn)transcript_event,
+				   .ctx = &tr };
+	struct session *s = session_new(&so);
+	struct sp_cursor cur;
+	const struct sp_stmt *st;
+	script_cursor_init(&cur, sc);
+	while ((st = script_cursor_next(&cur)))
+		assert_int_equal(session_exec(s, st), SESSION_OK);
+	assert_true(session_any_blocked(s));
+	const struct snapshot *sn = session_snapshot(s);
+	assert_int_equal(sn->nactors, 1);
+	assert_true(sn->actors[0].blocked);
+	assert_string_equal(sn->actors[0].blocked_call, "accept(3)");
+	assert_int_equal(session_interrupt(s, "server"), 1);
+	assert_false(session_any_blocked(s));
+	session_refresh(s);
+	sn = session_snapshot(s);
+	assert_int_equal(sn->actors[0].nsocks, 1);
+	assert_int_equal(sn->actors[0].socks[0].state, 10 /* LISTEN */);
+	assert_int_equal(sn->actors[0].socks[0].wq, 5);
+	assert_string_equal(sn->actors[0].log[sn->actors[0].nlog - 1].text,
+			    "accept(3) <interrupted> = -1 EINTR (Interrupted system call)");
+	session_free(s);
+	fclose(fp);
+	free(out);
+	script_free(sc);
+}
+
+static void actors_die_with_session(void **state)
+{
+	(void)state;
+	char err[200];
+	struct actor *a = actor_spawn("x", err, sizeof err);
+	assert_non_null(a);
+	pid_t pid = actor_pid(a);
+	struct actor_req rq = { .call = SP_CALL_SOCKET, .domain = AF_INET, .type = SOCK_STREAM, .seq = 7 };
+	assert_int_equal(actor_send(a, &rq), 0);
+	struct actor_res res;
+	assert_int_equal(actor_recv(a, &res), 1);
+	assert_int_equal(res.seq, 7);
+	assert_int_equal(res.ret, 3); /* the first socket of a fresh program */
+	assert_true(res.cookie != 0);
+	actor_res_clear(&res);
+	actor_free(a);
+	assert_int_equal(kill(pid, 0), -1); /* killed and reaped: no zombie */
+	assert_int_equal(errno, ESRCH);
+}
+
+static void hostile_peer_bytes_are_escaped(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5000)\n"
+		     "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"\\x1b]0;pwn\\x07\\x9b\\x08\\xe2\\x80\\xae\", 127.0.0.1:5000)\n"
+		     "server: recv(s, 100)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] recv(3, 100) = 13 \"\\x1b]0;pwn\\x07\\x9b\\x08\\xe2\\x80\\xae\"");
+	for (const char *p = t; *p; p++)
+		assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+	free(t);
+}
+
+int main(void)
+{
+	char msg[256];
+	/* Our own network: fixed ports never collide with the host or a parallel run. */
+	if (sandbox_enter(SANDBOX_AUTO, msg, sizeof msg) != SANDBOX_MADE)
+		fprintf(stderr, "test_engine: %s\n", msg);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hello_flow),
+		cmocka_unit_test(refused_and_inuse),
+		cmocka_unit_test(failed_expectation_names_line),
+		cmocka_unit_test(blocking_accept_released_by_connect),
+		cmocka_unit_test(blocked_recv_is_interrupted_at_end),
+		cmocka_unit_test(stuck_actor_times_out),
+		cmocka_unit_test(udp_keeps_boundaries),
+		cmocka_unit_test(nonblocking_and_so_error),
+		cmocka_unit_test(linger_zero_resets),
+		cmocka_unit_test(ipv6_and_unix),
+		cmocka_unit_test(interrupt_blocked_accept),
+		cmocka_unit_test(actors_die_with_session),
+		cmocka_unit_test(hostile_peer_bytes_are_escaped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,376 @@
+/* test_explain.c -- every call and errno is explained, and explain_step() composes and bounds its text. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "sockplay/call.h"
+#include "sockplay/consts.h"
+#include "sockplay/explain.h"
+
+/* The errnos a socket call can return in sockplay: each must have a meaning. */
+static const int listed_errnos[] = {
+	EACCES, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF,
+	ECONNABORTED, ECONNREFUSED, ECONNRESET, EDESTADDRREQ, EHOSTUNREACH,
+	EINPROGRESS, EINTR, EINVAL, EISCONN, EMFILE, ENFILE, EMSGSIZE, ENETUNREACH,
+	ENOBUFS, ENOENT, ENOMEM, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPERM,
+	EPIPE, EPROTONOSUPPORT, EPROTOTYPE, ETIMEDOUT, ENAMETOOLONG, ENOTDIR,
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A msgid-ready sentence: one line of printable ASCII ending with '.' or '?'. */
+static void assert_sentence(const char *s)
+{
+	assert_non_null(s);
+	size_t n = strlen(s);
+	assert_true(n > 10);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			fail_msg("not one line of printable ASCII: \"%s\"", s);
+	if (s[n - 1] != '.' && s[n - 1] != '?')
+		fail_msg("not a complete sentence: \"%s\"", s);
+	if (s[0] >= 'a' && s[0] <= 'z' && strchr(s, '(') == NULL)
+		fail_msg("starts in lower case but is no call: \"%s\"", s);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!hay || !strstr(hay, needle))
+		fail_msg("\"%s\" not found in:\n%s", needle, hay ? hay : "(null)");
+}
+
+static void assert_lacks(const char *hay, const char *needle)
+{
+	if (hay && strstr(hay, needle))
+		fail_msg("\"%s\" unexpectedly in:\n%s", needle, hay);
+}
+
+static void test_every_call_explained(void **state)
+{
+	(void)state;
+	for (int c = SP_CALL_NONE + 1; c < SP_CALL_COUNT; c++) {
+		const char *name = call_name((enum sp_call)c);
+		const char *k = explain_call((enum sp_call)c);
+		const char *py = explain_python((enum sp_call)c);
+		const char *cl = explain_c((enum sp_call)c);
+		char called[32];
+
+		assert_non_null(name);
+		assert_sentence(k);
+		assert_sentence(explain_call_type((enum sp_call)c, SOCK_DGRAM));
+		/* The text names the function that really ran (nonblock is fcntl()). */
+		snprintf(called, sizeof called, "%s()", c == SP_CALL_NONBLOCK ? "fcntl" : name);
+		assert_contains(k, called);
+		assert_contains(explain_call_type((enum sp_call)c, SOCK_DGRAM), called);
+
+		assert_non_null(py);
+		assert_true(strlen(py) > 0);
+		assert_null(strchr(py, ';'));
+		assert_null(strchr(py, '\n'));
+		assert_non_null(cl);
+		assert_true(strlen(cl) > 0);
+		assert_int_equal(cl[strlen(cl) - 1], ';');
+		assert_null(strchr(cl, '\n'));
+		/* The C line calls the same function, the Python line a method. */
+		assert_contains(cl, c == SP_CALL_NONBLOCK ? "fcntl(" : name);
+		assert_contains(py, c == SP_CALL_NONBLOCK ? "setblocking(" : name);
+	}
+}
+
+static void test_out_of_range_call(void **state)
+{
+	(void)state;
+	const enum sp_call bad[] = { SP_CALL_NONE, SP_CALL_COUNT, (enum sp_call)-1,
+				     (enum sp_call)1000 };
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		assert_null(explain_call(bad[i]));
+		assert_null(explain_call_type(bad[i], SOCK_DGRAM));
+		assert_null(explain_python(bad[i]));
+		assert_null(explain_c(bad[i]));
+	}
+}
+
+static void test_tutorial_lines(void **state)
+{
+	(void)state;
+	assert_string_equal(explain_python(SP_CALL_SOCKET),
+			    "server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)");
+	assert_string_equal(explain_python(SP_CALL_BIND), "server_socket.bind((\"localhost\", 8888))");
+	assert_string_equal(explain_python(SP_CALL_ACCEPT), "conn, addr = server_socket.accept()");
+	assert_string_equal(explain_python(SP_CALL_SEND), "conn.send(\"Hello, client!\".encode())");
+	assert_string_equal(explain_python(SP_CALL_CONNECT),
+			    "client_socket.connect((\"localhost\", 8888))");
+	assert_string_equal(explain_python(SP_CALL_RECV), "data = client_socket.recv(1024).decode()");
+	assert_string_equal(explain_python(SP_CALL_CLOSE), "client_socket.close()");
+	assert_string_equal(explain_python(SP_CALL_SETSOCKOPT),
+			    "server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
+	assert_contains(explain_python(SP_CALL_NONBLOCK), ".setblocking(False)");
+
+	assert_string_equal(explain_c(SP_CALL_LISTEN), "listen(fd, 5);");
+	assert_string_equal(explain_c(SP_CALL_ACCEPT), "int conn = accept(fd, NULL, NULL);");
+	assert_string_equal(explain_c(SP_CALL_SEND), "send(fd, \"Hello, client!\", 14, 0);");
+	assert_string_equal(explain_c(SP_CALL_NONBLOCK),
+			    "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);");
+	assert_string_equal(explain_c(SP_CALL_CLOSE), "close(fd);");
+}
+
+static void test_kernel_facts(void **state)
+{
+	(void)state;
+	assert_contains(explain_call(SP_CALL_CONNECT), "SYN,ACK");
+	assert_contains(explain_call(SP_CALL_CONNECT), "ESTABLISHED");
+	assert_contains(explain_call(SP_CALL_CONNECT), "accept queue");
+	assert_contains(explain_call(SP_CALL_LISTEN), "accept queue");
+	assert_contains(explain_call(SP_CALL_LISTEN), "backlog");
+	assert_contains(explain_call(SP_CALL_SEND), "send buffer");
+	assert_contains(explain_call(SP_CALL_SEND), "not necessarily delivered");
+	assert_contains(explain_call(SP_CALL_RECV), "0");
+	assert_contains(explain_call(SP_CALL_RECV), "FIN");
+	assert_contains(explain_call(SP_CALL_CLOSE), "FIN");
+	assert_contains(explain_call(SP_CALL_CLOSE), "TIME_WAIT");
+	assert_contains(explain_call(SP_CALL_SHUTDOWN), "FIN");
+
+	/* UDP: no handshake, no FIN; calls without a UDP text share the TCP one. */
+	assert_lacks(explain_call_type(SP_CALL_CONNECT, SOCK_DGRAM), "SYN");
+	assert_lacks(explain_call_type(SP_CALL_CLOSE, SOCK_DGRAM), "FIN");
+	assert_lacks(explain_call_type(SP_CALL_SEND, SOCK_DGRAM), "send buffer");
+	assert_ptr_equal(explain_call_type(SP_CALL_BIND, SOCK_DGRAM), explain_call(SP_CALL_BIND));
+	assert_ptr_equal(explain_call_type(SP_CALL_CONNECT, SOCK_STREAM),
+			 explain_call(SP_CALL_CONNECT));
+}
+
+static void test_every_errno_explained(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NELEM(listed_errnos); i++) {
+		const char *m = explain_errno(listed_errnos[i]);
+		if (!m)
+			fail_msg("no meaning for %s", consts_errno_name(listed_errnos[i]));
+		assert_sentence(m);
+	}
+	/* Every errno a script may name has a meaning too (aliases included). */
+	const char *name;
+	for (size_t i = 0; (name = consts_errno_at(i)) != NULL; i++) {
+		int e = consts_errno_from_name(name);
+		assert_true(e > 0);
+		if (!explain_errno(e))
+			fail_msg("no meaning for %s", name);
+		assert_sentence(explain_errno(e));
+	}
+	assert_ptr_equal(explain_errno(EWOULDBLOCK), explain_errno(EAGAIN));
+	assert_null(explain_errno(0));
+	assert_null(explain_errno(-1));
+	assert_null(explain_errno(4095));
+}
+
+static void test_mistakes(void **state)
+{
+	(void)state;
+	static const struct {
+		enum sp_call call;
+		int err;
+		const char *needle;
+	} cases[] = {
+		{ SP_CALL_CONNECT, ECONNREFUSED, "listen()" },
+		{ SP_CALL_BIND, EADDRINUSE, "SO_REUSEADDR" },
+		{ SP_CALL_BIND, EADDRINUSE, "TIME_WAIT" },
+		{ SP_CALL_BIND, EINVAL, "already bound" },
+		{ SP_CALL_ACCEPT, EINVAL, "listen()" },
+		{ SP_CALL_LISTEN, EINVAL, "not connected" },
+		{ SP_CALL_SEND, ENOTCONN, "accept()" },
+		{ SP_CALL_RECV, ENOTCONN, "connect()" },
+		{ SP_CALL_SEND, EPIPE, "shutdown" },
+		{ SP_CALL_RECV, ECONNRESET, "RST" },
+		{ SP_CALL_SEND, ECONNRESET, "SO_LINGER" },
+		{ SP_CALL_RECV, EAGAIN, "poll()" },
+		{ SP_CALL_ACCEPT, EAGAIN, "accept queue" },
+		{ SP_CALL_SEND, EAGAIN, "send buffer" },
+		{ SP_CALL_CONNECT, EINPROGRESS, "SO_ERROR" },
+		{ SP_CALL_CONNECT, EALREADY, "SO_ERROR" },
+		{ SP_CALL_ACCEPT, EINTR, "sockplay interrupted" },
+		{ SP_CALL_RECV, EINTR, "sockplay interrupted" },
+		{ SP_CALL_SEND, EBADF, "close()" },
+		{ SP_CALL_CONNECT, EISCONN, "already connected" },
+		{ SP_CALL_CONNECT, EAFNOSUPPORT, "AF_INET" },
+		{ SP_CALL_BIND, EAFNOSUPPORT, "IPv6" },
+		{ SP_CALL_BIND, EACCES, "1024" },
+		{ SP_CALL_SOCKET, EMFILE, "close()" },
+		{ SP_CALL_ACCEPT, EMFILE, "close()" },
+		{ SP_CALL_ACCEPT, EOPNOTSUPP, "UDP" },
+		{ SP_CALL_LISTEN, EOPNOTSUPP, "UDP" },
+		{ SP_CALL_SEND, EDESTADDRREQ, "sendto()" },
+		{ SP_CALL_SENDTO, EMSGSIZE, "65507" },
+		{ SP_CALL_RECV, ECONNREFUSED, "ICMP" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		const char *m = explain_mistake(cases[i].call, cases[i].err);
+		if (!m)
+			fail_msg("no mistake for %s %s", call_name(cases[i].call),
+				 consts_errno_name(cases[i].err));
+		assert_sentence(m);
+		assert_contains(m, cases[i].needle);
+	}
+	/* A call's own entry wins over the one for any call. */
+	assert_ptr_not_equal(explain_mistake(SP_CALL_CONNECT, ECONNREFUSED),
+			     explain_mistake(SP_CALL_RECV, ECONNREFUSED));
+	assert_string_equal(explain_mistake(SP_CALL_CONNECT, ECONNREFUSED),
+			    "Nothing listens at that address and port: did the server call bind() "
+			    "and listen() first? Is the port right?");
+	/* No guess where there is none. */
+	assert_null(explain_mistake(SP_CALL_CONNECT, 0));
+	assert_null(explain_mistake(SP_CALL_GETSOCKOPT, ENOMEM));
+	assert_null(explain_mistake(SP_CALL_CONNECT, 4095));
+}
+
+static void test_step_success(void **state)
+{
+	(void)state;
+	char buf[2048];
+	size_t n = explain_step(SP_CALL_CONNECT, 0, 0, buf, sizeof buf);
+
+	assert_int_equal(n, strlen(buf));
+	assert_true(strncmp(buf, explain_call(SP_CALL_CONNECT), strlen(explain_call(SP_CALL_CONNECT))) == 0);
+	assert_contains(buf, "\nPython: client_socket.connect((\"localhost\", 8888))\n");
+	assert_contains(buf, "\nC: connect(fd, ");
+	assert_lacks(buf, "Likely:");
+	assert_true(buf[n - 1] == ';'); /* the C line ends it, no trailing newline */
+
+	/* Exactly three lines: kernel, Python, C. */
+	size_t lines = 1;
+	for (const char *p = buf; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 3);
+
+	n = explain_step(SP_CALL_ACCEPT, 4, 0, buf, sizeof buf);
+	assert_contains(buf, "\nPython: conn, addr = server_socket.accept()\nC: int conn = accept(fd, NULL, NULL);");
+	assert_int_equal(n, strlen(buf));
+}
+
+static void test_step_connect_refused(void **state)
+{
+	(void)state;
+	char buf[2048];
+	size_t n = explain_step(SP_CALL_CONNECT, -1, ECONNREFUSED, buf, sizeof buf);
+
+	assert_int_equal(n, strlen(buf));
+	assert_true(strncmp(buf, "ECONNREFUSED: ", 14) == 0);
+	assert_contains(buf, explain_errno(ECONNREFUSED));
+	assert_contains(buf, "\nLikely: Nothing listens at that address and port: did the server "
+			     "call bind() and listen() first? Is the port right?\n");
+	assert_contains(buf, "\nPython: client_socket.connect((\"localhost\", 8888))\n");
+	assert_contains(buf, "\nC: connect(");
+	/* A failure does not claim the call did its work. */
+	assert_lacks(buf, "three-way handshake completed");
+}
+
+static void test_step_other_failures(void **state)
+{
+	(void)state;
+	char buf[2048];
+
+	/* A meaning without a known mistake: no "Likely:" line. */
+	explain_step(SP_CALL_GETSOCKOPT, -1, ENOMEM, buf, sizeof buf);
+	assert_true(strncmp(buf, "ENOMEM: ", 8) == 0);
+	assert_lacks(buf, "Likely:");
+	assert_contains(buf, "\nPython: ");
+
+	/* EWOULDBLOCK prints under its canonical name. */
+	explain_step(SP_CALL_RECV, -1, EWOULDBLOCK, buf, sizeof buf);
+	assert_true(strncmp(buf, "EAGAIN: ", 8) == 0);
+	assert_contains(buf, "\nLikely: ");
+
+	/* An errno nobody listed still yields a line, with its number. */
+	explain_step(SP_CALL_SEND, -1, 4095, buf, sizeof buf);
+	assert_contains(buf, "4095");
+	assert_contains(buf, "\nC: send(");
+
+	/* -1 without an errno still reads as a failure. */
+	explain_step(SP_CALL_SEND, -1, 0, buf, sizeof buf);
+	assert_lacks(buf, "send buffer");
+	assert_contains(buf, "failed");
+
+	/* No call: just the errno part, or nothing. */
+	assert_true(explain_step(SP_CALL_NONE, 0, 0, buf, sizeof buf) == 0);
+	assert_string_equal(buf, "");
+	explain_step(SP_CALL_NONE, -1, EBADF, buf, sizeof buf);
+	assert_true(strncmp(buf, "EBADF: ", 7) == 0);
+	assert_lacks(buf, "Python:");
+}
+
+static void test_step_udp(void **state)
+{
+	(void)state;
+	char buf[2048];
+
+	explain_step_type(SP_CALL_CONNECT, SOCK_DGRAM, 0, 0, buf, sizeof buf);
+	assert_true(strncmp(buf, explain_call_type(SP_CALL_CONNECT, SOCK_DGRAM), 20) == 0);
+	assert_lacks(buf, "SYN");
+	explain_step_type(SP_CALL_CONNECT, SOCK_STREAM, 0, 0, buf, sizeof buf);
+	assert_contains(buf, "SYN");
+}
+
+/* Every size from 0 to past the full length: never a byte beyond SIZE, always a prefix, always terminated. */
+static void check_truncation(enum sp_call call, long long ret, int err)
+{
+	char full[2048], buf[2048 + 16];
+	size_t len = explain_step(call, ret, err, full, sizeof full);
+
+	assert_true(len > 0 && len < sizeof full - 1);
+	assert_int_equal(explain_step(call, ret, err, NULL, 0), 0);
+	for (size_t size = 0; size <= len + 2; size++) {
+		memset(buf, 0x5a, sizeof buf);
+		size_t n = explain_step(call, ret, err, buf, size);
+		for (size_t i = size; i < sizeof buf; i++)
+			if (buf[i] != 0x5a)
+				fail_msg("size %zu: byte %zu written", size, i);
+		if (size == 0) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_int_equal(n, strlen(buf));
+		assert_true(n < size);
+		assert_int_equal(n, size - 1 < len ? size - 1 : len);
+		assert_memory_equal(buf, full, n);
+	}
+}
+
+static void test_step_truncation(void **state)
+{
+	(void)state;
+	check_truncation(SP_CALL_CONNECT, 0, 0);
+	check_truncation(SP_CALL_CONNECT, -1, ECONNREFUSED);
+	check_truncation(SP_CALL_CLOSE, 0, 0);
+	check_truncation(SP_CALL_SEND, -1, 4095);
+
+	char tiny[1] = { 'x' };
+	assert_int_equal(explain_step(SP_CALL_LISTEN, 0, 0, tiny, 1), 0);
+	assert_int_equal(tiny[0], '\0');
+	char four[4];
+	assert_int_equal(explain_step(SP_CALL_LISTEN, -1, EOPNOTSUPP, four, sizeof four), 3);
+	assert_string_equal(four, "EOP");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_call_explained),
+		cmocka_unit_test(test_out_of_range_call),
+		cmocka_unit_test(test_tutorial_lines),
+		cmocka_unit_test(test_kernel_facts),
+		cmocka_unit_test(test_every_errno_explained),
+		cmocka_unit_test(test_mistakes),
+		cmocka_unit_test(test_step_success),
+		cmocka_unit_test(test_step_connect_refused),
+		cmocka_unit_test(test_step_other_failures),
+		cmocka_unit_test(test_step_udp),
+		cmocka_unit_test(test_step_truncation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

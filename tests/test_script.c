@@ -1,0 +1,1599 @@
+/* test_script.c -- the .sp parser, its diagnostics, the formatter and the cursor. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sockplay/call.h"
+#include "sockplay/consts.h"
+#include "sockplay/script.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Parse TEXT, which must be valid; prints the diagnostics when it is not. */
+static struct sp_script *parse_ok(const char *text)
+{
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	int r = script_parse("t.sp", text, strlen(text), &s, &d);
+	if (r != 0)
+		script_diags_print(stderr, "t.sp", &d);
+	assert_int_equal(r, 0);
+	assert_int_equal(d.n, 0);
+	assert_non_null(s);
+	script_diags_clear(&d);
+	return s;
+}
+
+/* Parse TEXT (LEN bytes), which must fail; the first diagnostic must match. */
+static void parse_bad_n(const char *text, size_t len, int line, int col, const char *msg)
+{
+	struct sp_script *s = (struct sp_script *)0x1;
+	struct sp_diags d = { 0 };
+	int r = script_parse("t.sp", text, len, &s, &d);
+	assert_int_equal(r, -1);
+	assert_ptr_equal(s, (struct sp_script *)0x1); /* untouched */
+	assert_true(d.n >= 1);
+	if (strstr(d.v[0].msg, msg) == NULL || d.v[0].line != line || d.v[0].col != col) {
+		fprintf(stderr, "want %d:%d: %s\n", line, col, msg);
+		script_diags_print(stderr, "t.sp", &d);
+	}
+	assert_int_equal(d.v[0].line, line);
+	assert_int_equal(d.v[0].col, col);
+	assert_non_null(strstr(d.v[0].msg, msg));
+	script_diags_clear(&d);
+}
+
+static void parse_bad(const char *text, int line, int col, const char *msg)
+{
+	parse_bad_n(text, strlen(text), line, col, msg);
+}
+
+/* The message of the first error in TEXT, whose whole text must be MSG. */
+static void parse_bad_exact(const char *text, int line, int col, const char *msg)
+{
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &s, &d), -1);
+	assert_true(d.n >= 1);
+	assert_string_equal(d.v[0].msg, msg);
+	assert_int_equal(d.v[0].line, line);
+	assert_int_equal(d.v[0].col, col);
+	script_diags_clear(&d);
+}
+
+/* A server with s, conn and a client with c: the usual prelude. */
+#define PRELUDE                                            \
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"       \
+	"server: conn = accept(s)\n"                       \
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"
+
+static struct sp_scope *prelude_scope(void)
+{
+	struct sp_scope *sc = script_scope_new();
+	assert_non_null(sc);
+	script_scope_define(sc, "server", "s");
+	script_scope_define(sc, "server", "conn");
+	script_scope_define(sc, "client", "c");
+	return sc;
+}
+
+/* ------------------------------------------------------------- call table */
+
+static void test_call_table(void **state)
+{
+	(void)state;
+	for (int c = SP_CALL_NONE + 1; c < SP_CALL_COUNT; c++) {
+		const char *n = call_name((enum sp_call)c);
+		assert_non_null(n);
+		assert_int_equal(call_from_name(n), c);
+		assert_true(call_min_args((enum sp_call)c) >= 1);
+		assert_true(call_max_args((enum sp_call)c) <= SP_MAX_ARGS);
+		assert_true(call_min_args((enum sp_call)c) <= call_max_args((enum sp_call)c));
+	}
+	assert_null(call_name(SP_CALL_NONE));
+	assert_null(call_name(SP_CALL_COUNT));
+	assert_int_equal(call_from_name("lisen"), SP_CALL_NONE);
+	assert_int_equal(call_from_name(""), SP_CALL_NONE);
+	assert_int_equal(call_from_name("LISTEN"), SP_CALL_NONE);
+	assert_string_equal(call_name(SP_CALL_SETSOCKOPT), "setsockopt");
+	assert_int_equal(call_min_args(SP_CALL_LISTEN), 1);
+	assert_int_equal(call_max_args(SP_CALL_LISTEN), 2);
+	assert_int_equal(call_max_args(SP_CALL_SENDTO), 4);
+	assert_int_equal(call_min_args(SP_CALL_NONE), 0);
+	assert_true(call_may_block(SP_CALL_ACCEPT));
+	assert_true(call_may_block(SP_CALL_CONNECT));
+	assert_true(call_may_block(SP_CALL_RECV));
+	assert_true(call_may_block(SP_CALL_RECVFROM));
+	assert_true(call_may_block(SP_CALL_SEND));
+	assert_true(call_may_block(SP_CALL_SENDTO));
+	assert_false(call_may_block(SP_CALL_CLOSE));
+	assert_false(call_may_block(SP_CALL_LISTEN));
+	assert_false(call_may_block(SP_CALL_NONE));
+	assert_false(call_takes_fd(SP_CALL_SOCKET));
+	assert_true(call_takes_fd(SP_CALL_CLOSE));
+	assert_true(call_takes_fd(SP_CALL_NONBLOCK));
+	assert_false(call_takes_fd(SP_CALL_NONE));
+}
+
+/* ------------------------------------------------------------ valid input */
+
+static const char hello[] =
+	"# The tutorial's server and client, step by step.\n"
+	"title \"Hello, client!\"\n"
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: setsockopt(s, SO_REUSEADDR, 1)\n"
+	"server: bind(s, 127.0.0.1:8888)\n"
+	"server: listen(s, 5)\n"
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"
+	"say \"The client connects: watch the three-way handshake on the wire.\"\n"
+	"client: connect(c, 127.0.0.1:8888) = 0\n"
+	"server: conn = accept(s)\n"
+	"server: send(conn, \"Hello, client!\")\n"
+	"client: recv(c, 1024) = 14 \"Hello, client!\"\n"
+	"client: close(c)\n"
+	"server: recv(conn, 1024) = 0\n"
+	"expect server conn CLOSE_WAIT\n"
+	"server: close(conn)\n"
+	"server: close(s)\n";
+
+static void test_hello(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(hello);
+	assert_string_equal(s->file, "t.sp");
+	assert_string_equal(s->title, "Hello, client!");
+	assert_int_equal(s->n, 16);
+	assert_int_equal(s->nsteps, 16);
+
+	const struct sp_stmt *st = &s->stmts[0];
+	assert_int_equal(st->kind, SP_ST_TITLE);
+	assert_int_equal(st->line, 2);
+	assert_string_equal(st->source, "title \"Hello, client!\"");
+
+	st = &s->stmts[1];
+	assert_int_equal(st->kind, SP_ST_CALL);
+	assert_int_equal(st->line, 3);
+	assert_int_equal(st->col, 1);
+	assert_string_equal(st->actor, "server");
+	assert_string_equal(st->assign, "s");
+	assert_int_equal(st->call, SP_CALL_SOCKET);
+	assert_int_equal(st->nargs, 2);
+	assert_int_equal(st->args[0].kind, SP_ARG_CONST);
+	assert_int_equal(st->args[0].num, AF_INET);
+	assert_string_equal(st->args[0].name, "AF_INET");
+	assert_int_equal(st->args[0].line, 3);
+	assert_int_equal(st->args[0].col, 20);
+	assert_int_equal(st->args[1].num, SOCK_STREAM);
+	assert_int_equal(st->args[1].col, 29);
+	assert_false(st->expect.present);
+	assert_string_equal(st->source, "server: s = socket(AF_INET, SOCK_STREAM)");
+
+	st = &s->stmts[2];
+	assert_int_equal(st->call, SP_CALL_SETSOCKOPT);
+	assert_int_equal(st->args[0].kind, SP_ARG_SOCK);
+	assert_string_equal(st->args[0].name, "s");
+	assert_int_equal(st->args[1].kind, SP_ARG_CONST);
+	assert_string_equal(st->args[1].name, "SO_REUSEADDR");
+	assert_int_equal(consts_opt_at((size_t)st->args[1].num)->optname, SO_REUSEADDR);
+	assert_int_equal(st->args[2].kind, SP_ARG_INT);
+	assert_int_equal(st->args[2].num, 1);
+
+	st = &s->stmts[3];
+	assert_int_equal(st->call, SP_CALL_BIND);
+	assert_int_equal(st->args[1].kind, SP_ARG_ADDR);
+	assert_int_equal(st->args[1].addr.kind, SP_ADDR_IP);
+	assert_true(st->args[1].addr.has_v4);
+	assert_false(st->args[1].addr.has_v6);
+	assert_int_equal(st->args[1].addr.v4.s_addr, htonl(0x7f000001));
+	assert_int_equal(st->args[1].addr.port, 8888);
+	assert_string_equal(st->args[1].addr.text, "127.0.0.1:8888");
+
+	st = &s->stmts[4];
+	assert_int_equal(st->call, SP_CALL_LISTEN);
+	assert_int_equal(st->args[1].kind, SP_ARG_INT);
+	assert_int_equal(st->args[1].num, 5);
+
+	st = &s->stmts[6];
+	assert_int_equal(st->kind, SP_ST_SAY);
+	assert_string_equal(st->text, "The client connects: watch the three-way handshake on the wire.");
+
+	st = &s->stmts[7];
+	assert_true(st->expect.present);
+	assert_int_equal(st->expect.ret, 0);
+	assert_false(st->expect.any_error);
+	assert_int_equal(st->expect.err, 0);
+
+	st = &s->stmts[8];
+	assert_string_equal(st->assign, "conn");
+	assert_int_equal(st->call, SP_CALL_ACCEPT);
+
+	st = &s->stmts[9];
+	assert_int_equal(st->call, SP_CALL_SEND);
+	assert_int_equal(st->nargs, 2);
+	assert_int_equal(st->args[1].kind, SP_ARG_DATA);
+	assert_int_equal(st->args[1].data.unit_len, 14);
+	assert_int_equal(st->args[1].data.count, 1);
+	assert_memory_equal(st->args[1].data.unit, "Hello, client!", 14);
+
+	st = &s->stmts[10];
+	assert_int_equal(st->call, SP_CALL_RECV);
+	assert_string_equal(st->actor, "client");
+	assert_int_equal(st->args[1].kind, SP_ARG_INT);
+	assert_int_equal(st->args[1].num, 1024);
+	assert_int_equal(st->expect.ret, 14);
+	assert_true(st->expect.has_data);
+	assert_int_equal(st->expect.data.unit_len, 14);
+	assert_memory_equal(st->expect.data.unit, "Hello, client!", 14);
+
+	st = &s->stmts[13];
+	assert_int_equal(st->kind, SP_ST_EXPECT);
+	assert_string_equal(st->actor, "server");
+	assert_string_equal(st->name, "conn");
+	assert_int_equal(st->state, 8); /* TCP_CLOSE_WAIT */
+	script_free(s);
+}
+
+static void test_socket_forms(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(
+		"server: a = socket(AF_INET6, SOCK_DGRAM)\n"
+		"server: b = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)\n"
+		"server: c = socket(AF_INET, SOCK_STREAM, 0)\n"
+		"server: d = socket(AF_INET, SOCK_DGRAM, 17)\n"
+		"server: e = socket(AF_UNIX, SOCK_STREAM)\n"
+		"server:f=socket( AF_INET ,SOCK_DGRAM , IPPROTO_UDP )\n");
+	assert_int_equal(s->n, 6);
+	assert_int_equal(s->stmts[0].args[0].num, AF_INET6);
+	assert_int_equal(s->stmts[0].args[1].num, SOCK_DGRAM);
+	assert_int_equal(s->stmts[1].nargs, 3);
+	assert_int_equal(s->stmts[1].args[2].kind, SP_ARG_CONST);
+	assert_int_equal(s->stmts[1].args[2].num, 6);
+	assert_int_equal(s->stmts[2].args[2].kind, SP_ARG_INT);
+	assert_int_equal(s->stmts[2].args[2].num, 0);
+	assert_int_equal(s->stmts[3].args[2].num, 17);
+	assert_int_equal(s->stmts[4].args[0].num, AF_UNIX);
+	assert_string_equal(s->stmts[5].assign, "f");
+	assert_int_equal(s->stmts[5].args[2].num, 17);
+	assert_int_equal(s->stmts[5].args[0].col, 18);
+	script_free(s);
+}
+
+static void test_calls_all(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"server: listen(s)\n"                                  /* 3 */
+		"server: listen(s, 0)\n"
+		"server: listen(s, -1)\n"
+		"client: connect(c, [::1]:8888)\n"
+		"client: send(c, \"x\", MSG_DONTWAIT)\n"               /* 7 */
+		"client: recv(c, 0)\n"
+		"client: recv(c, 100, MSG_PEEK|MSG_DONTWAIT)\n"
+		"client: sendto(c, \"hi\", 127.0.0.1:53)\n"            /* 10 */
+		"client: sendto(c, \"hi\", 127.0.0.1:53, 0)\n"
+		"client: recvfrom(c, 512)\n"
+		"client: recvfrom(c, 512, MSG_WAITALL)\n"
+		"server: shutdown(conn, SHUT_WR)\n"                    /* 14 */
+		"server: shutdown(conn, SHUT_RD)\n"
+		"server: shutdown(conn, SHUT_RDWR)\n"
+		"server: setsockopt(s, SO_LINGER, 1, 0)\n"             /* 17 */
+		"server: setsockopt(s, SO_RCVBUF, 65536)\n"
+		"server: setsockopt(s, TCP_NODELAY, 1)\n"
+		"server: getsockopt(s, SO_ERROR)\n"                    /* 20 */
+		"server: getsockopt(s, SO_TYPE)\n"
+		"server: nonblock(s)\n"                                /* 22 */
+		"server: nonblock(s, 0)\n"
+		"server: nonblock(s, 1)\n"
+		"server: close(3)\n"                                   /* 25 */
+		"client: close(c)\n");
+	const struct sp_stmt *v = s->stmts;
+	assert_int_equal(s->n, 27);
+	assert_int_equal(v[3].nargs, 1);
+	assert_int_equal(v[4].args[1].num, 0);
+	assert_int_equal(v[5].args[1].num, -1);
+	assert_int_equal(v[6].args[1].addr.kind, SP_ADDR_IP);
+	assert_true(v[6].args[1].addr.has_v6);
+	assert_false(v[6].args[1].addr.has_v4);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&v[6].args[1].addr.v6));
+	assert_int_equal(v[7].args[2].kind, SP_ARG_FLAGS);
+	assert_int_equal(v[7].args[2].num, MSG_DONTWAIT);
+	assert_int_equal(v[8].args[1].num, 0);
+	assert_int_equal(v[9].args[2].num, MSG_PEEK | MSG_DONTWAIT);
+	assert_int_equal(v[10].call, SP_CALL_SENDTO);
+	assert_int_equal(v[10].nargs, 3);
+	assert_int_equal(v[10].args[2].addr.port, 53);
+	assert_int_equal(v[11].args[3].kind, SP_ARG_FLAGS);
+	assert_int_equal(v[11].args[3].num, 0);
+	assert_int_equal(v[12].call, SP_CALL_RECVFROM);
+	assert_int_equal(v[13].args[2].num, MSG_WAITALL);
+	assert_int_equal(v[14].args[1].kind, SP_ARG_CONST);
+	assert_int_equal(v[14].args[1].num, SHUT_WR);
+	assert_string_equal(v[14].args[1].name, "SHUT_WR");
+	assert_int_equal(v[15].args[1].num, SHUT_RD);
+	assert_int_equal(v[16].args[1].num, SHUT_RDWR);
+	assert_int_equal(v[17].nargs, 4);
+	assert_int_equal(consts_opt_at((size_t)v[17].args[1].num)->kind, SP_OPT_LINGER);
+	assert_int_equal(v[17].args[2].num, 1);
+	assert_int_equal(v[17].args[3].num, 0);
+	assert_int_equal(v[18].args[2].num, 65536);
+	assert_string_equal(consts_opt_at((size_t)v[19].args[1].num)->name, "TCP_NODELAY");
+	assert_string_equal(consts_opt_at((size_t)v[20].args[1].num)->name, "SO_ERROR");
+	assert_int_equal(v[20].call, SP_CALL_GETSOCKOPT);
+	assert_string_equal(v[21].args[1].name, "SO_TYPE");
+	assert_int_equal(v[22].nargs, 1);
+	assert_int_equal(v[23].args[1].num, 0);
+	assert_int_equal(v[24].args[1].num, 1);
+	assert_int_equal(v[25].args[0].kind, SP_ARG_SOCK);
+	assert_string_equal(v[25].args[0].name, "");
+	assert_int_equal(v[25].args[0].num, 3);
+	assert_string_equal(v[26].args[0].name, "c");
+	script_free(s);
+}
+
+static void test_addresses(void **state)
+{
+	(void)state;
+	char path107[200], abs107[200];
+	memset(path107, 'p', 107);
+	path107[0] = '/';
+	path107[107] = '\0';
+	abs107[0] = '@';
+	memset(abs107 + 1, 'a', 107);
+	abs107[108] = '\0';
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "server: s = socket(AF_INET, SOCK_STREAM)\n"
+		 "server: bind(s, 0.0.0.0:0)\n"             /* 1 */
+		 "server: bind(s, 255.255.255.255:65535)\n"
+		 "server: bind(s, [::]:80)\n"
+		 "server: bind(s, [fe80::1:2]:1)\n"
+		 "server: bind(s, *:8888)\n"                 /* 5 */
+		 "server: bind(s, :0)\n"
+		 "server: bind(s, /tmp/sp.sock)\n"
+		 "server: bind(s, @hidden)\n"
+		 "server: bind(s, %s)\n"                     /* 9 */
+		 "server: bind(s, %s)\n"
+		 "server: connect(s, addr(s))\n"             /* 11 */
+		 "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: connect(c, server.addr(s))\n"      /* 13 */
+		 "client: connect(c, client.addr( c ))\n"
+		 "client: connect(c, localhost:8888)\n",     /* 15 */
+		 path107, abs107);
+	struct sp_script *sc = parse_ok(text);
+	const struct sp_stmt *v = sc->stmts;
+	const struct sp_addr *a;
+
+	a = &v[1].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_IP);
+	assert_int_equal(a->v4.s_addr, htonl(0));
+	assert_int_equal(a->port, 0);
+	a = &v[2].args[1].addr;
+	assert_int_equal(a->v4.s_addr, htonl(0xffffffff));
+	assert_int_equal(a->port, 65535);
+	a = &v[3].args[1].addr;
+	assert_true(a->has_v6);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&a->v6));
+	assert_int_equal(a->port, 80);
+	a = &v[4].args[1].addr;
+	assert_int_equal(a->v6.s6_addr[0], 0xfe);
+	assert_int_equal(a->v6.s6_addr[13], 1);
+	assert_int_equal(a->v6.s6_addr[15], 2);
+	a = &v[5].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_ANY);
+	assert_int_equal(a->port, 8888);
+	assert_string_equal(a->text, "*:8888");
+	a = &v[6].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_ANY);
+	assert_int_equal(a->port, 0);
+	a = &v[7].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_UNIX);
+	assert_false(a->abstract);
+	assert_string_equal(a->path, "/tmp/sp.sock");
+	a = &v[8].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_UNIX);
+	assert_true(a->abstract);
+	assert_string_equal(a->path, "hidden");
+	assert_string_equal(a->text, "@hidden");
+	assert_int_equal(strlen(v[9].args[1].addr.path), 107);
+	assert_int_equal(strlen(v[10].args[1].addr.path), 107);
+	assert_true(v[10].args[1].addr.abstract);
+	a = &v[11].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_OF);
+	assert_string_equal(a->actor, "");
+	assert_string_equal(a->name, "s");
+	assert_string_equal(a->text, "addr(s)");
+	a = &v[13].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_OF);
+	assert_string_equal(a->actor, "server");
+	assert_string_equal(a->name, "s");
+	a = &v[14].args[1].addr;
+	assert_string_equal(a->actor, "client");
+	assert_string_equal(a->name, "c");
+	a = &v[15].args[1].addr;
+	assert_int_equal(a->kind, SP_ADDR_IP);
+	assert_int_equal(a->port, 8888);
+	assert_true(a->has_v4 || a->has_v6);
+	if (a->has_v4)
+		assert_int_equal(a->v4.s_addr, htonl(0x7f000001));
+	assert_string_equal(a->text, "localhost:8888");
+	script_free(sc);
+}
+
+static void test_bad_addresses(void **state)
+{
+	(void)state;
+	char line[400];
+	parse_bad(PRELUDE "server: bind(s, 999.1.1.1:80)\n", 4, 17, "invalid IPv4 address '999.1.1.1'");
+	parse_bad(PRELUDE "server: bind(s, 1.2.3:80)\n", 4, 17, "invalid IPv4 address '1.2.3'");
+	parse_bad(PRELUDE "server: bind(s, 1.2.3.4.5:80)\n", 4, 17, "invalid IPv4 address");
+	parse_bad(PRELUDE "server: bind(s, 01.2.3.4:80)\n", 4, 17, "invalid IPv4 address");
+	parse_bad(PRELUDE "server: bind(s, 1..3.4:80)\n", 4, 17, "invalid IPv4 address");
+	parse_bad(PRELUDE "server: bind(s, 1234:80)\n", 4, 17, "invalid IPv4 address");
+	parse_bad_exact(PRELUDE "server: bind(s, 127.0.0.1:70000)\n", 4, 27,
+			"port 70000 out of range 0-65535");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1:99999999999999999999)\n", 4, 27,
+		  "out of range 0-65535");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1:8a)\n", 4, 27, "invalid port '8a'");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1:-1)\n", 4, 27, "invalid port '-1'");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1:)\n", 4, 27, "missing port after ':'");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1)\n", 4, 26, "missing port: write 127.0.0.1:PORT");
+	parse_bad(PRELUDE "server: bind(s, localhost)\n", 4, 26, "missing port");
+	parse_bad(PRELUDE "server: bind(s, [::1)\n", 4, 17, "missing ']'");
+	parse_bad(PRELUDE "server: bind(s, [::1])\n", 4, 22, "missing port after ']'");
+	parse_bad(PRELUDE "server: bind(s, [::1]8888)\n", 4, 22, "missing port after ']'");
+	parse_bad(PRELUDE "server: bind(s, [::zz]:80)\n", 4, 18, "invalid IPv6 address '::zz'");
+	parse_bad(PRELUDE "server: bind(s, [1.2.3.4]:80)\n", 4, 18, "invalid IPv6 address");
+	parse_bad(PRELUDE "server: bind(s, ::1:80)\n", 4, 17, "goes in brackets");
+	parse_bad(PRELUDE "server: bind(s, *8888)\n", 4, 18, "expected ':PORT' after '*'");
+	parse_bad(PRELUDE "server: bind(s, *:x)\n", 4, 19, "invalid port 'x'");
+	parse_bad(PRELUDE "server: bind(s, @)\n", 4, 17, "empty abstract socket name");
+	parse_bad(PRELUDE "server: bind(s, 127.0.0.1 :80)\n", 4, 26, "unexpected space");
+	parse_bad(PRELUDE "server: bind(s, ho$t:80)\n", 4, 19, "invalid host name 'ho$t'");
+	parse_bad(PRELUDE "server: bind(s, \"127.0.0.1:80\")\n", 4, 17,
+		  "bind() takes an address as argument 2; write it without quotes");
+	parse_bad(PRELUDE "server: connect(s, s)\n", 4, 20,
+		  "'s' is a socket; for the address it is bound to write addr(s)");
+	parse_bad(PRELUDE "server: connect(s, addr(x))\n", 4, 25, "'x' is not defined for actor server");
+	parse_bad(PRELUDE "client: connect(c, addr(s))\n", 4, 25,
+		  "'s' is not defined for actor client; it belongs to actor server");
+	parse_bad(PRELUDE "client: connect(c, server.addr(c))\n", 4, 32,
+		  "'c' is not defined for actor server; it belongs to actor client");
+	parse_bad(PRELUDE "client: connect(c, addr(s, c))\n", 4, 26, "expected ')'");
+	parse_bad(PRELUDE "client: connect(c, addr(c)x)\n", 4, 27, "unexpected 'x' after addr()");
+	parse_bad_exact(PRELUDE "server: bind(s, foo.invalid:80)\n", 4, 17,
+			"cannot resolve 'foo.invalid': Name or service not known");
+
+	/* UNIX paths: 107 bytes fit sun_path, 108 do not */
+	memset(line, 0, sizeof line);
+	strcpy(line, PRELUDE "server: bind(s, /");
+	memset(line + strlen(line), 'p', 107);
+	strcat(line, ")\n");
+	parse_bad(line, 4, 17, "UNIX socket path too long: 108 bytes (at most 107)");
+	memset(line, 0, sizeof line);
+	strcpy(line, PRELUDE "server: bind(s, @");
+	memset(line + strlen(line), 'a', 108);
+	strcat(line, ")\n");
+	parse_bad(line, 4, 17, "abstract socket name too long: 108 bytes");
+}
+
+static void test_data(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"server: send(conn, \"a\\n\\r\\t\\0\\\\\\\"\\x41\\xfF'\\'\")\n"
+		"server: send(conn, \"x\" * 100000)\n"
+		"server: send(conn, \"\")\n"
+		"server: send(conn, \"ab\"*3)\n"
+		"server: send(conn, \"\\x00\\x00\" * 2, 0)\n"
+		"server: send(conn, \"a#b, c) d\") # a comment, with \"quotes\"\n"
+		"server: send(conn, \"\xe4\xbd\xa0\xe5\xa5\xbd\")\n"
+		"server: send(conn, \"x\" * 268435456)\n"
+		"server: send(conn, \"ab\" * 134217728)\n");
+	const struct sp_data *d = &s->stmts[3].args[1].data;
+	assert_int_equal(d->unit_len, 11);
+	assert_memory_equal(d->unit, "a\n\r\t\0\\\"A\xff''", 11);
+	assert_int_equal(d->count, 1);
+	d = &s->stmts[4].args[1].data;
+	assert_int_equal(d->unit_len, 1);
+	assert_int_equal(d->count, 100000);
+	d = &s->stmts[5].args[1].data;
+	assert_int_equal(d->unit_len, 0);
+	assert_int_equal(d->count, 1);
+	d = &s->stmts[6].args[1].data;
+	assert_int_equal(d->count, 3);
+	assert_memory_equal(d->unit, "ab", 2);
+	d = &s->stmts[7].args[1].data;
+	assert_int_equal(d->unit_len, 2);
+	assert_memory_equal(d->unit, "\0\0", 2);
+	assert_int_equal(d->count, 2);
+	d = &s->stmts[8].args[1].data;
+	assert_int_equal(d->unit_len, 9);
+	assert_memory_equal(d->unit, "a#b, c) d", 9);
+	assert_int_equal(s->stmts[8].nargs, 2);
+	d = &s->stmts[9].args[1].data;
+	assert_int_equal(d->unit_len, 6); /* UTF-8 bytes as written */
+	assert_int_equal(s->stmts[10].args[1].data.count, 268435456);
+	assert_int_equal(s->stmts[11].args[1].data.count, 134217728);
+	script_free(s);
+}
+
+static void test_bad_data(void **state)
+{
+	(void)state;
+	parse_bad_exact(PRELUDE "server: send(conn, \"ab\\qc\")\n", 4, 23,
+			"unknown escape '\\q'; use \\n \\r \\t \\0 \\\\ \\\" or \\xHH");
+	parse_bad(PRELUDE "server: send(conn, \"\\x4\")\n", 4, 21, "'\\x' needs two hex digits");
+	parse_bad(PRELUDE "server: send(conn, \"\\xg1\")\n", 4, 21, "'\\x' needs two hex digits");
+	parse_bad(PRELUDE "server: send(conn, \"abc)\n", 4, 20, "unterminated string");
+	parse_bad(PRELUDE "server: send(conn, \"abc\\\")\n", 4, 20, "unterminated string");
+	parse_bad(PRELUDE "server: send(conn, \"x\" * 0)\n", 4, 26, "must be at least 1");
+	parse_bad(PRELUDE "server: send(conn, \"x\" *)\n", 4, 25, "expected a count after '*'");
+	parse_bad(PRELUDE "server: send(conn, \"x\" * y)\n", 4, 26, "expected a count after '*'");
+	parse_bad_exact(PRELUDE "server: send(conn, \"x\" * 10000000000)\n", 4, 26,
+			"data too large: 10000000000 bytes (limit 256 MiB)");
+	parse_bad(PRELUDE "server: send(conn, \"x\" * 268435457)\n", 4, 26,
+		  "data too large: 268435457 bytes");
+	parse_bad(PRELUDE "server: send(conn, \"abcd\" * 4611686018427387904)\n", 4, 29,
+		  "data too large: more than 18446744073709551615 bytes (limit 256 MiB)");
+	parse_bad(PRELUDE "server: send(conn, \"x\" * 99999999999999999999999)\n", 4, 26,
+		  "data too large");
+	parse_bad(PRELUDE "server: send(conn, \"x\" y)\n", 4, 24, "unexpected 'y' after the data");
+	parse_bad(PRELUDE "server: send(conn, \"a\x01\")\n", 4, 22, "control character U+0001");
+	parse_bad(PRELUDE "server: send(conn, \"a\x1b[2J\")\n", 4, 22, "control character U+001B");
+	parse_bad(PRELUDE "server: send(conn, \"\xc2\x9b\")\n", 4, 21, "control character U+009B");
+	parse_bad_exact(PRELUDE "server: send(conn, 5)\n", 4, 20,
+			"send() takes data (a \"string\") as argument 2");
+}
+
+static void test_flags(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"client: recv(c, 10, MSG_OOB | MSG_WAITALL)\n"
+		"client: recv(c, 10, 0)\n"
+		"client: recv(c, 10, MSG_PEEK|MSG_PEEK)\n");
+	assert_int_equal(s->stmts[3].args[2].num, MSG_OOB | MSG_WAITALL);
+	assert_int_equal(s->stmts[4].args[2].kind, SP_ARG_FLAGS);
+	assert_int_equal(s->stmts[4].args[2].num, 0);
+	assert_int_equal(s->stmts[5].args[2].num, MSG_PEEK);
+	script_free(s);
+
+	parse_bad_exact(PRELUDE "client: recv(c, 10, MSG_PEK)\n", 4, 21,
+			"unknown flag 'MSG_PEK'; did you mean 'MSG_PEEK'?");
+	parse_bad(PRELUDE "client: recv(c, 10, MSG_XYZZY)\n", 4, 21,
+		  "unknown flag 'MSG_XYZZY' (expected MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_OOB)");
+	parse_bad(PRELUDE "client: recv(c, 10, MSG_PEEK|)\n", 4, 30, "expected a flag after '|'");
+	parse_bad(PRELUDE "client: recv(c, 10, MSG_PEEK MSG_OOB)\n", 4, 30, "join flags with '|'");
+	parse_bad(PRELUDE "client: recv(c, 10, \"x\")\n", 4, 21, "recv() takes flags");
+	parse_bad(PRELUDE "client: recv(c, 10, -1)\n", 4, 21, "recv() takes flags");
+}
+
+static void test_int_args(void **state)
+{
+	(void)state;
+	char text[200];
+	parse_bad_exact(PRELUDE "server: listen(s, \"x\")\n", 4, 19,
+			"listen() takes a backlog number as argument 2");
+	parse_bad(PRELUDE "server: listen(s, conn)\n", 4, 19, "listen() takes a backlog number as argument 2");
+	parse_bad(PRELUDE "server: listen(s, 5x)\n", 4, 19, "listen() takes a backlog number");
+	parse_bad(PRELUDE "server: listen(s, 99999999999)\n", 4, 19, "out of range for an int");
+	parse_bad(PRELUDE "client: recv(c, -1)\n", 4, 17, "recv() length -1 out of range 0-67108864");
+	snprintf(text, sizeof text, PRELUDE "client: recv(c, %u)\n", SP_RECV_MAX + 1);
+	parse_bad(text, 4, 17, "recv() length 67108865 out of range");
+	snprintf(text, sizeof text, PRELUDE "client: recvfrom(c, %u)\n", SP_RECV_MAX);
+	script_free(parse_ok(text));
+	parse_bad(PRELUDE "client: recv(c, x)\n", 4, 17, "recv() takes a length as argument 2");
+	parse_bad_exact(PRELUDE "server: nonblock(s, 2)\n", 4, 21, "nonblock() takes 0 or 1 as argument 2");
+	parse_bad(PRELUDE "server: setsockopt(s, SO_RCVBUF, big)\n", 4, 34,
+		  "setsockopt() takes an option value as argument 3");
+	parse_bad(PRELUDE "server: close(-1)\n", 4, 15, "a socket number must be 0 to 2147483647");
+	parse_bad(PRELUDE "server: close(99999999999)\n", 4, 15, "a socket number must be 0");
+	parse_bad(PRELUDE "server: close(\"s\")\n", 4, 15, "close() takes a socket as argument 1");
+	parse_bad(PRELUDE "server: close(3x)\n", 4, 15, "close() takes a socket as argument 1");
+}
+
+static void test_constants(void **state)
+{
+	(void)state;
+	parse_bad_exact("server: s = socket(AF_INT, SOCK_STREAM)\n", 1, 20,
+			"unknown constant 'AF_INT'; did you mean 'AF_INET'?");
+	parse_bad("server: s = socket(af_inet, SOCK_STREAM)\n", 1, 20, "did you mean 'AF_INET'?");
+	parse_bad("server: s = socket(AF_INET, SOCK_STEAM)\n", 1, 29,
+		  "unknown constant 'SOCK_STEAM'; did you mean 'SOCK_STREAM'?");
+	parse_bad("server: s = socket(AF_PACKET, SOCK_STREAM)\n", 1, 20,
+		  "unknown constant 'AF_PACKET' (expected AF_INET, AF_INET6 or AF_UNIX)");
+	parse_bad_exact("server: s = socket(SOCK_STREAM, AF_INET)\n", 1, 20,
+			"socket() takes an address family as argument 1, not SOCK_STREAM");
+	parse_bad("server: s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCB)\n", 1, 42,
+		  "did you mean 'IPPROTO_TCP'?");
+	parse_bad("server: s = socket(AF_INET, SOCK_STREAM, -6)\n", 1, 42,
+		  "socket() takes a protocol as argument 3");
+	parse_bad("server: s = socket(2, SOCK_STREAM)\n", 1, 20,
+		  "socket() takes an address family as argument 1");
+	parse_bad(PRELUDE "server: shutdown(conn, SHUT_WT)\n", 4, 24, "did you mean 'SHUT_WR'?");
+	parse_bad(PRELUDE "server: shutdown(conn, 1)\n", 4, 24,
+		  "shutdown() takes SHUT_RD, SHUT_WR or SHUT_RDWR as argument 2");
+	parse_bad(PRELUDE "server: shutdown(conn, MSG_PEEK)\n", 4, 24, "as argument 2, not MSG_PEEK");
+	parse_bad(PRELUDE "server: shutdown(conn, SHUT_XYZZY)\n", 4, 24,
+		  "(expected SHUT_RD, SHUT_WR or SHUT_RDWR)");
+}
+
+static void test_sockopts(void **state)
+{
+	(void)state;
+	parse_bad_exact(PRELUDE "server: setsockopt(s, SO_ERROR, 1)\n", 4, 23,
+			"SO_ERROR is read-only; read it with getsockopt()");
+	parse_bad(PRELUDE "server: setsockopt(s, SO_TYPE, 1)\n", 4, 23, "SO_TYPE is read-only");
+	parse_bad(PRELUDE "server: setsockopt(s, SO_LINGER, 1)\n", 4, 35, "SO_LINGER takes two values");
+	parse_bad_exact(PRELUDE "server: setsockopt(s, SO_RCVBUF, 1, 2)\n", 4, 37,
+			"SO_RCVBUF takes one value, got 2");
+	parse_bad_exact(PRELUDE "server: setsockopt(s, SO_REUSEADR, 1)\n", 4, 23,
+			"unknown socket option 'SO_REUSEADR'; did you mean 'SO_REUSEADDR'?");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_FROB)\n", 4, 23, "unknown socket option 'SO_FROB'");
+	parse_bad(PRELUDE "server: getsockopt(s, AF_INET)\n", 4, 23,
+		  "getsockopt() takes a socket option as argument 2, not AF_INET");
+	parse_bad(PRELUDE "server: getsockopt(s, 4)\n", 4, 23, "getsockopt() takes a socket option");
+}
+
+static void test_arity(void **state)
+{
+	(void)state;
+	parse_bad_exact(PRELUDE "server: listen(s, 5, 6)\n", 4, 22, "listen() takes 1 to 2 arguments, got 3");
+	parse_bad_exact(PRELUDE "server: accept(s, s)\n", 4, 19, "accept() takes 1 argument, got 2");
+	parse_bad_exact(PRELUDE "server: bind(s)\n", 4, 15, "bind() takes 2 arguments, got 1");
+	parse_bad_exact(PRELUDE "server: close()\n", 4, 15, "close() takes 1 argument, got 0");
+	parse_bad(PRELUDE "server: close( )\n", 4, 16, "close() takes 1 argument, got 0");
+	parse_bad(PRELUDE "client: sendto(c, \"x\", :1, 0, 1, 2)\n", 4, 31,
+		  "sendto() takes 3 to 4 arguments, got 6");
+	parse_bad(PRELUDE "server: listen(s,)\n", 4, 18, "missing argument 2");
+	parse_bad(PRELUDE "server: listen(,s)\n", 4, 16, "missing argument 1");
+	parse_bad(PRELUDE "server: listen(s, 5\n", 4, 20, "missing ')' to close 'listen('");
+	parse_bad(PRELUDE "server: listen(s, 5 # no\n", 4, 21, "missing ')'");
+	parse_bad(PRELUDE "server: listen s\n", 4, 16, "expected '(' after 'listen'");
+}
+
+static void test_calls_and_names(void **state)
+{
+	(void)state;
+	parse_bad_exact(PRELUDE "server: lisen(s, 5)\n", 4, 9, "unknown call 'lisen'; did you mean 'listen'?");
+	parse_bad(PRELUDE "server: Listen(s, 5)\n", 4, 9, "did you mean 'listen'?");
+	parse_bad(PRELUDE "server: conect(s, :1)\n", 4, 9, "did you mean 'connect'?");
+	parse_bad_exact(PRELUDE "server: frobnicate(s)\n", 4, 9, "unknown call 'frobnicate'");
+	parse_bad_exact(PRELUDE "server: x = close(s)\n", 4, 9,
+			"only socket() and accept() return a socket to name");
+	parse_bad_exact(PRELUDE "server: listen(x)\n", 4, 16, "'x' is not defined for actor server");
+	parse_bad_exact(PRELUDE "server: listen(c)\n", 4, 16,
+			"'c' is not defined for actor server; it belongs to actor client "
+			"(names are per actor)");
+	parse_bad_exact(PRELUDE "server: close(con)\n", 4, 15,
+			"'con' is not defined for actor server; did you mean 'conn'?");
+	parse_bad("server: listen(s)\nserver: s = socket(AF_INET, SOCK_STREAM)\n", 1, 16,
+		  "'s' is not defined for actor server");
+	/* a name is defined by its statement, not before: s = accept(s) needs an earlier s */
+	parse_bad("server: s = accept(s)\n", 1, 20, "'s' is not defined");
+
+	/* names are per actor; reassigning is fine */
+	struct sp_script *s = parse_ok(
+		"server: s = socket(AF_INET, SOCK_STREAM)\n"
+		"client: s = socket(AF_INET, SOCK_STREAM)\n"
+		"server: s = socket(AF_INET6, SOCK_STREAM)\n"
+		"client2: s = socket(AF_INET, SOCK_STREAM)\n"
+		"client2: connect(s, server.addr(s))\n"
+		"server: close(s)\n");
+	assert_int_equal(s->n, 6);
+	assert_string_equal(s->stmts[3].actor, "client2");
+	script_free(s);
+
+	char name32[100];
+	snprintf(name32, sizeof name32, "server: %s = socket(AF_INET, SOCK_STREAM)\n",
+		 "abcdefghijklmnopqrstuvwxyz012345");
+	parse_bad(name32, 1, 9, "is too long (at most 31 characters)");
+	snprintf(name32, sizeof name32, "%s: s = socket(AF_INET, SOCK_STREAM)\n",
+		 "abcdefghijklmnopqrstuvwxyz012345");
+	parse_bad(name32, 1, 1, "is too long");
+	snprintf(name32, sizeof name32, "server: %s = socket(AF_INET, SOCK_STREAM)\n",
+		 "abcdefghijklmnopqrstuvwxyz01234");
+	script_free(parse_ok(name32));
+}
+
+static void test_statement_shapes(void **state)
+{
+	(void)state;
+	parse_bad_exact("socket(AF_INET, SOCK_STREAM)\n", 1, 1,
+			"a call needs an actor, as in 'server: socket(...)'");
+	parse_bad_exact("s = socket(AF_INET, SOCK_STREAM)\n", 1, 1,
+			"a call needs an actor, as in 'server: s = socket(...)'");
+	parse_bad_exact("server socket(AF_INET, SOCK_STREAM)\n", 1, 8, "missing ':' after actor 'server'");
+	parse_bad_exact("titel \"x\"\n", 1, 1, "unknown statement 'titel'; did you mean 'title'?");
+	parse_bad("hello\n", 1, 1, "unknown statement 'hello'; expected 'ACTOR: call(...)'");
+	parse_bad("server:\n", 1, 8, "expected a call after 'server:'");
+	parse_bad("server: s =\n", 1, 12, "expected a call after 's ='");
+	parse_bad("server: 5\n", 1, 9, "unexpected '5' where a call belongs");
+	parse_bad("  (x)\n", 1, 3, "unexpected '(' at the start of a statement");
+	parse_bad("\xc3\xa9t\xc3\xa9\n", 1, 1, "unexpected U+00E9 at the start of a statement");
+	parse_bad(PRELUDE "server: close(s) close(s)\n", 4, 18, "unexpected 'c' after the call");
+	parse_bad("server: s = socket(AF_INET, SOCK_STREAM)\r\r\n", 1, 41, "unexpected U+000D");
+}
+
+static void test_expectations(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"client: connect(c, 127.0.0.1:9) = -1 ECONNREFUSED\n"
+		"client: connect(c, 127.0.0.1:9) = -1\n"
+		"client: recv(c, 10, MSG_DONTWAIT) = -1 EWOULDBLOCK\n"
+		"client: recv(c, 100) = 6 \"ab\" * 3 # comment\n"
+		"client: recvfrom(c, 100) = 0 \"\"\n"
+		"server: accept(s)=4\n"
+		"client: recv(c, 3) = 3\n");
+	const struct sp_expect *e = &s->stmts[3].expect;
+	assert_true(e->present);
+	assert_int_equal(e->ret, -1);
+	assert_int_equal(e->err, ECONNREFUSED);
+	assert_false(e->any_error);
+	e = &s->stmts[4].expect;
+	assert_int_equal(e->ret, -1);
+	assert_true(e->any_error);
+	assert_int_equal(e->err, 0);
+	assert_int_equal(s->stmts[5].expect.err, EAGAIN);
+	e = &s->stmts[6].expect;
+	assert_int_equal(e->ret, 6);
+	assert_true(e->has_data);
+	assert_int_equal(e->data.unit_len, 2);
+	assert_int_equal(e->data.count, 3);
+	e = &s->stmts[7].expect;
+	assert_true(e->has_data);
+	assert_int_equal(e->data.unit_len, 0);
+	assert_int_equal(s->stmts[8].expect.ret, 4);
+	script_free(s);
+
+	parse_bad_exact(PRELUDE "client: connect(c, :9) = -1 ECONNREFUSE\n", 4, 29,
+			"unknown errno 'ECONNREFUSE'; did you mean 'ECONNREFUSED'?");
+	parse_bad(PRELUDE "client: connect(c, :9) = -1 EWOULDBLOK\n", 4, 29, "did you mean 'EWOULDBLOCK'?");
+	parse_bad(PRELUDE "client: connect(c, :9) = -1 EXYZZY\n", 4, 29, "unknown errno 'EXYZZY'");
+	parse_bad(PRELUDE "client: connect(c, :9) = 0 ECONNREFUSED\n", 4, 28, "an errno name only follows -1");
+	parse_bad(PRELUDE "client: connect(c, :9) = -2\n", 4, 26, "a call returns -1 or a number >= 0");
+	parse_bad(PRELUDE "client: connect(c, :9) =\n", 4, 25, "expected a return value after '='");
+	parse_bad(PRELUDE "client: connect(c, :9) = x\n", 4, 26, "unexpected 'x' after '='");
+	parse_bad(PRELUDE "client: connect(c, :9) = 0 0\n", 4, 28, "unexpected '0' after the call");
+	parse_bad(PRELUDE "client: connect(c, :9) = 99999999999999999999\n", 4, 26, "a call returns -1");
+	parse_bad(PRELUDE "client: send(c, \"ab\") = 2 \"ab\"\n", 4, 27,
+		  "only recv() and recvfrom() return data to compare");
+	parse_bad(PRELUDE "client: recv(c, 10) = -1 \"ab\"\n", 4, 26, "a call that fails returns no data");
+	parse_bad_exact(PRELUDE "client: recv(c, 10) = 3 \"ab\"\n", 4, 25,
+			"the expected data is 2 bytes but the count says 3");
+	parse_bad_exact(PRELUDE "client: recv(c, 10) = 14\n", 4, 23,
+			"recv() of at most 10 bytes cannot return 14");
+	parse_bad(PRELUDE "client: recv(c, 10) = 2 \"a\\q\"\n", 4, 27, "unknown escape");
+}
+
+static void test_directives(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"title \"First \\\"one\\\"\"\n"
+		"title \"Second\"\n"
+		"say \"\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b\\nline two\\t# not a comment\" # one\n"
+		"pause\n"
+		"pause # why\n"
+		"sleep 500ms\n"
+		"sleep 1.5s\n"
+		"sleep 2s\n"
+		"sleep 250\n"
+		"sleep 0\n"
+		"sleep 60s\n"
+		"sleep 60000 ms\n"
+		"sleep 0.001s\n"
+		"expect server conn ESTABLISHED\n"
+		"expect client c CLOSED\n"
+		"expect client c CLOSE\n"
+		"expect server s LISTEN # a listener\n");
+	const struct sp_stmt *v = s->stmts;
+	assert_string_equal(s->title, "First \"one\"");
+	assert_int_equal(v[3].kind, SP_ST_TITLE);
+	assert_string_equal(v[4].text, "Second");
+	assert_int_equal(v[5].kind, SP_ST_SAY);
+	assert_string_equal(v[5].text, "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b\nline two\t# not a comment");
+	assert_int_equal(v[6].kind, SP_ST_PAUSE);
+	assert_int_equal(v[7].kind, SP_ST_PAUSE);
+	assert_int_equal(v[8].kind, SP_ST_SLEEP);
+	assert_int_equal(v[8].sleep_ms, 500);
+	assert_int_equal(v[9].sleep_ms, 1500);
+	assert_int_equal(v[10].sleep_ms, 2000);
+	assert_int_equal(v[11].sleep_ms, 250);
+	assert_int_equal(v[12].sleep_ms, 0);
+	assert_int_equal(v[13].sleep_ms, 60000);
+	assert_int_equal(v[14].sleep_ms, 60000);
+	assert_int_equal(v[15].sleep_ms, 1);
+	assert_int_equal(v[16].kind, SP_ST_EXPECT);
+	assert_int_equal(v[16].state, 1);
+	assert_int_equal(v[17].state, 7);
+	assert_int_equal(v[18].state, 7);
+	assert_int_equal(v[19].state, 10);
+	assert_string_equal(v[19].actor, "server");
+	assert_string_equal(v[19].name, "s");
+	script_free(s);
+
+	parse_bad("title x\n", 1, 7, "title takes a \"string\"");
+	parse_bad("say\n", 1, 4, "say takes a \"string\"");
+	parse_bad("say \"a\" b\n", 1, 9, "unexpected 'b' after the string");
+	parse_bad("say \"a\\x1b[2J\"\n", 1, 7, "text may not hold control characters");
+	parse_bad("say \"a\\0\"\n", 1, 7, "text may not hold control characters");
+	parse_bad("say \"\\xff\"\n", 1, 5, "text is not printable UTF-8");
+	parse_bad("say \"\\xc2\\x9b\"\n", 1, 5, "text is not printable UTF-8");
+	parse_bad("pause now\n", 1, 7, "unexpected 'n' after pause");
+	parse_bad("sleep\n", 1, 6, "sleep takes a duration");
+	parse_bad("sleep fast\n", 1, 7, "sleep takes a duration");
+	parse_bad("sleep 61s\n", 1, 7, "sleep of 61s is longer than the limit of 60 s");
+	parse_bad("sleep 60001ms\n", 1, 7, "longer than the limit of 60 s");
+	parse_bad("sleep 99999999999999999999s\n", 1, 7, "longer than the limit");
+	parse_bad("sleep 1.5\n", 1, 7, "sleep counts whole milliseconds; write 1.5s");
+	parse_bad("sleep 1.5ms\n", 1, 7, "sleep counts whole milliseconds");
+	parse_bad("sleep 1.0001s\n", 1, 12, "sleep counts whole milliseconds");
+	parse_bad("sleep 1.s\n", 1, 9, "expected digits after '.'");
+	parse_bad_exact("sleep 5min\n", 1, 8, "unknown unit 'min' (use ms or s)");
+	parse_bad("sleep 5s later\n", 1, 10, "unexpected 'l' after the duration");
+	parse_bad("expect\n", 1, 7, "expect takes ACTOR NAME STATE");
+	parse_bad(PRELUDE "expect server\n", 4, 14, "expect takes ACTOR NAME STATE");
+	parse_bad(PRELUDE "expect server conn\n", 4, 19, "expect takes ACTOR NAME STATE");
+	parse_bad_exact(PRELUDE "expect server c CLOSED\n", 4, 15,
+			"'c' is not defined for actor server; it belongs to actor client "
+			"(names are per actor)");
+	parse_bad_exact(PRELUDE "expect server conn CLOSE_WAT\n", 4, 20,
+			"unknown TCP state 'CLOSE_WAT'; did you mean 'CLOSE_WAIT'?");
+	parse_bad(PRELUDE "expect server conn ESTABLISH\n", 4, 20, "did you mean 'ESTABLISHED'?");
+	parse_bad(PRELUDE "expect server conn HAPPY\n", 4, 20, "unknown TCP state 'HAPPY'");
+	parse_bad(PRELUDE "expect server conn LISTEN now\n", 4, 27, "unexpected 'n' after the state");
+}
+
+static void test_repeat(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(
+		"server: s = socket(AF_INET, SOCK_STREAM)\n"
+		"repeat 3\n"
+		"  client: c = socket(AF_INET, SOCK_STREAM)\n"
+		"  repeat 2 # inner\n"
+		"    say \"x\"\n"
+		"  end\n"
+		"  client: close(c)\n"
+		"end\n"
+		"client: close(c)\n");
+	assert_int_equal(s->n, 3);
+	assert_int_equal(s->nsteps, 1 + 3 * (1 + 2 + 1) + 1);
+	const struct sp_stmt *r = &s->stmts[1];
+	assert_int_equal(r->kind, SP_ST_REPEAT);
+	assert_int_equal(r->repeat, 3);
+	assert_int_equal(r->line, 2);
+	assert_string_equal(r->source, "repeat 3");
+	assert_int_equal(r->nbody, 3);
+	assert_int_equal(r->body[0].col, 3);
+	assert_int_equal(r->body[1].kind, SP_ST_REPEAT);
+	assert_int_equal(r->body[1].nbody, 1);
+	assert_string_equal(r->body[1].body[0].text, "x");
+	assert_int_equal(r->body[1].body[0].line, 5);
+	script_free(s);
+
+	/* eight levels nest; nine do not */
+	char text[1024] = "";
+	for (int i = 0; i < 8; i++)
+		strcat(text, "repeat 2\n");
+	strcat(text, "pause\n");
+	for (int i = 0; i < 8; i++)
+		strcat(text, "end\n");
+	s = parse_ok(text);
+	assert_int_equal(s->nsteps, 256);
+	script_free(s);
+	strcpy(text, "");
+	for (int i = 0; i < 9; i++)
+		strcat(text, "repeat 2\n");
+	strcat(text, "pause\n");
+	for (int i = 0; i < 9; i++)
+		strcat(text, "end\n");
+	parse_bad(text, 9, 1, "repeat blocks nest at most 8 deep");
+	/* errors in a repeat line do not make its end an error too */
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &s, &d), -1);
+	assert_int_equal(d.n, 1);
+	script_diags_clear(&d);
+	const char *zero = "repeat 0\n  pause\nend\nrepeat x\nend\n";
+	assert_int_equal(script_parse("t.sp", zero, strlen(zero), &s, &d), -1);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].line, 1);
+	assert_int_equal(d.v[1].line, 4);
+	script_diags_clear(&d);
+
+	parse_bad_exact("pause\nrepeat 3\n  pause\n", 2, 1, "'repeat' without 'end'");
+	parse_bad_exact("pause\nend\n", 2, 1, "'end' without 'repeat'");
+	parse_bad("repeat 2\nend\n", 1, 1, "empty repeat block");
+	parse_bad("repeat 0\npause\nend\n", 1, 8, "repeat count must be 1 to 1000000");
+	parse_bad("repeat -3\npause\nend\n", 1, 8, "repeat count must be 1 to 1000000");
+	parse_bad("repeat 1000001\npause\nend\n", 1, 8, "repeat count must be 1 to 1000000");
+	parse_bad("repeat\npause\nend\n", 1, 7, "repeat takes a count");
+	parse_bad("repeat many\npause\nend\n", 1, 8, "repeat takes a count");
+	parse_bad("repeat 2 3\npause\nend\n", 1, 10, "unexpected '3' after the count");
+	parse_bad("repeat 2\npause\nend now\nend\n", 3, 5, "unexpected 'n' after end");
+	s = parse_ok("repeat 1000000\npause\nend\n");
+	assert_int_equal(s->nsteps, 1000000);
+	script_free(s);
+}
+
+static void test_actor_limit(void **state)
+{
+	(void)state;
+	const char *ok8 =
+		"server: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a3: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a4: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a5: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a6: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a7: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a8: s = socket(AF_INET, SOCK_STREAM)\n"
+		"a8: close(s)\n";
+	struct sp_script *s = parse_ok(ok8);
+	script_free(s);
+	char text[1024];
+	snprintf(text, sizeof text, "%sa9: s = socket(AF_INET, SOCK_STREAM)\n", ok8);
+	parse_bad(text, 9, 1, "too many actors: a script has at most 8, server and client included");
+}
+
+static void test_whole_file(void **state)
+{
+	(void)state;
+	/* comments, blank lines, CRLF, a byte-order mark */
+	struct sp_script *s = parse_ok("\xef\xbb\xbf# c\r\n\r\n   \t\r\nserver: s = socket(AF_INET, SOCK_STREAM)\r\npause");
+	assert_int_equal(s->n, 2);
+	assert_int_equal(s->stmts[0].line, 4);
+	assert_string_equal(s->stmts[0].source, "server: s = socket(AF_INET, SOCK_STREAM)");
+	assert_int_equal(s->stmts[1].line, 5);
+	assert_null(s->title);
+	script_free(s);
+
+	parse_bad_n("pause\nsay \"a\0b\"\n", 16, 2, 7, "NUL byte in the script");
+	parse_bad_n("pause\n\0", 7, 2, 1, "NUL byte");
+	parse_bad("pause\nsay \"caf\xe9\"\n", 2, 9, "invalid UTF-8 byte 0xe9");
+	parse_bad("say \"\xc0\x80\"\n", 1, 6, "invalid UTF-8 byte 0xc0");     /* overlong */
+	parse_bad("say \"\xed\xa0\x80\"\n", 1, 6, "invalid UTF-8 byte 0xed"); /* surrogate */
+	parse_bad("say \"\xf4\x90\x80\x80\"\n", 1, 6, "invalid UTF-8");       /* > U+10FFFF */
+	parse_bad("say \"\xe4\xb8\"\n", 1, 6, "invalid UTF-8");               /* truncated */
+
+	parse_bad_exact("", 0, 0, "empty script: nothing to run");
+	parse_bad_exact("# only a comment\n\n", 0, 0, "empty script: nothing to run");
+
+	/* every error is reported, in line order, not only the first */
+	struct sp_diags d = { 0 };
+	const char *many = "lisen\nrepeat 2\npause\nserver: close(x)\nsleep 99s\n";
+	assert_int_equal(script_parse("t.sp", many, strlen(many), &s, &d), -1);
+	assert_int_equal(d.n, 4);
+	assert_int_equal(d.v[0].line, 1);
+	assert_int_equal(d.v[1].line, 2);
+	assert_string_equal(d.v[1].msg, "'repeat' without 'end'");
+	assert_int_equal(d.v[2].line, 4);
+	assert_int_equal(d.v[3].line, 5);
+	assert_false(d.truncated);
+	script_diags_clear(&d);
+
+	/* at most 20 are kept */
+	char text[2000] = "";
+	for (int i = 0; i < 25; i++)
+		strcat(text, "oops\n");
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &s, &d), -1);
+	assert_int_equal(d.n, 20);
+	assert_true(d.truncated);
+	assert_int_equal(d.v[19].line, 20);
+	script_diags_clear(&d);
+
+	/* an error in a definition does not cascade into "not defined" later */
+	const char *cascade = "server: s = socket(AF_INT, SOCK_STREAM)\nserver: close(s)\n";
+	assert_int_equal(script_parse("t.sp", cascade, strlen(cascade), &s, &d), -1);
+	assert_int_equal(d.n, 1);
+	script_diags_clear(&d);
+}
+
+static void test_big_script(void **state)
+{
+	(void)state;
+	/* many distinct names stay fast (the scope is hashed) */
+	size_t n = 20000, cap = n * 64, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"server: s%zu = socket(AF_INET, SOCK_STREAM)\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "server: close(s0)\nserver: close(s19999)\n");
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("big.sp", text, len, &s, &d), 0);
+	assert_int_equal(s->n, n + 2);
+	script_free(s);
+	free(text);
+}
+
+/* --------------------------------------------------------- the prompt line */
+
+static void test_parse_line(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+
+	assert_int_equal(script_parse_line("server: s = socket(AF_INET, SOCK_STREAM)\n", sc, &st, &dg), 0);
+	assert_int_equal(st.kind, SP_ST_CALL);
+	assert_int_equal(st.line, 1);
+	assert_string_equal(st.source, "server: s = socket(AF_INET, SOCK_STREAM)");
+	assert_true(script_scope_has(sc, "server", "s"));
+	assert_false(script_scope_has(sc, "client", "s"));
+	script_stmt_clear(&st);
+
+	/* a failed statement does not define its name */
+	assert_int_equal(script_parse_line("client: c = socket(AF_INT, SOCK_STREAM)", sc, &st, &dg), -1);
+	assert_false(script_scope_has(sc, "client", "c"));
+	assert_int_equal(dg.line, 1);
+	assert_int_equal(dg.col, 20);
+	assert_string_equal(dg.msg, "unknown constant 'AF_INT'; did you mean 'AF_INET'?");
+	assert_string_equal(dg.source, "client: c = socket(AF_INT, SOCK_STREAM)");
+	assert_null(st.source);
+
+	assert_int_equal(script_parse_line("server: listen(s, 5)", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("expect server s LISTEN", sc, &st, &dg), 0);
+	assert_int_equal(st.kind, SP_ST_EXPECT);
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("say \"hi\"", sc, &st, &dg), 0);
+	assert_string_equal(st.text, "hi");
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("sleep 1s", sc, &st, &dg), 0);
+	assert_int_equal(st.sleep_ms, 1000);
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("pause", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("title \"T\"", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	/* no actor limit at the prompt: the session has the last word */
+	assert_int_equal(script_parse_line("a9: x = socket(AF_INET, SOCK_STREAM)", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+
+	assert_int_equal(script_parse_line("repeat 3", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "repeat ... end only works in a script file");
+	assert_int_equal(script_parse_line("end", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "repeat ... end only works in a script file");
+	assert_int_equal(script_parse_line("", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "empty statement");
+	assert_int_equal(script_parse_line("   # just a comment", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "empty statement");
+	assert_int_equal(script_parse_line("pause\npause", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "one statement at a time");
+	assert_int_equal(dg.col, 6);
+	assert_int_equal(script_parse_line("say \"\xff\"", sc, &st, &dg), -1);
+	assert_int_equal(dg.col, 6);
+	assert_string_equal(dg.msg, "invalid UTF-8 byte 0xff");
+	assert_int_equal(script_parse_line("client: connect(c, :1)", sc, &st, &dg), -1);
+	assert_string_equal(dg.msg, "'c' is not defined for actor client");
+
+	/* a seeded scope, as the TUI makes from its session */
+	script_scope_define(sc, "client", "c");
+	script_scope_define(sc, "client", "c"); /* twice is fine */
+	assert_int_equal(script_parse_line("client: connect(c, server.addr(s)) = 0", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+
+	/* without a scope, nothing is defined */
+	assert_int_equal(script_parse_line("server: close(s)", NULL, &st, &dg), -1);
+	assert_int_equal(script_parse_line("server: close(3)", NULL, &st, &dg), 0);
+	script_stmt_clear(&st);
+	script_scope_free(NULL);
+	script_stmt_clear(NULL);
+}
+
+/* -------------------------------------------------------------- formatting */
+
+/* Parse LINE at the prompt, format it, and expect WANT (LINE when NULL). */
+static void roundtrip(struct sp_scope *sc, const char *line, const char *want)
+{
+	struct sp_stmt a, b;
+	struct sp_diag dg;
+	char buf[1024], buf2[1024];
+
+	if (script_parse_line(line, sc, &a, &dg) != 0)
+		fprintf(stderr, "%s\n%d: %s\n", line, dg.col, dg.msg);
+	assert_int_equal(dg.msg[0], 0);
+	int n = script_stmt_format(&a, buf, sizeof buf);
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, want ? want : line);
+	/* and the formatted line parses back to the same statement */
+	assert_int_equal(script_parse_line(buf, sc, &b, &dg), 0);
+	assert_int_equal(script_stmt_format(&b, buf2, sizeof buf2), n);
+	assert_string_equal(buf, buf2);
+	assert_int_equal(a.kind, b.kind);
+	assert_int_equal(a.call, b.call);
+	assert_int_equal(a.nargs, b.nargs);
+	for (int i = 0; i < a.nargs; i++) {
+		assert_int_equal(a.args[i].kind, b.args[i].kind);
+		assert_int_equal(a.args[i].num, b.args[i].num);
+		assert_string_equal(a.args[i].name, b.args[i].name);
+		assert_int_equal(a.args[i].data.unit_len, b.args[i].data.unit_len);
+		assert_int_equal(a.args[i].data.count, b.args[i].data.count);
+		if (a.args[i].data.unit_len)
+			assert_memory_equal(a.args[i].data.unit, b.args[i].data.unit, a.args[i].data.unit_len);
+		assert_int_equal(a.args[i].addr.kind, b.args[i].addr.kind);
+		assert_int_equal(a.args[i].addr.port, b.args[i].addr.port);
+	}
+	assert_int_equal(a.expect.present, b.expect.present);
+	assert_int_equal(a.expect.ret, b.expect.ret);
+	assert_int_equal(a.expect.err, b.expect.err);
+	assert_int_equal(a.expect.any_error, b.expect.any_error);
+	assert_int_equal(a.sleep_ms, b.sleep_ms);
+	assert_int_equal(a.state, b.state);
+	if (a.text)
+		assert_string_equal(a.text, b.text);
+	script_stmt_clear(&a);
+	script_stmt_clear(&b);
+}
+
+static void test_format_roundtrip(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = prelude_scope();
+	roundtrip(sc, "server: s = socket(AF_INET, SOCK_STREAM)", NULL);
+	roundtrip(sc, "server:s=socket(AF_INET6,SOCK_DGRAM,IPPROTO_UDP)",
+		  "server: s = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)");
+	roundtrip(sc, "server: s = socket(AF_UNIX, SOCK_STREAM, 0)", NULL);
+	roundtrip(sc, "server: bind(s, 127.0.0.1:8888)", NULL);
+	roundtrip(sc, "server: bind(s, [::1]:8888)", NULL);
+	roundtrip(sc, "server: bind(s, *:0)", NULL);
+	roundtrip(sc, "server: bind(s, :0)", NULL);
+	roundtrip(sc, "server: bind(s, localhost:80)", NULL);
+	roundtrip(sc, "server: bind(s, /tmp/x)", NULL);
+	roundtrip(sc, "server: bind(s, @x)", NULL);
+	roundtrip(sc, "client: connect(c, server.addr(s)) = -1 ECONNREFUSED", NULL);
+	roundtrip(sc, "server: connect(s, addr(conn)) = -1", NULL);
+	roundtrip(sc, "server: listen(s, 5)   # comment", "server: listen(s, 5)");
+	roundtrip(sc, "server: conn = accept(s) = 4", NULL);
+	roundtrip(sc, "server: send(conn, \"Hello, client!\\n\")", NULL);
+	roundtrip(sc, "server: send(conn, \"x\" * 100000, MSG_DONTWAIT|MSG_OOB)",
+		  "server: send(conn, \"x\" * 100000, MSG_DONTWAIT|MSG_OOB)");
+	roundtrip(sc, "server: send(conn, \"\\0\\x7f\\\"\\\\\\r\\t'\\x1B\")",
+		  "server: send(conn, \"\\x00\\x7f\\\"\\\\\\r\\t'\\x1b\")");
+	roundtrip(sc, "server: send(conn, \"x\" * 1)", "server: send(conn, \"x\")");
+	roundtrip(sc, "client: recv(c, 1024, MSG_PEEK) = 14 \"Hello, client!\"", NULL);
+	roundtrip(sc, "client: recv(c, 10, 0) = -1 EWOULDBLOCK", "client: recv(c, 10, 0) = -1 EAGAIN");
+	roundtrip(sc, "client: recvfrom(c, 9) = 9 \"abc\" * 3", NULL);
+	roundtrip(sc, "client: sendto(c, \"q\", 127.0.0.1:53, 0)", NULL);
+	roundtrip(sc, "server: shutdown(conn, SHUT_RDWR)", NULL);
+	roundtrip(sc, "server: setsockopt(s, SO_LINGER, 1, 0)", NULL);
+	roundtrip(sc, "server: setsockopt(s, SO_RCVBUF, -5)", NULL);
+	roundtrip(sc, "server: getsockopt(s, SO_ERROR) = 0", NULL);
+	roundtrip(sc, "server: nonblock(s, 0)", NULL);
+	roundtrip(sc, "server: close(7)", NULL);
+	roundtrip(sc, "expect client c TIME_WAIT", NULL);
+	roundtrip(sc, "expect client c CLOSE", "expect client c CLOSED");
+	roundtrip(sc, "title \"Hello \\\"world\\\"\"", NULL);
+	roundtrip(sc, "say \"\xe4\xbd\xa0\xe5\xa5\xbd\\n\\ttab\\\\\"", NULL);
+	roundtrip(sc, "say \"\\xe4\\xbd\\xa0\"", "say \"\xe4\xbd\xa0\"");
+	roundtrip(sc, "pause", NULL);
+	roundtrip(sc, "sleep 500ms", NULL);
+	roundtrip(sc, "sleep 1.5s", "sleep 1500ms");
+	roundtrip(sc, "sleep 2s", NULL);
+	roundtrip(sc, "sleep 0", "sleep 0ms");
+	script_scope_free(sc);
+}
+
+static void test_format_all_bytes(void **state)
+{
+	(void)state;
+	/* every byte value survives format then parse */
+	struct sp_stmt st, back;
+	struct sp_diag dg;
+	unsigned char bytes[256];
+	char buf[2048];
+	struct sp_scope *sc = prelude_scope();
+
+	for (int i = 0; i < 256; i++)
+		bytes[i] = (unsigned char)i;
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_CALL;
+	strcpy(st.actor, "server");
+	st.call = SP_CALL_SEND;
+	st.nargs = 2;
+	st.args[0].kind = SP_ARG_SOCK;
+	strcpy(st.args[0].name, "conn");
+	st.args[1].kind = SP_ARG_DATA;
+	st.args[1].data.unit = bytes;
+	st.args[1].data.unit_len = 256;
+	st.args[1].data.count = 2;
+	int n = script_stmt_format(&st, buf, sizeof buf);
+	assert_true(n > 256 && n < (int)sizeof buf);
+	for (int i = 0; i < n; i++) /* only printable ASCII comes out */
+		assert_true(buf[i] >= 0x20 && buf[i] < 0x7f);
+	assert_int_equal(script_parse_line(buf, sc, &back, &dg), 0);
+	assert_int_equal(back.args[1].data.unit_len, 256);
+	assert_int_equal(back.args[1].data.count, 2);
+	assert_memory_equal(back.args[1].data.unit, bytes, 256);
+	script_stmt_clear(&back);
+	script_scope_free(sc);
+}
+
+static void test_format_built(void **state)
+{
+	(void)state;
+	/* statements built by hand (as the TUI does) have no address text */
+	struct sp_stmt st;
+	char buf[256];
+
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_CALL;
+	strcpy(st.actor, "client");
+	st.call = SP_CALL_CONNECT;
+	st.nargs = 2;
+	st.args[0].kind = SP_ARG_SOCK;
+	st.args[0].num = 3;
+	st.args[1].kind = SP_ARG_ADDR;
+	st.args[1].addr.kind = SP_ADDR_IP;
+	st.args[1].addr.has_v4 = 1;
+	st.args[1].addr.v4.s_addr = htonl(0x7f000001);
+	st.args[1].addr.port = 8888;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "client: connect(3, 127.0.0.1:8888)");
+
+	st.args[1].addr.has_v4 = 0;
+	st.args[1].addr.has_v6 = 1;
+	st.args[1].addr.v6 = in6addr_loopback;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "client: connect(3, [::1]:8888)");
+	st.args[1].addr.kind = SP_ADDR_ANY;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "client: connect(3, *:8888)");
+	st.args[1].addr.kind = SP_ADDR_UNIX;
+	strcpy(st.args[1].addr.path, "sock");
+	st.args[1].addr.abstract = 1;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "client: connect(3, @sock)");
+	st.args[1].addr.kind = SP_ADDR_OF;
+	strcpy(st.args[1].addr.actor, "server");
+	strcpy(st.args[1].addr.name, "s");
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "client: connect(3, server.addr(s))");
+
+	/* constants without their spelling are named from the call's table */
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_CALL;
+	strcpy(st.actor, "server");
+	strcpy(st.assign, "s");
+	st.call = SP_CALL_SOCKET;
+	st.nargs = 2;
+	st.args[0].kind = SP_ARG_CONST;
+	st.args[0].num = AF_INET6;
+	st.args[1].kind = SP_ARG_CONST;
+	st.args[1].num = SOCK_DGRAM;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "server: s = socket(AF_INET6, SOCK_DGRAM)");
+	st.call = SP_CALL_GETSOCKOPT;
+	st.assign[0] = '\0';
+	st.args[0].kind = SP_ARG_SOCK;
+	st.args[0].num = 3;
+	st.args[1].num = (long long)(consts_opt("SO_ERROR") - consts_opt_at(0));
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "server: getsockopt(3, SO_ERROR)");
+	st.call = SP_CALL_RECV;
+	st.nargs = 3;
+	st.args[1].kind = SP_ARG_INT;
+	st.args[1].num = 5;
+	st.args[2].kind = SP_ARG_FLAGS;
+	st.args[2].num = MSG_PEEK | 0x4000000;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "server: recv(3, 5, MSG_PEEK|67108864)");
+
+	/* a small buffer gets a truncated, terminated line and the full length */
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_SAY;
+	st.text = "a long narration line";
+	char small[8];
+	int n = script_stmt_format(&st, small, sizeof small);
+	assert_int_equal(n, (int)strlen("say \"a long narration line\""));
+	assert_string_equal(small, "say \"a ");
+	assert_int_equal(script_stmt_format(&st, NULL, 0), n);
+
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_REPEAT;
+	st.repeat = 100;
+	script_stmt_format(&st, buf, sizeof buf);
+	assert_string_equal(buf, "repeat 100");
+}
+
+/* ----------------------------------------------------------------- cursor */
+
+static void test_cursor(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(
+		"say \"a\"\n"
+		"repeat 2\n"
+		"  say \"b\"\n"
+		"  repeat 3\n"
+		"    say \"c\"\n"
+		"  end\n"
+		"end\n"
+		"say \"d\"\n");
+	const char *want = "abcccbcccd";
+	struct sp_cursor cur;
+	const struct sp_stmt *st;
+	size_t i = 0;
+	script_cursor_init(&cur, s);
+	while ((st = script_cursor_next(&cur))) {
+		assert_true(i < strlen(want));
+		assert_int_equal(st->kind, SP_ST_SAY);
+		assert_int_equal(st->text[0], want[i]);
+		i++;
+	}
+	assert_int_equal(i, strlen(want));
+	assert_int_equal(cur.done, strlen(want));
+	assert_int_equal(s->nsteps, strlen(want));
+	assert_null(script_cursor_next(&cur));
+	assert_int_equal(cur.done, strlen(want));
+	script_free(s);
+
+	script_cursor_init(&cur, NULL);
+	assert_null(script_cursor_next(&cur));
+}
+
+static void test_cursor_large(void **state)
+{
+	(void)state;
+	/* eight nested repeats of a million: the count saturates, nothing overflows */
+	char text[1024] = "";
+	for (int i = 0; i < 8; i++)
+		strcat(text, "repeat 1000000\n");
+	strcat(text, "pause\n");
+	for (int i = 0; i < 8; i++)
+		strcat(text, "end\n");
+	struct sp_script *s = parse_ok(text);
+	assert_int_equal(s->nsteps, (size_t)-1 / 2);
+	struct sp_cursor cur;
+	script_cursor_init(&cur, s);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(script_cursor_next(&cur)->kind, SP_ST_PAUSE);
+	script_free(s);
+
+	/* a hand-built script with empty repeat blocks ends at once */
+	struct sp_stmt inner[1], outer[2];
+	memset(inner, 0, sizeof inner);
+	memset(outer, 0, sizeof outer);
+	inner[0].kind = SP_ST_REPEAT;
+	inner[0].repeat = 1000000;
+	outer[0].kind = SP_ST_REPEAT;
+	outer[0].repeat = 1000000;
+	outer[0].body = inner;
+	outer[0].nbody = 1;
+	outer[1].kind = SP_ST_PAUSE;
+	struct sp_script fake = { .stmts = outer, .n = 2 };
+	script_cursor_init(&cur, &fake);
+	assert_ptr_equal(script_cursor_next(&cur), &outer[1]);
+	assert_null(script_cursor_next(&cur));
+}
+
+/* ------------------------------------------------------------ diagnostics */
+
+/* What script_diags_print writes, as a malloc'd string. */
+static char *print_diags(const char *file, const struct sp_diags *d)
+{
+	FILE *fp = tmpfile();
+	assert_non_null(fp);
+	script_diags_print(fp, file, d);
+	long len = ftell(fp);
+	assert_true(len >= 0);
+	char *out = malloc((size_t)len + 1);
+	assert_non_null(out);
+	rewind(fp);
+	assert_int_equal(fread(out, 1, (size_t)len, fp), (size_t)len);
+	out[len] = '\0';
+	fclose(fp);
+	return out;
+}
+
+static char *diag_text_n(const char *text, size_t len)
+{
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("lab.sp", text, len, &s, &d), -1);
+	char *out = print_diags("lab.sp", &d);
+	script_diags_clear(&d);
+	return out;
+}
+
+static char *diag_text(const char *text)
+{
+	return diag_text_n(text, strlen(text));
+}
+
+static void test_diag_print(void **state)
+{
+	(void)state;
+	char *out = diag_text("server: s = socket(AF_INET, SOCK_STREAM)\nserver: lisen(s, 5)\n");
+	assert_string_equal(out,
+		"lab.sp:2:9: error: unknown call 'lisen'; did you mean 'listen'?\n"
+		"server: lisen(s, 5)\n"
+		"        ^\n");
+	free(out);
+
+	/* tabs stay tabs in the caret line; wide characters take two cells */
+	out = diag_text("\tsay \"\xe4\xbd\xa0\xe5\xa5\xbd \\q\"\n");
+	assert_string_equal(out,
+		"lab.sp:1:14: error: unknown escape '\\q'; use \\n \\r \\t \\0 \\\\ \\\" or \\xHH\n"
+		"\tsay \"\xe4\xbd\xa0\xe5\xa5\xbd \\q\"\n"
+		"\t          ^\n");
+	free(out);
+
+	/* control bytes and invalid UTF-8 never reach the terminal raw */
+	out = diag_text("say \"\x1b]0;pwned\x07\"\n");
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	free(out);
+	out = diag_text("oops \xff\x1b\n");
+	assert_string_equal(out,
+		"lab.sp:1:6: error: invalid UTF-8 byte 0xff\n"
+		"oops ??\n"
+		"     ^\n");
+	free(out);
+	out = diag_text_n("say \"\0\"\n", 8);
+	assert_string_equal(out, "lab.sp:1:6: error: NUL byte in the script\nsay \"?\"\n     ^\n");
+	free(out);
+
+	/* a file-level error has no line */
+	out = diag_text("# nothing\n");
+	assert_string_equal(out, "lab.sp: error: empty script: nothing to run\n");
+	free(out);
+
+	/* too many errors ends with a note */
+	char text[200] = "";
+	for (int i = 0; i < 21; i++)
+		strcat(text, "x\n");
+	out = diag_text(text);
+	assert_non_null(strstr(out, "lab.sp:20:1: error: unknown statement 'x'"));
+	assert_null(strstr(out, "lab.sp:21:"));
+	assert_non_null(strstr(out, "lab.sp: note: too many errors, stopped after 20\n"));
+	free(out);
+}
+
+static void test_diag_long_line(void **state)
+{
+	(void)state;
+	/* a caret far into a long line is shown in a window of the line */
+	char text[2000];
+	strcpy(text, "server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, \"");
+	size_t n = strlen(text);
+	memset(text + n, 'x', 1000);
+	strcpy(text + n + 1000, "\" * 0)\n");
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &s, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].col, 1022);
+	assert_true(d.v[0].caret > 0);
+	assert_int_equal(strncmp(d.v[0].source, "...", 3), 0);
+	assert_int_equal(d.v[0].source[d.v[0].caret - 1], '0');
+	char *out = print_diags("t.sp", &d);
+	char *caret = strrchr(out, '^');
+	char *line2 = strchr(strchr(out, '\n') + 1, '\n') + 1; /* the caret line */
+	assert_int_equal(caret - line2, d.v[0].caret - 1);
+	free(out);
+	script_diags_clear(&d);
+
+	/* an error at the start of a long line keeps the start */
+	memset(text, 0, sizeof text);
+	strcpy(text, "say ");
+	memset(text + 4, 'y', 600);
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &s, &d), -1);
+	assert_int_equal(d.v[0].col, 5);
+	assert_int_equal(d.v[0].caret, 0);
+	assert_int_equal(strlen(d.v[0].source), 255);
+	assert_int_equal(strncmp(d.v[0].source, "say yyy", 7), 0);
+	script_diags_clear(&d);
+}
+
+/* ------------------------------------------------------------------- load */
+
+static void test_load(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/sockplay-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, hello, strlen(hello)), (ssize_t)strlen(hello));
+	close(fd);
+
+	struct sp_script *s = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_load(path, &s, &d), 0);
+	assert_int_equal(s->n, 16);
+	assert_string_equal(s->file, path);
+	script_free(s);
+
+	/* too large */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (16 << 20) + 1), 0);
+	close(fd);
+	s = NULL;
+	assert_int_equal(script_load(path, &s, &d), -1);
+	assert_null(s);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].line, 0);
+	assert_non_null(strstr(d.v[0].msg, "larger than 16 MiB"));
+	script_diags_clear(&d);
+	unlink(path);
+
+	assert_int_equal(script_load(path, &s, &d), -1);
+	assert_int_equal(d.v[0].line, 0);
+	char want[200];
+	snprintf(want, sizeof want, "cannot read '%s': No such file or directory", path);
+	assert_string_equal(d.v[0].msg, want);
+	script_diags_clear(&d);
+
+	assert_int_equal(script_load("/tmp", &s, &d), -1);
+	assert_string_equal(d.v[0].msg, "cannot read '/tmp': Is a directory");
+	char *out = print_diags("/tmp", &d);
+	assert_string_equal(out, "/tmp: error: cannot read '/tmp': Is a directory\n");
+	free(out);
+	script_diags_clear(&d);
+
+	/* an empty file is an empty script */
+	strcpy(path, "/tmp/sockplay-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(script_load(path, &s, &d), -1);
+	assert_string_equal(d.v[0].msg, "empty script: nothing to run");
+	script_diags_clear(&d);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_call_table),
+		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_socket_forms),
+		cmocka_unit_test(test_calls_all),
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_bad_data),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_int_args),
+		cmocka_unit_test(test_constants),
+		cmocka_unit_test(test_sockopts),
+		cmocka_unit_test(test_arity),
+		cmocka_unit_test(test_calls_and_names),
+		cmocka_unit_test(test_statement_shapes),
+		cmocka_unit_test(test_expectations),
+		cmocka_unit_test(test_directives),
+		cmocka_unit_test(test_repeat),
+		cmocka_unit_test(test_actor_limit),
+		cmocka_unit_test(test_whole_file),
+		cmocka_unit_test(test_big_script),
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_format_all_bytes),
+		cmocka_unit_test(test_format_built),
+		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_cursor_large),
+		cmocka_unit_test(test_diag_print),
+		cmocka_unit_test(test_diag_long_line),
+		cmocka_unit_test(test_load),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
