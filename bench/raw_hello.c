@@ -1,6 +1,6 @@
 /* raw_hello.c -- the hello demo's calls made directly, as the baseline for `make bench`.
  * Like sockplay it first makes a private network namespace (unless given --host-net). */
-#define _GNU_SOURCE
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>

@@ -1,6 +1,6 @@
 /* raw_steps.c -- N send/recv pairs made directly on a loopback connection: the
  * per-step baseline for sockplay's repeat benchmark. Prints nanoseconds per call. */
-#define _GNU_SOURCE
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ struct wire_req {
 /* The result as it crosses the channel; data bytes follow. */
 struct wire_res {
 	uint32_t magic, seq, kind;
-	int32_t err, fd, tcp_state, opt_vals[2];
+	int32_t err, fd, tcp_state, opt_vals[2], have_names;
 	int64_t ret, elapsed_ns;
 	uint64_t cookie;
 	struct sockaddr_storage local, peer;
@@ -56,6 +57,8 @@ struct wire_res {
 };
 
 #define WIRE_MAGIC 0x53504c59u
+/* How long an idle actor, and a parent awaiting a result, spin before sleeping. */
+#define ACTOR_SPIN_US 200
 
 static int write_all(int fd, const void *buf, size_t len)
 {
@@ -71,6 +74,23 @@ static int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* Write a header and a payload with one syscall where the channel takes them at once. */
+static int write2(int fd, const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct iovec iov[2] = { { (void *)a, alen }, { (void *)b, blen } };
+	ssize_t n = writev(fd, iov, blen ? 2 : 1);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	if (n < 0)
+		n = 0;
+	size_t done = (size_t)n;
+	if (done < alen)
+		return write_all(fd, (const char *)a + done, alen - done) < 0 ||
+			       (blen && write_all(fd, b, blen) < 0) ? -1 : 0;
+	done -= alen;
+	return done < blen ? write_all(fd, (const char *)b + done, blen - done) : 0;
 }
 
 /* 1 when LEN bytes were read, 0 on EOF before the first byte, -1 otherwise. */
@@ -92,6 +112,41 @@ static int read_all(int fd, void *buf, size_t len)
 	return 1;
 }
 
+/* The actor's reads: buffered, so a request and its data usually take one read(). */
+static struct {
+	char buf[1 << 16];
+	size_t off, len;
+} rbuf;
+
+static int read_buffered(int fd, void *dst, size_t n)
+{
+	char *d = dst;
+	int first = 1;
+	while (n > 0) {
+		if (rbuf.off == rbuf.len) {
+			if (n >= sizeof rbuf.buf) { /* large data: straight in */
+				int r = read_all(fd, d, n);
+				return r == 0 && !first ? -1 : r;
+			}
+			ssize_t got;
+			do
+				got = read(fd, rbuf.buf, sizeof rbuf.buf);
+			while (got < 0 && errno == EINTR);
+			if (got <= 0)
+				return got == 0 && first ? 0 : -1;
+			rbuf.off = 0;
+			rbuf.len = (size_t)got;
+		}
+		size_t take = rbuf.len - rbuf.off < n ? rbuf.len - rbuf.off : n;
+		memcpy(d, rbuf.buf + rbuf.off, take);
+		rbuf.off += take;
+		d += take;
+		n -= take;
+		first = 0;
+	}
+	return 1;
+}
+
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -99,7 +154,48 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+
 /* ---- the child ---------------------------------------------------------- */
+
+/*
+ * What the actor remembers of its descriptors, to spare a syscall or two per
+ * step: the socket type (0 unknown) and whether O_NONBLOCK is set. Reset when
+ * a number is (re)used by socket()/accept() or closed.
+ */
+#define FD_CACHE 1024
+static struct { unsigned char type, nonblock, known; } fdc[FD_CACHE];
+
+static void fdc_forget(int fd)
+{
+	if (fd >= 0 && fd < FD_CACHE)
+		fdc[fd].known = 0;
+}
+
+static int fd_nonblocking(int fd)
+{
+	if (fd >= 0 && fd < FD_CACHE && fdc[fd].known)
+		return fdc[fd].nonblock;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	int type = 0;
+	socklen_t tl = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+		type = 0;
+	if (fd >= 0 && fd < FD_CACHE) {
+		fdc[fd].known = 1;
+		fdc[fd].nonblock = (fl & O_NONBLOCK) != 0;
+		fdc[fd].type = (unsigned char)type;
+	}
+	return (fl & O_NONBLOCK) != 0;
+}
+
+static int fd_type(int fd)
+{
+	if (fd_nonblocking(fd) < 0)
+		return 0;
+	return fd >= 0 && fd < FD_CACHE ? fdc[fd].type : 0;
+}
 
 static void on_usr1(int sig)
 {
@@ -125,8 +221,7 @@ static int would_block(const struct wire_req *rq)
 	}
 	if (rq->flags & MSG_DONTWAIT)
 		return 0;
-	int fl = fcntl(rq->fd, F_GETFL);
-	if (fl < 0 || (fl & O_NONBLOCK))
+	if (fd_nonblocking(rq->fd) != 0)
 		return 0;
 	struct pollfd p = { .fd = rq->fd, .events = ev };
 	if (poll(&p, 1, 0) != 0)
@@ -134,28 +229,41 @@ static int would_block(const struct wire_req *rq)
 	return 1;
 }
 
-static void fill_names(int fd, struct wire_res *rs, int want_peer)
+/* Whether CALL may change a socket's own or peer address. */
+static int call_moves_names(enum sp_call call)
 {
-	socklen_t len = sizeof rs->local;
-	memset(&rs->local, 0, sizeof rs->local);
-	if (getsockname(fd, (struct sockaddr *)&rs->local, &len) == 0)
-		rs->local_len = len;
-	if (want_peer) {
-		len = sizeof rs->peer;
-		if (getpeername(fd, (struct sockaddr *)&rs->peer, &len) == 0)
-			rs->peer_len = len;
-		else
-			memset(&rs->peer, 0, sizeof rs->peer);
+	switch (call) {
+	case SP_CALL_SOCKET: case SP_CALL_BIND: case SP_CALL_LISTEN: case SP_CALL_CONNECT:
+	case SP_CALL_ACCEPT: case SP_CALL_SENDTO: case SP_CALL_SEND: case SP_CALL_SHUTDOWN:
+		return 1; /* send: autobind of a UDP socket; shutdown: a peer may be gone */
+	default:
+		return 0;
+	}
+}
+
+/* The socket's addresses (when CALL may have moved them) and TCP state after the call. */
+static void fill_names(int fd, enum sp_call call, struct wire_res *rs, int want_peer)
+{
+	socklen_t len;
+	if (call_moves_names(call)) {
+		rs->have_names = 1;
+		len = sizeof rs->local;
+		memset(&rs->local, 0, sizeof rs->local);
+		if (getsockname(fd, (struct sockaddr *)&rs->local, &len) == 0)
+			rs->local_len = len;
+		if (want_peer) {
+			len = sizeof rs->peer;
+			if (getpeername(fd, (struct sockaddr *)&rs->peer, &len) == 0)
+				rs->peer_len = len;
+			else
+				memset(&rs->peer, 0, sizeof rs->peer);
+		}
 	}
 	struct tcp_info ti;
 	len = sizeof ti;
-	int type = 0;
-	socklen_t tl = sizeof type;
 	rs->tcp_state = -1;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM &&
-	    rs->local.ss_family != AF_UNIX &&
-	    getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-		rs->tcp_state = ti.tcpi_state;
+	if (fd_type(fd) == SOCK_STREAM && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		rs->tcp_state = ti.tcpi_state; /* fails with EOPNOTSUPP on AF_UNIX: -1 */
 }
 
 static uint64_t cookie_of(int fd)
@@ -268,6 +376,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		}
 		fl = rq->num ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
 		ret = fcntl(fd, F_SETFL, fl);
+		fdc_forget(fd);
 		break;
 	}
 	case SP_CALL_CLOSE:
@@ -284,10 +393,14 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	rs->fd = newfd >= 0 ? newfd : fd;
 	rs->tcp_state = -1;
 
-	if (rq->call == SP_CALL_CLOSE && ret == 0) {
-		rs->fd = -1;
-	} else if (rs->fd >= 0 && fcntl(rs->fd, F_GETFD) >= 0) {
-		fill_names(rs->fd, rs, rq->call != SP_CALL_ACCEPT && rq->call != SP_CALL_RECVFROM);
+	if (newfd >= 0)
+		fdc_forget(newfd);
+	if (rq->call == SP_CALL_CLOSE) {
+		fdc_forget(fd);
+		if (ret == 0)
+			rs->fd = -1;
+	} else if (rs->fd >= 0 && !(ret < 0 && (err == EBADF || err == ENOTSOCK))) {
+		fill_names(rs->fd, rq->call, rs, rq->call != SP_CALL_ACCEPT && rq->call != SP_CALL_RECVFROM);
 		if (newfd >= 0)
 			rs->cookie = cookie_of(newfd);
 	}
@@ -314,8 +427,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 static void send_res(int chan, struct wire_res *rs, const unsigned char *data)
 {
 	rs->magic = WIRE_MAGIC;
-	if (write_all(chan, rs, sizeof *rs) < 0 ||
-	    (rs->data_len && write_all(chan, data, rs->data_len) < 0))
+	if (write2(chan, rs, sizeof *rs, data, rs->data_len) < 0)
 		_exit(0); /* the parent is gone */
 }
 
@@ -323,13 +435,13 @@ static void actor_main(int chan)
 {
 	for (;;) {
 		struct wire_req rq;
-		int r = read_all(chan, &rq, sizeof rq);
+		int r = read_buffered(chan, &rq, sizeof rq);
 		if (r <= 0 || rq.magic != WIRE_MAGIC)
 			_exit(0);
 		unsigned char *unit = NULL;
 		if (rq.unit_len) {
 			unit = malloc(rq.unit_len);
-			if (!unit || read_all(chan, unit, rq.unit_len) != 1)
+			if (!unit || read_buffered(chan, unit, rq.unit_len) != 1)
 				_exit(0);
 		}
 		struct wire_res rs;
@@ -387,9 +499,10 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
-		for (int s = 1; s < NSIG; s++)
-			if (s != SIGKILL && s != SIGSTOP)
-				sigaction(s, &sa, NULL);
+		static const int reset[] = { SIGHUP, SIGQUIT, SIGTERM, SIGALRM, SIGCHLD, SIGWINCH,
+					     SIGTSTP, SIGCONT, SIGTTIN, SIGTTOU, SIGUSR2 };
+		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+			sigaction(reset[i], &sa, NULL);
 		sa.sa_handler = on_usr1; /* no SA_RESTART: a blocked call returns EINTR */
 		sigaction(SIGUSR1, &sa, NULL);
 		sa.sa_handler = SIG_IGN;
@@ -445,11 +558,7 @@ int actor_send(struct actor *a, const struct actor_req *req)
 	w.addrlen = req->addrlen;
 	w.unit_len = req->unit ? req->unit_len : 0;
 	w.count = req->count ? req->count : 1;
-	if (write_all(a->fd, &w, sizeof w) < 0)
-		return -1;
-	if (w.unit_len && write_all(a->fd, req->unit, w.unit_len) < 0)
-		return -1;
-	return 0;
+	return write2(a->fd, &w, sizeof w, req->unit, w.unit_len);
 }
 
 int actor_recv(struct actor *a, struct actor_res *res)
@@ -469,6 +578,7 @@ int actor_recv(struct actor *a, struct actor_res *res)
 	res->fd = w.fd;
 	res->cookie = w.cookie;
 	res->tcp_state = w.tcp_state;
+	res->have_names = w.have_names;
 	res->local = w.local;
 	res->local_len = w.local_len;
 	res->peer = w.peer;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockplay/batch.h"
 #include "sockplay/sandbox.h"
@@ -172,7 +173,9 @@ int main(int argc, char **argv)
 	if (batch) {
 		if (sbmsg[0])
 			fprintf(stderr, "sockplay: %s\n", sbmsg);
-		setvbuf(stdout, NULL, _IOLBF, 0);
+		/* Line by line for a person or a pipe being watched; in blocks into a file. */
+		if (isatty(STDOUT_FILENO))
+			setvbuf(stdout, NULL, _IOLBF, 0);
 		struct batch_opts bo = { .script = script, .format = format, .timeout_ms = (int)timeout_ms,
 					 .out = stdout, .record = record, .net_label = net_label };
 		rc = batch_run(&bo);

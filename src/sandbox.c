@@ -157,6 +157,47 @@ static void sandbox_probe(uid_t uid, gid_t gid, struct sandbox_report *out)
 	munmap(shared, sizeof(*shared));
 }
 
+/* The first byte of a small /proc file, or DEFAULT when it cannot be read. */
+static char sandbox_peek(const char *path, const char *after, char dflt)
+{
+	char buf[2048];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return dflt;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return dflt;
+	buf[n] = '\0';
+	if (after) {
+		char *p = strstr(buf, after);
+		if (!p)
+			return dflt;
+		p += strlen(after);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		return *p ? *p : dflt;
+	}
+	return buf[0];
+}
+
+/*
+ * Whether a namespace might be made without rights over its network: where
+ * the kernel restricts unprivileged user namespaces (Ubuntu's AppArmor
+ * setting), or a seccomp filter (a container) may refuse what the recipe
+ * needs. Elsewhere the trial is skipped: it costs a fork and a whole extra
+ * namespace, most of sockplay's start-up.
+ */
+static int sandbox_needs_probe(void)
+{
+	if (sandbox_peek("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", NULL, '0') != '0')
+		return 1;
+	return sandbox_peek("/proc/self/status", "Seccomp:", '0') != '0';
+}
+
 static const char *sandbox_why(const struct sandbox_report *r)
 {
 	switch (r->step) {
@@ -190,7 +231,8 @@ enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msgl
 	if (mode == SANDBOX_OFF)
 		return SANDBOX_HOST;
 
-	sandbox_probe(uid, gid, &r);
+	if (sandbox_needs_probe())
+		sandbox_probe(uid, gid, &r);
 	if (r.step != SB_DONE) {
 		snprintf(why, sizeof(why), "%s: %s", sandbox_why(&r), strerror(r.err));
 		goto host;
@@ -199,7 +241,8 @@ enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msgl
 		return SANDBOX_MADE;
 	if (r.step == SB_UNSHARE) {
 		/* Nothing changed. The trial child had one thread; EINVAL means we do not. */
-		snprintf(why, sizeof(why), "unshare: %s%s", strerror(r.err),
+		snprintf(why, sizeof(why), "%s: %s%s",
+			 r.err == EINVAL ? "unshare" : sandbox_why(&r), strerror(r.err),
 			 r.err == EINVAL ? " (it must happen before any thread starts)" : "");
 		goto host;
 	}

@@ -588,11 +588,11 @@ static void update_sockets(struct sess_actor *act, const struct pending *p, cons
 		ss->state = -1;
 		return;
 	}
-	if (r->local_len) {
-		ss->local = r->local;
-		ss->local_len = r->local_len;
-	}
-	if (p->call != SP_CALL_RECVFROM) {
+	if (r->have_names) {
+		if (r->local_len) {
+			ss->local = r->local;
+			ss->local_len = r->local_len;
+		}
 		ss->peer = r->peer;
 		ss->peer_len = r->peer_len;
 	}

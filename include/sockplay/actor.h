@@ -42,6 +42,7 @@ struct actor_res {
 	int fd;                        /* the socket the result is about (the new one for socket/accept), -1 if none */
 	uint64_t cookie;               /* SO_COOKIE of a new socket (socket, accept), else 0 */
 	int tcp_state;                 /* TCP state of fd after the call (tcpi_state), -1 when not TCP or closed */
+	int have_names;                /* local/peer below are filled: the call may have moved them */
 	struct sockaddr_storage local; /* getsockname(fd) after the call; family AF_UNSPEC if none */
 	socklen_t local_len;
 	struct sockaddr_storage peer;  /* accept/recvfrom: the peer; others: getpeername(fd) if connected */
