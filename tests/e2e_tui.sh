@@ -1,0 +1,244 @@
+#!/bin/bash
+# e2e_tui.sh -- the TUI driven by keys in a headless tmux: one line per check, non-zero exit on a failure.
+cd "$(dirname "$0")/.." || exit 2
+command -v tmux >/dev/null 2>&1 || { echo "skip e2e_tui: no tmux"; exit 0; }
+[ -x ./sockplay ] || { echo "FAIL ./sockplay is not built"; exit 1; }
+
+SOCK="sockplay-e2e-$$"
+TM="tmux -L $SOCK -f /dev/null"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockplay-e2e.XXXXXX")
+trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM HUP
+
+failures=0
+ok() { echo "ok   $*"; }
+fail() {
+	echo "FAIL $*"
+	failures=$((failures + 1))
+	[ -n "$SESSION" ] && $TM capture-pane -p -t "$SESSION" 2>/dev/null | sed 's/^/     | /'
+}
+check() { # DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+screen() { $TM capture-pane -p -t "$SESSION"; }
+
+# Wait until the screen shows TEXT (fixed string), up to SECONDS (default 5).
+wait_for() {
+	local text=$1 n=$(((${2:-5}) * 20))
+	while [ $n -gt 0 ]; do
+		screen 2>/dev/null | grep -qF -- "$text" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# Wait until the screen no longer shows TEXT.
+wait_gone() {
+	local text=$1 n=$(((${2:-5}) * 20))
+	while [ $n -gt 0 ]; do
+		screen 2>/dev/null | grep -qF -- "$text" || return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# Start sockplay ARGS in a new session of SIZE; when it ends, the pane shows its status and stty.
+start() { # NAME COLS ROWS ARGS...
+	SESSION=$1
+	local cols=$2 rows=$3
+	shift 3
+	$TM new-session -d -s "$SESSION" -x "$cols" -y "$rows" \
+		"env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 ./sockplay $*; echo \"EXITED rc=\$?\"; stty -a; exec sleep 600"
+	wait_for "sockplay" 10
+}
+
+# The pid of sockplay in the session, and of its actors.
+ui_pid() { pgrep -P "$($TM list-panes -t "$SESSION" -F '#{pane_pid}')" -x sockplay | head -1; }
+actor_pids() { pgrep -P "$1" 2>/dev/null; }
+
+# A call key: its prompt must be prefilled with PROMPT; Enter; the result must show RESULT.
+key_call() { # KEY PROMPT RESULT
+	$TM send-keys -t "$SESSION" "$1"
+	wait_for "> $2" 3 || { fail "key $1 prefills '$2'"; return 1; }
+	$TM send-keys -t "$SESSION" Enter
+	wait_for "$3" 5 || { fail "key $1 runs '$2' -> '$3'"; return 1; }
+	return 0
+}
+
+tab() { $TM send-keys -t "$SESSION" Tab; sleep 0.1; }
+
+alive_none() { # PIDS...: none of them exists any more
+	local n=40
+	while [ $n -gt 0 ]; do
+		local any=0
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && any=1; done
+		[ $any = 0 ] && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+terminal_sane() { # the shell after sockplay sees a cooked, echoing terminal
+	wait_for "EXITED" 5 || return 1
+	local s
+	s=$(screen)
+	echo "$s" | grep -qw -- "icanon" && ! echo "$s" | grep -qw -- "-icanon" &&
+		! echo "$s" | grep -qw -- "-echo"
+}
+
+# ---- 1. the tutorial with keys only, at 100x30 ------------------------------------
+start tutorial 100 30 --record "$TMP/rec.sp"
+check "starts with the server and client panes" wait_for "SERVER"
+ok=1
+key_call s "server: s = socket(AF_INET, SOCK_STREAM)" "socket(AF_INET, SOCK_STREAM, 0) = 3" || ok=0
+# without the sandbox, port 8888 may still be in TIME_WAIT from an earlier run
+if screen | grep -q "host network"; then
+	key_call o "server: setsockopt(s, SO_REUSEADDR, 1)" "setsockopt(3, SO_REUSEADDR, 1) = 0"
+fi
+[ $ok = 1 ] && key_call b "server: bind(s, 127.0.0.1:8888)" "bind(3, 127.0.0.1:8888) = 0" &&
+	key_call l "server: listen(s, 5)" "listen(3, 5) = 0" || ok=0
+tab
+key_call s "client: c = socket(AF_INET, SOCK_STREAM)" "CLIENT  pid" &&
+	key_call c "client: connect(c, 127.0.0.1:8888)" "connect(3, 127.0.0.1:8888) = 0" || ok=0
+tab
+key_call a "server: conn = accept(s)" "accept(3) = 4 (peer 127.0.0.1:" &&
+	key_call w "server: send(conn, \"Hello, client!\")" "send(4, \"Hello, client!\", 14) = 14" || ok=0
+tab
+key_call r "client: recv(c, 1024)" "recv(3, 1024) = 14 \"Hello, client!\"" || ok=0
+check "the tutorial flow runs from keys alone" test $ok = 1
+check "the listener shows LISTEN with its backlog" sh -c "$TM capture-pane -p -t tutorial | grep -qE 'LISTEN +0/5'"
+check "ESTABLISHED on the server's side" sh -c "$TM capture-pane -p -t tutorial | awk -F '│' '\$2 ~ /conn +TCP +ESTABLISHED/ { f = 1 } END { exit !f }'"
+check "ESTABLISHED on the client's side" sh -c "$TM capture-pane -p -t tutorial | awk -F '│' '\$3 ~ /c +TCP +ESTABLISHED/ { f = 1 } END { exit !f }'"
+check "every return value is shown" sh -c "s=\$($TM capture-pane -p -t tutorial); for v in 'SOCK_STREAM, 0) = 3' 'bind(3, 127.0.0.1:8888) = 0' 'listen(3, 5) = 0' 'connect(3, 127.0.0.1:8888) = 0' 'accept(3) = 4' '14) = 14' '= 14 \"Hello, client!\"'; do echo \"\$s\" | grep -qF -- \"\$v\" || exit 1; done"
+check "the explain area explains recv" wait_for "client: recv(3, 1024) = 14"
+screen >"$TMP/tutorial.screen"
+# X10 mouse reports (TERM=screen): press and release at column 10, row 3 -- the server's "s" row
+$TM send-keys -t "$SESSION" -l $'\e[M +$'
+$TM send-keys -t "$SESSION" -l $'\e[M#+$'
+sleep 0.2
+$TM send-keys -t "$SESSION" x
+check "a click focuses the server and selects its listener" wait_for "> server: close(s)" 3
+$TM send-keys -t "$SESSION" Escape
+check "Esc cancels the prompt" wait_gone "> server: close(s)" 3
+pid=$(ui_pid)
+actors=$(actor_pids "$pid")
+check "two actor processes run" test "$(echo "$actors" | wc -w)" = 2
+$TM send-keys -t "$SESSION" q
+check "q quits at once when nothing is blocked" wait_for "EXITED rc=0"
+# shellcheck disable=SC2086
+check "no actor process is left after q" alive_none $actors
+check "the terminal is sane after q" terminal_sane
+
+# ---- 2. --record, then --batch of the recording ------------------------------------
+check "the recording is a script" grep -qx 'client: recv(c, 1024)' "$TMP/rec.sp"
+./sockplay --batch "$TMP/rec.sp" >"$TMP/batch.out" 2>"$TMP/batch.err"
+check "--batch of the recording succeeds" test $? = 0
+norm() { sed -E 's/127\.0\.0\.1:[0-9]{4,5}\)/127.0.0.1:PORT)/; s/^\[[a-z0-9]+\] //'; }
+same=1
+while IFS= read -r line; do
+	want=$(echo "$line" | norm)
+	grep -F -- "$(echo "$want" | sed 's/PORT).*//')" "$TMP/tutorial.screen" >/dev/null || { same=0; echo "     missing on screen: $line"; }
+done < <(grep '^\[' "$TMP/batch.out")
+check "--batch of the recording gives the results the screen showed" test $same = 1
+check "--batch printed every call" test "$(grep -c '^\[' "$TMP/batch.out")" -ge 8
+
+# ---- 3. accept before any connect blocks, with a growing time, and resumes -------------
+start blocking 100 30
+key_call s "server: s = socket(AF_INET, SOCK_STREAM)" "= 3"
+key_call o "server: setsockopt(s, SO_REUSEADDR, 1)" "setsockopt(3, SO_REUSEADDR, 1) = 0"
+key_call b "server: bind(s, 127.0.0.1:8888)" "bind(3, 127.0.0.1:8888) = 0"
+key_call l "server: listen(s, 5)" "listen(3, 5) = 0"
+key_call a "server: conn = accept(s)" "accept(3) blocked"
+check "accept shows the server blocked" wait_for "accept(3) blocked"
+check "the blocked time grows (1 s)" wait_for "accept(3) blocked 1." 4
+check "the blocked time grows (2 s)" wait_for "accept(3) blocked 2." 4
+$TM send-keys -t "$SESSION" a
+check "a call key on a blocked side is refused with a reason" wait_for "server is blocked in accept(3)"
+tab
+key_call s "client: c = socket(AF_INET, SOCK_STREAM)" "CLIENT  pid"
+key_call c "client: connect(c, 127.0.0.1:8888)" "connect(3, 127.0.0.1:8888) = 0"
+check "the client's connect releases accept" wait_for "accept(3) <resumed> = 4 (peer 127.0.0.1:"
+check "the blocked line is gone" wait_gone "accept(3) blocked"
+
+# ---- 4. interrupting a blocked call ---------------------------------------------------
+key_call r "client: recv(c, 1024)" "recv(3, 1024) blocked"
+$TM send-keys -t "$SESSION" C-c
+check "Ctrl-C interrupts: -1 EINTR" wait_for "recv(3, 1024) <interrupted> = -1"
+check "EINTR is named and explained" wait_for "EINTR"
+key_call r "client: recv(c, 1024)" "recv(3, 1024) blocked"
+$TM send-keys -t "$SESSION" i
+check "i interrupts too" sh -c "n=0; while [ \$n -lt 60 ]; do [ \$($TM capture-pane -p -t blocking | grep -c 'interrupted> = -1') -ge 2 ] && exit 0; sleep 0.05; n=\$((n+1)); done; exit 1"
+
+# ---- 5. the prompt: a parse error inline, then a typed statement --------------------------
+$TM send-keys -t "$SESSION" :
+wait_for "> client: " 3
+$TM send-keys -t "$SESSION" -l "lisen(c, 5)"
+$TM send-keys -t "$SESSION" Enter
+check "a parse error shows under the prompt, which stays open" wait_for "^ unknown call 'lisen'; did you mean 'listen'?"
+$TM send-keys -t "$SESSION" C-u
+$TM send-keys -t "$SESSION" -l "client: shutdown(c, SHUT_WR)"
+$TM send-keys -t "$SESSION" Enter
+check "a typed statement runs" wait_for "shutdown(3, SHUT_WR) = 0"
+$TM send-keys -t "$SESSION" Escape
+$TM send-keys -t "$SESSION" '?'
+check "? shows the help from the keymap" wait_for "sockplay keys"
+$TM send-keys -t "$SESSION" x
+check "a key closes the help" wait_for "s socket"
+
+# ---- 6. resizing -----------------------------------------------------------------------
+$TM resize-window -t "$SESSION" -x 60 -y 15
+check "60x15 shows the too-small screen" wait_for "terminal too small (need 80x24, have 60x15)"
+$TM resize-window -t "$SESSION" -x 120 -y 40
+check "120x40 shows the full layout again" wait_for "SERVER"
+check "120x40: key bar and explain area" sh -c "s=\$($TM capture-pane -p -t blocking); echo \"\$s\" | grep -q 'explain' && echo \"\$s\" | tail -1 | grep -q 's socket'"
+check "120x40: no too-small screen left" wait_gone "too small"
+
+# ---- 7. quitting while a call is blocked asks first -------------------------------------
+tab
+key_call a "server: conn2 = accept(s)" "accept(3) blocked"
+pid=$(ui_pid)
+actors=$(actor_pids "$pid")
+$TM send-keys -t "$SESSION" q
+check "q asks when a call is blocked" wait_for "Quit anyway? (y/n)"
+$TM send-keys -t "$SESSION" n
+check "n keeps the UI" wait_gone "Quit anyway?"
+$TM send-keys -t "$SESSION" q
+wait_for "Quit anyway? (y/n)" 3
+$TM send-keys -t "$SESSION" y
+check "y quits" wait_for "EXITED rc=0"
+# shellcheck disable=SC2086
+check "no actor process is left after quitting a blocked session" alive_none $actors
+check "the terminal is sane after q" terminal_sane
+
+# ---- 8. SIGTERM ----------------------------------------------------------------------------
+start term 100 30
+key_call s "server: s = socket(AF_INET, SOCK_STREAM)" "= 3"
+tab
+key_call s "client: c = socket(AF_INET, SOCK_STREAM)" "CLIENT  pid"
+key_call r "client: recv(c, 1024)" "recv(3, 1024)"
+pid=$(ui_pid)
+actors=$(actor_pids "$pid")
+check "SIGTERM test has two actors" test "$(echo "$actors" | wc -w)" = 2
+kill -TERM "$pid"
+check "SIGTERM ends sockplay" wait_for "EXITED rc=143"
+# shellcheck disable=SC2086
+check "no actor process is left after SIGTERM" alive_none $actors
+check "the terminal is sane after SIGTERM" terminal_sane
+
+# ---- 9. a script on screen: --play --delay 0 to the end -------------------------------------
+if [ -f assets/demos/hello.sp ]; then
+	start play 100 30 --play --delay 0 assets/demos/hello.sp
+	check "--play runs the script to its end" wait_for "end of the script" 10
+	check "the strip marks the end" wait_for "(end of script)"
+	$TM send-keys -t "$SESSION" q
+	check "q after the script" wait_for "EXITED rc=0"
+fi
+
+echo "$failures failure(s)"
+[ "$failures" = 0 ]
