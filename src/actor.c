@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -595,6 +596,42 @@ int actor_recv(struct actor *a, struct actor_res *res)
 		res->data_len = w.data_len;
 	}
 	return 1;
+}
+
+/* The first bytes of /proc/PID/FILE into BUF (NUL-terminated); -1 when unreadable. */
+static int proc_read(pid_t pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+enum actor_activity actor_activity(const struct actor *a)
+{
+	char buf[512];
+	if (proc_read(a->pid, "syscall", buf, sizeof buf) < 0)
+		return ACTOR_UNKNOWN;
+	if (strncmp(buf, "running", 7) == 0)
+		return ACTOR_RUNNING;
+	long nr = strtol(buf, NULL, 10);
+	/* the state letter follows the command name in parentheses */
+	if (proc_read(a->pid, "stat", buf, sizeof buf) < 0)
+		return ACTOR_UNKNOWN;
+	const char *p = strrchr(buf, ')');
+	char state = p && p[1] == ' ' ? p[2] : '?';
+	if (state == 'R')
+		return ACTOR_RUNNING;
+	if (nr == SYS_read)
+		return ACTOR_BETWEEN; /* the actor reads nothing but its channel */
+	return state == 'S' || state == 'D' ? ACTOR_IN_CALL : ACTOR_UNKNOWN;
 }
 
 int actor_interrupt(struct actor *a)

@@ -77,6 +77,7 @@ struct session {
 	struct sess_actor actors[SESSION_MAX_ACTORS];
 	size_t nactors;
 	uint32_t seq;
+	unsigned steps;
 	int failures;
 	struct kv_table kv;
 	/* snapshot storage */
@@ -605,25 +606,25 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	char note[128], msg[600], line[SNAP_LINE_MAX];
 	update_sockets(act, p, r);
 	note_for(p, r, note, sizeof note);
+	/* a call that returned its own result despite the signal was not interrupted */
+	p->interrupted = p->interrupted && r->ret == -1 && r->err == EINTR;
 	int ok = check_expect(&p->expect, r, msg, sizeof msg);
-	if (p->interrupted && p->expect.present && !(r->ret == -1 && r->err == EINTR)) {
-		ok = 0;
-		snprintf(msg, sizeof msg, "%s was still blocked at the end and was interrupted", p->text);
-	} else if (p->interrupted && p->expect.present && ok == 1 &&
-		   !(p->expect.ret == -1 && p->expect.err == EINTR)) {
-		ok = 0;
-	}
+	if (p->interrupted && p->expect.present && !ok)
+		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
 	const char *sname = "";
+	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
 				       ? sock_by_fd(act, (int)r->ret) : sock_by_fd(act, p->fd);
-	if (ss)
+	if (ss) {
 		sname = ss->name;
+		socktype = ss->type;
+	}
 	struct sp_event ev = {
 		.kind = SP_EV_CALL, .actor = act->name, .stmt = p->stmt, .line = p->line,
 		.call = p->call, .text = p->text, .resumed = p->blocked,
 		.interrupted = p->interrupted, .ret = r->ret, .err = r->err, .data = r->data,
 		.data_len = r->data_len, .sent_len = p->sent_len, .note = note[0] ? note : NULL,
-		.fd = r->fd, .sock_name = sname, .state = r->tcp_state, .ok = ok,
+		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state, .ok = ok,
 		.elapsed_ns = r->elapsed_ns,
 	};
 	transcript_call_text(&ev, line, sizeof line);
@@ -734,19 +735,40 @@ static int released(struct sess_actor *act)
 	return n > 0 ? 1 : 0;
 }
 
-/* After a step: report the results it released, in actor order. */
+/*
+ * After a step: report the results it released, in actor order, so that a
+ * resumed call is printed right after the step that released it on every
+ * run. A blocked actor is waited for unless it is still asleep in its call
+ * with its socket not ready (then the step did not release it).
+ */
+static void settle_one(struct session *s, struct sess_actor *act)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* a send woken by room for more may go back to sleep: do not wait long for it */
+	int sends = act->p.call == SP_CALL_SEND || act->p.call == SP_CALL_SENDTO;
+	long long limit = sends ? 20 : RELEASE_WAIT_MS;
+	while (act->p.active) {
+		if (wait_done(s, act, 0) != 0)
+			return;
+		long long waited = ms_since(&t0);
+		if (waited >= limit)
+			return;
+		enum actor_activity a = actor_activity(act->a);
+		if (a == ACTOR_IN_CALL || a == ACTOR_UNKNOWN) {
+			int rel = released(act);
+			if (rel == 0 || (rel < 0 && waited >= 20))
+				return; /* still blocked: this step did not release it */
+		}
+		wait_done(s, act, 1);
+	}
+}
+
 static void settle(struct session *s, struct sess_actor *except)
 {
-	for (size_t i = 0; i < s->nactors; i++) {
-		struct sess_actor *act = &s->actors[i];
-		if (act == except || !act->p.active)
-			continue;
-		int rel = released(act);
-		long long wait = rel == 1 ? RELEASE_WAIT_MS : rel == 0 ? 0 : 20;
-		if (rel == 1 && (act->p.call == SP_CALL_SEND || act->p.call == SP_CALL_SENDTO))
-			wait = 20; /* room for more, not necessarily for all of it */
-		wait_done(s, act, wait);
-	}
+	for (size_t i = 0; i < s->nactors; i++)
+		if (&s->actors[i] != except && s->actors[i].p.active)
+			settle_one(s, &s->actors[i]);
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -780,6 +802,11 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		return SESSION_ERROR;
 	}
 	int rc = wait_done(s, act, BLOCK_AFTER_MS);
+	/* slow is not blocked: a call still on a CPU (copying a megabyte on a
+	 * busy machine) is waited for; one asleep in the kernel is blocked */
+	while (rc == 0 && actor_activity(act->a) == ACTOR_RUNNING &&
+	       ms_since(&p->start) < s->o.timeout_ms)
+		rc = wait_done(s, act, 20);
 	if (rc == 0)
 		mark_blocked(s, act);
 	settle(s, act);
@@ -831,6 +858,9 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 
 enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 {
+	if (session_stmt_waits(s, st))
+		return SESSION_BUSY;
+	s->steps++;
 	switch (st->kind) {
 	case SP_ST_CALL:
 		return exec_call(s, st);
@@ -863,10 +893,14 @@ enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 
 int session_stmt_waits(const struct session *s, const struct sp_stmt *st)
 {
-	if (st->kind != SP_ST_CALL)
+	if (st->kind != SP_ST_CALL && st->kind != SP_ST_EXPECT)
 		return 0;
 	const struct sess_actor *act = find_actor(s, st->actor);
-	return act && act->p.active;
+	if (!act || !act->p.active)
+		return 0;
+	/* a call waits for the actor's last one; an expect only for the call that
+	 * defines its name (the state of a socket blocked in connect() is a lesson) */
+	return st->kind == SP_ST_CALL || strcmp(act->p.assign, st->name) == 0;
 }
 
 int session_wait_actor(struct session *s, const char *actor, int timeout_ms)
@@ -915,6 +949,9 @@ int session_interrupt(struct session *s, const char *actor)
 	struct sess_actor *act = find_actor(s, actor);
 	if (!act || !act->p.active)
 		return 0;
+	settle_one(s, act); /* it may have returned already: that is a result, not an interrupt */
+	if (!act->p.active)
+		return 0;
 	act->p.interrupted = 1;
 	/* Re-send: a signal that lands just before the syscall is lost. */
 	for (int tries = 0; act->p.active && tries < 40; tries++) {
@@ -932,6 +969,7 @@ int session_interrupt(struct session *s, const char *actor)
 int session_interrupt_all(struct session *s)
 {
 	int n = 0;
+	settle(s, NULL);
 	for (size_t i = 0; i < s->nactors; i++)
 		if (s->actors[i].p.active && session_interrupt(s, s->actors[i].name) != 0)
 			n++;
@@ -957,6 +995,46 @@ void session_seed_scope(const struct session *s, struct sp_scope *scope)
 		for (size_t j = 0; j < s->actors[i].nsocks; j++)
 			if (s->actors[i].socks[j].name[0])
 				script_scope_define(scope, s->actors[i].name, s->actors[i].socks[j].name);
+}
+
+unsigned session_steps(const struct session *s)
+{
+	return s->steps;
+}
+
+/* Whether local address A serves endpoint B; WILD: A may be the wildcard address. */
+static int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port &&
+		       (x->sin_addr.s_addr == y->sin_addr.s_addr ||
+			(wild && x->sin_addr.s_addr == htonl(INADDR_ANY)));
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       (memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0 ||
+			(wild && IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr)));
+	}
+	return 0;
+}
+
+const char *session_addr_owner(const struct session *s, const struct sockaddr_storage *addr)
+{
+	/* exact matches first: a listener on *:8888 and its accepted sockets share the port */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->nactors; i++)
+			for (size_t j = s->actors[i].nsocks; j-- > 0;) {
+				const struct sess_sock *ss = &s->actors[i].socks[j];
+				if (!ss->local_len)
+					continue;
+				if (same_endpoint(&ss->local, addr, pass))
+					return s->actors[i].name;
+			}
+	return NULL;
 }
 
 /* ---- kernel view and snapshot ------------------------------------------ */

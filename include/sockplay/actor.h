@@ -71,6 +71,14 @@ int actor_send(struct actor *a, const struct actor_req *req);
  * Returns 1 with *RES filled, 0 at EOF (the actor died), -1 on error.
  */
 int actor_recv(struct actor *a, struct actor_res *res);
+enum actor_activity {
+	ACTOR_UNKNOWN,
+	ACTOR_RUNNING,  /* on a CPU or about to be: a call is making progress */
+	ACTOR_IN_CALL,  /* asleep inside a socket call: blocked */
+	ACTOR_BETWEEN,  /* asleep reading its next request: the last call returned */
+};
+/* What the actor is doing right now, from /proc (we are its parent). */
+enum actor_activity actor_activity(const struct actor *a);
 /* Interrupt a blocked call: SIGUSR1, whose handler has no SA_RESTART (-> EINTR). */
 int actor_interrupt(struct actor *a);
 /* Kill (SIGKILL) and reap the actor, free it. NULL is fine. */

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sockplay/script.h"
 #include "sockplay/snapshot.h"
@@ -38,6 +39,7 @@ struct sp_event {
 	size_t sent_len;            /* CALL: send/sendto: bytes offered */
 	const char *note;           /* CALL: "peer 127.0.0.1:49152", "value 1" ... or NULL */
 	int fd;                     /* CALL: the socket concerned (new one for socket/accept) */
+	int socktype;               /* CALL: its type (SOCK_STREAM, SOCK_DGRAM), 0 unknown */
 	const char *sock_name;      /* CALL: its name, "" if none */
 	int state;                  /* CALL: TCP state after; EXPECT: the state seen; -1 n/a */
 	int want_state;             /* EXPECT: the state expected */
@@ -100,6 +102,14 @@ int session_failures(const struct session *s);
 
 /* Names defined so far per actor, for checking typed statements. */
 void session_seed_scope(const struct session *s, struct sp_scope *scope);
+
+/*
+ * The actor owning a socket bound or connected at ADDR (as it appears on
+ * the wire: local address of one of its sockets), or NULL.
+ */
+const char *session_addr_owner(const struct session *s, const struct sockaddr_storage *addr);
+/* Number of statements run so far (the step counter segments are linked to). */
+unsigned session_steps(const struct session *s);
 
 /* Re-read the kernel's view (sock_diag) of every socket. */
 int session_refresh(struct session *s);
