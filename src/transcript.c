@@ -1,9 +1,11 @@
 /* transcript.c -- what --batch prints: strace-like lines, or one JSON object per event. */
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/explain.h"
 #include "sockplay/text.h"
 #include "sockplay/transcript.h"
 
@@ -79,7 +81,13 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 	if (ev->kind == SP_EV_CALL || ev->kind == SP_EV_BLOCKED) {
 		char line[512];
 		json_kv_str(fp, "call", call_name(ev->call) ? call_name(ev->call) : "?");
-		json_kv_str(fp, "args", ev->text ? ev->text : "");
+		/* the arguments as shown: what stands between the call's parentheses */
+		const char *open = ev->text ? strchr(ev->text, '(') : NULL;
+		const char *close = ev->text ? strrchr(ev->text, ')') : NULL;
+		char args[512] = "";
+		if (open && close && close > open)
+			snprintf(args, sizeof args, "%.*s", (int)(close - open - 1), open + 1);
+		json_kv_str(fp, "args", args);
 		fprintf(fp, ",\"fd\":%d", ev->fd);
 		if (ev->sock_name)
 			json_kv_str(fp, "name", ev->sock_name);
@@ -104,6 +112,11 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				json_kv_str(fp, "state", sn);
 			else
 				fprintf(fp, ",\"state\":null");
+			if (t->explain) {
+				char ex[2048];
+				explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, sizeof ex);
+				json_kv_str(fp, "explain", ex);
+			}
 			fprintf(fp, ",\"resumed\":%s,\"interrupted\":%s,\"elapsed_us\":%lld,\"ok\":%s",
 				ev->resumed ? "true" : "false", ev->interrupted ? "true" : "false",
 				(long long)(ev->elapsed_ns / 1000), ev->ok ? "true" : "false");
@@ -134,6 +147,14 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	case SP_EV_BLOCKED:
 		transcript_call_text(ev, line, sizeof line);
 		fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		if (t->explain && ev->kind == SP_EV_CALL) {
+			char ex[2048];
+			explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, sizeof ex);
+			for (char *p = ex, *e; p && *p; p = e ? e + 1 : NULL) {
+				e = strchr(p, '\n');
+				fprintf(t->fp, "    %.*s\n", e ? (int)(e - p) : (int)strlen(p), p);
+			}
+		}
 		break;
 	case SP_EV_TITLE:
 		fprintf(t->fp, "## %s\n", ev->text ? ev->text : "");
@@ -157,4 +178,70 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 		fprintf(t->fp, "%s:%d: error: %s\n", file, ev->line, ev->text);
 		break;
 	}
+}
+
+void transcript_segment(struct transcript *t, const struct wire_seg *seg, const char *src_actor,
+			const char *dst_actor, int line)
+{
+	char text[512];
+	wire_format(seg, src_actor, dst_actor, text, sizeof text);
+	if (t->format != TRANSCRIPT_JSON) {
+		fprintf(t->fp, "%s\n", text);
+		return;
+	}
+	FILE *fp = t->fp;
+	char addr[64];
+	socklen_t alen = seg->src.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	fprintf(fp, "{\"event\":\"segment\",\"step\":%u,\"line\":%d", seg->step, line);
+	json_kv_str(fp, "proto", seg->proto == IPPROTO_UDP ? "UDP" : "TCP");
+	text_addr(&seg->src, alen, addr, sizeof addr);
+	json_kv_str(fp, "src", addr);
+	text_addr(&seg->dst, alen, addr, sizeof addr);
+	json_kv_str(fp, "dst", addr);
+	json_kv_str(fp, "src_actor", src_actor ? src_actor : "?");
+	json_kv_str(fp, "dst_actor", dst_actor ? dst_actor : "?");
+	if (seg->proto != IPPROTO_UDP) {
+		char fl[64];
+		wire_flags_text(seg->flags, fl, sizeof fl);
+		json_kv_str(fp, "flags", fl);
+		fprintf(fp, ",\"seq\":%u", seg->seq);
+		if (seg->flags & WIRE_ACK)
+			fprintf(fp, ",\"ack\":%u", seg->ack);
+		else
+			fprintf(fp, ",\"ack\":null");
+		fprintf(fp, ",\"win\":%u", seg->win);
+	}
+	fprintf(fp, ",\"len\":%u", seg->len);
+	if (seg->proto != IPPROTO_UDP && (seg->flags & WIRE_SYN)) {
+		const char *sep = "";
+		fputs(",\"options\":{", fp);
+		if (seg->has_mss) {
+			fprintf(fp, "\"mss\":%u", seg->mss);
+			sep = ",";
+		}
+		if (seg->sack_ok) {
+			fprintf(fp, "%s\"sack_ok\":true", sep);
+			sep = ",";
+		}
+		if (seg->has_ts) {
+			fprintf(fp, "%s\"timestamps\":true", sep);
+			sep = ",";
+		}
+		if (seg->has_wscale)
+			fprintf(fp, "%s\"wscale\":%u", sep, seg->wscale);
+		fputc('}', fp);
+	}
+	/* the text line without its "[wire] " */
+	json_kv_str(fp, "text", strncmp(text, "[wire] ", 7) == 0 ? text + 7 : text);
+	fputs("}\n", fp);
+}
+
+void transcript_wire_lost(struct transcript *t, unsigned step, uint64_t count, int line)
+{
+	if (t->format == TRANSCRIPT_JSON)
+		fprintf(t->fp, "{\"event\":\"wire_lost\",\"step\":%u,\"line\":%d,\"count\":%llu}\n", step,
+			line, (unsigned long long)count);
+	else
+		fprintf(t->fp, "[wire] %llu segments not captured: the capture fell behind\n",
+			(unsigned long long)count);
 }

@@ -14,6 +14,8 @@ struct batch_opts {
 	FILE *out;           /* the transcript */
 	FILE *record;        /* --record: every executed statement, or NULL */
 	const char *net_label;
+	int wire;            /* --wire: the segments each step put on the wire */
+	int explain;         /* --explain */
 };
 
 /* Run the whole script. Returns the exit status: 0 all held, 1 a failure. */

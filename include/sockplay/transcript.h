@@ -3,9 +3,11 @@
 #define SOCKPLAY_TRANSCRIPT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sockplay/session.h"
+#include "sockplay/wire.h"
 
 enum transcript_format {
 	TRANSCRIPT_TEXT,
@@ -16,6 +18,7 @@ struct transcript {
 	FILE *fp;
 	enum transcript_format format;
 	const char *file;   /* the script, for "FILE:LINE:" prefixes */
+	int explain;        /* --explain: what each call did, errno meaning, Python and C */
 };
 
 /* Print one event in the chosen format. */
@@ -28,5 +31,16 @@ void transcript_event(struct transcript *t, const struct sp_event *ev);
  * Shared by the TUI's call log. Returns the length.
  */
 size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size);
+
+/*
+ * One captured segment (--wire): the wire_format() line, or in JSON an object
+ * {"event":"segment","step":N,"line":L,"src":...,"src_actor":...,"flags":"SYN,ACK",...}.
+ * SRC_ACTOR/DST_ACTOR own the endpoints (NULL: "?"); LINE is the script line
+ * of the step it belongs to (0: none).
+ */
+void transcript_segment(struct transcript *t, const struct wire_seg *seg, const char *src_actor,
+			const char *dst_actor, int line);
+/* COUNT segments the capture missed (it fell behind) during STEP: said, not hidden. */
+void transcript_wire_lost(struct transcript *t, unsigned step, uint64_t count, int line);
 
 #endif

@@ -1,0 +1,107 @@
+/* wire.h -- real segments captured on lo (AF_PACKET), decoded for the ladder and --wire. */
+#ifndef SOCKPLAY_WIRE_H
+#define SOCKPLAY_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* TCP flags as in the header's flag byte. */
+#define WIRE_FIN 0x01
+#define WIRE_SYN 0x02
+#define WIRE_RST 0x04
+#define WIRE_PSH 0x08
+#define WIRE_ACK 0x10
+#define WIRE_URG 0x20
+#define WIRE_ECE 0x40
+#define WIRE_CWR 0x80
+
+/* The ring keeps this many segments at most (344 bytes each on x86-64, allocated as it fills). */
+#define WIRE_RING_MAX 65536
+
+/* One captured segment (TCP) or datagram (UDP). */
+struct wire_seg {
+	uint64_t no;                   /* 1, 2, 3 ... in capture order */
+	struct timespec ts;            /* when the kernel saw it */
+	int proto;                     /* IPPROTO_TCP or IPPROTO_UDP */
+	struct sockaddr_storage src, dst; /* ports in network order, as in a sockaddr */
+	uint8_t flags;                 /* TCP: WIRE_* */
+	uint32_t seq, ack;             /* TCP: relative to each side's ISN (0 for the SYN; ack 0 without ACK);
+	                                  wire_decode() alone leaves them as on the wire */
+	uint32_t raw_seq, raw_ack;     /* TCP: as on the wire */
+	uint16_t win;                  /* TCP: window field as sent (unscaled) */
+	uint32_t len;                  /* payload bytes (UDP: the datagram's, without its header) */
+	/* SYN options */
+	int has_mss, has_wscale, sack_ok, has_ts;
+	uint16_t mss;
+	uint8_t wscale;
+	uint32_t step;                 /* the step that was running when it was seen (set by the caller) */
+};
+
+struct wire;
+
+/*
+ * Open the capture: AF_PACKET on lo, a kernel filter for TCP and UDP over
+ * IPv4/IPv6, each segment once (outgoing copies dropped). Returns NULL with a
+ * message for people in ERR when the capture is impossible (no CAP_NET_RAW on
+ * the host network ...), saying how to get it.
+ */
+struct wire *wire_open(char *err, size_t errlen);
+void wire_close(struct wire *w);
+/* The descriptor to poll (readable when segments wait). */
+int wire_fd(const struct wire *w);
+/*
+ * Read every segment waiting (never blocks) into the ring; returns how many
+ * were added. STEP is recorded in each. At most WIRE_DRAIN_MAX a call, so a
+ * flood cannot hold up a caller: the descriptor stays readable for the rest.
+ */
+#define WIRE_DRAIN_MAX 4096
+int wire_drain(struct wire *w, uint32_t step);
+/*
+ * Drain late segments (a peer's reply) as STEP until the wire has been quiet
+ * for QUIET_US and no data or FIN sent during STEP waits for its ACK any more
+ * (the kernel may delay that ACK by a few ms); at most MAX_US in all. Returns
+ * how many were added.
+ */
+int wire_settle(struct wire *w, uint32_t step, long quiet_us, long max_us);
+/* The ring: the last N segments, oldest first; index 0..wire_count()-1. */
+size_t wire_count(const struct wire *w);
+const struct wire_seg *wire_at(const struct wire *w, size_t i);
+/* Segments ever captured (the ring keeps the last ones). */
+uint64_t wire_total(const struct wire *w);
+/* Segments the kernel dropped because sockplay read too slowly (socket buffer full). */
+uint64_t wire_dropped(struct wire *w);
+
+/*
+ * A ring without a capture (wire_fd() is -1): frames come from wire_feed().
+ * For tests, and for showing recorded frames.
+ */
+struct wire *wire_new(void);
+/*
+ * Add one frame as the capture reads it (a 14-byte Ethernet header first) to
+ * the ring, making its numbers relative like a captured one. 0, or -1 when it
+ * is not a TCP/UDP segment over IPv4/IPv6 (nothing is added).
+ */
+int wire_feed(struct wire *w, const unsigned char *frame, size_t len, uint32_t step);
+
+/*
+ * Decode one IP packet (starting at the IPv4 or IPv6 header). 0, or -1 for
+ * anything that is not a whole TCP/UDP header over IP; every length is
+ * checked against LEN. Sequence numbers stay as on the wire.
+ */
+int wire_decode(const unsigned char *pkt, size_t len, struct wire_seg *out);
+/* The same for a frame with its Ethernet header, as the capture reads it on lo. */
+int wire_decode_frame(const unsigned char *frame, size_t len, struct wire_seg *out);
+
+/*
+ * One line for --wire, e.g.
+ * "[wire] client 127.0.0.1:49152 > server 127.0.0.1:8888 [SYN] seq=0 win=65495 len=0 <mss 65495,sackOK,TS,wscale 7>"
+ * SRC_NAME/DST_NAME are the actors owning the endpoints ("?" when none).
+ */
+size_t wire_format(const struct wire_seg *s, const char *src_name, const char *dst_name,
+		   char *buf, size_t size);
+/* "SYN,ACK", "PSH,ACK", "FIN,ACK", "RST" ... */
+size_t wire_flags_text(uint8_t flags, char *buf, size_t size);
+
+#endif
