@@ -5,9 +5,9 @@
  * Every text lives in one of three X-macro tables below: SP_EXPLAIN_CALLS,
  * SP_EXPLAIN_ERRNOS and SP_EXPLAIN_MISTAKES (plus the few labels explain_step()
  * frames them with). Prose is wrapped in N_() so that xgettext can extract it
- * (xgettext --keyword=N_); each literal is a complete sentence in ASCII, usable
- * as a msgid. All prose goes through tr() when it is looked up: that is the one
- * place where the translation will be plugged in. The Python and C lines are
+ * (`make pot`); each literal is a complete sentence in ASCII, usable as a
+ * msgid. All prose goes through tr() when it is looked up, the one place where
+ * it is translated (gettext, domain "sockplay"). The Python and C lines are
  * code and are never translated.
  */
 #ifndef _GNU_SOURCE
@@ -20,14 +20,12 @@
 
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
+#include "sockplay/i18n.h"
 
-/* Marks a msgid for extraction; the text itself is unchanged. */
-#define N_(s) s
-
-/* The one place where a text is translated (gettext() later). */
+/* The one place where a text is translated. */
 static const char *tr(const char *s)
 {
-	return s;
+	return gettext(s);
 }
 
 /*
@@ -529,4 +527,212 @@ size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err
 size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
 {
 	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+}
+
+/* ---- calls, segments and states together --------------------------------- */
+
+/*
+ * X(id, text): what a step did to a connection, from its states before and
+ * after and the segments it caused (explain_join() picks one). {me} and
+ * {peer} stand for the actors' names; they are words, not printf formats,
+ * so a translation may move them freely.
+ */
+#define SP_EXPLAIN_JOINS(X)                                                                       \
+	X(J_CONNECT,                                                                              \
+	  N_("On the wire: the {me}'s SYN, the {peer}'s SYN,ACK and the {me}'s ACK. The {me} went " \
+	     "from CLOSED through SYN_SENT to ESTABLISHED; on the {peer}'s side the kernel took "  \
+	     "the connection from LISTEN through SYN_RECV to ESTABLISHED, and it waits in the "    \
+	     "accept queue until accept()."))                                                     \
+	X(J_CONNECT_REFUSED,                                                                      \
+	  N_("The {me} sent SYN and got RST,ACK back, because nothing listens at that port: it "   \
+	     "went from SYN_SENT straight back to CLOSED, and no connection was made."))          \
+	X(J_CONNECT_WAIT,                                                                         \
+	  N_("The {me} sent SYN and waits in SYN_SENT for a SYN,ACK: the kernel sends the SYN "    \
+	     "again, later and later, until an answer comes or connect() gives up."))             \
+	X(J_LISTEN,                                                                               \
+	  N_("Nothing went on the wire: the {me}'s socket went from CLOSED to LISTEN, and from "   \
+	     "now on the kernel answers SYNs to its port by itself, even before accept()."))      \
+	X(J_ACCEPT,                                                                               \
+	  N_("Nothing went on the wire: the handshake had finished when the {peer}'s connect() "   \
+	     "returned. accept() only took the connection, ESTABLISHED already, off the accept "  \
+	     "queue."))                                                                           \
+	X(J_SEND_ACKED,                                                                           \
+	  N_("The bytes went out in a segment with PSH,ACK, and the {peer}'s kernel ACKed them at " \
+	     "once, before any recv(): an ACK says that the data reached the receive buffer, not " \
+	     "that the program read it."))                                                        \
+	X(J_SEND,                                                                                 \
+	  N_("The bytes went out in a segment with PSH,ACK; the {peer}'s kernel ACKs them when "   \
+	     "they arrive, whether or not its program reads them."))                              \
+	X(J_SEND_BLOCKED,                                                                         \
+	  N_("send() waits: the {me}'s send buffer is full because the {peer}'s receive buffer "   \
+	     "is full too, and the {peer}'s kernel announces a window of 0. It goes on once the "  \
+	     "{peer} calls recv()."))                                                             \
+	X(J_RECV,                                                                                 \
+	  N_("Nothing went on the wire for this recv(): the bytes had arrived, and the kernel had " \
+	     "ACKed them, before; recv() only copied them out of the receive buffer."))           \
+	X(J_RECV_WINDOW,                                                                          \
+	  N_("recv() made room in the receive buffer, so the kernel sent an ACK with a larger "    \
+	     "window: the {peer} may send again."))                                               \
+	X(J_RECV_EOF,                                                                             \
+	  N_("recv() returned 0 because the {peer}'s FIN had arrived: no more data will come. "    \
+	     "The {me} stays in CLOSE_WAIT until it calls close() too."))                         \
+	X(J_CLOSE_FIN_WAIT1,                                                                      \
+	  N_("close() sent FIN; the {me} is in FIN_WAIT1, FIN_WAIT2 once the ACK arrives; the "    \
+	     "{peer} is in CLOSE_WAIT until it closes too."))                                     \
+	X(J_CLOSE_FIN_WAIT2,                                                                      \
+	  N_("close() sent FIN and the {peer}'s kernel ACKed it: the {me} went through FIN_WAIT1 " \
+	     "to FIN_WAIT2, and the {peer} is in CLOSE_WAIT until it closes too."))               \
+	X(J_SHUTDOWN,                                                                             \
+	  N_("shutdown() sent FIN but kept the socket: the {me} is in FIN_WAIT2 once the ACK "     \
+	     "arrives and can still receive, and the {peer} is in CLOSE_WAIT: its recv() returns " \
+	     "0 once it has read everything."))                                                   \
+	X(J_CLOSE_LAST_ACK,                                                                       \
+	  N_("close() sent FIN from CLOSE_WAIT: the {me} is in LAST_ACK until the {peer}'s ACK "   \
+	     "arrives, and the {peer} then waits in TIME_WAIT."))                                 \
+	X(J_CLOSE_PASSIVE,                                                                        \
+	  N_("close() sent FIN from CLOSE_WAIT; the {me} waited in LAST_ACK only until the "       \
+	     "{peer}'s ACK came, and its socket is gone. The {peer} is in TIME_WAIT now, for 2MSL " \
+	     "(60 s on Linux), so that stray segments of this connection die out before its "     \
+	     "ports are used again."))                                                            \
+	X(J_CLOSE_CLOSING,                                                                        \
+	  N_("Both FINs crossed on the wire: each side closed before it saw the other's FIN, so "  \
+	     "the {me} is in CLOSING until its FIN is ACKed, and then in TIME_WAIT."))            \
+	X(J_CLOSE_LISTENER,                                                                       \
+	  N_("Nothing went on the wire: the listener went from LISTEN to CLOSED. Connections "     \
+	     "still waiting in its accept queue were reset, and new SYNs to the port get RST."))  \
+	X(J_CLOSE_RST,                                                                            \
+	  N_("close() sent RST instead of FIN, because unread data was left in the receive "       \
+	     "buffer or SO_LINGER was set to 0: the connection ended at once, with no TIME_WAIT, " \
+	     "and the {peer} gets ECONNRESET."))                                                  \
+	X(J_UDP_SEND,                                                                             \
+	  N_("One datagram went on the wire as it was, with no handshake before it and no ACK "    \
+	     "after it: UDP keeps no connection state like TCP's."))
+
+enum join_id {
+	J_NONE = -1,
+#define SP_X(id, text) id,
+	SP_EXPLAIN_JOINS(SP_X)
+#undef SP_X
+	J_COUNT
+};
+
+static const char *const join_texts[J_COUNT] = {
+#define SP_X(id, text) [id] = text,
+	SP_EXPLAIN_JOINS(SP_X)
+#undef SP_X
+};
+
+/* Stands in for {peer} when the other end is no actor of the playground. */
+static const char *const word_peer = N_("peer");
+
+/* The kernel's TCP state numbers (include/net/tcp_states.h). */
+enum {
+	JS_ESTABLISHED = 1, JS_SYN_SENT, JS_SYN_RECV, JS_FIN_WAIT1, JS_FIN_WAIT2, JS_TIME_WAIT,
+	JS_CLOSE, JS_CLOSE_WAIT, JS_LAST_ACK, JS_LISTEN, JS_CLOSING,
+};
+
+#define JF_RST 0x04
+#define JF_ACK 0x10
+
+static enum join_id join_pick(const struct explain_conn *c)
+{
+	int ok = c->err == 0 && c->ret >= 0 && !c->blocked;
+
+	if (c->socktype == SOCK_DGRAM)
+		return ok && c->data_sent && (c->call == SP_CALL_SEND || c->call == SP_CALL_SENDTO)
+			       ? J_UDP_SEND : J_NONE;
+	if (c->socktype != SOCK_STREAM)
+		return J_NONE;
+	switch (c->call) {
+	case SP_CALL_CONNECT:
+		if (c->err == ECONNREFUSED)
+			return J_CONNECT_REFUSED;
+		if (c->after == JS_SYN_SENT)
+			return J_CONNECT_WAIT;
+		if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
+			return J_CONNECT;
+		return J_NONE;
+	case SP_CALL_LISTEN:
+		return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
+	case SP_CALL_ACCEPT:
+		return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
+	case SP_CALL_SEND:
+	case SP_CALL_SENDTO:
+		if (c->blocked)
+			return J_SEND_BLOCKED;
+		if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
+			return J_NONE;
+		return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
+	case SP_CALL_RECV:
+	case SP_CALL_RECVFROM:
+		if (!ok)
+			return J_NONE;
+		if (c->ret == 0)
+			return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
+		return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
+	case SP_CALL_CLOSE:
+	case SP_CALL_SHUTDOWN:
+		if (!ok)
+			return J_NONE;
+		if (c->sent & JF_RST)
+			return c->call == SP_CALL_CLOSE ? J_CLOSE_RST : J_NONE;
+		if (c->before == JS_LISTEN)
+			return c->call == SP_CALL_CLOSE ? J_CLOSE_LISTENER : J_NONE;
+		if (c->after == JS_CLOSING)
+			return J_CLOSE_CLOSING;
+		if (c->before == JS_ESTABLISHED && c->call == SP_CALL_SHUTDOWN &&
+		    (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
+			return J_SHUTDOWN;
+		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
+			return J_CLOSE_FIN_WAIT1;
+		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
+			return J_CLOSE_FIN_WAIT2;
+		if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
+			return J_CLOSE_LAST_ACK;
+		if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
+			return J_CLOSE_PASSIVE;
+		return J_NONE;
+	default:
+		return J_NONE;
+	}
+}
+
+size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (!c)
+		return 0;
+	enum join_id id = join_pick(c);
+	if (id == J_NONE)
+		return 0;
+	const char *me = c->me && c->me[0] ? c->me : tr(word_peer);
+	const char *peer = c->peer && c->peer[0] ? c->peer : tr(word_peer);
+	const char *s = tr(join_texts[id]);
+	while (*s && !o.full) {
+		const char *brace = strchr(s, '{');
+		const char *word = NULL;
+		size_t skip = 0;
+		if (brace && strncmp(brace, "{me}", 4) == 0)
+			word = me, skip = 4;
+		else if (brace && strncmp(brace, "{peer}", 6) == 0)
+			word = peer, skip = 6;
+		size_t n = brace ? (size_t)(brace - s) + (word ? 0 : 1) : strlen(s);
+		char piece[512];
+		while (n > 0) { /* copy the text before the placeholder in pieces */
+			size_t k = n < sizeof piece - 1 ? n : sizeof piece - 1;
+			memcpy(piece, s, k);
+			piece[k] = '\0';
+			out_str(&o, piece);
+			s += k;
+			n -= k;
+		}
+		if (word) {
+			out_str(&o, word);
+			s += skip;
+		}
+	}
+	return o.len;
 }

@@ -417,7 +417,8 @@ static int kview_dump_unix(struct kv_dump *d)
 
 	if (kview_dump_one(d, &req.h, kview_unix_row, "unix") < 0)
 		return -1;
-	kview_unix_peers(d, d->t->v + first, d->t->n - first);
+	if (d->t->n > first) /* none at all leaves v NULL: no qsort(NULL, 0) */
+		kview_unix_peers(d, d->t->v + first, d->t->n - first);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "sockplay/i18n.h"
 #include "sockplay/sandbox.h"
 
 /*
@@ -202,21 +203,21 @@ static const char *sandbox_why(const struct sandbox_report *r)
 {
 	switch (r->step) {
 	case SB_PROBE:
-		return "the trial process died";
+		return _("the trial process died");
 	case SB_FORK:
-		return "cannot start a trial process";
+		return _("cannot start a trial process");
 	case SB_UNSHARE:
-		return "user namespaces are not allowed here";
+		return _("user namespaces are not allowed here");
 	case SB_SETGROUPS:
 	case SB_UID_MAP:
 	case SB_GID_MAP:
-		return "cannot map the user into the namespace";
+		return _("cannot map the user into the namespace");
 	case SB_LO:
 		if (r->err == EPERM || r->err == EACCES)
-			return "the namespace is granted no rights over its network";
-		return "cannot bring lo up in the namespace";
+			return _("the namespace is granted no rights over its network");
+		return _("cannot bring lo up in the namespace");
 	}
-	return "unknown failure";
+	return _("unknown failure");
 }
 
 enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msglen)
@@ -243,19 +244,19 @@ enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msgl
 		/* Nothing changed. The trial child had one thread; EINVAL means we do not. */
 		snprintf(why, sizeof(why), "%s: %s%s",
 			 r.err == EINVAL ? "unshare" : sandbox_why(&r), strerror(r.err),
-			 r.err == EINVAL ? " (it must happen before any thread starts)" : "");
+			 r.err == EINVAL ? _(" (it must happen before any thread starts)") : "");
 		goto host;
 	}
 	/* Inside a namespace that does not work, and no way out. */
-	snprintf(msg, msglen, "sandbox half made, no network (%s: %s)", sandbox_why(&r),
+	snprintf(msg, msglen, _("sandbox half made, no network (%s: %s)"), sandbox_why(&r),
 		 strerror(r.err));
 	return SANDBOX_FAILED;
 
 host:
 	if (mode == SANDBOX_REQUIRE) {
-		snprintf(msg, msglen, "cannot make the sandbox: %s", why);
+		snprintf(msg, msglen, _("cannot make the sandbox: %s"), why);
 		return SANDBOX_FAILED;
 	}
-	snprintf(msg, msglen, "no sandbox (%s); using the host network", why);
+	snprintf(msg, msglen, _("no sandbox (%s); using the host network"), why);
 	return SANDBOX_HOST;
 }

@@ -16,6 +16,7 @@
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/i18n.h"
 #include "sockplay/script.h"
 
 #define DIAGS_MAX 20
@@ -302,8 +303,10 @@ void script_diags_print(FILE *fp, const char *file, const struct sp_diags *diags
 		fprintf(fp, "%s:%d:%d: error: %s\n", file, d->line, d->col, d->msg);
 		print_source(fp, d->source, (size_t)(d->caret > 0 ? d->caret : d->col));
 	}
-	if (diags->truncated)
-		fprintf(fp, "%s: note: too many errors, stopped after %d\n", file, DIAGS_MAX);
+	if (diags->truncated) { /* "error:" and "note:" stay, as editors look for them */
+		fprintf(fp, "%s: note: ", file);
+		fprintf(fp, _("too many errors, stopped after %d\n"), DIAGS_MAX);
+	}
 }
 
 /* ----------------------------------------------------------------- parser */
@@ -331,32 +334,32 @@ enum shape {
 
 struct argspec {
 	enum shape sh;
-	const char *what; /* for "listen() takes a backlog number as argument 2" */
+	const char *what; /* for "listen() takes a backlog number as argument 2" (a msgid) */
 };
 
-#define A_SOCK { SH_SOCK, "a socket" }
-#define A_ADDR { SH_ADDR, "an address" }
-#define A_DATA { SH_DATA, "data (a \"string\")" }
-#define A_FLAGS { SH_FLAGS, "flags (MSG_... joined with '|', or 0)" }
-#define A_LEN { SH_LEN, "a length" }
-#define A_OPT { SH_OPT, "a socket option" }
-#define A_OPTVAL { SH_INT, "an option value" }
+#define A_SOCK { SH_SOCK, N_("a socket") }
+#define A_ADDR { SH_ADDR, N_("an address") }
+#define A_DATA { SH_DATA, N_("data (a \"string\")") }
+#define A_FLAGS { SH_FLAGS, N_("flags (MSG_... joined with '|', or 0)") }
+#define A_LEN { SH_LEN, N_("a length") }
+#define A_OPT { SH_OPT, N_("a socket option") }
+#define A_OPTVAL { SH_INT, N_("an option value") }
 
 static const struct argspec call_args[SP_CALL_COUNT][SP_MAX_ARGS] = {
-	[SP_CALL_SOCKET] = { { SH_DOMAIN, "an address family" }, { SH_TYPE, "a socket type" },
-			     { SH_PROTO, "a protocol" } },
+	[SP_CALL_SOCKET] = { { SH_DOMAIN, N_("an address family") }, { SH_TYPE, N_("a socket type") },
+			     { SH_PROTO, N_("a protocol") } },
 	[SP_CALL_BIND] = { A_SOCK, A_ADDR },
-	[SP_CALL_LISTEN] = { A_SOCK, { SH_INT, "a backlog number" } },
+	[SP_CALL_LISTEN] = { A_SOCK, { SH_INT, N_("a backlog number") } },
 	[SP_CALL_CONNECT] = { A_SOCK, A_ADDR },
 	[SP_CALL_ACCEPT] = { A_SOCK },
 	[SP_CALL_SEND] = { A_SOCK, A_DATA, A_FLAGS },
 	[SP_CALL_RECV] = { A_SOCK, A_LEN, A_FLAGS },
 	[SP_CALL_SENDTO] = { A_SOCK, A_DATA, A_ADDR, A_FLAGS },
 	[SP_CALL_RECVFROM] = { A_SOCK, A_LEN, A_FLAGS },
-	[SP_CALL_SHUTDOWN] = { A_SOCK, { SH_SHUT, "SHUT_RD, SHUT_WR or SHUT_RDWR" } },
+	[SP_CALL_SHUTDOWN] = { A_SOCK, { SH_SHUT, N_("SHUT_RD, SHUT_WR or SHUT_RDWR") } },
 	[SP_CALL_SETSOCKOPT] = { A_SOCK, A_OPT, A_OPTVAL, A_OPTVAL },
 	[SP_CALL_GETSOCKOPT] = { A_SOCK, A_OPT },
-	[SP_CALL_NONBLOCK] = { A_SOCK, { SH_BOOL, "0 or 1" } },
+	[SP_CALL_NONBLOCK] = { A_SOCK, { SH_BOOL, N_("0 or 1") } },
 	[SP_CALL_CLOSE] = { A_SOCK },
 };
 
@@ -435,7 +438,7 @@ static const char *show_char(const struct cur *c, size_t pos, char buf[24])
 {
 	uint32_t cp;
 	if (pos >= c->end || c->s[pos] == '\0')
-		return "end of line";
+		return _("end of line");
 	unsigned char ch = (unsigned char)c->s[pos];
 	if (ch > 0x20 && ch < 0x7f) {
 		snprintf(buf, 24, "'%c'", ch);
@@ -446,11 +449,14 @@ static const char *show_char(const struct cur *c, size_t pos, char buf[24])
 	return buf;
 }
 
+/* "unexpected 'x' AFTER": AFTER (a translated phrase, or NULL) says where. */
 static int unexpected(struct parser *p, const struct cur *c, const char *after)
 {
 	char b[24];
-	return err(p, c->pos, "unexpected %s%s%s", show_char(c, c->pos, b), after ? " " : "",
-		   after ? after : "");
+	if (!after)
+		return err(p, c->pos, _("unexpected %s"), show_char(c, c->pos, b));
+	/* TRANSLATORS: the second %s is a phrase such as "after the data". */
+	return err(p, c->pos, _("unexpected %s %s"), show_char(c, c->pos, b), after);
 }
 
 /* Best "did you mean" candidate, compared without case. */
@@ -499,7 +505,7 @@ static int copy_name(struct parser *p, const struct cur *c, size_t pos, size_t n
 		     char out[SP_NAME_MAX])
 {
 	if (n >= SP_NAME_MAX)
-		return err(p, pos, "name '%.*s...' is too long (at most %d characters)", 20,
+		return err(p, pos, _("name '%.*s...' is too long (at most %d characters)"), 20,
 			   c->s + pos, SP_NAME_MAX - 1);
 	memcpy(out, c->s + pos, n);
 	out[n] = '\0';
@@ -514,17 +520,17 @@ static int undefined(struct parser *p, size_t pos, const char *actor, const char
 	for (size_t i = 0; i < sc->n; i++)
 		if (strcmp(sc->v[i].name, name) == 0 && strcmp(sc->v[i].actor, actor) != 0)
 			return err(p, pos,
-				   "'%s' is not defined for actor %s; it belongs to actor %s "
-				   "(names are per actor)",
+				   _("'%s' is not defined for actor %s; it belongs to actor %s "
+				   "(names are per actor)"),
 				   name, actor, sc->v[i].actor);
 	suggest_init(&sg, name);
 	for (size_t i = 0; i < sc->n; i++)
 		if (strcmp(sc->v[i].actor, actor) == 0)
 			suggest_try(&sg, sc->v[i].name);
 	if (sg.best)
-		return err(p, pos, "'%s' is not defined for actor %s; did you mean '%s'?", name,
+		return err(p, pos, _("'%s' is not defined for actor %s; did you mean '%s'?"), name,
 			   actor, sg.best);
-	return err(p, pos, "'%s' is not defined for actor %s", name, actor);
+	return err(p, pos, _("'%s' is not defined for actor %s"), name, actor);
 }
 
 /* An integer spelled in S[a,b): 0, -1 not a number, -2 out of range of long long. */
@@ -557,11 +563,11 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 	unsigned char *buf = malloc(cap);
 
 	if (!buf)
-		return err(p, open, "out of memory");
+		return err(p, open, _("out of memory"));
 	for (;;) {
 		if (i >= c->end) {
 			free(buf);
-			return err(p, open, "unterminated string");
+			return err(p, open, _("unterminated string"));
 		}
 		unsigned char ch = (unsigned char)c->s[i];
 		size_t at_pos = i;
@@ -571,7 +577,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 		if (ch == '\\') {
 			if (i + 1 >= c->end) {
 				free(buf);
-				return err(p, open, "unterminated string");
+				return err(p, open, _("unterminated string"));
 			}
 			char e = c->s[i + 1];
 			i += 2;
@@ -592,7 +598,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 						: (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
 					if (d < 0) {
 						free(buf);
-						return err(p, at_pos, "'\\x' needs two hex digits, as in \\x1b");
+						return err(p, at_pos, _("'\\x' needs two hex digits, as in \\x1b"));
 					}
 					hv = hv * 16 + d;
 				}
@@ -603,16 +609,16 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 				char b[24];
 				free(buf);
 				if (e > 0x20 && e < 0x7f)
-					return err(p, at_pos, "unknown escape '\\%c'; use \\n \\r \\t \\0 "
-						   "\\\\ \\\" or \\xHH", e);
-				return err(p, at_pos, "unknown escape: '\\' followed by %s",
+					return err(p, at_pos, _("unknown escape '\\%c'; use \\n \\r \\t \\0 "
+						   "\\\\ \\\" or \\xHH"), e);
+				return err(p, at_pos, _("unknown escape: '\\' followed by %s"),
 					   show_char(c, at_pos + 1, b));
 			}
 			}
 			if (text && (v == 0 || (v < 0x20 && v != '\n' && v != '\t') || v == 0x7f)) {
 				free(buf);
-				return err(p, at_pos, "text may not hold control characters other than "
-					   "\\n and \\t");
+				return err(p, at_pos, _("text may not hold control characters other than "
+					   "\\n and \\t"));
 			}
 		} else {
 			uint32_t cp;
@@ -621,8 +627,8 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 				k = 1, cp = ch; /* lines are checked before; be safe anyway */
 			if (cp_unsafe(cp) && cp != '\t') {
 				free(buf);
-				return err(p, at_pos, "control character U+%04X in a string; write it "
-					   "as an escape", (unsigned)cp);
+				return err(p, at_pos, _("control character U+%04X in a string; write it "
+					   "as an escape"), (unsigned)cp);
 			}
 			if (n + k + 1 > cap) {
 				while (n + k + 1 > cap)
@@ -630,7 +636,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 				unsigned char *nb = realloc(buf, cap);
 				if (!nb) {
 					free(buf);
-					return err(p, open, "out of memory");
+					return err(p, open, _("out of memory"));
 				}
 				buf = nb;
 			}
@@ -644,7 +650,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 			unsigned char *nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
-				return err(p, open, "out of memory");
+				return err(p, open, _("out of memory"));
 			}
 			buf = nb;
 		}
@@ -661,7 +667,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 		}
 		if (bad) {
 			free(buf);
-			return err(p, open, "text is not printable UTF-8 (check its \\x escapes)");
+			return err(p, open, _("text is not printable UTF-8 (check its \\x escapes)"));
 		}
 	}
 	c->pos = i + 1;
@@ -689,7 +695,7 @@ static int parse_data(struct parser *p, struct cur *c, struct sp_data *d)
 	if (!is_digit(at(&t))) {
 		free(d->unit);
 		d->unit = NULL;
-		return err(p, t.pos, "expected a count after '*'");
+		return err(p, t.pos, _("expected a count after '*'"));
 	}
 	for (; is_digit(at(&t)); t.pos++) {
 		unsigned dg = (unsigned)(at(&t) - '0');
@@ -700,12 +706,12 @@ static int parse_data(struct parser *p, struct cur *c, struct sp_data *d)
 	}
 	int bad = 0;
 	if (n == 0 && !over)
-		bad = err(p, npos, "the count after '*' must be at least 1");
+		bad = err(p, npos, _("the count after '*' must be at least 1"));
 	else if (over || (d->unit_len && n > UINT64_MAX / d->unit_len))
-		bad = err(p, npos, "data too large: more than %llu bytes (limit %u MiB)",
+		bad = err(p, npos, _("data too large: more than %llu bytes (limit %u MiB)"),
 			  (unsigned long long)UINT64_MAX, SP_DATA_MAX >> 20);
 	else if (d->unit_len * n > SP_DATA_MAX)
-		bad = err(p, npos, "data too large: %llu bytes (limit %u MiB)",
+		bad = err(p, npos, _("data too large: %llu bytes (limit %u MiB)"),
 			  (unsigned long long)(d->unit_len * n), SP_DATA_MAX >> 20);
 	if (bad) {
 		free(d->unit);
@@ -722,12 +728,12 @@ static int parse_port(struct parser *p, const struct cur *c, size_t a, size_t b,
 {
 	long long v;
 	if (a >= b)
-		return err(p, a, "missing port after ':'");
+		return err(p, a, _("missing port after ':'"));
 	int r = c->s[a] == '-' ? -1 : span_number(c->s, a, b, &v);
 	if (r == -1)
-		return err(p, a, "invalid port '%.*s'", tok_len(a, b), c->s + a);
+		return err(p, a, _("invalid port '%.*s'"), tok_len(a, b), c->s + a);
 	if (r == -2 || v > 65535)
-		return err(p, a, "port %.*s out of range 0-65535", tok_len(a, b), c->s + a);
+		return err(p, a, _("port %.*s out of range 0-65535"), tok_len(a, b), c->s + a);
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -791,7 +797,7 @@ static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg
 	}
 	freeaddrinfo(res);
 	if (!a->has_v4 && !a->has_v6) {
-		*errmsg = "no IPv4 or IPv6 address";
+		*errmsg = _("no IPv4 or IPv6 address");
 		return -1;
 	}
 	return 0;
@@ -817,14 +823,14 @@ static int parse_addr_of(struct parser *p, struct cur *c, const char *own, struc
 	npos = c->pos;
 	n = ident_len(c);
 	if (n == 0)
-		return err(p, c->pos, "expected a socket name in addr()");
+		return err(p, c->pos, _("expected a socket name in addr()"));
 	if (copy_name(p, c, c->pos, n, a->name) < 0)
 		return -1;
 	c->pos += n;
 	skip_ws(c);
 	if (at(c) != ')')
-		return at(c) ? unexpected(p, c, "in addr(); expected ')'")
-			     : err(p, c->pos, "missing ')' after addr(%s", a->name);
+		return at(c) ? unexpected(p, c, _("in addr(); expected ')'"))
+			     : err(p, c->pos, _("missing ')' after addr(%s"), a->name);
 	c->pos++;
 	const char *actor = a->actor[0] ? a->actor : own;
 	if (!script_scope_has(p->scope, actor, a->name))
@@ -857,28 +863,28 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 		if (parse_addr_of(p, &c, own, a) < 0)
 			return -1;
 		if (c.pos < b)
-			return unexpected(p, &c, "after addr()");
+			return unexpected(p, &c, _("after addr()"));
 		goto done;
 	}
 	for (size_t i = c.pos; i < b; i++) {
 		if (s[i] == ' ' || s[i] == '\t')
-			return err(p, i, "unexpected space in an address");
+			return err(p, i, _("unexpected space in an address"));
 		if (s[i] == ':')
 			colon = i, ncolon++;
 	}
 	switch (s[c.pos]) {
 	case '/':
 		if (b - c.pos > UNIX_PATH_MAX)
-			return err(p, c.pos, "UNIX socket path too long: %zu bytes (at most %d)",
+			return err(p, c.pos, _("UNIX socket path too long: %zu bytes (at most %d)"),
 				   b - c.pos, UNIX_PATH_MAX);
 		memcpy(a->path, s + c.pos, b - c.pos);
 		a->kind = SP_ADDR_UNIX;
 		break;
 	case '@':
 		if (b - c.pos == 1)
-			return err(p, c.pos, "empty abstract socket name after '@'");
+			return err(p, c.pos, _("empty abstract socket name after '@'"));
 		if (b - c.pos - 1 > UNIX_PATH_MAX)
-			return err(p, c.pos, "abstract socket name too long: %zu bytes (at most %d)",
+			return err(p, c.pos, _("abstract socket name too long: %zu bytes (at most %d)"),
 				   b - c.pos - 1, UNIX_PATH_MAX);
 		memcpy(a->path, s + c.pos + 1, b - c.pos - 1);
 		a->abstract = 1;
@@ -888,17 +894,17 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 		const char *close = memchr(s + c.pos, ']', b - c.pos);
 		char buf[INET6_ADDRSTRLEN + 1];
 		if (!close)
-			return err(p, c.pos, "missing ']' after the IPv6 address");
+			return err(p, c.pos, _("missing ']' after the IPv6 address"));
 		size_t len = (size_t)(close - (s + c.pos)) - 1, after = (size_t)(close - s) + 1;
 		if (len < sizeof buf) {
 			memcpy(buf, s + c.pos + 1, len);
 			buf[len] = '\0';
 		}
 		if (len >= sizeof buf || inet_pton(AF_INET6, buf, &a->v6) != 1)
-			return err(p, c.pos + 1, "invalid IPv6 address '%.*s'", tok_len(0, len),
+			return err(p, c.pos + 1, _("invalid IPv6 address '%.*s'"), tok_len(0, len),
 				   s + c.pos + 1);
 		if (after >= b || s[after] != ':')
-			return err(p, after, "missing port after ']' (as in [::1]:8888)");
+			return err(p, after, _("missing port after ']' (as in [::1]:8888)"));
 		if (parse_port(p, &c, after + 1, b, &a->port) < 0)
 			return -1;
 		a->has_v6 = 1;
@@ -907,11 +913,11 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 	}
 	case '*':
 		if (c.pos + 1 >= b || s[c.pos + 1] != ':')
-			return err(p, c.pos + 1, "expected ':PORT' after '*' (as in *:8888)");
+			return err(p, c.pos + 1, _("expected ':PORT' after '*' (as in *:8888)"));
 		/* fall through */
 	case ':':
 		if (ncolon > 1)
-			return err(p, c.pos, "an IPv6 address goes in brackets, as in [::1]:8888");
+			return err(p, c.pos, _("an IPv6 address goes in brackets, as in [::1]:8888"));
 		if (parse_port(p, &c, colon + 1, b, &a->port) < 0)
 			return -1;
 		a->kind = SP_ADDR_ANY;
@@ -926,28 +932,28 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 				memcpy(name, s + c.pos, n);
 				name[n] = '\0';
 				if (script_scope_has(p->scope, own, name))
-					return err(p, c.pos, "'%s' is a socket; for the address it is "
-						   "bound to write addr(%s)", name, name);
+					return err(p, c.pos, _("'%s' is a socket; for the address it is "
+						   "bound to write addr(%s)"), name, name);
 			}
-			return err(p, b, "missing port: write %.*s:PORT", tok_len(c.pos, b),
+			return err(p, b, _("missing port: write %.*s:PORT"), tok_len(c.pos, b),
 				   s + c.pos);
 		}
 		if (ncolon > 1)
-			return err(p, c.pos, "an IPv6 address goes in brackets, as in [::1]:8888");
+			return err(p, c.pos, _("an IPv6 address goes in brackets, as in [::1]:8888"));
 		size_t hlen = colon - c.pos;
 		int numeric = 1;
 		for (size_t i = c.pos; i < colon; i++)
 			if (!is_digit((unsigned char)s[i]) && s[i] != '.')
 				numeric = 0;
 		if (numeric && parse_ipv4(s, c.pos, colon, &a->v4) < 0)
-			return err(p, c.pos, "invalid IPv4 address '%.*s'", tok_len(c.pos, colon),
+			return err(p, c.pos, _("invalid IPv4 address '%.*s'"), tok_len(c.pos, colon),
 				   s + c.pos);
 		for (size_t i = c.pos; !numeric && i < colon; i++)
 			if (!is_ident_char((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
-				return err(p, i, "invalid host name '%.*s'", tok_len(c.pos, colon),
+				return err(p, i, _("invalid host name '%.*s'"), tok_len(c.pos, colon),
 					   s + c.pos);
 		if (hlen > 253)
-			return err(p, c.pos, "host name too long (at most 253 bytes)");
+			return err(p, c.pos, _("host name too long (at most 253 bytes)"));
 		if (parse_port(p, &c, colon + 1, b, &a->port) < 0)
 			return -1;
 		if (numeric) {
@@ -958,7 +964,7 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 			memcpy(host, s + c.pos, hlen);
 			host[hlen] = '\0';
 			if (resolve_host(host, a, &why) < 0)
-				return err(p, c.pos, "cannot resolve '%s': %s", host, why);
+				return err(p, c.pos, _("cannot resolve '%s': %s"), host, why);
 		}
 		a->kind = SP_ADDR_IP;
 		break;
@@ -967,7 +973,7 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 done:
 	a->text = strndup(s + span->pos, b - span->pos);
 	if (!a->text)
-		return err(p, span->pos, "out of memory");
+		return err(p, span->pos, _("out of memory"));
 	return 0;
 }
 
@@ -995,10 +1001,10 @@ static int parse_flags(struct parser *p, const struct cur *span, long long *out)
 					if (all[i].kind == SP_K_MSG)
 						suggest_try(&sg, all[i].name);
 				if (sg.best)
-					return err(p, st, "unknown flag '%s'; did you mean '%s'?", name,
+					return err(p, st, _("unknown flag '%s'; did you mean '%s'?"), name,
 						   sg.best);
-				return err(p, st, "unknown flag '%s' (expected MSG_PEEK, MSG_DONTWAIT, "
-					   "MSG_WAITALL or MSG_OOB)", name);
+				return err(p, st, _("unknown flag '%s' (expected MSG_PEEK, MSG_DONTWAIT, "
+					   "MSG_WAITALL or MSG_OOB)"), name);
 			}
 			v |= k->value;
 			c.pos += n;
@@ -1007,17 +1013,17 @@ static int parse_flags(struct parser *p, const struct cur *span, long long *out)
 			while (is_digit(at(&c)))
 				c.pos++;
 			if (span_number(c.s, st, c.pos, &x) < 0 || x > INT_MAX)
-				return err(p, st, "flags value out of range");
+				return err(p, st, _("flags value out of range"));
 			v |= x;
 		} else {
-			return at(&c) ? unexpected(p, &c, "in flags")
-				      : err(p, c.pos, "expected a flag after '|'");
+			return at(&c) ? unexpected(p, &c, _("in flags"))
+				      : err(p, c.pos, _("expected a flag after '|'"));
 		}
 		skip_ws(&c);
 		if (c.pos >= c.end)
 			break;
 		if (at(&c) != '|')
-			return unexpected(p, &c, "in flags; join flags with '|'");
+			return unexpected(p, &c, _("in flags; join flags with '|'"));
 		c.pos++;
 	}
 	*out = v;
@@ -1026,8 +1032,8 @@ static int parse_flags(struct parser *p, const struct cur *span, long long *out)
 
 static int mismatch(struct parser *p, size_t pos, enum sp_call call, int i, const char *hint)
 {
-	return err(p, pos, "%s() takes %s as argument %d%s", call_name(call),
-		   call_args[call][i].what, i + 1, hint ? hint : "");
+	return err(p, pos, _("%s() takes %s as argument %d%s"), call_name(call),
+		   _(call_args[call][i].what), i + 1, hint ? hint : "");
 }
 
 static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp_call call,
@@ -1039,14 +1045,14 @@ static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp
 	struct suggest sg;
 
 	if (other || consts_opt(name))
-		return err(p, pos, "%s() takes %s as argument %d, not %s", call_name(call),
-			   call_args[call][i].what, i + 1, name);
+		return err(p, pos, _("%s() takes %s as argument %d, not %s"), call_name(call),
+			   _(call_args[call][i].what), i + 1, name);
 	suggest_init(&sg, name);
 	for (size_t k = 0; k < nall; k++)
 		if (all[k].kind & kinds)
 			suggest_try(&sg, all[k].name);
 	if (sg.best)
-		return err(p, pos, "unknown constant '%s'; did you mean '%s'?", name, sg.best);
+		return err(p, pos, _("unknown constant '%s'; did you mean '%s'?"), name, sg.best);
 	char list[160] = "";
 	size_t len = 0, cnt = 0, seen = 0;
 	for (size_t k = 0; k < nall; k++)
@@ -1056,9 +1062,9 @@ static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp
 			continue;
 		seen++;
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
-					seen == 1 ? "" : seen == cnt ? " or " : ", ", all[k].name);
+					seen == 1 ? "" : seen == cnt ? _(" or ") : _(", "), all[k].name);
 	}
-	return err(p, pos, "unknown constant '%s' (expected %s)", name, list);
+	return err(p, pos, _("unknown constant '%s' (expected %s)"), name, list);
 }
 
 /* Argument I of ST, written in S[a,b). */
@@ -1093,7 +1099,7 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 			return 0;
 		}
 		if (r != -1)
-			return err(p, a, "a socket number must be 0 to %d", INT_MAX);
+			return err(p, a, _("a socket number must be 0 to %d"), INT_MAX);
 		return mismatch(p, a, st->call, i, NULL);
 	case SH_PROTO:
 		if (r == 0 && v >= 0 && v <= INT_MAX) {
@@ -1122,12 +1128,12 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 			return mismatch(p, a, st->call, i, NULL);
 		arg->kind = SP_ARG_INT;
 		if (spec->sh == SH_LEN && (r == -2 || v < 0 || v > SP_RECV_MAX))
-			return err(p, a, "%s() length %.*s out of range 0-%u", call_name(st->call),
+			return err(p, a, _("%s() length %.*s out of range 0-%u"), call_name(st->call),
 				   tok_len(a, b), c.s + a, SP_RECV_MAX);
 		if (spec->sh == SH_BOOL && (r != 0 || (v != 0 && v != 1)))
 			return mismatch(p, a, st->call, i, NULL);
 		if (r == -2 || v < INT_MIN || v > INT_MAX)
-			return err(p, a, "%.*s is out of range for an int", tok_len(a, b), c.s + a);
+			return err(p, a, _("%.*s is out of range for an int"), tok_len(a, b), c.s + a);
 		arg->num = v;
 		return 0;
 	case SH_OPT: {
@@ -1142,15 +1148,15 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 			}
 		}
 		if (consts_lookup(name, ~0u))
-			return err(p, a, "%s() takes a socket option as argument %d, not %s",
+			return err(p, a, _("%s() takes a socket option as argument %d, not %s"),
 				   call_name(st->call), i + 1, name);
 		struct suggest sg;
 		suggest_init(&sg, name);
 		for (size_t k = 0; consts_opt_at(k); k++)
 			suggest_try(&sg, consts_opt_at(k)->name);
 		if (sg.best)
-			return err(p, a, "unknown socket option '%s'; did you mean '%s'?", name, sg.best);
-		return err(p, a, "unknown socket option '%s'", name);
+			return err(p, a, _("unknown socket option '%s'; did you mean '%s'?"), name, sg.best);
+		return err(p, a, _("unknown socket option '%s'"), name);
 	}
 	case SH_FLAGS:
 		arg->kind = SP_ARG_FLAGS;
@@ -1160,7 +1166,7 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		arg->kind = SP_ARG_ADDR;
 		r = parse_addr(p, &c, st->actor, &arg->addr);
 		if (r == -2)
-			return mismatch(p, a, st->call, i, "; write it without quotes");
+			return mismatch(p, a, st->call, i, _("; write it without quotes"));
 		return r;
 	case SH_DATA:
 		arg->kind = SP_ARG_DATA;
@@ -1170,12 +1176,12 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 			return -1;
 		skip_ws(&c);
 		if (c.pos < b)
-			return unexpected(p, &c, "after the data");
+			return unexpected(p, &c, _("after the data"));
 		return 0;
 	case SH_NONE:
 		break;
 	}
-	return err(p, a, "internal error: no argument %d for %s()", i + 1, call_name(st->call));
+	return err(p, a, _("internal error: no argument %d for %s()"), i + 1, call_name(st->call));
 }
 
 /* "= N", "= -1 ERRNO", "= -1", "= N \"data\"" after a call; C is at '='. */
@@ -1196,14 +1202,14 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 	if (r == -1) {
 		c->pos = st_pos;
 		if (at_eol(c))
-			return err(p, c->pos, "expected a return value after '='");
-		return unexpected(p, c, "after '='; expected a return value");
+			return err(p, c->pos, _("expected a return value after '='"));
+		return unexpected(p, c, _("after '='; expected a return value"));
 	}
 	if (r == -2 || v < -1)
-		return err(p, st_pos, "a call returns -1 or a number >= 0, not %.*s",
+		return err(p, st_pos, _("a call returns -1 or a number >= 0, not %.*s"),
 			   tok_len(st_pos, c->pos), c->s + st_pos);
 	if (is_ident_char(at(c)))
-		return unexpected(p, c, "in the return value");
+		return unexpected(p, c, _("in the return value"));
 	e->present = 1;
 	e->ret = v;
 	skip_ws(c);
@@ -1212,7 +1218,7 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 		char name[64];
 		snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), c->s + c->pos);
 		if (v != -1)
-			return err(p, c->pos, "an errno name only follows -1 (as in = -1 %s)", name);
+			return err(p, c->pos, _("an errno name only follows -1 (as in = -1 %s)"), name);
 		e->err = consts_errno_from_name(name);
 		if (!e->err) {
 			struct suggest sg;
@@ -1220,9 +1226,9 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 			for (size_t k = 0; consts_errno_at(k); k++)
 				suggest_try(&sg, consts_errno_at(k));
 			if (sg.best)
-				return err(p, c->pos, "unknown errno '%s'; did you mean '%s'?", name,
+				return err(p, c->pos, _("unknown errno '%s'; did you mean '%s'?"), name,
 					   sg.best);
-			return err(p, c->pos, "unknown errno '%s'", name);
+			return err(p, c->pos, _("unknown errno '%s'"), name);
 		}
 		c->pos += n;
 	} else if (v == -1) {
@@ -1232,20 +1238,20 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 	if (at(c) == '"') {
 		size_t dpos = c->pos;
 		if (st->call != SP_CALL_RECV && st->call != SP_CALL_RECVFROM)
-			return err(p, dpos, "only recv() and recvfrom() return data to compare");
+			return err(p, dpos, _("only recv() and recvfrom() return data to compare"));
 		if (v < 0)
-			return err(p, dpos, "a call that fails returns no data");
+			return err(p, dpos, _("a call that fails returns no data"));
 		if (parse_data(p, c, &e->data) < 0)
 			return -1;
 		e->has_data = 1;
 		uint64_t total = e->data.unit_len * e->data.count;
 		if (total != (uint64_t)v)
-			return err(p, dpos, "the expected data is %llu bytes but the count says %lld",
+			return err(p, dpos, _("the expected data is %llu bytes but the count says %lld"),
 				   (unsigned long long)total, v);
 	}
 	if ((st->call == SP_CALL_RECV || st->call == SP_CALL_RECVFROM) && st->nargs >= 2 &&
 	    st->args[1].kind == SP_ARG_INT && v > st->args[1].num)
-		return err(p, st_pos, "%s() of at most %lld bytes cannot return %lld",
+		return err(p, st_pos, _("%s() of at most %lld bytes cannot return %lld"),
 			   call_name(st->call), st->args[1].num, v);
 	return 0;
 }
@@ -1264,8 +1270,8 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 		for (int i = 0; i < p->nactors; i++)
 			known |= strcmp(p->actors[i], st->actor) == 0;
 		if (!known && p->nactors == SP_ACTORS_MAX)
-			return err(p, apos, "too many actors: a script has at most %d, server and "
-				   "client included", SP_ACTORS_MAX);
+			return err(p, apos, _("too many actors: a script has at most %d, server and "
+				   "client included"), SP_ACTORS_MAX);
 		if (!known)
 			memcpy(p->actors[p->nactors++], st->actor, sizeof st->actor);
 	}
@@ -1273,8 +1279,8 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	skip_ws(c);
 	size_t cpos = c->pos, n = ident_len(c);
 	if (n == 0)
-		return at_eol(c) ? err(p, c->pos, "expected a call after '%s:'", st->actor)
-				 : unexpected(p, c, "where a call belongs");
+		return at_eol(c) ? err(p, c->pos, _("expected a call after '%s:'"), st->actor)
+				 : unexpected(p, c, _("where a call belongs"));
 	c->pos += n;
 	skip_ws(c);
 	size_t apos2 = cpos;
@@ -1286,8 +1292,8 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 		cpos = c->pos;
 		n = ident_len(c);
 		if (n == 0)
-			return at_eol(c) ? err(p, c->pos, "expected a call after '%s ='", st->assign)
-					 : unexpected(p, c, "where a call belongs");
+			return at_eol(c) ? err(p, c->pos, _("expected a call after '%s ='"), st->assign)
+					 : unexpected(p, c, _("where a call belongs"));
 		c->pos += n;
 		skip_ws(c);
 	}
@@ -1300,13 +1306,13 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 		for (int k = SP_CALL_NONE + 1; k < SP_CALL_COUNT; k++)
 			suggest_try(&sg, call_name((enum sp_call)k));
 		if (sg.best)
-			return err(p, cpos, "unknown call '%s'; did you mean '%s'?", name, sg.best);
-		return err(p, cpos, "unknown call '%s'", name);
+			return err(p, cpos, _("unknown call '%s'; did you mean '%s'?"), name, sg.best);
+		return err(p, cpos, _("unknown call '%s'"), name);
 	}
 	if (st->assign[0] && st->call != SP_CALL_SOCKET && st->call != SP_CALL_ACCEPT)
-		return err(p, apos2, "only socket() and accept() return a socket to name");
+		return err(p, apos2, _("only socket() and accept() return a socket to name"));
 	if (at(c) != '(')
-		return err(p, c->pos, "expected '(' after '%s'", name);
+		return err(p, c->pos, _("expected '(' after '%s'"), name);
 	c->pos++;
 
 	/* Split the arguments at top-level commas, minding strings and parentheses. */
@@ -1316,13 +1322,13 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	for (;;) {
 		int ch = at(c);
 		if (ch == 0 || (ch == '#' && depth == 0))
-			return err(p, c->pos, "missing ')' to close '%s('", name);
+			return err(p, c->pos, _("missing ')' to close '%s('"), name);
 		if (ch == '"') {
 			size_t q = c->pos++;
 			while (c->pos < c->end && c->s[c->pos] != '"')
 				c->pos += (c->s[c->pos] == '\\' && c->pos + 1 < c->end) ? 2 : 1;
 			if (c->pos >= c->end)
-				return err(p, q, "unterminated string");
+				return err(p, q, _("unterminated string"));
 			c->pos++;
 			continue;
 		}
@@ -1339,7 +1345,7 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 			if (ch == ')' && count == 0 && x == y)
 				break; /* f() */
 			if (x == y)
-				return err(p, x, "missing argument %d", count + 1);
+				return err(p, x, _("missing argument %d"), count + 1);
 			if (count < SP_MAX_ARGS) {
 				spans[count][0] = x;
 				spans[count][1] = y;
@@ -1358,9 +1364,10 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	if (count < lo || count > hi) {
 		size_t where = count > hi ? (count > SP_MAX_ARGS ? extra : spans[hi][0]) : close;
 		if (lo == hi)
-			return err(p, where, "%s() takes %d argument%s, got %d", name, lo,
-				   lo == 1 ? "" : "s", count);
-		return err(p, where, "%s() takes %d to %d arguments, got %d", name, lo, hi, count);
+			return err(p, where, ngettext("%s() takes %d argument, got %d",
+						      "%s() takes %d arguments, got %d", (unsigned long)lo),
+				   name, lo, count);
+		return err(p, where, _("%s() takes %d to %d arguments, got %d"), name, lo, hi, count);
 	}
 	st->nargs = count;
 	for (nargs = 0; nargs < count; nargs++)
@@ -1370,12 +1377,12 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	if (st->call == SP_CALL_SETSOCKOPT) {
 		const struct sp_opt *o = consts_opt_at((size_t)st->args[1].num);
 		if (!o->settable)
-			return err(p, spans[1][0], "%s is read-only; read it with getsockopt()", o->name);
+			return err(p, spans[1][0], _("%s is read-only; read it with getsockopt()"), o->name);
 		if (o->kind == SP_OPT_LINGER && count != 4)
-			return err(p, close, "SO_LINGER takes two values: on (0 or 1) and seconds, "
-				   "as in setsockopt(s, SO_LINGER, 1, 0)");
+			return err(p, close, _("SO_LINGER takes two values: on (0 or 1) and seconds, "
+				   "as in setsockopt(s, SO_LINGER, 1, 0)"));
 		if (o->kind != SP_OPT_LINGER && count != 3)
-			return err(p, spans[3][0], "%s takes one value, got 2", o->name);
+			return err(p, spans[3][0], _("%s takes one value, got 2"), o->name);
 	}
 
 	skip_ws(c);
@@ -1384,7 +1391,7 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 			return -1;
 	}
 	if (!at_eol(c))
-		return unexpected(p, c, "after the call");
+		return unexpected(p, c, _("after the call"));
 	return 0;
 }
 
@@ -1398,19 +1405,19 @@ static int parse_sleep(struct parser *p, struct cur *c, struct sp_stmt *st)
 	skip_ws(c);
 	npos = c->pos;
 	if (!is_digit(at(c)))
-		return at_eol(c) ? err(p, c->pos, "sleep takes a duration, as in sleep 500ms")
-				 : unexpected(p, c, "; sleep takes a duration, as in sleep 500ms");
+		return at_eol(c) ? err(p, c->pos, _("sleep takes a duration, as in sleep 500ms"))
+				 : unexpected(p, c, _("; sleep takes a duration, as in sleep 500ms"));
 	for (; is_digit(at(c)); c->pos++)
 		ip = ip > 1000000000 ? ip : ip * 10 + (at(c) - '0');
 	if (at(c) == '.') {
 		c->pos++;
 		if (!is_digit(at(c)))
-			return err(p, c->pos, "expected digits after '.'");
+			return err(p, c->pos, _("expected digits after '.'"));
 		for (; is_digit(at(c)); c->pos++, fdigits++)
 			if (fdigits < 3)
 				frac = frac * 10 + (at(c) - '0');
 			else if (at(c) != '0')
-				return err(p, c->pos, "sleep counts whole milliseconds");
+				return err(p, c->pos, _("sleep counts whole milliseconds"));
 	}
 	skip_ws(c);
 	ipos = c->pos;
@@ -1418,7 +1425,7 @@ static int parse_sleep(struct parser *p, struct cur *c, struct sp_stmt *st)
 	long ms;
 	if (n == 2 && memcmp(c->s + ipos, "ms", 2) == 0) {
 		if (fdigits && frac)
-			return err(p, npos, "sleep counts whole milliseconds");
+			return err(p, npos, _("sleep counts whole milliseconds"));
 		ms = ip > 1000000000 ? LONG_MAX : (long)ip;
 	} else if (n == 1 && c->s[ipos] == 's') {
 		while (fdigits < 3)
@@ -1426,18 +1433,18 @@ static int parse_sleep(struct parser *p, struct cur *c, struct sp_stmt *st)
 		ms = ip > 1000000 ? LONG_MAX : (long)(ip * 1000 + frac);
 	} else if (n == 0) {
 		if (fdigits && frac)
-			return err(p, npos, "sleep counts whole milliseconds; write 1.5s, not 1.5");
+			return err(p, npos, _("sleep counts whole milliseconds; write 1.5s, not 1.5"));
 		ms = ip > 1000000000 ? LONG_MAX : (long)ip;
 	} else {
-		return err(p, ipos, "unknown unit '%.*s' (use ms or s)", tok_len(ipos, ipos + n),
+		return err(p, ipos, _("unknown unit '%.*s' (use ms or s)"), tok_len(ipos, ipos + n),
 			   c->s + ipos);
 	}
 	c->pos += n;
 	if (ms > SLEEP_MAX_MS)
-		return err(p, npos, "sleep of %.*s is longer than the limit of 60 s",
+		return err(p, npos, _("sleep of %.*s is longer than the limit of 60 s"),
 			   tok_len(npos, c->pos), c->s + npos);
 	if (!at_eol(c))
-		return unexpected(p, c, "after the duration");
+		return unexpected(p, c, _("after the duration"));
 	st->kind = SP_ST_SLEEP;
 	st->sleep_ms = ms;
 	return 0;
@@ -1446,7 +1453,7 @@ static int parse_sleep(struct parser *p, struct cur *c, struct sp_stmt *st)
 /* expect ACTOR NAME STATE */
 static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *st)
 {
-	const char *usage = "expect takes ACTOR NAME STATE, as in expect server conn CLOSE_WAIT";
+	const char *usage = _("expect takes ACTOR NAME STATE, as in expect server conn CLOSE_WAIT");
 	size_t n, npos;
 	char state[64];
 
@@ -1478,12 +1485,12 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 		for (int k = 1; k <= 11; k++)
 			suggest_try(&sg, consts_tcp_state_name(k));
 		if (sg.best)
-			return err(p, npos, "unknown TCP state '%s'; did you mean '%s'?", state, sg.best);
-		return err(p, npos, "unknown TCP state '%s'", state);
+			return err(p, npos, _("unknown TCP state '%s'; did you mean '%s'?"), state, sg.best);
+		return err(p, npos, _("unknown TCP state '%s'"), state);
 	}
 	c->pos += n;
 	if (!at_eol(c))
-		return unexpected(p, c, "after the state");
+		return unexpected(p, c, _("after the state"));
 	return 0;
 }
 
@@ -1504,7 +1511,7 @@ static enum parsed parse_stmt(struct parser *p, struct sp_stmt *st)
 	st->col = (int)start + 1;
 	n = ident_len(&c);
 	if (n == 0)
-		return (enum parsed)unexpected(p, &c, "at the start of a statement");
+		return (enum parsed)unexpected(p, &c, _("at the start of a statement"));
 	snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), c.s + start);
 	c.pos += n;
 	skip_ws(&c);
@@ -1516,23 +1523,23 @@ static enum parsed parse_stmt(struct parser *p, struct sp_stmt *st)
 		unsigned char *text;
 		st->kind = word[0] == 't' ? SP_ST_TITLE : SP_ST_SAY;
 		if (at(&c) != '"')
-			return (enum parsed)err(p, c.pos, "%s takes a \"string\"", word);
+			return (enum parsed)err(p, c.pos, _("%s takes a \"string\""), word);
 		if (lex_string(p, &c, &text, &len, 1) < 0)
 			return P_ERR;
 		st->text = (char *)text;
 		if (!at_eol(&c))
-			return (enum parsed)unexpected(p, &c, "after the string");
+			return (enum parsed)unexpected(p, &c, _("after the string"));
 		return P_STMT;
 	}
 	if (strcmp(word, "pause") == 0 || strcmp(word, "end") == 0) {
 		if (!at_eol(&c))
-			return (enum parsed)unexpected(p, &c, word[0] == 'p' ? "after pause" : "after end");
+			return (enum parsed)unexpected(p, &c, word[0] == 'p' ? _("after pause") : _("after end"));
 		if (word[0] == 'p') {
 			st->kind = SP_ST_PAUSE;
 			return P_STMT;
 		}
 		if (p->prompt)
-			return (enum parsed)err(p, start, "repeat ... end only works in a script file");
+			return (enum parsed)err(p, start, _("repeat ... end only works in a script file"));
 		return P_END;
 	}
 	if (strcmp(word, "sleep") == 0)
@@ -1543,7 +1550,7 @@ static enum parsed parse_stmt(struct parser *p, struct sp_stmt *st)
 		size_t npos = c.pos;
 		long long v;
 		if (p->prompt)
-			return (enum parsed)err(p, start, "repeat ... end only works in a script file");
+			return (enum parsed)err(p, start, _("repeat ... end only works in a script file"));
 		st->kind = SP_ST_REPEAT; /* even when wrong, its "end" still closes it */
 		st->repeat = 0;
 		if (at(&c) == '-')
@@ -1552,33 +1559,33 @@ static enum parsed parse_stmt(struct parser *p, struct sp_stmt *st)
 			c.pos++;
 		int r = span_number(c.s, npos, c.pos, &v);
 		if (r == -1)
-			return (enum parsed)err(p, npos, "repeat takes a count, as in repeat 10");
+			return (enum parsed)err(p, npos, _("repeat takes a count, as in repeat 10"));
 		if (r == -2 || v < 1 || v > SP_REPEAT_MAX)
-			return (enum parsed)err(p, npos, "repeat count must be 1 to %d", SP_REPEAT_MAX);
+			return (enum parsed)err(p, npos, _("repeat count must be 1 to %d"), SP_REPEAT_MAX);
 		if (!at_eol(&c))
-			return (enum parsed)unexpected(p, &c, "after the count");
+			return (enum parsed)unexpected(p, &c, _("after the count"));
 		st->repeat = (long)v;
 		return P_STMT;
 	}
 
 	/* Not a statement: say what was probably meant. */
 	if (at(&c) == '=')
-		return (enum parsed)err(p, start, "a call needs an actor, as in 'server: %s = "
-					"socket(...)'", word);
+		return (enum parsed)err(p, start, _("a call needs an actor, as in 'server: %s = "
+					"socket(...)'"), word);
 	if (at(&c) == '(' || call_from_name(word) != SP_CALL_NONE)
-		return (enum parsed)err(p, start, "a call needs an actor, as in 'server: %s(...)'",
+		return (enum parsed)err(p, start, _("a call needs an actor, as in 'server: %s(...)'"),
 					word);
 	if (ident_len(&c))
-		return (enum parsed)err(p, c.pos, "missing ':' after actor '%s'", word);
+		return (enum parsed)err(p, c.pos, _("missing ':' after actor '%s'"), word);
 	struct suggest sg;
 	suggest_init(&sg, word);
 	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
 		suggest_try(&sg, keywords[k]);
 	if (sg.best)
-		return (enum parsed)err(p, start, "unknown statement '%s'; did you mean '%s'?", word,
+		return (enum parsed)err(p, start, _("unknown statement '%s'; did you mean '%s'?"), word,
 					sg.best);
-	return (enum parsed)err(p, start, "unknown statement '%s'; expected 'ACTOR: call(...)' or "
-				"title, say, pause, sleep, repeat, end, expect", word);
+	return (enum parsed)err(p, start, _("unknown statement '%s'; expected 'ACTOR: call(...)' or "
+				"title, say, pause, sleep, repeat, end, expect"), word);
 }
 
 /* ------------------------------------------------------------ statements */
@@ -1668,10 +1675,10 @@ static int line_valid(struct parser *p, const char *s, size_t len)
 	}
 	if (nul && (size_t)(nul - s) <= bad)
 		diags_add(p->diags, p->line, (int)(nul - s) + 1, copy ? copy : "",
-			  "NUL byte in the script");
+			  _("NUL byte in the script"));
 	else
 		diags_add(p->diags, p->line, (int)bad + 1, copy ? copy : "",
-			  "invalid UTF-8 byte 0x%02x", (unsigned char)s[bad]);
+			  _("invalid UTF-8 byte 0x%02x"), (unsigned char)s[bad]);
 	free(copy);
 	return 0;
 }
@@ -1702,7 +1709,7 @@ int script_parse(const char *file, const char *text, size_t len,
 	strcpy(p.actors[1], "client");
 	p.nactors = 2;
 	if (!p.scope) {
-		diags_add(diags, 0, 0, NULL, "out of memory");
+		diags_add(diags, 0, 0, NULL, _("out of memory"));
 		return -1;
 	}
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
@@ -1723,7 +1730,7 @@ int script_parse(const char *file, const char *text, size_t len,
 		struct sp_stmt st;
 		memset(&st, 0, sizeof st);
 		if (!line) {
-			diags_add(diags, p.line, 1, "", "out of memory");
+			diags_add(diags, p.line, 1, "", _("out of memory"));
 			break;
 		}
 		p.src = line;
@@ -1731,7 +1738,7 @@ int script_parse(const char *file, const char *text, size_t len,
 		enum parsed r = parse_stmt(&p, &st);
 		if (st.kind == SP_ST_CALL && st.assign[0] && st.actor[0] &&
 		    scope_add(p.scope, st.actor, st.assign) < 0)
-			r = (enum parsed)err(&p, 0, "out of memory");
+			r = (enum parsed)err(&p, 0, _("out of memory"));
 		if (r == P_ERR && st.kind == SP_ST_REPEAT && !p.prompt)
 			r = P_STMT; /* reported already; keep the block so its end matches */
 		if (r == P_NONE || r == P_ERR) {
@@ -1740,26 +1747,26 @@ int script_parse(const char *file, const char *text, size_t len,
 			if (too_deep > 0) {
 				too_deep--;
 			} else if (depth == 0) {
-				err(&p, (size_t)st.col - 1, "'end' without 'repeat'");
+				err(&p, (size_t)st.col - 1, _("'end' without 'repeat'"));
 			} else {
 				struct block *b = &stack[depth--];
 				struct sp_stmt head = b->head;
 				if (b->n == 0 && head.repeat > 0)
 					diags_add(diags, head.line, head.col, head.source,
-						  "empty repeat block");
+						  _("empty repeat block"));
 				head.body = b->v;
 				head.nbody = b->n;
 				memset(b, 0, sizeof *b);
 				if (block_push(&stack[depth], &head) < 0) {
 					script_stmt_clear(&head);
-					err(&p, 0, "out of memory");
+					err(&p, 0, _("out of memory"));
 				}
 			}
 			script_stmt_clear(&st);
 		} else if (st.kind == SP_ST_REPEAT) {
 			if (depth == SP_REPEAT_NEST) {
 				if (too_deep++ == 0)
-					err(&p, (size_t)st.col - 1, "repeat blocks nest at most %d deep",
+					err(&p, (size_t)st.col - 1, _("repeat blocks nest at most %d deep"),
 					    SP_REPEAT_NEST);
 				script_stmt_clear(&st);
 			} else {
@@ -1770,20 +1777,20 @@ int script_parse(const char *file, const char *text, size_t len,
 				title = strdup(st.text);
 			if (block_push(&stack[depth], &st) < 0) {
 				script_stmt_clear(&st);
-				err(&p, 0, "out of memory");
+				err(&p, 0, _("out of memory"));
 			}
 		}
 	}
 	while (depth > 0) {
 		struct block *b = &stack[depth--];
 		diags_add(diags, b->head.line, b->head.col, b->head.source,
-			  "'repeat' without 'end'");
+			  _("'repeat' without 'end'"));
 		script_stmt_clear(&b->head);
 		stmts_free(b->v, b->n);
 	}
 	script_scope_free(p.scope);
 	if (diags->n == before && !diags->truncated && stack[0].n == 0)
-		diags_add(diags, 0, 0, NULL, "empty script: nothing to run");
+		diags_add(diags, 0, 0, NULL, _("empty script: nothing to run"));
 	if (diags->n > before || diags->truncated) {
 		qsort(diags->v + before, diags->n - before, sizeof *diags->v, diag_cmp);
 		stmts_free(stack[0].v, stack[0].n);
@@ -1795,7 +1802,7 @@ int script_parse(const char *file, const char *text, size_t len,
 		free(sc);
 		stmts_free(stack[0].v, stack[0].n);
 		free(title);
-		diags_add(diags, 0, 0, NULL, "out of memory");
+		diags_add(diags, 0, 0, NULL, _("out of memory"));
 		return -1;
 	}
 	sc->title = title;
@@ -1814,11 +1821,11 @@ int script_load(const char *file, struct sp_script **out, struct sp_diags *diags
 	size_t len = 0, cap = 0;
 
 	if (fd < 0) {
-		diags_add(diags, 0, 0, NULL, "cannot read '%s': %s", file, strerror(errno));
+		diags_add(diags, 0, 0, NULL, _("cannot read '%s': %s"), file, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		diags_add(diags, 0, 0, NULL, "cannot read '%s': %s", file, strerror(EISDIR));
+		diags_add(diags, 0, 0, NULL, _("cannot read '%s': %s"), file, strerror(EISDIR));
 		close(fd);
 		return -1;
 	}
@@ -1828,13 +1835,13 @@ int script_load(const char *file, struct sp_script **out, struct sp_diags *diags
 			if (cap > FILE_MAX + 1)
 				cap = FILE_MAX + 1;
 			if (len == cap) {
-				diags_add(diags, 0, 0, NULL, "cannot read '%s': larger than %u MiB", file,
+				diags_add(diags, 0, 0, NULL, _("cannot read '%s': larger than %u MiB"), file,
 					  FILE_MAX >> 20);
 				goto fail;
 			}
 			char *nb = realloc(buf, cap);
 			if (!nb) {
-				diags_add(diags, 0, 0, NULL, "cannot read '%s': %s", file, strerror(ENOMEM));
+				diags_add(diags, 0, 0, NULL, _("cannot read '%s': %s"), file, strerror(ENOMEM));
 				goto fail;
 			}
 			buf = nb;
@@ -1843,7 +1850,7 @@ int script_load(const char *file, struct sp_script **out, struct sp_diags *diags
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			diags_add(diags, 0, 0, NULL, "cannot read '%s': %s", file, strerror(errno));
+			diags_add(diags, 0, 0, NULL, _("cannot read '%s': %s"), file, strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
@@ -1873,7 +1880,7 @@ int script_parse_line(const char *text, struct sp_scope *scope, struct sp_stmt *
 	memset(diag, 0, sizeof *diag);
 	memset(&p, 0, sizeof p);
 	if (!scope && !(scope = own = script_scope_new())) {
-		snprintf(diag->msg, sizeof diag->msg, "out of memory");
+		snprintf(diag->msg, sizeof diag->msg, "%s", _("out of memory"));
 		return -1;
 	}
 	p.diags = &ds;
@@ -1885,22 +1892,22 @@ int script_parse_line(const char *text, struct sp_scope *scope, struct sp_stmt *
 	const char *nl = memchr(text, '\n', len);
 	char *line = strndup(text, len);
 	if (!line) {
-		snprintf(diag->msg, sizeof diag->msg, "out of memory");
+		snprintf(diag->msg, sizeof diag->msg, "%s", _("out of memory"));
 		goto done;
 	}
 	p.src = line;
 	if (nl) {
-		err(&p, (size_t)(nl - text), "one statement at a time");
+		err(&p, (size_t)(nl - text), _("one statement at a time"));
 		free(line);
 	} else if (line_valid(&p, line, len)) {
 		out->source = line;
 		enum parsed r = parse_stmt(&p, out);
 		if (r == P_NONE)
-			err(&p, 0, "empty statement");
+			err(&p, 0, _("empty statement"));
 		if (r == P_STMT) {
 			if (out->kind == SP_ST_CALL && out->assign[0] &&
 			    scope_add(scope, out->actor, out->assign) < 0)
-				err(&p, 0, "out of memory");
+				err(&p, 0, _("out of memory"));
 			else
 				rc = 0;
 		}

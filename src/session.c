@@ -14,6 +14,7 @@
 
 #include "sockplay/actor.h"
 #include "sockplay/consts.h"
+#include "sockplay/i18n.h"
 #include "sockplay/kview.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
@@ -154,7 +155,7 @@ static struct sess_actor *get_actor(struct session *s, const char *name, char *e
 	if (act)
 		return act;
 	if (s->nactors == SESSION_MAX_ACTORS) {
-		snprintf(err, errlen, "too many actors (at most %d)", SESSION_MAX_ACTORS);
+		snprintf(err, errlen, _("too many actors (at most %d)"), SESSION_MAX_ACTORS);
 		return NULL;
 	}
 	act = &s->actors[s->nactors];
@@ -268,12 +269,12 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 		struct sess_actor *owner = a->actor[0] ? find_actor(s, a->actor) : act;
 		struct sess_sock *ss = owner ? sock_by_name(owner, a->name) : NULL;
 		if (!ss) {
-			snprintf(err, errlen, "%s has no socket '%s' yet", a->actor[0] ? a->actor : act->name,
+			snprintf(err, errlen, _("%s has no socket '%s' yet"), a->actor[0] ? a->actor : act->name,
 				 a->name);
 			return -1;
 		}
 		if (ss->local_len == 0) {
-			snprintf(err, errlen, "socket '%s' of %s has no address yet", a->name, owner->name);
+			snprintf(err, errlen, _("socket '%s' of %s has no address yet"), a->name, owner->name);
 			return -1;
 		}
 		*out = ss->local;
@@ -281,7 +282,7 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 		return 0;
 	}
 	}
-	snprintf(err, errlen, "bad address");
+	snprintf(err, errlen, _("bad address"));
 	return -1;
 }
 
@@ -348,7 +349,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	if (call_takes_fd(st->call)) {
 		fd = arg_fd(act, &av[0], &sock);
 		if (fd < 0) {
-			snprintf(err, errlen, "'%s' is not defined for actor %s", av[0].name, act->name);
+			snprintf(err, errlen, _("'%s' is not defined for actor %s"), av[0].name, act->name);
 			return -1;
 		}
 		family = sock ? sock->family : 0;
@@ -438,7 +439,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	case SP_CALL_GETSOCKOPT: {
 		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
 		if (!opt) {
-			snprintf(err, errlen, "unknown option");
+			snprintf(err, errlen, _("unknown option"));
 			return -1;
 		}
 		rq->opt_level = opt->level;
@@ -462,7 +463,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 		snprintf(buf, sizeof buf, "nonblock(%d, %d)", fd, rq->num);
 		break;
 	default:
-		snprintf(err, errlen, "not a call");
+		snprintf(err, errlen, _("not a call"));
 		return -1;
 	}
 	snprintf(p->text, sizeof p->text, "%s", buf);
@@ -670,7 +671,7 @@ static int read_one(struct session *s, struct sess_actor *act)
 	if (rc <= 0) {
 		if (act->p.active) {
 			struct sp_stmt *st = (struct sp_stmt *)act->p.stmt;
-			emit_error(s, NULL, "actor %s died during %s", act->name, act->p.text);
+			emit_error(s, NULL, _("actor %s died during %s"), act->name, act->p.text);
 			(void)st;
 			free(act->p.expect.data.unit);
 			memset(&act->p, 0, sizeof act->p);
@@ -778,7 +779,7 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	char err[256];
 	struct sess_actor *act = get_actor(s, st->actor, err, sizeof err);
 	if (!act) {
-		emit_error(s, st, "cannot start actor %s: %s", st->actor, err);
+		emit_error(s, st, _("cannot start actor %s: %s"), st->actor, err);
 		return SESSION_ERROR;
 	}
 	if (act->p.active)
@@ -796,7 +797,7 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	p->active = 1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (actor_send(act->a, &rq) < 0) {
-		emit_error(s, st, "actor %s is gone", act->name);
+		emit_error(s, st, _("actor %s is gone"), act->name);
 		free(p->expect.data.unit);
 		memset(p, 0, sizeof *p);
 		return SESSION_ERROR;
@@ -821,7 +822,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	snprintf(text, sizeof text, "%s %s %s", st->actor, st->name,
 		 consts_tcp_state_name(st->state) ? consts_tcp_state_name(st->state) : "?");
 	if (!ss) {
-		emit_error(s, st, "%s has no socket '%s' yet", st->actor, st->name);
+		emit_error(s, st, _("%s has no socket '%s' yet"), st->actor, st->name);
 		return SESSION_ERROR;
 	}
 	struct timespec t0;
@@ -829,7 +830,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	int state;
 	for (;;) {
 		if (kview_dump(&s->kv, kerr, sizeof kerr) < 0) {
-			emit_error(s, st, "cannot read the kernel's sockets: %s", kerr);
+			emit_error(s, st, _("cannot read the kernel's sockets: %s"), kerr);
 			return SESSION_ERROR;
 		}
 		const struct kv_sock *k = kview_find(&s->kv, ss->cookie);
@@ -960,7 +961,7 @@ int session_interrupt(struct session *s, const char *actor)
 			break;
 	}
 	if (act->p.active) {
-		emit_error(s, act->p.stmt, "%s did not return after being interrupted", act->p.text);
+		emit_error(s, act->p.stmt, _("%s did not return after being interrupted"), act->p.text);
 		return -1;
 	}
 	return 1;

@@ -1,6 +1,8 @@
 /* tui.c -- the interactive front end: one poll loop; keys, the prompt and scripts all become statements. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <langinfo.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,19 +12,46 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sockplay/consts.h"
+#include "sockplay/explain.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
+#include "sockplay/i18n.h"
 #include "sockplay/tui.h"
 #include "sockplay/tui_draw.h"
+#include "sockplay/wire.h"
 
 #define TUI_FDS 16
 #define TICK_MS 1000 /* the "blocked for N s" clock and the kernel view while something changes */
+/*
+ * The wire: after a step that put segments on the wire, its peer's answer
+ * (the ACK of a FIN ...) is waited for as --batch does, so that it counts
+ * for that step. While segments pour in, the screen is drawn at most this
+ * often: a 100 MB transfer must not keep the loop from the keys.
+ */
+#define WIRE_QUIET_US 200
+#define WIRE_SETTLE_MAX_US 50000
+#define WIRE_FRAME_MS 50
 
 /* What a key handler asks the loop to do. */
 enum tui_res {
 	TUI_R_NONE,
 	TUI_R_REDRAW,
 	TUI_R_QUIT,
+};
+
+/* A TCP socket's state before a step, to tell the transition the step made. */
+struct tui_was {
+	char actor[SP_NAME_MAX];
+	char name[SP_NAME_MAX];
+	int fd, closed, state;
+	int seen;                    /* still listed after the step */
+	char local[SNAP_ADDR_MAX], peer[SNAP_ADDR_MAX];
+};
+
+/* A connection as its two ends (ports in network order, as the capture has them). */
+struct tui_conn {
+	struct sockaddr_storage a, b;
 };
 
 /* Which socket a pane has selected, kept by identity across snapshots. */
@@ -64,6 +93,38 @@ struct tui {
 	long long last_tick;
 	int dirty;
 	int quit;
+	/* the wire */
+	struct wire *wire;           /* the capture, NULL when it is off */
+	char wire_off[300];          /* why it is off */
+	uint32_t wstep;              /* statements run: segments are tagged with the one running */
+	uint64_t wire_anchor;        /* number of the newest segment shown; 0: follow new ones */
+	int wire_all;                /* W: every connection */
+	int wire_dirty;              /* segments came since the last frame */
+	unsigned long long wire_lost;
+	uint32_t *wmatch;            /* ring indexes of the segments the pane follows */
+	size_t wn, wcap, wend;       /* how many; the newest shown */
+	struct tui_wire_row wrows[TUI_WIRE_ROWS];
+	char wnames[TUI_WIRE_ROWS][2][64];
+	char wleft[128], wright[128], wnone[300];
+	unsigned char ports[65536 / 8]; /* ports the playground's sockets ever had (W hides the rest) */
+	long long last_frame;
+	unsigned long frames;
+	long long frame_gap;         /* the longest time between two frames, after the first */
+	/* the step being run, and what it changed */
+	const struct sp_stmt *exec_stmt;
+	struct {
+		int set, blocked;
+		char actor[SP_NAME_MAX], name[SP_NAME_MAX];
+		int fd, socktype, err;
+		enum sp_call call;
+		long long ret;
+	} call;
+	struct tui_was *was;         /* TCP sockets before the step */
+	size_t nwas, capwas;
+	char join[1024];             /* explain_join() of the last call that returned */
+	char join_for[SNAP_LINE_MAX + SP_NAME_MAX]; /* that call, as the explain area shows it */
+	char join_wait[1024];        /* ... of the last call that blocked, while it is shown as such */
+	int join_type;               /* the socket type of the call JOIN_FOR names */
 };
 
 /* ---- time, signals, the terminal ------------------------------------------------ */
@@ -281,6 +342,19 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
+		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
+			t->call.set = 1;
+			t->call.blocked = 0;
+			if ((ev->call == SP_CALL_SOCKET || ev->call == SP_CALL_ACCEPT) && ev->ret >= 0) {
+				t->call.fd = ev->fd >= 0 ? ev->fd : (int)ev->ret; /* the new socket */
+				if (!t->call.name[0] && ev->sock_name)
+					snprintf(t->call.name, sizeof t->call.name, "%s", ev->sock_name);
+			}
+			t->call.socktype = ev->socktype;
+			t->call.call = ev->call;
+			t->call.ret = ev->ret;
+			t->call.err = ev->err;
+		}
 		if (pane >= 0 && ev->ret >= 0 && (ev->call == SP_CALL_SOCKET || ev->call == SP_CALL_ACCEPT))
 			t->pick[pane].want_fd = ev->fd >= 0 ? ev->fd : (int)ev->ret;
 		if (ev->resumed && t->msg_blocked)
@@ -288,6 +362,13 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 		break;
 	}
 	case SP_EV_BLOCKED:
+		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
+			t->call.set = t->call.blocked = 1;
+			t->call.socktype = 0;
+			t->call.call = ev->call;
+			t->call.ret = -1;
+			t->call.err = 0;
+		}
 		tui_msg(t, 0, "%s: %s", ev->actor, tui_wait_text(ev->call));
 		t->msg_blocked = 1;
 		break;
@@ -307,6 +388,563 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 		break;
 	default:
 		break;
+	}
+}
+
+/* ---- the wire: capture, the connection followed, the ladder's rows ---------------------------- */
+
+/* An address as the snapshot writes it ("127.0.0.1:8888", "[::1]:8888", "*:8888") into SS. */
+static int tui_parse_addr(const char *text, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(text, ':');
+	memset(ss, 0, sizeof *ss);
+	if (!colon || colon == text || (size_t)(colon - text) >= sizeof host)
+		return -1;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return -1;
+	memcpy(host, text, (size_t)(colon - text));
+	host[colon - text] = 0;
+	if (host[0] == '[') {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		size_t n = strlen(host);
+		if (n < 2 || host[n - 1] != ']')
+			return -1;
+		host[n - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			return -1;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	if (strcmp(host, "*") == 0)
+		in->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		return -1;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+static unsigned tui_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+/* Whether endpoint A is B; WILD: A's address may be the wildcard. */
+static int tui_ep_is(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && (x->sin_addr.s_addr == y->sin_addr.s_addr ||
+						      (wild && x->sin_addr.s_addr == htonl(INADDR_ANY)));
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       (memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0 ||
+			(wild && IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr)));
+	}
+	return 0;
+}
+
+static int tui_seg_in(const struct wire_seg *g, const struct tui_conn *c)
+{
+	return (tui_ep_is(&c->a, &g->src, 0) && tui_ep_is(&c->b, &g->dst, 0)) ||
+	       (tui_ep_is(&c->a, &g->dst, 0) && tui_ep_is(&c->b, &g->src, 0));
+}
+
+static void tui_wire_lost(struct tui *t)
+{
+	t->wire_lost = wire_dropped(t->wire);
+}
+
+/* Read what the capture holds (one bounded batch), as the step running now. */
+static void tui_wire_pull(struct tui *t)
+{
+	if (!t->wire)
+		return;
+	if (wire_drain(t->wire, t->wstep) > 0)
+		t->wire_dirty = 1;
+	tui_wire_lost(t);
+}
+
+/* After a step: everything it put on the wire, its peer's late answers included. */
+static void tui_wire_step(struct tui *t)
+{
+	if (!t->wire)
+		return;
+	int n, any = 0, batches = 0;
+	do { /* a flood goes on after the step: the loop reads the rest */
+		n = wire_drain(t->wire, t->wstep);
+		any += n;
+	} while (n == WIRE_DRAIN_MAX && ++batches < 8);
+	if (any)
+		wire_settle(t->wire, t->wstep, WIRE_QUIET_US, WIRE_SETTLE_MAX_US);
+	t->wire_dirty = 1;
+	tui_wire_lost(t);
+}
+
+/* Remember the ports of the playground's sockets: "every connection" means theirs. */
+static void tui_note_ports(struct tui *t)
+{
+	for (size_t i = 0; t->sn && i < t->sn->nactors; i++)
+		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
+			struct sockaddr_storage ss;
+			if (tui_parse_addr(t->sn->actors[i].socks[k].local, &ss) == 0) {
+				unsigned p = tui_port(&ss);
+				if (p)
+					t->ports[p / 8] |= (unsigned char)(1u << (p % 8));
+			}
+		}
+}
+
+static int tui_port_known(const struct tui *t, unsigned p)
+{
+	return p && (t->ports[p / 8] >> (p % 8)) & 1;
+}
+
+/* Who owns endpoint E of a connection whose other end is O: pane index (or TUI_MAX_PANES), actor, socket. */
+static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, const struct sockaddr_storage *o,
+		     const char **actor, const char **sock)
+{
+	*actor = *sock = NULL;
+	for (int pass = 0; pass < 2 && t->sn; pass++)
+		for (size_t i = 0; i < t->sn->nactors; i++) {
+			const struct snap_actor *sa = &t->sn->actors[i];
+			for (size_t k = 0; k < sa->nsocks; k++) {
+				struct sockaddr_storage l, p;
+				if (tui_parse_addr(sa->socks[k].local, &l) < 0)
+					continue;
+				int connected = tui_parse_addr(sa->socks[k].peer, &p) == 0 && tui_port(&p);
+				/* first the connection's own socket, then a listener it is queued on */
+				if (pass == 0 ? (connected && tui_ep_is(&l, e, 0) && tui_ep_is(&p, o, 0))
+					      : (!connected && tui_ep_is(&l, e, 1))) {
+					*actor = sa->name;
+					*sock = pass == 0 || sa->socks[k].state != 10 ? sa->socks[k].name : NULL;
+					int pane = tui_pane_of(t, sa->name);
+					return pane >= 0 ? pane : TUI_MAX_PANES;
+				}
+			}
+		}
+	*actor = session_addr_owner(t->s, e);
+	int pane = *actor ? tui_pane_of(t, *actor) : -1;
+	return pane >= 0 ? pane : TUI_MAX_PANES + 1;
+}
+
+/* Whether endpoint A goes on the left: the server's side (panes in order), else the lower port. */
+static int tui_left_first(const struct tui *t, const struct sockaddr_storage *a,
+			  const struct sockaddr_storage *b)
+{
+	const char *x, *y;
+	int pa = tui_owner(t, a, b, &x, &y), pb = tui_owner(t, b, a, &x, &y);
+	if (pa != pb)
+		return pa < pb;
+	return tui_port(a) <= tui_port(b);
+}
+
+/* "server conn 127.0.0.1:8888" (LONG) or "server :8888". */
+static void tui_end_name(const struct tui *t, const struct sockaddr_storage *e, const struct sockaddr_storage *o,
+			 int lng, char *out, size_t size)
+{
+	const char *actor, *sock;
+	char addr[SNAP_ADDR_MAX];
+	socklen_t len = e->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	text_addr(e, len, addr, sizeof addr);
+	tui_owner(t, e, o, &actor, &sock);
+	if (!actor)
+		snprintf(out, size, "%s", addr);
+	else if (!lng)
+		snprintf(out, size, "%s :%u", actor, tui_port(e));
+	else if (sock && sock[0])
+		snprintf(out, size, "%s %s %s", actor, sock, addr);
+	else
+		snprintf(out, size, "%s %s", actor, addr);
+}
+
+/* The connection of the selected socket; -1 with a reason in t->wnone when there is none. */
+static int tui_wire_conn(struct tui *t, struct tui_conn *c)
+{
+	const struct snap_sock *k = tui_selected(t);
+	const char *actor = t->pane_names[t->v.focus];
+	if (!k) { /* this side has no socket (left): the playground's newest connection */
+		for (size_t i = wire_count(t->wire); i-- > 0;) {
+			const struct wire_seg *g = wire_at(t->wire, i);
+			if (tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst))) {
+				c->a = g->src;
+				c->b = g->dst;
+				return 0;
+			}
+		}
+		snprintf(t->wnone, sizeof t->wnone, "%s", tui_text(TX_WIRE_NO_SOCKET));
+		return -1;
+	}
+	char ref[SP_NAME_MAX + 16];
+	if (k->name[0])
+		snprintf(ref, sizeof ref, "%s", k->name);
+	else
+		snprintf(ref, sizeof ref, "fd %d", k->fd);
+	if (k->family == AF_UNIX) {
+		snprintf(t->wnone, sizeof t->wnone, tui_text(TX_WIRE_UNIX), actor, ref);
+		return -1;
+	}
+	if (tui_parse_addr(k->local, &c->a) == 0 && tui_port(&c->a) &&
+	    tui_parse_addr(k->peer, &c->b) == 0 && tui_port(&c->b))
+		return 0;
+	/* a listener or an unconnected UDP socket: its most recent connection */
+	if (tui_parse_addr(k->local, &c->a) == 0 && tui_port(&c->a)) {
+		const struct wire_seg *best = NULL;
+		for (size_t i = wire_count(t->wire); i-- > 0;) {
+			const struct wire_seg *g = wire_at(t->wire, i);
+			int in = tui_ep_is(&c->a, &g->dst, 1), out = tui_ep_is(&c->a, &g->src, 1);
+			if (!in && !out)
+				continue;
+			if (!best)
+				best = g;
+			if (k->state != 10 || (in && (g->flags & (WIRE_SYN | WIRE_ACK)) == WIRE_SYN)) {
+				best = g;
+				break;
+			}
+		}
+		if (best) {
+			int in = tui_ep_is(&c->a, &best->dst, 1);
+			c->a = in ? best->dst : best->src;
+			c->b = in ? best->src : best->dst;
+			return 0;
+		}
+	}
+	snprintf(t->wnone, sizeof t->wnone, tui_text(TX_WIRE_NO_CONN), actor, ref);
+	return -1;
+}
+
+/* The segments to draw, from the capture's ring: the followed connection's, or every one. */
+static void tui_wire_build(struct tui *t)
+{
+	struct tui_wire *w = &t->v.wire;
+	memset(w, 0, sizeof *w);
+	w->all = t->wire_all;
+	w->last_step = t->wstep;
+	w->lost = t->wire_lost;
+	t->wn = t->wend = 0;
+	if (!t->wire) {
+		w->off = t->wire_off;
+		return;
+	}
+	tui_note_ports(t);
+	struct tui_conn c;
+	int one = !t->wire_all, ours = 0;
+	for (size_t i = wire_count(t->wire); i-- > 0 && !ours;) {
+		const struct wire_seg *g = wire_at(t->wire, i);
+		ours = tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst));
+	}
+	if (!ours) { /* nothing of the playground's on the wire yet */
+		w->none = tui_text(TX_WIRE_EMPTY);
+		return;
+	}
+	if (one && tui_wire_conn(t, &c) < 0) {
+		w->none = t->wnone;
+		return;
+	}
+	size_t count = wire_count(t->wire);
+	if (count > t->wcap) {
+		uint32_t *v = realloc(t->wmatch, count * sizeof *v);
+		if (!v)
+			return;
+		t->wmatch = v;
+		t->wcap = count;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct wire_seg *g = wire_at(t->wire, i);
+		if (one ? tui_seg_in(g, &c) : (tui_port_known(t, tui_port(&g->src)) ||
+					       tui_port_known(t, tui_port(&g->dst))))
+			t->wmatch[t->wn++] = (uint32_t)i;
+	}
+	if (one) {
+		if (!tui_left_first(t, &c.a, &c.b)) {
+			struct sockaddr_storage x = c.a;
+			c.a = c.b;
+			c.b = x;
+		}
+		tui_end_name(t, &c.a, &c.b, 1, t->wleft, sizeof t->wleft);
+		tui_end_name(t, &c.b, &c.a, 1, t->wright, sizeof t->wright);
+		w->left = t->wleft;
+		w->right = t->wright;
+	}
+	if (t->wn == 0)
+		return;
+	size_t end = t->wn - 1;
+	if (t->wire_anchor) {
+		while (end > 0 && wire_at(t->wire, t->wmatch[end])->no > t->wire_anchor)
+			end--;
+		size_t page = t->hits.wire_rows > 0 ? (size_t)t->hits.wire_rows : 1;
+		if (end + 1 < page)
+			end = (page < t->wn ? page : t->wn) - 1; /* a full page at the top */
+	}
+	t->wend = end;
+	size_t start = end + 1 > TUI_WIRE_ROWS ? end + 1 - TUI_WIRE_ROWS : 0;
+	w->older = start;
+	w->newer = t->wn - 1 - end;
+	for (size_t j = start; j <= end; j++) {
+		struct tui_wire_row *r = &t->wrows[w->nrows];
+		const struct wire_seg *g = wire_at(t->wire, t->wmatch[j]);
+		r->seg = g;
+		if (one) {
+			r->to_right = tui_ep_is(&c.a, &g->src, 0);
+		} else {
+			int lf = tui_left_first(t, &g->src, &g->dst);
+			const struct sockaddr_storage *l = lf ? &g->src : &g->dst, *rt = lf ? &g->dst : &g->src;
+			r->to_right = lf;
+			tui_end_name(t, l, rt, 0, t->wnames[w->nrows][0], sizeof t->wnames[w->nrows][0]);
+			tui_end_name(t, rt, l, 0, t->wnames[w->nrows][1], sizeof t->wnames[w->nrows][1]);
+			r->left = t->wnames[w->nrows][0];
+			r->right = t->wnames[w->nrows][1];
+		}
+		w->nrows++;
+	}
+	w->rows = t->wrows;
+}
+
+/* [ and ]: a page of the pane back or forth; at the newest end the pane follows new segments. */
+static void tui_wire_scroll(struct tui *t, int dir)
+{
+	if (t->wn == 0)
+		return;
+	size_t page = t->hits.wire_rows > 1 ? (size_t)t->hits.wire_rows - 1 : 1;
+	size_t vis = t->hits.wire_rows > 0 ? (size_t)t->hits.wire_rows : 1, end = t->wend;
+	if (dir < 0) {
+		size_t low = (vis < t->wn ? vis : t->wn) - 1;
+		end = end >= low + page ? end - page : low;
+		t->wire_anchor = wire_at(t->wire, t->wmatch[end])->no;
+	} else if (end + page >= t->wn - 1) {
+		t->wire_anchor = 0;
+	} else {
+		t->wire_anchor = wire_at(t->wire, t->wmatch[end + page])->no;
+	}
+}
+
+/* ---- what a step changed: states before and after, the sentence joining them -------------------- */
+
+static int tui_is_tcp(const struct snap_sock *k)
+{
+	return k->type == SOCK_STREAM && (k->family == AF_INET || k->family == AF_INET6);
+}
+
+/* The TCP sockets and their states, before a step runs. */
+static void tui_states_before(struct tui *t)
+{
+	t->nwas = 0;
+	for (size_t i = 0; t->sn && i < t->sn->nactors; i++) {
+		const struct snap_actor *sa = &t->sn->actors[i];
+		for (size_t k = 0; k < sa->nsocks; k++) {
+			const struct snap_sock *so = &sa->socks[k];
+			if (!tui_is_tcp(so))
+				continue;
+			if (t->nwas == t->capwas) {
+				size_t cap = t->capwas ? t->capwas * 2 : 16;
+				struct tui_was *v = realloc(t->was, cap * sizeof *v);
+				if (!v)
+					return;
+				t->was = v;
+				t->capwas = cap;
+			}
+			struct tui_was *w = &t->was[t->nwas++];
+			snprintf(w->actor, sizeof w->actor, "%s", sa->name);
+			snprintf(w->name, sizeof w->name, "%s", so->name);
+			w->fd = so->fd;
+			w->closed = so->closed;
+			w->state = so->state;
+			w->seen = 0;
+			snprintf(w->local, sizeof w->local, "%s", so->local);
+			snprintf(w->peer, sizeof w->peer, "%s", so->peer);
+		}
+	}
+}
+
+/* The record of socket SO of ACTOR before the step, or NULL (a new one). */
+static struct tui_was *tui_was_of(struct tui *t, const char *actor, const struct snap_sock *so)
+{
+	for (size_t i = 0; i < t->nwas; i++) {
+		struct tui_was *w = &t->was[i];
+		if (strcmp(w->actor, actor) == 0 && w->fd == so->fd && strcmp(w->name, so->name) == 0 &&
+		    (!w->closed || so->closed) && (!w->closed || strcmp(w->local, so->local) == 0))
+			return w;
+	}
+	return NULL;
+}
+
+/* Whether socket SO of ACTOR is the one the step's call was about. */
+static int tui_is_called(const struct tui *t, const char *actor, const char *name, int fd)
+{
+	if (!t->call.set || strcmp(actor, t->call.actor) != 0)
+		return 0;
+	return t->call.name[0] ? strcmp(name, t->call.name) == 0 : fd == t->call.fd;
+}
+
+/* TCP flags that LOCAL sent to / received from PEER in the step; data: whether it sent bytes. */
+static void tui_step_flags(const struct tui *t, const char *local, const char *peer, int socktype,
+			   unsigned *sent, unsigned *rcvd, int *data, int *reset)
+{
+	struct sockaddr_storage a, b;
+	*sent = *rcvd = 0;
+	*data = *reset = 0;
+	if (!t->wire || tui_parse_addr(local, &a) < 0 || !tui_port(&a))
+		return;
+	int has_peer = tui_parse_addr(peer, &b) == 0 && tui_port(&b);
+	for (size_t i = wire_count(t->wire); i-- > 0;) {
+		const struct wire_seg *g = wire_at(t->wire, i);
+		if (g->step != t->wstep)
+			break;
+		int out = tui_ep_is(&a, &g->src, 1) && (!has_peer || tui_ep_is(&b, &g->dst, 0));
+		int in = tui_ep_is(&a, &g->dst, 1) && (!has_peer || tui_ep_is(&b, &g->src, 0));
+		if (socktype == SOCK_DGRAM && out && g->proto == IPPROTO_UDP && g->len)
+			*data = 1;
+		if (g->proto != IPPROTO_TCP)
+			continue;
+		if (out) {
+			*sent |= g->flags;
+			if (g->len)
+				*data = 1;
+		}
+		if (in)
+			*rcvd |= g->flags;
+		if ((in || out) && (g->flags & WIRE_RST))
+			*reset = 1;
+	}
+}
+
+/* Whether an RST went between LOCAL and PEER in the step. */
+static int tui_step_reset(const struct tui *t, const char *local, const char *peer)
+{
+	unsigned sent, rcvd;
+	int data, reset;
+	tui_step_flags(t, local, peer, SOCK_STREAM, &sent, &rcvd, &data, &reset);
+	return reset;
+}
+
+static void tui_add_trans(struct tui *t, const char *actor, const char *name, int fd, int from, int to,
+			  int main, int reset)
+{
+	if (t->v.ntrans >= TUI_TRANS_MAX)
+		return;
+	struct tui_trans *tr = &t->v.trans[t->v.ntrans++];
+	if (name[0])
+		snprintf(tr->who, sizeof tr->who, "%s %s", actor, name);
+	else
+		snprintf(tr->who, sizeof tr->who, "%s fd %d", actor, fd);
+	tr->from = from;
+	tr->to = to;
+	tr->main = main;
+	tr->reset = reset;
+	if (main && t->v.ntrans > 1) { /* the call's socket first */
+		struct tui_trans x = *tr;
+		memmove(&t->v.trans[1], &t->v.trans[0], (size_t)(t->v.ntrans - 1) * sizeof x);
+		t->v.trans[0] = x;
+	}
+}
+
+/* The state of a socket after a step: the kernel's, TCP_CLOSE when it is gone. */
+static int tui_state_now(const struct snap_sock *so)
+{
+	if (so->closed && !so->in_kernel)
+		return 7;
+	return so->state;
+}
+
+/* After a call: which sockets changed state, and the sentence that joins the call, segments and states. */
+static void tui_after_step(struct tui *t)
+{
+	if (!t->call.set)
+		return;
+	tui_snapshot(t);
+	t->v.ntrans = 0;
+	const struct snap_sock *me = NULL, *peer = NULL;
+	const char *me_actor = t->call.actor, *peer_actor = NULL;
+	const struct tui_was *me_was = NULL, *peer_was = NULL;
+	/* the sockets still there */
+	for (size_t i = 0; i < t->sn->nactors; i++) {
+		const struct snap_actor *sa = &t->sn->actors[i];
+		for (size_t k = 0; k < sa->nsocks; k++) {
+			const struct snap_sock *so = &sa->socks[k];
+			int called = tui_is_called(t, sa->name, so->name, so->fd) &&
+				     (t->call.call == SP_CALL_CLOSE ? so->closed : !so->closed);
+			if (called)
+				me = so; /* the last one: a name may have been used before */
+			if (!tui_is_tcp(so))
+				continue;
+			struct tui_was *w = tui_was_of(t, sa->name, so);
+			if (called)
+				me_was = w;
+			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? 10 : -1;
+			int to = tui_state_now(so);
+			if (from >= 0 && to >= 0 && from != to)
+				tui_add_trans(t, sa->name, so->name, so->fd, from, to, called,
+					      tui_step_reset(t, so->local, so->peer));
+			if (w)
+				w->seen = 1;
+		}
+	}
+	/* the sockets the kernel dropped during the step */
+	for (size_t i = 0; i < t->nwas; i++) {
+		struct tui_was *w = &t->was[i];
+		if (w->seen)
+			continue;
+		int called = tui_is_called(t, w->actor, w->name, w->fd);
+		if (called)
+			me_was = w;
+		if (w->state != 7)
+			tui_add_trans(t, w->actor, w->name, w->fd, w->state, 7, called,
+				      tui_step_reset(t, w->local, w->peer));
+	}
+	/* the other end of the call's connection */
+	const char *local = me ? me->local : me_was ? me_was->local : "";
+	const char *rem = me ? me->peer : me_was ? me_was->peer : "";
+	for (size_t i = 0; i < t->sn->nactors && rem[0]; i++)
+		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
+			const struct snap_sock *so = &t->sn->actors[i].socks[k];
+			if (so != me && strcmp(so->local, rem) == 0 && strcmp(so->peer, local) == 0) {
+				peer = so;
+				peer_actor = t->sn->actors[i].name;
+				peer_was = tui_was_of(t, peer_actor, so);
+			}
+		}
+	for (size_t i = 0; i < t->nwas && !peer && rem[0]; i++)
+		if (&t->was[i] != me_was && strcmp(t->was[i].local, rem) == 0 && strcmp(t->was[i].peer, local) == 0) {
+			peer_was = &t->was[i];
+			peer_actor = peer_was->actor;
+		}
+	struct sockaddr_storage ra;
+	if (!peer_actor && tui_parse_addr(rem, &ra) == 0)
+		peer_actor = session_addr_owner(t->s, &ra);
+	struct explain_conn ec = {
+		.call = t->call.call, .socktype = t->call.socktype ? t->call.socktype : SOCK_STREAM,
+		.ret = t->call.ret, .err = t->call.err, .blocked = t->call.blocked,
+		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? 10 : -1,
+		.after = me ? tui_state_now(me) : me_was ? 7 : -1,
+		.peer_before = peer_was ? peer_was->state : -1,
+		.peer_after = peer ? tui_state_now(peer) : peer_was ? 7 : -1,
+		.me = me_actor, .peer = peer_actor,
+	};
+	if (me && (me->type == SOCK_DGRAM || me->type == SOCK_STREAM))
+		ec.socktype = me->type;
+	if (me ? me->family != AF_INET && me->family != AF_INET6 : !me_was)
+		ec.socktype = 0; /* AF_UNIX, or not known: nothing on the wire to tell about */
+	int reset;
+	tui_step_flags(t, local, rem, ec.socktype, &ec.sent, &ec.received, &ec.data_sent, &reset);
+	if (t->call.blocked) {
+		explain_join(&ec, t->join_wait, sizeof t->join_wait);
+	} else {
+		explain_join(&ec, t->join, sizeof t->join);
+		snprintf(t->join_for, sizeof t->join_for, "%s", t->sn->last_text);
+		t->join_type = me ? me->type : t->call.socktype;
 	}
 }
 
@@ -343,6 +981,23 @@ static int tui_busy(struct tui *t, const struct sp_stmt *st, int say)
 	return 1;
 }
 
+/* Which socket the statement's call is about, as far as the statement says (the events add the rest). */
+static void tui_call_of(struct tui *t, const struct sp_stmt *st)
+{
+	memset(&t->call, 0, sizeof t->call);
+	t->call.fd = -1;
+	if (st->kind != SP_ST_CALL)
+		return;
+	snprintf(t->call.actor, sizeof t->call.actor, "%s", st->actor);
+	if (st->call == SP_CALL_SOCKET || st->call == SP_CALL_ACCEPT)
+		snprintf(t->call.name, sizeof t->call.name, "%s", st->assign);
+	else if (call_takes_fd(st->call) && st->nargs > 0 && st->args[0].kind == SP_ARG_SOCK) {
+		snprintf(t->call.name, sizeof t->call.name, "%s", st->args[0].name);
+		if (!st->args[0].name[0])
+			t->call.fd = (int)st->args[0].num;
+	}
+}
+
 /* The one path of every statement: keys, the prompt and the script. */
 static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 {
@@ -354,11 +1009,20 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 		if (pane >= 0)
 			t->v.focus = pane;
 	}
+	tui_wire_pull(t); /* what came before belongs to the step before */
+	tui_snapshot(t);
+	tui_states_before(t);
+	t->wstep++;
+	tui_call_of(t, st);
+	t->exec_stmt = st;
 	/* sleep is the loop's timer here, so the screen stays live */
 	enum session_rc rc = st->kind == SP_ST_SLEEP ? SESSION_OK : session_exec(t->s, st);
+	t->exec_stmt = NULL;
 	if (rc == SESSION_OK)
 		tui_record(t, st);
+	tui_wire_step(t);
 	tui_refresh_kernel(t);
+	tui_after_step(t);
 	return rc;
 }
 
@@ -697,10 +1361,16 @@ static enum tui_res tui_action(struct tui *t, enum tui_action act)
 		tui_open_prompt(t, buf);
 		return TUI_R_REDRAW;
 	}
-	case TUI_A_NEXT_PANE: t->v.focus = (t->v.focus + 1) % t->v.npanes; return TUI_R_REDRAW;
-	case TUI_A_PREV_PANE: t->v.focus = (t->v.focus + t->v.npanes - 1) % t->v.npanes; return TUI_R_REDRAW;
-	case TUI_A_SEL_UP: tui_move_sel(t, -1); return TUI_R_REDRAW;
-	case TUI_A_SEL_DOWN: tui_move_sel(t, 1); return TUI_R_REDRAW;
+	case TUI_A_NEXT_PANE:
+		t->v.focus = (t->v.focus + 1) % t->v.npanes;
+		t->wire_anchor = 0;
+		return TUI_R_REDRAW;
+	case TUI_A_PREV_PANE:
+		t->v.focus = (t->v.focus + t->v.npanes - 1) % t->v.npanes;
+		t->wire_anchor = 0;
+		return TUI_R_REDRAW;
+	case TUI_A_SEL_UP: tui_move_sel(t, -1); t->wire_anchor = 0; return TUI_R_REDRAW;
+	case TUI_A_SEL_DOWN: tui_move_sel(t, 1); t->wire_anchor = 0; return TUI_R_REDRAW;
 	case TUI_A_STEP: case TUI_A_PLAY: return tui_script_key(t, act);
 	case TUI_A_FASTER: tui_speed(t, 1); return TUI_R_REDRAW;
 	case TUI_A_SLOWER: tui_speed(t, 0); return TUI_R_REDRAW;
@@ -708,6 +1378,10 @@ static enum tui_res tui_action(struct tui *t, enum tui_action act)
 	case TUI_A_REDRAW: clearok(curscr, TRUE); return TUI_R_REDRAW;
 	case TUI_A_HELP: t->v.help = 1; t->v.help_top = 0; return TUI_R_REDRAW;
 	case TUI_A_QUIT: return tui_quit_key(t);
+	case TUI_A_DIAGRAM: t->v.diagram = 1; return TUI_R_REDRAW;
+	case TUI_A_WIRE_ALL: t->wire_all = !t->wire_all; t->wire_anchor = 0; return TUI_R_REDRAW;
+	case TUI_A_WIRE_OLDER: tui_wire_scroll(t, -1); return TUI_R_REDRAW;
+	case TUI_A_WIRE_NEWER: tui_wire_scroll(t, 1); return TUI_R_REDRAW;
 	default: return TUI_R_NONE;
 	}
 }
@@ -746,6 +1420,23 @@ static enum tui_res tui_help_key(struct tui *t, int key)
 	return TUI_R_REDRAW;
 }
 
+/* Over the state diagram: d, Esc or q close it; the script's keys go on working. */
+static enum tui_res tui_diagram_key(struct tui *t, int key, int is_char)
+{
+	enum tui_action act = tui_key_action(key);
+	if ((is_char && key == 27) || act == TUI_A_DIAGRAM || act == TUI_A_QUIT) {
+		t->v.diagram = 0;
+		return TUI_R_REDRAW;
+	}
+	switch (act) {
+	case TUI_A_STEP: case TUI_A_PLAY: case TUI_A_FASTER: case TUI_A_SLOWER:
+	case TUI_A_INTERRUPT: case TUI_A_REDRAW:
+		return tui_action(t, act);
+	default:
+		return TUI_R_NONE;
+	}
+}
+
 static enum tui_res tui_mouse(struct tui *t)
 {
 	MEVENT me;
@@ -757,6 +1448,7 @@ static enum tui_res tui_mouse(struct tui *t)
 	t->v.focus = pane;
 	if (sock >= 0)
 		tui_pick_remember(t, pane, tui_actor(t, pane), sock);
+	t->wire_anchor = 0;
 	return TUI_R_REDRAW;
 }
 
@@ -772,6 +1464,8 @@ static enum tui_res tui_key(struct tui *t, int key, int is_char)
 		return tui_prompt_key(t, key, is_char);
 	if (t->v.help)
 		return tui_help_key(t, key);
+	if (t->v.diagram)
+		return tui_diagram_key(t, key, is_char);
 	if (!is_char && key == KEY_MOUSE)
 		return tui_mouse(t);
 	if (is_char && key == 27)
@@ -802,6 +1496,12 @@ static void tui_fill_view(struct tui *t)
 	t->v.message_err = t->msg_err;
 	t->v.line = &t->line;
 	t->v.prompt_error = t->prompt_err[0] ? t->prompt_err : NULL;
+	/* the joined explanation belongs to the call the explain area shows */
+	int same = t->join_for[0] && strcmp(t->join_for, t->sn->last_text) == 0;
+	t->v.join = same && t->join[0] ? t->join : NULL;
+	t->v.last_socktype = same ? t->join_type : 0;
+	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
+	tui_wire_build(t);
 }
 
 static void tui_redraw(struct tui *t)
@@ -813,6 +1513,12 @@ static void tui_redraw(struct tui *t)
 	wnoutrefresh(stdscr);
 	doupdate();
 	t->dirty = 0;
+	t->wire_dirty = 0;
+	long long now = now_ms();
+	if (t->frames && now - t->last_frame > t->frame_gap)
+		t->frame_gap = now - t->last_frame;
+	t->last_frame = now;
+	t->frames++;
 }
 
 /* Whether the screen changes on its own: a blocked call's clock, sockets on their way out. */
@@ -855,6 +1561,10 @@ static int tui_timeout(const struct tui *t)
 		long long tick = t->last_tick + TICK_MS - now;
 		wait = min_pos(wait, tick > 0 ? tick : 0);
 	}
+	if (t->wire_dirty) {
+		long long frame = t->last_frame + WIRE_FRAME_MS - now;
+		wait = min_pos(wait, frame > 0 ? frame : 0);
+	}
 	return wait > 1000000 ? 1000000 : (int)wait;
 }
 
@@ -868,6 +1578,8 @@ static int tui_loop(struct tui *t, const sigset_t *sleep_mask)
 {
 	while (!tui_signal) {
 		tui_engine(t);
+		if (t->wire_dirty && now_ms() - t->last_frame >= WIRE_FRAME_MS)
+			t->dirty = 1;
 		if (t->dirty)
 			tui_redraw(t);
 		if (t->quit)
@@ -875,7 +1587,9 @@ static int tui_loop(struct tui *t, const sigset_t *sleep_mask)
 		struct pollfd fds[TUI_FDS];
 		fds[0].fd = STDIN_FILENO;
 		fds[0].events = POLLIN;
-		int n = 1 + session_pollfds(t->s, fds + 1, TUI_FDS - 1);
+		fds[1].fd = wire_fd(t->wire); /* -1 when the capture is off: poll skips it */
+		fds[1].events = POLLIN;
+		int n = 2 + session_pollfds(t->s, fds + 2, TUI_FDS - 2);
 		int ms = tui_timeout(t);
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 		int r = ppoll(fds, (nfds_t)n, ms < 0 ? NULL : &ts, sleep_mask);
@@ -889,7 +1603,9 @@ static int tui_loop(struct tui *t, const sigset_t *sleep_mask)
 			break;
 		if (fds[0].revents & POLLIN)
 			tui_read_keys(t);
-		for (int i = 1; i < n; i++)
+		if (fds[1].revents & POLLIN)
+			tui_wire_pull(t);
+		for (int i = 2; i < n; i++)
 			if (fds[i].revents) {
 				session_collect(t->s);
 				tui_refresh_kernel(t);
@@ -907,7 +1623,7 @@ static void tui_init_view(struct tui *t, const struct tui_opts *o)
 	t->v.title = o->script && o->script->title ? o->script->title : NULL;
 	t->v.net_label = o->net_label;
 	t->v.net_note = o->net_note;
-	t->v.lang = "en";
+	t->v.lang = i18n_lang();
 	t->v.delay_ms = o->delay_ms;
 	t->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	t->v.color = o->color;
@@ -929,6 +1645,10 @@ static void tui_free(struct tui *t)
 {
 	session_free(t->s); /* kills the actors */
 	t->s = NULL;
+	wire_close(t->wire);
+	t->wire = NULL;
+	free(t->wmatch);
+	free(t->was);
 	for (size_t i = 0; i < t->ntyped; i++) {
 		script_stmt_clear(t->typed[i]);
 		free(t->typed[i]);
@@ -950,6 +1670,10 @@ int tui_run(const struct tui_opts *o)
 				   .net_label = o->net_label };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
+	t.wire = wire_open(t.wire_off, sizeof t.wire_off);
+	if (t.wire) /* what was on lo before is not the playground's */
+		while (wire_drain(t.wire, 0) == WIRE_DRAIN_MAX)
+			;
 	t.s = session_new(&so);
 	if (!t.s) {
 		fprintf(stderr, "sockplay: out of memory\n");
@@ -961,8 +1685,16 @@ int tui_run(const struct tui_opts *o)
 		return 1;
 	}
 	int rc = tui_loop(&t, &sleep_mask), err = errno;
+	unsigned long frames = t.frames;
+	long long gap = t.frame_gap;
+	unsigned long long captured = wire_total(t.wire), lost = t.wire_lost;
 	tui_free(&t);
 	tui_restore();
+	if (o->quit_at_end) { /* benchmarks: how the screen kept up */
+		fprintf(stderr, "sockplay: ");
+		fprintf(stderr, tui_text(TX_STATS), frames, gap, captured, lost);
+		fputc('\n', stderr);
+	}
 	sigprocmask(SIG_SETMASK, &sleep_mask, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "sockplay: %s\n", strerror(err));

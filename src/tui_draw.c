@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <wchar.h>
 
 #include "sockplay/consts.h"
@@ -14,14 +15,17 @@
 
 struct glyphs {
 	const char *h, *v, *tl, *tr, *bl, *br, *lt, *rt, *tt, *bt, *sel, *arrow, *ell, *dots;
+	const char *head_r, *head_l, *head_u, *head_d, *to; /* arrowheads; "to" joins two states */
 };
 
 static const struct glyphs glyphs_utf8 = {
 	"\u2500", "\u2502", "\u250c", "\u2510", "\u2514", "\u2518", "\u251c", "\u2524",
 	"\u252c", "\u2534", "\u25b6", "\u2192", "\u2026", "\u2504",
+	"\u25b6", "\u25c0", "\u25b2", "\u25bc", "\u2192",
 };
 static const struct glyphs glyphs_ascii = {
 	"-", "|", "+", "+", "+", "+", "+", "+", "+", "+", ">", "->", "~", "-",
+	">", "<", "^", "v", "->",
 };
 
 /* X(name, foreground, attributes with colour, attributes without) */
@@ -78,6 +82,7 @@ void tui_draw_init_colors(void)
 struct layout {
 	int pane_y, pane_h;         /* rows of the panes, title included */
 	int strip_y, strip_h;       /* script strip (0 rows without a script) */
+	int wire_y, wire_h;         /* the wire pane under its border */
 	int explain_y, explain_h;
 	int bottom_y, bar_y;
 	int first, nvis;            /* visible panes */
@@ -218,7 +223,7 @@ static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 				break;
 			cells += cw;
 			q += b;
-			if (*q == ' ')
+			if (*q == ' ' || cw == 2) /* CJK text may break after any wide character */
 				brk = q;
 		}
 		const char *end = (*q && *q != '\n' && brk) ? brk : q;
@@ -242,20 +247,43 @@ static int wrap(const char *s, int width, struct span *out, int max)
 	return wrap2(s, width, width, out, max);
 }
 
+/* The same for the first N bytes of S. */
+static int wrap_n(const char *s, size_t n, int width, struct span *out, int max)
+{
+	int rows = wrap(s, width, out, max), k = 0;
+	for (; k < rows && out[k].p < s + n; k++)
+		if (out[k].p + out[k].n > s + n)
+			out[k].n = (size_t)(s + n - out[k].p);
+	return k;
+}
+
 /* ---- layout ---------------------------------------------------------------- */
 
 static void layout(const struct dc *d, struct layout *L)
 {
 	const struct tui_view *v = d->v;
 	int H = d->H, W = d->W;
-	L->strip_h = v->script ? (H >= 36 ? 5 : 3) : 0;
+	/* top down: header, panes, script strip, wire, explain area, bottom rule, key bar */
+	L->strip_h = v->script ? (H >= 36 ? 5 : H >= 28 ? 3 : 2) : 0;
 	L->explain_h = H >= 36 ? 8 : H >= 28 ? 6 : 4;
 	L->bar_y = H - 1;
 	L->bottom_y = H - 2;
 	L->explain_y = L->bottom_y - L->explain_h;
-	L->strip_y = L->strip_h ? L->explain_y - 1 - L->strip_h : L->explain_y;
+	int rest = H - 5 - (L->strip_h ? 1 : 0) - L->explain_h - L->strip_h; /* panes and wire */
+	L->wire_h = rest * 2 / 5;
+	if (L->wire_h < 5)
+		L->wire_h = 5; /* the ends and four arrows */
+	if (L->wire_h > 16)
+		L->wire_h = 16;
+	if (v->wire.off) { /* no ladder: the reason, and the room to the panes */
+		struct span sp[6];
+		int rows = wrap(v->wire.off, W - 4, sp, 6);
+		L->wire_h = rows < 2 ? 2 : rows;
+	}
+	L->wire_y = L->explain_y - 1 - L->wire_h;
+	L->strip_y = L->strip_h ? L->wire_y - 1 - L->strip_h : L->wire_y;
 	L->pane_y = 1;
-	L->pane_h = (L->strip_h ? L->strip_y - 1 : L->explain_y - 1) - L->pane_y;
+	L->pane_h = (L->strip_h ? L->strip_y - 1 : L->wire_y - 1) - L->pane_y;
 	int fit = (W - 1) / (TUI_PANE_MIN_W + 1);
 	L->nvis = v->npanes < fit ? v->npanes : fit;
 	if (L->nvis < 1)
@@ -397,9 +425,21 @@ static void sock_queue(const struct snap_sock *k, char *out, size_t size)
 		snprintf(out, size, "%u/%u", k->rq, k->wq);
 }
 
-/* One socket: one row when wide, else a second row with the addresses. Returns rows used. */
+/* "127.0.0.1:8888 -> 127.0.0.1:49152", or the local address alone. */
+static void sock_addrs(const struct dc *d, const struct snap_sock *k, char *out, size_t size)
+{
+	if (k->peer[0] && strcmp(k->peer, "-") != 0)
+		snprintf(out, size, "%s %s %s", k->local[0] ? k->local : "-", d->g->arrow, k->peer);
+	else
+		snprintf(out, size, "%s", k->local[0] ? k->local : "-");
+}
+
+/*
+ * One socket: one row when wide, else a second row with the addresses
+ * (COMPACT: none, the rule under the table shows the selected one's). Returns rows used.
+ */
 static int sock_rows(const struct dc *d, int y, int x, int w, const struct cols *c,
-		     const struct snap_sock *k, int selected, int focused)
+		     const struct snap_sock *k, int selected, int focused, int compact)
 {
 	attr_t base = k->closed ? pen(d, C_DIM) : pen(d, C_NORMAL);
 	attr_t sa = k->closed ? base : pen(d, state_color(k->state));
@@ -418,12 +458,9 @@ static int sock_rows(const struct dc *d, int y, int x, int w, const struct cols 
 	}
 	put(d, y, cx, c->state - 1, tui_state_text(k), sa), cx += c->state;
 	put(d, y, cx, x + w - cx, q, base);
-	if (c->wide)
+	if (c->wide || compact)
 		return 1;
-	if (k->peer[0] && strcmp(k->peer, "-") != 0)
-		snprintf(addr, sizeof addr, "%s %s %s", k->local[0] ? k->local : "-", d->g->arrow, k->peer);
-	else
-		snprintf(addr, sizeof addr, "%s", k->local[0] ? k->local : "-");
+	sock_addrs(d, k, addr, sizeof addr);
 	put(d, y + 1, x + 1 + c->fd, w - 1 - c->fd, addr, base);
 	return 2;
 }
@@ -579,9 +616,12 @@ static void draw_pane(const struct dc *d, const struct layout *L, int i, struct 
 	table_cols(w - 1, &c);
 	int y = L->pane_y + 1, bottom = L->pane_y + L->pane_h;
 	table_header(d, y++, x, w - 1, &c);
-	int sh = c.wide ? 1 : 2;
+	/* sockets, then a rule and at least two rows of the call log; when two sockets with their
+	   address rows leave no room for that, one row each and the selected one's addresses on the rule */
+	int body = bottom - y, compact = !c.wide && (body - 3) / 2 < 2;
+	int sh = c.wide || compact ? 1 : 2;
 	size_t nsocks = sa ? sa->nsocks : 0;
-	int body = bottom - y, sock_room = (body - 4) / sh;
+	int sock_room = (body - 3) / sh;
 	if (sock_room < 1)
 		sock_room = 1;
 	size_t first = 0;
@@ -603,12 +643,16 @@ static void draw_pane(const struct dc *d, const struct layout *L, int i, struct 
 			hits->pane[i].sock_y[hits->pane[i].nsock] = y;
 			hits->pane[i].sock_idx[hits->pane[i].nsock++] = (int)k;
 		}
-		y += sock_rows(d, y, x, w - 1, &c, &sa->socks[k], (int)k == sel, focused);
+		y += sock_rows(d, y, x, w - 1, &c, &sa->socks[k], (int)k == sel, focused, compact);
 	}
 	/* the call log below a thin rule */
 	rule(d, y, x + 1, w - 2, d->g->dots, pen(d, C_DIM));
-	char calls[64];
-	snprintf(calls, sizeof calls, " %s ", tui_text(TX_CALLS));
+	char calls[SNAP_ADDR_MAX * 2 + 16], addrs[SNAP_ADDR_MAX * 2 + 8];
+	if (compact && sel >= 0 && (size_t)sel < nsocks) {
+		sock_addrs(d, &sa->socks[sel], addrs, sizeof addrs);
+		snprintf(calls, sizeof calls, " %s ", addrs);
+	} else
+		snprintf(calls, sizeof calls, " %s ", tui_text(TX_CALLS));
 	put(d, y, x + 2, w - 4, calls, pen(d, C_DIM));
 	y++;
 	int used = sa ? draw_log(d, y, bottom - y, x + 1, w - 2, sa) : 0;
@@ -687,47 +731,283 @@ static void draw_strip(const struct dc *d, const struct layout *L)
 	}
 }
 
+/* ---- wire pane ---------------------------------------------------------------- */
+
+/* What an arrow says: flags, relative seq/ack, length; LEVEL drops details to fit. */
+static void seg_label(const struct wire_seg *s, int level, char *out, size_t size)
+{
+	if (s->proto != IPPROTO_TCP) {
+		snprintf(out, size, "UDP len=%u", s->len);
+		return;
+	}
+	char fl[48], seq[24] = "", ack[24] = "", len[24] = "";
+	wire_flags_text(s->flags, fl, sizeof fl);
+	if (level < 2)
+		snprintf(seq, sizeof seq, " seq=%u", s->seq);
+	if (level < 1 && (s->flags & WIRE_ACK))
+		snprintf(ack, sizeof ack, " ack=%u", s->ack);
+	if (s->len && level < 3)
+		snprintf(len, sizeof len, " len=%u", s->len);
+	snprintf(out, size, "%s%s%s%s%s", fl, seq, ack, len,
+		 level < 1 && s->win == 0 && !(s->flags & WIRE_RST) ? " win=0" : "");
+}
+
+static enum tui_color seg_color(const struct wire_seg *s)
+{
+	if (s->proto != IPPROTO_TCP)
+		return C_INFO;
+	if (s->flags & WIRE_RST)
+		return C_ERR;
+	if (s->flags & WIRE_SYN)
+		return C_STATE_WAIT;
+	if (s->flags & WIRE_FIN)
+		return C_STATE_END;
+	return s->len ? C_VALUE : C_NORMAL;
+}
+
+/* One arrow over cells X .. X+N-1, its head at the right end (TO_RIGHT) or the left one. */
+static void draw_arrow(const struct dc *d, int y, int x, int n, int to_right, const struct wire_seg *s,
+		       attr_t a)
+{
+	char label[96];
+	int level = 0, lw;
+	for (;; level++) {
+		seg_label(s, level, label, sizeof label);
+		lw = tui_width(label);
+		if (lw + 6 <= n || level == 3)
+			break;
+	}
+	if (n < 3)
+		return;
+	rule(d, y, x, n, d->g->h, a);
+	glyph(d, y, to_right ? x + n - 1 : x, to_right ? d->g->head_r : d->g->head_l, a);
+	int room = n - 4; /* a dash and a space on each side */
+	if (room < 1)
+		return;
+	if (lw > room)
+		lw = room;
+	int lx = x + 2 + (room - lw) / 2;
+	put(d, y, lx - 1, 1, " ", a);
+	int used = put(d, y, lx, room, label, a);
+	put(d, y, lx + used, 1, " ", a);
+}
+
+/* The step number at the left margin: on a step's first row and on the top row. */
+static void wire_margin(const struct dc *d, int y, int w, const struct tui_wire_row *r,
+			const struct tui_wire_row *prev)
+{
+	if (prev && prev->seg->step == r->seg->step)
+		return;
+	char num[16];
+	snprintf(num, sizeof num, "%u", r->seg->step);
+	int nw = tui_width(num);
+	put(d, y, 1 + (w - nw > 0 ? w - nw : 0), w, num,
+	    r->seg->step == d->v->wire.last_step ? pen(d, C_SEL) : pen(d, C_DIM));
+}
+
+static void wire_note(const struct dc *d, int y, int h, const char *text, enum tui_color c)
+{
+	struct span sp[8];
+	int rows = wrap(text, d->W - 4, sp, 8);
+	for (int r = 0; r < rows && r < h; r++)
+		put_n(d, y + r, 2, d->W - 4, sp[r].p, sp[r].n, pen(d, c));
+}
+
+static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hits *hits)
+{
+	const struct tui_wire *w = &d->v->wire;
+	int y0 = L->wire_y, h = L->wire_h, margin = 5;
+	int one = !w->all && !w->off && !w->none; /* a ladder with its two ends on top */
+	int arrows = one ? h - 1 : h;
+	int shown = w->nrows < arrows ? w->nrows : arrows;
+	int first = w->nrows - shown;
+	unsigned long older = w->older + (unsigned long)first;
+	char right[200] = "", part[64];
+	if (w->lost) {
+		snprintf(part, sizeof part, tui_text(TX_WIRE_LOST), w->lost);
+		snprintf(right + strlen(right), sizeof right - strlen(right), "%s  ", part);
+	}
+	if (older) {
+		snprintf(part, sizeof part, tui_text(TX_WIRE_OLDER), older);
+		snprintf(right + strlen(right), sizeof right - strlen(right), "%s  ", part);
+	}
+	if (w->newer) {
+		snprintf(part, sizeof part, tui_text(TX_WIRE_NEWER), w->newer);
+		snprintf(right + strlen(right), sizeof right - strlen(right), "%s  ", part);
+	}
+	if (!w->off)
+		snprintf(right + strlen(right), sizeof right - strlen(right), "%s",
+			 tui_text(w->all ? TX_WIRE_KEYS_ALL : TX_WIRE_KEYS));
+	border_row(d, y0 - 1, d->g->lt, d->g->rt, tui_text(w->all ? TX_WIRE_ALL : TX_WIRE), right,
+		   pen(d, C_HEADER), d->v->script ? NULL : d->g->bt);
+	for (int r = y0; r < y0 + h; r++) {
+		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
+		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
+	}
+	if (hits)
+		hits->wire_rows = arrows;
+	if (w->off) {
+		wire_note(d, y0, h, w->off, C_INFO);
+		return;
+	}
+	if (w->none) {
+		wire_note(d, y0, h, w->none, C_DIM);
+		return;
+	}
+	int avail = d->W - 4 - margin; /* lifeline to lifeline, at most */
+	if (!one) {
+		if (w->nrows == 0) {
+			wire_note(d, y0, h, tui_text(TX_WIRE_EMPTY), C_DIM);
+			return;
+		}
+		int lw = (avail - 30) / 2;
+		if (lw > 22)
+			lw = 22;
+		if (lw < 8)
+			lw = 8;
+		int ax = 1 + margin + lw + 1, an = avail - 2 * lw - 2;
+		for (int i = 0; i < shown; i++) {
+			const struct tui_wire_row *r = &w->rows[first + i];
+			int y = y0 + i;
+			attr_t a = pen(d, seg_color(r->seg)) | (r->seg->step == w->last_step ? A_BOLD : 0);
+			wire_margin(d, y, margin - 1, r, i ? r - 1 : NULL);
+			const char *l = r->left ? r->left : "?", *rt = r->right ? r->right : "?";
+			int llw = tui_width(l);
+			put(d, y, 1 + margin + (llw < lw ? lw - llw : 0), lw, l, pen(d, C_PANE));
+			draw_arrow(d, y, ax, an, r->to_right, r->seg, a);
+			put(d, y, ax + an + 1, lw, rt, pen(d, C_PANE));
+		}
+		return;
+	}
+	int span = avail > 64 ? 64 : avail;
+	int xl = 1 + margin + (avail - span) / 2, xr = xl + span;
+	/* the ends: the left one over its lifeline, the right one ending over its own */
+	put(d, y0, 1, margin - 1, tui_text(TX_WIRE_STEP), pen(d, C_DIM));
+	int half = span / 2 - 1, rw = tui_width(w->right ? w->right : "");
+	put(d, y0, xl, half, w->left ? w->left : "", pen(d, C_PANE));
+	if (rw > half)
+		rw = half;
+	put(d, y0, xr + 1 - rw, half, w->right ? w->right : "", pen(d, C_PANE));
+	for (int i = 0; i < arrows; i++) {
+		glyph(d, y0 + 1 + i, xl, d->g->v, pen(d, C_DIM));
+		glyph(d, y0 + 1 + i, xr, d->g->v, pen(d, C_DIM));
+	}
+	if (w->nrows == 0) {
+		put(d, y0 + 1, xl + 2, span - 3, tui_text(TX_WIRE_QUIET), pen(d, C_DIM));
+		return;
+	}
+	for (int i = 0; i < shown; i++) {
+		const struct tui_wire_row *r = &w->rows[first + i];
+		int y = y0 + 1 + i;
+		attr_t a = pen(d, seg_color(r->seg)) | (r->seg->step == w->last_step ? A_BOLD : 0);
+		wire_margin(d, y, margin - 1, r, i ? r - 1 : NULL);
+		draw_arrow(d, y, xl + 1, span - 1, r->to_right, r->seg, a);
+	}
+}
+
 /* ---- explain area ----------------------------------------------------------- */
 
 struct para {
 	const char *text;
+	size_t len;                /* bytes of TEXT to show */
 	enum tui_color color;
+	int rank;                  /* 1 is kept longest when the area is too small for all */
 };
+
+/*
+ * The last line(s) of explain_step()'s text are the Python and C ones: the
+ * joined explanation goes between them and the call's own.
+ */
+static const char *tail_lines(const char *s, int n)
+{
+	const char *p = s + strlen(s);
+	while (n > 0 && p > s) {
+		p--;
+		if (*p == '\n' && --n == 0)
+			return p + 1;
+	}
+	return s;
+}
 
 static void draw_explain(const struct dc *d, const struct layout *L)
 {
 	const struct tui_view *v = d->v;
 	const struct snapshot *sn = d->sn;
 	border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), NULL, pen(d, C_HEADER),
-		   v->script ? NULL : d->g->bt);
-	struct para p[8];
+		   NULL);
+	struct para p[9];
 	int np = 0;
 	char head[SNAP_LINE_MAX + 64], body[2048];
+#define PARA(t, n, c, r) (p[np++] = (struct para){ (t), (n), (c), (r) })
 	if (v->message && v->message[0])
-		p[np++] = (struct para){ v->message, v->message_err ? C_ERR : C_INFO };
+		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
+	if (v->join_wait && v->join_wait[0])
+		PARA(v->join_wait, strlen(v->join_wait), C_INFO, 2);
 	if (sn->say[0])
-		p[np++] = (struct para){ sn->say, C_SAY };
+		PARA(sn->say, strlen(sn->say), C_SAY, 2);
 	if (sn->last_call) {
 		snprintf(head, sizeof head, "%s: %s", sn->last_actor, sn->last_text);
-		p[np++] = (struct para){ head, sn->last_err ? C_ERR : C_HEADER };
+		PARA(head, strlen(head), sn->last_err ? C_ERR : C_HEADER, 3);
 		body[0] = 0;
-		explain_step((enum sp_call)sn->last_call, sn->last_ret, sn->last_err, body, sizeof body);
-		p[np++] = (struct para){ body, C_NORMAL };
+		explain_step_type((enum sp_call)sn->last_call, v->last_socktype ? v->last_socktype : SOCK_STREAM,
+				  sn->last_ret, sn->last_err, body, sizeof body);
+		const char *code = tail_lines(body, 2);
+		size_t what = (size_t)(code - body);
+		if (what > 0 && body[what - 1] == '\n')
+			what--;
+		PARA(body, what, C_NORMAL, sn->last_err ? 4 : 6);
+		if (v->join && v->join[0])
+			PARA(v->join, strlen(v->join), C_INFO, 5);
+		if (*code)
+			PARA(code, strlen(code), C_NORMAL, 7);
 	} else {
-		p[np++] = (struct para){ tui_text(v->script ? TX_WELCOME_SCRIPT : TX_WELCOME), C_NORMAL };
+		const char *w = tui_text(v->script ? TX_WELCOME_SCRIPT : TX_WELCOME);
+		PARA(w, strlen(w), C_NORMAL, 3);
 		if (v->net_note && v->net_note[0])
-			p[np++] = (struct para){ v->net_note, C_INFO };
+			PARA(v->net_note, strlen(v->net_note), C_INFO, 4);
 	}
+#undef PARA
 	int y = L->explain_y, end = L->explain_y + L->explain_h;
 	for (int r = y; r < end; r++) {
 		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
 		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
 	}
+	/* when everything does not fit, leave out the least important paragraphs first */
+	struct span sp[9][16];
+	int rows[9], total = 0, keep[9];
+	for (int i = 0; i < np; i++) {
+		rows[i] = wrap_n(p[i].text, p[i].len, d->W - 4, sp[i], 16);
+		total += rows[i];
+		keep[i] = 1;
+	}
+	for (int rank = 7; rank > 1 && total > L->explain_h; rank--)
+		for (int i = 0; i < np; i++)
+			if (keep[i] && p[i].rank == rank && total > L->explain_h) {
+				keep[i] = 0;
+				total -= rows[i];
+			}
+	/* rows left over go to what was left out, the most important first, cut with an ellipsis */
+	int free = L->explain_h - total, cut[9] = { 0 };
+	for (int rank = 2; rank <= 7 && free > 0; rank++)
+		for (int i = 0; i < np && free > 0; i++)
+			if (!keep[i] && p[i].rank == rank && rows[i] > 0) {
+				keep[i] = 1;
+				if (rows[i] > free) {
+					rows[i] = free;
+					cut[i] = 1;
+				}
+				free -= rows[i];
+			}
 	for (int i = 0; i < np && y < end; i++) {
-		struct span sp[16];
-		int rows = wrap(p[i].text, d->W - 4, sp, 16);
-		for (int r = 0; r < rows && y < end; r++)
-			put_n(d, y++, 2, d->W - 4, sp[r].p, sp[r].n, pen(d, p[i].color));
+		if (!keep[i])
+			continue;
+		for (int r = 0; r < rows[i] && y < end; r++) {
+			int last = cut[i] && r == rows[i] - 1;
+			int n = put_n(d, y, 2, d->W - 4 - last, sp[i][r].p, sp[i][r].n, pen(d, p[i].color));
+			if (last && span_width(sp[i][r].p, sp[i][r].n) <= d->W - 5) /* else put_n cut it */
+				put(d, y, 2 + n, 1, d->g->ell, pen(d, p[i].color));
+			y++;
+		}
 	}
 }
 
@@ -832,6 +1112,295 @@ static void draw_bottom(const struct dc *d, const struct layout *L, struct tui_h
 	draw_keybar(d, L->bar_y);
 }
 
+/* ---- the TCP state diagram ------------------------------------------------------ */
+
+#define DG_W 80
+#define DG_H 21
+
+/*
+ * The diagram's lines on an 80x21 grid: - | for lines, r q L J for the
+ * corners (as in box drawing: ┌ ┐ └ ┘), v ^ > for arrowheads. The states and
+ * the labels are drawn over it from the tables below. dg_mask names the
+ * transition ('a'..'p', as in dg_edges) each line cell belongs to, so the
+ * one just taken can be lit.
+ */
+static const char *const dg_art[DG_H] = {
+	"                               v-----------------------------------------------q",
+	"r-------------------------->                                                   |",
+	"|   r------          -------J^^  L---------------------q                       |",
+	"|   v                        ||                        v                       |",
+	"|                            ||                                                |",
+	"|   |   L-----         ------JL--                    -J      |                 |",
+	"|   v                                                        |                 |",
+	"|                                                            |                 |",
+	"|   L------          --------q        r----------------------J                 |",
+	"|                            v        v                                        |",
+	"|                                                                              |",
+	"|   r--                    --J       L-----------------q                       |",
+	"|   v                                                  v                       |",
+	"|                                                                              |",
+	"|   |    L-                     -q                     |                       |",
+	"|   v                            v                     v                       |",
+	"|                                                                              |",
+	"|   |                            |                     |                       |",
+	"|   |                            v                     L-----          --------J",
+	"|   L---------------------->",
+	"L--------              ------J",
+};
+
+static const char *const dg_mask[DG_H] = {
+	"                               ppppppppppppppppppppppppppppppppppppppppppppppppp",
+	"oooooooooooooooooooooooooooo                                                   p",
+	"o   aaaaaaa          aaaaaaaacd  bbbbbbbbbbbbbbbbbbbbbbb                       p",
+	"o   a                        cd                        b                       p",
+	"o                            cd                                                p",
+	"o   e   cccccc         cccccccddd                    dd      f                 p",
+	"o   e                                                        f                 p",
+	"o                                                            f                 p",
+	"o   ggggggg          ggggggggg        ffffffffffffffffffffffff                 p",
+	"o                            g        f                                        p",
+	"o                                                                              p",
+	"o   hhh                    hhh       iiiiiiiiiiiiiiiiiii                       p",
+	"o   h                                                  i                       p",
+	"o                                                                              p",
+	"o   j    kk                     kk                     l                       p",
+	"o   j                            k                     l                       p",
+	"o                                                                              p",
+	"o   m                            n                     p                       p",
+	"o   m                            n                     pppppp          ppppppppp",
+	"o   mmmmmmmmmmmmmmmmmmmmmmmm",
+	"ooooooooo              ooooooo",
+};
+
+/* The states: kernel number, row and column on the grid, room for the marks after the name. */
+static const struct {
+	int state, y, x, markw;
+} dg_states[] = {
+	{ 7, 1, 28, 43 },   /* CLOSED */
+	{ 10, 4, 3, 18 },   /* LISTEN */
+	{ 2, 4, 54, 15 },   /* SYN_SENT */
+	{ 3, 7, 3, 24 },    /* SYN_RECV */
+	{ 1, 10, 28, 38 },  /* ESTABLISHED */
+	{ 4, 13, 3, 40 },   /* FIN_WAIT1 */
+	{ 8, 13, 54, 13 },  /* CLOSE_WAIT */
+	{ 5, 16, 3, 18 },   /* FIN_WAIT2 */
+	{ 11, 16, 32, 13 }, /* CLOSING */
+	{ 9, 16, 54, 15 },  /* LAST_ACK */
+	{ 6, 19, 28, 41 },  /* TIME_WAIT */
+};
+
+/* The transitions, with what triggers them: label text, where it goes, whether it sits in a line. */
+static const struct {
+	char id;
+	int from, to;
+	enum tui_text label;
+	int y, x, w, in_line;
+} dg_edges[] = {
+	{ 'a', 7, 10, TX_DG_LISTEN, 2, 12, 8, 1 },
+	{ 'b', 7, 2, TX_DG_CONNECT, 3, 57, 20, 0 },
+	{ 'c', 10, 7, TX_DG_CLOSE, 5, 15, 7, 1 },
+	{ 'd', 2, 7, TX_DG_CLOSE_RST, 5, 34, 18, 1 },
+	{ 'e', 10, 3, TX_DG_RECV_SYN, 6, 6, 23, 0 },
+	{ 'f', 2, 1, TX_DG_RECV_SYNACK, 7, 37, 23, 0 },
+	{ 'g', 3, 1, TX_DG_RECV_ACK, 8, 12, 8, 1 },
+	{ 'h', 1, 4, TX_DG_CLOSE_FIN, 11, 8, 18, 1 },
+	{ 'i', 1, 8, TX_DG_RECV_FIN, 12, 57, 19, 0 },
+	{ 'j', 4, 5, TX_DG_RECV_ACK, 15, 6, 8, 0 },
+	{ 'k', 4, 11, TX_DG_RECV_FIN, 14, 12, 19, 1 },
+	{ 'l', 8, 9, TX_DG_CLOSE_FIN, 15, 57, 18, 0 },
+	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 6, 19, 0 },
+	{ 'n', 11, 6, TX_DG_RECV_ACK, 17, 35, 8, 0 },
+	{ 'o', 6, 7, TX_DG_TIMEOUT, 20, 10, 12, 1 },
+	{ 'p', 9, 7, TX_DG_RECV_ACK, 18, 62, 8, 1 },
+};
+
+#define DG_NSTATES (sizeof dg_states / sizeof dg_states[0])
+#define DG_NEDGES (sizeof dg_edges / sizeof dg_edges[0])
+
+/* The state as the diagram shows it: NEW_SYN_RECV is SYN_RECV, "none" is CLOSED. */
+static int dg_state(int st)
+{
+	if (st == 12)
+		return 3;
+	if (st < 1 || st > 11)
+		return 7;
+	return st;
+}
+
+/* The edges (bits 0.. for 'a'..) of the shortest way FROM -> TO, up to 3 steps, never through CLOSED. */
+static unsigned dg_path(int from, int to)
+{
+	from = dg_state(from);
+	to = dg_state(to);
+	if (from == to)
+		return 0;
+	int queue[16], prev_edge[12], head = 0, tail = 0, depth[12];
+	for (int i = 0; i < 12; i++)
+		prev_edge[i] = -2, depth[i] = 0;
+	prev_edge[from] = -1;
+	queue[tail++] = from;
+	while (head < tail) {
+		int s = queue[head++];
+		if (s == to)
+			break;
+		if ((s == 7 && s != from) || depth[s] >= 3)
+			continue;
+		for (size_t e = 0; e < DG_NEDGES; e++)
+			if (dg_edges[e].from == s && prev_edge[dg_edges[e].to] == -2 && tail < 16) {
+				prev_edge[dg_edges[e].to] = (int)e;
+				depth[dg_edges[e].to] = depth[s] + 1;
+				queue[tail++] = dg_edges[e].to;
+			}
+	}
+	if (prev_edge[to] < 0)
+		return 0;
+	unsigned bits = 0;
+	for (int s = to; prev_edge[s] >= 0; s = dg_edges[prev_edge[s]].from)
+		bits |= 1u << prev_edge[s];
+	return bits;
+}
+
+static unsigned popcount16(unsigned v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static const char *dg_glyph(const struct dc *d, char c)
+{
+	switch (c) {
+	case '-': return d->g->h;
+	case '|': return d->g->v;
+	case 'r': return d->g->tl;
+	case 'q': return d->g->tr;
+	case 'L': return d->g->bl;
+	case 'J': return d->g->br;
+	case 'v': return d->g->head_d;
+	case '^': return d->g->head_u;
+	case '>': return d->g->head_r;
+	default: return d->g->head_l;
+	}
+}
+
+/* Who is in STATE: "server s, client c", cut to MAXW cells with "+N" for the rest. */
+static void dg_marks(const struct dc *d, int state, int maxw, char *out, size_t size)
+{
+	char who[16][2 * SP_NAME_MAX + 8];
+	int n = 0, total = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < d->sn->nactors; i++) {
+		const struct snap_actor *sa = &d->sn->actors[i];
+		for (size_t k = 0; k < sa->nsocks; k++) {
+			const struct snap_sock *so = &sa->socks[k];
+			if (so->type != SOCK_STREAM || (so->family != AF_INET && so->family != AF_INET6))
+				continue;
+			if ((so->closed && !so->in_kernel) || dg_state(so->state) != state)
+				continue;
+			if (n < 16) {
+				if (so->name[0])
+					snprintf(who[n], sizeof who[n], "%s %s", sa->name, so->name);
+				else
+					snprintf(who[n], sizeof who[n], "%s fd %d", sa->name, so->fd);
+				n++;
+			}
+			total++;
+		}
+	}
+	size_t o = 0;
+	int shown = 0;
+	for (int i = 0; i < n; i++) {
+		int w = tui_width(out) + (shown ? 2 : 0) + tui_width(who[i]);
+		if (w + (total - shown - 1 > 0 ? 4 : 0) > maxw)
+			break;
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", shown ? ", " : "", who[i]);
+		shown++;
+	}
+	if (total > shown && o < size)
+		snprintf(out + o, size - o, "%s+%d", shown ? " " : "", total - shown);
+}
+
+static void draw_diagram(const struct dc *d)
+{
+	const struct tui_view *v = d->v;
+	int ox = (d->W - DG_W) / 2, oy = (d->H - (DG_H + 3)) / 2 + 1;
+	unsigned lit_main = 0, lit_other = 0;
+	for (int i = 0; i < v->ntrans; i++) {
+		unsigned path = dg_path(v->trans[i].from, v->trans[i].to);
+		if (v->trans[i].reset && popcount16(path) > 1)
+			path = 0;
+		if (v->trans[i].main)
+			lit_main |= path;
+		else
+			lit_other |= path;
+	}
+	attr_t a_main = pen(d, C_BLOCKED), a_other = pen(d, C_STATE_OPEN) | A_BOLD;
+#define EDGE_ATTR(bit, plain) \
+	((lit_main >> (bit)) & 1 ? a_main : (lit_other >> (bit)) & 1 ? a_other : (plain))
+	/* title and keys */
+	put(d, oy - 1, ox + 1, DG_W / 2, tui_text(TX_DG_TITLE), pen(d, C_HEADER));
+	const char *keys = tui_text(TX_DG_KEYS);
+	int kw = tui_width(keys);
+	put(d, oy - 1, ox + DG_W - 1 - kw, kw, keys, pen(d, C_DIM));
+	/* lines */
+	for (int y = 0; y < DG_H; y++)
+		for (int x = 0; dg_art[y][x] && dg_mask[y][x]; x++) {
+			char c = dg_art[y][x], e = dg_mask[y][x];
+			if (c == ' ' || e < 'a' || e > 'p')
+				continue;
+			glyph(d, oy + y, ox + x, dg_glyph(d, c), EDGE_ATTR(e - 'a', pen(d, C_BORDER)));
+		}
+	/* what triggers each transition */
+	for (size_t i = 0; i < DG_NEDGES; i++) {
+		const char *text = tui_text(dg_edges[i].label);
+		int bit = dg_edges[i].id - 'a', y = oy + dg_edges[i].y, x = ox + dg_edges[i].x, w = dg_edges[i].w;
+		attr_t a = EDGE_ATTR(bit, pen(d, C_NORMAL));
+		if (dg_edges[i].in_line) { /* in the gap of a line: centred, the line closing up around it */
+			int tw = tui_width(text);
+			if (tw > w)
+				tw = w;
+			rule(d, y, x - 1, w + 2, d->g->h, EDGE_ATTR(bit, pen(d, C_BORDER)));
+			int lx = x + (w - tw) / 2;
+			put(d, y, lx - 1, 1, " ", a);
+			int used = put(d, y, lx, tw, text, a);
+			put(d, y, lx + used, 1, " ", a);
+		} else
+			put(d, y, x, w, text, a);
+	}
+	/* the states, each with who is there */
+	for (size_t i = 0; i < DG_NSTATES; i++) {
+		int st = dg_states[i].state, y = oy + dg_states[i].y, x = ox + dg_states[i].x;
+		char marks[256];
+		dg_marks(d, st, dg_states[i].markw, marks, sizeof marks);
+		const char *name = consts_tcp_state_name(st);
+		int nw = put(d, y, x, 12, name, marks[0] ? pen(d, C_PANE_FOCUS) : pen(d, C_HEADER));
+		if (marks[0])
+			put(d, y, x + nw + 1, dg_states[i].markw, marks, pen(d, C_SEL));
+	}
+#undef EDGE_ATTR
+	/* the last step's transitions, spelled out */
+	int y = oy + DG_H, x = ox + 1, end = ox + DG_W - 1;
+	x += put(d, y, x, end - x, tui_text(TX_DG_LAST), pen(d, C_DIM)) + 1;
+	if (v->ntrans == 0)
+		put(d, y, x, end - x, tui_text(TX_DG_NONE), pen(d, C_DIM));
+	for (int i = 0; i < v->ntrans && y < oy + DG_H + 2; i++) {
+		const struct tui_trans *t = &v->trans[i];
+		char line[200];
+		snprintf(line, sizeof line, "%s: %s %s %s%s%s", t->who, consts_tcp_state_name(dg_state(t->from)),
+			 d->g->to, consts_tcp_state_name(dg_state(t->to)), t->reset ? " " : "",
+			 t->reset ? tui_text(TX_DG_RESET) : "");
+		int lw = tui_width(line);
+		if (x + lw > end && x > ox + 12) {
+			y++;
+			x = ox + 12;
+		}
+		if (y >= oy + DG_H + 2)
+			break;
+		x += put(d, y, x, end - x, line, t->main ? a_main : a_other) + 3;
+	}
+}
+
 /* ---- whole screens ----------------------------------------------------------- */
 
 static void draw_too_small(const struct dc *d)
@@ -900,6 +1469,10 @@ void tui_draw(WINDOW *w, const struct snapshot *sn, const struct tui_view *v, st
 		draw_help(&d, hits);
 		return;
 	}
+	if (v->diagram) {
+		draw_diagram(&d);
+		return;
+	}
 	struct layout L;
 	layout(&d, &L);
 	d.L = &L;
@@ -911,6 +1484,7 @@ void tui_draw(WINDOW *w, const struct snapshot *sn, const struct tui_view *v, st
 		hits->npanes = L.nvis;
 	if (v->script)
 		draw_strip(&d, &L);
+	draw_wire(&d, &L, hits);
 	draw_explain(&d, &L);
 	draw_bottom(&d, &L, hits);
 	if (hits && (v->prompt || v->confirm))

@@ -1,4 +1,5 @@
 /* tui_text.c -- the keymap and every sentence of the TUI: one table feeds the key bar, the help screen and the README. */
+#include <libintl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@ static const struct tui_key keymap[] = {
 	{ TUI_A_FASTER, { '+', '=' }, "+", 0 },
 	{ TUI_A_SLOWER, { '-', '_' }, "-", 0 },
 	{ TUI_A_INTERRUPT, { CTRL('c'), 'i' }, "Ctrl-C i", 0 },
+	{ TUI_A_DIAGRAM, { 'd' }, "d", 3 },
+	{ TUI_A_WIRE_ALL, { 'W' }, "W", 0 },
+	{ TUI_A_WIRE_OLDER, { '[', KEY_PPAGE }, "[ PgUp", 0 },
+	{ TUI_A_WIRE_NEWER, { ']', KEY_NPAGE }, "] PgDn", 0 },
 	{ TUI_A_REDRAW, { CTRL('l') }, "Ctrl-L", 0 },
 	{ TUI_A_HELP, { '?', KEY_F(1) }, "? F1", 1 },
 	{ TUI_A_QUIT, { 'q', KEY_F(10) }, "q F10", 1 },
@@ -67,19 +72,25 @@ enum tui_action tui_key_action(int key)
 	return TUI_A_NONE;
 }
 
+/* In the user's language (`make pot` extracts the tables from tui_draw.h); "" is no msgid. */
+static const char *tr(const char *s)
+{
+	return s && *s ? gettext(s) : s;
+}
+
 const char *tui_action_bar(enum tui_action act)
 {
-	return act > TUI_A_NONE && act < TUI_A_COUNT ? action_bar[act] : NULL;
+	return act > TUI_A_NONE && act < TUI_A_COUNT ? tr(action_bar[act]) : NULL;
 }
 
 const char *tui_action_help(enum tui_action act)
 {
-	return act > TUI_A_NONE && act < TUI_A_COUNT ? action_help[act] : "";
+	return act > TUI_A_NONE && act < TUI_A_COUNT ? tr(action_help[act]) : "";
 }
 
 const char *tui_text(enum tui_text id)
 {
-	return id < TX_COUNT && texts[id] ? texts[id] : "";
+	return id < TX_COUNT && texts[id] ? tr(texts[id]) : "";
 }
 
 /* Markdown: `s` for one key, `n` `Space` for several. */

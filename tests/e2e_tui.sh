@@ -2,7 +2,8 @@
 # e2e_tui.sh -- the TUI driven by keys in a headless tmux: one line per check, non-zero exit on a failure.
 cd "$(dirname "$0")/.." || exit 2
 command -v tmux >/dev/null 2>&1 || { echo "skip e2e_tui: no tmux"; exit 0; }
-[ -x ./sockplay ] || { echo "FAIL ./sockplay is not built"; exit 1; }
+SP=${SOCKPLAY:-./sockplay}
+[ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
 
 SOCK="sockplay-e2e-$$"
 TM="tmux -L $SOCK -f /dev/null"
@@ -53,7 +54,7 @@ start() { # NAME COLS ROWS ARGS...
 	local cols=$2 rows=$3
 	shift 3
 	$TM new-session -d -s "$SESSION" -x "$cols" -y "$rows" \
-		"env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 ./sockplay $*; echo \"EXITED rc=\$?\"; stty -a; exec sleep 600"
+		"env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 $SP $*; echo \"EXITED rc=\$?\"; stty -a; exec sleep 600"
 	wait_for "sockplay" 10
 }
 
@@ -137,7 +138,7 @@ check "the terminal is sane after q" terminal_sane
 
 # ---- 2. --record, then --batch of the recording ------------------------------------
 check "the recording is a script" grep -qx 'client: recv(c, 1024)' "$TMP/rec.sp"
-./sockplay --batch "$TMP/rec.sp" >"$TMP/batch.out" 2>"$TMP/batch.err"
+$SP --batch "$TMP/rec.sp" >"$TMP/batch.out" 2>"$TMP/batch.err"
 check "--batch of the recording succeeds" test $? = 0
 norm() { sed -E 's/127\.0\.0\.1:[0-9]{4,5}\)/127.0.0.1:PORT)/; s/^\[[a-z0-9]+\] //'; }
 same=1
@@ -238,6 +239,97 @@ if [ -f assets/demos/hello.sp ]; then
 	check "the strip marks the end" wait_for "(end of script)"
 	$TM send-keys -t "$SESSION" q
 	check "q after the script" wait_for "EXITED rc=0"
+fi
+
+# ---- 10. the wire ladder and the state diagram, stepping hello.sp -----------------------------
+# The wire pane: the rows between its border and the explain area's.
+wire_pane() { screen | awk '/^├ wire/ { on = 1; next } /^├ explain/ { on = 0 } on'; }
+# A ladder row: LABEL with its arrowhead on the right (DIR=right) or the left (DIR=left).
+arrow() { # LABEL DIR
+	wire_pane | grep -F -- "$1" | grep -qE "$([ "$2" = right ] && echo "$1.*▶" || echo "◀.*$1")"
+}
+# Press n until the wire pane shows TEXT (at most N times).
+step_until() { # TEXT N
+	local n=$2
+	while [ "$n" -gt 0 ]; do
+		wire_pane | grep -qF -- "$1" && return 0
+		$TM send-keys -t "$SESSION" n
+		sleep 0.15
+		n=$((n - 1))
+	done
+	wire_pane | grep -qF -- "$1"
+}
+wire_tour() { # COLS ROWS
+	local size="$1x$2"
+	start "wire$1" "$1" "$2" assets/demos/hello.sp
+	check "$size: the wire pane is there before anything happens" sh -c "$TM capture-pane -p -t wire$1 | grep -q '^├ wire'"
+	check "$size: the handshake: SYN, client to server (right to left)" step_until "SYN seq=0 " 14
+	wait_for "ACK seq=1 ack=1 " 3
+	check "$size: SYN seq=0 points to the server" arrow "SYN seq=0 " left
+	check "$size: SYN,ACK seq=0 ack=1 points to the client" arrow "SYN,ACK seq=0 ack=1" right
+	check "$size: ACK seq=1 ack=1 points to the server" arrow "ACK seq=1 ack=1 " left
+	check "$size: the ends are named" sh -c "$TM capture-pane -p -t wire$1 | grep -E 'server .*127\.0\.0\.1:8888 .*client c 127\.0\.0\.1:[0-9]+'"
+	check "$size: the step that caused them in the margin" sh -c "$TM capture-pane -p -t wire$1 | grep -qE '^│ +[0-9]+ +│◀─+ SYN seq=0'"
+	check "$size: the explanation joins the call, segments and states" wait_for "CLOSED through SYN_SENT to ESTABLISHED" 3
+	check "$size: the data: PSH,ACK len=14 to the client" step_until "len=14" 6
+	check "$size: PSH,ACK seq=1 ack=1 len=14 points to the client" arrow "PSH,ACK seq=1 ack=1 len=14" right
+	check "$size: its ACK comes back" wait_for "ACK seq=1 ack=15" 3
+	$TM send-keys -t "$SESSION" d
+	check "$size: d shows the state diagram" wait_for "TCP states" 3
+	check "$size: the listener is marked at LISTEN" sh -c "$TM capture-pane -p -t wire$1 | grep -qE 'LISTEN server s'"
+	check "$size: both ends are marked at ESTABLISHED" sh -c "$TM capture-pane -p -t wire$1 | grep -E 'ESTABLISHED .*server conn' | grep -q 'client c'"
+	check "$size: the transitions are labelled" sh -c "s=\$($TM capture-pane -p -t wire$1); for l in 'listen()' 'connect() / send SYN' 'recv SYN / send SYN,ACK' 'recv SYN,ACK / send ACK' 'close() / send FIN' 'recv FIN / send ACK' '2MSL timeout'; do echo \"\$s\" | grep -qF -- \"\$l\" || exit 1; done"
+	check "$size: the diagram fits" sh -c "$TM capture-pane -p -t wire$1 | grep -q 'TIME_WAIT' && $TM capture-pane -p -t wire$1 | grep -q 'last step:'"
+	$TM send-keys -t "$SESSION" n
+	sleep 0.3
+	check "$size: n steps under the diagram" wait_for "last step:" 3
+	$TM send-keys -t "$SESSION" Escape
+	check "$size: Esc closes the diagram" wait_gone "TCP states" 3
+	check "$size: the client's FIN (FIN,ACK to the server)" step_until "FIN,ACK seq=1 ack=15" 8
+	check "$size: FIN,ACK seq=1 ack=15 points to the server" arrow "FIN,ACK seq=1 ack=15" left
+	check "$size: the joined explanation of close()" wait_for "the server is in CLOSE_WAIT until it closes too" 3
+	check "$size: the server's FIN (FIN,ACK to the client)" step_until "FIN,ACK seq=15 ack=2" 8
+	check "$size: FIN,ACK seq=15 ack=2 points to the client" arrow "FIN,ACK seq=15 ack=2" right
+	check "$size: the last ACK" wait_for "ACK seq=2 ack=16" 3
+	$TM send-keys -t "$SESSION" d
+	check "$size: the client is marked at TIME_WAIT" wait_for "TIME_WAIT client c" 3
+	$TM send-keys -t "$SESSION" q
+	wait_gone "TCP states" 3
+	$TM send-keys -t "$SESSION" '['
+	check "$size: [ scrolls back" wait_for "newer" 3
+	check "$size: ... to older segments" sh -c "$TM capture-pane -p -t wire$1 | grep -qF 'len=14'"
+	$TM send-keys -t "$SESSION" ']'
+	check "$size: ] goes back to the newest" wait_gone "newer" 3
+	$TM send-keys -t "$SESSION" W
+	check "$size: W shows every connection, naming both ends" sh -c "sleep 0.3; $TM capture-pane -p -t wire$1 | grep -E 'server :8888 .*client :[0-9]+' | grep -q 'ACK'"
+	check "$size: the pane says so" wait_for "wire: every connection" 3
+	check "$size: no row is wider than the terminal" sh -c "[ \$($TM capture-pane -p -t wire$1 | LC_ALL=C.UTF-8 wc -L) -le $1 ]"
+	$TM send-keys -t "$SESSION" q
+	check "$size: q quits" wait_for "EXITED rc=0"
+}
+wire_tour 100 30
+wire_tour 80 24
+
+# ---- 11. without a capture the wire pane says why; everything else works ----------------------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	NOCAP="setpriv --inh-caps=-net_raw --bounding-set=-net_raw"
+elif [ "$(id -u)" != 0 ]; then
+	NOCAP=""
+else
+	NOCAP=none
+fi
+if [ "$NOCAP" != none ]; then
+	SESSION=nocap
+	$TM new-session -d -s nocap -x 80 -y 24 \
+		"$NOCAP env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 $SP --host-net; echo \"EXITED rc=\$?\"; exec sleep 600"
+	wait_for "sockplay" 10
+	check "--host-net without CAP_NET_RAW: the wire pane says why" wait_for "wire view off: capturing needs CAP_NET_RAW" 5
+	key_call s "server: s = socket(AF_INET, SOCK_STREAM)" "socket(AF_INET, SOCK_STREAM, 0) = 3"
+	check "... and the keys still work" wait_for "socket(AF_INET, SOCK_STREAM, 0) = 3"
+	$TM send-keys -t "$SESSION" q
+	check "... and q quits" wait_for "EXITED rc=0"
+else
+	echo "skip: no way to drop CAP_NET_RAW here"
 fi
 
 echo "$failures failure(s)"

@@ -1,4 +1,5 @@
 /* test_tui.c -- golden frames: the TUI drawn from hand-made snapshots onto a screen with no tty, read back as text. */
+#include <errno.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +12,14 @@
 #include <wchar.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "sockplay/explain.h"
 #include "sockplay/script.h"
 #include "sockplay/tui.h"
 #include "sockplay/tui_draw.h"
+#include "sockplay/wire.h"
 
 /* ---- a screen without a terminal ------------------------------------------------ */
 
@@ -421,7 +427,8 @@ static void ascii_without_utf8(void **state)
 	draw(24, 80, NULL);
 	assert_int_equal(strncmp(row(0), "+ sockplay - playground", 23), 0);
 	assert_true(find_row(">3  s", "LISTEN", NULL) > 0);
-	assert_true(find_row("127.0.0.1:8888 -> 127.0.0.1:49152", NULL) > 0);
+	/* 80x24 has no room for address rows: the selected socket's are on the rule under the table */
+	assert_true(find_row("127.0.0.1:49152 -> 127.0.0.1:8888", NULL) > 0);
 	for (int y = 0; y < LINES; y++)
 		for (const unsigned char *p = (const unsigned char *)row(y); *p; p++)
 			assert_true(*p < 0x80);
@@ -469,7 +476,7 @@ static void clicks_hit_panes_and_sockets(void **state)
 	assert_int_equal(sock, 1);
 	assert_int_equal(tui_hit(&hits, y + 1, 10, &sock), 0); /* its address row */
 	assert_int_equal(sock, 1);
-	assert_int_equal(tui_hit(&hits, 20, 70, &sock), 1);
+	assert_int_equal(tui_hit(&hits, 10, 70, &sock), 1);
 	assert_int_equal(sock, -1);
 	assert_int_equal(tui_hit(&hits, 29, 70, &sock), -1);
 }
@@ -533,10 +540,14 @@ static void colours_and_no_color(void **state)
 	assert_int_equal(PAIR_NUMBER(c & A_COLOR), 0);
 	assert_true(c & A_BOLD);
 	endwin();
-	set_term(scr);
 	delscreen(cs);
 	fclose(out);
 	fclose(in);
+	/* delscreen() leaves the first screen without its stdscr: a fresh one for the tests after this */
+	delscreen(scr);
+	scr = newterm("dumb", devnull_out, devnull_in);
+	assert_non_null(scr);
+	set_term(scr);
 }
 
 static void line_editor_edits_and_remembers(void **state)
@@ -578,6 +589,375 @@ static void line_editor_edits_and_remembers(void **state)
 	tui_line_free(&l);
 }
 
+/* The README's key list is the keymap's own table, word for word. */
+static void readme_lists_the_keymap(void **state)
+{
+	(void)state;
+	char *keys = NULL, *readme = NULL;
+	size_t klen = 0, rlen = 0;
+	FILE *fp = open_memstream(&keys, &klen);
+	tui_print_keys(fp);
+	fclose(fp);
+	FILE *rd = fopen("README.md", "r");
+	assert_non_null(rd);
+	fp = open_memstream(&readme, &rlen);
+	int c;
+	while ((c = fgetc(rd)) != EOF)
+		fputc(c, fp);
+	fclose(fp);
+	fclose(rd);
+	const char *start = strstr(readme, "<!-- keys -->\n");
+	assert_non_null(start);
+	start += strlen("<!-- keys -->\n");
+	const char *end = strstr(start, "<!-- /keys -->");
+	assert_non_null(end);
+	if ((size_t)(end - start) != klen || memcmp(start, keys, klen) != 0)
+		fail_msg("README.md's key list differs from the keymap; it should read:\n%s", keys);
+	free(keys);
+	free(readme);
+}
+
+
+/* ---- the wire pane ------------------------------------------------------------------ */
+
+static struct wire_seg segs[12];
+static struct tui_wire_row wrows[12];
+
+static void endpoint(struct sockaddr_storage *ss, unsigned port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	memset(ss, 0, sizeof *ss);
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+/* Segment I of the tutorial's connection: the server (left) on 8888, the client (right) on 49152. */
+static void seg(int i, int from_client, unsigned flags, uint32_t seq, uint32_t ack, uint32_t len, uint32_t step)
+{
+	struct wire_seg *g = &segs[i];
+	memset(g, 0, sizeof *g);
+	g->no = (uint64_t)i + 1;
+	g->proto = IPPROTO_TCP;
+	endpoint(&g->src, from_client ? 49152 : 8888);
+	endpoint(&g->dst, from_client ? 8888 : 49152);
+	g->flags = (uint8_t)flags;
+	g->seq = seq;
+	g->ack = ack;
+	g->len = len;
+	g->win = 512;
+	g->step = step;
+	wrows[i].seg = g;
+	wrows[i].to_right = !from_client;
+	wrows[i].left = "server :8888";
+	wrows[i].right = "client :49152";
+}
+
+/* hello.sp on the wire: handshake (step 10), the data and its ACK (14), both closes (17, 20). */
+static void hello_wire(void)
+{
+	seg(0, 1, WIRE_SYN, 0, 0, 0, 10);
+	seg(1, 0, WIRE_SYN | WIRE_ACK, 0, 1, 0, 10);
+	seg(2, 1, WIRE_ACK, 1, 1, 0, 10);
+	seg(3, 0, WIRE_PSH | WIRE_ACK, 1, 1, 14, 14);
+	seg(4, 1, WIRE_ACK, 1, 15, 0, 14);
+	seg(5, 1, WIRE_FIN | WIRE_ACK, 1, 15, 0, 17);
+	seg(6, 0, WIRE_ACK, 15, 2, 0, 17);
+	seg(7, 0, WIRE_FIN | WIRE_ACK, 15, 2, 0, 20);
+	seg(8, 1, WIRE_ACK, 2, 16, 0, 20);
+	view.wire.left = "server conn 127.0.0.1:8888";
+	view.wire.right = "client c 127.0.0.1:49152";
+	view.wire.rows = wrows;
+	view.wire.nrows = 9;
+	view.wire.last_step = 20;
+}
+
+/* Which way the arrow on the row showing LABEL points: 1 right, -1 left; 0 when not found. */
+static int arrow_on(const char *label, const char *right_head, const char *left_head)
+{
+	int y = find_row(label, NULL);
+	if (y < 0)
+		return 0;
+	int at = find_col(y, label), r = find_col(y, right_head), l = find_col(y, left_head);
+	if (r > at && l < 0)
+		return 1;
+	if (l >= 0 && l < at && r < 0)
+		return -1;
+	return 0;
+}
+
+static void ladder_arrows_point_both_ways(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	struct tui_hits hits;
+	draw(40, 100, &hits);
+	if (arrow_on("SYN seq=0", "\u25b6", "\u25c0") != -1)
+		dump_screen();
+	/* the server's end on the left: what the client sends goes right to left */
+	assert_int_equal(arrow_on("SYN seq=0 ", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(arrow_on("SYN,ACK seq=0 ack=1", "\u25b6", "\u25c0"), 1);
+	assert_int_equal(arrow_on("ACK seq=1 ack=1 ", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(arrow_on("PSH,ACK seq=1 ack=1 len=14", "\u25b6", "\u25c0"), 1);
+	assert_int_equal(arrow_on("ACK seq=1 ack=15", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(arrow_on("FIN,ACK seq=1 ack=15", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(arrow_on("FIN,ACK seq=15 ack=2", "\u25b6", "\u25c0"), 1);
+	assert_int_equal(arrow_on("ACK seq=2 ack=16", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(hits.wire_rows, 9);
+	/* the ends over their lifelines, the step at the left margin on each step's first row */
+	int top = find_row("step", "server conn 127.0.0.1:8888", "client c 127.0.0.1:49152", NULL);
+	assert_true(top > 0);
+	assert_true(find_col(top, "server conn") < find_col(top, "client c"));
+	assert_true(find_row("wire", "[ ] scroll  W all", NULL) == top - 1);
+	int syn = find_row("SYN seq=0 ", NULL);
+	assert_int_equal(syn, top + 1);
+	assert_int_equal(strncmp(row(syn), "\u2502  10 ", 8), 0);
+	assert_int_equal(strncmp(row(syn + 1), "\u2502     ", 8), 0); /* same step: no number */
+	assert_int_equal(strncmp(row(find_row("len=14", NULL)), "\u2502  14 ", 8), 0);
+	/* the last step's segments stand out */
+	int fin = find_row("FIN,ACK seq=15", NULL);
+	assert_true(mvinch(fin, find_col(fin, "FIN,ACK seq=15")) & A_BOLD);
+	int old = find_row("SYN,ACK seq=0", NULL);
+	assert_false(mvinch(old, find_col(old, "SYN,ACK seq=0")) & A_BOLD);
+
+	/* 100x30: the newest arrows, and how many are above */
+	draw(30, 100, &hits);
+	assert_true(hits.wire_rows >= 4 && hits.wire_rows <= 6);
+	assert_int_equal(find_row("SYN seq=0 ", NULL), -1);
+	assert_true(find_row("ACK seq=2 ack=16", NULL) > 0);
+	char older[32];
+	snprintf(older, sizeof older, "%d older", 9 - hits.wire_rows);
+	assert_true(find_row("wire", older, NULL) > 0);
+	/* 80x24, with a script strip: four arrows, all of them readable */
+	view.script = &strip_script;
+	draw(24, 80, &hits);
+	assert_int_equal(hits.wire_rows, 4);
+	assert_int_equal(arrow_on("FIN,ACK seq=1 ack=15", "\u25b6", "\u25c0"), -1);
+	assert_int_equal(arrow_on("FIN,ACK seq=15 ack=2", "\u25b6", "\u25c0"), 1);
+	assert_true(find_row("wire", "5 older", NULL) > 0);
+	assert_true(find_row("server conn 127.0.0.1:8888", "client c 127.0.0.1:49152", NULL) > 0);
+	for (int y = 0; y < LINES; y++)
+		assert_true(tui_width(row(y)) <= 80);
+}
+
+static void ladder_scrolled_up_says_what_is_below(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	view.wire.nrows = 4; /* the loop handed the rows up to the FIN of step 17 */
+	view.wire.newer = 4;
+	view.wire.older = 0;
+	draw(30, 100, NULL);
+	assert_true(find_row("4 newer", "[ ] scroll", NULL) > 0);
+	assert_true(find_row("SYN seq=0 ", NULL) > 0);
+	assert_int_equal(find_row("FIN,ACK", NULL), -1);
+}
+
+static void every_connection_names_both_ends(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	view.wire.all = 1;
+	view.wire.left = view.wire.right = NULL;
+	draw(30, 100, NULL);
+	int y = find_row("ACK seq=2 ack=16", NULL);
+	assert_true(y > 0);
+	assert_true(find_row("  10 ", "ACK seq=1 ack=1 ", NULL) > 0); /* the top row names its step */
+	assert_true(find_col(y, "server :8888") < find_col(y, "\u25c0"));
+	assert_true(find_col(y, "client :49152") > find_col(y, "ACK seq=2"));
+	assert_true(find_row("wire: every connection", "W selected", NULL) > 0);
+	/* UDP: a datagram's length */
+	segs[8].proto = IPPROTO_UDP;
+	segs[8].len = 6;
+	draw(30, 100, NULL);
+	assert_true(find_row("server :8888", "UDP len=6", "client :49152", NULL) > 0);
+}
+
+static void ladder_in_ascii(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	view.utf8 = 0;
+	draw(40, 100, NULL);
+	assert_int_equal(arrow_on("SYN seq=0 ", "->", "<-"), -1);
+	assert_int_equal(arrow_on("SYN,ACK seq=0 ack=1", "->", "<-"), 1);
+	int y = find_row("SYN,ACK seq=0 ack=1", NULL);
+	assert_non_null(strstr(row(y), "--->|"));
+	assert_non_null(strstr(row(find_row("SYN seq=0 ", NULL)), "|<---"));
+	for (int r = 0; r < LINES; r++)
+		for (const unsigned char *p = (const unsigned char *)row(r); *p; p++)
+			assert_true(*p < 0x80);
+}
+
+static void wire_off_says_why(void **state)
+{
+	(void)state;
+	make_snapshot();
+	view.wire.off = "wire view off: capturing needs CAP_NET_RAW on the host network "
+			"(run without --host-net, or as root)";
+	draw(24, 80, NULL);
+	int y = find_row("wire view off: capturing needs CAP_NET_RAW", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	assert_true(find_row("as root)", NULL) >= y);
+	assert_true(find_row("wire", NULL) == y - 1);
+	assert_int_equal(find_row("[ ] scroll", NULL), -1);
+	/* everything else is there */
+	assert_true(find_row("SERVER", "CLIENT", NULL) == 1);
+	assert_true(find_row("explain", NULL) > y);
+	assert_true(find_row("client: recv(3, 1024) = 14", NULL) > y);
+	/* no connection to follow */
+	view.wire.off = NULL;
+	view.wire.none = "server s has no connection on the wire yet (W shows every connection).";
+	draw(24, 80, NULL);
+	assert_true(find_row("server s has no connection on the wire yet", NULL) > 0);
+}
+
+/* ---- the state diagram ------------------------------------------------------------------ */
+
+static void state_diagram_marks_every_socket(void **state)
+{
+	(void)state;
+	make_snapshot();
+	view.diagram = 1;
+	view.ntrans = 1;
+	snprintf(view.trans[0].who, sizeof view.trans[0].who, "client c");
+	view.trans[0].from = 7; /* CLOSED */
+	view.trans[0].to = 1;   /* ESTABLISHED */
+	view.trans[0].main = 1;
+	draw(24, 80, NULL);
+	static const char *states[] = { "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1",
+					"FIN_WAIT2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK" };
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		if (find_row(states[i], NULL) < 0) {
+			dump_screen();
+			fail_msg("%s is not in the diagram", states[i]);
+		}
+	static const char *labels[] = { "listen()", "connect() / send SYN", "recv SYN / send SYN,ACK",
+					"recv SYN,ACK / send ACK", "recv ACK", "close() / send FIN",
+					"recv FIN / send ACK", "2MSL timeout", "close() / recv RST" };
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		assert_true(find_row(labels[i], NULL) >= 0);
+	/* who is where */
+	assert_true(find_row("LISTEN server s", NULL) > 0);
+	assert_true(find_row("ESTABLISHED server conn, client c", NULL) > 0);
+	assert_true(mvinch(find_row("LISTEN server s", NULL), find_col(find_row("LISTEN server s", NULL), "LISTEN")) &
+		    A_REVERSE);
+	int fw = find_row("FIN_WAIT2", NULL);
+	assert_false(mvinch(fw, find_col(fw, "FIN_WAIT2")) & A_REVERSE);
+	/* the transition just taken: CLOSED -> SYN_SENT -> ESTABLISHED lit, the rest not */
+	int y = find_row("connect() / send SYN", NULL);
+	assert_true(mvinch(y, find_col(y, "connect()")) & A_UNDERLINE);
+	y = find_row("recv SYN,ACK / send ACK", NULL);
+	assert_true(mvinch(y, find_col(y, "recv SYN,ACK")) & A_UNDERLINE);
+	y = find_row("listen()", NULL);
+	assert_false(mvinch(y, find_col(y, "listen()")) & A_UNDERLINE);
+	assert_true(find_row("last step:", "client c: CLOSED \u2192 ESTABLISHED", NULL) >= 22);
+	assert_true(find_row("TCP states", "d, Esc or q closes", NULL) == 0);
+	for (int r = 0; r < LINES; r++)
+		assert_true(tui_width(row(r)) <= 80);
+	/* the client closes first: two sockets moved, its own lit first */
+	client_socks[0].state = 5;
+	client_socks[0].closed = 1;
+	server_socks[1].state = 8;
+	view.ntrans = 2;
+	view.trans[0].from = 1;
+	view.trans[0].to = 5;
+	snprintf(view.trans[1].who, sizeof view.trans[1].who, "server conn");
+	view.trans[1].from = 1;
+	view.trans[1].to = 8;
+	view.trans[1].main = 0;
+	draw(24, 80, NULL);
+	assert_true(find_row("FIN_WAIT2 client c", NULL) > 0);
+	assert_true(find_row("CLOSE_WAIT server conn", NULL) > 0);
+	y = find_row("close() / send FIN", NULL);
+	assert_true(mvinch(y, find_col(y, "close() / send FIN")) & A_UNDERLINE);
+	assert_true(find_row("client c: ESTABLISHED \u2192 FIN_WAIT2", NULL) >= 22);
+	assert_true(find_row("server conn: ESTABLISHED \u2192 CLOSE_WAIT", NULL) >= 22);
+	/* bigger screens: the same diagram, centred */
+	draw(40, 120, NULL);
+	assert_true(find_row("FIN_WAIT2 client c", NULL) > 0);
+	assert_true(find_col(find_row("TCP states", NULL), "TCP states") >= 20);
+}
+
+/* ---- the explanation that joins calls, segments and states ------------------------------- */
+
+static void explain_joins_call_segments_and_states(void **state)
+{
+	(void)state;
+	char buf[1024];
+	struct explain_conn c = { .call = SP_CALL_CLOSE, .socktype = SOCK_STREAM, .before = 1, .after = 4,
+				  .peer_before = 1, .peer_after = 8, .sent = WIRE_FIN | WIRE_ACK,
+				  .me = "client", .peer = "server" };
+	explain_join(&c, buf, sizeof buf);
+	assert_string_equal(buf, "close() sent FIN; the client is in FIN_WAIT1, FIN_WAIT2 once the ACK arrives; "
+				 "the server is in CLOSE_WAIT until it closes too.");
+	c.after = 5;
+	explain_join(&c, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the client went through FIN_WAIT1 to FIN_WAIT2"));
+	/* the passive close: gone after LAST_ACK, the peer in TIME_WAIT */
+	struct explain_conn p = { .call = SP_CALL_CLOSE, .socktype = SOCK_STREAM, .before = 8, .after = 7,
+				  .peer_before = 5, .peer_after = 6, .me = "server", .peer = "client" };
+	explain_join(&p, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the server waited in LAST_ACK"));
+	assert_non_null(strstr(buf, "The client is in TIME_WAIT now"));
+	/* an abortive close */
+	p.before = 1;
+	p.sent = WIRE_RST | WIRE_ACK;
+	explain_join(&p, buf, sizeof buf);
+	assert_non_null(strstr(buf, "close() sent RST instead of FIN"));
+	assert_non_null(strstr(buf, "the client gets ECONNRESET"));
+	/* connect refused, a handshake, data ACKed by the kernel */
+	struct explain_conn r = { .call = SP_CALL_CONNECT, .socktype = SOCK_STREAM, .ret = -1, .err = ECONNREFUSED,
+				  .before = 7, .after = 7, .me = "client" };
+	explain_join(&r, buf, sizeof buf);
+	assert_non_null(strstr(buf, "The client sent SYN and got RST,ACK back"));
+	struct explain_conn h = { .call = SP_CALL_CONNECT, .socktype = SOCK_STREAM, .before = 7, .after = 1,
+				  .me = "client", .peer = "server" };
+	explain_join(&h, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the client's SYN, the server's SYN,ACK and the client's ACK"));
+	struct explain_conn d = { .call = SP_CALL_SEND, .socktype = SOCK_STREAM, .ret = 14, .before = 1, .after = 1,
+				  .sent = WIRE_PSH | WIRE_ACK, .received = WIRE_ACK, .data_sent = 1,
+				  .me = "server", .peer = "client" };
+	explain_join(&d, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the client's kernel ACKed them at once"));
+	/* nothing to add: socket(), and an unknown peer is "the peer" */
+	struct explain_conn s = { .call = SP_CALL_SOCKET, .socktype = SOCK_STREAM, .ret = 3, .before = -1,
+				  .after = 7, .me = "client" };
+	assert_int_equal(explain_join(&s, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	h.peer = NULL;
+	explain_join(&h, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the peer's SYN,ACK"));
+	/* bounded, NUL-terminated */
+	char small[24];
+	size_t n = explain_join(&c, small, sizeof small);
+	assert_true(n < sizeof small);
+	assert_int_equal(strlen(small), n);
+	/* in the explain area: after the call's own explanation, before Python and C */
+	make_snapshot();
+	snap.last_call = SP_CALL_CLOSE;
+	snap.last_ret = 0;
+	snprintf(snap.last_text, sizeof snap.last_text, "close(3) = 0");
+	c.after = 4;
+	explain_join(&c, buf, sizeof buf);
+	view.join = buf;
+	draw(40, 120, NULL);
+	int head = find_row("client: close(3) = 0", NULL), join = find_row("close() sent FIN; the client", NULL);
+	int own = find_row("close() released the descriptor", NULL), py = find_row("Python:", NULL);
+	if (head < 0 || join < 0 || own < 0 || py < 0)
+		dump_screen();
+	assert_true(head < own && own < join && join < py);
+	/* 80x24 keeps the joined sentences rather than the general text */
+	draw(24, 80, NULL);
+	assert_true(find_row("close() sent FIN; the client", NULL) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +980,14 @@ int main(void)
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
+		cmocka_unit_test(readme_lists_the_keymap),
+		cmocka_unit_test(ladder_arrows_point_both_ways),
+		cmocka_unit_test(ladder_scrolled_up_says_what_is_below),
+		cmocka_unit_test(every_connection_names_both_ends),
+		cmocka_unit_test(ladder_in_ascii),
+		cmocka_unit_test(wire_off_says_why),
+		cmocka_unit_test(state_diagram_marks_every_socket),
+		cmocka_unit_test(explain_joins_call_segments_and_states),
 	};
 	return cmocka_run_group_tests(tests, screen_up, screen_down);
 }

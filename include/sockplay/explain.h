@@ -36,4 +36,34 @@ const char *explain_call_type(enum sp_call call, int socktype);
 size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
 			 size_t size);
 
+/*
+ * What one step did to a TCP connection, for explain_join(): the call and its
+ * result, the TCP states before and after of the caller's socket and of the
+ * socket at the other end (the kernel's numbers: TCP_ESTABLISHED = 1 ...
+ * TCP_CLOSING = 11; TCP_CLOSE = 7 also for a socket that is gone; -1 when
+ * unknown), and the flags of the segments the step put on the wire.
+ */
+struct explain_conn {
+	enum sp_call call;
+	int socktype;                 /* SOCK_STREAM, SOCK_DGRAM */
+	long long ret;
+	int err;
+	int blocked;                  /* the call has not returned yet */
+	int before, after;            /* the caller's socket */
+	int peer_before, peer_after;  /* the other end, -1 when not one of the playground's */
+	unsigned sent, received;      /* TCP flag bits (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08,
+	                                 ACK 0x10) of what the caller's socket sent / received */
+	int data_sent;                /* a segment or datagram it sent carried data */
+	const char *me, *peer;        /* the actors ("client", "server"); PEER NULL when unknown */
+};
+
+/*
+ * Sentences that join the call, the segments and the states ("close() sent
+ * FIN; the client is in FIN_WAIT1, FIN_WAIT2 once the ACK arrives; the server
+ * is in CLOSE_WAIT until it closes too.") into BUF; "" (returns 0) when there
+ * is nothing to add to explain_step(). The texts are whole sentences in
+ * explain.c's table; {me} and {peer} in them stand for the actors' names.
+ */
+size_t explain_join(const struct explain_conn *c, char *buf, size_t size);
+
 #endif

@@ -28,7 +28,8 @@ void transcript_event(struct transcript *t, const struct sp_event *ev);
  * The call part of a text line, without "[actor] ": "bind(3, 127.0.0.1:8888) = 0",
  * "accept(3) <blocked>", "accept(3) <resumed> = 4 (peer 127.0.0.1:49152)",
  * "connect(3, 127.0.0.1:9) = -1 ECONNREFUSED (Connection refused)".
- * Shared by the TUI's call log. Returns the length.
+ * Shared by the TUI's call log. The same in every language: the errno's words
+ * are the C locale's, so graders and golden files read one text. Returns the length.
  */
 size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size);
 

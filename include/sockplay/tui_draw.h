@@ -8,6 +8,7 @@
 
 #include "sockplay/script.h"
 #include "sockplay/snapshot.h"
+#include "sockplay/wire.h"
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_LINES 24
@@ -38,6 +39,11 @@
 	X(TUI_A_FASTER, NULL, "play faster")                                                          \
 	X(TUI_A_SLOWER, NULL, "play slower")                                                          \
 	X(TUI_A_INTERRUPT, NULL, "interrupt the focused side's blocked call (it returns -1 EINTR)")    \
+	X(TUI_A_DIAGRAM, "states", "the TCP state diagram: each socket marked where it is, the last step's " \
+	  "transition lit (d, Esc or q closes it)")                                                   \
+	X(TUI_A_WIRE_ALL, NULL, "wire pane: every connection, or back to the selected socket's one")   \
+	X(TUI_A_WIRE_OLDER, NULL, "wire pane: scroll back to older segments")                         \
+	X(TUI_A_WIRE_NEWER, NULL, "wire pane: scroll to newer segments (at the bottom it follows new ones)") \
 	X(TUI_A_REDRAW, NULL, "redraw the screen")                                                    \
 	X(TUI_A_HELP, "help", "show the help screen (this list)")                                                       \
 	X(TUI_A_QUIT, "quit", "quit (asks first when a call is blocked)")
@@ -132,7 +138,36 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_WAIT_SEND, "send() waits for room in the send buffer: the peer must read")             \
 	X(TX_NO_TTY, "the interactive UI needs a terminal (for a script without one: --batch)")     \
 	X(TX_NO_CURSES, "cannot start the terminal UI (is TERM set to a known terminal?)")          \
-	X(TX_INTERRUPTED_REC, "# interrupted by the user: %s %s")
+	X(TX_INTERRUPTED_REC, "# interrupted by the user: %s %s")                                  \
+	X(TX_WIRE, "wire")                                                                           \
+	X(TX_WIRE_ALL, "wire: every connection")                                                     \
+	X(TX_WIRE_KEYS, "[ ] scroll  W all")                                                         \
+	X(TX_WIRE_KEYS_ALL, "[ ] scroll  W selected")                                                \
+	X(TX_WIRE_OLDER, "%lu older")                                                                \
+	X(TX_WIRE_NEWER, "%lu newer")                                                                \
+	X(TX_WIRE_LOST, "%llu not captured")                                                         \
+	X(TX_WIRE_STEP, "step")                                                                      \
+	X(TX_WIRE_EMPTY, "Nothing on the wire yet: segments appear here as calls send them.")        \
+	X(TX_WIRE_NO_SOCKET, "No socket selected: the ladder follows the selected socket's connection (W shows every one).") \
+	X(TX_WIRE_NO_CONN, "%s %s has no connection on the wire yet (W shows every connection).")   \
+	X(TX_WIRE_UNIX, "%s %s is an AF_UNIX socket: its data never goes on the network, so there is nothing to capture.") \
+	X(TX_WIRE_QUIET, "Nothing of this connection on the wire yet.")                             \
+	X(TX_DG_TITLE, "TCP states")                                                                 \
+	X(TX_DG_KEYS, "d, Esc or q closes")                                                          \
+	X(TX_DG_LAST, "last step:")                                                                  \
+	X(TX_DG_NONE, "no socket changed state")                                                     \
+	X(TX_DG_RESET, "(reset: no FIN exchange)")                                                   \
+	X(TX_DG_LISTEN, "listen()")                                                                  \
+	X(TX_DG_CONNECT, "connect() / send SYN")                                                     \
+	X(TX_DG_CLOSE, "close()")                                                                    \
+	X(TX_DG_CLOSE_RST, "close() / recv RST")                                                     \
+	X(TX_DG_RECV_SYN, "recv SYN / send SYN,ACK")                                                 \
+	X(TX_DG_RECV_SYNACK, "recv SYN,ACK / send ACK")                                              \
+	X(TX_DG_RECV_ACK, "recv ACK")                                                                \
+	X(TX_DG_CLOSE_FIN, "close() / send FIN")                                                     \
+	X(TX_DG_RECV_FIN, "recv FIN / send ACK")                                                     \
+	X(TX_DG_TIMEOUT, "2MSL timeout")                                                             \
+	X(TX_STATS, "%lu frames drawn (at most %lld ms apart), %llu segments captured, %llu not captured")
 
 enum tui_text {
 #define TUI_X(id, s) id,
@@ -167,6 +202,38 @@ void tui_line_free(struct tui_line *l);
 
 /* ---- drawing ---- */
 
+/* ---- the wire pane and the state diagram: built by the loop, drawn from here ---- */
+
+#define TUI_WIRE_ROWS 96 /* arrows handed to the drawing at most: more than a screen shows */
+#define TUI_TRANS_MAX 8
+
+/* One arrow of the ladder. */
+struct tui_wire_row {
+	const struct wire_seg *seg;  /* valid while the frame is drawn */
+	int to_right;                /* 1: from the left end to the right one */
+	const char *left, *right;    /* every connection (W): who is at each end, "server :8888" */
+};
+
+struct tui_wire {
+	const char *off;             /* the capture is off: why, shown instead of the ladder; or NULL */
+	const char *none;            /* no connection to show: why; or NULL */
+	int all;                     /* every connection, else the selected socket's */
+	const char *left, *right;    /* one connection: its ends, "server conn 127.0.0.1:8888" */
+	const struct tui_wire_row *rows; /* oldest first */
+	int nrows;
+	unsigned long older, newer;  /* matching segments before rows[0] and after the last row */
+	uint32_t last_step;          /* segments of this step stand out */
+	unsigned long long lost;     /* segments the capture missed */
+};
+
+/* A socket whose TCP state the last step changed. */
+struct tui_trans {
+	char who[2 * SP_NAME_MAX + 2]; /* "client c" */
+	int from, to;                /* kernel TCP states; TCP_CLOSE (7) also for "not there" */
+	int main;                    /* the socket the step's call was about */
+	int reset;                   /* an RST ended it: no path through the diagram */
+};
+
 /* What the drawing needs besides the snapshot: the UI's own state. */
 struct tui_view {
 	const char *file;            /* the script's name for the header, NULL: playground */
@@ -193,6 +260,13 @@ struct tui_view {
 	int help_top;                /* its first row shown (it scrolls when taller than the screen) */
 	int utf8;                    /* box drawing and arrows, else ASCII */
 	int color;                   /* colours (else bold/reverse/dim) */
+	struct tui_wire wire;        /* the wire pane */
+	const char *join;            /* the last call with its segments and states (explain_join), or NULL */
+	const char *join_wait;       /* the same for the call the message says is blocked, or NULL */
+	int last_socktype;           /* SOCK_DGRAM when the last call was on UDP (its own texts), 0 unknown */
+	int diagram;                 /* the state diagram covers the screen */
+	struct tui_trans trans[TUI_TRANS_MAX]; /* what the last step changed, the call's socket first */
+	int ntrans;
 };
 
 /* Where things were drawn, for mouse clicks. */
@@ -208,6 +282,7 @@ struct tui_hits {
 		int sock_h;          /* rows per socket */
 	} pane[TUI_MAX_PANES];
 	int prompt_y, prompt_x;      /* where the cursor goes when the prompt is open */
+	int wire_rows;               /* arrows the wire pane shows at once (for paging) */
 	int help_rows, help_page;    /* rows of the help text, rows shown at once */
 };
 

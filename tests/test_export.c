@@ -1,0 +1,566 @@
+/* test_export.c -- scripts exported as C and Python programs: the calls, the comments, what compiles. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sockplay/call.h"
+#include "sockplay/explain.h"
+#include "sockplay/export.h"
+#include "sockplay/i18n.h"
+#include "sockplay/script.h"
+
+static const char hello[] =
+	"# The tutorial's server and client, step by step.\n"
+	"title \"Hello, client!\"\n"
+	"say \"The server listens.\"\n"
+	"server: s = socket(AF_INET, SOCK_STREAM) = 3\n"
+	"server: setsockopt(s, SO_REUSEADDR, 1)\n"
+	"server: bind(s, 127.0.0.1:8888)\n"
+	"server: listen(s, 5)\n"
+	"expect server s LISTEN\n"
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"
+	"client: connect(c, 127.0.0.1:8888) = 0\n"
+	"server: conn = accept(s)\n"
+	"server: send(conn, \"Hello, client!\")\n"
+	"client: recv(c, 1024) = 14 \"Hello, client!\"\n"
+	"client: close(c)\n"
+	"server: recv(conn, 1024) = 0\n"
+	"expect server conn CLOSE_WAIT\n"
+	"server: close(conn)\n"
+	"expect client c TIME_WAIT\n"
+	"server: close(s)\n";
+
+/* TEXT exported in LANG; the caller frees the program. */
+static char *export_text(const char *text, enum export_lang lang)
+{
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	if (script_parse("t.sp", text, strlen(text), &sc, &d) != 0) {
+		script_diags_print(stderr, "t.sp", &d);
+		fail_msg("the test script does not parse");
+	}
+	char *buf = NULL, err[256] = "";
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	int rc = export_program(sc, lang, fp, err, sizeof err);
+	fclose(fp);
+	if (rc != 0)
+		fail_msg("export_program: %s", err);
+	script_free(sc);
+	assert_non_null(buf);
+	assert_true(len > 0);
+	return buf;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("\"%s\" not found in the program", needle);
+}
+
+static void assert_lacks(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle))
+		fail_msg("\"%s\" unexpectedly in the program", needle);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The first words of TEXT (a comment is wrapped after them). */
+static void first_words(const char *text, char *out, size_t size)
+{
+	snprintf(out, size, "%s", text);
+	char *sp = out;
+	for (int words = 0; sp && words < 4; words++)
+		sp = strchr(sp + 1, ' ');
+	if (sp)
+		*sp = 0;
+}
+
+/* A command's exit status, or -1 when it could not run. */
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/sockplay-export-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	run("rm -rf '%s'", tmpdir);
+	return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The program compiles warning-free, as the tutorial's readers will build it. */
+static void assert_c_compiles(const char *prog, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s.c", tmpdir, name);
+	write_file(path, prog);
+	if (run("command -v cc >/dev/null 2>&1") != 0)
+		skip();
+	int rc = run("cc -O2 -Wall -Wextra -Werror -o '%s/%s' '%s' 2>'%s/%s.err'", tmpdir, name, path, tmpdir,
+		     name);
+	if (rc != 0) {
+		run("head -30 '%s/%s.err' >&2", tmpdir, name);
+		fail_msg("%s.c does not compile with -Wall -Wextra -Werror", name);
+	}
+	rc = run("cc -std=c11 -Wall -Wextra -Wpedantic -Werror -o '%s/%s.11' '%s' 2>'%s/%s.err'", tmpdir, name,
+		 path, tmpdir, name);
+	if (rc != 0) {
+		run("head -30 '%s/%s.err' >&2", tmpdir, name);
+		fail_msg("%s.c does not compile with -std=c11 -Wpedantic -Werror", name);
+	}
+}
+
+static void assert_py_compiles(const char *prog, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s.py", tmpdir, name);
+	write_file(path, prog);
+	if (run("command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	if (run("python3 -m py_compile '%s' 2>&1 >&2", path) != 0)
+		fail_msg("%s.py is not valid Python", name);
+}
+
+/* ------------------------------------------------------------------- C */
+
+static void test_c_hello_calls(void **state)
+{
+	(void)state;
+	char *p = export_text(hello, EXPORT_C);
+	/* the calls, in C, on the script's names */
+	assert_contains(p, "ret = s = socket(AF_INET, SOCK_STREAM, 0);");
+	assert_contains(p, "ret = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &optval, sizeof optval);");
+	assert_contains(p, "addrlen = ip_addr(&addr, AF_INET, \"127.0.0.1\", 8888);");
+	assert_contains(p, "ret = bind(s, (struct sockaddr *)&addr, addrlen);");
+	assert_contains(p, "ret = listen(s, 5);");
+	assert_contains(p, "ret = conn = accept(s, (struct sockaddr *)&peer, &peerlen);");
+	assert_contains(p, "ret = send(conn, \"Hello, client!\", 14, 0);");
+	assert_contains(p, "ret = recv(c, buf, 1024, 0);");
+	assert_contains(p, "ret = close(conn);");
+	/* each printed in the transcript's shape */
+	assert_contains(p, "step(\"listen(%d, 5)\", s);");
+	assert_contains(p, "call(\"bind(%d, %s)\", s, addr_text(&addr, addrlen));");
+	assert_contains(p, "step(\"send(%d, \\\"Hello, client!\\\", 14)\", conn);");
+	assert_contains(p, "done_addr(ret, \"peer\", &peer, peerlen);");
+	assert_contains(p, "done_data(ret, buf, NULL, 0);");
+	/* the script's expectations */
+	assert_contains(p, "check(4, ret == 3, \"3\", 0);");
+	assert_contains(p, "check(10, ret == 0, \"0\", 0);");
+	assert_contains(p, "check(13, ret == 14 && memcmp(buf, \"Hello, client!\", 14) == 0, "
+			   "\"14 \\\"Hello, client!\\\"\", 1);");
+	/* one function per side, in the order they first act, and the script's order */
+	assert_contains(p, "static void server(void)\n{\n\tint s = -1, conn = -1;");
+	assert_contains(p, "static void client(void)\n{\n\tint c = -1;");
+	assert_true(strstr(p, "static void server(void)") < strstr(p, "static void client(void)"));
+	assert_contains(p, "static void (*const actors[NACTORS])(void) = { server, client };");
+	assert_contains(p, "title(\"Hello, client!\");");
+	assert_contains(p, "say(\"The server listens.\");");
+	assert_contains(p, "run(server, 4, MAKES, \"s\"); /* server: s = socket(AF_INET, SOCK_STREAM) = 3 */");
+	assert_contains(p, "run(server, 7, 0, NULL); /* server: listen(s, 5) */");
+	assert_contains(p, "run(client, 14, CLOSES, \"c\");");
+	assert_contains(p, "expect(server, \"s\", TCP_LISTEN, 8); /* expect server s LISTEN */");
+	assert_contains(p, "expect(client, \"c\", TCP_TIME_WAIT, 18);");
+	assert_contains(p, "static const char script_file[] = \"t.sp\";");
+	assert_true(strstr(p, "run(server, 7,") < strstr(p, "expect(server, \"s\"") &&
+		    strstr(p, "expect(server, \"s\"") < strstr(p, "run(client, 9,"));
+	/* errno names as sockplay prints them: EAGAIN, not EWOULDBLOCK */
+	assert_contains(p, "[EAGAIN] = \"EAGAIN\"");
+	assert_lacks(p, "EWOULDBLOCK");
+	assert_contains(p, "[EOPNOTSUPP] = \"EOPNOTSUPP\"");
+	free(p);
+}
+
+static void test_c_hello_comments(void **state)
+{
+	(void)state;
+	char *p = export_text(hello, EXPORT_C);
+	char words[128], line[256];
+	/* every step: its line of the script, what it does, the same line in Python */
+	assert_contains(p, "/* line 7: server: listen(s, 5)\n");
+	assert_contains(p, "/* line 11: server: conn = accept(s)\n");
+	first_words(explain_call_type(SP_CALL_LISTEN, SOCK_STREAM), words, sizeof words);
+	assert_contains(p, words);
+	first_words(explain_call_type(SP_CALL_ACCEPT, SOCK_STREAM), words, sizeof words);
+	assert_contains(p, words);
+	snprintf(line, sizeof line, " * Python: %s\n", explain_python(SP_CALL_LISTEN));
+	assert_contains(p, line);
+	snprintf(line, sizeof line, " * Python: %s\n", explain_python(SP_CALL_RECV));
+	assert_contains(p, line);
+	assert_int_equal(count(p, "/* line "), 13); /* thirteen calls */
+	/* it says how to build it */
+	assert_contains(p, "cc -Wall -Wextra -o t t.c && ./t");
+	assert_contains(p, "\"Hello, client!\"");
+	free(p);
+}
+
+static void test_c_hello_compiles(void **state)
+{
+	(void)state;
+	char *p = export_text(hello, EXPORT_C);
+	assert_c_compiles(p, "hello");
+	free(p);
+}
+
+/* Only the helpers a program uses are in it: -Werror would refuse unused ones. */
+static void test_c_minimal_compiles(void **state)
+{
+	(void)state;
+	char *p = export_text("client: c = socket(AF_INET, SOCK_DGRAM)\nclient: close(c)\n", EXPORT_C);
+	assert_lacks(p, "done_data");
+	assert_lacks(p, "static const char *addr_text");
+	assert_lacks(p, "expect(");
+	assert_lacks(p, "title(");
+	assert_contains(p, "static void run(void (*side)(void), int line);");
+	assert_contains(p, "run(client, 1); /* client: c = socket(AF_INET, SOCK_DGRAM) */");
+	assert_c_compiles(p, "minimal");
+	free(p);
+}
+
+static const char every_call[] =
+	"title \"Every call: \\\"quotes\\\", 100% and ?\?/ */ in a title\"\n"
+	"server: s = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)\n"
+	"server: setsockopt(s, SO_LINGER, 1, 0)\n"
+	"server: getsockopt(s, SO_LINGER)\n"
+	"server: setsockopt(s, SO_RCVBUF, 65536)\n"
+	"server: getsockopt(s, SO_RCVBUF)\n"
+	"server: setsockopt(s, TCP_NODELAY, 1)\n"
+	"server: bind(s, *:0)\n"
+	"server: listen(s)\n"
+	"server: nonblock(s)\n"
+	"server: accept(s) = -1 EAGAIN\n"
+	"server: nonblock(s, 0)\n"
+	"client: c = socket(AF_INET6, SOCK_STREAM)\n"
+	"client: connect(c, server.addr(s)) = 0\n"
+	"client: getsockopt(c, SO_ERROR) = 0\n"
+	"server: conn = accept(s)\n"
+	"server: send(conn, \"a\\\"b\\\\c%d\\x00\\xff\\n?\?/\", MSG_DONTWAIT) = 13\n"
+	"client: recv(c, 5, MSG_PEEK) = 5 \"a\\\"b\\\\c\"\n"
+	"client: recv(c, 100, MSG_WAITALL|MSG_DONTWAIT)\n"
+	"repeat 3\n"
+	"  server: send(conn, \"xy\" * 1000)\n"
+	"  client: recv(c, 2000, MSG_WAITALL) = 2000 \"xy\" * 1000\n"
+	"  repeat 2\n"
+	"    pause\n"
+	"  end\n"
+	"end\n"
+	"sleep 10ms\n"
+	"client: shutdown(c, SHUT_WR)\n"
+	"server: recv(conn, 10) = 0\n"
+	"client: u = socket(AF_UNIX, SOCK_DGRAM)\n"
+	"client: bind(u, @sockplay-unit-test)\n"
+	"client: connect(u, /tmp/no-such-socket-here) = -1 ENOENT\n"
+	"server: d = socket(AF_INET, SOCK_DGRAM)\n"
+	"server: bind(d, 127.0.0.1:0)\n"
+	"server: sendto(d, \"ping\", addr(d)) = 4\n"
+	"server: recvfrom(d, 10) = 4 \"ping\"\n"
+	"client: v4 = socket(AF_INET, SOCK_STREAM)\n"
+	"client: connect(v4, [::1]:9) = -1 EAFNOSUPPORT\n"
+	"client: bind(3, *:0) = -1 EINVAL\n"
+	"client: close(3)\n"
+	"expect client c CLOSED\n";
+
+static void test_c_every_call(void **state)
+{
+	(void)state;
+	char *p = export_text(every_call, EXPORT_C);
+	/* data escaped for C, and its text escaped as sockplay shows it */
+	assert_contains(p, "ret = send(conn, \"a\\\"b\\\\c%d\\000\\377\\n?\\?/\", 13, MSG_DONTWAIT);");
+	assert_contains(p, "step(\"send(%d, \\\"a\\\\\\\"b\\\\\\\\c%%d\\\\x00\\\\xff\\\\n?\\?/\\\", 13, MSG_DONTWAIT)\", conn);");
+	assert_contains(p, "ret = recv(c, buf, 100, MSG_DONTWAIT|MSG_WAITALL);");
+	assert_contains(p, "step(\"recv(%d, 100, MSG_DONTWAIT|MSG_WAITALL)\", c);");
+	/* options */
+	assert_contains(p, "lg.l_onoff = 1;\n\tlg.l_linger = 0;\n\tret = setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);");
+	assert_contains(p, "ret = getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &optlen);\n\tdone_linger(ret, &lg);");
+	assert_contains(p, "done_value(ret, optval);");
+	assert_contains(p, "done_error(ret, optval);");
+	assert_contains(p, "ret = setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &optval, sizeof optval);");
+	assert_contains(p, "ret = fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);");
+	assert_contains(p, "ret = fcntl(s, F_SETFL, fcntl(s, F_GETFL) & ~O_NONBLOCK);");
+	assert_contains(p, "check(11, ret == -1 && errno == EAGAIN, \"-1 EAGAIN\", 0);");
+	assert_contains(p, "ret = shutdown(c, SHUT_WR);");
+	/* addresses: the wildcard of an IPv6 socket, another side's, one's own, Unix ones */
+	assert_contains(p, "addrlen = ip_addr(&addr, AF_INET6, \"::\", 0);");
+	assert_contains(p, "addrlen = shared_addr(\"server.s\", &addr);");
+	assert_contains(p, "share_addr(\"server.s\", s);");
+	assert_contains(p, "getsockname(d, (struct sockaddr *)&addr, &addrlen);");
+	assert_contains(p, "addrlen = unix_addr(&addr, \"sockplay-unit-test\", 1);");
+	assert_contains(p, "addrlen = unix_addr(&addr, \"/tmp/no-such-socket-here\", 0);");
+	assert_contains(p, "ret = sendto(d, \"ping\", 4, 0, (struct sockaddr *)&addr, addrlen);");
+	assert_contains(p, "ret = recvfrom(d, buf, 10, 0, (struct sockaddr *)&peer, &peerlen);");
+	assert_contains(p, "done_data(ret, buf, &peer, peerlen);");
+	/* an IPv6 address for an IPv4 socket goes to the kernel as it is */
+	assert_contains(p, "addrlen = ip_addr(&addr, AF_INET6, \"::1\", 9);");
+	/* a socket by number: its family is known only at run time */
+	assert_contains(p, "addrlen = family_of(3) == AF_INET6 ? ip_addr(&addr, AF_INET6, \"::\", 0)");
+	assert_contains(p, "ret = close(3);");
+	/* repeated data, repeat blocks as loops, on both sides and in the script */
+	assert_contains(p, "data = repeat(\"xy\", 2, 1000);");
+	assert_contains(p, "ret = send(conn, data, 2000, 0);");
+	assert_contains(p, "same(buf, ret, \"xy\", 2, 1000)");
+	assert_true(count(p, "for (int i1 = 0; i1 < 3; i1++) { /* repeat 3 */") == 3);
+	assert_contains(p, "for (int i2 = 0; i2 < 2; i2++) { /* repeat 2 */\n\t\t\t/* pause: sockplay waits for a key here */");
+	assert_contains(p, "sleep_ms(10);");
+	/* the title, safe in a string and in a comment */
+	assert_contains(p, "title(\"Every call: \\\"quotes\\\", 100% and ?\\?/ */ in a title\");");
+	assert_contains(p, "\"Every call: \"quotes\", 100% and ? ?/ * / in a title\"");
+	assert_c_compiles(p, "every_call");
+	free(p);
+}
+
+/* Script names that C and Python keep for themselves get a '_'. */
+static const char names[] =
+	"run: int = socket(AF_INET, SOCK_STREAM)\n"
+	"run: ret = socket(AF_INET, SOCK_DGRAM)\n"
+	"run: AF = socket(AF_INET6, SOCK_DGRAM)\n"
+	"run: _x = socket(AF_UNIX, SOCK_DGRAM)\n"
+	"run: i1 = socket(AF_INET, SOCK_STREAM)\n"
+	"run: step = socket(AF_INET, SOCK_STREAM)\n"
+	"run: None = socket(AF_INET, SOCK_STREAM)\n"
+	"run: buf = socket(AF_INET, SOCK_STREAM)\n"
+	"main: r = socket(AF_INET, SOCK_STREAM)\n"
+	"main: close(r)\n"
+	"run: recv(int, 10, MSG_DONTWAIT)\n"
+	"run: close(ret)\n"
+	"run: close(AF)\n"
+	"run: close(_x)\n"
+	"run: close(i1)\n"
+	"run: close(step)\n"
+	"run: close(None)\n"
+	"run: close(buf)\n"
+	"expect run int CLOSED\n";
+
+static void test_names(void **state)
+{
+	(void)state;
+	char *p = export_text(names, EXPORT_C);
+	assert_contains(p, "static void run_(void)");
+	assert_contains(p, "static void main_(void)");
+	assert_contains(p, "int int_ = -1, ret_ = -1, AF_ = -1, s_x = -1, i1_ = -1, step_ = -1, None = -1, buf_ = -1;");
+	assert_contains(p, "expect(run_, \"int\", TCP_CLOSE, 19);");
+	assert_c_compiles(p, "names");
+	free(p);
+	p = export_text(names, EXPORT_PYTHON);
+	assert_contains(p, "def run_():");
+	assert_contains(p, "def main():\n");
+	assert_contains(p, "def main_():");
+	assert_contains(p, "int_ = ret = AF_ = s_x = i1_ = step_ = None_ = buf = None  # its sockets");
+	assert_contains(p, "r_ = None  # its sockets");
+	assert_contains(p, "SIDES = [Side(\"run\", run_), Side(\"main\", main_)]");
+	assert_py_compiles(p, "names");
+	free(p);
+}
+
+/* --------------------------------------------------------------- Python */
+
+static void test_python_hello(void **state)
+{
+	(void)state;
+	char *p = export_text(hello, EXPORT_PYTHON);
+	char line[256];
+	assert_contains(p, "#!/usr/bin/env python3\n");
+	assert_contains(p, "s = keep(socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0))");
+	assert_contains(p, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
+	assert_contains(p, "    addr = (\"127.0.0.1\", 8888)\n    with call(\"bind(%d, %s)\" % (fd(s), show(addr))) as r:\n        s.bind(addr)\n");
+	assert_contains(p, "with step(\"listen(%d, 5)\" % fd(s)) as r:\n        s.listen(5)\n");
+	assert_contains(p, "conn, peer = s.accept()");
+	assert_contains(p, "with step('send(%d, \"Hello, client!\", 14)' % fd(conn)) as r:\n"
+			   "        r.ret = conn.send(b\"Hello, client!\")\n");
+	assert_contains(p, "r.data = c.recv(1024)");
+	assert_contains(p, "close(conn)");
+	assert_contains(p, "check(13, r.ret == 14 and r.data == b\"Hello, client!\", '14 \"Hello, client!\"', data=True)");
+	assert_contains(p, "check(10, r.ret == 0, \"0\")");
+	assert_contains(p, "run(server, 4, makes=\"s\")  # server: s = socket(AF_INET, SOCK_STREAM) = 3");
+	assert_contains(p, "run(client, 14, closes=\"c\")");
+	assert_contains(p, "expect(server, \"conn\", CLOSE_WAIT, 16)  # expect server conn CLOSE_WAIT");
+	assert_contains(p, "SCRIPT_FILE = \"t.sp\"");
+	assert_contains(p, "errno.EAGAIN: \"EAGAIN\"");
+	/* the comments: what the call does, the same line in C */
+	snprintf(line, sizeof line, "    # C: %s\n", explain_c(SP_CALL_LISTEN));
+	assert_contains(p, line);
+	assert_contains(p, "    # line 7: server: listen(s, 5)\n");
+	assert_int_equal(count(p, "    # line "), 13);
+	assert_contains(p, "python3 t.py");
+	assert_py_compiles(p, "hello");
+	free(p);
+}
+
+static void test_python_every_call(void **state)
+{
+	(void)state;
+	char *p = export_text(every_call, EXPORT_PYTHON);
+	assert_contains(p, "r.ret = conn.send(b'a\"b\\\\c%d\\x00\\xff\\n?\?/', socket.MSG_DONTWAIT)");
+	assert_contains(p, "with step('send(%d, \"a\\\\\"b\\\\\\\\c%%d\\\\x00\\\\xff\\\\n?\?/\", 13, MSG_DONTWAIT)' % fd(conn)) as r:");
+	assert_contains(p, "r.data = c.recv(100, socket.MSG_DONTWAIT | socket.MSG_WAITALL)");
+	assert_contains(p, "s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))");
+	assert_contains(p, "on, secs = struct.unpack(\"ii\", s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8))");
+	assert_contains(p, "s.setblocking(False)");
+	assert_contains(p, "s.setblocking(True)");
+	assert_contains(p, "check(11, r.ret == -1 and r.err == errno.EAGAIN, \"-1 EAGAIN\")");
+	assert_contains(p, "addr = (\"::\", 0)");
+	assert_contains(p, "addr = shared_addr(\"server.s\")");
+	assert_contains(p, "share_addr(\"server.s\", s)");
+	assert_contains(p, "addr = d.getsockname()");
+	assert_contains(p, "addr = b\"\\x00sockplay-unit-test\"");
+	assert_contains(p, "addr = \"/tmp/no-such-socket-here\"");
+	assert_contains(p, "r.data, peer = d.recvfrom(10)");
+	/* Python refuses an IPv6 address for an IPv4 socket itself: the call goes through libc */
+	assert_contains(p, "raw(\"connect\", v4, socket.AF_INET6, addr)");
+	/* a socket by number */
+	assert_contains(p, "with call(\"bind(%d, %s)\" % (3, show(addr))) as r:");
+	assert_contains(p, "if family_of(by_number(3)) == socket.AF_INET6 else");
+	assert_contains(p, "close(by_number(3))");
+	assert_contains(p, "r.ret = conn.send(b\"xy\" * 1000)");
+	assert_contains(p, "r.ret == 2000 and r.data == b\"xy\" * 1000");
+	assert_true(count(p, "for _ in range(3):  # repeat 3") == 3);
+	assert_contains(p, "        for _ in range(2):  # repeat 2\n            # pause: sockplay waits for a key here\n            pass\n");
+	assert_contains(p, "sleep(10)");
+	assert_contains(p, "title('Every call: \"quotes\", 100% and ?\?/ */ in a title')");
+	assert_py_compiles(p, "every_call");
+	free(p);
+}
+
+/* Columns a line takes: CJK characters two, others one (tabs as 8). */
+static int columns(const char *s, size_t n)
+{
+	int cols = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\t') {
+			cols = (cols / 8 + 1) * 8;
+			i++;
+		} else if (c >= 0xe0) { /* three bytes and more: CJK in these texts */
+			cols += 2;
+			i += c >= 0xf0 ? 4 : 3;
+		} else {
+			cols += 1;
+			i += c >= 0xc0 ? 2 : 1;
+		}
+	}
+	return cols;
+}
+
+/* With --lang zh the explanations are Chinese: wrapped between characters, within 80 columns. */
+static void test_chinese_comments(void **state)
+{
+	(void)state;
+	char msg[256];
+	if (i18n_init("zh", msg, sizeof msg) < 0 || strcmp(i18n_lang(), "zh") != 0) {
+		i18n_init("en", msg, sizeof msg);
+		skip();
+	}
+	char *c = export_text(hello, EXPORT_C), *py = export_text(hello, EXPORT_PYTHON);
+	i18n_init("en", msg, sizeof msg);
+	assert_true(strstr(c, "\xe5\xa5\x97\xe6\x8e\xa5\xe5\xad\x97") != NULL); /* 套接字 */
+	/* the sides, up to the machinery (whose comments are the runtime's, in English) */
+	const char *progs[] = { c, py };
+	for (int k = 0; k < 2; k++) {
+		const char *p = progs[k];
+		const char *end = strstr(p, "==== How the sides take turns");
+		assert_non_null(end);
+		while (*p && p < end) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			int is_comment = strstr(p, " * ") == p + 1 || (strncmp(p, "    # ", 6) == 0);
+			/* "Python: ..." and "C: ..." are code: never cut */
+			int code = memmem(p, n, "Python: ", 8) || memmem(p, n, "# C: ", 5);
+			if (is_comment && !code && columns(p, n) > 80)
+				fail_msg("a comment line of %d columns: %.*s", columns(p, n), (int)n, p);
+			p += n + (e ? 1 : 0);
+		}
+	}
+	assert_c_compiles(c, "chinese");
+	assert_py_compiles(py, "chinese");
+	free(c);
+	free(py);
+}
+
+/* ------------------------------------------------------------ failures */
+
+static void test_errors(void **state)
+{
+	(void)state;
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	char err[256] = "";
+	const char *text = "say \"nothing but words\"\n";
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
+	FILE *fp = fopen("/dev/null", "w");
+	assert_non_null(fp);
+	assert_int_equal(export_program(sc, EXPORT_C, fp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no call"));
+	fclose(fp);
+	script_free(sc);
+
+	/* a program that cannot be written says so */
+	assert_int_equal(script_parse("t.sp", hello, strlen(hello), &sc, &d), 0);
+	fp = fopen("/dev/full", "w");
+	if (fp) {
+		err[0] = 0;
+		assert_int_equal(export_program(sc, EXPORT_PYTHON, fp, err, sizeof err), -1);
+		assert_non_null(strstr(err, "cannot write"));
+		fclose(fp);
+	}
+	err[0] = 0;
+	assert_int_equal(export_program(sc, (enum export_lang)7, stdout, err, sizeof err), -1);
+	assert_true(err[0] != 0);
+	assert_int_equal(export_program(NULL, EXPORT_C, stdout, err, sizeof err), -1);
+	script_free(sc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_c_hello_calls),
+		cmocka_unit_test(test_c_hello_comments),
+		cmocka_unit_test(test_c_hello_compiles),
+		cmocka_unit_test(test_c_minimal_compiles),
+		cmocka_unit_test(test_c_every_call),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_python_hello),
+		cmocka_unit_test(test_python_every_call),
+		cmocka_unit_test(test_chinese_comments),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
