@@ -299,8 +299,10 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 				rs->err = ENOMEM;
 				return;
 			}
-			for (uint64_t i = 0; i < rq->count; i++)
-				memcpy(buf + i * rq->unit_len, unit, rq->unit_len);
+			/* "x" * 100000000: one copy, then double what is there */
+			memcpy(buf, unit, rq->unit_len);
+			for (size_t have = rq->unit_len; have < buflen; have *= 2)
+				memcpy(buf + have, buf, have < buflen - have ? have : buflen - have);
 		}
 	} else if (rq->call == SP_CALL_RECV || rq->call == SP_CALL_RECVFROM) {
 		buflen = rq->num > 0 ? (size_t)rq->num : 0;

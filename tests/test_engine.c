@@ -213,6 +213,22 @@ static void udp_keeps_boundaries(void **state)
 	free(t);
 }
 
+/* "abc" * 7 arrives as 21 bytes of abc, whatever way the actor builds it. */
+static void repeated_data_is_exact(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5001)\n"
+		     "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"abc\" * 7, 127.0.0.1:5001) = 21\n"
+		     "server: recv(s, 100) = 21 \"abcabcabcabcabcabcabc\"\n"
+		     "client: sendto(c, \"\\x00z\" * 3, 127.0.0.1:5001) = 6\n"
+		     "server: recv(s, 100) = 6 \"\\x00z\\x00z\\x00z\"\n", &t);
+	assert_int_equal(rc, 0);
+	free(t);
+}
+
 static void nonblocking_and_so_error(void **state)
 {
 	(void)state;
@@ -379,6 +395,7 @@ int main(void)
 		cmocka_unit_test(blocked_recv_is_interrupted_at_end),
 		cmocka_unit_test(stuck_actor_times_out),
 		cmocka_unit_test(udp_keeps_boundaries),
+		cmocka_unit_test(repeated_data_is_exact),
 		cmocka_unit_test(nonblocking_and_so_error),
 		cmocka_unit_test(linger_zero_resets),
 		cmocka_unit_test(ipv6_and_unix),
