@@ -34,6 +34,9 @@ build/%.o: src/%.c $(wildcard include/sockplay/*.h) | build
 build/tests/%: tests/%.c $(LIBOBJ) $(wildcard tests/*.h) | build
 	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -Wno-unused-parameter -o $@ $< $(LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
 
+build/bench/tui_play: bench/tui_play.c $(LIBOBJ) | build
+	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 build/bench/%: bench/%.c | build
 	$(CC) $(CFLAGS) -o $@ $<
 
@@ -52,10 +55,11 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory sockplay tests-build
 	@sh tests/run.sh
+	@$(if $(CI),$(MAKE) --no-print-directory asan ASAN_SKIP=e2e_export.sh,true)
 
 tests-build: $(TESTS)
 
-bench: sockplay $(BENCH)
+bench: sockplay $(BENCH) build/bench/tui_play
 	@sh bench/run.sh
 
 demos: sockplay
@@ -66,11 +70,137 @@ demos: sockplay
 install: sockplay
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 sockplay $(DESTDIR)$(BINDIR)/sockplay
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 assets/sockplay.1 $(DESTDIR)$(MANDIR)/man1/sockplay.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sockplay
+	rm -f $(DESTDIR)$(BINDIR)/sockplay $(DESTDIR)$(MANDIR)/man1/sockplay.1
+
+# -- translations ---------------------------------------------------------------
+# assets/po/LANG.po -> build/locale/LANG/LC_MESSAGES/sockplay.mo, where the
+# binary finds it when run from the tree; `make install` copies it under
+# $(LOCALEDIR). Without msgfmt the build goes on in English. `make pot`
+# re-extracts the template: _() and N_() in src/, and the TUI's tables in
+# tui_draw.h (X(id, text) and X(action, key-bar word, help)); `make update-po`
+# merges it into every .po.
+MSGFMT ?= msgfmt
+MSGMERGE ?= msgmerge
+XGETTEXT ?= xgettext
+PO := $(wildcard assets/po/*.po)
+MO := $(patsubst assets/po/%.po,build/locale/%/LC_MESSAGES/sockplay.mo,$(PO))
+POT := assets/po/sockplay.pot
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
+	--package-name=sockplay --package-version=$(VERSION) -o $(POT)
+
+all: locale
+tests-build asan: $(MO)
+install: install-locale
+uninstall: uninstall-locale
+
+locale: $(MO)
+
+build/locale/%/LC_MESSAGES/sockplay.mo: assets/po/%.po
+	@if command -v $(MSGFMT) >/dev/null 2>&1; then \
+		mkdir -p $(@D) && echo "$(MSGFMT) -c -o $@ $<" && $(MSGFMT) -c -o $@ $<; \
+	else \
+		echo "sockplay: no $(MSGFMT) (package gettext): $< not built, messages stay English"; \
+	fi
+
+install-locale: locale
+	@for mo in $(MO); do \
+		[ -f "$$mo" ] || continue; \
+		lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
+		echo "install $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/sockplay.mo"; \
+		install -d "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES" && \
+		install -m 644 "$$mo" "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/sockplay.mo" || exit 1; \
+	done
+
+uninstall-locale:
+	rm -f $(patsubst assets/po/%.po,$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/sockplay.mo,$(PO))
+
+pot:
+	$(XGETTEXT) $(XGETTEXT_FLAGS) --keyword=_ --keyword=N_ $(SRC)
+	$(XGETTEXT) $(XGETTEXT_FLAGS) -j --keyword --keyword=X:2,2t --keyword=X:3,3t include/sockplay/tui_draw.h
+	$(XGETTEXT) $(XGETTEXT_FLAGS) -j --keyword --keyword=X:2,3t include/sockplay/tui_draw.h
+
+update-po: pot
+	@for po in $(PO); do $(MSGMERGE) --quiet --update --backup=none "$$po" $(POT) || exit 1; done
+
+.PHONY: locale install-locale uninstall-locale pot update-po
+
+# -- sanitizers, leaks and fuzzing ----------------------------------------------
+# `make asan`: everything built with ASan + UBSan into build-asan/, the whole
+# suite run against it. `make valgrind`: the unit tests and a few batch runs
+# under valgrind. `make fuzz`: the libFuzzer targets of tests/fuzz/ (clang),
+# each for FUZZ_TIME seconds or FUZZ_RUNS executions, whichever comes first.
+# Clang where there is one: with gcc, UBSan beside ASan ignores log_path, and
+# tests/run.sh collects the reports of every process from there. Warnings are
+# the normal build's business.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+SAN_CFLAGS = $(filter-out -Werror,$(CFLAGS)) $(SAN_FLAGS) \
+	$(if $(findstring clang,$(SAN_CC)),-Wno-unknown-warning-option)
+ASAN_LIBOBJ := $(LIBOBJ:build/%=build-asan/%)
+ASAN_TESTS := $(TESTS:build/%=build-asan/%)
+
+build-asan/%.o: src/%.c $(wildcard include/sockplay/*.h)
+	@mkdir -p build-asan/tests
+	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) -MMD -c -o $@ $<
+
+build-asan/sockplay: $(OBJ:build/%=build-asan/%)
+	$(SAN_CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+build-asan/tests/%: tests/%.c $(ASAN_LIBOBJ) $(wildcard tests/*.h)
+	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) -Wno-unused-parameter -o $@ $< $(ASAN_LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
+
+-include $(wildcard build-asan/*.d)
+
+# CI's `make test` leaves out e2e_export.sh here: it checks the programs
+# --export writes, which run outside sockplay (test_export covers --export).
+ASAN_SKIP ?=
+asan: deps
+	@$(MAKE) --no-print-directory build-asan/sockplay $(ASAN_TESTS)
+	@SOCKPLAY=build-asan/sockplay SOCKPLAY_TESTS=build-asan/tests SOCKPLAY_SKIP="$(ASAN_SKIP)" \
+		sh tests/run.sh
+
+VALGRIND ?= valgrind
+valgrind: deps
+	@$(MAKE) --no-print-directory sockplay tests-build
+	@VALGRIND="$(VALGRIND)" sh tests/valgrind.sh
+
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_RUNS ?= -1
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DSP_VERSION='"$(VERSION)"' \
+	-DSP_LOCALEDIR='"$(LOCALEDIR)"' $(SAN_FLAGS)
+FUZZ_LIB := build-fuzz/libsockplay.a
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build-fuzz/%.o: src/%.c $(wildcard include/sockplay/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(CURSES_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(LIBOBJ:build/%=build-fuzz/%)
+	rm -f $@ && ar rcs $@ $^
+
+# script.c resolves host names: the target answers them without the network.
+build-fuzz/fuzz_script: FUZZ_LDFLAGS = -Wl,--wrap=getaddrinfo,--wrap=freeaddrinfo
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+build-fuzz/seeds/.done: tests/fuzz/seeds.py $(wildcard assets/demos/*.sp tests/golden/*.txt \
+		tests/fuzz/corpus/*/*) include/sockplay/call.h src/consts.c
+	rm -rf build-fuzz/seeds && python3 tests/fuzz/seeds.py build-fuzz/seeds && touch $@
+
+fuzz-build: $(FUZZ_BIN) build-fuzz/seeds/.done
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || \
+		{ echo "make fuzz needs $(FUZZ_CC) with libFuzzer (Debian: apt-get install clang)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tests/fuzz/run.sh $(FUZZ_BIN)
 
 clean:
-	rm -rf build sockplay
+	rm -rf build build-asan build-fuzz sockplay
 
-.PHONY: all run deps test tests-build bench demos install uninstall clean
+.PHONY: all run deps test tests-build bench demos install uninstall clean asan valgrind fuzz fuzz-build

@@ -2,7 +2,7 @@
 # End-to-end tests of `sockplay --batch`: golden transcripts, exit statuses,
 # bad input, parallel sandboxes, and a real peer on the host's loopback.
 cd "$(dirname "$0")/.." || exit 2
-SP=./sockplay
+SP=${SOCKPLAY:-./sockplay}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; [ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null' EXIT
 fails=0

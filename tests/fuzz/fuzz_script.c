@@ -1,0 +1,268 @@
+/* fuzz_script.c -- libFuzzer target: the script parser, the formatter's round trip and the prompt's parser. */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sockplay/script.h"
+
+#define LINES_MAX 64    /* prompt lines tried per input */
+#define WALK_MAX 4096   /* cursor steps walked per script */
+
+/*
+ * Host names resolve without asking the network, so that every input runs
+ * the same way every time, and fast: "localhost" is 127.0.0.1 and ::1, a
+ * numeric address is itself, nothing else resolves. Linked with
+ * -Wl,--wrap=getaddrinfo,--wrap=freeaddrinfo.
+ */
+struct fake_ai {
+	struct addrinfo ai;
+	struct sockaddr_storage ss;
+};
+
+static struct addrinfo *fake_ai(int family, const void *addr, struct addrinfo *next)
+{
+	struct fake_ai *f = calloc(1, sizeof *f);
+	if (!f)
+		abort();
+	f->ai.ai_family = family;
+	f->ai.ai_socktype = SOCK_STREAM;
+	f->ai.ai_addr = (struct sockaddr *)&f->ss;
+	f->ai.ai_next = next;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&f->ss;
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, addr, 4);
+		f->ai.ai_addrlen = sizeof *in;
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&f->ss;
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, addr, 16);
+		f->ai.ai_addrlen = sizeof *in6;
+	}
+	return &f->ai;
+}
+
+int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		       struct addrinfo **res);
+int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		       struct addrinfo **res)
+{
+	unsigned char a[16];
+	(void)service;
+	(void)hints;
+	*res = NULL;
+	if (!node)
+		return EAI_NONAME;
+	if (strcasecmp(node, "localhost") == 0) {
+		struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+		*res = fake_ai(AF_INET, &lo4, fake_ai(AF_INET6, &in6addr_loopback, NULL));
+	} else if (inet_pton(AF_INET, node, a) == 1) {
+		*res = fake_ai(AF_INET, a, NULL);
+	} else if (inet_pton(AF_INET6, node, a) == 1) {
+		*res = fake_ai(AF_INET6, a, NULL);
+	}
+	return *res ? 0 : EAI_NONAME;
+}
+
+void __wrap_freeaddrinfo(struct addrinfo *ai);
+void __wrap_freeaddrinfo(struct addrinfo *ai)
+{
+	while (ai) {
+		struct addrinfo *next = ai->ai_next;
+		free(ai); /* the first member of its struct fake_ai */
+		ai = next;
+	}
+}
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		t->s = realloc(t->s, cap);
+		if (!t->s)
+			abort();
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+/* One statement as the formatter writes it, checked against the length it returns. */
+static char *format(const struct sp_stmt *st)
+{
+	int n = script_stmt_format(st, NULL, 0);
+	if (n < 0)
+		abort();
+	char *line = malloc((size_t)n + 1);
+	if (!line)
+		abort();
+	if (script_stmt_format(st, line, (size_t)n + 1) != n || strlen(line) != (size_t)n) {
+		fprintf(stderr, "script_stmt_format: length %d, wrote %zu: %s\n", n, strlen(line), line);
+		abort();
+	}
+	/* a short buffer gets a NUL-terminated prefix */
+	if (n > 1) {
+		size_t half = (size_t)n / 2;
+		char *part = malloc(half);
+		if (!part)
+			abort();
+		if (script_stmt_format(st, part, half) != n || strlen(part) != half - 1 ||
+		    memcmp(part, line, half - 1) != 0)
+			abort();
+		free(part);
+	}
+	return line;
+}
+
+/* The script as the formatter writes it back, repeat blocks included. */
+static void format_block(struct text *t, const struct sp_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *line = format(&v[i]);
+		text_add(t, line, strlen(line));
+		text_add(t, "\n", 1);
+		free(line);
+		if (v[i].kind == SP_ST_REPEAT) {
+			format_block(t, v[i].body, v[i].nbody);
+			text_add(t, "end\n", 4);
+		}
+	}
+}
+
+static FILE *devnull(void)
+{
+	static FILE *fp;
+	if (!fp && !(fp = fopen("/dev/null", "w")))
+		abort();
+	return fp;
+}
+
+/* A parsed script, written back, must parse again to the same text. */
+static void round_trip(const struct sp_script *sc)
+{
+	struct text once = { 0 }, twice = { 0 };
+	struct sp_script *again = NULL;
+	struct sp_diags d = { 0 };
+
+	format_block(&once, sc->stmts, sc->n);
+	if (script_parse("again.sp", once.s, once.len, &again, &d) != 0) {
+		fprintf(stderr, "the formatted script does not parse:\n%s", once.s);
+		script_diags_print(stderr, "again.sp", &d);
+		abort();
+	}
+	format_block(&twice, again->stmts, again->n);
+	if (once.len != twice.len || memcmp(once.s, twice.s, once.len) != 0 ||
+	    again->nsteps != sc->nsteps || (!again->title) != (!sc->title) ||
+	    (sc->title && strcmp(sc->title, again->title) != 0)) {
+		fprintf(stderr, "round trip differs:\n%s---\n%s", once.s, twice.s);
+		abort();
+	}
+
+	struct sp_cursor cur;
+	const struct sp_stmt *st;
+	size_t walked = 0;
+	script_cursor_init(&cur, sc);
+	while (walked < WALK_MAX && (st = script_cursor_next(&cur)) != NULL) {
+		if (st->kind == SP_ST_REPEAT)
+			abort();
+		walked++;
+	}
+	if (walked < WALK_MAX && walked != sc->nsteps) {
+		fprintf(stderr, "cursor walked %zu statements, nsteps says %zu\n", walked, sc->nsteps);
+		abort();
+	}
+	script_free(again);
+	script_diags_clear(&d);
+	free(once.s);
+	free(twice.s);
+}
+
+static struct sp_scope *seeded_scope(void)
+{
+	struct sp_scope *sc = script_scope_new();
+	if (!sc)
+		abort();
+	script_scope_define(sc, "server", "s");
+	script_scope_define(sc, "server", "conn");
+	script_scope_define(sc, "client", "c");
+	return sc;
+}
+
+/* Each line at the prompt, with a scope that grows as in a session. */
+static void prompt_lines(const uint8_t *data, size_t size)
+{
+	struct sp_scope *a = seeded_scope(), *b = seeded_scope();
+	size_t pos = 0;
+	for (int n = 0; n < LINES_MAX && pos < size; n++) {
+		const uint8_t *nl = memchr(data + pos, '\n', size - pos);
+		size_t ll = nl ? (size_t)(nl - (data + pos)) : size - pos;
+		char *line = strndup((const char *)data + pos, ll);
+		struct sp_stmt st, st2;
+		struct sp_diag dg;
+		pos += ll + 1;
+		if (!line)
+			abort();
+		if (script_parse_line(line, a, &st, &dg) == 0) {
+			char *text = format(&st);
+			/* the same statement typed again, in the scope it was typed in */
+			if (script_parse_line(text, b, &st2, &dg) != 0) {
+				fprintf(stderr, "the formatted line does not parse: %s\n%d:%d: %s\n",
+					text, dg.line, dg.col, dg.msg);
+				abort();
+			}
+			char *text2 = format(&st2);
+			if (strcmp(text, text2) != 0) {
+				fprintf(stderr, "line round trip differs:\n%s\n%s\n", text, text2);
+				abort();
+			}
+			if (st.kind == SP_ST_CALL && st.assign[0])
+				script_scope_define(b, st.actor, st.assign);
+			free(text);
+			free(text2);
+			script_stmt_clear(&st);
+			script_stmt_clear(&st2);
+		} else {
+			struct sp_diags one = { &dg, 1, 1, 0 };
+			if (dg.line != 1 || dg.msg[0] == '\0')
+				abort();
+			script_diags_print(devnull(), "prompt", &one);
+		}
+		free(line);
+	}
+	script_scope_free(a);
+	script_scope_free(b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+
+	if (script_parse("fuzz.sp", (const char *)data, size, &sc, &d) == 0) {
+		if (d.n != 0 || !sc || sc->n == 0)
+			abort();
+		round_trip(sc);
+		script_free(sc);
+	} else {
+		if (sc || d.n == 0 || d.n > 20)
+			abort();
+		script_diags_print(devnull(), "fuzz.sp", &d);
+	}
+	script_diags_clear(&d);
+	prompt_lines(data, size);
+	return 0;
+}
