@@ -55,6 +55,7 @@
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
 #include "sockplay/export.h"
+#include "sockplay/transcript.h"
 #include "sockplay/text.h"
 
 /* ---- the runtime that every exported program carries (C) ---- */
@@ -2293,22 +2294,6 @@ static void flags_text(int flags, char *out, size_t size, int python)
 		snprintf(out, size, "0");
 }
 
-/* The script's "= ..." as sockplay writes it in a failure message. */
-static void expect_text(const struct sp_expect *e, char *out, size_t size)
-{
-	if (e->any_error)
-		snprintf(out, size, "-1 (an error)");
-	else if (e->ret == -1 && e->err)
-		snprintf(out, size, "-1 %s", consts_errno_name(e->err) ? consts_errno_name(e->err) : "?");
-	else
-		snprintf(out, size, "%lld", e->ret);
-	if (e->has_data) {
-		char esc[200];
-		size_t n = strlen(out);
-		text_escape(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
-		snprintf(out + n, size - n, " \"%s\"", esc);
-	}
-}
 
 static const char *level_name(int level)
 {
@@ -2902,7 +2887,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		struct sb cond = { 0 };
 		char want[512];
 		expect_cond(ex, &st->expect, &cond);
-		expect_text(&st->expect, want, sizeof want);
+		transcript_expect_text(&st->expect, want, sizeof want);
 		indent(ex, depth);
 		sb_printf(&ex->o, "check(%d, %s, ", st->line, cond.p ? cond.p : "1");
 		lit_str(ex, want, 0);

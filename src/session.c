@@ -478,21 +478,6 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 
 /* ---- results ----------------------------------------------------------- */
 
-static void expect_text(const struct sp_expect *e, char *out, size_t size)
-{
-	if (e->any_error)
-		snprintf(out, size, "-1 (an error)");
-	else if (e->ret == -1 && e->err)
-		snprintf(out, size, "-1 %s", consts_errno_name(e->err) ? consts_errno_name(e->err) : "?");
-	else
-		snprintf(out, size, "%lld", e->ret);
-	if (e->has_data) {
-		char esc[200];
-		size_t n = strlen(out);
-		text_escape(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
-		snprintf(out + n, size - n, " \"%s\"", esc);
-	}
-}
 
 static void got_text(long long ret, int err, const unsigned char *data, size_t len, int with_data,
 		     char *out, size_t size)
@@ -529,7 +514,7 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, ch
 	}
 	if (!ok) {
 		char a[256], b[256];
-		expect_text(e, a, sizeof a);
+		transcript_expect_text(e, a, sizeof a);
 		got_text(r->ret, r->err, r->data, r->data_len, e->has_data, b, sizeof b);
 		snprintf(msg, size, "expected %s, got %s", a, b);
 	}
@@ -1003,8 +988,7 @@ unsigned session_steps(const struct session *s)
 	return s->steps;
 }
 
-/* Whether local address A serves endpoint B; WILD: A may be the wildcard address. */
-static int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild)
+int session_endpoint_is(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -1032,7 +1016,7 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
 				const struct sess_sock *ss = &s->actors[i].socks[j];
 				if (!ss->local_len)
 					continue;
-				if (same_endpoint(&ss->local, addr, pass))
+				if (session_endpoint_is(&ss->local, addr, pass))
 					return s->actors[i].name;
 			}
 	return NULL;

@@ -32,6 +32,22 @@ static const char *c_strerror(int err)
 	return c_locale ? strerror_l(err, c_locale) : strerror(err);
 }
 
+void transcript_expect_text(const struct sp_expect *e, char *out, size_t size)
+{
+	if (e->any_error)
+		snprintf(out, size, "-1 (an error)");
+	else if (e->ret == -1 && e->err)
+		snprintf(out, size, "-1 %s", consts_errno_name(e->err) ? consts_errno_name(e->err) : "?");
+	else
+		snprintf(out, size, "%lld", e->ret);
+	if (e->has_data) {
+		char esc[200];
+		size_t n = strlen(out);
+		text_escape(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
+		snprintf(out + n, size - n, " \"%s\"", esc);
+	}
+}
+
 size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 {
 	size_t o = 0;

@@ -438,29 +438,11 @@ static unsigned tui_port(const struct sockaddr_storage *ss)
 	return 0;
 }
 
-/* Whether endpoint A is B; WILD: A's address may be the wildcard. */
-static int tui_ep_is(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild)
-{
-	if (a->ss_family != b->ss_family)
-		return 0;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && (x->sin_addr.s_addr == y->sin_addr.s_addr ||
-						      (wild && x->sin_addr.s_addr == htonl(INADDR_ANY)));
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port &&
-		       (memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0 ||
-			(wild && IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr)));
-	}
-	return 0;
-}
 
 static int tui_seg_in(const struct wire_seg *g, const struct tui_conn *c)
 {
-	return (tui_ep_is(&c->a, &g->src, 0) && tui_ep_is(&c->b, &g->dst, 0)) ||
-	       (tui_ep_is(&c->a, &g->dst, 0) && tui_ep_is(&c->b, &g->src, 0));
+	return (session_endpoint_is(&c->a, &g->src, 0) && session_endpoint_is(&c->b, &g->dst, 0)) ||
+	       (session_endpoint_is(&c->a, &g->dst, 0) && session_endpoint_is(&c->b, &g->src, 0));
 }
 
 static void tui_wire_lost(struct tui *t)
@@ -527,8 +509,8 @@ static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, cons
 					continue;
 				int connected = tui_parse_addr(sa->socks[k].peer, &p) == 0 && tui_port(&p);
 				/* first the connection's own socket, then a listener it is queued on */
-				if (pass == 0 ? (connected && tui_ep_is(&l, e, 0) && tui_ep_is(&p, o, 0))
-					      : (!connected && tui_ep_is(&l, e, 1))) {
+				if (pass == 0 ? (connected && session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
+					      : (!connected && session_endpoint_is(&l, e, 1))) {
 					*actor = sa->name;
 					*sock = pass == 0 || sa->socks[k].state != 10 ? sa->socks[k].name : NULL;
 					int pane = tui_pane_of(t, sa->name);
@@ -605,7 +587,7 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 		const struct wire_seg *best = NULL;
 		for (size_t i = wire_count(t->wire); i-- > 0;) {
 			const struct wire_seg *g = wire_at(t->wire, i);
-			int in = tui_ep_is(&c->a, &g->dst, 1), out = tui_ep_is(&c->a, &g->src, 1);
+			int in = session_endpoint_is(&c->a, &g->dst, 1), out = session_endpoint_is(&c->a, &g->src, 1);
 			if (!in && !out)
 				continue;
 			if (!best)
@@ -616,7 +598,7 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 			}
 		}
 		if (best) {
-			int in = tui_ep_is(&c->a, &best->dst, 1);
+			int in = session_endpoint_is(&c->a, &best->dst, 1);
 			c->a = in ? best->dst : best->src;
 			c->b = in ? best->src : best->dst;
 			return 0;
@@ -698,7 +680,7 @@ static void tui_wire_build(struct tui *t)
 		const struct wire_seg *g = wire_at(t->wire, t->wmatch[j]);
 		r->seg = g;
 		if (one) {
-			r->to_right = tui_ep_is(&c.a, &g->src, 0);
+			r->to_right = session_endpoint_is(&c.a, &g->src, 0);
 		} else {
 			int lf = tui_left_first(t, &g->src, &g->dst);
 			const struct sockaddr_storage *l = lf ? &g->src : &g->dst, *rt = lf ? &g->dst : &g->src;
@@ -803,8 +785,8 @@ static void tui_step_flags(const struct tui *t, const char *local, const char *p
 		const struct wire_seg *g = wire_at(t->wire, i);
 		if (g->step != t->wstep)
 			break;
-		int out = tui_ep_is(&a, &g->src, 1) && (!has_peer || tui_ep_is(&b, &g->dst, 0));
-		int in = tui_ep_is(&a, &g->dst, 1) && (!has_peer || tui_ep_is(&b, &g->src, 0));
+		int out = session_endpoint_is(&a, &g->src, 1) && (!has_peer || session_endpoint_is(&b, &g->dst, 0));
+		int in = session_endpoint_is(&a, &g->dst, 1) && (!has_peer || session_endpoint_is(&b, &g->src, 0));
 		if (socktype == SOCK_DGRAM && out && g->proto == IPPROTO_UDP && g->len)
 			*data = 1;
 		if (g->proto != IPPROTO_TCP)

@@ -24,6 +24,9 @@ struct transcript {
 /* Print one event in the chosen format. */
 void transcript_event(struct transcript *t, const struct sp_event *ev);
 
+/* An expectation as failure messages write it: "0", "-1 ECONNREFUSED", "14 \"Hello\"". */
+void transcript_expect_text(const struct sp_expect *e, char *out, size_t size);
+
 /*
  * The call part of a text line, without "[actor] ": "bind(3, 127.0.0.1:8888) = 0",
  * "accept(3) <blocked>", "accept(3) <resumed> = 4 (peer 127.0.0.1:49152)",
