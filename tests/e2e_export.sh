@@ -9,7 +9,7 @@
 # up by python3 (no `ip` needed), so fixed ports never collide with anything.
 cd "$(dirname "$0")/.." || exit 2
 export LC_ALL=C.UTF-8 LANGUAGE= # the transcripts in English, as the programs print them
-SP=./sockplay
+SP=${SOCKPLAY:-./sockplay}
 CC=${CC:-cc}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
