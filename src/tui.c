@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,7 +132,7 @@ struct tui {
 /* ---- time, signals, the terminal ------------------------------------------------ */
 
 static volatile sig_atomic_t tui_signal;
-static int tui_active;
+static volatile sig_atomic_t tui_active;
 
 static void tui_on_signal(int sig)
 {
@@ -142,6 +144,84 @@ static long long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A fatal signal (SIGSEGV, SIGABRT ...) must not leave the terminal raw and
+ * on the alternate screen. endwin() is not async-signal-safe, so what it
+ * would do is prepared while the UI starts: the terminal modes from before
+ * curses, and the bytes that end mouse reports, show the cursor, reset
+ * attributes and leave the alternate screen. The handler writes those,
+ * puts the modes back, and lets the signal go on as it would have.
+ */
+static const int tui_fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGSYS };
+#define TUI_NFATAL (sizeof tui_fatal_sigs / sizeof tui_fatal_sigs[0])
+static struct sigaction tui_fatal_old[TUI_NFATAL];
+static struct termios tui_tio;
+static int tui_tio_fd = -1;
+static char tui_reset_seq[256];
+static size_t tui_reset_len;
+
+static void tui_reset_add(const char *cap)
+{
+	if (!cap || cap == (const char *)-1)
+		return;
+	size_t n = strlen(cap);
+	if (tui_reset_len + n < sizeof tui_reset_seq) {
+		memcpy(tui_reset_seq + tui_reset_len, cap, n);
+		tui_reset_len += n;
+	}
+}
+
+static void tui_on_fatal(int sig)
+{
+	int saved = errno;
+	if (tui_active) {
+		tui_active = 0;
+		if (tui_reset_len) {
+			ssize_t w = write(STDOUT_FILENO, tui_reset_seq, tui_reset_len);
+			(void)w;
+		}
+		if (tui_tio_fd >= 0)
+			tcsetattr(tui_tio_fd, TCSANOW, &tui_tio);
+	}
+	for (size_t i = 0; i < TUI_NFATAL; i++)
+		if (tui_fatal_sigs[i] == sig) {
+			sigaction(sig, &tui_fatal_old[i], NULL);
+			break;
+		}
+	/* a fault happens again on return, now to the old handler; a sent signal is sent again */
+	sigset_t un;
+	sigemptyset(&un);
+	sigaddset(&un, sig);
+	sigprocmask(SIG_UNBLOCK, &un, NULL);
+	raise(sig);
+	errno = saved;
+}
+
+/* Before curses changes the terminal: what the fatal-signal handler puts back. */
+static void tui_fatal_prepare(void)
+{
+	if (tcgetattr(STDIN_FILENO, &tui_tio) == 0)
+		tui_tio_fd = STDIN_FILENO;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tui_on_fatal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	for (size_t i = 0; i < TUI_NFATAL; i++)
+		sigaction(tui_fatal_sigs[i], &sa, &tui_fatal_old[i]);
+}
+
+/* Once curses knows the terminal: the bytes that undo what the UI set. */
+static void tui_fatal_sequence(void)
+{
+	tui_reset_len = 0;
+	tui_reset_add("\033[?1000l\033[?1002l\033[?1006l"); /* mouse reports off: harmless where unknown */
+	tui_reset_add(tigetstr("sgr0"));
+	tui_reset_add(tigetstr("cnorm"));
+	tui_reset_add(tigetstr("rmkx"));
+	tui_reset_add(tigetstr("rmcup"));
 }
 
 /* The one way the terminal is given back; safe to call twice, registered with atexit. */
@@ -183,8 +263,10 @@ static void tui_signals(sigset_t *sleep_mask)
 static int tui_start_curses(const struct tui_opts *o)
 {
 	static int registered;
+	tui_fatal_prepare();
 	if (!newterm(NULL, stdout, stdin))
 		return -1;
+	tui_fatal_sequence();
 	tui_active = 1;
 	if (!registered && atexit(tui_restore) == 0)
 		registered = 1;
