@@ -1090,6 +1090,30 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 	return rc;
 }
 
+#define TUI_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+/*
+ * ":" opens the prompt with "server: " when the server has the focus; one
+ * who types "client: send(...)" after it means the client. TEXT past such
+ * a prefilled name, when another side's name follows it, else TEXT.
+ */
+static const char *tui_past_prefill(const struct tui *t, const char *text)
+{
+	const char *p = text + strspn(text, " \t");
+	size_t id = strspn(p, TUI_ID_CHARS);
+	if (id == 0 || p[id] != ':')
+		return text;
+	const char *q = p + id + 1;
+	q += strspn(q, " \t");
+	size_t id2 = strspn(q, TUI_ID_CHARS);
+	if (id2 == 0 || q[id2 + strspn(q + id2, " \t")] != ':')
+		return text;
+	for (int i = 0; i < t->v.npanes; i++)
+		if (strlen(t->pane_names[i]) == id2 && strncmp(q, t->pane_names[i], id2) == 0)
+			return q;
+	return text;
+}
+
 /* Parse TEXT; when it names no actor, try again on the focused side. */
 static int tui_parse(struct tui *t, const char *text, struct sp_stmt *st, struct sp_diag *dg, int *shift)
 {
@@ -1097,10 +1121,12 @@ static int tui_parse(struct tui *t, const char *text, struct sp_stmt *st, struct
 	if (!sc)
 		return -1;
 	session_seed_scope(t->s, sc);
-	*shift = 0;
+	const char *full = text;
+	text = tui_past_prefill(t, text);
+	*shift = -(int)(text - full);
 	int rc = script_parse_line(text, sc, st, dg);
 	const char *p = text + strspn(text, " \t");
-	size_t id = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	size_t id = strspn(p, TUI_ID_CHARS);
 	const char *after = p + id + strspn(p + id, " \t");
 	static const char *const words[] = { "title", "say", "pause", "sleep", "expect", "repeat", "end" };
 	int keyword = 0;
@@ -1115,7 +1141,7 @@ static int tui_parse(struct tui *t, const char *text, struct sp_stmt *st, struct
 		rc = script_parse_line(with, sc, st, &d2); /* a failed parse leaves ST and SC as they were */
 		if (rc < 0) {
 			*dg = d2;
-			*shift = n - (int)strlen(text);
+			*shift = n - (int)strlen(text) - (int)(text - full);
 		}
 	}
 	script_scope_free(sc);

@@ -186,6 +186,13 @@ $TM send-keys -t "$SESSION" C-u
 $TM send-keys -t "$SESSION" -l "client: shutdown(c, SHUT_WR)"
 $TM send-keys -t "$SESSION" Enter
 check "a typed statement runs" wait_for "shutdown(3, SHUT_WR) = 0"
+$TM send-keys -t "$SESSION" :
+wait_for "> client: " 3
+$TM send-keys -t "$SESSION" -l "server: getsockopt(s, SO_TYPE)"
+$TM send-keys -t "$SESSION" Enter
+wait_for "getsockopt(3, SO_TYPE) =" 5
+check "another side's name typed after the prefilled one runs there" sh -c "$TM capture-pane -p -t $SESSION | awk -F '│' '\$2 ~ /getsockopt\\(3, SO_TYPE\\) = [0-9]/ { f = 1 } END { exit !f }'"
+tab # the statement took the focus to the server: back to the client
 $TM send-keys -t "$SESSION" Escape
 $TM send-keys -t "$SESSION" '?'
 check "? shows the help from the keymap" wait_for "sockplay keys"
