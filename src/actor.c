@@ -19,6 +19,7 @@
 
 #include "sockplay/actor.h"
 #include "sockplay/consts.h"
+#include "sockplay/sandbox.h"
 
 /* Where the actor keeps its end of the channel: the highest fd it may have,
  * so that its sockets start at 3 as in a fresh program. */
@@ -514,6 +515,8 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (sandbox_confine() < 0)
+			_exit(1);
 		int chan = chan_fd_slot();
 		if (dup2(sv[1], chan) < 0)
 			_exit(1);

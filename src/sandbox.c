@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -35,6 +37,7 @@ enum sandbox_step {
 	SB_UID_MAP,
 	SB_GID_MAP,
 	SB_LO,
+	SB_FILES,     /* the network is made; AF_UNIX paths still reach the host's files */
 };
 
 struct sandbox_report {
@@ -90,6 +93,54 @@ static int sandbox_lo_up(void)
 	return ret;
 }
 
+/*
+ * AF_UNIX sockets bound to a path are files: the network namespace does not
+ * hide the host's (a desktop's session bus, a container daemon's socket), and
+ * bind() would create files wherever the user may write. The actors get a
+ * filesystem of their own instead: an empty tmpfs with a /tmp, shared by all
+ * of them and gone with the session. It is mounted in a private mount
+ * namespace, held by a descriptor and unmounted again at once, so this
+ * process (which writes --record files) keeps seeing the host's files; each
+ * actor changes its root to it (sandbox_confine()).
+ */
+static int sandbox_root_fd = -1;
+
+static int sandbox_files(void)
+{
+	static const char at[] = "/tmp"; /* any directory: the mount is only passing through */
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	if (mount("sockplay", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=1m,nr_inodes=65536,mode=0755") < 0)
+		return -1;
+	fd = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || mkdirat(fd, "tmp", 01777) < 0 || umount2(at, MNT_DETACH) < 0) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		umount2(at, MNT_DETACH);
+		errno = saved;
+		return -1;
+	}
+	sandbox_root_fd = fd;
+	return 0;
+}
+
+int sandbox_confine(void)
+{
+	if (sandbox_root_fd < 0)
+		return 0;
+	if (fchdir(sandbox_root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return -1;
+	close(sandbox_root_fd);
+	sandbox_root_fd = -1;
+	return 0;
+}
+
 static int sandbox_fail(struct sandbox_report *r, int step)
 {
 	r->step = step;
@@ -124,6 +175,8 @@ static int sandbox_make(uid_t uid, gid_t gid, int nest, struct sandbox_report *r
 		(void)unshare(CLONE_NEWNET);
 	if (sandbox_lo_up() < 0)
 		return sandbox_fail(r, SB_LO);
+	if (sandbox_files() < 0)
+		return sandbox_fail(r, SB_FILES);
 	r->step = SB_DONE;
 	r->err = 0;
 	return 0;
@@ -216,6 +269,8 @@ static const char *sandbox_why(const struct sandbox_report *r)
 		if (r->err == EPERM || r->err == EACCES)
 			return _("the namespace is granted no rights over its network");
 		return _("cannot bring lo up in the namespace");
+	case SB_FILES:
+		return _("no private files for AF_UNIX paths");
 	}
 	return _("unknown failure");
 }
@@ -234,12 +289,17 @@ enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msgl
 
 	if (sandbox_needs_probe())
 		sandbox_probe(uid, gid, &r);
-	if (r.step != SB_DONE) {
+	if (r.step != SB_DONE && r.step != SB_FILES) {
 		snprintf(why, sizeof(why), "%s: %s", sandbox_why(&r), strerror(r.err));
 		goto host;
 	}
 	if (sandbox_make(uid, gid, 1, &r) == 0)
 		return SANDBOX_MADE;
+	if (r.step == SB_FILES) { /* the network is private; say what is not */
+		snprintf(msg, msglen, _("sandbox without private files: AF_UNIX paths reach the "
+					"host's (%s)"), strerror(r.err));
+		return SANDBOX_MADE;
+	}
 	if (r.step == SB_UNSHARE) {
 		/* Nothing changed. The trial child had one thread; EINVAL means we do not. */
 		snprintf(why, sizeof(why), "%s: %s%s",

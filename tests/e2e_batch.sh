@@ -166,6 +166,39 @@ client: connect(c, 127.0.0.1:$port) = -1 ECONNREFUSED
 EOF
 $SP --batch --sandbox "$TMP/iso.sp" >/dev/null 2>&1 && ok "the sandbox cannot reach host ports" || bad "sandbox isolation"
 
+# AF_UNIX paths: the sandbox's actors see a private, empty filesystem, not the host's.
+python3 - "$TMP/host.sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(5); s.settimeout(10)
+try:
+    while True:
+        c, _ = s.accept(); c.close()
+except OSError:
+    pass
+PY
+PEER=$!
+for _ in $(seq 50); do [ -S "$TMP/host.sock" ] && break; sleep 0.1; done
+cat >"$TMP/unix-iso.sp" <<EOF
+client: c = socket(AF_UNIX, SOCK_STREAM)
+client: connect(c, $TMP/host.sock) = -1 ENOENT
+server: s = socket(AF_UNIX, SOCK_STREAM)
+server: bind(s, $TMP/made-by-script.sock) = -1 ENOENT
+server: bind(s, /tmp/lab-$$.sock) = 0
+server: listen(s, 5)
+client: connect(c, /tmp/lab-$$.sock) = 0
+EOF
+out=$($SP --batch --sandbox "$TMP/unix-iso.sp" 2>&1); rc=$?
+[ $rc = 0 ] && ok "in the sandbox a host AF_UNIX socket is out of reach; /tmp is private" || { bad "AF_UNIX isolation: $rc"; echo "$out"; }
+[ ! -e "$TMP/made-by-script.sock" ] && [ ! -e /tmp/lab-$$.sock ] && ok "a bind() in the sandbox creates no file on the host" ||
+	bad "a sandboxed bind() created a host file"
+printf 'client: c = socket(AF_UNIX, SOCK_STREAM)\nclient: connect(c, %s) = 0\n' "$TMP/host.sock" >"$TMP/unix-host.sp"
+out=$($SP --batch --host-net "$TMP/unix-host.sp" 2>&1); rc=$?
+[ $rc = 0 ] && ok "--host-net reaches the host's AF_UNIX socket" || { bad "--host-net AF_UNIX: $rc"; echo "$out"; }
+kill $PEER 2>/dev/null
+wait $PEER 2>/dev/null
+PEER=
+
 # -- no actor outlives sockplay ----------------------------------------------------
 # Actors are named after their side; a name of our own finds ours only.
 me=lk$$

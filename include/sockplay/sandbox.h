@@ -23,4 +23,11 @@ enum sandbox_result {
  */
 enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msglen);
 
+/*
+ * In a freshly forked actor: make the sandbox's private, empty filesystem
+ * its root, so AF_UNIX paths name files of the session only. 0 when done or
+ * when there is none (--host-net), -1 with errno when it failed.
+ */
+int sandbox_confine(void);
+
 #endif
