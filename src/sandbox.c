@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -105,6 +106,13 @@ static int sandbox_lo_up(void)
  */
 static int sandbox_root_fd = -1;
 
+static void sandbox_files_close(void)
+{
+	if (sandbox_root_fd >= 0)
+		close(sandbox_root_fd);
+	sandbox_root_fd = -1;
+}
+
 static int sandbox_files(void)
 {
 	static const char at[] = "/tmp"; /* any directory: the mount is only passing through */
@@ -112,7 +120,7 @@ static int sandbox_files(void)
 
 	if (unshare(CLONE_NEWNS) < 0)
 		return -1;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
 	if (mount("sockplay", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=1m,nr_inodes=65536,mode=0755") < 0)
@@ -127,6 +135,7 @@ static int sandbox_files(void)
 		return -1;
 	}
 	sandbox_root_fd = fd;
+	atexit(sandbox_files_close);
 	return 0;
 }
 
@@ -199,6 +208,7 @@ static void sandbox_probe(uid_t uid, gid_t gid, struct sandbox_report *out)
 	pid = fork();
 	if (pid == 0) {
 		sandbox_make(uid, gid, 0, shared);
+		sandbox_files_close();
 		_exit(0);
 	}
 	if (pid < 0) {
