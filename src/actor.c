@@ -28,7 +28,7 @@ static int chan_fd_slot(void)
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1024)
 		return 1023;
-	return rl.rlim_cur > 8 ? (int)rl.rlim_cur - 1 : 7;
+	return rl.rlim_cur > 4 ? (int)rl.rlim_cur - 1 : 3; /* dup2() refuses a number past the limit */
 }
 
 struct actor {
@@ -62,11 +62,12 @@ struct wire_res {
 /* How long an idle actor, and a parent awaiting a result, spin before sleeping. */
 #define ACTOR_SPIN_US 200
 
+/* Both ends of the channel are sockets: MSG_NOSIGNAL, so a side that died is EPIPE, not SIGPIPE. */
 static int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -82,7 +83,8 @@ static int write_all(int fd, const void *buf, size_t len)
 static int write2(int fd, const void *a, size_t alen, const void *b, size_t blen)
 {
 	struct iovec iov[2] = { { (void *)a, alen }, { (void *)b, blen } };
-	ssize_t n = writev(fd, iov, blen ? 2 : 1);
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = blen ? 2 : 1 };
+	ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	if (n < 0)
@@ -451,6 +453,17 @@ static void actor_main(int chan)
 		struct wire_res rs;
 		memset(&rs, 0, sizeof rs);
 		rs.seq = rq.seq;
+		if (call_takes_fd((enum sp_call)rq.call) && rq.fd == chan) {
+			/* the channel is sockplay's, not the script's: as if that number were not open */
+			rs.kind = ACTOR_RES_DONE;
+			rs.ret = -1;
+			rs.err = EBADF;
+			rs.fd = rq.fd;
+			rs.tcp_state = -1;
+			send_res(chan, &rs, NULL);
+			free(unit);
+			continue;
+		}
 		if (would_block(&rq)) {
 			rs.kind = ACTOR_RES_BLOCKED;
 			rs.fd = rq.fd;
@@ -515,12 +528,15 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (sandbox_confine() < 0)
-			_exit(1);
 		int chan = chan_fd_slot();
 		if (dup2(sv[1], chan) < 0)
 			_exit(1);
+		/* sockplay's own stdin, stdout and stderr (sockets, under some supervisors) must be
+		 * out of a script's reach: /dev/null, opened before the sandbox's root hides it, and
+		 * put in place after (one of 0-2 may hold that root when sockplay had them closed) */
 		int devnull = open("/dev/null", O_RDWR);
+		if (sandbox_confine() < 0)
+			_exit(1);
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 1);

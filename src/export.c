@@ -876,6 +876,8 @@ static const char *const c_run_track[] = {
 static const char *const c_title[] = {
 	"static void title(const char *text)",
 	"{",
+	"\tfor (const char *e; (e = strchr(text, '\\n')); text = e + 1) /* each line keeps its mark */",
+	"\t\tprintf(\"## %.*s\\n\", (int)(e - text), text);",
 	"\tprintf(\"## %s\\n\", text);",
 	"}",
 	NULL,
@@ -884,6 +886,8 @@ static const char *const c_title[] = {
 static const char *const c_say[] = {
 	"static void say(const char *text)",
 	"{",
+	"\tfor (const char *e; (e = strchr(text, '\\n')); text = e + 1) /* each line keeps its mark */",
+	"\t\tprintf(\"# %.*s\\n\", (int)(e - text), text);",
 	"\tprintf(\"# %s\\n\", text);",
 	"}",
 	NULL,
@@ -1412,11 +1416,13 @@ static const char *const py_parent[] = {
 	"",
 	"",
 	"def title(text):",
-	"    print(\"## \" + text)",
+	"    for line in text.split(\"\\n\"):  # each line keeps its mark",
+	"        print(\"## \" + line)",
 	"",
 	"",
 	"def say(text):",
-	"    print(\"# \" + text)",
+	"    for line in text.split(\"\\n\"):  # each line keeps its mark",
+	"        print(\"# \" + line)",
 	"",
 	"",
 	"def sleep(ms):",
@@ -2282,14 +2288,19 @@ static void flags_text(int flags, char *out, size_t size, int python)
 {
 	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
 	size_t o = 0;
+	int rest = flags;
 	out[0] = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		if (!(flags & all[i]))
 			continue;
+		rest &= ~all[i];
 		const char *n = consts_name(SP_K_MSG, all[i]);
 		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%s",
 				      o ? (python ? " | " : "|") : "", python ? "socket." : "", n ? n : "?");
 	}
+	if (rest) /* a script may give flags as a number: the bits without a name stay */
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? (python ? " | " : "|") : "",
+				      rest);
 	if (!o)
 		snprintf(out, size, "0");
 }

@@ -1,5 +1,6 @@
 /* main.c -- options, the sandbox, then the batch runner or the TUI. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -113,6 +114,13 @@ int main(int argc, char **argv)
 	enum sandbox_mode sbmode = SANDBOX_AUTO;
 	const char *record_file = NULL;
 
+	/* 0, 1 and 2 open whatever started us: else a socket or an actor's channel would take
+	 * one of them, and the transcript would be written into it */
+	for (int fd; (fd = open("/dev/null", O_RDWR)) >= 0;)
+		if (fd > 2) {
+			close(fd);
+			break;
+		}
 	setlocale(LC_ALL, "");
 	/* --lang first, wherever it stands, so that every message below is in that language. */
 	const char *lang = NULL;

@@ -18,6 +18,7 @@
 #include "sockplay/consts.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
+#include "sockplay/text.h"
 
 #define DIAGS_MAX 20
 #define FILE_MAX (16u << 20)
@@ -172,14 +173,6 @@ static size_t utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Characters that must not reach a terminal raw: controls, C1, bidi overrides. */
-static int cp_unsafe(uint32_t cp)
-{
-	return (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f) ||
-	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
 /* Terminal cells a character takes: enough for CJK text in a caret line. */
 static int cp_width(uint32_t cp)
 {
@@ -220,6 +213,27 @@ static void diag_source(struct sp_diag *dg, const char *src, int col)
 	snprintf(dg->source, sizeof dg->source, "%s%.*s", pre, (int)n, src + start);
 }
 
+/* Replace, in place, what must not reach a terminal raw (and invalid UTF-8) with '?'. */
+static void safe_text(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		size_t k = utf8_seq(u + i, n - i, &cp);
+		if (k == 0 || text_cp_unsafe(cp)) {
+			u[o++] = '?';
+			i += k ? k : 1;
+			continue;
+		}
+		memmove(u + o, u + i, k);
+		o += k;
+		i += k;
+	}
+	u[o] = 0;
+}
+
 static void diags_vadd(struct sp_diags *d, int line, int col, const char *src,
 		       const char *fmt, va_list ap)
 {
@@ -242,6 +256,7 @@ static void diags_vadd(struct sp_diags *d, int line, int col, const char *src,
 	dg->line = line;
 	dg->col = line > 0 ? col : 0;
 	vsnprintf(dg->msg, sizeof dg->msg, fmt, ap);
+	safe_text(dg->msg); /* messages quote the script's text (and file names) */
 	if (line > 0 && src)
 		diag_source(dg, src, col);
 }
@@ -271,7 +286,7 @@ static void print_source(FILE *fp, const char *src, size_t caret)
 
 	while (i < n) {
 		size_t k = utf8_seq(s + i, n - i, &cp);
-		if (k == 0 || cp_unsafe(cp))
+		if (k == 0 || text_cp_unsafe(cp))
 			fputc('?', fp);
 		else
 			fwrite(s + i, 1, k, fp);
@@ -283,7 +298,7 @@ static void print_source(FILE *fp, const char *src, size_t caret)
 		if (k == 1 && cp == '\t')
 			fputc('\t', fp);
 		else
-			for (int w = (k == 0 || cp_unsafe(cp)) ? 1 : cp_width(cp); w > 0; w--)
+			for (int w = (k == 0 || text_cp_unsafe(cp)) ? 1 : cp_width(cp); w > 0; w--)
 				fputc(' ', fp);
 		i += k ? k : 1;
 	}
@@ -292,8 +307,10 @@ static void print_source(FILE *fp, const char *src, size_t caret)
 
 void script_diags_print(FILE *fp, const char *file, const struct sp_diags *diags)
 {
-	if (!file)
-		file = "<input>";
+	char name[512];
+	snprintf(name, sizeof name, "%s", file ? file : "<input>");
+	safe_text(name);
+	file = name;
 	for (size_t i = 0; i < diags->n; i++) {
 		const struct sp_diag *d = &diags->v[i];
 		if (d->line <= 0) {
@@ -625,7 +642,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 			size_t k = utf8_seq((const unsigned char *)c->s + i, c->end - i, &cp);
 			if (k == 0)
 				k = 1, cp = ch; /* lines are checked before; be safe anyway */
-			if (cp_unsafe(cp) && cp != '\t') {
+			if (text_cp_unsafe(cp) && cp != '\t') {
 				free(buf);
 				return err(p, at_pos, _("control character U+%04X in a string; write it "
 					   "as an escape"), (unsigned)cp);
@@ -662,7 +679,7 @@ static int lex_string(struct parser *p, struct cur *c, unsigned char **out, size
 		for (size_t k = 0; !bad && k < n;) {
 			uint32_t cp;
 			size_t m = utf8_seq(buf + k, n - k, &cp);
-			bad = cp_unsafe(cp) && cp != '\t' && cp != '\n';
+			bad = text_cp_unsafe(cp) && cp != '\t' && cp != '\n';
 			k += m;
 		}
 		if (bad) {
@@ -865,6 +882,15 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 		if (c.pos < b)
 			return unexpected(p, &c, _("after addr()"));
 		goto done;
+	}
+	/* a path or a name may hold any text, but nothing a terminal acts on (--record writes it) */
+	for (size_t i = c.pos, k; i < b; i += k) {
+		uint32_t cp;
+		k = utf8_seq((const unsigned char *)s + i, b - i, &cp);
+		if (k == 0 || text_cp_unsafe(cp)) {
+			struct cur at = { s, i, b };
+			return unexpected(p, &at, NULL);
+		}
 	}
 	for (size_t i = c.pos; i < b; i++) {
 		if (s[i] == ' ' || s[i] == '\t')
@@ -1805,6 +1831,7 @@ int script_parse(const char *file, const char *text, size_t len,
 		diags_add(diags, 0, 0, NULL, _("out of memory"));
 		return -1;
 	}
+	safe_text(sc->file); /* for messages: a file name may hold anything */
 	sc->title = title;
 	sc->stmts = stack[0].v;
 	sc->n = stack[0].n;
@@ -1977,7 +2004,7 @@ static void out_quoted(struct out *o, const unsigned char *s, size_t n, int text
 			out_str(o, "\\t");
 		} else if (ch >= 0x20 && ch < 0x7f) {
 			out_mem(o, (const char *)&ch, 1);
-		} else if (text && ch >= 0x80 && (k = utf8_seq(s + i, n - i, &cp)) && !cp_unsafe(cp)) {
+		} else if (text && ch >= 0x80 && (k = utf8_seq(s + i, n - i, &cp)) && !text_cp_unsafe(cp)) {
 			out_mem(o, (const char *)s + i, k);
 			i += k;
 			continue;

@@ -310,13 +310,17 @@ static void flags_text(int flags, char *out, size_t size)
 {
 	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
 	size_t o = 0;
+	int rest = flags;
 	out[0] = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		if (!(flags & all[i]))
 			continue;
+		rest &= ~all[i];
 		const char *n = consts_name(SP_K_MSG, all[i]);
 		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "|" : "", n ? n : "?");
 	}
+	if (rest) /* a script may give flags as a number: the bits without a name stay */
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? "|" : "", rest);
 	if (!o)
 		snprintf(out, size, "0");
 }
@@ -655,9 +659,13 @@ static int read_one(struct session *s, struct sess_actor *act)
 	int rc = actor_recv(act->a, &r);
 	if (rc <= 0) {
 		if (act->p.active) {
-			struct sp_stmt *st = (struct sp_stmt *)act->p.stmt;
-			emit_error(s, NULL, _("actor %s died during %s"), act->name, act->p.text);
-			(void)st;
+			/* named by the line of the call it died in, not line 0 */
+			char msg[SNAP_LINE_MAX + 64];
+			snprintf(msg, sizeof msg, _("actor %s died during %s"), act->name, act->p.text);
+			struct sp_event ev = { .kind = SP_EV_ERROR, .line = act->p.line, .text = msg,
+					       .actor = act->name, .state = -1 };
+			s->failures++;
+			emit(s, &ev);
 			free(act->p.expect.data.unit);
 			memset(&act->p, 0, sizeof act->p);
 		}

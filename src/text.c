@@ -7,6 +7,12 @@
 
 #include "sockplay/text.h"
 
+int text_cp_unsafe(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size)
 {
 	size_t o = 0;

@@ -194,11 +194,17 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 		}
 		break;
 	case SP_EV_TITLE:
-		fprintf(t->fp, "## %s\n", ev->text ? ev->text : "");
+	case SP_EV_SAY: {
+		/* every line of the text keeps its mark: narration never passes for a call line */
+		const char *mark = ev->kind == SP_EV_TITLE ? "##" : "#", *p = ev->text ? ev->text : "";
+		for (const char *e;; p = e + 1) {
+			e = strchr(p, '\n');
+			fprintf(t->fp, "%s %.*s\n", mark, e ? (int)(e - p) : (int)strlen(p), p);
+			if (!e)
+				break;
+		}
 		break;
-	case SP_EV_SAY:
-		fprintf(t->fp, "# %s\n", ev->text ? ev->text : "");
-		break;
+	}
 	case SP_EV_EXPECT: {
 		const char *name = ev->stmt ? ev->stmt->name : "?";
 		fprintf(t->fp, "[%s] state(%s) = %s\n", ev->actor, name,

@@ -1,5 +1,6 @@
 /* test_engine.c -- the engine on real sockets: actors, the session, the batch transcript. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -16,6 +18,8 @@
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
+
+static int run_explain; /* run() prints --explain lines too */
 
 /* Run TEXT as a script; the transcript goes to *OUT (malloc'd). Returns the verdict. */
 static int run(const char *text, char **out)
@@ -31,7 +35,7 @@ static int run(const char *text, char **out)
 	FILE *fp = open_memstream(out, &len);
 	assert_non_null(fp);
 	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000,
-				 .out = fp, .net_label = "test" };
+				 .out = fp, .net_label = "test", .explain = run_explain };
 	int rc = batch_run(&bo);
 	fclose(fp);
 	script_free(sc);
@@ -381,9 +385,243 @@ static void hostile_peer_bytes_are_escaped(void **state)
 	free(t);
 }
 
+/* ---- hostile peers, limits and scripts from strangers ------------------------------------ */
+
+/* How many lines of T start with PREFIX. */
+static int count_lines(const char *t, const char *prefix)
+{
+	int n = 0;
+	size_t pl = strlen(prefix);
+	for (const char *p = t; p && *p;) {
+		if (strncmp(p, prefix, pl) == 0)
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+/*
+ * The server drops a client in the middle of a transfer: it has read only part
+ * of the request, sets SO_LINGER on with 0 s and closes. As Linux answers: the
+ * client's next recv() is ECONNRESET (once), then 0; a send() after that EPIPE.
+ */
+static void reset_mid_transfer(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8896)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8896) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: send(c, \"request \" * 200) = 1600\n"
+		     "server: recv(conn, 8) = 8 \"request \"\n"
+		     "server: setsockopt(conn, SO_LINGER, 1, 0) = 0\n"
+		     "server: close(conn) = 0\n"
+		     "expect client c CLOSED\n"
+		     "client: recv(c, 100) = -1 ECONNRESET\n"
+		     "client: recv(c, 100) = 0\n"
+		     "client: send(c, \"more\") = -1 EPIPE\n"
+		     "client: send(c, \"more\") = -1 EPIPE\n"
+		     "client: getsockopt(c, SO_ERROR) = 0\n"
+		     "client: close(c) = 0\n"
+		     /* the same, with the client sending first: that send() gets the reset */
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8896) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: send(c, \"unread\") = 6\n"
+		     "server: setsockopt(conn, SO_LINGER, 1, 0) = 0\n"
+		     "server: close(conn) = 0\n"
+		     "expect client c CLOSED\n"
+		     "client: send(c, \"more\") = -1 ECONNRESET\n"
+		     "client: send(c, \"more\") = -1 EPIPE\n"
+		     "client: recv(c, 100) = 0\n", &t);
+	if (rc != 0)
+		fail_msg("verdict %d\n%s", rc, t);
+	has_line(t, "[client] recv(3, 100) = -1 ECONNRESET (Connection reset by peer)");
+	has_line(t, "[client] send(3, \"more\", 4) = -1 EPIPE (Broken pipe)");
+	has_line(t, "[client] send(3, \"more\", 4) = -1 ECONNRESET (Connection reset by peer)");
+	free(t);
+}
+
+/* A reset while the client is blocked in a big send(): the send returns what it had queued, the reset comes next. */
+static void reset_releases_a_blocked_send(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8897)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8897) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: send(c, \"x\" * 20000000)\n"
+		     "server: recv(conn, 10) = 10\n"
+		     "server: setsockopt(conn, SO_LINGER, 1, 0) = 0\n"
+		     "server: close(conn) = 0\n"
+		     "client: send(c, \"more\") = -1 ECONNRESET\n"
+		     "client: recv(c, 100) = 0\n"
+		     "client: send(c, \"more\") = -1 EPIPE\n", &t);
+	if (rc != 0)
+		fail_msg("verdict %d\n%s", rc, t);
+	has_line(t, "[client] send(3, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 20000000) <blocked>");
+	const char *r = strstr(t, "[client] send(3, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 20000000) <resumed> = ");
+	if (!r)
+		fail_msg("the blocked send did not come back:\n%s", t);
+	long long n = atoll(strstr(r, "<resumed> = ") + 12);
+	assert_true(n > 10 && n < 20000000); /* what was queued before the reset: part of it */
+	/* and it came back before the client's next call ran */
+	assert_true(r < strstr(t, "[client] send(3, \"more\", 4) = -1 ECONNRESET"));
+	free(t);
+}
+
+/* Set the soft RLIMIT_NOFILE to N for the actors spawned next; returns the old one. */
+static rlim_t set_nofile(rlim_t n)
+{
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rlim_t old = rl.rlim_cur;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < n)
+		n = rl.rlim_max;
+	rl.rlim_cur = n;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	return old;
+}
+
+/*
+ * EMFILE: with 32 descriptors an actor has 3..30 for sockets (31 is its
+ * channel to sockplay). The failures are explained, and the actor goes on.
+ */
+static void emfile_then_go_on(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	rlim_t old = set_nofile(32);
+	run_explain = 1;
+	int rc = run("repeat 30\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "end\n"
+		     "client: socket(AF_INET, SOCK_STREAM) = -1 EMFILE\n"
+		     "client: close(3) = 0\n"
+		     "client: d = socket(AF_INET, SOCK_STREAM) = 3\n"
+		     "server: s = socket(AF_INET, SOCK_STREAM) = 3\n"
+		     "server: bind(s, 127.0.0.1:8898) = 0\n"
+		     "server: listen(s, 5) = 0\n"
+		     "client: close(d) = 0\n"
+		     "client: connect(c, 127.0.0.1:8898) = 0\n"
+		     "server: conn = accept(s) = 4\n"
+		     "client: send(c, \"still here\") = 10\n"
+		     "server: recv(conn, 100) = 10 \"still here\"\n", &t);
+	run_explain = 0;
+	set_nofile(old);
+	if (rc != 0)
+		fail_msg("verdict %d\n%s", rc, t);
+	assert_int_equal(count_lines(t, "[client] socket(AF_INET, SOCK_STREAM, 0) = -1 EMFILE (Too many open files)"),
+			 3);
+	has_line(t, "[client] socket(AF_INET, SOCK_STREAM, 0) = 30");
+	has_line(t, "    EMFILE: This process has reached its limit of open file descriptors.");
+	has_line(t, "    Likely: Too many descriptors are open: close() the sockets you no longer need.*");
+	has_line(t, "[client] send(30, \"still here\", 10) = 10");
+	free(t);
+}
+
+/*
+ * A script names descriptors by number too. The only ones an actor has are
+ * its sockets, /dev/null on 0-2 and its channel to sockplay, which must be out
+ * of reach: a script that could write to it would forge results, one that
+ * closed it would kill its actor.
+ */
+static void the_control_channel_is_out_of_reach(void **state)
+{
+	(void)state;
+	char *text = NULL, *t = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	assert_non_null(fp);
+	/* every number below the limit: none is a socket but the script's own */
+	for (int fd = 0; fd < 64; fd++)
+		fprintf(fp, "client: getsockopt(%d, SO_TYPE) = -1 %s\n", fd, fd < 3 ? "ENOTSOCK" : "EBADF");
+	fputs("client: send(63, \"\\x53\\x50\\x4c\\x59 forged\") = -1 EBADF\n"
+	      "client: recv(63, 100, MSG_DONTWAIT) = -1 EBADF\n"
+	      "client: setsockopt(63, SO_SNDBUF, 1) = -1 EBADF\n"
+	      "client: nonblock(63) = -1 EBADF\n"
+	      "client: shutdown(63, SHUT_RDWR) = -1 EBADF\n"
+	      "client: close(63) = -1 EBADF\n"
+	      "client: c = socket(AF_INET, SOCK_DGRAM) = 3\n"
+	      "client: bind(c, 127.0.0.1:0) = 0\n"
+	      "client: sendto(c, \"alive\", addr(c)) = 5\n"
+	      "client: recv(c, 100) = 5 \"alive\"\n"
+	      "client: getsockopt(3, SO_TYPE) = 0\n", fp);
+	fclose(fp);
+	/* our stdin a socket, as under some supervisors: the actors' must be /dev/null all the same */
+	int sv[2], saved_in = dup(0);
+	assert_true(saved_in >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(dup2(sv[0], 0), 0);
+	rlim_t old = set_nofile(64);
+	int rc = run(text, &t);
+	set_nofile(old);
+	dup2(saved_in, 0);
+	close(saved_in);
+	close(sv[0]);
+	close(sv[1]);
+	if (rc != 0)
+		fail_msg("verdict %d\n%s", rc, t);
+	has_line(t, "[client] close(63) = -1 EBADF (Bad file descriptor)");
+	has_line(t, "[client] getsockopt(3, SO_TYPE) = 0 (value 2)");
+	assert_null(strstr(t, "error:"));
+	free(text);
+	free(t);
+}
+
+/* Flags may be written as a number: the transcript shows every bit the call was given. */
+static void numeric_flags_are_shown(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: bind(c, 127.0.0.1:0) = 0\n"
+		     "client: recv(c, 100, 64) = -1 EAGAIN\n"
+		     "client: recv(c, 100, MSG_DONTWAIT|8192) = -1 EAGAIN\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] recv(3, 100, MSG_DONTWAIT) = -1 EAGAIN (Resource temporarily unavailable)");
+	has_line(t, "[client] recv(3, 100, MSG_DONTWAIT|8192) = -1 EAGAIN (Resource temporarily unavailable)");
+	free(t);
+}
+
+/* Narration with line breaks: each line keeps its mark, so a script cannot print a call line it did not make. */
+static void narration_cannot_forge_a_line(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("title \"Lab 3\\n[server] listen(3, 5) = 0\"\n"
+		     "say \"all good\\n[client] connect(3, 127.0.0.1:8888) = 0\\nt.sp:9: expectation failed\"\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "## Lab 3");
+	has_line(t, "## [server] listen(3, 5) = 0");
+	has_line(t, "# all good");
+	has_line(t, "# [client] connect(3, 127.0.0.1:8888) = 0");
+	has_line(t, "# t.sp:9: expectation failed");
+	assert_int_equal(count_lines(t, "[client]"), 1);
+	assert_int_equal(count_lines(t, "[server]"), 0);
+	assert_int_equal(count_lines(t, "t.sp:"), 0);
+	free(t);
+}
+
+
 int main(void)
 {
 	char msg[256];
+	/* 0-2 open, as sockplay's main() makes them: a test swaps our stdin for a socket */
+	for (int fd; (fd = open("/dev/null", O_RDWR)) >= 0;)
+		if (fd > 2) {
+			close(fd);
+			break;
+		}
 	/* Our own network: fixed ports never collide with the host or a parallel run. */
 	if (sandbox_enter(SANDBOX_AUTO, msg, sizeof msg) != SANDBOX_MADE)
 		fprintf(stderr, "test_engine: %s\n", msg);
@@ -402,6 +640,12 @@ int main(void)
 		cmocka_unit_test(interrupt_blocked_accept),
 		cmocka_unit_test(actors_die_with_session),
 		cmocka_unit_test(hostile_peer_bytes_are_escaped),
+		cmocka_unit_test(reset_mid_transfer),
+		cmocka_unit_test(reset_releases_a_blocked_send),
+		cmocka_unit_test(emfile_then_go_on),
+		cmocka_unit_test(the_control_channel_is_out_of_reach),
+		cmocka_unit_test(numeric_flags_are_shown),
+		cmocka_unit_test(narration_cannot_forge_a_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

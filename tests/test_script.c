@@ -1561,6 +1561,157 @@ static void test_load(void **state)
 	unlink(path);
 }
 
+/* ---------------------------------------------------- scripts from strangers */
+
+/* Whether S holds anything a terminal acts on or reorders: C0 but \n and \t, DEL, C1, bidi controls, invalid UTF-8. */
+static int has_unsafe(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p, n = 0;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				return 1;
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, c &= 0x07;
+		else
+			return 1; /* a raw C1 byte, or not UTF-8 */
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 1;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		if ((c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* A script makes socket calls and nothing else: no command, no file, no other kind of socket. */
+static void test_no_escape_hatches(void **state)
+{
+	(void)state;
+	/* the calls are the socket calls; a new one is a decision to review */
+	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
+					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
+					     "nonblock", "close" };
+	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
+	static const char *const others[] = { "system", "exec", "execve", "popen", "spawn", "open", "openat",
+					      "creat", "read", "write", "sendfile", "splice", "sendmsg",
+					      "recvmsg", "dup", "dup2", "fork", "kill", "ioctl", "fcntl",
+					      "unlink", "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
+	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+		char text[200], msg[64];
+		assert_int_equal(call_from_name(others[i]), SP_CALL_NONE);
+		snprintf(text, sizeof text, "client: c = socket(AF_INET, SOCK_STREAM)\nclient: %s(c, \"/etc/passwd\")\n",
+			 others[i]);
+		snprintf(msg, sizeof msg, "unknown call '%s'", others[i]);
+		parse_bad(text, 2, 9, msg);
+	}
+	/* no statement, directive or shell syntax runs anything */
+	parse_bad("system \"ls\"\n", 1, 1, "unknown statement 'system'");
+	parse_bad("exec \"/bin/sh\"\n", 1, 1, "unknown statement 'exec'");
+	parse_bad("include \"other.sp\"\n", 1, 1, "unknown statement 'include'");
+	parse_bad("!ls\n", 1, 1, "unexpected '!'");
+	parse_bad("`ls`\n", 1, 1, "unexpected '`'");
+	parse_bad("$(ls)\n", 1, 1, "unexpected '$'");
+	parse_bad("client: $(ls)\n", 1, 9, "unexpected '$'");
+	/* sockets of the playground's kinds only: no raw, packet or netlink socket */
+	parse_bad("client: c = socket(AF_PACKET, SOCK_DGRAM)\n", 1, 20, "unknown constant 'AF_PACKET'");
+	parse_bad("client: c = socket(AF_NETLINK, SOCK_DGRAM)\n", 1, 20, "unknown constant 'AF_NETLINK'");
+	parse_bad("client: c = socket(AF_INET, SOCK_RAW)\n", 1, 29, "unknown constant 'SOCK_RAW'");
+	parse_bad("client: c = socket(17, SOCK_DGRAM)\n", 1, 20, "address family");
+	parse_bad("client: c = socket(AF_INET, 3)\n", 1, 29, "socket type");
+	parse_bad("client: c = socket(AF_INET, SOCK_STREAM)\nclient: setsockopt(c, SO_BINDTODEVICE, 1)\n", 2, 23,
+		  "unknown socket option 'SO_BINDTODEVICE'");
+	parse_bad("client: c = socket(AF_INET, SOCK_STREAM)\nclient: setsockopt(c, 25, 1)\n", 2, 23,
+		  "takes a socket option");
+	/* what looks like shell in data and addresses is bytes and a bad host name */
+	struct sp_script *sc = parse_ok("client: c = socket(AF_INET, SOCK_STREAM)\nclient: send(c, \"$(id) `ls`\")\n");
+	assert_int_equal(sc->stmts[1].args[1].data.unit_len, 10);
+	assert_memory_equal(sc->stmts[1].args[1].data.unit, "$(id) `ls`", 10);
+	script_free(sc);
+	parse_bad("client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, `ls`:80)\n", 2, 20,
+		  "invalid host name");
+	parse_bad("client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, $HOME:80)\n", 2, 20,
+		  "invalid host name");
+}
+
+/* Text a terminal would act on, in places a message quotes: refused, and never echoed raw. */
+static void test_hostile_text_in_messages(void **state)
+{
+	(void)state;
+	/* addresses: AF_UNIX names are written back by --record, IP ones quoted in messages */
+	parse_bad(PRELUDE "client: connect(c, 127.0.0.1:8\x1b[2J)\n", 4, 31, "unexpected U+001B");
+	parse_bad(PRELUDE "client: connect(c, 1.2.3.4\x1b]0;x\x07:80)\n", 4, 27, "unexpected U+001B");
+	parse_bad(PRELUDE "client: connect(c, [::1\x1b[2J]:80)\n", 4, 24, "unexpected U+001B");
+	parse_bad(PRELUDE "client: connect(c, ho\xe2\x80\xaest:80)\n", 4, 22, "unexpected U+202E");
+	parse_bad(PRELUDE "client: connect(c, ho\xe2\x81\xa6st:80)\n", 4, 22, "unexpected U+2066");
+	parse_bad(PRELUDE "client: connect(c, @a\xc2\x9b" "b)\n", 4, 22, "unexpected U+009B");
+	parse_bad(PRELUDE "client: connect(c, @a\xc2\x85" "b)\n", 4, 22, "unexpected U+0085");
+	parse_bad(PRELUDE "server: bind(s, /tmp/x\x07y)\n", 4, 23, "unexpected U+0007");
+	parse_bad(PRELUDE "server: bind(s, /tmp/x\ry)\n", 4, 23, "unexpected U+000D");
+	parse_bad(PRELUDE "server: bind(s, /tmp/x\x7fy)\n", 4, 23, "unexpected U+007F");
+	/* printable text beyond ASCII is still a name */
+	struct sp_script *sc = parse_ok(PRELUDE "server: bind(s, @caf\xc3\xa9)\nclient: connect(c, /tmp/\xe4\xbd\xa0.sock)\n");
+	assert_string_equal(sc->stmts[3].args[1].addr.path, "caf\xc3\xa9");
+	assert_string_equal(sc->stmts[4].args[1].addr.path, "/tmp/\xe4\xbd\xa0.sock");
+	script_free(sc);
+
+	/* whatever the error, its message and the printed diagnostic carry nothing raw */
+	static const char *const bad[] = {
+		PRELUDE "client: connect(c, 127.0.0.1:8\x1b[2J)\n",
+		PRELUDE "client: connect(c, ho\xe2\x80\xaest:80)\n",
+		PRELUDE "client: connect(c, no\x1b" "dot:80)\n",
+		PRELUDE "client: recv(c, 1\x1b[2J)\n",
+		PRELUDE "client: close(c) = 5\x9b\n",
+		PRELUDE "client: send(c, \"\x1b]0;x\x07\")\n",
+		PRELUDE "client: lis\x1b[2Jten(c)\n",
+		"say \"\xe2\x80\xae\"\n",
+		"sleep 5\x1b[2Jms\n",
+		"repeat 3\x08\x08\n",
+		"expect server s LIS\x1b[2J\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct sp_script *s = NULL;
+		struct sp_diags d = { 0 };
+		assert_int_equal(script_parse("lab.sp", bad[i], strlen(bad[i]), &s, &d), -1);
+		for (size_t k = 0; k < d.n; k++)
+			if (has_unsafe(d.v[k].msg))
+				fail_msg("message of case %zu carries a control: %s", i, d.v[k].msg);
+		char *out = print_diags("lab.sp", &d);
+		if (has_unsafe(out))
+			fail_msg("diagnostic of case %zu carries a control:\n%s", i, out);
+		free(out);
+		script_diags_clear(&d);
+	}
+
+	/* a file name is text from outside too */
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_load("/nonexistent/lab\x1b[2J\xe2\x80\xae.sp", &sc, &d), -1);
+	assert_string_equal(d.v[0].msg, "cannot read '/nonexistent/lab?[2J?.sp': No such file or directory");
+	char *out = print_diags("/nonexistent/lab\x1b[2J\xe2\x80\xae.sp", &d);
+	assert_false(has_unsafe(out));
+	assert_non_null(strstr(out, "/nonexistent/lab?[2J?.sp: error: "));
+	free(out);
+	script_diags_clear(&d);
+	sc = NULL;
+	assert_int_equal(script_parse("lab\x1b]0;x\x07.sp", "pause\n", 6, &sc, &d), 0);
+	assert_string_equal(sc->file, "lab?]0;x?.sp"); /* what transcripts print in FILE:LINE: */
+	script_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1594,6 +1745,8 @@ int main(void)
 		cmocka_unit_test(test_diag_print),
 		cmocka_unit_test(test_diag_long_line),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_no_escape_hatches),
+		cmocka_unit_test(test_hostile_text_in_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

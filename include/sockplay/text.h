@@ -3,7 +3,15 @@
 #define SOCKPLAY_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
+
+/*
+ * Whether code point CP must not reach a terminal raw: C0 controls but tab,
+ * DEL and C1, and the bidirectional marks, embeddings, overrides and isolates
+ * that reorder what follows them.
+ */
+int text_cp_unsafe(uint32_t cp);
 
 /*
  * Write LEN bytes as a C string literal body into OUT (NUL-terminated, never
