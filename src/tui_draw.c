@@ -121,6 +121,13 @@ static int char_cells(const char *s, size_t *bytes, wchar_t *wc)
 		return 1;
 	}
 	*bytes = n;
+	/* nothing that moves the cursor, reorders the row or hides in it is drawn as it is */
+	uint32_t cp = (uint32_t)*wc;
+	if (text_cp_unsafe(cp) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x200b && cp <= 0x200d) ||
+	    cp == 0x2060 || cp == 0xfeff) {
+		*wc = L'?';
+		return 1;
+	}
 	int cw = wcwidth(*wc);
 	if (cw < 0) {
 		*wc = L'?';
@@ -530,21 +537,28 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 		return 0;
 	if (sa->blocked && n && sa->log[n - 1].kind == SNAP_LINE_BLOCKED)
 		n--;
-	int y = y0, rows = log_rows(sa, n, w, h - (sa->blocked ? 1 : 0), &first);
+	/* the blocked call is wrapped like the others: its "blocked 2.3 s" must show */
+	char line[SNAP_LINE_MAX + 64];
+	struct span bsp[WRAP_MAX];
+	int brows = 0;
+	if (sa->blocked) {
+		char dur[32];
+		text_duration(sa->blocked_ns, dur, sizeof dur);
+		snprintf(line, sizeof line, tui_text(TX_BLOCKED), sa->blocked_call, dur);
+		brows = wrap2(line, w, w - 2, bsp, WRAP_MAX);
+		if (brows > h)
+			brows = h;
+	}
+	int y = y0, rows = log_rows(sa, n, w, h - brows, &first);
 	for (size_t i = first; i < n; i++) {
 		struct span sp[WRAP_MAX];
 		int r = wrap2(sa->log[i].text, w, w - 2, sp, WRAP_MAX);
 		for (int k = 0; k < r; k++)
 			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], sp[k]);
 	}
-	if (sa->blocked) {
-		char dur[32], line[SNAP_LINE_MAX + 64];
-		text_duration(sa->blocked_ns, dur, sizeof dur);
-		snprintf(line, sizeof line, tui_text(TX_BLOCKED), sa->blocked_call, dur);
-		put(d, y++, x, w, line, pen(d, C_BLOCKED));
-		rows++;
-	}
-	return rows;
+	for (int k = 0; k < brows; k++)
+		put_n(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), bsp[k].p, bsp[k].n, pen(d, C_BLOCKED));
+	return rows + brows;
 }
 
 /* Whether an address as text names a port (not "-", not "*:0"). */
@@ -1407,12 +1421,17 @@ static void draw_too_small(const struct dc *d)
 {
 	char line[128];
 	snprintf(line, sizeof line, tui_text(TX_TOO_SMALL), TUI_MIN_COLS, TUI_MIN_LINES, d->W, d->H);
-	int y = d->H / 2 - 1, w = tui_width(line);
-	put(d, y < 0 ? 0 : y, w < d->W ? (d->W - w) / 2 : 0, d->W, line, pen(d, C_ERR));
-	const char *l2 = tui_text(TX_TOO_SMALL2);
-	w = tui_width(l2);
-	if (y + 1 < d->H)
-		put(d, y + 1, w < d->W ? (d->W - w) / 2 : 0, d->W, l2, pen(d, C_NORMAL));
+	/* however small: both messages whole, wrapped and centred, as far as rows go */
+	struct span a[WRAP_MAX], b[WRAP_MAX];
+	int na = wrap(line, d->W, a, WRAP_MAX), nb = wrap(tui_text(TX_TOO_SMALL2), d->W, b, WRAP_MAX);
+	int y = (d->H - na - nb) / 2;
+	if (y < 0)
+		y = 0;
+	for (int k = 0; k < na + nb && y < d->H; k++, y++) {
+		const struct span *sp = k < na ? &a[k] : &b[k - na];
+		int cw = span_width(sp->p, sp->n);
+		put_n(d, y, cw < d->W ? (d->W - cw) / 2 : 0, d->W, sp->p, sp->n, pen(d, k < na ? C_ERR : C_NORMAL));
+	}
 }
 
 /* The help screen, from the keymap: label column, then the help text wrapped. */
