@@ -241,6 +241,7 @@ int main(int argc, char **argv)
 		return EXIT_ENV;
 	}
 	const char *net_label = sb == SANDBOX_MADE ? _("sandbox netns") : _("host network");
+	script_names_local_only(sb == SANDBOX_MADE);
 
 	struct sp_script *script = NULL;
 	if (file) {

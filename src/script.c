@@ -782,11 +782,32 @@ static int parse_ipv4(const char *s, size_t a, size_t b, struct in_addr *out)
 	return 0;
 }
 
+static int names_local_only;
+
+void script_names_local_only(int on)
+{
+	names_local_only = on;
+}
+
 /* Resolve a host name at parse time; ERR gets the resolver's message. */
 static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg)
 {
 	size_t n = strlen(host);
 	struct addrinfo hints, *res = NULL;
+
+	if (names_local_only) { /* RFC 6761: localhost names are loopback, without asking */
+		size_t k = n && host[n - 1] == '.' ? n - 1 : n;
+		if ((k == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+		    (k > 10 && strncasecmp(host + k - 10, ".localhost", 10) == 0)) {
+			a->v4.s_addr = htonl(INADDR_LOOPBACK);
+			a->v6 = in6addr_loopback;
+			a->has_v4 = a->has_v6 = 1;
+			return 0;
+		}
+		*errmsg = _("the sandbox has only lo and looks up no names but localhost (--host-net "
+			    "looks them up)");
+		return -1;
+	}
 
 	/* RFC 6761: names under .invalid never resolve; answer without asking. */
 	if (strcasecmp(host, "invalid") == 0 ||

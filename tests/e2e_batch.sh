@@ -82,6 +82,21 @@ expect_usage "unknown constant" 'server: s = socket(AF_INT, SOCK_STREAM)\n' "did
 expect_usage "bad ipv4" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 999.1.1.1:80)\n' "bad.sp:2:"
 expect_usage "port range" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 127.0.0.1:70000)\n' "70000"
 expect_usage "v6 bracket" 'server: s = socket(AF_INET6, SOCK_STREAM)\nserver: bind(s, [::1:80)\n' "bad.sp:2:"
+# In the sandbox no resolver is asked: only localhost names resolve (--sandbox: never the host's network).
+printf 'client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, lab-server.example:80)\n' >"$TMP/dns.sp"
+out=$($SP --batch --sandbox "$TMP/dns.sp" 2>&1); rc=$?
+case "$rc:$out" in
+3:*) ok "names in the sandbox: no sandbox here (skipped)" ;;
+2:*"cannot resolve 'lab-server.example': the sandbox has only lo"*) ok "the sandbox looks up no names but localhost" ;;
+*) bad "a name in the sandbox: exit $rc: $out" ;;
+esac
+printf 'server: s = socket(AF_INET6, SOCK_STREAM)\nserver: bind(s, localhost.:8888) = 0\nserver: listen(s)\nclient: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, LocalHost:8888) = -1 ECONNREFUSED\n' >"$TMP/lh.sp"
+out=$($SP --batch --sandbox "$TMP/lh.sp" 2>&1); rc=$?
+case "$rc:$out" in
+3:*) ok "localhost in the sandbox: no sandbox here (skipped)" ;;
+0:*"bind(3, [::1]:8888) = 0"*) ok "localhost resolves in the sandbox, to ::1 for AF_INET6 and 127.0.0.1 for AF_INET" ;;
+*) bad "localhost in the sandbox: exit $rc: $out" ;;
+esac
 expect_usage "unresolvable" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: connect(s, no-such-host.invalid:80)\n' "no-such-host.invalid"
 expect_usage "unterminated string" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "abc)\n' "bad.sp:2:"
 expect_usage "bad escape" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "a\\qb")\n' "bad.sp:2:"

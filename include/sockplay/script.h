@@ -152,6 +152,14 @@ int script_scope_has(const struct sp_scope *scope, const char *actor, const char
 int script_parse(const char *file, const char *text, size_t len,
 		 struct sp_script **out, struct sp_diags *diags);
 
+/*
+ * Host names are looked up when a script is parsed. In the sandbox, which has
+ * only lo, nothing outside is asked (a resolver, through the network or a
+ * local socket): only "localhost" and names under ".localhost" resolve, to
+ * 127.0.0.1 and ::1, and any other name is an error that says why.
+ */
+void script_names_local_only(int on);
+
 /* Read FILE and parse it; a missing file, a directory etc. is a diagnostic at line 0. */
 int script_load(const char *file, struct sp_script **out, struct sp_diags *diags);
 
