@@ -1299,6 +1299,13 @@ static void tui_sock_ref(const struct snap_sock *k, char *out, size_t size)
 }
 
 /* The statement a call key proposes, or -1 (with a message) when it cannot. */
+/* Whether the socket has a peer (connected TCP, or UDP after connect()). */
+static int tui_has_peer(const struct snap_sock *k)
+{
+	return k->peer[0] && strcmp(k->peer, "-") != 0 && strncmp(k->peer, "*:", 2) != 0 &&
+	       strcmp(k->peer, "[::]:0") != 0 && strcmp(k->peer, "0.0.0.0:0") != 0;
+}
+
 static int tui_prefill(struct tui *t, enum tui_action act, char *buf, size_t size)
 {
 	const char *actor = t->pane_names[t->v.focus];
@@ -1323,8 +1330,18 @@ static int tui_prefill(struct tui *t, enum tui_action act, char *buf, size_t siz
 		tui_fresh_name(t, actor, "conn", name, sizeof name);
 		snprintf(buf, size, "%s: %s = accept(%s)", actor, name, ref);
 		break;
-	case TUI_A_SEND: snprintf(buf, size, "%s: send(%s, \"Hello, client!\")", actor, ref); break;
-	case TUI_A_RECV: snprintf(buf, size, "%s: recv(%s, 1024)", actor, ref); break;
+	case TUI_A_SEND:
+		if (k->type == SOCK_DGRAM && !tui_has_peer(k)) /* UDP without connect(): say where to */
+			snprintf(buf, size, "%s: sendto(%s, \"Hello, server!\", 127.0.0.1:8888)", actor, ref);
+		else
+			snprintf(buf, size, "%s: send(%s, \"Hello, client!\")", actor, ref);
+		break;
+	case TUI_A_RECV:
+		if (k->type == SOCK_DGRAM && !tui_has_peer(k)) /* and see who sent it */
+			snprintf(buf, size, "%s: recvfrom(%s, 1024)", actor, ref);
+		else
+			snprintf(buf, size, "%s: recv(%s, 1024)", actor, ref);
+		break;
 	case TUI_A_CLOSE: snprintf(buf, size, "%s: close(%s)", actor, ref); break;
 	case TUI_A_SHUTDOWN: snprintf(buf, size, "%s: shutdown(%s, SHUT_WR)", actor, ref); break;
 	case TUI_A_SETSOCKOPT: snprintf(buf, size, "%s: setsockopt(%s, SO_REUSEADDR, 1)", actor, ref); break;

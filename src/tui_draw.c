@@ -576,6 +576,8 @@ static const char *pane_hint(const struct snap_actor *sa, int sel, int is_server
 	if (sa->blocked)
 		return tui_text(TX_HINT_BLOCKED);
 	const struct snap_sock *k = &sa->socks[sel >= 0 && (size_t)sel < sa->nsocks ? sel : 0];
+	if (k->type == SOCK_DGRAM)
+		return k->closed ? NULL : tui_text(TX_HINT_UDP);
 	switch (k->state) {
 	case 10: return tui_text(k->rq ? TX_HINT_PENDING : TX_HINT_LISTEN);
 	case 1: return tui_text(TX_HINT_ESTAB);

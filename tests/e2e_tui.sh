@@ -339,5 +339,27 @@ else
 	echo "skip: no way to drop CAP_NET_RAW here"
 fi
 
+# ---- 12. UDP with keys: w and r offer sendto() and recvfrom() on an unconnected socket ---------
+start udp 100 30
+$TM send-keys -t "$SESSION" :
+wait_for "> server: " 3
+$TM send-keys -t "$SESSION" -l "u = socket(AF_INET, SOCK_DGRAM)"
+$TM send-keys -t "$SESSION" Enter
+check "udp: a UDP socket gets UDP's hint, not listen's" wait_for "UDP: no listen, no accept."
+key_call b "server: bind(u, 127.0.0.1:8888)" "bind(3, 127.0.0.1:8888) = 0"
+tab
+$TM send-keys -t "$SESSION" :
+wait_for "> client: " 3
+$TM send-keys -t "$SESSION" -l "v = socket(AF_INET, SOCK_DGRAM)"
+$TM send-keys -t "$SESSION" Enter
+wait_for "SOCK_DGRAM, 0) = 3" 5
+key_call w "client: sendto(v, \"Hello, server!\", 127.0.0.1:8888)" "= 14" &&
+	ok "udp: w on an unconnected UDP socket sends with sendto()"
+tab
+key_call r "server: recvfrom(u, 1024)" "recvfrom(3, 1024) = 14 \"Hello, server!\" (from" &&
+	ok "udp: r receives the datagram with recvfrom() and shows who sent it"
+$TM send-keys -t "$SESSION" q
+check "udp: q quits" wait_for "EXITED rc=0"
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

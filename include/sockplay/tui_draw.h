@@ -112,6 +112,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_HINT_PENDING, "A client waits in the accept queue: a accepts it.")                      \
 	X(TX_HINT_ESTAB, "Next: w sends, r receives, x closes.")                                     \
 	X(TX_HINT_CLOSE_WAIT, "The peer closed: r returns 0 (end of stream); x closes this end.")    \
+	X(TX_HINT_UDP, "UDP: no listen, no accept. b binds it; w sends a datagram (sendto), r receives one.") \
 	X(TX_HINT_BLOCKED, "Ctrl-C or i interrupts the call (it returns -1 EINTR).") \
 	X(TX_PROMPT_HINT, "Enter runs  Esc cancels  Up/Down history  Ctrl-A/E/U edit")               \
 	X(TX_HELP_TITLE, "sockplay keys")                                                            \
