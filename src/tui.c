@@ -123,6 +123,7 @@ struct tui {
 	} call;
 	struct tui_was *was;         /* TCP sockets before the step */
 	size_t nwas, capwas;
+	size_t was_next;             /* where tui_was_of() looks first */
 	char join[1024];             /* explain_join() of the last call that returned */
 	char join_for[SNAP_LINE_MAX + SP_NAME_MAX]; /* that call, as the explain area shows it */
 	char join_wait[1024];        /* ... of the last call that blocked, while it is shown as such */
@@ -836,11 +837,19 @@ static void tui_states_before(struct tui *t)
 /* The record of socket SO of ACTOR before the step, or NULL (a new one). */
 static struct tui_was *tui_was_of(struct tui *t, const char *actor, const struct snap_sock *so)
 {
-	for (size_t i = 0; i < t->nwas; i++) {
+	/*
+	 * The list was taken in the snapshot's order, and is asked in that order:
+	 * start after the last match, so that thousands of sockets (a repeat
+	 * leaving TIME_WAITs behind) cost one comparison each, not the whole list.
+	 */
+	for (size_t j = 0; j < t->nwas; j++) {
+		size_t i = (t->was_next + j) % t->nwas;
 		struct tui_was *w = &t->was[i];
-		if (strcmp(w->actor, actor) == 0 && w->fd == so->fd && strcmp(w->name, so->name) == 0 &&
-		    (!w->closed || so->closed) && (!w->closed || strcmp(w->local, so->local) == 0))
+		if (w->fd == so->fd && strcmp(w->actor, actor) == 0 && strcmp(w->name, so->name) == 0 &&
+		    (!w->closed || so->closed) && (!w->closed || strcmp(w->local, so->local) == 0)) {
+			t->was_next = i + 1;
 			return w;
+		}
 	}
 	return NULL;
 }
