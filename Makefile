@@ -37,6 +37,11 @@ build/tests/%: tests/%.c $(LIBOBJ) $(wildcard tests/*.h) | build
 build/bench/tui_play: bench/tui_play.c $(LIBOBJ) | build
 	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
+# tui_scale times the real TUI call by call: the calls it wraps (see bench/tui_scale.c).
+TUI_SCALE_WRAP = -Wl,--wrap=session_exec,--wrap=session_refresh,--wrap=session_snapshot,--wrap=session_free,--wrap=wire_drain,--wrap=wire_settle,--wrap=tui_draw,--wrap=doupdate
+build/bench/tui_scale: bench/tui_scale.c $(LIBOBJ) | build
+	$(CC) $(CFLAGS) $(CURSES_CFLAGS) $(LDFLAGS) $(TUI_SCALE_WRAP) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 build/bench/%: bench/%.c | build
 	$(CC) $(CFLAGS) -o $@ $<
 
@@ -59,7 +64,7 @@ test: deps
 
 tests-build: $(TESTS)
 
-bench: sockplay $(BENCH) build/bench/tui_play
+bench: sockplay $(BENCH) build/bench/tui_play build/bench/tui_scale
 	@sh bench/run.sh
 
 demos: sockplay

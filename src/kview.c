@@ -371,6 +371,13 @@ static int kview_by_inode(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int kview_by_cookie(const void *a, const void *b)
+{
+	uint64_t x = ((const struct kv_sock *)a)->cookie, y = ((const struct kv_sock *)b)->cookie;
+
+	return (x > y) - (x < y);
+}
+
 static struct kv_sock *kview_by_ino(struct kv_sock *v, size_t n, uint32_t ino)
 {
 	struct kv_sock key = { .inode = ino };
@@ -438,6 +445,9 @@ int kview_dump(struct kv_table *t, char *err, size_t errlen)
 	    kview_dump_inet(&d, AF_INET, IPPROTO_UDP) < 0 ||
 	    kview_dump_inet(&d, AF_INET6, IPPROTO_UDP) < 0 || kview_dump_unix(&d) < 0)
 		goto end;
+	/* by cookie, for kview_find: a step looks up every socket, thousands at scale */
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), kview_by_cookie);
 	ret = 0;
 end:
 	close(d.fd);
@@ -449,10 +459,9 @@ end:
 
 const struct kv_sock *kview_find(const struct kv_table *t, uint64_t cookie)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].cookie == cookie)
-			return &t->v[i];
-	return NULL;
+	struct kv_sock key = { .cookie = cookie };
+
+	return t->n ? bsearch(&key, t->v, t->n, sizeof(*t->v), kview_by_cookie) : NULL;
 }
 
 void kview_free(struct kv_table *t)

@@ -29,6 +29,14 @@
 #define EXPECT_WAIT_MS 1000
 #define DEFAULT_BACKLOG 128 /* what Python's listen() uses */
 
+/* An address and its text: a snapshot formats an address again only when it changed. */
+struct addr_text {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int ok;
+	char text[SNAP_ADDR_MAX];
+};
+
 /* A socket an actor made, known by fd while open and by cookie after. */
 struct sess_sock {
 	char name[SP_NAME_MAX];
@@ -42,6 +50,7 @@ struct sess_sock {
 	int state;    /* tcpi_state after the last call, -1 unknown */
 	int in_kernel;
 	struct kv_sock k;
+	struct addr_text txt_local, txt_peer; /* the snapshot's texts of the addresses, kept */
 };
 
 /* The call an actor is making (at most one: an actor is a sequential program). */
@@ -1052,6 +1061,23 @@ int session_refresh(struct session *s)
 	return 0;
 }
 
+/* text_addr(SS, LEN) into OUT, through the cache C (thousands of sockets, several snapshots a step). */
+static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, socklen_t len, char *out,
+		      size_t size)
+{
+	if (!c->ok || c->len != len || memcmp(&c->ss, ss, sizeof c->ss) != 0) {
+		c->ss = *ss;
+		c->len = len;
+		text_addr(ss, len, c->text, sizeof c->text);
+		c->ok = 1;
+	}
+	size_t n = strnlen(c->text, sizeof c->text - 1);
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, c->text, n);
+	out[n] = 0;
+}
+
 const struct snapshot *session_snapshot(struct session *s)
 {
 	size_t nsocks = 0;
@@ -1096,15 +1122,19 @@ const struct snapshot *session_snapshot(struct session *s)
 				continue;
 			struct snap_sock *o = &s->snap_socks[si++];
 			memset(o, 0, sizeof *o);
-			snprintf(o->name, sizeof o->name, "%s", ss->name);
+			size_t nl = strnlen(ss->name, sizeof ss->name); /* snprintf's "%s", without its cost */
+			if (nl >= sizeof o->name)
+				nl = sizeof o->name - 1;
+			memcpy(o->name, ss->name, nl);
+			o->name[nl] = 0;
 			o->fd = ss->fd;
 			o->closed = ss->closed;
 			o->family = ss->family;
 			o->type = ss->type;
 			o->in_kernel = ss->in_kernel;
 			if (ss->in_kernel) {
-				text_addr(&ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
-				text_addr(&ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
+				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
+				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
 					  o->peer, sizeof o->peer);
 				o->state = ss->k.state;
 				o->rq = ss->k.rq;
@@ -1116,8 +1146,8 @@ const struct snapshot *session_snapshot(struct session *s)
 				o->retrans = ss->k.retrans;
 				o->timer_ms = ss->k.timer_ms;
 			} else {
-				text_addr(&ss->local, ss->local_len, o->local, sizeof o->local);
-				text_addr(&ss->peer, ss->peer_len, o->peer, sizeof o->peer);
+				snap_addr(&ss->txt_local, &ss->local, ss->local_len, o->local, sizeof o->local);
+				snap_addr(&ss->txt_peer, &ss->peer, ss->peer_len, o->peer, sizeof o->peer);
 				o->state = ss->state;
 			}
 			sa->nsocks++;
