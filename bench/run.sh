@@ -170,17 +170,17 @@ if command -v tmux >/dev/null 2>&1 && [ -x build/bench/tui_scale ]; then
 		. "$TMP/scale.vars"
 	}
 	if tui_scale "$TMP/conn1.sp"; then
-		small_step=$tail_step_mean_us small_work=$tail_work_mean_us small_work_p99=$tail_work_p99_us
+		small_step=$tail_step_mean_us small_p99=$tail_step_p99_us
 	fi
 	if tui_scale "$TMP/conns.sp"; then
 		echo "  TUI 100x30, --play --delay 0, every frame drawn (bench/tui_scale.c): $(ms $setup_step_mean_us) a step on average"
 		echo "    by sockets in the kernel view: $(ms ${setup_socks_0_step_mean_us:-0}) (0-499), $(ms ${setup_socks_500_step_mean_us:-0}) (500-999), $(ms ${setup_socks_1000_step_mean_us:-0}) (1000-1499), $(ms ${setup_socks_1500_step_mean_us:-0}) (1500+)"
 		echo "then $tail_steps steps (send 1 byte, recv 1 byte) with $tail_socks_min sockets in the kernel view, TUI 100x30:"
 		echo "  step + redraw:  mean $(ms $tail_step_mean_us), p50 $(ms $tail_step_p50_us), p99 $(ms $tail_step_p99_us), max $(ms $tail_step_max_us) (target < 16 ms)"
-		echo "  the same without the TUI's wait for late segments (the delayed ACK after a send):"
-		echo "                  mean $(ms $tail_work_mean_us), p50 $(ms $tail_work_p50_us), p99 $(ms $tail_work_p99_us), max $(ms $tail_work_max_us)"
+		echo "  (to the frame that shows the result; the step's late segments, such as the peer's delayed ACK,"
+		echo "  are waited for after that frame and drawn in the next one)"
 		echo "  where a step goes (means): call $(ms $tail_exec_mean_us), kernel view $(ms $tail_refresh_mean_us), snapshots $(ms $tail_snapshot_mean_us), draw $(ms $tail_draw_mean_us), terminal $(ms $tail_update_mean_us), wire $(ms $tail_wire_mean_us), the rest of the TUI $(ms $((tail_step_mean_us - tail_exec_mean_us - tail_refresh_mean_us - tail_snapshot_mean_us - tail_draw_mean_us - tail_update_mean_us - tail_wire_mean_us)))"
-		[ -n "$small_step" ] && echo "  the same steps with 1 connection open: mean $(ms $small_step); without the wait: mean $(ms $small_work), p99 $(ms $small_work_p99)"
+		[ -n "$small_step" ] && echo "  the same steps with 1 connection open: mean $(ms $small_step), p99 $(ms $small_p99)"
 		echo "  raw C, the same calls: ${rawns} ns a call (bench/raw_steps.c, above)"
 		echo "  peak memory (VmHWM): UI $(mib $ui_hwm_kib) (target < 20 MiB), server actor $(mib $actor_server_hwm_kib), client actor $(mib $actor_client_hwm_kib); raw C (both ends in one process): $(mib $rawc_kib)"
 		echo "  whole run: $steps steps in $((total_us / 1000)) ms, $((cpu_us / 1000)) ms CPU in the UI process"

@@ -543,18 +543,25 @@ static void tui_wire_pull(struct tui *t)
 	tui_wire_lost(t);
 }
 
-/* After a step: everything it put on the wire, its peer's late answers included. */
-static void tui_wire_step(struct tui *t)
+/* After a step: what it put on the wire so far. Returns whether late answers may follow. */
+static int tui_wire_step(struct tui *t)
 {
 	if (!t->wire)
-		return;
+		return 0;
 	int n, any = 0, batches = 0;
 	do { /* a flood goes on after the step: the loop reads the rest */
 		n = wire_drain(t->wire, t->wstep);
 		any += n;
 	} while (n == WIRE_DRAIN_MAX && ++batches < 8);
-	if (any)
-		wire_settle(t->wire, t->wstep, WIRE_QUIET_US, WIRE_SETTLE_MAX_US);
+	t->wire_dirty = 1;
+	tui_wire_lost(t);
+	return any > 0;
+}
+
+/* ... then its peer's late answers (a delayed ACK: tens of ms), so that they count for it. */
+static void tui_wire_late(struct tui *t)
+{
+	wire_settle(t->wire, t->wstep, WIRE_QUIET_US, WIRE_SETTLE_MAX_US);
 	t->wire_dirty = 1;
 	tui_wire_lost(t);
 }
@@ -937,6 +944,9 @@ static void tui_after_step(struct tui *t)
 {
 	if (!t->call.set)
 		return;
+	for (size_t i = 0; i < t->nwas; i++) /* it may run twice for a step: before and after the late segments */
+		t->was[i].seen = 0;
+	t->was_next = 0;
 	tui_snapshot(t);
 	t->v.ntrans = 0;
 	const struct snap_sock *me = NULL, *peer = NULL;
@@ -1072,6 +1082,8 @@ static void tui_call_of(struct tui *t, const struct sp_stmt *st)
 }
 
 /* The one path of every statement: keys, the prompt and the script. */
+static void tui_redraw(struct tui *t);
+
 static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 {
 	if (tui_busy(t, st, 1))
@@ -1093,9 +1105,16 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 	t->exec_stmt = NULL;
 	if (rc == SESSION_OK)
 		tui_record(t, st);
-	tui_wire_step(t);
+	int late = tui_wire_step(t);
 	tui_refresh_kernel(t);
 	tui_after_step(t);
+	if (late) {
+		/* the result on screen at once; the late segments, and what they change, a moment after */
+		tui_redraw(t);
+		tui_wire_late(t);
+		tui_refresh_kernel(t);
+		tui_after_step(t);
+	}
 	return rc;
 }
 
@@ -1209,6 +1228,7 @@ static int tui_submit(struct tui *t)
 		return 0;
 	}
 	tui_line_remember(&t->line, text);
+	t->v.prompt = 0; /* before the step: its first frame shows the result, not the prompt */
 	tui_exec(t, st);
 	tui_keep(t, st);
 	return 1;
