@@ -221,5 +221,21 @@ printf '%s: s = socket(AF_INET, SOCK_DGRAM)\n%s: recv(s, 10)\n' $me $me >"$TMP/l
 $SP --batch "$TMP/leak.sp" >/dev/null 2>&1
 sleep 0.2
 if pgrep -x "$me" >/dev/null; then bad "actor processes left behind"; else ok "no actor left behind"; fi
+# ... nor a grader's timeout(1), by SIGTERM or SIGKILL, while an actor is blocked
+me=kt$$
+printf '%s: s = socket(AF_INET, SOCK_DGRAM)\n%s: recv(s, 10)\n%s: close(s)\n' $me $me $me >"$TMP/killed.sp"
+for sig in TERM KILL; do
+	timeout -s $sig 1 $SP --batch --timeout 60s "$TMP/killed.sp" >/dev/null 2>&1
+	rc=$?
+	n=0
+	while pgrep -x "$me" >/dev/null && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
+	if pgrep -x "$me" >/dev/null; then
+		bad "timeout -s $sig: actors left behind"
+	elif [ $rc = 124 ] || [ $rc = 137 ]; then
+		ok "timeout -s $sig ends a stuck run ($rc) and its actors with it"
+	else
+		bad "timeout -s $sig: exit $rc"
+	fi
+done
 
 [ $fails = 0 ]
