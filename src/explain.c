@@ -14,6 +14,8 @@
 #define _GNU_SOURCE /* strerrorname_np() */
 #endif
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +23,7 @@
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
 #include "sockplay/i18n.h"
+#include "sockplay/script.h"
 
 /* The one place where a text is translated. */
 static const char *tr(const char *s)
@@ -734,5 +737,312 @@ size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
 			s += skip;
 		}
 	}
+	return o.len;
+}
+
+/* ---- the statement itself in Python and in C --------------------------------- */
+
+/* A growing line; what does not fit is dropped (the caller's buffer is ample). */
+struct code {
+	char *buf;
+	size_t size, len;
+};
+
+static void code_add(struct code *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void code_add(struct code *c, const char *fmt, ...)
+{
+	if (c->len >= c->size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(c->buf + c->len, c->size - c->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		c->len = (size_t)n < c->size - c->len ? c->len + (size_t)n : c->size - 1;
+}
+
+/* The socket an argument names: its script name, else "sock3" for a number. */
+static void code_sock(const struct sp_arg *a, char *out, size_t size)
+{
+	if (a->kind == SP_ARG_SOCK && a->name[0])
+		snprintf(out, size, "%s", a->name);
+	else
+		snprintf(out, size, "sock%lld", a->num);
+}
+
+/* Bytes as the body of a literal both languages read alike: printable ASCII, the rest \xHH. */
+static void code_bytes(struct code *c, const unsigned char *p, size_t n, size_t max)
+{
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char b = p[i];
+		if (b == '"' || b == '\\')
+			code_add(c, "\\%c", b);
+		else if (b == '\n')
+			code_add(c, "\\n");
+		else if (b >= 0x20 && b < 0x7f)
+			code_add(c, "%c", b);
+		else
+			code_add(c, "\\x%02x", b);
+	}
+	if (n > max)
+		code_add(c, "...");
+}
+
+/* Python's (host, port) for an IP address as written, or the UNIX path. */
+static void code_py_addr(struct code *c, const struct sp_addr *a)
+{
+	const char *t = a->text ? a->text : "";
+	switch (a->kind) {
+	case SP_ADDR_IP: {
+		const char *colon = strrchr(t, ':');
+		size_t hl = colon ? (size_t)(colon - t) : strlen(t);
+		if (hl >= 2 && t[0] == '[')
+			code_add(c, "(\"%.*s\", %u)", (int)(hl - 2), t + 1, a->port);
+		else
+			code_add(c, "(\"%.*s\", %u)", (int)hl, t, a->port);
+		break;
+	}
+	case SP_ADDR_ANY:
+		code_add(c, "(\"\", %u)", a->port);
+		break;
+	case SP_ADDR_UNIX:
+		code_add(c, a->abstract ? "\"\\0" : "\"");
+		code_bytes(c, (const unsigned char *)a->path, strlen(a->path), 108);
+		code_add(c, "\"");
+		break;
+	case SP_ADDR_OF:
+		code_add(c, "%s.getsockname()", a->name);
+		break;
+	}
+}
+
+/* MSG_* flags: ", socket.MSG_PEEK" in Python, "MSG_PEEK" in C (0 when none). */
+static void code_flags(struct code *c, long long flags, int python)
+{
+	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
+	int first = 1;
+	long long rest = flags;
+	if (python && !flags)
+		return;
+	if (python)
+		code_add(c, ", ");
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (flags & all[i]) {
+			const char *n = consts_name(SP_K_MSG, all[i]);
+			code_add(c, "%s%s%s", first ? "" : " | ", python ? "socket." : "", n ? n : "?");
+			rest &= ~(long long)all[i];
+			first = 0;
+		}
+	if (rest || first)
+		code_add(c, "%s%lld", first ? "" : " | ", rest);
+}
+
+/* The statement's data: b"..." (Python) or "..." (C), with "* N" in Python. */
+static void code_data(struct code *c, const struct sp_data *d, int python)
+{
+	code_add(c, python ? "b\"" : "\"");
+	code_bytes(c, d->unit, d->unit_len, 40);
+	code_add(c, "\"");
+	if (python && d->count > 1)
+		code_add(c, " * %llu", (unsigned long long)d->count);
+}
+
+static const char *code_level(int level)
+{
+	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : "SOL_SOCKET";
+}
+
+size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size)
+{
+	struct code c = { buf, size, 0 };
+	char s[SP_NAME_MAX + 24];
+	if (size)
+		buf[0] = 0;
+	if (!st || st->kind != SP_ST_CALL || !size)
+		return 0;
+	const struct sp_arg *a = st->args;
+	if (st->call != SP_CALL_SOCKET && st->nargs > 0)
+		code_sock(&a[0], s, sizeof s);
+	const char *as = st->assign[0] ? st->assign : NULL;
+	switch (st->call) {
+	case SP_CALL_SOCKET: {
+		const char *dom = consts_name(SP_K_DOMAIN, (int)a[0].num);
+		const char *type = consts_name(SP_K_TYPE, (int)a[1].num);
+		dom = dom ? dom : "AF_INET";
+		type = type ? type : "SOCK_STREAM";
+		if (python) {
+			code_add(&c, "%s = socket.socket(socket.%s, socket.%s", as ? as : "sock", dom, type);
+			if (st->nargs > 2 && a[2].num)
+				code_add(&c, ", %lld", a[2].num);
+			code_add(&c, ")");
+		} else {
+			code_add(&c, "int %s = socket(%s, %s, %lld);", as ? as : "fd", dom, type,
+				 st->nargs > 2 ? a[2].num : 0);
+		}
+		break;
+	}
+	case SP_CALL_BIND:
+	case SP_CALL_CONNECT: {
+		const char *fn = st->call == SP_CALL_BIND ? "bind" : "connect";
+		if (python) {
+			code_add(&c, "%s.%s(", s, fn);
+			code_py_addr(&c, &a[1].addr);
+			code_add(&c, ")");
+		} else {
+			code_add(&c, "%s(%s, (struct sockaddr *)&addr, sizeof addr); /* addr: %s */", fn, s,
+				 a[1].addr.text ? a[1].addr.text : "?");
+		}
+		break;
+	}
+	case SP_CALL_LISTEN:
+		if (python)
+			code_add(&c, st->nargs > 1 ? "%s.listen(%lld)" : "%s.listen()", s, st->nargs > 1 ? a[1].num : 0);
+		else
+			code_add(&c, "listen(%s, %lld);", s, st->nargs > 1 ? a[1].num : 128);
+		break;
+	case SP_CALL_ACCEPT:
+		if (python)
+			code_add(&c, "%s, addr = %s.accept()", as ? as : "conn", s);
+		else
+			code_add(&c, "int %s = accept(%s, NULL, NULL);", as ? as : "conn", s);
+		break;
+	case SP_CALL_SEND:
+	case SP_CALL_SENDTO: {
+		const struct sp_data *d = &a[1].data;
+		int to = st->call == SP_CALL_SENDTO;
+		long long flags = st->nargs > (to ? 3 : 2) ? a[to ? 3 : 2].num : 0;
+		if (python) {
+			code_add(&c, "%s.%s(", s, to ? "sendto" : "send");
+			code_data(&c, d, 1);
+			code_flags(&c, flags, 1);
+			if (to) {
+				code_add(&c, ", ");
+				code_py_addr(&c, &a[2].addr);
+			}
+			code_add(&c, ")");
+		} else {
+			unsigned long long len = (unsigned long long)d->unit_len * d->count;
+			code_add(&c, "%s(%s, ", to ? "sendto" : "send", s);
+			if (d->count > 1)
+				code_add(&c, "buf");
+			else
+				code_data(&c, d, 0);
+			code_add(&c, ", %llu, ", len);
+			code_flags(&c, flags, 0);
+			code_add(&c, to ? ", (struct sockaddr *)&addr, sizeof addr);" : ");");
+			if (d->count > 1) {
+				code_add(&c, " /* buf: ");
+				code_data(&c, d, 0);
+				code_add(&c, " %llu times */", (unsigned long long)d->count);
+			} else if (to) {
+				code_add(&c, " /* addr: %s */", a[2].addr.text ? a[2].addr.text : "?");
+			}
+		}
+		break;
+	}
+	case SP_CALL_RECV:
+	case SP_CALL_RECVFROM: {
+		int from = st->call == SP_CALL_RECVFROM;
+		long long flags = st->nargs > 2 ? a[2].num : 0;
+		if (python) {
+			code_add(&c, "%s = %s.%s(%lld", from ? "data, addr" : "data", s, from ? "recvfrom" : "recv",
+				 a[1].num);
+			code_flags(&c, flags, 1);
+			code_add(&c, ")");
+		} else {
+			code_add(&c, "char buf[%lld]; ssize_t n = %s(%s, buf, sizeof buf, ", a[1].num,
+				 from ? "recvfrom" : "recv", s);
+			code_flags(&c, flags, 0);
+			code_add(&c, from ? ", (struct sockaddr *)&peer, &peerlen);" : ");");
+		}
+		break;
+	}
+	case SP_CALL_SHUTDOWN: {
+		const char *how = consts_name(SP_K_SHUT, (int)a[1].num);
+		how = how ? how : "SHUT_WR";
+		code_add(&c, python ? "%s.shutdown(socket.%s)" : "shutdown(%s, %s);", s, how);
+		break;
+	}
+	case SP_CALL_SETSOCKOPT:
+	case SP_CALL_GETSOCKOPT: {
+		const struct sp_opt *o = consts_opt_at((size_t)a[1].num);
+		if (!o)
+			return 0;
+		const char *lvl = code_level(o->level);
+		if (st->call == SP_CALL_GETSOCKOPT) {
+			if (python)
+				code_add(&c, "value = %s.getsockopt(socket.%s, socket.%s)", s, lvl, o->name);
+			else
+				code_add(&c, "int value; socklen_t len = sizeof value; getsockopt(%s, %s, %s, &value, &len);",
+					 s, lvl, o->name);
+		} else if (o->kind == SP_OPT_LINGER) {
+			long long on = st->nargs > 2 ? a[2].num : 0, secs = st->nargs > 3 ? a[3].num : 0;
+			if (python)
+				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, struct.pack(\"ii\", %lld, %lld))", s, lvl,
+					 o->name, on, secs);
+			else
+				code_add(&c, "struct linger l = { %lld, %lld }; setsockopt(%s, %s, %s, &l, sizeof l);", on,
+					 secs, s, lvl, o->name);
+		} else {
+			long long v = st->nargs > 2 ? a[2].num : 0;
+			if (python)
+				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, %lld)", s, lvl, o->name, v);
+			else
+				code_add(&c, "int value = %lld; setsockopt(%s, %s, %s, &value, sizeof value);", v, s, lvl,
+					 o->name);
+		}
+		break;
+	}
+	case SP_CALL_NONBLOCK: {
+		int on = st->nargs > 1 ? a[1].num != 0 : 1;
+		if (python)
+			code_add(&c, "%s.setblocking(%s)", s, on ? "False" : "True");
+		else
+			code_add(&c, "fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", s, s, on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
+		break;
+	}
+	case SP_CALL_CLOSE:
+		code_add(&c, python ? "%s.close()" : "close(%s);", s);
+		break;
+	default:
+		return 0;
+	}
+	return c.len;
+}
+
+size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+			 size_t size)
+{
+	size_t n = explain_step_type(st ? st->call : SP_CALL_NONE, socktype, ret, err, buf, size);
+	char py[320], c[320];
+	if (!st || !explain_code(st, 1, py, sizeof py) || !explain_code(st, 0, c, sizeof c))
+		return n;
+	/* the last two lines are the generic Python and C ones: this statement's instead */
+	char *p = buf + n;
+	for (int lines = 0; p > buf;) {
+		p--;
+		if (*p == '\n' && ++lines == 2)
+			break;
+	}
+	if (p == buf)
+		return n;
+	*p = 0;
+	struct out o = { buf, size, (size_t)(p - buf), 0 };
+	out_line(&o, tr(label_python), " ", py);
+	out_line(&o, tr(label_c), " ", c);
+	return o.len;
+}
+
+size_t explain_code_lines(const struct sp_stmt *st, char *buf, size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	char py[320], c[320];
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (!explain_code(st, 1, py, sizeof py) || !explain_code(st, 0, c, sizeof c))
+		return 0;
+	out_line(&o, tr(label_python), " ", py);
+	out_line(&o, tr(label_c), " ", c);
 	return o.len;
 }

@@ -108,6 +108,15 @@ static const char *kind_name(enum sp_event_kind k)
 	return "?";
 }
 
+/* --explain: what the call did, and the statement itself in Python and in C. */
+static void explain_event(const struct sp_event *ev, char *ex, size_t size)
+{
+	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
+		explain_step_stmt(ev->stmt, ev->socktype, ev->ret, ev->err, ex, size);
+	else
+		explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, size);
+}
+
 static void json_event(struct transcript *t, const struct sp_event *ev)
 {
 	FILE *fp = t->fp;
@@ -151,7 +160,7 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				fprintf(fp, ",\"state\":null");
 			if (t->explain) {
 				char ex[2048];
-				explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, sizeof ex);
+				explain_event(ev, ex, sizeof ex);
 				json_kv_str(fp, "explain", ex);
 			}
 			fprintf(fp, ",\"resumed\":%s,\"interrupted\":%s,\"elapsed_us\":%lld,\"ok\":%s",
@@ -186,7 +195,7 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 		fprintf(t->fp, "[%s] %s\n", ev->actor, line);
 		if (t->explain && ev->kind == SP_EV_CALL) {
 			char ex[2048];
-			explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, sizeof ex);
+			explain_event(ev, ex, sizeof ex);
 			for (char *p = ex, *e; p && *p; p = e ? e + 1 : NULL) {
 				e = strchr(p, '\n');
 				fprintf(t->fp, "    %.*s\n", e ? (int)(e - p) : (int)strlen(p), p);

@@ -969,6 +969,8 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 				  sn->last_ret, sn->last_err, body, sizeof body);
 		const char *code = tail_lines(body, 2);
 		size_t what = (size_t)(code - body);
+		if (sn->last_code[0]) /* the statement itself, with its names and data */
+			code = sn->last_code;
 		if (what > 0 && body[what - 1] == '\n')
 			what--;
 		PARA(body, what, C_NORMAL, sn->last_err ? 4 : 6);

@@ -13,6 +13,7 @@
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
+#include "sockplay/script.h"
 
 /* The errnos a socket call can return in sockplay: each must have a meaning. */
 static const int listed_errnos[] = {
@@ -357,6 +358,92 @@ static void test_step_truncation(void **state)
 	assert_string_equal(four, "EOP");
 }
 
+/* The statement itself as one line of Python and of C, with its own names, address and data. */
+static void code_of(const char *text, const char *py, const char *c)
+{
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	char buf[400];
+	assert_non_null(sc);
+	/* names the statements use must be defined for their actor first */
+	static const char *const defs[] = { "server: s = socket(AF_INET, SOCK_STREAM)",
+					    "server: conn = accept(s)",
+					    "client: c = socket(AF_INET, SOCK_STREAM)",
+					    "client: u = socket(AF_INET, SOCK_DGRAM)" };
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+		assert_int_equal(script_parse_line(defs[i], sc, &st, &dg), 0);
+		script_stmt_clear(&st);
+	}
+	if (script_parse_line(text, sc, &st, &dg) != 0)
+		fail_msg("%s: %s", text, dg.msg);
+	explain_code(&st, 1, buf, sizeof buf);
+	assert_string_equal(buf, py);
+	explain_code(&st, 0, buf, sizeof buf);
+	assert_string_equal(buf, c);
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+}
+
+static void test_code_is_the_statement(void **state)
+{
+	(void)state;
+	code_of("client: c2 = socket(AF_INET6, SOCK_DGRAM)",
+		"c2 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)", "int c2 = socket(AF_INET6, SOCK_DGRAM, 0);");
+	code_of("server: bind(s, 127.0.0.1:8888)", "s.bind((\"127.0.0.1\", 8888))",
+		"bind(s, (struct sockaddr *)&addr, sizeof addr); /* addr: 127.0.0.1:8888 */");
+	code_of("server: bind(s, *:0)", "s.bind((\"\", 0))",
+		"bind(s, (struct sockaddr *)&addr, sizeof addr); /* addr: *:0 */");
+	code_of("client: connect(c, [::1]:80)", "c.connect((\"::1\", 80))",
+		"connect(c, (struct sockaddr *)&addr, sizeof addr); /* addr: [::1]:80 */");
+	code_of("client: connect(c, server.addr(s))", "c.connect(s.getsockname())",
+		"connect(c, (struct sockaddr *)&addr, sizeof addr); /* addr: server.addr(s) */");
+	code_of("server: listen(s)", "s.listen()", "listen(s, 128);");
+	code_of("server: listen(s, 5)", "s.listen(5)", "listen(s, 5);");
+	code_of("server: c3 = accept(s)", "c3, addr = s.accept()", "int c3 = accept(s, NULL, NULL);");
+	code_of("server: send(conn, \"Hi\\n\\x1b\")", "conn.send(b\"Hi\\n\\x1b\")", "send(conn, \"Hi\\n\\x1b\", 4, 0);");
+	code_of("client: send(c, \"x\" * 10000000, MSG_DONTWAIT)",
+		"c.send(b\"x\" * 10000000, socket.MSG_DONTWAIT)",
+		"send(c, buf, 10000000, MSG_DONTWAIT); /* buf: \"x\" 10000000 times */");
+	code_of("client: recv(c, 1024, MSG_PEEK|MSG_WAITALL)", "data = c.recv(1024, socket.MSG_PEEK | socket.MSG_WAITALL)",
+		"char buf[1024]; ssize_t n = recv(c, buf, sizeof buf, MSG_PEEK | MSG_WAITALL);");
+	code_of("client: sendto(u, \"ping\", 127.0.0.1:9999)", "u.sendto(b\"ping\", (\"127.0.0.1\", 9999))",
+		"sendto(u, \"ping\", 4, 0, (struct sockaddr *)&addr, sizeof addr); /* addr: 127.0.0.1:9999 */");
+	code_of("client: recvfrom(u, 100)", "data, addr = u.recvfrom(100)",
+		"char buf[100]; ssize_t n = recvfrom(u, buf, sizeof buf, 0, (struct sockaddr *)&peer, &peerlen);");
+	code_of("client: shutdown(c, SHUT_WR)", "c.shutdown(socket.SHUT_WR)", "shutdown(c, SHUT_WR);");
+	code_of("server: setsockopt(conn, SO_LINGER, 1, 0)",
+		"conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))",
+		"struct linger l = { 1, 0 }; setsockopt(conn, SOL_SOCKET, SO_LINGER, &l, sizeof l);");
+	code_of("client: setsockopt(c, TCP_NODELAY, 1)", "c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)",
+		"int value = 1; setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value);");
+	code_of("client: getsockopt(c, SO_ERROR)", "value = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)",
+		"int value; socklen_t len = sizeof value; getsockopt(c, SOL_SOCKET, SO_ERROR, &value, &len);");
+	code_of("client: nonblock(c)", "c.setblocking(False)", "fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);");
+	code_of("client: close(3)", "sock3.close()", "close(sock3);");
+}
+
+/* explain_step_stmt(): the call's explanation, ending with those two lines. */
+static void test_step_stmt_ends_with_the_statement(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	char buf[2048];
+	assert_int_equal(script_parse_line("client: c = socket(AF_INET, SOCK_STREAM)", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("client: connect(c, 127.0.0.1:8888)", sc, &st, &dg), 0);
+	explain_step_stmt(&st, SOCK_STREAM, -1, ECONNREFUSED, buf, sizeof buf);
+	assert_non_null(strstr(buf, "ECONNREFUSED: "));
+	assert_non_null(strstr(buf, "\nPython: c.connect((\"127.0.0.1\", 8888))\nC: connect(c, "));
+	assert_null(strstr(buf, "client_socket"));
+	explain_code_lines(NULL, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_step_other_failures),
 		cmocka_unit_test(test_step_udp),
 		cmocka_unit_test(test_step_truncation),
+		cmocka_unit_test(test_code_is_the_statement),
+		cmocka_unit_test(test_step_stmt_ends_with_the_statement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,4 +66,21 @@ struct explain_conn {
  */
 size_t explain_join(const struct explain_conn *c, char *buf, size_t size);
 
+struct sp_stmt;
+
+/*
+ * The statement ST itself as one line of Python (PYTHON 1) or C, with the
+ * script's names, address, data and flags: "c.send(b\"x\" * 10000000)",
+ * "send(c, buf, 10000000, 0); ...". Returns the length, 0 when ST is not a
+ * call (BUF is then "").
+ */
+size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size);
+
+/* "Python: ...\nC: ..." of explain_code() for ST (labels translated); 0 and "" when none. */
+size_t explain_code_lines(const struct sp_stmt *st, char *buf, size_t size);
+
+/* explain_step_type() for the call ST, its Python and C lines those of explain_code(). */
+size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+			 size_t size);
+
 #endif

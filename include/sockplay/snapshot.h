@@ -8,6 +8,7 @@
 
 #define SNAP_ADDR_MAX 64
 #define SNAP_LINE_MAX 200
+#define SNAP_CODE_MAX 700 /* "Python: ...\nC: ..." */
 
 /* One socket of an actor: what the program knows merged with what the kernel says. */
 struct snap_sock {
@@ -61,6 +62,7 @@ struct snapshot {
 	long long last_ret;
 	char last_actor[32];
 	char last_text[SNAP_LINE_MAX]; /* "connect(3, 127.0.0.1:8888) = 0" */
+	char last_code[SNAP_CODE_MAX]; /* that statement in Python and C (explain_code_lines()), "" unknown */
 	char say[512];              /* the last say "..." */
 	char title[128];
 	int failures;
