@@ -225,8 +225,7 @@ if pgrep -x "$me" >/dev/null; then bad "actor processes left behind"; else ok "n
 me=kt$$
 printf '%s: s = socket(AF_INET, SOCK_DGRAM)\n%s: recv(s, 10)\n%s: close(s)\n' $me $me $me >"$TMP/killed.sp"
 for sig in TERM KILL; do
-	timeout -s $sig 1 $SP --batch --timeout 60s "$TMP/killed.sp" >/dev/null 2>&1
-	rc=$?
+	rc=$(timeout -s $sig 1 $SP --batch --timeout 60s "$TMP/killed.sp" >/dev/null 2>&1; echo $?) 2>/dev/null
 	n=0
 	while pgrep -x "$me" >/dev/null && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
 	if pgrep -x "$me" >/dev/null; then
