@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sockplay/explain.h"
 #include "sockplay/script.h"
 
 #define LINES_MAX 64    /* prompt lines tried per input */
@@ -150,6 +151,21 @@ static FILE *devnull(void)
 	return fp;
 }
 
+/* The statement as Python and C (the explain area's lines): bounded, terminated, nothing raw. */
+static void check_code(const struct sp_stmt *st)
+{
+	char buf[320];
+	for (int python = 0; python < 2; python++) {
+		memset(buf, 'Z', sizeof buf);
+		size_t n = explain_code(st, python, buf, sizeof buf);
+		if (n >= sizeof buf || strlen(buf) != n)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+				abort();
+	}
+}
+
 /* A parsed script, written back, must parse again to the same text. */
 static void round_trip(const struct sp_script *sc)
 {
@@ -178,6 +194,7 @@ static void round_trip(const struct sp_script *sc)
 	while (walked < WALK_MAX && (st = script_cursor_next(&cur)) != NULL) {
 		if (st->kind == SP_ST_REPEAT)
 			abort();
+		check_code(st);
 		walked++;
 	}
 	if (walked < WALK_MAX && walked != sc->nsteps) {
