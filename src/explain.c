@@ -342,6 +342,12 @@ static const char *tr(const char *s)
  */
 static const char *const label_likely = N_("Likely:");
 static const char *const label_python = N_("Python:");
+/* TRANSLATORS: the bytes send() took, then the bytes it was given. */
+static const char *const text_partial_send =
+	N_("Only %llu of the %llu bytes went into the send buffer: a blocking send() returns early "
+	   "when a signal interrupts it (here, Ctrl-C or the end of the script), a nonblocking one "
+	   "when the buffer is full. The rest was not sent: a program sends it again (Python's "
+	   "sendall() does).");
 static const char *const label_c = N_("C:");
 static const char *const text_failed = N_("The call failed.");
 static const char *const text_unknown = N_("Unknown error.");
@@ -1029,19 +1035,14 @@ size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, 
 		return n;
 	*p = 0;
 	struct out o = { buf, size, (size_t)(p - buf), 0 };
-	out_line(&o, tr(label_python), " ", py);
-	out_line(&o, tr(label_c), " ", c);
-	return o.len;
-}
-
-size_t explain_code_lines(const struct sp_stmt *st, char *buf, size_t size)
-{
-	struct out o = { buf, buf ? size : 0, 0, 0 };
-	char py[320], c[320];
-	if (o.size > 0)
-		buf[0] = '\0';
-	if (!explain_code(st, 1, py, sizeof py) || !explain_code(st, 0, c, sizeof c))
-		return 0;
+	if ((st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
+		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;
+		if ((unsigned long long)ret < offered) {
+			char part[600];
+			snprintf(part, sizeof part, tr(text_partial_send), (unsigned long long)ret, offered);
+			out_line(&o, NULL, NULL, part);
+		}
+	}
 	out_line(&o, tr(label_python), " ", py);
 	out_line(&o, tr(label_c), " ", c);
 	return o.len;

@@ -103,7 +103,7 @@ struct session {
 	long long last_ret;
 	char last_actor[SP_NAME_MAX];
 	char last_text[SNAP_LINE_MAX];
-	char last_code[SNAP_CODE_MAX];
+	char last_explain[SNAP_EXPLAIN_MAX];
 	char say[512];
 	char title[128];
 };
@@ -631,7 +631,11 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	transcript_call_text(&ev, line, sizeof line);
 	log_line(act, r->ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
 	s->last_call = p->call;
-	explain_code_lines(p->stmt, s->last_code, sizeof s->last_code);
+	if (p->stmt)
+		explain_step_stmt(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, s->last_explain,
+				  sizeof s->last_explain);
+	else
+		s->last_explain[0] = 0;
 	s->last_err = r->ret < 0 ? r->err : 0;
 	s->last_ret = r->ret;
 	snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
@@ -1165,7 +1169,7 @@ const struct snapshot *session_snapshot(struct session *s)
 	sn->last_ret = s->last_ret;
 	snprintf(sn->last_actor, sizeof sn->last_actor, "%s", s->last_actor);
 	snprintf(sn->last_text, sizeof sn->last_text, "%s", s->last_text);
-	snprintf(sn->last_code, sizeof sn->last_code, "%s", s->last_code);
+	memcpy(sn->last_explain, s->last_explain, sizeof sn->last_explain);
 	snprintf(sn->say, sizeof sn->say, "%s", s->say);
 	snprintf(sn->title, sizeof sn->title, "%s", s->title);
 	sn->failures = s->failures;

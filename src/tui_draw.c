@@ -965,12 +965,14 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 		snprintf(head, sizeof head, "%s: %s", sn->last_actor, sn->last_text);
 		PARA(head, strlen(head), sn->last_err ? C_ERR : C_HEADER, 3);
 		body[0] = 0;
-		explain_step_type((enum sp_call)sn->last_call, v->last_socktype ? v->last_socktype : SOCK_STREAM,
-				  sn->last_ret, sn->last_err, body, sizeof body);
+		if (sn->last_explain[0]) /* ends with the statement itself, with its names and data */
+			snprintf(body, sizeof body, "%s", sn->last_explain);
+		else
+			explain_step_type((enum sp_call)sn->last_call,
+					  v->last_socktype ? v->last_socktype : SOCK_STREAM, sn->last_ret,
+					  sn->last_err, body, sizeof body);
 		const char *code = tail_lines(body, 2);
 		size_t what = (size_t)(code - body);
-		if (sn->last_code[0]) /* the statement itself, with its names and data */
-			code = sn->last_code;
 		if (what > 0 && body[what - 1] == '\n')
 			what--;
 		PARA(body, what, C_NORMAL, sn->last_err ? 4 : 6);

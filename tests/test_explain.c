@@ -438,8 +438,16 @@ static void test_step_stmt_ends_with_the_statement(void **state)
 	assert_non_null(strstr(buf, "ECONNREFUSED: "));
 	assert_non_null(strstr(buf, "\nPython: c.connect((\"127.0.0.1\", 8888))\nC: connect(c, "));
 	assert_null(strstr(buf, "client_socket"));
-	explain_code_lines(NULL, buf, sizeof buf);
+	explain_code(NULL, 1, buf, sizeof buf);
 	assert_string_equal(buf, "");
+	script_stmt_clear(&st);
+	/* a send that took part of its bytes says so, before the code */
+	assert_int_equal(script_parse_line("client: send(c, \"x\" * 10000000)", sc, &st, &dg), 0);
+	explain_step_stmt(&st, SOCK_STREAM, 3919467, 0, buf, sizeof buf);
+	assert_non_null(strstr(buf, "Only 3919467 of the 10000000 bytes went into the send buffer"));
+	assert_non_null(strstr(buf, "sendall() does).\nPython: c.send(b\"x\" * 10000000)\nC: "));
+	explain_step_stmt(&st, SOCK_STREAM, 10000000, 0, buf, sizeof buf);
+	assert_null(strstr(buf, "Only "));
 	script_stmt_clear(&st);
 	script_scope_free(sc);
 }

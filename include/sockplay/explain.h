@@ -76,9 +76,6 @@ struct sp_stmt;
  */
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size);
 
-/* "Python: ...\nC: ..." of explain_code() for ST (labels translated); 0 and "" when none. */
-size_t explain_code_lines(const struct sp_stmt *st, char *buf, size_t size);
-
 /* explain_step_type() for the call ST, its Python and C lines those of explain_code(). */
 size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
 			 size_t size);

@@ -8,7 +8,7 @@
 
 #define SNAP_ADDR_MAX 64
 #define SNAP_LINE_MAX 200
-#define SNAP_CODE_MAX 700 /* "Python: ...\nC: ..." */
+#define SNAP_EXPLAIN_MAX 2048
 
 /* One socket of an actor: what the program knows merged with what the kernel says. */
 struct snap_sock {
@@ -62,7 +62,7 @@ struct snapshot {
 	long long last_ret;
 	char last_actor[32];
 	char last_text[SNAP_LINE_MAX]; /* "connect(3, 127.0.0.1:8888) = 0" */
-	char last_code[SNAP_CODE_MAX]; /* that statement in Python and C (explain_code_lines()), "" unknown */
+	char last_explain[SNAP_EXPLAIN_MAX]; /* explain_step_stmt() of it, "" when not known */
 	char say[512];              /* the last say "..." */
 	char title[128];
 	int failures;
