@@ -207,6 +207,37 @@ static void on_usr1(int sig)
 }
 
 /* Whether a call on FD would block now: the actor says so before making it. */
+/*
+ * A stream socket with nothing to wait for: poll() says "not ready" for a
+ * listener's recv() or send(), an accept() on a socket that does not listen,
+ * a recv() on one never connected, but the call fails at once. Those are not
+ * shown as blocked. 1 when the call may wait (or FD is not a stream socket).
+ */
+static int stream_can_wait(int fd, int call)
+{
+	int type = 0, listening = 0;
+	socklen_t len = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+		return 1;
+	len = sizeof listening;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+		return 1;
+	if (call == SP_CALL_ACCEPT)
+		return listening;
+	if (listening)
+		return 0;
+	struct sockaddr_storage peer;
+	len = sizeof peer;
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 || errno != ENOTCONN)
+		return 1;
+	/* no peer: a TCP connect() still in progress (SYN_SENT) may be waited for, nothing else */
+	struct tcp_info ti;
+	len = sizeof ti;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		return ti.tcpi_state == TCP_SYN_SENT || ti.tcpi_state == TCP_SYN_RECV;
+	return 0;
+}
+
 static int would_block(const struct wire_req *rq)
 {
 	short ev;
@@ -227,6 +258,8 @@ static int would_block(const struct wire_req *rq)
 		return 0;
 	if (fd_nonblocking(rq->fd) != 0)
 		return 0;
+	if (!stream_can_wait(rq->fd, rq->call))
+		return 0; /* it fails at once: ENOTCONN, EPIPE, EINVAL */
 	struct pollfd p = { .fd = rq->fd, .events = ev };
 	if (poll(&p, 1, 0) != 0)
 		return 0; /* ready, or an error the call itself will report */

@@ -66,6 +66,26 @@ out=$($SP --batch "$TMP/fail.sp" 2>&1); rc=$?
 [ $rc = 1 ] && ok "failed expectation exits 1" || bad "failed expectation exits $rc"
 case "$out" in *"fail.sp:3: expectation failed: expected 0, got -1 ECONNREFUSED"*) ok "failure names FILE:LINE" ;; *) bad "failure message: $out" ;; esac
 
+# Calls that fail at once (recv or send on a listener, on a socket never connected) are not shown blocked.
+cat >"$TMP/at-once.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8888)
+server: listen(s, 5)
+server: recv(s, 1024) = -1 ENOTCONN
+server: send(s, "hi") = -1 EPIPE
+client: c = socket(AF_INET, SOCK_STREAM)
+client: recv(c, 10) = -1 ENOTCONN
+client: accept(c) = -1 EINVAL
+client: u = socket(AF_UNIX, SOCK_STREAM)
+client: recv(u, 10) = -1 EINVAL
+EOF
+out=$($SP --batch "$TMP/at-once.sp" 2>&1); rc=$?
+case "$rc:$out" in
+0:*"<blocked>"*|0:*"<resumed>"*) bad "a call that fails at once is shown blocked: $out" ;;
+0:*) ok "calls that fail at once are not shown blocked" ;;
+*) bad "fail at once: exit $rc: $out" ;;
+esac
+
 expect_usage() { # NAME SCRIPT-TEXT EXPECTED-MESSAGE-PART
 	printf '%b' "$2" >"$TMP/bad.sp"
 	out=$($SP --batch "$TMP/bad.sp" 2>&1); rc=$?
