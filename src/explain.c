@@ -116,9 +116,10 @@ static const char *tr(const char *s)
 	  "server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",                  \
 	  "int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);")             \
 	X(SP_CALL_GETSOCKOPT,                                                                     \
-	  N_("getsockopt() read an option the kernel keeps for this socket. SO_ERROR returns "    \
-	     "and clears the socket's pending error: that is how a nonblocking connect() "        \
-	     "reports whether it succeeded."),                                                    \
+	  N_("getsockopt() read an option the kernel keeps for this socket, such as a buffer's "  \
+	     "size (SO_RCVBUF, SO_SNDBUF) or a flag. SO_ERROR is special: it returns and clears " \
+	     "the socket's pending error, which is how a nonblocking connect() reports whether "  \
+	     "it succeeded."),                                                                    \
 	  NULL,                                                                                   \
 	  "err = client_socket.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)",                   \
 	  "int err; socklen_t len = sizeof err; getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);") \
@@ -130,9 +131,11 @@ static const char *tr(const char *s)
 	  "client_socket.setblocking(False)",                                                     \
 	  "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);")                                 \
 	X(SP_CALL_CLOSE,                                                                          \
-	  N_("close() released the descriptor. For a connected TCP socket the kernel sends FIN; " \
-	     "the socket lives on in FIN_WAIT1/FIN_WAIT2 and then TIME_WAIT even though the "     \
-	     "program no longer has it."),                                                        \
+	  N_("close() released the descriptor. For a connected TCP socket the kernel sends FIN. " \
+	     "The side that closes first lives on in FIN_WAIT1/FIN_WAIT2 and then TIME_WAIT "      \
+	     "though the program no longer has it; the side that closes after the peer's FIN "    \
+	     "(CLOSE_WAIT) goes to LAST_ACK and is gone once its FIN is ACKed. A listener is "     \
+	     "simply gone."),                                                                     \
 	  N_("close() released the descriptor and the UDP socket with it; nothing was sent, and " \
 	     "its port is free again at once."),                                                  \
 	  "client_socket.close()",                                                                \
@@ -215,9 +218,10 @@ static const char *tr(const char *s)
 	  N_("An earlier datagram reached a port where nothing listens (the kernel got ICMP "     \
 	     "port unreachable back): start the receiver first and check the port."))             \
 	X(SP_CALL_BIND, EADDRINUSE,                                                               \
-	  N_("Another socket already holds this port, or a TIME_WAIT connection left by an "      \
-	     "earlier run does: set SO_REUSEADDR before bind(), or choose another port. For "     \
-	     "AF_UNIX, the socket file is still there: unlink() it first."))                      \
+	  N_("Another socket already holds this port: a listener (SO_REUSEADDR does not let two " \
+	     "sockets listen on one port), or a TIME_WAIT connection left by an earlier run "     \
+	     "(SO_REUSEADDR before bind() takes the port over). Otherwise choose another port. "  \
+	     "For AF_UNIX, the socket file is still there: unlink() it first."))                  \
 	X(SP_CALL_LISTEN, EADDRINUSE,                                                             \
 	  N_("Another socket already listens on the same address and port (both were bound "      \
 	     "with SO_REUSEADDR): only one of them may listen."))                                 \
@@ -247,7 +251,8 @@ static const char *tr(const char *s)
 	  N_("This socket is not connected: connect() it first, or on the server use the socket " \
 	     "returned by accept(), not the listening one."))                                     \
 	X(SP_CALL_NONE, EPIPE,                                                                    \
-	  N_("Writing is no longer possible: you shut down the sending side with "                \
+	  N_("Writing is not possible on this socket: it never connected (a listener: on the "    \
+	     "server, send on the socket accept() returned), you shut down its sending side with " \
 	     "shutdown(SHUT_WR), or the peer closed the connection and answered earlier data "    \
 	     "with RST."))                                                                        \
 	X(SP_CALL_NONE, ECONNRESET,                                                               \
