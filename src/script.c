@@ -1348,6 +1348,28 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), c->s + cpos);
 	st->call = n < 63 ? call_from_name(name) : SP_CALL_NONE;
 	if (st->call == SP_CALL_NONE) {
+		/* what someone who knows Python's socket module types first */
+		if (at(c) == '.') {
+			struct cur m = *c;
+			m.pos++;
+			size_t mn = ident_len(&m);
+			char meth[64];
+			snprintf(meth, sizeof meth, "%.*s", (int)(mn < 63 ? mn : 63), m.s + m.pos);
+			if (mn && mn < 63 && call_from_name(meth) != SP_CALL_NONE)
+				return err(p, cpos, _("'%s.%s()' is Python; here the socket is the first "
+						      "argument: %s(%s, ...)"), name, meth, meth, name);
+		}
+		if (at(c) == ',')
+			return err(p, cpos, _("one name takes the result here: 'conn = accept(s)' (the "
+					      "peer's address is shown with it)"));
+		static const char *const alias[][2] = {
+			{ "receive", "recv" }, { "recieve", "recv" }, { "read", "recv" },
+			{ "sendall", "send" }, { "write", "send" }, { "setblocking", "nonblock" },
+		};
+		for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+			if (strcmp(name, alias[i][0]) == 0)
+				return err(p, cpos, _("unknown call '%s'; did you mean '%s'?"), name,
+					   alias[i][1]);
 		struct suggest sg;
 		suggest_init(&sg, name);
 		for (int k = SP_CALL_NONE + 1; k < SP_CALL_COUNT; k++)

@@ -672,6 +672,16 @@ static void test_calls_and_names(void **state)
 	parse_bad(PRELUDE "server: Listen(s, 5)\n", 4, 9, "did you mean 'listen'?");
 	parse_bad(PRELUDE "server: conect(s, :1)\n", 4, 9, "did you mean 'connect'?");
 	parse_bad_exact(PRELUDE "server: frobnicate(s)\n", 4, 9, "unknown call 'frobnicate'");
+	/* what someone who knows Python's socket module types first */
+	parse_bad_exact(PRELUDE "server: s.listen(5)\n", 4, 9,
+			"'s.listen()' is Python; here the socket is the first argument: listen(s, ...)");
+	parse_bad_exact(PRELUDE "client: c.connect(('127.0.0.1', 8888))\n", 4, 9,
+			"'c.connect()' is Python; here the socket is the first argument: connect(c, ...)");
+	parse_bad_exact(PRELUDE "server: c2, addr = accept(s)\n", 4, 9,
+			"one name takes the result here: 'conn = accept(s)' (the peer's address is shown with it)");
+	parse_bad_exact(PRELUDE "client: receive(c, 10)\n", 4, 9, "unknown call 'receive'; did you mean 'recv'?");
+	parse_bad_exact(PRELUDE "client: sendall(c, \"x\")\n", 4, 9, "unknown call 'sendall'; did you mean 'send'?");
+	parse_bad_exact(PRELUDE "client: s.frob()\n", 4, 9, "unknown call 's'");
 	parse_bad_exact(PRELUDE "server: x = close(s)\n", 4, 9,
 			"only socket() and accept() return a socket to name");
 	parse_bad_exact(PRELUDE "server: listen(x)\n", 4, 16, "'x' is not defined for actor server");
