@@ -84,6 +84,7 @@ struct tui {
 	/* the prompt */
 	struct tui_line line;
 	char prompt_err[300];
+	char new_side_ok[TUI_LINE_MAX * 4]; /* a statement for a new side, confirmed by Enter again */
 	/* status */
 	char msg[600];
 	int msg_err;
@@ -1123,9 +1124,9 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 /*
  * ":" opens the prompt with "server: " when the server has the focus; one
  * who types "client: send(...)" after it means the client. TEXT past such
- * a prefilled name, when another side's name follows it, else TEXT.
+ * a prefilled name, when a side's name follows it, else TEXT.
  */
-static const char *tui_past_prefill(const struct tui *t, const char *text)
+static const char *tui_past_prefill(const char *text)
 {
 	const char *p = text + strspn(text, " \t");
 	size_t id = strspn(p, TUI_ID_CHARS);
@@ -1136,10 +1137,7 @@ static const char *tui_past_prefill(const struct tui *t, const char *text)
 	size_t id2 = strspn(q, TUI_ID_CHARS);
 	if (id2 == 0 || q[id2 + strspn(q + id2, " \t")] != ':')
 		return text;
-	for (int i = 0; i < t->v.npanes; i++)
-		if (strlen(t->pane_names[i]) == id2 && strncmp(q, t->pane_names[i], id2) == 0)
-			return q;
-	return text;
+	return q; /* "A: B: ..." is never a statement: B is the side meant, a new one or not */
 }
 
 /* Parse TEXT; when it names no actor, try again on the focused side. */
@@ -1150,7 +1148,7 @@ static int tui_parse(struct tui *t, const char *text, struct sp_stmt *st, struct
 		return -1;
 	session_seed_scope(t->s, sc);
 	const char *full = text;
-	text = tui_past_prefill(t, text);
+	text = tui_past_prefill(text);
 	*shift = -(int)(text - full);
 	int rc = script_parse_line(text, sc, st, dg);
 	const char *p = text + strspn(text, " \t");
@@ -1207,6 +1205,29 @@ static int tui_char_col(const char *text, int col)
 	return chars;
 }
 
+/*
+ * A statement for a side that does not exist yet, whose name is a slip of an
+ * existing one's ("clinet", "sever"): that side's name, else NULL. Names
+ * that only add to one ("client2", "server_b") are meant as new sides.
+ */
+static const char *tui_near_side(const struct tui *t, const struct sp_stmt *st)
+{
+	if (st->kind != SP_ST_CALL && st->kind != SP_ST_EXPECT)
+		return NULL;
+	for (int i = 0; i < t->v.npanes; i++)
+		if (strcmp(t->pane_names[i], st->actor) == 0)
+			return NULL;
+	for (int i = 0; i < t->v.npanes; i++) {
+		const char *p = t->pane_names[i];
+		size_t n = strlen(p);
+		if (strncmp(st->actor, p, n) == 0)
+			continue; /* an existing name and more */
+		if (strlen(st->actor) >= 3 && consts_distance(st->actor, p) <= 2)
+			return p;
+	}
+	return NULL;
+}
+
 /* Enter at the prompt: parse, and run or show the error. Returns 1 when the prompt may close. */
 static int tui_submit(struct tui *t)
 {
@@ -1227,6 +1248,17 @@ static int tui_submit(struct tui *t)
 		free(st);
 		return 0;
 	}
+	const char *like = tui_near_side(t, st);
+	if (like && strcmp(t->new_side_ok, text) != 0) {
+		/* "clinet: ..." would start a third process: ask first; Enter again starts it */
+		snprintf(t->prompt_err, sizeof t->prompt_err, tui_text(TX_NEW_SIDE), st->actor, like);
+		t->v.prompt_error_col = tui_char_col(text, 1);
+		snprintf(t->new_side_ok, sizeof t->new_side_ok, "%s", text);
+		script_stmt_clear(st);
+		free(st);
+		return 0;
+	}
+	t->new_side_ok[0] = 0;
 	tui_line_remember(&t->line, text);
 	t->v.prompt = 0; /* before the step: its first frame shows the result, not the prompt */
 	tui_exec(t, st);

@@ -358,6 +358,14 @@ key_call w "client: sendto(v, \"Hello, server!\", 127.0.0.1:8888)" "= 14" &&
 tab
 key_call r "server: recvfrom(u, 1024)" "recvfrom(3, 1024) = 14 \"Hello, server!\" (from" &&
 	ok "udp: r receives the datagram with recvfrom() and shows who sent it"
+$TM send-keys -t "$SESSION" :
+wait_for "> server: " 3
+$TM send-keys -t "$SESSION" -l "clinet: w = socket(AF_INET, SOCK_DGRAM)"
+$TM send-keys -t "$SESSION" Enter
+check "a side's name one slip from another's asks before starting a process" \
+	wait_for "'clinet' would be a new side (a new process); did you mean 'client'?"
+check "... and started nothing" sh -c "! $TM capture-pane -p -t $SESSION | grep -q CLINET"
+$TM send-keys -t "$SESSION" Escape
 $TM send-keys -t "$SESSION" q
 check "udp: q quits" wait_for "EXITED rc=0"
 
