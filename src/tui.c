@@ -1547,6 +1547,7 @@ static enum tui_res tui_action(struct tui *t, enum tui_action act)
 	case TUI_A_HELP: t->v.help = 1; t->v.help_top = 0; return TUI_R_REDRAW;
 	case TUI_A_QUIT: return tui_quit_key(t);
 	case TUI_A_DIAGRAM: t->v.diagram = 1; return TUI_R_REDRAW;
+	case TUI_A_EXPLAIN: t->v.explain_full = 1; return TUI_R_REDRAW;
 	case TUI_A_WIRE_ALL: t->wire_all = !t->wire_all; t->wire_anchor = 0; return TUI_R_REDRAW;
 	case TUI_A_WIRE_OLDER: tui_wire_scroll(t, -1); return TUI_R_REDRAW;
 	case TUI_A_WIRE_NEWER: tui_wire_scroll(t, 1); return TUI_R_REDRAW;
@@ -1634,6 +1635,16 @@ static enum tui_res tui_key(struct tui *t, int key, int is_char)
 		return tui_help_key(t, key);
 	if (t->v.diagram)
 		return tui_diagram_key(t, key, is_char);
+	if (t->v.explain_full) {
+		enum tui_action act = tui_key_action(key);
+		if ((is_char && key == 27) || act == TUI_A_EXPLAIN || act == TUI_A_QUIT) {
+			t->v.explain_full = 0;
+			return TUI_R_REDRAW;
+		}
+		if (act == TUI_A_STEP || act == TUI_A_PLAY || act == TUI_A_INTERRUPT || act == TUI_A_REDRAW)
+			return tui_action(t, act); /* read each step's whole explanation as it runs */
+		return TUI_R_NONE;
+	}
 	if (!is_char && key == KEY_MOUSE)
 		return tui_mouse(t);
 	if (is_char && key == 27)

@@ -1498,6 +1498,17 @@ void tui_draw(WINDOW *w, const struct snapshot *sn, const struct tui_view *v, st
 		draw_diagram(&d);
 		return;
 	}
+	if (v->explain_full) { /* the explain area, as tall as the screen: nothing left out */
+		struct layout L;
+		memset(&L, 0, sizeof L);
+		L.explain_y = 1;
+		L.explain_h = d.H - 2;
+		d.L = &L;
+		draw_explain(&d, &L);
+		border_row(&d, 0, d.g->tl, d.g->tr, tui_text(TX_EXPLAIN), NULL, pen(&d, C_HEADER), NULL);
+		border_row(&d, d.H - 1, d.g->bl, d.g->br, tui_text(TX_EXPLAIN_CLOSE), NULL, pen(&d, C_DIM), NULL);
+		return;
+	}
 	struct layout L;
 	layout(&d, &L);
 	d.L = &L;

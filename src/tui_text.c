@@ -31,6 +31,7 @@ static const struct tui_key keymap[] = {
 	{ TUI_A_SLOWER, { '-', '_' }, "-", 0 },
 	{ TUI_A_INTERRUPT, { CTRL('c'), 'i' }, "Ctrl-C i", 0 },
 	{ TUI_A_DIAGRAM, { 'd' }, "d", 3 },
+	{ TUI_A_EXPLAIN, { 'e' }, "e", 0 },
 	{ TUI_A_WIRE_ALL, { 'W' }, "W", 0 },
 	{ TUI_A_WIRE_OLDER, { '[', KEY_PPAGE }, "[ PgUp", 0 },
 	{ TUI_A_WIRE_NEWER, { ']', KEY_NPAGE }, "] PgDn", 0 },

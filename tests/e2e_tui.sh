@@ -358,6 +358,12 @@ key_call w "client: sendto(v, \"Hello, server!\", 127.0.0.1:8888)" "= 14" &&
 tab
 key_call r "server: recvfrom(u, 1024)" "recvfrom(3, 1024) = 14 \"Hello, server!\" (from" &&
 	ok "udp: r receives the datagram with recvfrom() and shows who sent it"
+$TM send-keys -t "$SESSION" e
+check "e shows the whole explanation, the statement's own Python line included" \
+	wait_for "Python: data, addr = u.recvfrom(1024)"
+check "... on the whole screen" wait_for "e, Esc or q closes"
+$TM send-keys -t "$SESSION" Escape
+check "Esc closes it" wait_gone "e, Esc or q closes"
 $TM send-keys -t "$SESSION" :
 wait_for "> server: " 3
 $TM send-keys -t "$SESSION" -l "clinet: w = socket(AF_INET, SOCK_DGRAM)"

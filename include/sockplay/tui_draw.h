@@ -41,6 +41,8 @@
 	X(TUI_A_INTERRUPT, NULL, "interrupt the focused side's blocked call (it returns -1 EINTR)")    \
 	X(TUI_A_DIAGRAM, "states", "the TCP state diagram: each socket marked where it is, the last step's " \
 	  "transition lit (d, Esc or q closes it)")                                                   \
+	X(TUI_A_EXPLAIN, NULL, "the whole explanation of the last call on one screen, Python and C lines " \
+	  "included (e, Esc or q closes it)")                                                       \
 	X(TUI_A_WIRE_ALL, NULL, "wire pane: every connection, or back to the selected socket's one")   \
 	X(TUI_A_WIRE_OLDER, NULL, "wire pane: scroll back to older segments")                         \
 	X(TUI_A_WIRE_NEWER, NULL, "wire pane: scroll to newer segments (at the bottom it follows new ones)") \
@@ -124,6 +126,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_HELP_CLOSE, "Any key closes this help.")                                                \
 	X(TX_CONFIRM_QUIT, "%s is blocked in %s. Quit anyway? (y/n)")                                \
 	X(TX_BUSY, "%s is blocked in %s: wait for it, or Ctrl-C / i interrupts it")                  \
+	X(TX_EXPLAIN_CLOSE, "e, Esc or q closes")                                                   \
 	X(TX_NEW_SIDE, "'%s' would be a new side (a new process); did you mean '%s'? Enter again starts it") \
 	X(TX_NEEDS_SOCKET, "%s needs a socket: press s to create one on this side first")            \
 	X(TX_NO_SCRIPT, "no script loaded: start sockplay with a .sp file")                          \
@@ -260,6 +263,7 @@ struct tui_view {
 	const char *confirm;         /* a y/n question on the prompt line, or NULL */
 	int help;                    /* the help screen */
 	int help_top;                /* its first row shown (it scrolls when taller than the screen) */
+	int explain_full;            /* e: the explanation on the whole screen */
 	int utf8;                    /* box drawing and arrows, else ASCII */
 	int color;                   /* colours (else bold/reverse/dim) */
 	struct tui_wire wire;        /* the wire pane */
