@@ -1018,6 +1018,12 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 				}
 				free -= rows[i];
 			}
+	int omitted = 0;
+	for (int i = 0; i < np; i++)
+		omitted |= !keep[i] || cut[i];
+	if (omitted && !v->explain_full) /* say where the rest is */
+		border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), tui_text(TX_EXPLAIN_MORE),
+			   pen(d, C_HEADER), NULL);
 	for (int i = 0; i < np && y < end; i++) {
 		if (!keep[i])
 			continue;

@@ -126,6 +126,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_HELP_CLOSE, "Any key closes this help.")                                                \
 	X(TX_CONFIRM_QUIT, "%s is blocked in %s. Quit anyway? (y/n)")                                \
 	X(TX_BUSY, "%s is blocked in %s: wait for it, or Ctrl-C / i interrupts it")                  \
+	X(TX_EXPLAIN_MORE, "e: all of it")                                                          \
 	X(TX_EXPLAIN_CLOSE, "e, Esc or q closes")                                                   \
 	X(TX_NEW_SIDE, "'%s' would be a new side (a new process); did you mean '%s'? Enter again starts it") \
 	X(TX_NEEDS_SOCKET, "%s needs a socket: press s to create one on this side first")            \
