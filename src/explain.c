@@ -285,8 +285,9 @@ static const char *tr(const char *s)
 	  N_("The socket is already connected: a TCP socket connects only once. Use send() and "  \
 	     "recv() on it, or create a new socket for another connection."))                     \
 	X(SP_CALL_NONE, EINTR,                                                                    \
-	  N_("A signal interrupted the blocked call: here sockplay interrupted it. A real "       \
-	     "program usually just calls it again."))                                             \
+	  N_("A signal interrupted the blocked call: here sockplay interrupted it. A C program "  \
+	     "usually calls it again (connect() excepted: it goes on, and poll() tells when it "  \
+	     "is done); Python does that for you since 3.5."))                                    \
 	X(SP_CALL_NONE, EBADF,                                                                    \
 	  N_("The descriptor is closed or was never valid: is the socket used after close()?"))   \
 	X(SP_CALL_SOCKET, EAFNOSUPPORT,                                                           \
