@@ -631,7 +631,7 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	transcript_call_text(&ev, line, sizeof line);
 	log_line(act, r->ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
 	s->last_call = p->call;
-	if (p->stmt)
+	if (p->stmt && s->o.explain)
 		explain_step_stmt(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, s->last_explain,
 				  sizeof s->last_explain);
 	else

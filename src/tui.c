@@ -1846,7 +1846,7 @@ int tui_run(const struct tui_opts *o)
 	memset(&t, 0, sizeof t);
 	tui_init_view(&t, o);
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = tui_on_event, .ctx = &t,
-				   .net_label = o->net_label };
+				   .net_label = o->net_label, .explain = 1 };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);

@@ -1009,7 +1009,7 @@ static void hostile_peer_bytes_are_drawn_escaped(void **state)
 	struct sp_script *sc = NULL;
 	struct sp_diags d = { 0 };
 	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
-	struct session_opts so = { .timeout_ms = 2000, .net_label = "test" };
+	struct session_opts so = { .timeout_ms = 2000, .net_label = "test", .explain = 1 };
 	struct session *s = session_new(&so);
 	assert_non_null(s);
 	struct sp_cursor cur;

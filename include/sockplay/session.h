@@ -54,6 +54,7 @@ struct session_opts {
 	session_event_fn on_event;
 	void *ctx;
 	const char *net_label;      /* "sandbox netns" or "host network", for the snapshot */
+	int explain;                /* the snapshot carries the last call's explanation (the TUI's) */
 };
 
 struct session;
