@@ -16,50 +16,17 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockplay-hostile.XXXXXX")
 trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM HUP
 
-failures=0
-ok() { echo "ok   $*"; }
-fail() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-	[ -n "$SESSION" ] && $TM capture-pane -p -t "$SESSION" 2>/dev/null | sed 's/^/     | /'
-}
-check() { # DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=tests/tmux_lib.sh
+. tests/tmux_lib.sh
 
-screen() { $TM capture-pane -p -t "$SESSION"; }
 # Everything the pane printed, wrapped lines joined: what a shell after sockplay shows.
 transcript() { $TM capture-pane -p -J -S -500 -t "$SESSION"; }
-
-# Wait until the screen shows TEXT (fixed string), up to SECONDS (default 5).
-wait_for() {
-	local text=$1 n=$(((${2:-5}) * 20))
-	while [ $n -gt 0 ]; do
-		screen 2>/dev/null | grep -qF -- "$text" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # Wait until the screen shows a line matching the extended regular expression RE.
 wait_re() {
 	local re=$1 n=$(((${2:-5}) * 20))
 	while [ $n -gt 0 ]; do
 		screen 2>/dev/null | grep -qE -- "$re" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
-
-# Wait until the screen no longer shows TEXT.
-wait_gone() {
-	local text=$1 n=$(((${2:-5}) * 20))
-	while [ $n -gt 0 ]; do
-		screen 2>/dev/null | grep -qF -- "$text" || return 0
 		sleep 0.05
 		n=$((n - 1))
 	done

@@ -11,42 +11,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockplay-e2e.XXXXXX")
 trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM HUP
 
-failures=0
-ok() { echo "ok   $*"; }
-fail() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-	[ -n "$SESSION" ] && $TM capture-pane -p -t "$SESSION" 2>/dev/null | sed 's/^/     | /'
-}
-check() { # DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
-
-screen() { $TM capture-pane -p -t "$SESSION"; }
-
-# Wait until the screen shows TEXT (fixed string), up to SECONDS (default 5).
-wait_for() {
-	local text=$1 n=$(((${2:-5}) * 20))
-	while [ $n -gt 0 ]; do
-		screen 2>/dev/null | grep -qF -- "$text" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
-
-# Wait until the screen no longer shows TEXT.
-wait_gone() {
-	local text=$1 n=$(((${2:-5}) * 20))
-	while [ $n -gt 0 ]; do
-		screen 2>/dev/null | grep -qF -- "$text" || return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+# shellcheck source=tests/tmux_lib.sh
+. tests/tmux_lib.sh
 
 # Start sockplay ARGS in a new session of SIZE; when it ends, the pane shows its status and stty.
 start() { # NAME COLS ROWS ARGS...
