@@ -42,7 +42,7 @@ TUI_SCALE_WRAP = -Wl,--wrap=session_exec,--wrap=session_refresh,--wrap=session_s
 build/bench/tui_scale: bench/tui_scale.c $(LIBOBJ) | build
 	$(CC) $(CFLAGS) $(CURSES_CFLAGS) $(LDFLAGS) $(TUI_SCALE_WRAP) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
-build/bench/%: bench/%.c | build
+build/bench/%: bench/%.c $(wildcard bench/*.h) | build
 	$(CC) $(CFLAGS) -o $@ $<
 
 build:

@@ -12,39 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, s, strlen(s)) < 0)
-			perror(path);
-		close(fd);
-	}
-}
-
-static int sandbox(void)
-{
-	char m[64];
-	unsigned uid = getuid(), gid = getgid();
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
-		return -1;
-	put("/proc/self/setgroups", "deny");
-	snprintf(m, sizeof m, "0 %u 1", uid);
-	put("/proc/self/uid_map", m);
-	snprintf(m, sizeof m, "0 %u 1", gid);
-	put("/proc/self/gid_map", m);
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	struct ifreq ifr = { 0 };
-	strcpy(ifr.ifr_name, "lo");
-	ifr.ifr_flags = IFF_UP;
-	int rc = ioctl(s, SIOCSIFFLAGS, &ifr);
-	close(s);
-	return rc;
-}
+#include "raw_ns.h"
 
 int main(int argc, char **argv)
 {
-	if (!(argc > 1 && strcmp(argv[1], "--host-net") == 0) && sandbox() < 0) {
+	if (!(argc > 1 && strcmp(argv[1], "--host-net") == 0) && raw_netns() < 0) {
 		perror("sandbox");
 		return 1;
 	}
