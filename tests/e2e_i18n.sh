@@ -17,18 +17,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockplay-i18n.XXXXXX")
 trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM HUP
 
-failures=0
-ok() { echo "ok   $*"; }
-fail() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-	[ -n "$SESSION" ] && $TM capture-pane -p -t "$SESSION" 2>/dev/null | sed "s/^/     | /"
-}
-check() { # DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=tests/tmux_lib.sh
+. tests/tmux_lib.sh
 has() { grep -qF -- "$2" "$1"; } # FILE TEXT
 
 # sockplay in a clean environment: only what each check sets.
@@ -168,17 +158,6 @@ else
 fi
 
 # ---- 5. the TUI in tmux ---------------------------------------------------------------
-SESSION=
-screen() { $TM capture-pane -p -t "$SESSION"; }
-wait_for() { # TEXT [SECONDS]
-	local n=$(((${2:-5}) * 20))
-	while [ $n -gt 0 ]; do
-		screen 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
 start() { # NAME COLS ROWS ARGS...
 	SESSION=$1
 	local cols=$2 rows=$3
