@@ -245,14 +245,20 @@ void transcript_segment(struct transcript *t, const struct wire_seg *seg, const 
 	char addr[64];
 	socklen_t alen = seg->src.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	fprintf(fp, "{\"event\":\"segment\",\"step\":%u,\"line\":%d", seg->step, line);
-	json_kv_str(fp, "proto", seg->proto == IPPROTO_UDP ? "UDP" : "TCP");
+	json_kv_str(fp, "proto", wire_proto_name(seg));
 	text_addr(&seg->src, alen, addr, sizeof addr);
 	json_kv_str(fp, "src", addr);
 	text_addr(&seg->dst, alen, addr, sizeof addr);
 	json_kv_str(fp, "dst", addr);
 	json_kv_str(fp, "src_actor", src_actor ? src_actor : "?");
 	json_kv_str(fp, "dst_actor", dst_actor ? dst_actor : "?");
-	if (seg->proto != IPPROTO_UDP) {
+	if (seg->proto == IPPROTO_ICMP || seg->proto == IPPROTO_ICMPV6) {
+		char what[64];
+		wire_icmp_text(seg, what, sizeof what);
+		json_kv_str(fp, "icmp", what);
+		json_kv_str(fp, "about", seg->icmp_about == IPPROTO_UDP ? "UDP" : "TCP");
+	}
+	if (seg->proto == IPPROTO_TCP) {
 		char fl[64];
 		wire_flags_text(seg->flags, fl, sizeof fl);
 		json_kv_str(fp, "flags", fl);
@@ -262,9 +268,13 @@ void transcript_segment(struct transcript *t, const struct wire_seg *seg, const 
 		else
 			fprintf(fp, ",\"ack\":null");
 		fprintf(fp, ",\"win\":%u", seg->win);
+		if (seg->window_known) /* the window in bytes, scaled as the SYNs said */
+			fprintf(fp, ",\"window\":%u", seg->window);
+		else
+			fprintf(fp, ",\"window\":null");
 	}
 	fprintf(fp, ",\"len\":%u", seg->len);
-	if (seg->proto != IPPROTO_UDP && (seg->flags & WIRE_SYN)) {
+	if (seg->proto == IPPROTO_TCP && (seg->flags & WIRE_SYN)) {
 		const char *sep = "";
 		fputs(",\"options\":{", fp);
 		if (seg->has_mss) {

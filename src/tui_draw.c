@@ -752,6 +752,8 @@ static void draw_strip(const struct dc *d, const struct layout *L)
 /* What an arrow says: flags, relative seq/ack, length; LEVEL drops details to fit. */
 static void seg_label(const struct wire_seg *s, int level, char *out, size_t size)
 {
+	if (wire_icmp_text(s, out, size) > 0)
+		return; /* "ICMP port unreachable" */
 	if (s->proto != IPPROTO_TCP) {
 		snprintf(out, size, "UDP len=%u", s->len);
 		return;
@@ -770,6 +772,8 @@ static void seg_label(const struct wire_seg *s, int level, char *out, size_t siz
 
 static enum tui_color seg_color(const struct wire_seg *s)
 {
+	if (s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6)
+		return C_ERR;
 	if (s->proto != IPPROTO_TCP)
 		return C_INFO;
 	if (s->flags & WIRE_RST)

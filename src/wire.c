@@ -55,6 +55,8 @@ struct wire_conn {
 	uint32_t acked[2];     /* the highest ack the other side sent for it */
 	uint8_t has_end[2], has_acked[2];
 	uint8_t reset;         /* an RST ended it: nothing more is owed */
+	/* the window scale each side announced in its SYN */
+	uint8_t syn_seen[2], ws_ok[2], ws[2];
 	uint64_t used;         /* when last seen, for eviction */
 };
 
@@ -146,8 +148,11 @@ static int decode_l4(int proto, const unsigned char *l4, size_t cap, size_t len,
 		out->flags = l4[13];
 		out->win = be16(l4 + 14);
 		out->len = (uint32_t)(len - doff);
-		if (out->flags & WIRE_SYN)
+		if (out->flags & WIRE_SYN) {
 			decode_tcp_options(l4 + sizeof(struct tcphdr), doff - sizeof(struct tcphdr), out);
+			out->window = out->win; /* a SYN's window is never scaled (RFC 7323) */
+			out->window_known = 1;
+		}
 		return 0;
 	}
 	if (proto == IPPROTO_UDP) {
@@ -166,6 +171,85 @@ static int decode_l4(int proto, const unsigned char *l4, size_t cap, size_t len,
 	return -1;
 }
 
+/* ICMP types that are errors about a packet (and quote it): destination unreachable, time exceeded, parameter problem. */
+static int icmp_is_error(int v6, uint8_t type)
+{
+	if (v6)
+		return type >= 1 && type <= 4; /* ... and packet too big */
+	return type == 3 || type == 11 || type == 12;
+}
+
+/*
+ * An ICMP or ICMPv6 error at L (CAP bytes captured): the packet it quotes
+ * must be one of the same family carrying TCP or UDP, whose ports are there
+ * (RFC 792 quotes at least 8 bytes of it). SRC/DST of OUT hold the error's
+ * own addresses when called.
+ */
+static int decode_icmp(int v6, const unsigned char *l, size_t cap, struct wire_seg *out)
+{
+	if (cap < 8 || !icmp_is_error(v6, l[0]))
+		return -1;
+	const unsigned char *q = l + 8; /* the packet quoted */
+	size_t qcap = cap - 8, off;
+	int proto;
+	struct sockaddr_storage from = out->src;
+	memset(&out->src, 0, sizeof out->src);
+	memset(&out->dst, 0, sizeof out->dst);
+	if (!v6) {
+		if (qcap < 20 || (q[0] >> 4) != 4)
+			return -1;
+		off = (size_t)(q[0] & 0x0f) * 4;
+		if (off < 20 || (be16(q + 6) & 0x1fff))
+			return -1;
+		proto = q[9];
+		struct sockaddr_in *s = (struct sockaddr_in *)&out->src, *d = (struct sockaddr_in *)&out->dst;
+		s->sin_family = d->sin_family = AF_INET;
+		memcpy(&s->sin_addr, q + 16, 4); /* the error answers from where the packet went */
+		memcpy(&d->sin_addr, q + 12, 4);
+		memcpy(out->icmp_from, &((struct sockaddr_in *)&from)->sin_addr, 4);
+	} else {
+		if (qcap < 40 || (q[0] >> 4) != 6)
+			return -1;
+		off = 40;
+		proto = q[6];
+		for (int hops = 0; proto == 0 || proto == 43 || proto == 44 || proto == 60; hops++) {
+			if (hops == 8 || off + 8 > qcap)
+				return -1;
+			if (proto == 44 && (be16(q + off + 2) & 0xfff8))
+				return -1;
+			size_t hl = proto == 44 ? 8 : ((size_t)q[off + 1] + 1) * 8;
+			proto = q[off];
+			off += hl;
+		}
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&out->src, *d = (struct sockaddr_in6 *)&out->dst;
+		s->sin6_family = d->sin6_family = AF_INET6;
+		memcpy(&s->sin6_addr, q + 24, 16);
+		memcpy(&d->sin6_addr, q + 8, 16);
+		memcpy(out->icmp_from, &((struct sockaddr_in6 *)&from)->sin6_addr, 16);
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || off > qcap || qcap - off < 8)
+		return -1;
+	const unsigned char *t = q + off;
+	/* swapped: the quoted destination answers its source */
+	uint16_t sp = htons(be16(t + 2)), dp = htons(be16(t));
+	if (v6) {
+		((struct sockaddr_in6 *)&out->src)->sin6_port = sp;
+		((struct sockaddr_in6 *)&out->dst)->sin6_port = dp;
+	} else {
+		((struct sockaddr_in *)&out->src)->sin_port = sp;
+		((struct sockaddr_in *)&out->dst)->sin_port = dp;
+	}
+	out->proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	out->icmp_type = l[0];
+	out->icmp_code = l[1];
+	out->icmp_about = proto;
+	if (proto == IPPROTO_UDP) {
+		size_t ulen = be16(t + 4);
+		out->len = ulen >= 8 ? (uint32_t)(ulen - 8) : 0;
+	}
+	return 0;
+}
+
 static int decode_ipv4(const unsigned char *p, size_t cap, size_t wirelen, struct wire_seg *out)
 {
 	if (cap < 20)
@@ -182,6 +266,8 @@ static int decode_ipv4(const unsigned char *p, size_t cap, size_t wirelen, struc
 	s->sin_family = d->sin_family = AF_INET;
 	memcpy(&s->sin_addr, p + 12, 4);
 	memcpy(&d->sin_addr, p + 16, 4);
+	if (p[9] == IPPROTO_ICMP)
+		return decode_icmp(0, p + ihl, (cap < tot ? cap : tot) - ihl, out);
 	return decode_l4(p[9], p + ihl, cap - ihl, tot - ihl, 0, out);
 }
 
@@ -215,6 +301,8 @@ static int decode_ipv6(const unsigned char *p, size_t cap, size_t wirelen, struc
 	s->sin6_family = d->sin6_family = AF_INET6;
 	memcpy(&s->sin6_addr, p + 8, 16);
 	memcpy(&d->sin6_addr, p + 24, 16);
+	if (nh == IPPROTO_ICMPV6)
+		return decode_icmp(1, p + off, (cap < end ? cap : end) - off, out);
 	return decode_l4(nh, p + off, cap - off, end - off, jumbo, out);
 }
 
@@ -332,11 +420,24 @@ static void relate(struct wire *w, struct wire_seg *s, uint32_t step)
 		}
 		c->isn[d] = s->raw_seq;
 		c->known[d] = 1;
+		c->syn_seen[d] = 1;
+		c->ws_ok[d] = (uint8_t)s->has_wscale;
+		c->ws[d] = s->wscale > 14 ? 14 : s->wscale; /* RFC 7323: larger shifts count as 14 */
 	} else if (!c->known[d]) {
 		c->isn[d] = s->raw_seq; /* the SYN was missed: count from the first seen */
 		c->known[d] = 1;
 	}
 	s->seq = s->raw_seq - c->isn[d];
+	if (s->flags & WIRE_SYN) {
+		s->window = s->win;
+		s->window_known = 1;
+	} else if (c->syn_seen[0] && c->syn_seen[1]) {
+		/* scaling is on only when both SYNs carried the option */
+		s->window = (uint32_t)s->win << (c->ws_ok[0] && c->ws_ok[1] ? c->ws[d] : 0);
+		s->window_known = 1;
+	} else {
+		s->window_known = 0;
+	}
 	if (s->flags & WIRE_ACK) {
 		if (!c->known[o]) {
 			/* the other side's numbers seen first here: its SYN counts one */
@@ -449,23 +550,34 @@ uint64_t wire_total(const struct wire *w)
 /* ---- capture ------------------------------------------------------------- */
 
 /*
- * The kernel filter, on frames with their Ethernet header: IPv4 carrying TCP
- * or UDP, or IPv6 carrying TCP, UDP or a hop-by-hop header (the decoder
- * looks behind it): keep WIRE_SNAP bytes; anything else: drop.
+ * The kernel filter, on frames with their Ethernet header: IPv4 carrying TCP,
+ * UDP or an ICMP error (destination unreachable, time exceeded, parameter
+ * problem); IPv6 carrying TCP, UDP, a hop-by-hop header (the decoder looks
+ * behind it) or an ICMPv6 error (types below 128): keep WIRE_SNAP bytes;
+ * anything else (echo requests, neighbour discovery ...): drop.
  */
 static struct sock_filter wire_bpf[] = {
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                  /* 0: ethertype */
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 1, 0),     /* 1: -> 3 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 3, 8),   /* 2: -> 6, else 11 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 9, 17),  /* 2: -> 12, else 20 */
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN + 9),        /* 3: IPv4 protocol */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 5, 0),  /* 4: -> 10 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 4, 5),  /* 5: -> 10, else 11 */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN + 6),        /* 6: IPv6 next header */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 2, 0),  /* 7: -> 10 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 1, 0),  /* 8: -> 10 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),            /* 9: hop-by-hop -> 10, else 11 */
-	BPF_STMT(BPF_RET | BPF_K, WIRE_SNAP),                    /* 10: keep the headers */
-	BPF_STMT(BPF_RET | BPF_K, 0),                            /* 11: not ours */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 14, 0), /* 4: -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 13, 0), /* 5: -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 13), /* 6: -> 7, else 20 */
+	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, ETH_HLEN),           /* 7: X = IPv4 header length */
+	BPF_STMT(BPF_LD | BPF_B | BPF_IND, ETH_HLEN),            /* 8: ICMP type */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 3, 9, 0),            /* 9: unreachable -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 11, 8, 0),           /* 10: time exceeded -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 12, 7, 8),           /* 11: parameter problem -> 19, else 20 */
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN + 6),        /* 12: IPv6 next header */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 5, 0),  /* 13: -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 4, 0),  /* 14: -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 0),            /* 15: hop-by-hop -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, 3), /* 16: -> 17, else 20 */
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN + 40),       /* 17: ICMPv6 type */
+	BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 127, 1, 0),          /* 18: informational -> 20, else 19 */
+	BPF_STMT(BPF_RET | BPF_K, WIRE_SNAP),                    /* 19: keep the headers */
+	BPF_STMT(BPF_RET | BPF_K, 0),                            /* 20: not ours */
 };
 
 /* Whether this process runs in a user namespace of its own (the sandbox). */
@@ -734,6 +846,69 @@ size_t wire_flags_text(uint8_t flags, char *buf, size_t size)
 	return size && o >= size ? size - 1 : o;
 }
 
+/* The name of an ICMP error of TYPE and CODE (ICMPv6 when V6). */
+static const char *icmp_name(int v6, uint8_t type, uint8_t code)
+{
+	if (v6) {
+		switch (type) {
+		case 1:
+			switch (code) {
+			case 0: return "no route";
+			case 1: return "administratively prohibited";
+			case 3: return "address unreachable";
+			case 4: return "port unreachable";
+			default: return "destination unreachable";
+			}
+		case 2: return "packet too big";
+		case 3: return "time exceeded";
+		case 4: return "parameter problem";
+		}
+		return "error";
+	}
+	switch (type) {
+	case 3:
+		switch (code) {
+		case 0: return "net unreachable";
+		case 1: return "host unreachable";
+		case 2: return "protocol unreachable";
+		case 3: return "port unreachable";
+		case 4: return "fragmentation needed";
+		case 13: return "administratively prohibited";
+		default: return "destination unreachable";
+		}
+	case 11: return "time exceeded";
+	case 12: return "parameter problem";
+	}
+	return "error";
+}
+
+static int is_icmp(const struct wire_seg *s)
+{
+	return s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6;
+}
+
+const char *wire_proto_name(const struct wire_seg *s)
+{
+	switch (s->proto) {
+	case IPPROTO_UDP: return "UDP";
+	case IPPROTO_ICMP: return "ICMP";
+	case IPPROTO_ICMPV6: return "ICMPv6";
+	default: return "TCP";
+	}
+}
+
+size_t wire_icmp_text(const struct wire_seg *s, char *buf, size_t size)
+{
+	if (!is_icmp(s)) {
+		if (size)
+			buf[0] = 0;
+		return 0;
+	}
+	int n = snprintf(buf, size, "%s %s", wire_proto_name(s),
+			 icmp_name(s->proto == IPPROTO_ICMPV6, s->icmp_type, s->icmp_code));
+	return size && (size_t)n >= size ? size - 1 : (size_t)n;
+}
+
 size_t wire_format(const struct wire_seg *s, const char *src_name, const char *dst_name,
 		   char *buf, size_t size)
 {
@@ -745,16 +920,34 @@ size_t wire_format(const struct wire_seg *s, const char *src_name, const char *d
 	if (size)
 		buf[0] = 0;
 #define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
-	PUT("[wire] %s %s > %s %s", src_name ? src_name : "?", src, dst_name ? dst_name : "?", dst);
-	if (s->proto == IPPROTO_UDP) {
+	if (is_icmp(s)) {
+		/* an error goes from a host to a host: addresses without ports, then the packet it is about */
+		char from[INET6_ADDRSTRLEN] = "?", to[INET6_ADDRSTRLEN] = "?", what[64];
+		int fam = s->src.ss_family == AF_INET6 ? AF_INET6 : AF_INET;
+		const void *to_addr = fam == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)&s->dst)->sin6_addr
+						      : (const void *)&((const struct sockaddr_in *)&s->dst)->sin_addr;
+		inet_ntop(fam, s->icmp_from, from, sizeof from);
+		inet_ntop(fam, to_addr, to, sizeof to);
+		wire_icmp_text(s, what, sizeof what);
+		PUT("[wire] %s %s > %s %s %s for %s %s > %s", src_name ? src_name : "?", from,
+		    dst_name ? dst_name : "?", to, what, s->icmp_about == IPPROTO_UDP ? "UDP" : "TCP", dst, src);
+		if (s->icmp_about == IPPROTO_UDP)
+			PUT(" len=%u", s->len);
+	} else if (s->proto == IPPROTO_UDP) {
+		PUT("[wire] %s %s > %s %s", src_name ? src_name : "?", src, dst_name ? dst_name : "?", dst);
 		PUT(" UDP len=%u", s->len);
 	} else {
 		char fl[64];
+		PUT("[wire] %s %s > %s %s", src_name ? src_name : "?", src, dst_name ? dst_name : "?", dst);
 		wire_flags_text(s->flags, fl, sizeof fl);
 		PUT(" [%s] seq=%u", fl, s->seq);
 		if (s->flags & WIRE_ACK)
 			PUT(" ack=%u", s->ack);
-		PUT(" win=%u len=%u", s->win, s->len);
+		/* the window in bytes; the raw field, marked, where the SYNs' scale is not known */
+		if (s->window_known)
+			PUT(" win=%u len=%u", s->window, s->len);
+		else
+			PUT(" win_raw=%u len=%u", s->win, s->len);
 		if ((s->flags & WIRE_SYN) && (s->has_mss || s->sack_ok || s->has_ts || s->has_wscale)) {
 			const char *sep = "";
 			PUT(" <");

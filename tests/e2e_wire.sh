@@ -144,6 +144,51 @@ assert segs[3]["line"] == 15, segs[3]  # the send(conn, ...) line of hello.sp
 EOF
 then ok "json: segment events parse, in order, with flags, numbers and actors"; else bad "json segments"; fi
 
+# -- UDP: ECONNREFUSED comes from an ICMP port unreachable, shown on the wire ---------
+cat >"$TMP/icmp.sp" <<'EOF'
+client: u = socket(AF_INET, SOCK_DGRAM)
+client: connect(u, 127.0.0.1:9001) = 0
+client: send(u, "hello?") = 6
+client: recv(u, 100) = -1 ECONNREFUSED
+client: v = socket(AF_INET6, SOCK_DGRAM)
+client: connect(v, [::1]:9002) = 0
+client: send(v, "hi") = 2
+client: recv(v, 100) = -1 ECONNREFUSED
+EOF
+out=$($SP --batch --wire "$TMP/icmp.sp" 2>&1); rc=$?
+[ $rc = 0 ] && ok "UDP to a closed port: the script holds (rc 0)" || { bad "icmp.sp rc $rc"; echo "$out"; }
+printf '%s\n' "$out" | grep -A1 '^\[client\] send(3, "hello?", 6) = 6$' | tail -1 |
+	grep -q '^\[wire\] client 127.0.0.1:[0-9]* > ? 127.0.0.1:9001 UDP len=6$' && ok "the datagram after its send" ||
+	{ bad "no datagram after send"; echo "$out"; }
+printf '%s\n' "$out" | grep -B1 '^\[client\] recv(3, 100) = -1 ECONNREFUSED' | head -1 |
+	grep -Eq '^\[wire\] \? 127\.0\.0\.1 > client 127\.0\.0\.1 ICMP port unreachable for UDP 127\.0\.0\.1:[0-9]+ > 127\.0\.0\.1:9001 len=6$' &&
+	ok "ICMP port unreachable on the wire, to the client, about its datagram" || { bad "no ICMP line"; echo "$out"; }
+printf '%s\n' "$out" | grep -Eq '^\[wire\] \? ::1 > client ::1 ICMPv6 port unreachable for UDP \[::1\]:[0-9]+ > \[::1\]:9002 len=2$' &&
+	ok "ICMPv6 port unreachable too" || { bad "no ICMPv6 line"; echo "$out"; }
+$SP --batch --wire --format json "$TMP/icmp.sp" 2>/dev/null | python3 -c '
+import json, sys
+icmp = [e for e in map(json.loads, sys.stdin) if e["event"] == "segment" and e["proto"].startswith("ICMP")]
+assert [(e["proto"], e["icmp"], e["about"], e["dst_actor"]) for e in icmp] == [
+    ("ICMP", "ICMP port unreachable", "UDP", "client"), ("ICMPv6", "ICMPv6 port unreachable", "UDP", "client")], icmp
+assert "flags" not in icmp[0] and icmp[0]["src"] == "127.0.0.1:9001", icmp[0]
+' && ok "json: ICMP segments with their kind and the protocol they are about" || bad "json ICMP events"
+
+# -- the window: in bytes, scaled by the shift each SYN announced ---------------------------
+if python3 - "$TMP/hello.json" <<'EOF'
+import json, sys
+segs = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] == "segment"]
+shift = {}
+for s in segs:
+    if "SYN" in s["flags"]:
+        shift[s["src_actor"]] = s["options"]["wscale"]
+        assert s["window"] == s["win"], s  # never scaled on a SYN
+    else:
+        assert s["window"] == s["win"] << shift[s["src_actor"]], s
+        assert s["text"].split(" win=")[1].split()[0] == str(s["window"]), s["text"]
+assert len(shift) == 2
+EOF
+then ok "win= is the raw field shifted by the sender's wscale after the SYNs"; else bad "scaled window"; fi
+
 # -- a bulk transfer: every segment captured, while sockplay waits for the calls ----------
 cat >"$TMP/bulk.sp" <<'EOF'
 server: s = socket(AF_INET, SOCK_STREAM)

@@ -118,6 +118,31 @@ static size_t udp_frame(unsigned char *f, int v6, const char *src, uint16_t spor
 	return off + 8 + payload;
 }
 
+/*
+ * An ICMP (V6: ICMPv6) error of TYPE/CODE from FROM back to the sender of a
+ * UDP datagram (or a TCP segment, when TCP) from SRC:SPORT to DST:DPORT with
+ * PAYLOAD bytes, quoting its IP header and its first 8 transport bytes.
+ */
+static size_t icmp_frame(unsigned char *f, int v6, uint8_t type, uint8_t code, const char *from,
+			 int tcp, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+			 size_t payload)
+{
+	size_t qip = v6 ? 40 : 20, l4len = 8 + qip + 8;
+	size_t off = ip_header(f, v6, from, src, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, l4len);
+	unsigned char *icmp = f + off;
+	memset(icmp, 0, l4len);
+	icmp[0] = type;
+	icmp[1] = code;
+	/* the packet quoted, built in a scratch frame and copied without its Ethernet header */
+	unsigned char q[256];
+	size_t qlen = tcp ? tcp_frame(q, &(struct seg_spec){ v6, src, dst, sport, dport, 1000, 0, WIRE_SYN, 100,
+							      NULL, 0, 0 })
+			  : udp_frame(q, v6, src, sport, dst, dport, payload);
+	(void)qlen;
+	memcpy(icmp + 8, q + 14, qip + 8);
+	return off + l4len;
+}
+
 static uint16_t port_of(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET6)
@@ -415,6 +440,126 @@ static void missed_syn(void **state)
 	wire_close(w);
 }
 
+/* ICMP errors: the quoted header names the conversation, swapped so the error answers its sender. */
+static void decode_icmp_errors(void **state)
+{
+	unsigned char f[256];
+	struct wire_seg s;
+	char b[256];
+	/* port unreachable about a UDP datagram 127.0.0.1:41000 -> 127.0.0.1:9001 */
+	size_t n = icmp_frame(f, 0, 3, 3, "127.0.0.1", 0, "127.0.0.1", 41000, "127.0.0.1", 9001, 6);
+	assert_int_equal(wire_decode_frame(f, n, &s), 0);
+	assert_int_equal(s.proto, IPPROTO_ICMP);
+	assert_int_equal(s.icmp_type, 3);
+	assert_int_equal(s.icmp_code, 3);
+	assert_int_equal(s.icmp_about, IPPROTO_UDP);
+	assert_int_equal(s.src.ss_family, AF_INET);
+	assert_int_equal(port_of(&s.src), 9001);  /* from where the datagram went */
+	assert_int_equal(port_of(&s.dst), 41000); /* back to its sender */
+	assert_int_equal(s.len, 6);
+	wire_format(&s, NULL, "client", b, sizeof b);
+	assert_string_equal(b, "[wire] ? 127.0.0.1 > client 127.0.0.1 ICMP port unreachable for UDP "
+			       "127.0.0.1:41000 > 127.0.0.1:9001 len=6");
+	wire_icmp_text(&s, b, sizeof b);
+	assert_string_equal(b, "ICMP port unreachable");
+	assert_string_equal(wire_proto_name(&s), "ICMP");
+	/* the reporter may be another host (a router): its address, the ports of the quote */
+	n = icmp_frame(f, 0, 3, 1, "10.0.0.1", 1, "10.0.0.2", 50000, "192.0.2.7", 80, 0);
+	assert_int_equal(wire_decode_frame(f, n, &s), 0);
+	assert_int_equal(s.icmp_about, IPPROTO_TCP);
+	wire_format(&s, NULL, "client", b, sizeof b);
+	assert_string_equal(b, "[wire] ? 10.0.0.1 > client 10.0.0.2 ICMP host unreachable for TCP "
+			       "10.0.0.2:50000 > 192.0.2.7:80");
+	/* ICMPv6 destination unreachable, port unreachable (1/4) */
+	n = icmp_frame(f, 1, 1, 4, "::1", 0, "::1", 42561, "::1", 9002, 2);
+	assert_int_equal(wire_decode_frame(f, n, &s), 0);
+	assert_int_equal(s.proto, IPPROTO_ICMPV6);
+	assert_int_equal(s.src.ss_family, AF_INET6);
+	assert_int_equal(port_of(&s.src), 9002);
+	assert_int_equal(port_of(&s.dst), 42561);
+	wire_format(&s, "?", "client", b, sizeof b);
+	assert_string_equal(b, "[wire] ? ::1 > client ::1 ICMPv6 port unreachable for UDP [::1]:42561 > [::1]:9002 len=2");
+	n = icmp_frame(f, 1, 3, 0, "::1", 0, "::1", 1, "::1", 2, 0);
+	assert_int_equal(wire_decode_frame(f, n, &s), 0);
+	wire_icmp_text(&s, b, sizeof b);
+	assert_string_equal(b, "ICMPv6 time exceeded");
+	/* not errors: echo request (8), ICMPv6 echo request (128) and neighbour solicitation (135) */
+	n = icmp_frame(f, 0, 8, 0, "127.0.0.1", 0, "127.0.0.1", 1, "127.0.0.1", 2, 0);
+	assert_int_equal(wire_decode_frame(f, n, &s), -1);
+	n = icmp_frame(f, 1, 128, 0, "::1", 0, "::1", 1, "::1", 2, 0);
+	assert_int_equal(wire_decode_frame(f, n, &s), -1);
+	n = icmp_frame(f, 1, 135, 0, "::1", 0, "::1", 1, "::1", 2, 0);
+	assert_int_equal(wire_decode_frame(f, n, &s), -1);
+	/* a quote cut before its ports, or of another protocol: nothing to match it with */
+	n = icmp_frame(f, 0, 3, 3, "127.0.0.1", 0, "127.0.0.1", 41000, "127.0.0.1", 9001, 6);
+	for (size_t cut = 14 + 20; cut < n; cut++)
+		assert_int_equal(wire_decode_frame(f, cut, &s), -1);
+	f[14 + 20 + 8 + 9] = 47; /* GRE */
+	assert_int_equal(wire_decode_frame(f, n, &s), -1);
+	n = icmp_frame(f, 1, 1, 4, "::1", 0, "::1", 1, "::1", 2, 0);
+	f[14 + 40 + 8] = 0x45; /* an IPv4 header quoted in ICMPv6 */
+	assert_int_equal(wire_decode_frame(f, n, &s), -1);
+	/* a TCP segment has no ICMP text */
+	struct seg_spec sp = { 0, "127.0.0.1", "127.0.0.1", 1, 2, 0, 0, WIRE_ACK, 1, NULL, 0, 0 };
+	n = tcp_frame(f, &sp);
+	assert_int_equal(wire_decode_frame(f, n, &s), 0);
+	assert_int_equal(wire_icmp_text(&s, b, sizeof b), 0);
+	assert_string_equal(b, "");
+	assert_string_equal(wire_proto_name(&s), "TCP");
+}
+
+/* The window after the handshake is the field shifted by the sender's scale from its SYN. */
+static void window_scaling(void **state)
+{
+	struct wire *w = wire_new();
+	const char *A = "127.0.0.1";
+	unsigned char wscale10[] = { 1, 3, 3, 10 }, f[256];
+	struct seg_spec syn = { 0, A, A, 40000, 8888, 5, 0, WIRE_SYN, 65495, syn_opts, sizeof syn_opts, 0 };
+	struct seg_spec synack = { 0, A, A, 8888, 40000, 77, 6, WIRE_SYN | WIRE_ACK, 65483, wscale10,
+				   sizeof wscale10, 0 };
+	struct seg_spec ack = { 0, A, A, 40000, 8888, 6, 78, WIRE_ACK, 512, NULL, 0, 0 };
+	struct seg_spec back = { 0, A, A, 8888, 40000, 78, 6, WIRE_ACK, 64, NULL, 0, 0 };
+	const struct wire_seg *s = feed(w, &syn);
+	assert_true(s->window_known);
+	assert_int_equal(s->window, 65495); /* never scaled on a SYN */
+	s = feed(w, &synack);
+	assert_int_equal(s->window, 65483);
+	s = feed(w, &ack);
+	assert_true(s->window_known);
+	assert_int_equal(s->window, 512 << 7); /* the client announced 7 */
+	s = feed(w, &back);
+	assert_int_equal(s->window, 64 << 10); /* the server 10 */
+	char b[256];
+	wire_format(s, "server", "client", b, sizeof b);
+	assert_string_equal(b, "[wire] server 127.0.0.1:8888 > client 127.0.0.1:40000 [ACK] seq=1 ack=1 win=65536 len=0");
+	/* one SYN without the option: no scaling either way */
+	struct seg_spec syn2 = { 0, A, A, 40001, 8888, 5, 0, WIRE_SYN, 65495, NULL, 0, 0 };
+	struct seg_spec synack2 = { 0, A, A, 8888, 40001, 77, 6, WIRE_SYN | WIRE_ACK, 65483, wscale10,
+				    sizeof wscale10, 0 };
+	struct seg_spec back2 = { 0, A, A, 8888, 40001, 78, 6, WIRE_ACK, 64, NULL, 0, 0 };
+	feed(w, &syn2);
+	feed(w, &synack2);
+	s = feed(w, &back2);
+	assert_true(s->window_known);
+	assert_int_equal(s->window, 64);
+	/* the SYNs were missed: the raw field, marked so */
+	struct seg_spec mid = { 0, A, A, 7777, 8888, 1000, 2000, WIRE_ACK, 300, NULL, 0, 10 };
+	s = feed(w, &mid);
+	assert_false(s->window_known);
+	wire_format(s, NULL, NULL, b, sizeof b);
+	assert_string_equal(b, "[wire] ? 127.0.0.1:7777 > ? 127.0.0.1:8888 [ACK] seq=0 ack=0 win_raw=300 len=10");
+	/* decoded alone (no SYNs before it): only a SYN's window is known */
+	size_t n = tcp_frame(f, &ack);
+	struct wire_seg one;
+	assert_int_equal(wire_decode_frame(f, n, &one), 0);
+	assert_false(one.window_known);
+	n = tcp_frame(f, &syn);
+	assert_int_equal(wire_decode_frame(f, n, &one), 0);
+	assert_true(one.window_known);
+	assert_int_equal(one.window, 65495);
+	wire_close(w);
+}
+
 /* ---- text ------------------------------------------------------------------- */
 
 static void format_lines(void **state)
@@ -437,11 +582,11 @@ static void format_lines(void **state)
 	assert_string_equal(b, "[wire] server 127.0.0.1:8888 > client 127.0.0.1:49152 [SYN,ACK] seq=0 ack=1 "
 			       "win=65483 len=0 <mss 65495,sackOK,TS,wscale 7>");
 	wire_format(feed(w, &ack), "client", "server", b, sizeof b);
-	assert_string_equal(b, "[wire] client 127.0.0.1:49152 > server 127.0.0.1:8888 [ACK] seq=1 ack=1 win=512 len=0");
+	assert_string_equal(b, "[wire] client 127.0.0.1:49152 > server 127.0.0.1:8888 [ACK] seq=1 ack=1 win=65536 len=0");
 	wire_format(feed(w, &psh), "server", NULL, b, sizeof b);
-	assert_string_equal(b, "[wire] server 127.0.0.1:8888 > ? 127.0.0.1:49152 [PSH,ACK] seq=1 ack=1 win=512 len=14");
+	assert_string_equal(b, "[wire] server 127.0.0.1:8888 > ? 127.0.0.1:49152 [PSH,ACK] seq=1 ack=1 win=65536 len=14");
 	wire_format(feed(w, &fin), NULL, NULL, b, sizeof b);
-	assert_string_equal(b, "[wire] ? 127.0.0.1:49152 > ? 127.0.0.1:8888 [FIN,ACK] seq=1 ack=15 win=512 len=0");
+	assert_string_equal(b, "[wire] ? 127.0.0.1:49152 > ? 127.0.0.1:8888 [FIN,ACK] seq=1 ack=15 win=65536 len=0");
 	wire_format(feed(w, &rst), "server", "client", b, sizeof b);
 	assert_string_equal(b, "[wire] server 127.0.0.1:8888 > client 127.0.0.1:49152 [RST] seq=15 win=0 len=0");
 	wire_format(feed(w, &rstack), "server", "client", b, sizeof b);
@@ -519,7 +664,7 @@ static void transcript_lines(void **state)
 		"<mss 65495,sackOK,TS,wscale 7>\n"
 		"{\"event\":\"segment\",\"step\":9,\"line\":7,\"proto\":\"TCP\",\"src\":\"127.0.0.1:8888\","
 		"\"dst\":\"127.0.0.1:49152\",\"src_actor\":\"server\",\"dst_actor\":\"?\",\"flags\":\"SYN,ACK\","
-		"\"seq\":0,\"ack\":1,\"win\":65483,\"len\":0,"
+		"\"seq\":0,\"ack\":1,\"win\":65483,\"window\":65483,\"len\":0,"
 		"\"options\":{\"mss\":65495,\"sack_ok\":true,\"timestamps\":true,\"wscale\":7},"
 		"\"text\":\"server 127.0.0.1:8888 > ? 127.0.0.1:49152 [SYN,ACK] seq=0 ack=1 win=65483 len=0 "
 		"<mss 65495,sackOK,TS,wscale 7>\"}\n"
@@ -657,6 +802,50 @@ static void real_capture(void **state)
 	collect(w, ntohs(u6.sin6_port), got, sizeof got);
 	assert_string_equal(got, "UDP 0/0/0");
 	close(u);
+
+	/* a datagram to a port nobody has: the kernel's ICMP port unreachable passes the filter */
+	for (int v6 = 0; v6 < 2; v6++) {
+		u = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+		struct sockaddr_storage to;
+		socklen_t tl;
+		memset(&to, 0, sizeof to);
+		if (v6) {
+			struct sockaddr_in6 *t6 = (struct sockaddr_in6 *)&to;
+			t6->sin6_family = AF_INET6;
+			t6->sin6_addr = in6addr_loopback;
+			t6->sin6_port = htons(9);
+			tl = sizeof *t6;
+		} else {
+			struct sockaddr_in *t4 = (struct sockaddr_in *)&to;
+			t4->sin_family = AF_INET;
+			t4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			t4->sin_port = htons(9);
+			tl = sizeof *t4;
+		}
+		assert_int_equal(connect(u, (struct sockaddr *)&to, tl), 0);
+		struct sockaddr_storage me;
+		socklen_t ml = sizeof me;
+		assert_int_equal(getsockname(u, (struct sockaddr *)&me, &ml), 0);
+		assert_int_equal(send(u, "knock", 5, 0), 5);
+		wire_settle(w, 7, 2000, 200000);
+		errno = 0;
+		assert_int_equal(recv(u, got, sizeof got, MSG_DONTWAIT), -1);
+		assert_int_equal(errno, ECONNREFUSED);
+		const struct wire_seg *icmp = NULL;
+		for (size_t i = 0; i < wire_count(w); i++) {
+			const struct wire_seg *g = wire_at(w, i);
+			if ((g->proto == IPPROTO_ICMP || g->proto == IPPROTO_ICMPV6) && port_of(&g->dst) == port_of(&me))
+				icmp = g;
+		}
+		assert_non_null(icmp);
+		assert_int_equal(icmp->proto, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+		assert_int_equal(icmp->icmp_type, v6 ? 1 : 3);
+		assert_int_equal(icmp->icmp_code, v6 ? 4 : 3);
+		assert_int_equal(port_of(&icmp->src), 9);
+		assert_int_equal(icmp->len, 5);
+		assert_int_equal(icmp->step, 7);
+		close(u);
+	}
 	assert_int_equal(wire_dropped(w), 0);
 	wire_close(w);
 }
@@ -712,6 +901,8 @@ int main(void)
 		cmocka_unit_test(garbage_frames),
 		cmocka_unit_test(relative_numbers),
 		cmocka_unit_test(missed_syn),
+		cmocka_unit_test(decode_icmp_errors),
+		cmocka_unit_test(window_scaling),
 		cmocka_unit_test(format_lines),
 		cmocka_unit_test(flags_text),
 		cmocka_unit_test(transcript_lines),
