@@ -2,11 +2,14 @@
  * explain.c -- what a call did in the kernel, what an errno means, the likely
  * mistake behind it, and the same line in Python and in C.
  *
- * Every text lives in one of three X-macro tables below: SP_EXPLAIN_CALLS,
- * SP_EXPLAIN_ERRNOS and SP_EXPLAIN_MISTAKES (plus the few labels explain_step()
- * frames them with). Prose is wrapped in N_() so that xgettext can extract it
- * (`make pot`); each literal is a complete sentence in ASCII, usable as a
- * msgid. All prose goes through tr() when it is looked up, the one place where
+ * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
+ * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS
+ * and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * the case (named text_*: the socket holding a port, a send to a closed peer,
+ * the FIN counted in rq ...). Placeholders such as {port} and {state} are
+ * words, never printf formats. Prose is wrapped in N_() so that xgettext can
+ * extract it (`make pot`); each literal is a complete sentence in ASCII,
+ * usable as a msgid. All prose goes through tr() when it is looked up, the one place where
  * it is translated (gettext, domain "sockplay"). The Python and C lines are
  * code and are never translated.
  */
@@ -501,6 +504,26 @@ static void out_line(struct out *o, const char *label, const char *sep, const ch
 	out_str(o, text);
 }
 
+/* ECONNREFUSED on a UDP socket: the meaning differs from TCP's. */
+static const char *const text_udp_refused =
+	N_("For UDP this means that an earlier datagram from this socket reached a port where "
+	   "nothing is bound: that host answered with an ICMP port unreachable message, not an RST "
+	   "(UDP has none), and the kernel reports it at this connected socket's next call. The "
+	   "wire view shows the ICMP message.");
+
+/* What ERR means for a socket of SOCKTYPE: never NULL. */
+static const char *errno_meaning(int err, int socktype)
+{
+	if (err == ECONNREFUSED && socktype == SOCK_DGRAM)
+		return tr(text_udp_refused);
+	const char *m = explain_errno(err);
+	if (!m) {
+		const char *s = strerror(err);
+		m = s && *s ? s : tr(text_unknown);
+	}
+	return m;
+}
+
 size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
 			 size_t size)
 {
@@ -511,7 +534,7 @@ size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err
 		buf[0] = '\0';
 	if (err != 0) {
 		const char *name = consts_errno_name(err);
-		const char *meaning = explain_errno(err);
+		const char *meaning = errno_meaning(err, socktype);
 		const char *mistake = explain_mistake(call, err);
 
 		if (!name)
@@ -519,10 +542,6 @@ size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err
 		if (!name) {
 			snprintf(num, sizeof num, "errno %d", err);
 			name = num;
-		}
-		if (!meaning) {
-			const char *s = strerror(err);
-			meaning = s && *s ? s : tr(text_unknown);
 		}
 		out_line(&o, name, ": ", meaning);
 		if (mistake)
@@ -1023,25 +1042,440 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 	return c.len;
 }
 
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size)
+/* ---- explanations fitted to the case (explain_step_ctx) ---------------------- */
+
+static int sandbox_on;
+
+void explain_set_sandbox(int on)
 {
-	size_t n = explain_step_type(st ? st->call : SP_CALL_NONE, socktype, ret, err, buf, size);
-	char py[320], c[320];
-	if (!st || !explain_code(st, 1, py, sizeof py) || !explain_code(st, 0, c, sizeof c))
-		return n;
-	/* the last two lines are the generic Python and C ones: this statement's instead */
-	char *p = buf + n;
-	for (int lines = 0; p > buf;) {
-		p--;
-		if (*p == '\n' && ++lines == 2)
-			break;
+	sandbox_on = on != 0;
+}
+
+/*
+ * X(option, what setsockopt() did, what getsockopt() read): each option its
+ * own text. SO_LINGER's setsockopt() text depends on its values (below).
+ */
+#define SP_EXPLAIN_OPTIONS(X)                                                                     \
+	X("SO_REUSEADDR",                                                                         \
+	  N_("setsockopt() changed SO_REUSEADDR, a flag the kernel keeps for this socket; nothing " \
+	     "was sent. While it is on, bind() may take a port that a TIME_WAIT connection still " \
+	     "holds (when that old socket had it on too), and two sockets may bind one port as "   \
+	     "long as neither listens. It never lets two sockets listen on one port."),           \
+	  N_("getsockopt() read the SO_REUSEADDR flag of this socket: 1 when on, 0 when off."))    \
+	X("SO_REUSEPORT",                                                                         \
+	  N_("setsockopt() changed SO_REUSEPORT; nothing was sent. While it is on, several "       \
+	     "sockets of the same user may bind, and even listen on, one address and port, when "  \
+	     "every one of them sets it before bind(): the kernel then spreads new connections, "  \
+	     "or datagrams, among them."),                                                        \
+	  N_("getsockopt() read the SO_REUSEPORT flag of this socket: 1 when on, 0 when off."))    \
+	X("SO_KEEPALIVE",                                                                         \
+	  N_("setsockopt() changed SO_KEEPALIVE; nothing was sent yet. While it is on, the "       \
+	     "kernel probes a connection that has been idle for 2 hours "                         \
+	     "(net.ipv4.tcp_keepalive_time) with empty segments the peer must ACK, every 75 s; "  \
+	     "after 9 probes without an answer it resets the connection, and the next call fails " \
+	     "with ETIMEDOUT."),                                                                  \
+	  N_("getsockopt() read the SO_KEEPALIVE flag of this socket: 1 when the kernel probes "   \
+	     "idle connections, 0 when not (the default)."))                                      \
+	X("SO_LINGER",                                                                            \
+	  NULL,                                                                                   \
+	  N_("getsockopt() read SO_LINGER: whether close() lingers (on or off) and for how many "  \
+	     "seconds. On with 0 seconds means close() resets the connection with RST."))          \
+	X("SO_RCVBUF",                                                                            \
+	  N_("setsockopt() asked for a receive buffer of that size; nothing was sent. Linux "      \
+	     "doubles the value for its own bookkeeping (getsockopt() shows the double) and caps " \
+	     "it at net.core.rmem_max. The receive buffer bounds the window the kernel announces " \
+	     "to the peer."),                                                                     \
+	  N_("getsockopt() read the size of the receive buffer in bytes, bookkeeping included: "  \
+	     "after setsockopt(SO_RCVBUF) it is double the value asked for."))                    \
+	X("SO_SNDBUF",                                                                            \
+	  N_("setsockopt() asked for a send buffer of that size; nothing was sent. Linux doubles " \
+	     "the value for its own bookkeeping (getsockopt() shows the double) and caps it at "   \
+	     "net.core.wmem_max. send() blocks, or fails with EAGAIN, while the send buffer is "   \
+	     "full."),                                                                            \
+	  N_("getsockopt() read the size of the send buffer in bytes, bookkeeping included: "     \
+	     "after setsockopt(SO_SNDBUF) it is double the value asked for."))                    \
+	X("SO_RCVLOWAT",                                                                          \
+	  N_("setsockopt() changed SO_RCVLOWAT; nothing was sent. A blocking recv() on this "      \
+	     "socket now waits until at least that many bytes are in the receive buffer (or as "   \
+	     "many as its buffer holds, if fewer), the connection ends or a signal comes, instead " \
+	     "of returning with the first byte."),                                                \
+	  N_("getsockopt() read SO_RCVLOWAT: how many bytes a blocking recv() waits for (1 by "    \
+	     "default)."))                                                                        \
+	X("TCP_NODELAY",                                                                          \
+	  N_("setsockopt() changed TCP_NODELAY; nothing was sent. While it is on, Nagle's "        \
+	     "algorithm is off: a small send() goes out at once instead of waiting while an "      \
+	     "earlier small segment is not ACKed yet."),                                          \
+	  N_("getsockopt() read the TCP_NODELAY flag of this socket: 1 when small segments go "    \
+	     "out at once, 0 when Nagle's algorithm may hold them back (the default)."))          \
+	X("SO_ERROR",                                                                             \
+	  NULL,                                                                                   \
+	  N_("getsockopt() read and cleared the socket's pending error: 0 when there is none, "   \
+	     "else the errno a call would have reported. This is how a nonblocking connect() "     \
+	     "tells whether it succeeded."))                                                      \
+	X("SO_TYPE",                                                                              \
+	  NULL,                                                                                   \
+	  N_("getsockopt() read the socket's type: 1 for SOCK_STREAM, 2 for SOCK_DGRAM."))
+
+static const struct {
+	const char *name, *set, *get;
+} option_texts[] = {
+#define SP_X(name, set, get) { name, set, get },
+	SP_EXPLAIN_OPTIONS(SP_X)
+#undef SP_X
+};
+
+static const char *const text_linger_zero =
+	N_("setsockopt() turned SO_LINGER on with a timeout of 0 seconds; nothing was sent yet. "
+	   "close() on this socket will now abort the connection: it sends RST instead of FIN, "
+	   "throws away data not sent yet and leaves no TIME_WAIT behind, and the peer's next call "
+	   "fails with ECONNRESET.");
+static const char *const text_linger_on =
+	N_("setsockopt() turned SO_LINGER on with a timeout; nothing was sent yet. close() on this "
+	   "socket will now block until its FIN has been ACKed (the data before it has reached the "
+	   "peer's kernel) or the timeout runs out; the connection still ends with FIN.");
+static const char *const text_linger_off =
+	N_("setsockopt() turned SO_LINGER off, the default: close() returns at once, and the "
+	   "kernel goes on sending what is left and ends the connection with FIN in the "
+	   "background.");
+
+
+static const char *const text_refused_sandbox =
+	N_("sockplay runs in a private network of its own: programs outside it, such as a server "
+	   "started in another terminal, cannot be reached on 127.0.0.1 from here. Start sockplay "
+	   "with --host-net to reach them.");
+
+/* {port}, {actor}, {sock} ("s (fd 3)"), {state} stand for the facts. */
+static const char *const text_holder_listen =
+	N_("Port {port} is taken by {actor}'s socket {sock}, which listens on it (LISTEN). Only one "
+	   "socket may listen on a port, even with SO_REUSEADDR: close that one first, or choose "
+	   "another port.");
+static const char *const text_holder_bound =
+	N_("Port {port} is taken by {actor}'s socket {sock}, which is only bound: bind() without "
+	   "listen() or connect(). Two sockets may bind one port only when both set SO_REUSEADDR "
+	   "before bind(): close that one first, or choose another port.");
+static const char *const text_holder_conn =
+	N_("Port {port} is taken by {actor}'s socket {sock}, a connection in {state} that uses it "
+	   "as its local port. bind() may share the port with it only when both allow reuse "
+	   "(SO_REUSEADDR before bind(); an accepted socket has its listener's): otherwise close "
+	   "it first, or choose another port.");
+static const char *const text_holder_udp =
+	N_("Port {port} is taken by {actor}'s UDP socket {sock}. Two UDP sockets may bind one port "
+	   "only when both set SO_REUSEADDR (or SO_REUSEPORT) before bind(): close that one "
+	   "first, or choose another port.");
+static const char *const text_holder_time_wait =
+	N_("Port {port} is still held by a TIME_WAIT left by an earlier connection: {actor}'s "
+	   "socket {sock}, closed by the program and kept by the kernel for 60 s after its active "
+	   "close. Linux lets bind() take the port over only when that old socket and the new one "
+	   "both set SO_REUSEADDR before bind(); otherwise wait, or choose another port.");
+static const char *const text_holder_closed =
+	N_("Port {port} is still held by {actor}'s socket {sock}, closed by the program but kept "
+	   "by the kernel in {state} until its connection has ended: wait for that, or choose "
+	   "another port.");
+static const char *const text_holder_outside =
+	N_("No socket of this session holds port {port}: a program outside sockplay does (this "
+	   "session uses the host's network, --host-net). `ss -tulpn` names it: stop it, or "
+	   "choose another port.");
+static const char *const text_holder_listen_listen =
+	N_("{actor}'s socket {sock} already listens on the same address and port: both were bound "
+	   "with SO_REUSEADDR, but only one of them may listen.");
+
+/* A send to a peer that had closed its socket. */
+static const char *const text_send_closed_reset =
+	N_("send() returned {ret}: the kernel took the bytes and sent them, as it does on a "
+	   "half-closed connection. But the peer had closed its socket, so no program can read "
+	   "them: its kernel answered with RST, the bytes are lost, and this socket is CLOSED now. "
+	   "The next send() fails with EPIPE.");
+static const char *const text_send_closed =
+	N_("send() returned {ret}: the kernel took the bytes and sent them, as it does on a "
+	   "half-closed connection. But the peer had closed its socket, so no program can read "
+	   "them: its kernel answers with RST, the bytes are lost, and the next send() fails with "
+	   "EPIPE.");
+static const char *const text_send_closed_rows =
+	N_("The RST also ended the peer's closed socket, which was waiting in FIN_WAIT2: the "
+	   "kernel dropped it, which is why its row is gone.");
+
+/* The FIN in the rq column. */
+static const char *const text_rq_fin_sent =
+	N_("The peer's rq (Recv-Q) now counts this FIN as one byte: it shows 1 more than the "
+	   "bytes waiting (15 for 14 bytes, 1 for none) until its recv() reads the end of the "
+	   "stream.");
+static const char *const text_rq_fin_queued =
+	N_("Its rq (Recv-Q) counts that FIN as one byte: 1 more than the bytes waiting, until "
+	   "recv() reads the end of the stream.");
+static const char *const text_rq_fin_read =
+	N_("Until the end of the stream is read, rq (Recv-Q) counts the FIN as one byte (15 for "
+	   "14 bytes and the FIN, 1 for the FIN alone); now it is 0.");
+
+/* The state after the step, when it is not the one the general text names. */
+static const char *const text_connect_done =
+	N_("connect() completed the three-way handshake (SYN, SYN,ACK, ACK) and returned 0.");
+static const char *const text_accept_done =
+	N_("accept() took the first connection off the listener's accept queue and returned a new "
+	   "socket for it; the listening socket stays in LISTEN.");
+static const char *const text_shutdown_done =
+	N_("shutdown() closed one or both directions of the connection but kept the descriptor: "
+	   "SHUT_WR sends FIN (the peer's recv() then returns 0), SHUT_RD only stops receiving.");
+static const char *const text_state_not =
+	N_("After this step the kernel reports the socket in {state}, not {named}.");
+
+/* X(state number, what it means for the socket) */
+#define SP_EXPLAIN_STATES(X)                                                                      \
+	X(1, N_("The connection is open both ways."))                                             \
+	X(2, N_("Its SYN is out and no answer has come yet."))                                    \
+	X(3, N_("A SYN came in and the kernel answered with SYN,ACK; it waits for the final ACK.")) \
+	X(4, N_("It sent its FIN, which is not ACKed yet."))                                      \
+	X(5, N_("Its FIN is ACKed; it waits for the peer's FIN and can still receive."))          \
+	X(6, N_("Both sides have closed; it waits 60 s before its ports are free again."))        \
+	X(7, N_("The connection is gone already: it was reset (RST) or ended, and the socket can "  \
+		"neither send nor receive."))                                                     \
+	X(8, N_("The peer has closed its side already (its FIN arrived): recv() returns what is "  \
+		"left and then 0. Sending is still allowed, but if the peer closed its socket "   \
+		"rather than only shutting down its sending side, its kernel answers with RST."))  \
+	X(9, N_("It sent its FIN after the peer's and waits for the ACK of it."))                 \
+	X(10, N_("It waits for connections."))                                                    \
+	X(11, N_("Both FINs crossed; it waits for the ACK of its own."))
+
+static const char *const state_texts[12] = {
+#define SP_X(n, text) [n] = text,
+	SP_EXPLAIN_STATES(SP_X)
+#undef SP_X
+};
+
+/* Between two sentences: a space after English, none after Chinese punctuation (or any non-ASCII). */
+static void out_space(struct out *o)
+{
+	if (o->len > 0 && (unsigned char)o->buf[o->len - 1] < 0x80 && o->buf[o->len - 1] != '\n')
+		out_str(o, " ");
+}
+
+/* TEMPLATE with {key} replaced by VALS[i] for KEYS[i]; other braces stay. */
+static void out_subst(struct out *o, const char *tmpl, const char *const *keys, const char *const *vals,
+		      size_t n)
+{
+	const char *s = tmpl;
+	while (*s && !o->full) {
+		const char *brace = strchr(s, '{');
+		size_t k = 0, kl = 0;
+		for (; brace && k < n; k++) {
+			kl = strlen(keys[k]);
+			if (strncmp(brace, keys[k], kl) == 0)
+				break;
+		}
+		int hit = brace && k < n;
+		size_t len = brace ? (size_t)(brace - s) + (hit ? 0 : 1) : strlen(s);
+		while (len > 0 && !o->full) {
+			char piece[256];
+			size_t m = len < sizeof piece - 1 ? len : sizeof piece - 1;
+			memcpy(piece, s, m);
+			piece[m] = '\0';
+			out_str(o, piece);
+			s += m;
+			len -= m;
+		}
+		if (hit) {
+			out_str(o, vals[k]);
+			s += kl;
+		}
 	}
-	if (p == buf)
-		return n;
-	*p = 0;
-	struct out o = { buf, size, (size_t)(p - buf), 0 };
-	if ((st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
+}
+
+/* The option of a setsockopt()/getsockopt() statement, or NULL. */
+static const struct sp_opt *stmt_opt(const struct sp_stmt *st)
+{
+	if (!st || (st->call != SP_CALL_SETSOCKOPT && st->call != SP_CALL_GETSOCKOPT) || st->nargs < 2)
+		return NULL;
+	return consts_opt_at((size_t)st->args[1].num);
+}
+
+/* What setsockopt() or getsockopt() did with the statement's option, or NULL. */
+static const char *option_text(const struct sp_stmt *st)
+{
+	const struct sp_opt *opt = stmt_opt(st);
+	if (!opt)
+		return NULL;
+	if (st->call == SP_CALL_SETSOCKOPT && opt->kind == SP_OPT_LINGER) {
+		long long on = st->nargs > 2 ? st->args[2].num : 1, secs = st->nargs > 3 ? st->args[3].num : 0;
+		return tr(!on ? text_linger_off : secs == 0 ? text_linger_zero : text_linger_on);
+	}
+	for (size_t i = 0; i < NELEM(option_texts); i++)
+		if (strcmp(option_texts[i].name, opt->name) == 0) {
+			const char *t = st->call == SP_CALL_SETSOCKOPT ? option_texts[i].set : option_texts[i].get;
+			return t ? tr(t) : NULL;
+		}
+	return NULL;
+}
+
+/* Whether the statement connects to a loopback address (127.0.0.0/8, ::1) written as such or as localhost. */
+static int stmt_to_loopback(const struct sp_stmt *st)
+{
+	if (!st || st->nargs < 2 || st->args[1].addr.kind != SP_ADDR_IP)
+		return 0;
+	const struct sp_addr *a = &st->args[1].addr;
+	if (a->has_v4 && (ntohl(a->v4.s_addr) >> 24) == 127)
+		return 1;
+	return a->has_v6 && IN6_IS_ADDR_LOOPBACK(&a->v6);
+}
+
+static const char *state_name(int state)
+{
+	const char *n = consts_tcp_state_name(state);
+	return n ? n : "?";
+}
+
+/* The holder of a taken port as a sentence, into O; 0 when there is nothing specific to say. */
+static int out_holder(struct out *o, const struct sp_stmt *st, const struct explain_ctx *cx)
+{
+	if (!cx || cx->holder == EXPLAIN_HOLDER_UNKNOWN)
+		return 0;
+	char port[16], sock[SP_NAME_MAX + 24];
+	snprintf(port, sizeof port, "%d", cx->port);
+	if (cx->holder_name && cx->holder_name[0])
+		snprintf(sock, sizeof sock, "%s (fd %d)", cx->holder_name, cx->holder_fd);
+	else
+		snprintf(sock, sizeof sock, "(fd %d)", cx->holder_fd);
+	const char *t;
+	if (cx->holder == EXPLAIN_HOLDER_OUTSIDE)
+		t = text_holder_outside;
+	else if (cx->holder == EXPLAIN_HOLDER_CLOSED)
+		t = cx->holder_state == JS_TIME_WAIT ? text_holder_time_wait : text_holder_closed;
+	else if (st && st->call == SP_CALL_LISTEN)
+		t = text_holder_listen_listen;
+	else if (cx->holder_type == SOCK_DGRAM)
+		t = text_holder_udp;
+	else if (cx->holder_state == JS_LISTEN)
+		t = text_holder_listen;
+	else if (cx->holder_state == JS_CLOSE || cx->holder_state < 0)
+		t = text_holder_bound;
+	else
+		t = text_holder_conn;
+	static const char *const keys[] = { "{port}", "{actor}", "{sock}", "{state}" };
+	const char *vals[] = { port, cx->holder_actor ? cx->holder_actor : "?", sock,
+			       state_name(cx->holder_state) };
+	out_subst(o, tr(t), keys, vals, NELEM(keys));
+	return 1;
+}
+
+/* The state the general text of a call names for its socket after success, or -1 for none. */
+static int named_state(const struct sp_stmt *st)
+{
+	switch (st->call) {
+	case SP_CALL_CONNECT:
+	case SP_CALL_ACCEPT:
+		return JS_ESTABLISHED;
+	case SP_CALL_SHUTDOWN:
+		return st->nargs > 1 && st->args[1].num != SHUT_RD ? JS_FIN_WAIT1 : -1;
+	default:
+		return -1;
+	}
+}
+
+/* What a successful call did, fitted to CX; 0 when the general text is the right one. */
+static int out_success(struct out *o, const struct sp_stmt *st, int socktype, long long ret,
+		       const struct explain_ctx *cx)
+{
+	const char *opt = option_text(st);
+	if (opt) {
+		out_line(o, NULL, NULL, opt);
+		return 1;
+	}
+	if (!cx || socktype != SOCK_STREAM)
+		return 0;
+	char num[32];
+	snprintf(num, sizeof num, "%lld", ret);
+	if (st->call == SP_CALL_SEND && cx->peer_closed && ret > 0) {
+		static const char *const keys[] = { "{ret}" };
+		const char *vals[] = { num };
+		out_line(o, NULL, NULL, "");
+		out_subst(o, tr(cx->state_after == JS_CLOSE ? text_send_closed_reset : text_send_closed), keys,
+			  vals, 1);
+		if (cx->state_after == JS_CLOSE) {
+			out_space(o);
+			out_str(o, tr(text_send_closed_rows));
+		}
+		return 1;
+	}
+	int named = named_state(st), now = cx->state_after;
+	int fits = named < 0 || now < 0 || now == named ||
+		   (named == JS_FIN_WAIT1 && (now == JS_FIN_WAIT2 || now == JS_CLOSING || now == JS_TIME_WAIT));
+	if (fits)
+		return 0;
+	const char *lead = st->call == SP_CALL_CONNECT ? text_connect_done
+			   : st->call == SP_CALL_ACCEPT ? text_accept_done : text_shutdown_done;
+	static const char *const keys[] = { "{state}", "{named}" };
+	const char *vals[] = { state_name(now), state_name(named) };
+	out_line(o, NULL, NULL, tr(lead));
+	out_space(o);
+	out_subst(o, tr(text_state_not), keys, vals, 2);
+	if (now > 0 && now < (int)NELEM(state_texts) && state_texts[now]) {
+		out_space(o);
+		out_str(o, tr(state_texts[now]));
+	}
+	return 1;
+}
+
+/* Sentences added after the call's text: the FIN counted in rq. */
+static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, long long ret,
+		      const struct explain_ctx *cx)
+{
+	if (!cx || socktype != SOCK_STREAM || ret < 0)
+		return;
+	int fin_call = st->call == SP_CALL_CLOSE ||
+		       (st->call == SP_CALL_SHUTDOWN && st->nargs > 1 && st->args[1].num != SHUT_RD);
+	if (fin_call && (cx->state_after == JS_FIN_WAIT1 || cx->state_after == JS_FIN_WAIT2)) {
+		out_space(o);
+		out_str(o, tr(text_rq_fin_sent));
+	} else if (st->call == SP_CALL_ACCEPT && cx->state_after == JS_CLOSE_WAIT) {
+		out_space(o);
+		out_str(o, tr(text_rq_fin_queued));
+	} else if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == JS_CLOSE_WAIT) {
+		out_space(o);
+		out_str(o, tr(text_rq_fin_read));
+	}
+}
+
+size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
+			const struct explain_ctx *cx, char *buf, size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (!st || st->kind != SP_ST_CALL)
+		return explain_step_type(SP_CALL_NONE, socktype, ret, err, buf, size);
+	enum sp_call call = st->call;
+	char py[320], c[320];
+	int code = explain_code(st, 1, py, sizeof py) && explain_code(st, 0, c, sizeof c);
+	if (err != 0) {
+		char num[32];
+		const char *name = consts_errno_name(err);
+		if (!name)
+			name = strerrorname_np(err);
+		if (!name) {
+			snprintf(num, sizeof num, "errno %d", err);
+			name = num;
+		}
+		const char *meaning = errno_meaning(err, socktype);
+		out_line(&o, name, ": ", meaning);
+		if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
+			out_line(&o, tr(label_likely), " ", "");
+			out_holder(&o, st, cx);
+		} else {
+			const char *m = explain_mistake(call, err);
+			if (m)
+				out_line(&o, tr(label_likely), " ", m);
+		}
+		if (call == SP_CALL_CONNECT && err == ECONNREFUSED && socktype != SOCK_DGRAM && sandbox_on &&
+		    stmt_to_loopback(st)) {
+			out_space(&o);
+			out_str(&o, tr(text_refused_sandbox));
+		}
+	} else if (ret < 0) {
+		out_line(&o, NULL, NULL, tr(text_failed));
+	} else if (call_ok(call)) {
+		if (!out_success(&o, st, socktype, ret, cx))
+			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
+		out_extra(&o, st, socktype, ret, cx);
+	}
+	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;
 		if ((unsigned long long)ret < offered) {
 			char part[600];
@@ -1049,7 +1483,15 @@ size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, 
 			out_line(&o, NULL, NULL, part);
 		}
 	}
-	out_line(&o, tr(label_python), " ", py);
-	out_line(&o, tr(label_c), " ", c);
+	if (call_ok(call)) {
+		out_line(&o, tr(label_python), " ", code ? py : explain_python(call));
+		out_line(&o, tr(label_c), " ", code ? c : explain_c(call));
+	}
 	return o.len;
+}
+
+size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+			 size_t size)
+{
+	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
 }

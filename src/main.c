@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "sockplay/batch.h"
+#include "sockplay/explain.h"
 #include "sockplay/export.h"
 #include "sockplay/i18n.h"
 #include "sockplay/sandbox.h"
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	}
 	const char *net_label = sb == SANDBOX_MADE ? _("sandbox netns") : _("host network");
 	script_names_local_only(sb == SANDBOX_MADE);
+	explain_set_sandbox(sb == SANDBOX_MADE);
 
 	struct sp_script *script = NULL;
 	if (file) {

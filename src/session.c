@@ -601,10 +601,125 @@ static void update_sockets(struct sess_actor *act, const struct pending *p, cons
 	ss->state = r->tcp_state;
 }
 
+/* ---- what the explanation of a step may say (explain.h) --------------------- */
+
+static int sock_is_inet(const struct sess_sock *ss)
+{
+	return ss->family == AF_INET || ss->family == AF_INET6;
+}
+
+static uint16_t addr_port(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)a)->sin_port);
+	if (a->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+	return 0;
+}
+
+/* Whether one socket bound at A and another at B clash: the same port, the same address or a wildcard. */
+static int same_port(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	return session_endpoint_is(a, b, 1) || session_endpoint_is(b, a, 1);
+}
+
+/* EADDRINUSE: which socket holds the port of ADDR that ME (of type TYPE) wanted. */
+static void explain_holder(struct session *s, const struct sess_sock *me, const struct sockaddr_storage *addr,
+			   int listen_only, struct explain_ctx *cx)
+{
+	struct kv_table kv = { 0 };
+	char err[200];
+	if (kview_dump(&kv, err, sizeof err) < 0)
+		return;
+	cx->port = addr_port(addr);
+	int best = 0; /* 3 an open listener, 2 another open socket, 1 a closed one the kernel keeps */
+	for (size_t i = 0; i < s->nactors; i++)
+		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
+			const struct sess_sock *o = &s->actors[i].socks[j];
+			if (o == me || o->type != me->type || !o->local_len || !same_port(&o->local, addr))
+				continue;
+			const struct kv_sock *k = o->cookie ? kview_find(&kv, o->cookie) : NULL;
+			if (!k && o->closed)
+				continue; /* gone (a socket only bound is open but not in the kernel's lists) */
+			int state = k ? k->state : o->state;
+			int rank = o->closed ? 1 : state == 10 ? 3 : 2;
+			if ((listen_only && state != 10) || rank <= best)
+				continue;
+			best = rank;
+			cx->holder = o->closed ? EXPLAIN_HOLDER_CLOSED : EXPLAIN_HOLDER_SOCKET;
+			cx->holder_actor = s->actors[i].name;
+			cx->holder_name = o->name;
+			cx->holder_fd = o->fd;
+			cx->holder_state = state;
+			cx->holder_type = o->type;
+		}
+	for (size_t i = 0; i < kv.n && !best; i++) { /* none of ours: someone else's, on the host network */
+		const struct kv_sock *k = &kv.v[i];
+		if (k->type == me->type && (k->family == AF_INET || k->family == AF_INET6) &&
+		    same_port(&k->local, addr) && (!listen_only || k->state == 10)) {
+			cx->holder = EXPLAIN_HOLDER_OUTSIDE;
+			cx->holder_state = k->state;
+			cx->holder_type = k->type;
+			best = 1;
+		}
+	}
+	kview_free(&kv);
+}
+
+/*
+ * The facts of a step that its explanation names (explain_ctx), gathered after
+ * the call returned and before the session's bookkeeping of it: the state the
+ * kernel has the socket in, whether the peer had closed, who holds a port.
+ * Strings point into S, valid until the next step.
+ */
+static void explain_facts(struct session *s, struct sess_actor *act, const struct pending *p,
+			  const struct actor_res *r, struct explain_ctx *cx)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->state_after = r->tcp_state;
+	cx->holder_state = -1;
+	if (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT)
+		return;
+	struct sess_sock *me = sock_by_fd(act, p->fd);
+	if (!me || !sock_is_inet(me))
+		return;
+	if (me->type == SOCK_STREAM && p->call == SP_CALL_SEND && r->ret > 0 && me->peer_len) {
+		for (size_t i = 0; i < s->nactors; i++)
+			for (size_t j = 0; j < s->actors[i].nsocks; j++) {
+				const struct sess_sock *o = &s->actors[i].socks[j];
+				if (o != me && o->peer_len && session_endpoint_is(&o->local, &me->peer, 0) &&
+				    session_endpoint_is(&o->peer, &me->local, 0))
+					cx->peer_closed = o->closed;
+			}
+	}
+	if (me->type == SOCK_STREAM && p->call == SP_CALL_CLOSE && r->ret == 0 && me->cookie) {
+		/* the descriptor is gone: the kernel still knows the socket by its cookie */
+		struct kv_table kv = { 0 };
+		char err[200];
+		if (kview_dump(&kv, err, sizeof err) == 0) {
+			const struct kv_sock *k = kview_find(&kv, me->cookie);
+			cx->state_after = k ? k->state : 7;
+		}
+		kview_free(&kv);
+	}
+	if (r->ret < 0 && r->err == EADDRINUSE) {
+		struct sockaddr_storage a;
+		socklen_t alen;
+		char err[256];
+		if (p->call == SP_CALL_BIND && p->stmt &&
+		    resolve_addr(s, act, &p->stmt->args[1].addr, me->family, &a, &alen, err, sizeof err) == 0)
+			explain_holder(s, me, &a, 0, cx);
+		else if (p->call == SP_CALL_LISTEN && me->local_len)
+			explain_holder(s, me, &me->local, 1, cx);
+	}
+}
+
 static void finish_call(struct session *s, struct sess_actor *act, struct actor_res *r)
 {
 	struct pending *p = &act->p;
 	char note[128], msg[600], line[SNAP_LINE_MAX];
+	struct explain_ctx cx;
+	explain_facts(s, act, p, r, &cx);
 	update_sockets(act, p, r);
 	note_for(p, r, note, sizeof note);
 	/* a call that returned its own result despite the signal was not interrupted */
@@ -626,14 +741,14 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 		.interrupted = p->interrupted, .ret = r->ret, .err = r->err, .data = r->data,
 		.data_len = r->data_len, .sent_len = p->sent_len, .note = note[0] ? note : NULL,
 		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state, .ok = ok,
-		.elapsed_ns = r->elapsed_ns,
+		.elapsed_ns = r->elapsed_ns, .explain = &cx,
 	};
 	transcript_call_text(&ev, line, sizeof line);
 	log_line(act, r->ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
 	s->last_call = p->call;
 	if (p->stmt && s->o.explain)
-		explain_step_stmt(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, s->last_explain,
-				  sizeof s->last_explain);
+		explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx, s->last_explain,
+				 sizeof s->last_explain);
 	else
 		s->last_explain[0] = 0;
 	s->last_err = r->ret < 0 ? r->err : 0;

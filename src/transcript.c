@@ -112,7 +112,7 @@ static const char *kind_name(enum sp_event_kind k)
 static void explain_event(const struct sp_event *ev, char *ex, size_t size)
 {
 	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
-		explain_step_stmt(ev->stmt, ev->socktype, ev->ret, ev->err, ex, size);
+		explain_step_ctx(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex, size);
 	else
 		explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, size);
 }

@@ -129,6 +129,17 @@ check "--explain: the errno's meaning in Chinese" has "$TMP/explain.zh" "    ECO
 check "--explain: the likely mistake in Chinese" has "$TMP/explain.zh" "    可能原因: 那个地址和端口上没有程序在监听"
 check "--explain: Python stays Python, the statement itself" has "$TMP/explain.zh" "    Python: c.connect((\"127.0.0.1\", 8888))"
 check "--explain: C stays C" has "$TMP/explain.zh" "    C: connect(c, (struct sockaddr *)&addr, sizeof addr); /* addr: 127.0.0.1:8888 */"
+check "--explain: the sandbox's private network in Chinese" has "$TMP/explain.zh" "无法从这里通过 127.0.0.1 访问。要访问它们，请用 --host-net 启动 sockplay。"
+# the texts fitted to the case are Chinese too, their facts (port, actor, socket) filled in
+run LANG=C.UTF-8 "$SP" --lang zh --batch --explain assets/demos/address-in-use.sp 2>/dev/null >"$TMP/inuse.zh"
+check "--explain: the socket holding a port, in Chinese" has "$TMP/inuse.zh" "    可能原因: 端口 8888 被 server 的套接字 s (fd 3) 占用，它正在监听这个端口（LISTEN）。"
+check "--explain: the TIME_WAIT holding a port, in Chinese" has "$TMP/inuse.zh" "端口 8888 仍被之前一个连接留下的 TIME_WAIT 占用：server 的套接字 conn (fd 4)"
+run LANG=C.UTF-8 "$SP" --lang zh --batch --explain assets/demos/reset.sp 2>/dev/null >"$TMP/reset.zh"
+check "--explain: SO_LINGER 0 in Chinese" has "$TMP/reset.zh" "    setsockopt() 打开了 SO_LINGER，超时为 0 秒；"
+run LANG=C.UTF-8 "$SP" --lang zh --batch --explain assets/demos/udp.sp 2>/dev/null >"$TMP/udp.zh"
+check "--explain: UDP's ECONNREFUSED comes from ICMP, in Chinese" has "$TMP/udp.zh" "    ECONNREFUSED: 对 UDP 来说，这表示"
+check "--explain: no English left in the fitted texts" sh -c "! grep -hE '^    (Likely: |[a-z]+\\(\\) (changed|turned|asked|read))' '$TMP/inuse.zh' '$TMP/reset.zh' '$TMP/udp.zh'"
+check "--explain: Chinese sentences join without a space" sh -c "! grep -q '。 ' '$TMP/inuse.zh' '$TMP/reset.zh' '$TMP/udp.zh'"
 
 printf 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: lisen(s, 5)\n' >"$TMP/bad.sp"
 (cd "$TMP" && run LANG=C.UTF-8 "$SP" --lang zh --batch bad.sp) >/dev/null 2>"$TMP/bad.zh"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # End-to-end tests of `sockplay --batch --wire`: the segments each step puts on
-# the wire, in order and once each, the same on every run; resets; JSON; and a
-# plain message where capturing is impossible.
+# the wire, in order and once each, the same on every run; resets; ICMP errors;
+# JSON; --explain texts fitted to what the kernel did; and a plain message where
+# capturing is impossible.
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
 TMP=$(mktemp -d)
@@ -188,6 +189,102 @@ for s in segs:
 assert len(shift) == 2
 EOF
 then ok "win= is the raw field shifted by the sender's wscale after the SYNs"; else bad "scaled window"; fi
+
+# -- --explain fitted to the case, from the kernel's facts ------------------------------------
+# what follows a call line: its explanation, up to the next call
+explained() { # FILE CALL-LINE-PREFIX
+	awk -v p="$2" 'index($0, p) == 1 { on = 1; next } on && /^\[/ { exit } on { print }' "$1"
+}
+$SP --batch --explain assets/demos/reset.sp >"$TMP/reset.ex" 2>&1
+linger=$(explained "$TMP/reset.ex" '[server] setsockopt(4, SO_LINGER, 1, 0) = 0')
+if printf '%s\n' "$linger" | grep -q 'SO_LINGER on with a timeout of 0 seconds.*RST instead of FIN' &&
+	! printf '%s\n' "$linger" | grep -q 'SO_REUSEADDR'; then
+	ok "setsockopt(SO_LINGER, 1, 0) explains SO_LINGER 0 (RST), not SO_REUSEADDR"
+else
+	bad "SO_LINGER explanation: $linger"
+fi
+$SP --batch --explain assets/demos/address-in-use.sp >"$TMP/inuse.ex" 2>&1
+first=$(explained "$TMP/inuse.ex" '[server2] bind(3, 127.0.0.1:8888) = -1 EADDRINUSE' | head -3)
+printf '%s\n' "$first" | grep -q "Likely: Port 8888 is taken by server's socket s (fd 3), which listens on it (LISTEN)" &&
+	ok "EADDRINUSE names the listener that holds the port" || bad "EADDRINUSE holder (listener): $first"
+tw=$(explained "$TMP/inuse.ex" '[server] bind(3, 127.0.0.1:8888) = -1 EADDRINUSE' | head -3)
+printf '%s\n' "$tw" | grep -q "Likely: Port 8888 is still held by a TIME_WAIT left by an earlier connection: server's socket conn (fd 4)" &&
+	ok "EADDRINUSE names the TIME_WAIT of the earlier connection" || bad "EADDRINUSE holder (TIME_WAIT): $tw"
+cat >"$TMP/bound.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8891) = 0
+server2: t = socket(AF_INET, SOCK_STREAM)
+server2: bind(t, 127.0.0.1:8891) = -1 EADDRINUSE
+server2: u = socket(AF_INET, SOCK_DGRAM)
+server2: bind(u, 127.0.0.1:8891) = 0
+client: v = socket(AF_INET, SOCK_DGRAM)
+client: bind(v, 127.0.0.1:8891) = -1 EADDRINUSE
+EOF
+$SP --batch --explain "$TMP/bound.sp" >"$TMP/bound.ex" 2>&1 || bad "bound.sp failed: $(cat "$TMP/bound.ex")"
+explained "$TMP/bound.ex" '[server2] bind(3, 127.0.0.1:8891) = -1 EADDRINUSE' |
+	grep -q "Port 8891 is taken by server's socket s (fd 3), which is only bound" &&
+	ok "EADDRINUSE names a socket that is only bound" || bad "EADDRINUSE holder (bound): $(cat "$TMP/bound.ex")"
+explained "$TMP/bound.ex" '[client] bind(3, 127.0.0.1:8891) = -1 EADDRINUSE' |
+	grep -q "Port 8891 is taken by server2's UDP socket u (fd 4)" &&
+	ok "UDP EADDRINUSE names the UDP socket, not the TCP one on the same number" ||
+	bad "EADDRINUSE holder (UDP): $(cat "$TMP/bound.ex")"
+
+cat >"$TMP/closedpeer.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8892)
+server: listen(s, 5)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8892) = 0
+server: conn = accept(s)
+server: close(conn) = 0
+expect server conn FIN_WAIT2
+client: send(c, "Hello, client!") = 14
+expect server conn CLOSED
+expect client c CLOSED
+client: send(c, "Hello, client!") = -1 EPIPE
+EOF
+$SP --batch --wire --explain "$TMP/closedpeer.sp" >"$TMP/closedpeer.ex" 2>&1; rc=$?
+ex=$(explained "$TMP/closedpeer.ex" '[client] send(3, "Hello, client!", 14) = 14')
+[ $rc = 0 ] && grep -q '^\[wire\] server .* > client .* \[RST\]' "$TMP/closedpeer.ex" &&
+	printf '%s\n' "$ex" | grep -q 'send() returned 14: .*the peer had closed its socket.*answered with RST.*this socket is CLOSED now. The next send() fails with EPIPE. The RST also ended the peer.s closed socket, which was waiting in FIN_WAIT2: the kernel dropped it, which is why its row is gone.' &&
+	ok "send to a closed peer: 14, the RST, EPIPE next, and why the rows went (as the kernel says)" ||
+	{ bad "send to a closed peer (rc $rc)"; cat "$TMP/closedpeer.ex"; }
+
+$SP --batch --explain assets/demos/hello.sp >"$TMP/hello.ex" 2>&1
+explained "$TMP/hello.ex" '[client] close(3) = 0' | grep -q "The peer's rq (Recv-Q) now counts this FIN as one byte" &&
+	ok "the close that sends FIN says the peer's rq counts it" || bad "rq FIN at close: $(explained "$TMP/hello.ex" '[client] close(3) = 0')"
+explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0' | grep -q "rq (Recv-Q) counts the FIN as one byte .*now it is 0" &&
+	ok "the recv that reads the end says rq drops to 0" || bad "rq FIN at EOF"
+
+cat >"$TMP/lateaccept.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8894)
+server: listen(s, 5)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8894) = 0
+client: send(c, "bye") = 3
+client: close(c) = 0
+server: conn = accept(s)
+expect server conn CLOSE_WAIT
+EOF
+$SP --batch --explain "$TMP/lateaccept.sp" >"$TMP/late.ex" 2>&1 || bad "lateaccept.sp failed"
+ex=$(explained "$TMP/late.ex" '[server] accept(3) = 4')
+printf '%s\n' "$ex" | grep -q 'After this step the kernel reports the socket in CLOSE_WAIT, not ESTABLISHED' &&
+	! printf '%s\n' "$ex" | grep -q 'new ESTABLISHED socket' &&
+	ok "accept of a connection whose client closed: CLOSE_WAIT, not ESTABLISHED" || bad "state after accept: $ex"
+
+$SP --batch --explain "$TMP/icmp.sp" >"$TMP/icmp.ex" 2>&1
+explained "$TMP/icmp.ex" '[client] recv(3, 100) = -1 ECONNREFUSED' |
+	grep -q 'ECONNREFUSED: For UDP this means .*ICMP port unreachable message, not an RST' &&
+	ok "UDP ECONNREFUSED is explained by the ICMP port unreachable" || bad "UDP refused text: $(cat "$TMP/icmp.ex")"
+explained "$TMP/icmp.ex" '[client] recv(3, 100) = -1 ECONNREFUSED' | grep -q 'answered with RST' &&
+	bad "UDP refused still says RST" || ok "UDP ECONNREFUSED does not speak of an RST"
+$SP --batch --explain assets/demos/connect-refused.sp 2>&1 | explained /dev/stdin '[client] connect(3, 127.0.0.1:8888) = -1 ECONNREFUSED' |
+	grep -q 'cannot be reached on 127.0.0.1 from here. Start sockplay with --host-net to reach them.' &&
+	ok "a refused connect in the sandbox says outside programs are out of reach, and how to reach them" ||
+	bad "refused connect in the sandbox"
+$SP --batch --explain --host-net assets/demos/connect-refused.sp 2>&1 | grep -q 'host-net to reach them' &&
+	bad "on the host network it still speaks of the sandbox" || ok "on the host network it does not"
 
 # -- a bulk transfer: every segment captured, while sockplay waits for the calls ----------
 cat >"$TMP/bulk.sp" <<'EOF'

@@ -452,6 +452,259 @@ static void test_step_stmt_ends_with_the_statement(void **state)
 	script_scope_free(sc);
 }
 
+/* ---- explanations fitted to the case ------------------------------------------ */
+
+/* The explanation of LINE (after the statements of SETUP, NULL-terminated, define its names). */
+static void step_of(const char *const *setup, const char *line, int socktype, long long ret, int err,
+		    const struct explain_ctx *cx, char *buf, size_t size)
+{
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	for (; setup && *setup; setup++) {
+		if (script_parse_line(*setup, sc, &st, &dg) != 0)
+			fail_msg("setup '%s': %s", *setup, dg.msg);
+		script_stmt_clear(&st);
+	}
+	if (script_parse_line(line, sc, &st, &dg) != 0)
+		fail_msg("'%s': %s", line, dg.msg);
+	explain_step_ctx(&st, socktype, ret, err, cx, buf, size);
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+}
+
+static const char *const tcp_c[] = { "client: c = socket(AF_INET, SOCK_STREAM)", NULL };
+
+/* The first line of an explanation (what happened), without the code lines. */
+static void first_line(const char *buf, char *out, size_t size)
+{
+	size_t n = strcspn(buf, "\n");
+	snprintf(out, size, "%.*s", (int)n, buf);
+}
+
+/* setsockopt() and getsockopt() explain the option they were given, each its own text. */
+static void test_each_option_its_text(void **state)
+{
+	(void)state;
+	static const char *const opts[] = { "SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE", "SO_RCVBUF",
+					    "SO_SNDBUF", "SO_RCVLOWAT", "TCP_NODELAY" };
+	char seen[NELEM(opts) * 2][1024], buf[2048], line[128];
+	for (size_t i = 0; i < NELEM(opts); i++) {
+		snprintf(line, sizeof line, "client: setsockopt(c, %s, 1)", opts[i]);
+		step_of(tcp_c, line, SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+		first_line(buf, seen[2 * i], sizeof seen[0]);
+		assert_sentence(seen[2 * i]);
+		assert_contains(seen[2 * i], "setsockopt()");
+		snprintf(line, sizeof line, "client: getsockopt(c, %s)", opts[i]);
+		step_of(tcp_c, line, SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+		first_line(buf, seen[2 * i + 1], sizeof seen[0]);
+		assert_sentence(seen[2 * i + 1]);
+		assert_contains(seen[2 * i + 1], "getsockopt()");
+		/* the option's own name, and no other option's (SO_RCVBUF's text names getsockopt, SO_RCVLOWAT none) */
+		if (strcmp(opts[i], "SO_RCVBUF") && strcmp(opts[i], "SO_SNDBUF"))
+			assert_contains(seen[2 * i], opts[i]);
+		for (size_t j = 0; j < NELEM(opts); j++)
+			if (j != i && !strstr(opts[i], opts[j]) && !strstr(opts[j], opts[i]))
+				assert_lacks(seen[2 * i], opts[j]);
+	}
+	for (size_t i = 0; i < NELEM(seen); i++)
+		for (size_t j = i + 1; j < NELEM(seen); j++)
+			if (strcmp(seen[i], seen[j]) == 0)
+				fail_msg("the same text twice: %s", seen[i]);
+	/* SO_LINGER: what close() will do, by its values; never SO_REUSEADDR's text */
+	step_of(tcp_c, "client: setsockopt(c, SO_LINGER, 1, 0)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "SO_LINGER on with a timeout of 0 seconds");
+	assert_contains(buf, "RST instead of FIN");
+	assert_contains(buf, "no TIME_WAIT");
+	assert_lacks(buf, "SO_REUSEADDR");
+	step_of(tcp_c, "client: setsockopt(c, SO_LINGER, 1, 5)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "close() on this socket will now block until its FIN has been ACKed");
+	assert_lacks(buf, "RST");
+	step_of(tcp_c, "client: setsockopt(c, SO_LINGER, 0, 0)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "SO_LINGER off");
+	step_of(tcp_c, "client: getsockopt(c, SO_LINGER)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "getsockopt() read SO_LINGER");
+	step_of(tcp_c, "client: getsockopt(c, SO_ERROR)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "read and cleared the socket's pending error");
+	step_of(tcp_c, "client: getsockopt(c, SO_TYPE)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "1 for SOCK_STREAM, 2 for SOCK_DGRAM");
+	/* the statement's own code still ends it */
+	assert_contains(buf, "\nPython: value = c.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)\nC: ");
+}
+
+/* The first send to a peer that has closed: the RST it draws, the EPIPE after, the rows that go. */
+static void test_send_to_closed_peer(void **state)
+{
+	(void)state;
+	char buf[2048];
+	struct explain_ctx cx = { .state_after = 7, .peer_closed = 1, .holder_state = -1 };
+	step_of(tcp_c, "client: send(c, \"Hello, client!\")", SOCK_STREAM, 14, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "send() returned 14");
+	assert_contains(buf, "the peer had closed its socket");
+	assert_contains(buf, "answered with RST");
+	assert_contains(buf, "this socket is CLOSED now");
+	assert_contains(buf, "The next send() fails with EPIPE.");
+	assert_contains(buf, "which is why its row is gone");
+	assert_lacks(buf, "not necessarily delivered"); /* the general text */
+	/* the RST not back yet when the call returned */
+	cx.state_after = 8;
+	step_of(tcp_c, "client: send(c, \"Hello, client!\")", SOCK_STREAM, 14, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "answers with RST");
+	assert_lacks(buf, "CLOSED now");
+	assert_lacks(buf, "row is gone");
+	/* a peer that only half-closed (or nothing known): the general text */
+	cx.peer_closed = 0;
+	step_of(tcp_c, "client: send(c, \"Hello, client!\")", SOCK_STREAM, 14, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "not necessarily delivered");
+	step_of(tcp_c, "client: send(c, \"Hello, client!\")", SOCK_STREAM, 14, 0, NULL, buf, sizeof buf);
+	assert_lacks(buf, "RST");
+}
+
+/* EADDRINUSE names the socket that holds the port. */
+static void test_addrinuse_names_the_holder(void **state)
+{
+	(void)state;
+	static const char *const s2[] = { "server2: s = socket(AF_INET, SOCK_STREAM)", NULL };
+	char buf[2048];
+	struct explain_ctx cx = { .state_after = 7, .port = 8888, .holder = EXPLAIN_HOLDER_SOCKET,
+				  .holder_actor = "server", .holder_name = "s", .holder_fd = 3, .holder_state = 7,
+				  .holder_type = SOCK_STREAM };
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "EADDRINUSE: ");
+	assert_contains(buf, "\nLikely: Port 8888 is taken by server's socket s (fd 3), which is only bound");
+	assert_lacks(buf, "For AF_UNIX"); /* the general text */
+	cx.holder_state = 10;
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "server's socket s (fd 3), which listens on it (LISTEN)");
+	cx.holder_state = 1;
+	cx.holder_name = "";
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "server's socket (fd 3), a connection in ESTABLISHED");
+	cx.holder = EXPLAIN_HOLDER_CLOSED;
+	cx.holder_name = "conn";
+	cx.holder_fd = 4;
+	cx.holder_state = 6;
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "Port 8888 is still held by a TIME_WAIT left by an earlier connection: server's socket conn (fd 4)");
+	assert_contains(buf, "both set SO_REUSEADDR before bind()");
+	cx.holder_state = 5;
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "kept by the kernel in FIN_WAIT2");
+	cx.holder = EXPLAIN_HOLDER_OUTSIDE;
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "No socket of this session holds port 8888: a program outside sockplay does");
+	cx.holder = EXPLAIN_HOLDER_SOCKET;
+	cx.holder_type = SOCK_DGRAM;
+	cx.holder_name = "u";
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_DGRAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "server's UDP socket u (fd 4)");
+	cx.holder_type = SOCK_STREAM;
+	cx.holder_state = 10;
+	step_of(s2, "server2: listen(s, 5)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "server's socket u (fd 4) already listens on the same address and port");
+	/* nobody found: the general text */
+	cx.holder = EXPLAIN_HOLDER_UNKNOWN;
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "Likely: Another socket already holds this port");
+}
+
+/* A refused connect to loopback in the sandbox: programs outside cannot be reached from it. */
+static void test_refused_in_the_sandbox(void **state)
+{
+	(void)state;
+	char buf[2048];
+	static const char *const tcp6[] = { "client: c = socket(AF_INET6, SOCK_STREAM)", NULL };
+	explain_set_sandbox(1);
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, -1, ECONNREFUSED, NULL, buf, sizeof buf);
+	assert_contains(buf, "cannot be reached on 127.0.0.1 from here");
+	assert_contains(buf, "--host-net");
+	step_of(tcp6, "client: connect(c, [::1]:8888)", SOCK_STREAM, -1, ECONNREFUSED, NULL, buf, sizeof buf);
+	assert_contains(buf, "--host-net");
+	step_of(tcp_c, "client: connect(c, 10.1.2.3:8888)", SOCK_STREAM, -1, ECONNREFUSED, NULL, buf, sizeof buf);
+	assert_lacks(buf, "--host-net");
+	explain_set_sandbox(0);
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, -1, ECONNREFUSED, NULL, buf, sizeof buf);
+	assert_lacks(buf, "--host-net");
+	assert_contains(buf, "did the server call bind() and listen() first?");
+}
+
+/* UDP's ECONNREFUSED comes from an ICMP port unreachable, not an RST. */
+static void test_udp_refused_is_icmp(void **state)
+{
+	(void)state;
+	char buf[2048];
+	static const char *const udp[] = { "client: u = socket(AF_INET, SOCK_DGRAM)", NULL };
+	step_of(udp, "client: recv(u, 100)", SOCK_DGRAM, -1, ECONNREFUSED, NULL, buf, sizeof buf);
+	assert_contains(buf, "ECONNREFUSED: For UDP this means");
+	assert_contains(buf, "ICMP port unreachable message, not an RST");
+	assert_lacks(buf, "answered with RST");
+	explain_step_type(SP_CALL_SEND, SOCK_DGRAM, -1, ECONNREFUSED, buf, sizeof buf);
+	assert_contains(buf, "ICMP port unreachable");
+	explain_step_type(SP_CALL_CONNECT, SOCK_STREAM, -1, ECONNREFUSED, buf, sizeof buf);
+	assert_contains(buf, "answered with RST");
+}
+
+/* rq counts the FIN: said where the pane shows it. */
+static void test_rq_counts_the_fin(void **state)
+{
+	(void)state;
+	char buf[2048];
+	struct explain_ctx cx = { .state_after = 5, .holder_state = -1 };
+	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "The peer's rq (Recv-Q) now counts this FIN as one byte");
+	assert_contains(buf, "15 for 14 bytes");
+	step_of(tcp_c, "client: shutdown(c, SHUT_WR)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "counts this FIN as one byte");
+	cx.state_after = 7; /* closed with RST (linger 0, unread data): no FIN */
+	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "rq (Recv-Q)");
+	cx.state_after = 8;
+	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "rq (Recv-Q) counts the FIN as one byte");
+	assert_contains(buf, "now it is 0");
+	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 14, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "rq (Recv-Q)");
+	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_lacks(buf, "rq (Recv-Q)");
+}
+
+/* A text that names a state names the kernel's state after the step. */
+static void test_state_after_the_step(void **state)
+{
+	(void)state;
+	char buf[2048];
+	static const char *const srv[] = { "server: s = socket(AF_INET, SOCK_STREAM)", NULL };
+	struct explain_ctx cx = { .state_after = 8, .holder_state = -1 };
+	step_of(srv, "server: conn = accept(s)", SOCK_STREAM, 4, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "After this step the kernel reports the socket in CLOSE_WAIT, not ESTABLISHED.");
+	assert_contains(buf, "The peer has closed its side already");
+	assert_contains(buf, "Its rq (Recv-Q) counts that FIN as one byte");
+	assert_lacks(buf, "new ESTABLISHED socket");
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "connect() completed the three-way handshake");
+	assert_contains(buf, "in CLOSE_WAIT, not ESTABLISHED");
+	assert_lacks(buf, "the socket is ESTABLISHED");
+	cx.state_after = 7;
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "in CLOSED, not ESTABLISHED. The connection is gone already");
+	cx.state_after = 9;
+	step_of(tcp_c, "client: shutdown(c, SHUT_WR)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "in LAST_ACK, not FIN_WAIT1. It sent its FIN after the peer's");
+	/* the state the text names: the general text */
+	cx.state_after = 1;
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "the socket is ESTABLISHED");
+	assert_lacks(buf, "After this step");
+	cx.state_after = 5;
+	step_of(tcp_c, "client: shutdown(c, SHUT_WR)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "After this step");
+	/* UDP names no TCP state */
+	static const char *const udp[] = { "client: u = socket(AF_INET, SOCK_DGRAM)", NULL };
+	cx.state_after = 7;
+	step_of(udp, "client: connect(u, 127.0.0.1:8888)", SOCK_DGRAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "After this step");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +721,13 @@ int main(void)
 		cmocka_unit_test(test_step_truncation),
 		cmocka_unit_test(test_code_is_the_statement),
 		cmocka_unit_test(test_step_stmt_ends_with_the_statement),
+		cmocka_unit_test(test_each_option_its_text),
+		cmocka_unit_test(test_send_to_closed_peer),
+		cmocka_unit_test(test_addrinuse_names_the_holder),
+		cmocka_unit_test(test_refused_in_the_sandbox),
+		cmocka_unit_test(test_udp_refused_is_icmp),
+		cmocka_unit_test(test_rq_counts_the_fin),
+		cmocka_unit_test(test_state_after_the_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

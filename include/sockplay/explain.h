@@ -68,6 +68,49 @@ size_t explain_join(const struct explain_conn *c, char *buf, size_t size);
 
 struct sp_stmt;
 
+/* Who holds the port that a bind() or listen() found taken (EADDRINUSE). */
+enum explain_holder {
+	EXPLAIN_HOLDER_UNKNOWN = 0,
+	EXPLAIN_HOLDER_SOCKET,  /* an open socket of the session */
+	EXPLAIN_HOLDER_CLOSED,  /* a socket of the session that was closed and lives on in the kernel */
+	EXPLAIN_HOLDER_OUTSIDE, /* no socket of the session: a program outside sockplay (host network) */
+};
+
+/*
+ * What the session knows about a step beyond its call and result, for
+ * explain_step_ctx(). A field left unknown (-1, 0, NULL) is not used: the
+ * text is then the general one.
+ */
+struct explain_ctx {
+	int state_after;        /* the kernel's TCP state of the caller's socket after the step
+	                           (TCP_CLOSE, 7, also when the kernel no longer has it); -1 unknown */
+	int peer_closed;        /* TCP: the program at the other end had closed its socket before the step */
+	int port;               /* EADDRINUSE: the port that is taken (host order); 0 unknown */
+	enum explain_holder holder;          /* EADDRINUSE: who holds it */
+	const char *holder_actor;            /* "server" */
+	const char *holder_name;             /* "s", "" when unnamed */
+	int holder_fd;                       /* its descriptor (before close() for a closed one) */
+	int holder_state;                    /* the kernel's TCP state of it, -1 unknown */
+	int holder_type;                     /* SOCK_STREAM, SOCK_DGRAM */
+};
+
+/*
+ * explain_step_stmt() fitted to the case with what CX says (NULL: nothing
+ * more is known): the option setsockopt() changed, the state the socket is
+ * really in after the step, the RST a send to a closed peer draws, the
+ * socket that holds a port, the ICMP behind a UDP ECONNREFUSED, the FIN that
+ * the rq column counts.
+ */
+size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
+			const struct explain_ctx *cx, char *buf, size_t size);
+
+/*
+ * Whether the session runs in sockplay's private network (set once at
+ * start): then a refused connect to 127.0.0.1 says that programs outside
+ * cannot be reached from it. Off by default.
+ */
+void explain_set_sandbox(int on);
+
 /*
  * The statement ST itself as one line of Python (PYTHON 1) or C, with the
  * script's names, address, data and flags: "c.send(b\"x\" * 10000000)",

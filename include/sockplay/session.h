@@ -21,6 +21,8 @@ enum sp_event_kind {
 	SP_EV_ERROR,     /* a step could not run (text says why) */
 };
 
+struct explain_ctx;
+
 /* What happened; pointers are valid only during the callback. */
 struct sp_event {
 	enum sp_event_kind kind;
@@ -45,6 +47,7 @@ struct sp_event {
 	int want_state;             /* EXPECT: the state expected */
 	int ok;                     /* EXPECT: held; CALL: its expectation held (1 when none) */
 	int64_t elapsed_ns;         /* CALL */
+	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_step_ctx()), or NULL */
 };
 
 typedef void (*session_event_fn)(void *ctx, const struct sp_event *ev);
