@@ -17,7 +17,7 @@
 #define WIRE_ECE 0x40
 #define WIRE_CWR 0x80
 
-/* The ring keeps this many segments at most (384 bytes each on x86-64, allocated as it fills). */
+/* The ring keeps this many segments at most (376 bytes each on x86-64, allocated as it fills). */
 #define WIRE_RING_MAX 65536
 
 /*
