@@ -2173,8 +2173,9 @@ static void comment_text(struct ex *ex, const char *s, size_t n)
 		char c = s[i];
 		if ((unsigned char)c < 0x20 || c == 0x7f)
 			c = ' ';
-		if (ex->lang == EXPORT_C && c == '/' && i > 0 && s[i - 1] == '*')
-			sb_putc(&ex->o, ' ');
+		if (ex->lang == EXPORT_C && ((c == '/' && i > 0 && s[i - 1] == '*') ||
+					     (c == '*' && i > 0 && s[i - 1] == '/')))
+			sb_putc(&ex->o, ' '); /* neither end the comment nor open one in it */
 		if (ex->lang == EXPORT_C && c == '?' && i > 0 && s[i - 1] == '?')
 			sb_putc(&ex->o, ' ');
 		sb_putc(&ex->o, c);
@@ -2351,7 +2352,7 @@ static void fd_expr(struct ex *ex, struct ex_actor *a, const struct sp_arg *arg,
 		snprintf(out, size, "%lld", arg->num);
 }
 
-/* The comment above a step: the script's line, what the call does, the other language. */
+/* The comment above a step: the script's line, what the call does, the statement in the other language. */
 static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const char *src = st->source ? st->source : "";
@@ -2359,7 +2360,8 @@ static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		src++;
 	int type = socket_type(a, st);
 	const char *what = explain_call_type(st->call, type);
-	const char *other = ex->lang == EXPORT_C ? explain_python(st->call) : explain_c(st->call);
+	char other[1024]; /* the statement in the other language, as --explain writes it */
+	explain_code(st, ex->lang == EXPORT_C, other, sizeof other);
 	indent(ex, depth);
 	sb_puts(&ex->o, ex->lang == EXPORT_C ? "/* " : "# ");
 	sb_printf(&ex->o, "line %d: ", st->line);
@@ -2376,8 +2378,8 @@ static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			 meaning ? meaning : "", mistake ? " " : "", mistake ? mistake : "");
 		wrap(ex, depth, buf);
 	}
-	if (other) {
-		char buf[512];
+	if (other[0]) {
+		char buf[1100];
 		snprintf(buf, sizeof buf, "%s %s", ex->lang == EXPORT_C ? "Python:" : "C:", other);
 		indent(ex, depth);
 		sb_puts(&ex->o, ex->lang == EXPORT_C ? " * " : "# ");
