@@ -707,6 +707,15 @@ static void test_code_lines_compile(void **state)
 		fail_msg("a Python line of --explain does not parse");
 }
 
+/* The table of helpers and the runtime files agree: no chunk left out, none shared, none missing. */
+static void test_runtime_chunks(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	if (export_runtime_check(err, sizeof err) != 0)
+		fail_msg("%s", err);
+}
+
 /* ------------------------------------------------------------ failures */
 
 static void test_errors(void **state)
@@ -754,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_python_every_call),
 		cmocka_unit_test(test_chinese_comments),
 		cmocka_unit_test(test_code_lines_compile),
+		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
