@@ -42,7 +42,10 @@
  * socket that an expect asks about even when its number was reused; Python
  * raises EBADF on a closed socket object where C (and sockplay) pass the old
  * number to the kernel; expect on an AF_UNIX socket tells LISTEN,
- * ESTABLISHED (connected) or CLOSED only, from /proc/net/unix.
+ * ESTABLISHED (connected) or CLOSED only, from /proc/net/unix. A name whose
+ * socket was never made (every call that would have made it failed) stops
+ * sockplay's script with an error; the programs go on with -1 (C) or
+ * NOT_MADE (Python), on which every call fails with EBADF.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -197,6 +200,7 @@ struct ex_sock {
 	int read;                  /* the program reads the variable */
 	int shared;                /* another side names its address: server.addr(s) */
 	int checked;               /* an expect asks for its TCP state */
+	int assigned;              /* calls that give it a socket (2: more than one) */
 };
 
 struct ex_actor {
@@ -217,6 +221,7 @@ struct ex {
 	char (*shared)[2 * SP_NAME_MAX + 1]; /* "server.s" */
 	size_t nshared;
 	int nchecked;             /* sockets an expect asks about */
+	int repeating;            /* analyze(): inside a repeat block */
 	unsigned need;            /* the helpers the program uses: H() bits */
 	char err[200];
 };
@@ -291,7 +296,7 @@ static const char *const py_reserved[] = {
 	"track", "end_script", "script_error", "wait_result", "wait_side", "read_line",
 	"send_line", "send_result", "wait_for_end", "on_interrupt", "errno_name", "kernel_state",
 	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
-	"failures", "Result", "Side",
+	"failures", "Result", "Side", "NotMade",
 	NULL,
 };
 
@@ -451,6 +456,7 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	case SP_CALL_SOCKET:
 		ex->need |= H(H_STEP) | H(H_DONE);
 		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+			ns->assigned += ex->repeating ? 2 : 1;
 			merge(&ns->family, (int)av[0].num);
 			merge(&ns->type, (int)av[1].num);
 		}
@@ -459,6 +465,7 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		ex->need |= H(H_STEP) | H(H_DONE_ADDR);
 		a->peer = 1;
 		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+			ns->assigned += ex->repeating ? 2 : 1;
 			merge(&ns->family, fs && fs->family > 0 ? fs->family : -1);
 			merge(&ns->type, fs && fs->type > 0 ? fs->type : -1);
 		}
@@ -532,7 +539,9 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 		const struct sp_stmt *st = &v[i];
 		switch (st->kind) {
 		case SP_ST_REPEAT:
+			ex->repeating++;
 			analyze(ex, st->body, st->nbody);
+			ex->repeating--;
 			break;
 		case SP_ST_CALL: {
 			struct ex_actor *a = add_actor(ex, st->actor);
@@ -1187,6 +1196,17 @@ static void expect_cond(struct ex *ex, const struct sp_expect *e, struct sb *b)
 	ex->o = saved;
 }
 
+/*
+ * C: a name given a socket more than once keeps the one it has when the call
+ * fails, as in sockplay (and Python, where the failed call raises before the
+ * assignment): ret is -1 then, not a socket.
+ */
+static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
+{
+	line(ex, depth, "if (ret >= 0) /* a failed call leaves %s as it was */", s->var);
+	line(ex, depth + 1, "%s = (int)ret;", s->var);
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const struct sp_arg *av = st->args;
@@ -1244,7 +1264,11 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 			snprintf(ps, sizeof ps, "%s%s", py ? "socket." : "", pn);
 		else
 			snprintf(ps, sizeof ps, "%d", proto);
-		if (c) {
+		if (c && as && as->assigned > 1) {
+			line(ex, d, "ret = socket(%s, %s, %s);", dn, tn, ps);
+			keep_if_made(ex, d, as);
+			line(ex, d, "done(ret);");
+		} else if (c) {
 			line(ex, d, "ret = %s%ssocket(%s, %s, %s);", var ? var : "", var ? " = " : "", dn, tn, ps);
 			line(ex, d, "done(ret);");
 		} else if (var) {
@@ -1275,8 +1299,13 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	case SP_CALL_ACCEPT:
 		if (c) {
 			line(ex, d, "peerlen = sizeof peer;");
-			line(ex, d, "ret = %s%saccept(%s, (struct sockaddr *)&peer, &peerlen);", var ? var : "",
-			     var ? " = " : "", fd);
+			if (as && as->assigned > 1) {
+				line(ex, d, "ret = accept(%s, (struct sockaddr *)&peer, &peerlen);", fd);
+				keep_if_made(ex, d, as);
+			} else {
+				line(ex, d, "ret = %s%saccept(%s, (struct sockaddr *)&peer, &peerlen);", var ? var : "",
+				     var ? " = " : "", fd);
+			}
 			line(ex, d, "done_addr(ret, \"peer\", &peer, peerlen);");
 		} else {
 			line(ex, d, "%s, peer = %s.accept()", var ? var : "accepted", fd);
@@ -1523,7 +1552,7 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			indent(ex, 1);
 			for (size_t i = 0; i < a->nsocks; i++)
 				sb_printf(&ex->o, "%s = ", a->socks[i].var);
-			sb_puts(&ex->o, "None  # its sockets\n\n");
+			sb_puts(&ex->o, "NOT_MADE  # its sockets (none made yet)\n\n");
 		}
 	}
 	emit_body(ex, a, sc->stmts, sc->n, 1);

@@ -433,8 +433,8 @@ static void test_names(void **state)
 	assert_contains(p, "def run_():");
 	assert_contains(p, "def main():\n");
 	assert_contains(p, "def main_():");
-	assert_contains(p, "int_ = ret = AF_ = s_x = i1_ = step_ = None_ = buf = None  # its sockets");
-	assert_contains(p, "r_ = None  # its sockets");
+	assert_contains(p, "int_ = ret = AF_ = s_x = i1_ = step_ = None_ = buf = NOT_MADE  # its sockets (none made yet)");
+	assert_contains(p, "r_ = NOT_MADE  # its sockets (none made yet)");
 	assert_contains(p, "SIDES = [Side(\"run\", run_), Side(\"main\", main_)]");
 	assert_py_compiles(p, "names");
 	free(p);
@@ -716,6 +716,46 @@ static void test_runtime_chunks(void **state)
 		fail_msg("%s", err);
 }
 
+/*
+ * A name whose socket was never made (its accept() failed) is -1 in C and
+ * NOT_MADE in Python: calls on it fail with EBADF in both, where the Python
+ * program used to die on None. A name made twice keeps its socket when the
+ * second call fails, as in sockplay.
+ */
+static const char not_made[] =
+	"server: s = socket(AF_UNIX, SOCK_STREAM)\n"
+	"server: bind(s, @sockplay-test-export-not-made)\n"
+	"server: listen(s)\n"
+	"server: nonblock(s)\n"
+	"server: conn = accept(s) = -1 EAGAIN\n"
+	"server: send(conn, \"hi\") = -1 EBADF\n"
+	"server: close(conn) = -1 EBADF\n"
+	"server: t = socket(AF_UNIX, SOCK_STREAM) = 4\n"
+	"server: t = socket(AF_INET, SOCK_STREAM, IPPROTO_UDP) = -1 EPROTONOSUPPORT\n"
+	"server: close(t) = 0\n";
+
+static void test_not_made(void **state)
+{
+	(void)state;
+	char *c = export_text(not_made, EXPORT_C), *py = export_text(not_made, EXPORT_PYTHON);
+	assert_contains(py, "s = conn = t = NOT_MADE  # its sockets (none made yet)");
+	assert_contains(c, "ret = socket(AF_INET, SOCK_STREAM, IPPROTO_UDP);\n\tif (ret >= 0) /* a failed call leaves t as it was */\n"
+			   "\t\tt = (int)ret;\n");
+	assert_contains(c, "ret = conn = accept(s, ");
+	assert_c_compiles(c, "not_made");
+	assert_py_compiles(py, "not_made");
+	if (run("command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	/* both run to the end, print the same lines, and every expectation holds */
+	assert_int_equal(run("cd '%s' && timeout 20 ./not_made >c.out 2>c.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && timeout 20 python3 not_made.py >py.out 2>py.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && cmp -s c.out py.out && ! test -s py.err && ! test -s c.err", tmpdir), 0);
+	assert_int_equal(run("grep -qxF '[server] send(-1, \"hi\", 2) = -1 EBADF (Bad file descriptor)' '%s/py.out'",
+			     tmpdir), 0);
+	free(c);
+	free(py);
+}
+
 /* ------------------------------------------------------------ failures */
 
 static void test_errors(void **state)
@@ -763,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_python_every_call),
 		cmocka_unit_test(test_chinese_comments),
 		cmocka_unit_test(test_code_lines_compile),
+		cmocka_unit_test(test_not_made),
 		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_errors),
 	};

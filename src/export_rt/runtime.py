@@ -226,6 +226,22 @@ def step(text):
     return call(text)
 
 
+class NotMade:
+    """What a name holds while its socket was never made (its call failed), as C's -1:
+    its number is -1 and every call on it fails with EBADF."""
+
+    def fileno(self):
+        return -1
+
+    def __getattr__(self, name):
+        def fail(*args):
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        return fail
+
+
+NOT_MADE = NotMade()
+
+
 def keep(sock):
     """Keep SOCK open (as a C program keeps its descriptors) and remember its number."""
     sockets.append(sock)
@@ -234,10 +250,7 @@ def keep(sock):
 
 
 def fd(sock):
-    """The socket's descriptor, as C would print it (still its old number after close()).
-    A name whose socket was never made (its call failed) is -1, as its C variable."""
-    if sock is None:
-        return -1
+    """The socket's descriptor, as C would print it (still its old number after close())."""
     return fds.get(sock, sock.fileno())
 
 
