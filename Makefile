@@ -65,7 +65,7 @@ build/export_rt/check-%.o: $(RT)/runtime.c | build
 build/export_rt/runtime.pyc: $(RT)/runtime.py | build
 	@mkdir -p $(@D)
 	@if command -v $(PYTHON) >/dev/null 2>&1; then \
-		echo "$(PYTHON) -m py_compile $<"; \
+		echo "$(PYTHON): py_compile $< -> $@"; \
 		$(PYTHON) -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' $< $@; \
 	else \
 		echo "sockplay: no $(PYTHON): $< not checked"; touch $@; \
