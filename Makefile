@@ -50,6 +50,32 @@ build:
 
 -include $(wildcard build/*.d)
 
+# The runtimes that --export writes are real files, src/export_rt/runtime.c and
+# runtime.py, checked here (the C compiled warning-free with and without the
+# parts for `expect`, the Python byte-compiled) and embedded in export.o as
+# arrays of their chunks by chunks.sh.
+RT := src/export_rt
+RT_CHECKS := build/export_rt/check-0.o build/export_rt/check-1.o build/export_rt/runtime.pyc
+PYTHON ?= python3
+
+build/export_rt/check-%.o: $(RT)/runtime.c | build
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -DRT_EXPECT=$* -c -o $@ $<
+
+build/export_rt/runtime.pyc: $(RT)/runtime.py | build
+	@mkdir -p $(@D)
+	@if command -v $(PYTHON) >/dev/null 2>&1; then \
+		echo "$(PYTHON): py_compile $< -> $@"; \
+		$(PYTHON) -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' $< $@; \
+	else \
+		echo "sockplay: no $(PYTHON): $< not checked"; touch $@; \
+	fi
+
+$(RT)/runtime.h: $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py $(RT_CHECKS)
+	sh $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py >$@.tmp && mv $@.tmp $@
+
+build/export.o build-asan/export.o build-fuzz/export.o: $(RT)/runtime.h
+
 # The two commands of the README: `make run` plays, `make test` tests.
 run: deps sockplay
 	./sockplay assets/demos/hello.sp
@@ -206,6 +232,6 @@ fuzz:
 	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tests/fuzz/run.sh $(FUZZ_BIN)
 
 clean:
-	rm -rf build build-asan build-fuzz sockplay
+	rm -rf build build-asan build-fuzz sockplay src/export_rt/runtime.h
 
 .PHONY: all run deps test tests-build bench demos install uninstall clean asan valgrind fuzz fuzz-build

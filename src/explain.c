@@ -793,17 +793,61 @@ static void code_add(struct code *c, const char *fmt, ...)
 		c->len = (size_t)n < c->size - c->len ? c->len + (size_t)n : c->size - 1;
 }
 
+/*
+ * Names a line cannot use as they are: the keywords of C and Python, the
+ * functions and the variables the lines call or declare. A script's socket
+ * called "send" or "buf" becomes send_, buf_ (as in --export); so does a
+ * name in capitals, which C may have as a macro (AF_INET, EOF).
+ */
+static const char *const code_reserved[] = {
+	/* C */
+	"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+	"enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+	"restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+	"union", "unsigned", "void", "volatile", "while", "bool", "true", "false", "errno",
+	"ssize_t", "socklen_t", "size_t", "linger",
+	/* Python */
+	"None", "True", "False", "and", "as", "assert", "async", "await", "class", "def", "del", "elif", "except",
+	"finally", "from", "global", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+	"pass", "raise", "try", "with", "yield",
+	/* what the lines call and declare */
+	"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
+	"shutdown", "setsockopt", "getsockopt", "fcntl", "close", "addr", "peer", "peerlen", "buf",
+	"n", "value", "len", "l", "data",
+};
+
+/* NAME as the lines spell it: NAME, or NAME_ where it is reserved. */
+static void code_name(const char *name, char *out, size_t size)
+{
+	int clash = 0, lower = 0;
+	for (const char *p = name; *p; p++)
+		lower |= *p >= 'a' && *p <= 'z';
+	for (size_t i = 0; i < sizeof code_reserved / sizeof code_reserved[0]; i++)
+		clash |= strcmp(code_reserved[i], name) == 0;
+	if ((!lower && strlen(name) > 1) || name[0] == '_')
+		clash = 1;
+	snprintf(out, size, clash ? "%s_" : "%s", name);
+}
+
 /* The socket an argument names: its script name, else "sock3" for a number. */
 static void code_sock(const struct sp_arg *a, char *out, size_t size)
 {
 	if (a->kind == SP_ARG_SOCK && a->name[0])
-		snprintf(out, size, "%s", a->name);
+		code_name(a->name, out, size);
 	else
 		snprintf(out, size, "sock%lld", a->num);
 }
 
-/* Bytes as the body of a literal both languages read alike: printable ASCII, the rest \xHH. */
-static void code_bytes(struct code *c, const unsigned char *p, size_t n, size_t max)
+/* Where a literal goes: the two languages' strings escape differently, a C comment does not end. */
+enum code_ctx { CODE_PY, CODE_C, CODE_C_COMMENT };
+
+/*
+ * Bytes as the body of a literal: printable ASCII as it is, \n \r \t, the
+ * rest as \xHH in Python and \ooo in C (always three octal digits: a hex
+ * escape would swallow the letters after it, as in "\x1bE"). C also keeps
+ * "??" from making a trigraph; in a C comment no "* /" or "/ *" forms.
+ */
+static void code_bytes(struct code *c, const unsigned char *p, size_t n, size_t max, enum code_ctx ctx)
 {
 	for (size_t i = 0; i < n && i < max; i++) {
 		unsigned char b = p[i];
@@ -811,13 +855,34 @@ static void code_bytes(struct code *c, const unsigned char *p, size_t n, size_t 
 			code_add(c, "\\%c", b);
 		else if (b == '\n')
 			code_add(c, "\\n");
+		else if (b == '\r')
+			code_add(c, "\\r");
+		else if (b == '\t')
+			code_add(c, "\\t");
+		else if (b == '?' && i > 0 && p[i - 1] == '?' && ctx != CODE_PY)
+			code_add(c, "\\?");
+		else if (b == '/' && ctx == CODE_C_COMMENT &&
+			 ((i > 0 && p[i - 1] == '*') || (i + 1 < n && i + 1 < max && p[i + 1] == '*')))
+			code_add(c, "\\057");
 		else if (b >= 0x20 && b < 0x7f)
 			code_add(c, "%c", b);
-		else
+		else if (ctx == CODE_PY)
 			code_add(c, "\\x%02x", b);
+		else
+			code_add(c, "\\%03o", b);
 	}
 	if (n > max)
 		code_add(c, "...");
+}
+
+/* TEXT in a C comment: as it is, but never "* /" or "/ *", which would end or nest it. */
+static void code_comment(struct code *c, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		code_add(c, "%c", *p);
+		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*'))
+			code_add(c, " ");
+	}
 }
 
 /* Python's (host, port) for an IP address as written, or the UNIX path. */
@@ -838,14 +903,25 @@ static void code_py_addr(struct code *c, const struct sp_addr *a)
 		code_add(c, "(\"\", %u)", a->port);
 		break;
 	case SP_ADDR_UNIX:
-		code_add(c, a->abstract ? "\"\\0" : "\"");
-		code_bytes(c, (const unsigned char *)a->path, strlen(a->path), 108);
+		code_add(c, a->abstract ? "\"\\x00" : "\"");
+		code_bytes(c, (const unsigned char *)a->path, strlen(a->path), 108, CODE_PY);
 		code_add(c, "\"");
 		break;
-	case SP_ADDR_OF:
-		code_add(c, "%s.getsockname()", a->name);
+	case SP_ADDR_OF: {
+		char s[SP_NAME_MAX + 8];
+		code_name(a->name, s, sizeof s);
+		code_add(c, "%s.getsockname()", s);
 		break;
 	}
+	}
+}
+
+/* C's comment naming the address: " / * addr: 127.0.0.1:8888 * /". */
+static void code_c_addr(struct code *c, const struct sp_addr *a)
+{
+	code_add(c, " /* addr: ");
+	code_comment(c, a->text ? a->text : "?");
+	code_add(c, " */");
 }
 
 /* MSG_* flags: ", socket.MSG_PEEK" in Python, "MSG_PEEK" in C (0 when none). */
@@ -870,10 +946,11 @@ static void code_flags(struct code *c, long long flags, int python)
 }
 
 /* The statement's data: b"..." (Python) or "..." (C), with "* N" in Python. */
-static void code_data(struct code *c, const struct sp_data *d, int python)
+static void code_data(struct code *c, const struct sp_data *d, enum code_ctx ctx)
 {
+	int python = ctx == CODE_PY;
 	code_add(c, python ? "b\"" : "\"");
-	code_bytes(c, d->unit, d->unit_len, 40);
+	code_bytes(c, d->unit, d->unit_len, 40, ctx);
 	code_add(c, "\"");
 	if (python && d->count > 1)
 		code_add(c, " * %llu", (unsigned long long)d->count);
@@ -887,7 +964,7 @@ static const char *code_level(int level)
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size)
 {
 	struct code c = { buf, size, 0 };
-	char s[SP_NAME_MAX + 24];
+	char s[SP_NAME_MAX + 24], as[SP_NAME_MAX + 8] = "";
 	if (size)
 		buf[0] = 0;
 	if (!st || st->kind != SP_ST_CALL || !size)
@@ -895,7 +972,8 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 	const struct sp_arg *a = st->args;
 	if (st->call != SP_CALL_SOCKET && st->nargs > 0)
 		code_sock(&a[0], s, sizeof s);
-	const char *as = st->assign[0] ? st->assign : NULL;
+	if (st->assign[0])
+		code_name(st->assign, as, sizeof as);
 	switch (st->call) {
 	case SP_CALL_SOCKET: {
 		const char *dom = consts_name(SP_K_DOMAIN, (int)a[0].num);
@@ -903,12 +981,12 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 		dom = dom ? dom : "AF_INET";
 		type = type ? type : "SOCK_STREAM";
 		if (python) {
-			code_add(&c, "%s = socket.socket(socket.%s, socket.%s", as ? as : "sock", dom, type);
+			code_add(&c, "%s = socket.socket(socket.%s, socket.%s", as[0] ? as : "sock", dom, type);
 			if (st->nargs > 2 && a[2].num)
 				code_add(&c, ", %lld", a[2].num);
 			code_add(&c, ")");
 		} else {
-			code_add(&c, "int %s = socket(%s, %s, %lld);", as ? as : "fd", dom, type,
+			code_add(&c, "int %s = socket(%s, %s, %lld);", as[0] ? as : "fd", dom, type,
 				 st->nargs > 2 ? a[2].num : 0);
 		}
 		break;
@@ -921,8 +999,8 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			code_py_addr(&c, &a[1].addr);
 			code_add(&c, ")");
 		} else {
-			code_add(&c, "%s(%s, (struct sockaddr *)&addr, sizeof addr); /* addr: %s */", fn, s,
-				 a[1].addr.text ? a[1].addr.text : "?");
+			code_add(&c, "%s(%s, (struct sockaddr *)&addr, sizeof addr);", fn, s);
+			code_c_addr(&c, &a[1].addr);
 		}
 		break;
 	}
@@ -934,9 +1012,9 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 		break;
 	case SP_CALL_ACCEPT:
 		if (python)
-			code_add(&c, "%s, addr = %s.accept()", as ? as : "conn", s);
+			code_add(&c, "%s, addr = %s.accept()", as[0] ? as : "conn", s);
 		else
-			code_add(&c, "int %s = accept(%s, NULL, NULL);", as ? as : "conn", s);
+			code_add(&c, "int %s = accept(%s, NULL, NULL);", as[0] ? as : "conn", s);
 		break;
 	case SP_CALL_SEND:
 	case SP_CALL_SENDTO: {
@@ -945,7 +1023,7 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 		long long flags = st->nargs > (to ? 3 : 2) ? a[to ? 3 : 2].num : 0;
 		if (python) {
 			code_add(&c, "%s.%s(", s, to ? "sendto" : "send");
-			code_data(&c, d, 1);
+			code_data(&c, d, CODE_PY);
 			code_flags(&c, flags, 1);
 			if (to) {
 				code_add(&c, ", ");
@@ -958,16 +1036,16 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			if (d->count > 1)
 				code_add(&c, "buf");
 			else
-				code_data(&c, d, 0);
+				code_data(&c, d, CODE_C);
 			code_add(&c, ", %llu, ", len);
 			code_flags(&c, flags, 0);
 			code_add(&c, to ? ", (struct sockaddr *)&addr, sizeof addr);" : ");");
 			if (d->count > 1) {
 				code_add(&c, " /* buf: ");
-				code_data(&c, d, 0);
+				code_data(&c, d, CODE_C_COMMENT);
 				code_add(&c, " %llu times */", (unsigned long long)d->count);
 			} else if (to) {
-				code_add(&c, " /* addr: %s */", a[2].addr.text ? a[2].addr.text : "?");
+				code_c_addr(&c, &a[2].addr);
 			}
 		}
 		break;
@@ -982,8 +1060,11 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			code_flags(&c, flags, 1);
 			code_add(&c, ")");
 		} else {
-			code_add(&c, "char buf[%lld]; ssize_t n = %s(%s, buf, sizeof buf, ", a[1].num,
-				 from ? "recvfrom" : "recv", s);
+			if (a[1].num > 0) /* C has no array of 0 bytes */
+				code_add(&c, "char buf[%lld]; ssize_t n = %s(%s, buf, sizeof buf, ", a[1].num,
+					 from ? "recvfrom" : "recv", s);
+			else
+				code_add(&c, "char buf[1]; ssize_t n = %s(%s, buf, 0, ", from ? "recvfrom" : "recv", s);
 			code_flags(&c, flags, 0);
 			code_add(&c, from ? ", (struct sockaddr *)&peer, &peerlen);" : ");");
 		}

@@ -9,8 +9,10 @@
  *      with its explanation (explain.h) and the same line in the other
  *      language as a comment, repeat blocks as loops;
  *   3. script(): whose turn it is, step by step, and title/say/expect/sleep;
- *   4. the machinery, copied from the chunks below as the script needs them
- *      (C with -Wall -Wextra -Werror refuses unused helpers).
+ *   4. the machinery: the chunks of the runtime (export_rt/runtime.c or
+ *      runtime.py, real files that the build compiles) that the script
+ *      needs, by the table of helpers below (C with -Wall -Wextra -Werror
+ *      refuses unused helpers).
  *
  * How it runs: each side is a process forked at the start, with its pipes
  * moved to the highest descriptors, so that its first socket is fd 3 as in
@@ -40,7 +42,10 @@
  * socket that an expect asks about even when its number was reused; Python
  * raises EBADF on a closed socket object where C (and sockplay) pass the old
  * number to the kernel; expect on an AF_UNIX socket tells LISTEN,
- * ESTABLISHED (connected) or CLOSED only, from /proc/net/unix.
+ * ESTABLISHED (connected) or CLOSED only, from /proc/net/unix. A name whose
+ * socket was never made (every call that would have made it failed) stops
+ * sockplay's script with an error; the programs go on with -1 (C) or
+ * NOT_MADE (Python), on which every call fails with EBADF.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,1534 +63,68 @@
 #include "sockplay/transcript.h"
 #include "sockplay/text.h"
 
-/* ---- the runtime that every exported program carries (C) ---- */
+/* ---- the runtime: its chunks, and the helpers they make ------------------- */
 
-static const char *const c_head[] = {
-	"/* ==== How the sides take turns (you may skip this part) ================== */",
-	"/*",
-	" * Each side runs in a process of its own. The parent gives it a turn (one",
-	" * byte on a pipe); the side says which call it makes, makes it and reports",
-	" * the result (lines on another pipe); the parent prints them. A call that",
-	" * has not returned after BLOCK_AFTER_MS is shown <blocked>: it goes on",
-	" * waiting in the kernel while the script goes on, and its result is printed",
-	" * right after the step that released it.",
-	" */",
-	NULL,
+#include "export_rt/runtime.h" /* rt_c[], rt_py[]: generated from export_rt/runtime.{c,py} */
+
+/*
+ * The helpers a program may need, one row each: the chunks of runtime.c
+ * (its declaration, then its code) and of runtime.py it is made of, and the
+ * helpers it calls. analyze() notes which helpers the script calls; the
+ * program is the runtime's chunks, in the order of their file, that belong
+ * to the helpers needed. A chunk belongs to one row (test_export checks).
+ */
+enum helper {
+	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
+	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
+	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
+	H_SAY, H_SLEEP, H_COUNT
 };
 
-static const char *const c_core[] = {
-	"#define BLOCK_AFTER_MS 100   /* a call asleep in the kernel longer is shown <blocked> */",
-	"#define RELEASE_WAIT_MS 1000 /* how long a call released by a step may take to report */",
-	"#define TIMEOUT_MS 5000      /* how long a blocked side may hold up the script */",
-	"",
-	"static long long ms_since(const struct timespec *t0)",
-	"{",
-	"\tstruct timespec now;",
-	"\tclock_gettime(CLOCK_MONOTONIC, &now);",
-	"\treturn (now.tv_sec - t0->tv_sec) * 1000LL + (now.tv_nsec - t0->tv_nsec) / 1000000;",
-	"}",
-	"",
-	"static const char *errno_name(int err)",
-	"{",
-	"\tint n = (int)(sizeof errno_names / sizeof errno_names[0]);",
-	"\treturn err > 0 && err < n && errno_names[err] ? errno_names[err] : \"E?\";",
-	"}",
-	NULL,
+#define H(h) (1u << (h))
+
+static const struct helper_row {
+	const char *name;   /* what the program calls */
+	const char *proto;  /* its declaration in runtime.c */
+	const char *c, *py; /* its chunks of runtime.c and runtime.py */
+	unsigned needs;     /* the helpers it calls: H() bits */
+} helpers[H_COUNT] = {
+	[H_BASE] = { "the machinery", "protos protos_report protos_end",
+		     "includes includes_end script_begin script_end head core actor keep_result parent "
+		     "wait wait_end main main_end",
+		     "top imports imports_os imports_end helpers helpers_end script_begin script_end head "
+		     "core actor check parent main", 0 },
+	[H_STEP] = { "step", "proto_step", "step", NULL, 0 },
+	[H_CALL] = { "turn, call", "proto_call", "call", NULL, 0 },
+	[H_DONE] = { "done", "proto_done", "done", NULL, 0 },
+	[H_DONE_ADDR] = { "done_addr", "proto_done_addr", "done_addr", NULL, H(H_ADDR_TEXT) },
+	[H_DONE_DATA] = { "done_data", "proto_done_data", "done_data", NULL, H(H_ADDR_TEXT) },
+	[H_DONE_VALUE] = { "done_value", "proto_done_value", "done_value", NULL, 0 },
+	[H_DONE_ERROR] = { "done_error", "proto_done_error", "done_error", NULL, 0 },
+	[H_DONE_LINGER] = { "done_linger", "proto_done_linger", "done_linger", NULL, 0 },
+	[H_CHECK] = { "check", "proto_check", "check", NULL, H(H_ESCAPE) },
+	[H_ESCAPE] = { "escape", NULL, "escape", NULL, 0 },
+	[H_ADDRESSES] = { "(their heading)", "protos_addresses", NULL, NULL, 0 },
+	[H_ADDR_TEXT] = { "addr_text, show", "proto_addr_text", "addr_text", "show",
+			  H(H_ESCAPE) | H(H_ADDRESSES) },
+	[H_IP] = { "ip_addr", "proto_ip_addr", "ip_addr", NULL, H(H_ADDRESSES) },
+	[H_UNIX_ADDR] = { "unix_addr", "proto_unix_addr", "unix_addr", NULL, H(H_ADDRESSES) },
+	[H_FAMILY_OF] = { "family_of", "proto_family_of", "family_of", "family_of", H(H_ADDRESSES) },
+	[H_DATA] = { "(their heading)", "protos_data", NULL, NULL, 0 },
+	[H_REPEAT] = { "repeat", "proto_repeat", "repeat", NULL, H(H_DATA) },
+	[H_SAME] = { "same", "proto_same", "same", NULL, H(H_DATA) },
+	[H_SHARED] = { "share_addr, shared_addr", "proto_shared", "include_mman shared main_shared",
+		       "import_ast import_mmap shared", H(H_STRUCT) },
+	[H_STRUCT] = { "struct (Python)", NULL, NULL, "import_struct", 0 },
+	[H_BY_NUMBER] = { "by_number", NULL, NULL, "by_number", 0 },
+	[H_RAW] = { "raw", NULL, NULL, "raw", H(H_STRUCT) | H(H_ADDR_TEXT) },
+	[H_RUN] = { "run", "proto_run", "run", "track_none", 0 },
+	[H_EXPECT] = { "run, expect", "proto_expect", "track wait_track run_track", "helpers_expect track", 0 },
+	[H_TITLE] = { "title", "proto_title", "title", NULL, 0 },
+	[H_SAY] = { "say", "proto_say", "say", NULL, 0 },
+	[H_SLEEP] = { "sleep_ms", "proto_sleep", "sleep", NULL, 0 },
 };
 
-static const char *const c_escape[] = {
-	"/* Bytes as text: printable ASCII as is, the rest escaped (\\n, \\x1b). */",
-	"static size_t escape(const void *data, size_t len, size_t maxshow, char *out, size_t size)",
-	"{",
-	"\tconst unsigned char *p = data;",
-	"\tsize_t o = 0, show = len < maxshow ? len : maxshow;",
-	"\tfor (size_t i = 0; i < show; i++) {",
-	"\t\tchar tmp[5];",
-	"\t\tunsigned char c = p[i];",
-	"\t\tif (c == '\\n' || c == '\\r' || c == '\\t' || c == '\"' || c == '\\\\')",
-	"\t\t\tsnprintf(tmp, sizeof tmp, \"\\\\%c\",",
-	"\t\t\t\t c == '\\n' ? 'n' : c == '\\r' ? 'r' : c == '\\t' ? 't' : c);",
-	"\t\telse if (c >= 0x20 && c < 0x7f)",
-	"\t\t\tsnprintf(tmp, sizeof tmp, \"%c\", c);",
-	"\t\telse",
-	"\t\t\tsnprintf(tmp, sizeof tmp, \"\\\\x%02x\", c);",
-	"\t\tsize_t tl = strlen(tmp);",
-	"\t\tif (o + tl + 4 >= size) {",
-	"\t\t\tshow = i;",
-	"\t\t\tbreak;",
-	"\t\t}",
-	"\t\tmemcpy(out + o, tmp, tl);",
-	"\t\to += tl;",
-	"\t}",
-	"\tif (show < len && o + 3 < size) {",
-	"\t\tmemcpy(out + o, \"...\", 3);",
-	"\t\to += 3;",
-	"\t}",
-	"\tout[o] = 0;",
-	"\treturn o;",
-	"}",
-	NULL,
-};
-
-static const char *const c_addr_text[] = {
-	"/* An address as sockplay shows it: 127.0.0.1:8888, [::1]:8888, *:8888, /path, @name. */",
-	"static const char *addr_text(const struct sockaddr_storage *ss, socklen_t len)",
-	"{",
-	"\tstatic char text[2][300];",
-	"\tstatic int k;",
-	"\tchar *out = text[k++ % 2], host[INET6_ADDRSTRLEN], esc[256];",
-	"\tconst struct sockaddr_in *in = (const struct sockaddr_in *)ss;",
-	"\tconst struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;",
-	"\tconst struct sockaddr_un *un = (const struct sockaddr_un *)ss;",
-	"\tsize_t off = offsetof(struct sockaddr_un, sun_path);",
-	"",
-	"\tif (len == 0)",
-	"\t\treturn \"-\";",
-	"\tif (ss->ss_family == AF_INET && in->sin_addr.s_addr == htonl(INADDR_ANY))",
-	"\t\tsnprintf(out, sizeof text[0], \"*:%u\", ntohs(in->sin_port));",
-	"\telse if (ss->ss_family == AF_INET)",
-	"\t\tsnprintf(out, sizeof text[0], \"%s:%u\",",
-	"\t\t\t inet_ntop(AF_INET, &in->sin_addr, host, sizeof host), ntohs(in->sin_port));",
-	"\telse if (ss->ss_family == AF_INET6)",
-	"\t\tsnprintf(out, sizeof text[0], \"[%s]:%u\",",
-	"\t\t\t inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host), ntohs(in6->sin6_port));",
-	"\telse if (ss->ss_family == AF_UNIX && len <= off)",
-	"\t\tsnprintf(out, sizeof text[0], \"(unnamed)\");",
-	"\telse if (ss->ss_family == AF_UNIX && un->sun_path[0] == 0) {",
-	"\t\tescape(un->sun_path + 1, len - off - 1, 100, esc, sizeof esc);",
-	"\t\tsnprintf(out, sizeof text[0], \"@%s\", esc);",
-	"\t} else if (ss->ss_family == AF_UNIX) {",
-	"\t\tescape(un->sun_path, strnlen(un->sun_path, len - off), 100, esc, sizeof esc);",
-	"\t\tsnprintf(out, sizeof text[0], \"%s\", esc);",
-	"\t} else",
-	"\t\treturn \"-\";",
-	"\treturn out;",
-	"}",
-	NULL,
-};
-
-static const char *const c_ip_addr[] = {
-	"/* An IPv4 or IPv6 address and port, ready for bind(), connect() or sendto(). */",
-	"static socklen_t ip_addr(struct sockaddr_storage *ss, int family, const char *host, int port)",
-	"{",
-	"\tmemset(ss, 0, sizeof *ss);",
-	"\tif (family == AF_INET6) {",
-	"\t\tstruct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;",
-	"\t\tin6->sin6_family = AF_INET6;",
-	"\t\tin6->sin6_port = htons(port);",
-	"\t\tinet_pton(AF_INET6, host, &in6->sin6_addr);",
-	"\t\treturn sizeof *in6;",
-	"\t}",
-	"\tstruct sockaddr_in *in = (struct sockaddr_in *)ss;",
-	"\tin->sin_family = AF_INET;",
-	"\tin->sin_port = htons(port);",
-	"\tinet_pton(AF_INET, host, &in->sin_addr);",
-	"\treturn sizeof *in;",
-	"}",
-	NULL,
-};
-
-static const char *const c_unix_addr[] = {
-	"/* A Unix domain address: a file name, or (ABSTRACT) a name in no file system. */",
-	"static socklen_t unix_addr(struct sockaddr_storage *ss, const char *path, int abstract)",
-	"{",
-	"\tstruct sockaddr_un *un = (struct sockaddr_un *)ss;",
-	"\tsize_t n = strlen(path), max = sizeof un->sun_path - 1;",
-	"\tmemset(ss, 0, sizeof *ss);",
-	"\tun->sun_family = AF_UNIX;",
-	"\tif (n > max)",
-	"\t\tn = max;",
-	"\tmemcpy(un->sun_path + (abstract ? 1 : 0), path, n);",
-	"\treturn (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);",
-	"}",
-	NULL,
-};
-
-static const char *const c_family_of[] = {
-	"/* The address family of socket FD (AF_INET, AF_INET6 ...), -1 if it is not open. */",
-	"static int family_of(int fd)",
-	"{",
-	"\tint family = -1;",
-	"\tsocklen_t len = sizeof family;",
-	"\tif (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0)",
-	"\t\treturn -1;",
-	"\treturn family;",
-	"}",
-	NULL,
-};
-
-static const char *const c_repeat[] = {
-	"/* UNIT repeated COUNT times (\"x\" * 100000 in the script); free() it after. */",
-	"static char *repeat(const char *unit, size_t len, size_t count)",
-	"{",
-	"\tchar *p = malloc(len * count + 1);",
-	"\tif (!p) {",
-	"\t\tperror(\"malloc\");",
-	"\t\texit(1);",
-	"\t}",
-	"\tfor (size_t i = 0; i < count; i++)",
-	"\t\tmemcpy(p + i * len, unit, len);",
-	"\treturn p;",
-	"}",
-	NULL,
-};
-
-static const char *const c_same[] = {
-	"/* Whether the N bytes of BUF are UNIT repeated COUNT times. */",
-	"static int same(const char *buf, long long n, const char *unit, size_t len, size_t count)",
-	"{",
-	"\tif (n < 0 || (size_t)n != len * count)",
-	"\t\treturn 0;",
-	"\tfor (size_t i = 0; i < count; i++)",
-	"\t\tif (memcmp(buf + i * len, unit, len) != 0)",
-	"\t\t\treturn 0;",
-	"\treturn 1;",
-	"}",
-	NULL,
-};
-
-static const char *const c_actor[] = {
-	"/* ---- in a side's process ---- */",
-	"",
-	"static int turn_fd = -1, report_fd = -1; /* our ends of the pipes to the parent */",
-	"static volatile sig_atomic_t interrupted; /* the parent interrupted our blocked call */",
-	"static char call_text[1024];             /* the call being made */",
-	"static char result[1024];                /* \" = 14 ...\" once it returned, not yet sent */",
-	"static long long last_ret;",
-	"static int last_err;",
-	"static const char *last_data;            /* what recv() received */",
-	"static int fail_line;                    /* the script's expectation did not hold */",
-	"static char fail_msg[1200];",
-	"",
-	"static void on_interrupt(int sig)",
-	"{",
-	"\t(void)sig;",
-	"\tinterrupted = 1;",
-	"}",
-	"",
-	"static void send_line(const char *line)",
-	"{",
-	"\tchar buf[4096];",
-	"\tint n = snprintf(buf, sizeof buf, \"%s\\n\", line);",
-	"\tif (n >= (int)sizeof buf) {",
-	"\t\tn = (int)sizeof buf;",
-	"\t\tbuf[n - 1] = '\\n';",
-	"\t}",
-	"\tif (write(report_fd, buf, (size_t)n) != n)",
-	"\t\t_exit(1);",
-	"}",
-	"",
-	"/* Send the parent the last call's result (and whether its expectation failed). */",
-	"static void send_result(void)",
-	"{",
-	"\tchar line[4096];",
-	"\tif (!result[0])",
-	"\t\treturn;",
-	"\tsnprintf(line, sizeof line, \"done\\t%lld\\t%d\\t%d\\t%s\\t%s\", last_ret, last_err, fail_line,",
-	"\t\t result, fail_msg);",
-	"\tsend_line(line);",
-	"\tresult[0] = 0;",
-	"\tfail_line = 0;",
-	"\tfail_msg[0] = 0;",
-	"}",
-	"",
-	"/* Wait until the script gets to our next step. */",
-	"static void turn(void)",
-	"{",
-	"\tchar c;",
-	"\tssize_t n;",
-	"\tsend_result();",
-	"\twhile ((n = read(turn_fd, &c, 1)) < 0 && errno == EINTR)",
-	"\t\t;",
-	"\tif (n != 1)",
-	"\t\t_exit(0); /* the parent is gone */",
-	"\tinterrupted = 0;",
-	"}",
-	"",
-	"/* Say which call we are about to make (the parent shows it if it blocks). */",
-	"static void vcall(const char *fmt, va_list ap)",
-	"{",
-	"\tchar line[2048];",
-	"\tvsnprintf(call_text, sizeof call_text, fmt, ap);",
-	"\tsnprintf(line, sizeof line, \"call\\t%s\", call_text);",
-	"\tsend_line(line);",
-	"}",
-	NULL,
-};
-
-static const char *const c_call[] = {
-	"static void call(const char *fmt, ...) __attribute__((format(printf, 1, 2)));",
-	"static void call(const char *fmt, ...)",
-	"{",
-	"\tva_list ap;",
-	"\tva_start(ap, fmt);",
-	"\tvcall(fmt, ap);",
-	"\tva_end(ap);",
-	"}",
-	NULL,
-};
-
-static const char *const c_step[] = {
-	"/* Wait for our turn, then say which call we make. */",
-	"static void step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));",
-	"static void step(const char *fmt, ...)",
-	"{",
-	"\tva_list ap;",
-	"\tturn();",
-	"\tva_start(ap, fmt);",
-	"\tvcall(fmt, ap);",
-	"\tva_end(ap);",
-	"}",
-	NULL,
-};
-
-static const char *const c_keep_result[] = {
-	"/* The call returned RET (and set errno if RET is -1): keep \" = RET (NOTE)\". */",
-	"static void keep_result(long long ret, int err, const char *note)",
-	"{",
-	"\tif (ret < 0)",
-	"\t\tsnprintf(result, sizeof result, \" = -1 %s (%s)\", errno_name(err), strerror(err));",
-	"\telse if (note && note[0])",
-	"\t\tsnprintf(result, sizeof result, \" = %lld (%s)\", ret, note);",
-	"\telse",
-	"\t\tsnprintf(result, sizeof result, \" = %lld\", ret);",
-	"\tlast_ret = ret;",
-	"\tlast_err = ret < 0 ? err : 0;",
-	"\tlast_data = NULL;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done[] = {
-	"/* The call returned RET (and set errno if RET is -1): keep \" = RET\" or \" = -1 ENAME (text)\". */",
-	"static void done(long long ret)",
-	"{",
-	"\tint err = errno;",
-	"\tkeep_result(ret, err, NULL);",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done_addr[] = {
-	"/* accept() and recvfrom() tell who the peer is: \" = 4 (peer 127.0.0.1:40000)\". */",
-	"static void done_addr(long long ret, const char *what, const struct sockaddr_storage *ss,",
-	"\t\t      socklen_t len)",
-	"{",
-	"\tint err = errno;",
-	"\tchar note[300] = \"\";",
-	"\tif (ret >= 0 && len > 0)",
-	"\t\tsnprintf(note, sizeof note, \"%s %s\", what, addr_text(ss, len));",
-	"\tkeep_result(ret, err, note);",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done_data[] = {
-	"/* recv() and recvfrom(): what came, escaped: \" = 14 \\\"Hello, client!\\\"\". */",
-	"static void done_data(long long ret, const char *buf, const struct sockaddr_storage *from,",
-	"\t\t      socklen_t fromlen)",
-	"{",
-	"\tint err = errno;",
-	"\tchar esc[64 * 4 + 8], note[300] = \"\";",
-	"\tsize_t n = ret > 0 ? (size_t)ret : 0;",
-	"\tescape(buf, n, 64, esc, sizeof esc);",
-	"\tkeep_result(ret, err, NULL);",
-	"\tif (ret > 0) {",
-	"\t\tsize_t len = strlen(result), el = strlen(esc);",
-	"\t\tif (n > 64 && el >= 3 && strcmp(esc + el - 3, \"...\") == 0) {",
-	"\t\t\tesc[el - 3] = 0;",
-	"\t\t\tsnprintf(result + len, sizeof result - len, \" \\\"%s\\\"...\", esc);",
-	"\t\t} else {",
-	"\t\t\tsnprintf(result + len, sizeof result - len, \" \\\"%s\\\"\", esc);",
-	"\t\t}",
-	"\t}",
-	"\tif (ret >= 0 && from && fromlen > 0) {",
-	"\t\tsize_t len = strlen(result);",
-	"\t\tsnprintf(note, sizeof note, \" (from %s)\", addr_text(from, fromlen));",
-	"\t\tsnprintf(result + len, sizeof result - len, \"%s\", note);",
-	"\t}",
-	"\tlast_data = buf;",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done_value[] = {
-	"/* getsockopt(): the value read, \" = 0 (value 1)\". */",
-	"static void done_value(long long ret, int value)",
-	"{",
-	"\tint err = errno;",
-	"\tchar note[64];",
-	"\tsnprintf(note, sizeof note, \"value %d\", value);",
-	"\tkeep_result(ret, err, note);",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done_error[] = {
-	"/* getsockopt(SO_ERROR): the pending error by name, \" = 0 (value ECONNREFUSED)\". */",
-	"static void done_error(long long ret, int value)",
-	"{",
-	"\tint err = errno;",
-	"\tchar note[64];",
-	"\tif (value)",
-	"\t\tsnprintf(note, sizeof note, \"value %s\", errno_name(value));",
-	"\telse",
-	"\t\tsnprintf(note, sizeof note, \"value 0\");",
-	"\tkeep_result(ret, err, note);",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_done_linger[] = {
-	"/* getsockopt(SO_LINGER): \" = 0 (value on, 5 s)\". */",
-	"static void done_linger(long long ret, const struct linger *lg)",
-	"{",
-	"\tint err = errno;",
-	"\tchar note[64];",
-	"\tsnprintf(note, sizeof note, \"value %s, %d s\", lg->l_onoff ? \"on\" : \"off\", lg->l_linger);",
-	"\tkeep_result(ret, err, note);",
-	"\terrno = err;",
-	"}",
-	NULL,
-};
-
-static const char *const c_check[] = {
-	"/*",
-	" * The script's expectation (\"= 0\", \"= -1 ECONNREFUSED\", \"= 14 \\\"...\\\"\") on the",
-	" * call that just returned: OK says whether it held, WANT is how the script",
-	" * wrote it. DATA: the received bytes are part of it.",
-	" */",
-	"static void check(int line, int ok, const char *want, int data)",
-	"{",
-	"\tchar got[256];",
-	"\tif (ok)",
-	"\t\treturn;",
-	"\tfail_line = line;",
-	"\tif (interrupted && last_ret == -1 && last_err == EINTR) {",
-	"\t\tsnprintf(fail_msg, sizeof fail_msg, \"%s was still blocked and was interrupted\",",
-	"\t\t\t call_text);",
-	"\t\treturn;",
-	"\t}",
-	"\tif (last_ret < 0)",
-	"\t\tsnprintf(got, sizeof got, \"-1 %s\", errno_name(last_err));",
-	"\telse",
-	"\t\tsnprintf(got, sizeof got, \"%lld\", last_ret);",
-	"\tif (data && last_ret >= 0) {",
-	"\t\tchar esc[200];",
-	"\t\tsize_t n = strlen(got);",
-	"\t\tescape(last_data, last_data ? (size_t)last_ret : 0, 60, esc, sizeof esc);",
-	"\t\tsnprintf(got + n, sizeof got - n, \" \\\"%s\\\"\", esc);",
-	"\t}",
-	"\tsnprintf(fail_msg, sizeof fail_msg, \"expected %s, got %s\", want, got);",
-	"}",
-	NULL,
-};
-
-static const char *const c_shared[] = {
-	"/*",
-	" * Where the sockets that another side names (server.addr(s)) are bound: a",
-	" * table in memory that all the processes share. The owner writes it after",
-	" * each call on the socket; the others read it when their turn comes.",
-	" */",
-	"static struct shared_addr {",
-	"\tstruct sockaddr_storage addr;",
-	"\tsocklen_t len;",
-	"} *shared;",
-	"",
-	"static int shared_slot(const char *name)",
-	"{",
-	"\tint n = (int)(sizeof shared_names / sizeof shared_names[0]);",
-	"\tfor (int i = 0; i < n; i++)",
-	"\t\tif (strcmp(shared_names[i], name) == 0)",
-	"\t\t\treturn i;",
-	"\treturn 0;",
-	"}",
-	"",
-	"static void share_addr(const char *name, int fd)",
-	"{",
-	"\tstruct sockaddr_storage ss;",
-	"\tsocklen_t len = sizeof ss;",
-	"\tif (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {",
-	"\t\tshared[shared_slot(name)].addr = ss;",
-	"\t\tshared[shared_slot(name)].len = len;",
-	"\t}",
-	"}",
-	"",
-	"static socklen_t shared_addr(const char *name, struct sockaddr_storage *ss)",
-	"{",
-	"\t*ss = shared[shared_slot(name)].addr;",
-	"\treturn shared[shared_slot(name)].len;",
-	"}",
-	NULL,
-};
-
-static const char *const c_track[] = {
-	"/*",
-	" * expect ACTOR NAME STATE asks the kernel for the socket's TCP state, as",
-	" * `ss` or `netstat` would: from its tables in /proc/net. A socket is found",
-	" * by its inode; when the kernel has handed its connection over to an entry",
-	" * of its own (TIME_WAIT, or FIN_WAIT2 after close()), which has no inode, by",
-	" * the addresses it was last listed under: the parent notes them before",
-	" * every step.",
-	" */",
-	"#define EXPECT_WAIT_MS 1000 /* how long the kernel may take to get there */",
-	"",
-	"static struct tracked {",
-	"\tint side;",
-	"\tconst char *name;",
-	"\tunsigned long inode;",
-	"\tint open;",
-	"\tint file;                   /* which /proc/net table it was last listed in, */",
-	"\tchar local[80], remote[80]; /* and under which addresses */",
-	"} tracked[MAX_SOCKETS];",
-	"static int ntracked;",
-	"",
-	"static struct tracked *tracked_socket(int side, const char *name, int add)",
-	"{",
-	"\tfor (int i = 0; i < ntracked; i++)",
-	"\t\tif (tracked[i].side == side && strcmp(tracked[i].name, name) == 0)",
-	"\t\t\treturn &tracked[i];",
-	"\tif (!add || ntracked == MAX_SOCKETS)",
-	"\t\treturn NULL;",
-	"\ttracked[ntracked].side = side;",
-	"\ttracked[ntracked].name = name;",
-	"\treturn &tracked[ntracked++];",
-	"}",
-	"",
-	"/* After a call returned: a socket made, or one closed. */",
-	"static void track(int side, int what, const char *name, long long ret)",
-	"{",
-	"\tchar path[64], link[64];",
-	"\tstruct tracked *t;",
-	"\tif (what == MAKES && ret >= 0 && (t = tracked_socket(side, name, 1)) != NULL) {",
-	"\t\t/* its inode, from the side's descriptor table: \"socket:[12345]\" */",
-	"\t\tsnprintf(path, sizeof path, \"/proc/%d/fd/%lld\", (int)sides[side].pid, ret);",
-	"\t\tssize_t n = readlink(path, link, sizeof link - 1);",
-	"\t\tlink[n > 0 ? n : 0] = 0;",
-	"\t\tt->inode = strtoul(link + strcspn(link, \"0123456789\"), NULL, 10);",
-	"\t\tt->open = 1;",
-	"\t\tt->file = -1;",
-	"\t} else if (what == CLOSES && ret == 0 && (t = tracked_socket(side, name, 0)) != NULL) {",
-	"\t\tt->open = 0;",
-	"\t}",
-	"}",
-	"",
-	"static const char *const net_files[] = { \"/proc/net/tcp\", \"/proc/net/tcp6\", \"/proc/net/udp\",",
-	"\t\t\t\t\t \"/proc/net/udp6\", \"/proc/net/unix\" };",
-	"",
-	"/* Socket T's state in the kernel's tables (TCP_CLOSE if the kernel has forgotten it). */",
-	"static int kernel_state(struct tracked *t)",
-	"{",
-	"\tint by_addr = -1;",
-	"\tfor (int f = 0; f < 5; f++) {",
-	"\t\tFILE *fp = fopen(net_files[f], \"r\");",
-	"\t\tchar row[512], local[80] = \"\", remote[80] = \"\";",
-	"\t\tunsigned flags, type, st;",
-	"\t\tunsigned long inode;",
-	"\t\tif (!fp)",
-	"\t\t\tcontinue;",
-	"\t\tif (!fgets(row, sizeof row, fp)) /* the header */",
-	"\t\t\trow[0] = 0;",
-	"\t\twhile (fgets(row, sizeof row, fp)) {",
-	"\t\t\tint state;",
-	"\t\t\tif (f == 4) { /* unix: Num RefCount Protocol Flags Type St Inode Path */",
-	"\t\t\t\tif (sscanf(row, \"%*s %*s %*s %x %x %x %lu\", &flags, &type, &st,",
-	"\t\t\t\t\t   &inode) != 4)",
-	"\t\t\t\t\tcontinue;",
-	"\t\t\t\tstate = flags & 0x10000 ? TCP_LISTEN",
-	"\t\t\t\t\t: st == 3 /* connected */ ? TCP_ESTABLISHED : TCP_CLOSE;",
-	"\t\t\t} else { /* sl local_address rem_address st ... inode */",
-	"\t\t\t\tif (sscanf(row, \"%*s %79s %79s %x %*s %*s %*s %*s %*s %lu\", local,",
-	"\t\t\t\t\t   remote, &st, &inode) != 4)",
-	"\t\t\t\t\tcontinue;",
-	"\t\t\t\tstate = (int)st;",
-	"\t\t\t}",
-	"\t\t\tif (t->open && inode == t->inode) {",
-	"\t\t\t\tif (f < 4) { /* note where it is listed */",
-	"\t\t\t\t\tt->file = f;",
-	"\t\t\t\t\tsnprintf(t->local, sizeof t->local, \"%s\", local);",
-	"\t\t\t\t\tsnprintf(t->remote, sizeof t->remote, \"%s\", remote);",
-	"\t\t\t\t}",
-	"\t\t\t\tfclose(fp);",
-	"\t\t\t\treturn state;",
-	"\t\t\t}",
-	"\t\t\tif (inode == 0 && f == t->file && strcmp(local, t->local) == 0 &&",
-	"\t\t\t    strcmp(remote, t->remote) == 0)",
-	"\t\t\t\tby_addr = state;",
-	"\t\t}",
-	"\t\tfclose(fp);",
-	"\t}",
-	"\treturn by_addr >= 0 ? by_addr : TCP_CLOSE;",
-	"}",
-	"",
-	"/* Before a step: note where the kernel lists the sockets we will ask about. */",
-	"static void remember_rows(void)",
-	"{",
-	"\tfor (int i = 0; i < ntracked; i++)",
-	"\t\tif (tracked[i].open)",
-	"\t\t\tkernel_state(&tracked[i]);",
-	"}",
-	"",
-	"/* expect ACTOR NAME STATE */",
-	"static void expect(void (*side)(void), const char *name, int want, int line)",
-	"{",
-	"\tint i = side_index(side), state;",
-	"\tstruct timespec t0;",
-	"\tif (sides[i].busy && sides[i].what == MAKES && strcmp(sides[i].name, name) == 0)",
-	"\t\twait_side(i); /* the call that makes it has not returned yet */",
-	"\tstruct tracked *t = tracked_socket(i, name, 0);",
-	"\tif (!t)",
-	"\t\tscript_error(line, \"%s has no socket '%s' yet\", actor_names[i], name);",
-	"\tclock_gettime(CLOCK_MONOTONIC, &t0);",
-	"\twhile ((state = kernel_state(t)) != want && ms_since(&t0) < EXPECT_WAIT_MS) {",
-	"\t\tstruct timespec ts = { 0, 10 * 1000000 };",
-	"\t\tnanosleep(&ts, NULL);",
-	"\t}",
-	"\tprintf(\"[%s] state(%s) = %s\\n\", actor_names[i], name, state_names[state]);",
-	"\tif (state != want) {",
-	"\t\tprintf(\"%s:%d: expectation failed: %s %s is %s, expected %s\\n\", script_file, line,",
-	"\t\t       actor_names[i], name, state_names[state], state_names[want]);",
-	"\t\tfailures++;",
-	"\t}",
-	"}",
-	NULL,
-};
-
-static const char *const c_parent[] = {
-	"/* ---- in the parent ---- */",
-	"",
-	"static struct side {",
-	"\tpid_t pid;",
-	"\tint turn, reports;  /* our ends of its pipes */",
-	"\tint busy;           /* it has a call that has not returned yet */",
-	"\tint blocked;        /* ... shown as <blocked> */",
-	"\tint interrupted;    /* ... which we interrupted */",
-	"\tint line;           /* the call's line in the script */",
-	"\tint what;           /* the call MAKES or CLOSES a socket, or 0 */",
-	"\tconst char *name;   /* ... this one */",
-	"\tchar call[2048];    /* the call's text */",
-	"\tstruct timespec since;",
-	"} sides[NACTORS];",
-	"static int failures;",
-	"",
-	"/* Read one line from FD, waiting at most MS for it (-1: no limit): 1, 0 timed out, -1 EOF. */",
-	"static int read_line(int fd, char *buf, size_t size, long long ms)",
-	"{",
-	"\tstruct pollfd pf = { .fd = fd, .events = POLLIN };",
-	"\tsize_t n = 0;",
-	"\tint r;",
-	"\twhile ((r = poll(&pf, 1, ms < 0 ? -1 : (int)ms)) < 0 && errno == EINTR)",
-	"\t\t;",
-	"\tif (r == 0)",
-	"\t\treturn 0;",
-	"\tfor (;;) { /* the whole line is there: it was written at once */",
-	"\t\tchar c;",
-	"\t\tssize_t got = read(fd, &c, 1);",
-	"\t\tif (got < 0 && errno == EINTR)",
-	"\t\t\tcontinue;",
-	"\t\tif (got <= 0)",
-	"\t\t\treturn -1;",
-	"\t\tif (c == '\\n')",
-	"\t\t\tbreak;",
-	"\t\tif (n + 1 < size)",
-	"\t\t\tbuf[n++] = c;",
-	"\t}",
-	"\tbuf[n] = 0;",
-	"\treturn 1;",
-	"}",
-	"",
-	"static void end_script(int aborted) __attribute__((noreturn));",
-	"",
-	"static void script_error(int line, const char *fmt, ...)",
-	"\t__attribute__((format(printf, 2, 3), noreturn));",
-	"static void script_error(int line, const char *fmt, ...)",
-	"{",
-	"\tva_list ap;",
-	"\tprintf(\"%s:%d: error: \", script_file, line);",
-	"\tva_start(ap, fmt);",
-	"\tvprintf(fmt, ap);",
-	"\tva_end(ap);",
-	"\tprintf(\"\\n\");",
-	"\tfailures++;",
-	"\tend_script(1);",
-	"}",
-	"",
-	"static void wait_side(int i);",
-	"",
-	"static int side_index(void (*side)(void))",
-	"{",
-	"\tint i = 0;",
-	"\twhile (i + 1 < NACTORS && actors[i] != side)",
-	"\t\ti++;",
-	"\treturn i;",
-	"}",
-	NULL,
-};
-
-static const char *const c_wait[] = {
-	"/* Wait at most MS for side I's result, and print it: 1 printed, 0 not yet. */",
-	"static int wait_result(int i, long long ms)",
-	"{",
-	"\tstruct side *a = &sides[i];",
-	"\tchar line[4096], *f[6];",
-	"\tint r = read_line(a->reports, line, sizeof line, ms);",
-	"\tif (r == 0)",
-	"\t\treturn 0;",
-	"\tif (r < 0 || strncmp(line, \"done\\t\", 5) != 0) {",
-	"\t\ta->busy = 0;",
-	"\t\tscript_error(a->line, \"actor %s died during %s\", actor_names[i], a->call);",
-	"\t}",
-	"\t/* \"done\", the return value, errno, the line of a failed expectation, the result, the message */",
-	"\tf[0] = line;",
-	"\tfor (int k = 1; k < 6; k++) {",
-	"\t\tf[k] = strchr(f[k - 1], '\\t');",
-	"\t\tif (f[k])",
-	"\t\t\t*f[k]++ = 0;",
-	"\t\telse",
-	"\t\t\tf[k] = \"\";",
-	"\t}",
-	"\t/* a call that returned its own result despite the signal was not interrupted */",
-	"\ta->interrupted = a->interrupted && atoll(f[1]) == -1 && atoi(f[2]) == EINTR;",
-	"\tprintf(\"[%s] %s%s%s\\n\", actor_names[i], a->call,",
-	"\t       a->interrupted ? \" <interrupted>\" : a->blocked ? \" <resumed>\" : \"\", f[4]);",
-	"\tif (atoi(f[3]) > 0) {",
-	"\t\tprintf(\"%s:%s: expectation failed: %s\\n\", script_file, f[3], f[5]);",
-	"\t\tfailures++;",
-	"\t}",
-	"\ta->busy = a->blocked = a->interrupted = 0;",
-	NULL,
-};
-
-static const char *const c_wait_track[] = {
-	"\ttrack(i, a->what, a->name, atoll(f[1]));",
-	NULL,
-};
-
-static const char *const c_wait_end[] = {
-	"\treturn 1;",
-	"}",
-	"",
-	"/* Whether side I is on a CPU or about to be (or briefly in D, a page fault while it",
-	" * copies): its call is making progress. A call that waits sleeps in S. */",
-	"static int running(int i)",
-	"{",
-	"\tchar path[64], stat[512];",
-	"\tsnprintf(path, sizeof path, \"/proc/%d/stat\", (int)sides[i].pid);",
-	"\tFILE *fp = fopen(path, \"r\");",
-	"\tsize_t n = fp ? fread(stat, 1, sizeof stat - 1, fp) : 0;",
-	"\tif (fp)",
-	"\t\tfclose(fp);",
-	"\tstat[n] = 0;",
-	"\tchar *p = strrchr(stat, ')'); /* \"PID (NAME) STATE ...\" */",
-	"\treturn p && p[1] == ' ' && (p[2] == 'R' || p[2] == 'D');",
-	"}",
-	"",
-	"/*",
-	" * After a step: the result of side I's blocked call if the step released it.",
-	" * The side is waited for unless it is still asleep in its call.",
-	" */",
-	"static void settle_one(int i)",
-	"{",
-	"\tstruct timespec t0;",
-	"\t/* a send woken by room for more may go back to sleep: do not wait long for it */",
-	"\tlong long limit = strncmp(sides[i].call, \"send\", 4) == 0 ? 20 : RELEASE_WAIT_MS;",
-	"\tclock_gettime(CLOCK_MONOTONIC, &t0);",
-	"\twhile (sides[i].busy && wait_result(i, 0) == 0 && ms_since(&t0) < limit) {",
-	"\t\tif (!running(i) && wait_result(i, 0) == 0)",
-	"\t\t\treturn; /* asleep, and nothing reported: still blocked */",
-	"\t\twait_result(i, 1);",
-	"\t}",
-	"}",
-	"",
-	"/* After a step: the results it released, side by side. */",
-	"static void settle(int except)",
-	"{",
-	"\tfor (int i = 0; i < NACTORS; i++)",
-	"\t\tif (i != except && sides[i].busy)",
-	"\t\t\tsettle_one(i);",
-	"}",
-	"",
-	"/* Side I's next call is due: if it is still blocked in its last one, wait, up to TIMEOUT_MS. */",
-	"static void wait_side(int i)",
-	"{",
-	"\tstruct side *a = &sides[i];",
-	"\tif (a->busy && wait_result(i, TIMEOUT_MS - ms_since(&a->since)) == 0) {",
-	"\t\tprintf(\"%s:%d: %s is stuck: %s still blocked after %.1f s\\n\", script_file, a->line,",
-	"\t\t       actor_names[i], a->call, ms_since(&a->since) / 1000.0);",
-	"\t\tfailures++;",
-	"\t\tend_script(1);",
-	"\t}",
-	"}",
-	"",
-	"/* Give side I its turn for the script's line LINE; print the call's result, or <blocked>. */",
-	"static void give_turn(int i, int line)",
-	"{",
-	"\tstruct side *a = &sides[i];",
-	"\ta->busy = 1;",
-	"\ta->line = line;",
-	"\tclock_gettime(CLOCK_MONOTONIC, &a->since);",
-	"\tif (write(a->turn, \"\", 1) != 1 || read_line(a->reports, a->call, sizeof a->call, -1) != 1 ||",
-	"\t    strncmp(a->call, \"call\\t\", 5) != 0) {",
-	"\t\ta->busy = 0;",
-	"\t\tscript_error(line, \"actor %s is gone\", actor_names[i]);",
-	"\t}",
-	"\tmemmove(a->call, a->call + 5, strlen(a->call + 5) + 1);",
-	"\tint done = wait_result(i, BLOCK_AFTER_MS);",
-	"\t/* slow is not blocked: a call still on a CPU (copying a megabyte) is waited for */",
-	"\twhile (!done && running(i) && ms_since(&a->since) < TIMEOUT_MS)",
-	"\t\tdone = wait_result(i, 20);",
-	"\tif (!done) {",
-	"\t\ta->blocked = 1;",
-	"\t\tprintf(\"[%s] %s <blocked>\\n\", actor_names[i], a->call);",
-	"\t}",
-	"\tsettle(i);",
-	"}",
-	NULL,
-};
-
-static const char *const c_run[] = {
-	"/* Let SIDE make its next call, the script's line LINE. */",
-	"static void run(void (*side)(void), int line)",
-	"{",
-	"\tint i = side_index(side);",
-	"\twait_side(i);",
-	"\tgive_turn(i, line);",
-	"}",
-	NULL,
-};
-
-static const char *const c_run_track[] = {
-	"/* Let SIDE make its next call, the script's line LINE; it MAKES or CLOSES socket NAME (or 0). */",
-	"static void run(void (*side)(void), int line, int what, const char *name)",
-	"{",
-	"\tint i = side_index(side);",
-	"\twait_side(i);",
-	"\tremember_rows();",
-	"\tsides[i].what = what;",
-	"\tsides[i].name = name;",
-	"\tgive_turn(i, line);",
-	"}",
-	NULL,
-};
-
-static const char *const c_title[] = {
-	"static void title(const char *text)",
-	"{",
-	"\tfor (const char *e; (e = strchr(text, '\\n')); text = e + 1) /* each line keeps its mark */",
-	"\t\tprintf(\"## %.*s\\n\", (int)(e - text), text);",
-	"\tprintf(\"## %s\\n\", text);",
-	"}",
-	NULL,
-};
-
-static const char *const c_say[] = {
-	"static void say(const char *text)",
-	"{",
-	"\tfor (const char *e; (e = strchr(text, '\\n')); text = e + 1) /* each line keeps its mark */",
-	"\t\tprintf(\"# %.*s\\n\", (int)(e - text), text);",
-	"\tprintf(\"# %s\\n\", text);",
-	"}",
-	NULL,
-};
-
-static const char *const c_sleep[] = {
-	"static void sleep_ms(long ms)",
-	"{",
-	"\tstruct timespec ts = { ms / 1000, ms % 1000 * 1000000 };",
-	"\twhile (nanosleep(&ts, &ts) < 0 && errno == EINTR)",
-	"\t\t;",
-	"\tsettle(-1);",
-	"}",
-	NULL,
-};
-
-static const char *const c_main[] = {
-	"/* The end of the script: interrupt the calls still blocked, stop the sides. */",
-	"static void end_script(int aborted)",
-	"{",
-	"\tsettle(-1);",
-	"\tfor (int i = 0; i < NACTORS; i++) {",
-	"\t\tstruct side *a = &sides[i];",
-	"\t\tif (a->busy)",
-	"\t\t\tsettle_one(i); /* it may have returned already: that is a result */",
-	"\t\tif (!a->busy)",
-	"\t\t\tcontinue;",
-	"\t\ta->interrupted = 1;",
-	"\t\t/* again and again: a signal that comes just before the call is lost */",
-	"\t\tfor (int tries = 0; a->busy && tries < 40; tries++) {",
-	"\t\t\tkill(a->pid, SIGUSR1);",
-	"\t\t\twait_result(i, 50);",
-	"\t\t}",
-	"\t\tif (a->busy) {",
-	"\t\t\tprintf(\"%s:%d: error: %s did not return after being interrupted\\n\",",
-	"\t\t\t       script_file, a->line, a->call);",
-	"\t\t\tfailures++;",
-	"\t\t}",
-	"\t}",
-	"\tfor (int i = 0; i < NACTORS; i++) {",
-	"\t\tclose(sides[i].turn); /* a side reads the end of its pipe and exits */",
-	"\t\tif (sides[i].busy)",
-	"\t\t\tkill(sides[i].pid, SIGKILL);",
-	"\t}",
-	"\tfor (int i = 0; i < NACTORS; i++)",
-	"\t\twaitpid(sides[i].pid, NULL, 0);",
-	"\tfflush(stdout);",
-	"\texit(failures || aborted ? 1 : 0);",
-	"}",
-	"",
-	"/* Start side I: a process whose sockets start at 3, as in any fresh program. */",
-	"static void start(int i)",
-	"{",
-	"\tint go[2], back[2];",
-	"\tif (pipe(go) < 0 || pipe(back) < 0) {",
-	"\t\tperror(\"pipe\");",
-	"\t\texit(1);",
-	"\t}",
-	"\tfflush(stdout);",
-	"\tsides[i].pid = fork();",
-	"\tif (sides[i].pid < 0) {",
-	"\t\tperror(\"fork\");",
-	"\t\texit(1);",
-	"\t}",
-	"\tif (sides[i].pid > 0) {",
-	"\t\tclose(go[0]);",
-	"\t\tclose(back[1]);",
-	"\t\tsides[i].turn = go[1];",
-	"\t\tsides[i].reports = back[0];",
-	"\t\treturn;",
-	"\t}",
-	"\t/* the side: keep its pipes out of the way, at the highest numbers */",
-	"\tstruct rlimit rl;",
-	"\tint top = 1023;",
-	"\tif (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&",
-	"\t    rl.rlim_cur <= 1024)",
-	"\t\ttop = (int)rl.rlim_cur - 1;",
-	"\tturn_fd = dup2(go[0], top - 1);",
-	"\treport_fd = dup2(back[1], top);",
-	"\tclose_range(3, (unsigned)top - 2, 0);",
-	"\tprctl(PR_SET_PDEATHSIG, SIGKILL); /* die with the parent */",
-	"\tstruct sigaction sa;",
-	"\tmemset(&sa, 0, sizeof sa);",
-	"\tsa.sa_handler = on_interrupt; /* no SA_RESTART: a blocked call returns EINTR */",
-	"\tsigaction(SIGUSR1, &sa, NULL);",
-	"\tactors[i]();",
-	"\tsend_result();",
-	"\tchar c; /* keep our sockets open until the script ends */",
-	"\tssize_t n;",
-	"\twhile ((n = read(turn_fd, &c, 1)) > 0 || (n < 0 && errno == EINTR))",
-	"\t\t;",
-	"\t_exit(0);",
-	"}",
-	"",
-	"int main(void)",
-	"{",
-	"\tsetvbuf(stdout, NULL, _IOLBF, 0);",
-	"\tsignal(SIGPIPE, SIG_IGN); /* a write to a closed connection fails with EPIPE instead */",
-	NULL,
-};
-
-static const char *const c_main_shared[] = {
-	"\tshared = mmap(NULL, sizeof shared_names / sizeof shared_names[0] * sizeof *shared,",
-	"\t\t      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);",
-	"\tif (shared == MAP_FAILED) {",
-	"\t\tperror(\"mmap\");",
-	"\t\treturn 1;",
-	"\t}",
-	NULL,
-};
-
-static const char *const c_main_end[] = {
-	"\tfor (int i = 0; i < NACTORS; i++)",
-	"\t\tstart(i);",
-	"\tscript();",
-	"\tend_script(0);",
-	"}",
-	NULL,
-};
-
-/* ---- the runtime that every exported program carries (Python) ---- */
-
-static const char *const py_head[] = {
-	"# ==== How the sides take turns (you may skip this part) =====================",
-	"#",
-	"# Each side runs in a process of its own. The parent gives it a turn (one",
-	"# byte on a pipe); the side says which call it makes, makes it and reports",
-	"# the result (lines on another pipe); the parent prints them. A call that",
-	"# has not returned after BLOCK_AFTER seconds is shown <blocked>: it goes on",
-	"# waiting in the kernel while the script goes on, and its result is printed",
-	"# right after the step that released it.",
-	NULL,
-};
-
-static const char *const py_core[] = {
-	"BLOCK_AFTER = 0.100    # a call asleep in the kernel longer is shown <blocked>",
-	"RELEASE_WAIT = 1.0     # how long a call released by a step may take to report",
-	"TIMEOUT = 5.0          # how long a blocked side may hold up the script",
-	"",
-	"",
-	"def errno_name(err):",
-	"    return ERRNO_NAMES.get(err, \"E?\")",
-	"",
-	"",
-	"def escape(data, maxshow, size=1 << 30):",
-	"    \"\"\"Bytes as text: printable ASCII as is, the rest escaped (\\\\n, \\\\x1b).\"\"\"",
-	"    out = []",
-	"    n = 0",
-	"    shown = 0",
-	"    for c in data[:maxshow]:",
-	"        if c in b\"\\n\\r\\t\\\"\\\\\":",
-	"            t = \"\\\\\" + {10: \"n\", 13: \"r\", 9: \"t\"}.get(c, chr(c))",
-	"        elif 0x20 <= c < 0x7F:",
-	"            t = chr(c)",
-	"        else:",
-	"            t = \"\\\\x%02x\" % c",
-	"        if n + len(t) + 4 >= size:",
-	"            break",
-	"        out.append(t)",
-	"        n += len(t)",
-	"        shown += 1",
-	"    if shown < len(data) and n + 3 < size:",
-	"        out.append(\"...\")",
-	"    return \"\".join(out)",
-	NULL,
-};
-
-static const char *const py_show[] = {
-	"def show(addr):",
-	"    \"\"\"An address as sockplay shows it: 127.0.0.1:8888, [::1]:8888, *:8888, /path, @name.\"\"\"",
-	"    if isinstance(addr, tuple):",
-	"        host, port = addr[0], addr[1]",
-	"        if \":\" in host:",
-	"            return \"[%s]:%d\" % (host, port)",
-	"        return \"*:%d\" % port if host == \"0.0.0.0\" else \"%s:%d\" % (host, port)",
-	"    if isinstance(addr, bytes) and addr[:1] == b\"\\0\":",
-	"        return \"@\" + escape(addr[1:], 100, 256)",
-	"    if isinstance(addr, bytes):",
-	"        addr = addr.split(b\"\\0\")[0].decode(\"utf-8\", \"surrogateescape\")",
-	"    if not addr:",
-	"        return \"(unnamed)\"",
-	"    return escape(addr.encode(\"utf-8\", \"surrogateescape\"), 100, 256)",
-	"",
-	"",
-	"def note(what, addr):",
-	"    \"\"\"accept() and recvfrom() tell who the peer is: \"peer 127.0.0.1:40000\".\"\"\"",
-	"    return None if addr is None else \"%s %s\" % (what, show(addr))",
-	NULL,
-};
-
-static const char *const py_actor[] = {
-	"# ---- in a side's process ----",
-	"",
-	"turn_fd = report_fd = -1  # our ends of the pipes to the parent",
-	"interrupted = False       # the parent interrupted our blocked call",
-	"in_call = False",
-	"pending = None            # the last call's result, not yet sent",
-	"last = None               # the last call's result, for check()",
-	"sockets = []              # every socket we made: kept open until the script ends",
-	"fds = {}                  # their descriptors, still known after close()",
-	"",
-	"",
-	"def on_interrupt(sig, frame):",
-	"    global interrupted",
-	"    interrupted = True",
-	"    if in_call:  # make the blocked call fail with EINTR, as in C",
-	"        raise InterruptedError(errno.EINTR, os.strerror(errno.EINTR))",
-	"",
-	"",
-	"def send_line(line):",
-	"    os.write(report_fd, (line + \"\\n\").encode(\"utf-8\", \"surrogateescape\")[:4096])",
-	"",
-	"",
-	"def send_result():",
-	"    \"\"\"Send the parent the last call's result (and whether its expectation failed).\"\"\"",
-	"    global pending",
-	"    if pending:",
-	"        r = pending",
-	"        send_line(\"done\\t%d\\t%d\\t%d\\t%s\\t%s\" % (r.ret, r.err, r.fail_line, r.text(), r.fail_msg))",
-	"        pending = None",
-	"",
-	"",
-	"def turn():",
-	"    \"\"\"Wait until the script gets to our next step.\"\"\"",
-	"    global interrupted",
-	"    send_result()",
-	"    if os.read(turn_fd, 1) != b\"\\0\":",
-	"        os._exit(0)  # the parent is gone",
-	"    interrupted = False",
-	"",
-	"",
-	"class Result:",
-	"    \"\"\"What a call did: the return value as in C (-1 and errno when it failed).\"\"\"",
-	"",
-	"    def __init__(self, text):",
-	"        self.call, self.ret, self.err, self.data, self.note = text, 0, 0, None, None",
-	"        self.fail_line, self.fail_msg = 0, \"\"",
-	"",
-	"    def __enter__(self):",
-	"        global in_call",
-	"        in_call = True",
-	"        return self",
-	"",
-	"    def __exit__(self, kind, e, tb):",
-	"        global in_call, pending, last",
-	"        in_call = False",
-	"        if e is not None and not isinstance(e, OSError):",
-	"            return False",
-	"        if e is not None:  # Python raises what C returns as -1 and errno",
-	"            self.ret, self.err, self.data, self.note = -1, e.errno, None, None",
-	"        pending = last = self",
-	"        return True",
-	"",
-	"    def text(self):",
-	"        if self.ret < 0:",
-	"            return \" = -1 %s (%s)\" % (errno_name(self.err), os.strerror(self.err))",
-	"        t = \" = %d\" % self.ret",
-	"        if self.data is not None:  # recv(), recvfrom(): what came, escaped",
-	"            esc = escape(self.data, 64, 64 * 4 + 8)",
-	"            if len(self.data) > 64 and esc.endswith(\"...\"):",
-	"                t += ' \"%s\"...' % esc[:-3]",
-	"            elif self.ret > 0:",
-	"                t += ' \"%s\"' % esc",
-	"        if self.note:",
-	"            t += \" (%s)\" % self.note",
-	"        return t",
-	"",
-	"",
-	"def call(text):",
-	"    \"\"\"Say which call we are about to make (the parent shows it if it blocks).\"\"\"",
-	"    send_line(\"call\\t\" + text)",
-	"    return Result(text)",
-	"",
-	"",
-	"def step(text):",
-	"    \"\"\"Wait for our turn, then say which call we make.\"\"\"",
-	"    turn()",
-	"    return call(text)",
-	"",
-	"",
-	"def keep(sock):",
-	"    \"\"\"Keep SOCK open (as a C program keeps its descriptors) and remember its number.\"\"\"",
-	"    sockets.append(sock)",
-	"    fds[sock] = sock.fileno()",
-	"    return sock",
-	"",
-	"",
-	"def fd(sock):",
-	"    \"\"\"The socket's descriptor, as C would print it (still its old number after close()).\"\"\"",
-	"    return fds.get(sock, sock.fileno())",
-	"",
-	"",
-	"def close(sock):",
-	"    \"\"\"sock.close(), except that closing twice fails with EBADF, as close() does in C.\"\"\"",
-	"    if sock.fileno() < 0:",
-	"        raise OSError(errno.EBADF, os.strerror(errno.EBADF))",
-	"    sock.close()",
-	"",
-	"",
-	"def wait_for_end():",
-	"    \"\"\"Keep our sockets open until the whole script has run.\"\"\"",
-	"    send_result()",
-	"    while os.read(turn_fd, 1):",
-	"        pass",
-	"    os._exit(0)",
-	NULL,
-};
-
-static const char *const py_by_number[] = {
-	"def by_number(n):",
-	"    \"\"\"The socket with descriptor N, as a C program names it by number.\"\"\"",
-	"    for sock in sockets:",
-	"        if sock.fileno() == n:",
-	"            return sock",
-	"    return keep(socket.socket(fileno=n))  # fails with EBADF when there is none",
-	NULL,
-};
-
-static const char *const py_family_of[] = {
-	"def family_of(sock):",
-	"    \"\"\"The socket's address family (AF_INET, AF_INET6 ...), None once it is closed.\"\"\"",
-	"    return sock.family if sock.fileno() >= 0 else None",
-	NULL,
-};
-
-static const char *const py_raw[] = {
-	"libc = ctypes.CDLL(None, use_errno=True)",
-	"",
-	"",
-	"def raw(name, sock, family, addr, data=None, flags=0):",
-	"    \"\"\"bind(), connect() or sendto() with an address of another family than the",
-	"    socket's. Python refuses such an address itself; C hands it to the kernel,",
-	"    which answers EAFNOSUPPORT or EINVAL: do as C does, through libc.\"\"\"",
-	"    if family == socket.AF_UNIX:",
-	"        path = addr.encode() if isinstance(addr, str) else addr",
-	"        sa = struct.pack(\"H\", family) + path + b\"\\0\" * (108 - len(path))",
-	"        salen = 2 + len(path) + (0 if path[:1] == b\"\\0\" else 1)",
-	"    elif family == socket.AF_INET6:",
-	"        sa = (struct.pack(\"=H\", family) + struct.pack(\"!HI\", addr[1], 0)",
-	"              + socket.inet_pton(family, addr[0]) + bytes(4))",
-	"        salen = 28",
-	"    else:",
-	"        sa = (struct.pack(\"=H\", family) + struct.pack(\"!H\", addr[1])",
-	"              + socket.inet_pton(family, addr[0]) + bytes(8))",
-	"        salen = 16",
-	"    fileno = sock.fileno() if sock.fileno() >= 0 else fd(sock)",
-	"    if name == \"sendto\":",
-	"        ret = libc.sendto(fileno, data, len(data), flags, sa, salen)",
-	"    else:",
-	"        ret = getattr(libc, name)(fileno, sa, salen)",
-	"    if ret < 0:",
-	"        e = ctypes.get_errno()",
-	"        raise OSError(e, os.strerror(e))",
-	"    return ret",
-	NULL,
-};
-
-static const char *const py_check[] = {
-	"def check(line, ok, want, data=False):",
-	"    \"\"\"The script's expectation (\"= 0\", \"= -1 ECONNREFUSED\") on the call that just returned.\"\"\"",
-	"    r = last",
-	"    if ok:",
-	"        return",
-	"    r.fail_line = line",
-	"    if interrupted and r.ret == -1 and r.err == errno.EINTR:",
-	"        r.fail_msg = \"%s was still blocked and was interrupted\" % r.call",
-	"        return",
-	"    got = \"-1 \" + errno_name(r.err) if r.ret < 0 else \"%d\" % r.ret",
-	"    if data and r.ret >= 0:",
-	"        got += ' \"%s\"' % escape(r.data or b\"\", 60, 200)",
-	"    r.fail_msg = \"expected %s, got %s\" % (want, got)",
-	NULL,
-};
-
-static const char *const py_shared[] = {
-	"# Where the sockets that another side names (server.addr(s)) are bound: a",
-	"# block of memory that all the processes share. The owner writes it after",
-	"# each call on the socket; the others read it when their turn comes.",
-	"shared = mmap.mmap(-1, 256 * len(SHARED_NAMES))",
-	"",
-	"",
-	"def share_addr(name, sock):",
-	"    try:",
-	"        data = repr(sock.getsockname()).encode()",
-	"    except OSError:",
-	"        return",
-	"    i = SHARED_NAMES.index(name) * 256",
-	"    shared[i:i + 2 + len(data)] = struct.pack(\"H\", len(data)) + data",
-	"",
-	"",
-	"def shared_addr(name):",
-	"    i = SHARED_NAMES.index(name) * 256",
-	"    (n,) = struct.unpack(\"H\", shared[i:i + 2])",
-	"    return ast.literal_eval(shared[i + 2:i + 2 + n].decode())",
-	NULL,
-};
-
-static const char *const py_parent[] = {
-	"# ---- in the parent ----",
-	"",
-	"",
-	"class Side:",
-	"    def __init__(self, name, program):",
-	"        self.name, self.program = name, program",
-	"        self.pid = self.turn = self.reports = -1",
-	"        self.busy = self.blocked = self.interrupted = False",
-	"        self.line, self.makes, self.closes, self.call = 0, None, None, \"\"",
-	"        self.since = 0.0",
-	"",
-	"",
-	"failures = 0",
-	"",
-	"",
-	"def read_line(fd, timeout):",
-	"    \"\"\"One line from FD, waiting at most TIMEOUT seconds (None: no limit); \"\" if none came.\"\"\"",
-	"    poller = select.poll()",
-	"    poller.register(fd, select.POLLIN)",
-	"    if not poller.poll(None if timeout is None else max(0, int(timeout * 1000))):",
-	"        return \"\"",
-	"    line = b\"\"",
-	"    while not line.endswith(b\"\\n\"):  # the whole line is there: it was written at once",
-	"        c = os.read(fd, 1)",
-	"        if not c:",
-	"            return None",
-	"        line += c",
-	"    return line[:-1].decode(\"utf-8\", \"surrogateescape\")",
-	"",
-	"",
-	"def script_error(line, message):",
-	"    global failures",
-	"    print(\"%s:%d: error: %s\" % (SCRIPT_FILE, line, message))",
-	"    failures += 1",
-	"    end_script(True)",
-	"",
-	"",
-	"def wait_result(a, timeout):",
-	"    \"\"\"Wait at most TIMEOUT for side A's result; print it. True printed, False not yet.\"\"\"",
-	"    global failures",
-	"    line = read_line(a.reports, timeout)",
-	"    if line == \"\":",
-	"        return False",
-	"    if line is None or not line.startswith(\"done\\t\"):",
-	"        a.busy = False",
-	"        script_error(a.line, \"%s died during %s\" % (a.name, a.call))",
-	"    _, ret, err, fail_line, text, message = line.split(\"\\t\", 5)",
-	"    # a call that returned its own result despite the signal was not interrupted",
-	"    a.interrupted = a.interrupted and int(ret) == -1 and int(err) == errno.EINTR",
-	"    mark = \" <interrupted>\" if a.interrupted else \" <resumed>\" if a.blocked else \"\"",
-	"    print(\"[%s] %s%s%s\" % (a.name, a.call, mark, text))",
-	"    if int(fail_line):",
-	"        print(\"%s:%s: expectation failed: %s\" % (SCRIPT_FILE, fail_line, message))",
-	"        failures += 1",
-	"    a.busy = a.blocked = a.interrupted = False",
-	"    track(a, int(ret))",
-	"    return True",
-	"",
-	"",
-	"def running(a):",
-	"    \"\"\"Whether side A is on a CPU or about to be (or briefly in D, a page fault while it",
-	"    copies): its call is making progress. A call that waits sleeps in S.\"\"\"",
-	"    try:",
-	"        stat = open(\"/proc/%d/stat\" % a.pid).read()",
-	"    except OSError:",
-	"        return False",
-	"    return stat[stat.rindex(\")\") + 2] in \"RD\"  # \"PID (NAME) STATE ...\"",
-	"",
-	"",
-	"def settle_one(a):",
-	"    \"\"\"After a step: the result of side A's blocked call if the step released it.",
-	"    The side is waited for unless it is still asleep in its call.\"\"\"",
-	"    t0 = time.monotonic()",
-	"    # a send woken by room for more may go back to sleep: do not wait long for it",
-	"    limit = 0.020 if a.call.startswith(\"send\") else RELEASE_WAIT",
-	"    while a.busy and not wait_result(a, 0) and time.monotonic() - t0 < limit:",
-	"        if not running(a) and not wait_result(a, 0):",
-	"            return  # asleep, and nothing reported: still blocked",
-	"        wait_result(a, 0.001)",
-	"",
-	"",
-	"def settle(skip=None):",
-	"    \"\"\"After a step: the results it released, side by side.\"\"\"",
-	"    for a in SIDES:",
-	"        if a is not skip and a.busy:",
-	"            settle_one(a)",
-	"",
-	"",
-	"def side_of(program):",
-	"    return next(a for a in SIDES if a.program is program)",
-	"",
-	"",
-	"def wait_side(a):",
-	"    \"\"\"Side A's next call is due: if it is still blocked in its last one, wait, up to TIMEOUT.\"\"\"",
-	"    global failures",
-	"    if a.busy and not wait_result(a, TIMEOUT - (time.monotonic() - a.since)):",
-	"        print(\"%s:%d: %s is stuck: %s still blocked after %.1f s\"",
-	"              % (SCRIPT_FILE, a.line, a.name, a.call, time.monotonic() - a.since))",
-	"        failures += 1",
-	"        end_script(True)",
-	"",
-	"",
-	"def run(program, line, makes=None, closes=None):",
-	"    \"\"\"Let a side make its next call, the script's line LINE (which MAKES or CLOSES a socket).",
-	"    A side still blocked in its previous call is waited for first, up to TIMEOUT.\"\"\"",
-	"    a = side_of(program)",
-	"    wait_side(a)",
-	"    remember_rows()",
-	"    a.busy, a.line, a.makes, a.closes = True, line, makes, closes",
-	"    a.since = time.monotonic()",
-	"    try:",
-	"        os.write(a.turn, b\"\\0\")",
-	"        text = read_line(a.reports, None)",
-	"    except OSError:",
-	"        text = None",
-	"    if not text or not text.startswith(\"call\\t\"):",
-	"        a.busy = False",
-	"        script_error(line, \"%s is gone\" % a.name)",
-	"    a.call = text[5:]",
-	"    done = wait_result(a, BLOCK_AFTER)",
-	"    # slow is not blocked: a call still on a CPU (copying a megabyte) is waited for",
-	"    while not done and running(a) and time.monotonic() - a.since < TIMEOUT:",
-	"        done = wait_result(a, 0.020)",
-	"    if not done:",
-	"        a.blocked = True",
-	"        print(\"[%s] %s <blocked>\" % (a.name, a.call))",
-	"    settle(a)",
-	"",
-	"",
-	"def title(text):",
-	"    for line in text.split(\"\\n\"):  # each line keeps its mark",
-	"        print(\"## \" + line)",
-	"",
-	"",
-	"def say(text):",
-	"    for line in text.split(\"\\n\"):  # each line keeps its mark",
-	"        print(\"# \" + line)",
-	"",
-	"",
-	"def sleep(ms):",
-	"    time.sleep(ms / 1000)",
-	"    settle()",
-	NULL,
-};
-
-static const char *const py_track_none[] = {
-	"def track(a, ret):",
-	"    pass",
-	"",
-	"",
-	"def remember_rows():",
-	"    pass",
-	NULL,
-};
-
-static const char *const py_track[] = {
-	"# expect ACTOR NAME STATE asks the kernel for the socket's TCP state, as",
-	"# `ss` or `netstat` would: from its tables in /proc/net. A socket is found",
-	"# by its inode; when the kernel has handed its connection over to an entry",
-	"# of its own (TIME_WAIT, or FIN_WAIT2 after close()), which has no inode, by",
-	"# the addresses it was last listed under: the parent notes them before",
-	"# every step.",
-	"",
-	"EXPECT_WAIT = 1.0  # how long the kernel may take to get there",
-	"TCP_CLOSE = 7",
-	"NET_FILES = [\"tcp\", \"tcp6\", \"udp\", \"udp6\", \"unix\"]",
-	"tracked = {}  # (side, name) -> {\"inode\": ..., \"open\": ..., \"row\": (file, local, remote)}",
-	"",
-	"",
-	"def track(a, ret):",
-	"    \"\"\"After a call returned: a socket made, or one closed.\"\"\"",
-	"    if a.makes and ret >= 0:  # its inode, from the side's descriptor table: \"socket:[12345]\"",
-	"        link = os.readlink(\"/proc/%d/fd/%d\" % (a.pid, ret))",
-	"        inode = int(link.strip(\"socket:[]\"))",
-	"        tracked[a.name, a.makes] = {\"inode\": inode, \"open\": True, \"row\": None}",
-	"    elif a.closes and ret == 0 and (a.name, a.closes) in tracked:",
-	"        tracked[a.name, a.closes][\"open\"] = False",
-	"",
-	"",
-	"def kernel_state(t):",
-	"    \"\"\"Socket T's state in the kernel's tables (TCP_CLOSE if the kernel has forgotten it).\"\"\"",
-	"    by_addr = None",
-	"    for f in NET_FILES:",
-	"        try:",
-	"            rows = open(\"/proc/net/\" + f).read().splitlines()[1:]",
-	"        except OSError:",
-	"            continue",
-	"        for row in rows:",
-	"            col = row.split()",
-	"            if f == \"unix\":  # Num RefCount Protocol Flags Type St Inode Path",
-	"                inode, local, remote = int(col[6]), \"\", \"\"",
-	"                flags, st = int(col[3], 16), int(col[5], 16)",
-	"                state = LISTEN if flags & 0x10000 else ESTABLISHED if st == 3 else TCP_CLOSE",
-	"            else:  # sl local_address rem_address st ... inode",
-	"                inode, local, remote, state = int(col[9]), col[1], col[2], int(col[3], 16)",
-	"            if t[\"open\"] and inode == t[\"inode\"]:",
-	"                if f != \"unix\":  # note where it is listed",
-	"                    t[\"row\"] = (f, local, remote)",
-	"                return state",
-	"            if inode == 0 and t[\"row\"] == (f, local, remote):",
-	"                by_addr = state",
-	"    return TCP_CLOSE if by_addr is None else by_addr",
-	"",
-	"",
-	"def remember_rows():",
-	"    \"\"\"Before a step: note where the kernel lists the sockets we will ask about.\"\"\"",
-	"    for t in tracked.values():",
-	"        if t[\"open\"]:",
-	"            kernel_state(t)",
-	"",
-	"",
-	"def expect(program, name, want, line):",
-	"    \"\"\"expect ACTOR NAME STATE\"\"\"",
-	"    global failures",
-	"    a = side_of(program)",
-	"    if a.busy and a.makes == name:",
-	"        wait_side(a)  # the call that makes it has not returned yet",
-	"    t = tracked.get((a.name, name))",
-	"    if t is None:",
-	"        script_error(line, \"%s has no socket '%s' yet\" % (a.name, name))",
-	"    t0 = time.monotonic()",
-	"    state = kernel_state(t)",
-	"    while state != want and time.monotonic() - t0 < EXPECT_WAIT:",
-	"        time.sleep(0.010)",
-	"        state = kernel_state(t)",
-	"    print(\"[%s] state(%s) = %s\" % (a.name, name, STATE_NAMES[state]))",
-	"    if state != want:",
-	"        print(\"%s:%d: expectation failed: %s %s is %s, expected %s\"",
-	"              % (SCRIPT_FILE, line, a.name, name, STATE_NAMES[state], STATE_NAMES[want]))",
-	"        failures += 1",
-	NULL,
-};
-
-static const char *const py_main[] = {
-	"def end_script(aborted=False):",
-	"    \"\"\"The end of the script: interrupt the calls still blocked, stop the sides.\"\"\"",
-	"    global failures",
-	"    settle()",
-	"    for a in SIDES:",
-	"        if a.busy:",
-	"            settle_one(a)  # it may have returned already: that is a result",
-	"        if not a.busy:",
-	"            continue",
-	"        a.interrupted = True",
-	"        for _ in range(40):  # again and again: a signal that comes just before the call is lost",
-	"            os.kill(a.pid, signal.SIGUSR1)",
-	"            if wait_result(a, 0.050):",
-	"                break",
-	"        if a.busy:",
-	"            print(\"%s:%d: error: %s did not return after being interrupted\"",
-	"                  % (SCRIPT_FILE, a.line, a.call))",
-	"            failures += 1",
-	"    for a in SIDES:",
-	"        os.close(a.turn)  # a side reads the end of its pipe and exits",
-	"        if a.busy:",
-	"            os.kill(a.pid, signal.SIGKILL)",
-	"    for a in SIDES:",
-	"        os.waitpid(a.pid, 0)",
-	"    sys.stdout.flush()",
-	"    os._exit(1 if failures or aborted else 0)",
-	"",
-	"",
-	"def start(a):",
-	"    \"\"\"Start side A: a process whose sockets start at 3, as in any fresh program.\"\"\"",
-	"    global turn_fd, report_fd",
-	"    go_r, go_w = os.pipe()",
-	"    back_r, back_w = os.pipe()",
-	"    sys.stdout.flush()",
-	"    a.pid = os.fork()",
-	"    if a.pid > 0:",
-	"        os.close(go_r)",
-	"        os.close(back_w)",
-	"        a.turn, a.reports = go_w, back_r",
-	"        return",
-	"    # the side: keep its pipes out of the way, at the highest numbers",
-	"    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]",
-	"    top = 1023 if top == resource.RLIM_INFINITY or top > 1024 else top - 1",
-	"    turn_fd, report_fd = os.dup2(go_r, top - 1), os.dup2(back_w, top)",
-	"    os.closerange(3, top - 1)",
-	"    signal.signal(signal.SIGUSR1, on_interrupt)  # a blocked call fails with EINTR",
-	"    try:",
-	"        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent",
-	"    except (OSError, AttributeError):",
-	"        pass",
-	"    a.program()",
-	"    os._exit(0)",
-	"",
-	"",
-	"def main():",
-	"    sys.stdout.reconfigure(line_buffering=True)",
-	"    for a in SIDES:",
-	"        start(a)",
-	"    script()",
-	"    end_script()",
-	"",
-	"",
-	"if __name__ == \"__main__\":",
-	"    main()",
-	NULL,
-};
 /* ---- growing strings ---------------------------------------------------- */
 
 struct sb {
@@ -1661,6 +200,7 @@ struct ex_sock {
 	int read;                  /* the program reads the variable */
 	int shared;                /* another side names its address: server.addr(s) */
 	int checked;               /* an expect asks for its TCP state */
+	int assigned;              /* calls that give it a socket (2: more than one) */
 };
 
 struct ex_actor {
@@ -1681,10 +221,8 @@ struct ex {
 	char (*shared)[2 * SP_NAME_MAX + 1]; /* "server.s" */
 	size_t nshared;
 	int nchecked;             /* sockets an expect asks about */
-	/* the runtime parts the program uses */
-	int expect, title, say, sleep, step, call, done, done_addr, done_data, done_value,
-	    done_error, done_linger, check, ip, unix_addr, family_of, repeat, same, addr_text,
-	    escape, by_number, raw, struct_;
+	int repeating;            /* analyze(): inside a repeat block */
+	unsigned need;            /* the helpers the program uses: H() bits */
 	char err[200];
 };
 
@@ -1758,7 +296,7 @@ static const char *const py_reserved[] = {
 	"track", "end_script", "script_error", "wait_result", "wait_side", "read_line",
 	"send_line", "send_result", "wait_for_end", "on_interrupt", "errno_name", "kernel_state",
 	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
-	"failures", "Result", "Side",
+	"failures", "Result", "Side", "NotMade",
 	NULL,
 };
 
@@ -1883,10 +421,10 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 	switch (ad->kind) {
 	case SP_ADDR_IP:
 	case SP_ADDR_ANY:
-		ex->ip = 1;
+		ex->need |= H(H_IP);
 		break;
 	case SP_ADDR_UNIX:
-		ex->unix_addr = 1;
+		ex->need |= H(H_UNIX_ADDR);
 		break;
 	case SP_ADDR_OF:
 		s = addr_owner(ex, a, ad, &owner);
@@ -1911,47 +449,49 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			if (fs)
 				fs->read = 1;
 		} else {
-			ex->by_number = 1;
+			ex->need |= H(H_BY_NUMBER);
 		}
 	}
 	switch (st->call) {
 	case SP_CALL_SOCKET:
-		ex->step = ex->done = 1;
+		ex->need |= H(H_STEP) | H(H_DONE);
 		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+			ns->assigned += ex->repeating ? 2 : 1;
 			merge(&ns->family, (int)av[0].num);
 			merge(&ns->type, (int)av[1].num);
 		}
 		break;
 	case SP_CALL_ACCEPT:
-		ex->step = ex->done_addr = ex->addr_text = ex->escape = 1;
+		ex->need |= H(H_STEP) | H(H_DONE_ADDR);
 		a->peer = 1;
 		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+			ns->assigned += ex->repeating ? 2 : 1;
 			merge(&ns->family, fs && fs->family > 0 ? fs->family : -1);
 			merge(&ns->type, fs && fs->type > 0 ? fs->type : -1);
 		}
 		break;
 	case SP_CALL_BIND:
 	case SP_CALL_CONNECT:
-		ex->call = ex->done = ex->addr_text = ex->escape = 1;
+		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
 		a->addr = 1;
 		analyze_addr(ex, a, &av[1].addr);
 		break;
 	case SP_CALL_SENDTO:
-		ex->call = ex->done = ex->addr_text = ex->escape = 1;
+		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
 		a->addr = 1;
 		analyze_addr(ex, a, &av[2].addr);
 		/* fall through */
 	case SP_CALL_SEND:
 		if (st->call == SP_CALL_SEND)
-			ex->step = ex->done = 1;
+			ex->need |= H(H_STEP) | H(H_DONE);
 		if (av[1].data.count > 1) {
-			ex->repeat = 1;
+			ex->need |= H(H_REPEAT);
 			a->data = 1;
 		}
 		break;
 	case SP_CALL_RECV:
 	case SP_CALL_RECVFROM:
-		ex->step = ex->done_data = ex->addr_text = ex->escape = 1;
+		ex->need |= H(H_STEP) | H(H_DONE_DATA);
 		if (av[1].num > a->bufsize)
 			a->bufsize = av[1].num;
 		if (a->bufsize < 1)
@@ -1962,34 +502,34 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	case SP_CALL_SETSOCKOPT:
 	case SP_CALL_GETSOCKOPT: {
 		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		ex->step = 1;
+		ex->need |= H(H_STEP);
 		if (opt && opt->kind == SP_OPT_LINGER) {
 			a->linger = 1;
-			ex->struct_ = 1;
+			ex->need |= H(H_STRUCT);
 		} else {
 			a->optval = 1;
 		}
 		if (st->call == SP_CALL_SETSOCKOPT) {
-			ex->done = 1;
+			ex->need |= H(H_DONE);
 			break;
 		}
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
-			ex->done_linger = 1;
+			ex->need |= H(H_DONE_LINGER);
 		else if (opt && opt->kind == SP_OPT_ERROR)
-			ex->done_error = 1;
+			ex->need |= H(H_DONE_ERROR);
 		else
-			ex->done_value = 1;
+			ex->need |= H(H_DONE_VALUE);
 		break;
 	}
 	default:
-		ex->step = ex->done = 1;
+		ex->need |= H(H_STEP) | H(H_DONE);
 		break;
 	}
 	if (st->expect.present) {
-		ex->check = ex->escape = 1;
+		ex->need |= H(H_CHECK);
 		if (st->expect.has_data && st->expect.data.count > 1)
-			ex->same = 1;
+			ex->need |= H(H_SAME);
 	}
 }
 
@@ -1999,7 +539,9 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 		const struct sp_stmt *st = &v[i];
 		switch (st->kind) {
 		case SP_ST_REPEAT:
+			ex->repeating++;
 			analyze(ex, st->body, st->nbody);
+			ex->repeating--;
 			break;
 		case SP_ST_CALL: {
 			struct ex_actor *a = add_actor(ex, st->actor);
@@ -2009,7 +551,7 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 		}
 		case SP_ST_EXPECT: {
 			struct ex_sock *s = find_sock(find_actor(ex, st->actor), st->name);
-			ex->expect = 1;
+			ex->need |= H(H_EXPECT);
 			if (s && !s->checked) {
 				s->checked = 1;
 				ex->nchecked++;
@@ -2017,13 +559,13 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 			break;
 		}
 		case SP_ST_TITLE:
-			ex->title = 1;
+			ex->need |= H(H_TITLE);
 			break;
 		case SP_ST_SAY:
-			ex->say = 1;
+			ex->need |= H(H_SAY);
 			break;
 		case SP_ST_SLEEP:
-			ex->sleep = 1;
+			ex->need |= H(H_SLEEP);
 			break;
 		case SP_ST_PAUSE:
 			break;
@@ -2109,9 +651,9 @@ static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
 		struct pick p[2];
 		int fam = socket_family(a, st);
 		if (pick_addr(&st->args[k].addr, fam, p) == 2)
-			ex->family_of = 1;
+			ex->need |= H(H_FAMILY_OF);
 		else if (fam > 0 && p[0].family != fam)
-			ex->raw = 1;
+			ex->need |= H(H_RAW);
 	}
 }
 
@@ -2173,8 +715,9 @@ static void comment_text(struct ex *ex, const char *s, size_t n)
 		char c = s[i];
 		if ((unsigned char)c < 0x20 || c == 0x7f)
 			c = ' ';
-		if (ex->lang == EXPORT_C && c == '/' && i > 0 && s[i - 1] == '*')
-			sb_putc(&ex->o, ' ');
+		if (ex->lang == EXPORT_C && ((c == '/' && i > 0 && s[i - 1] == '*') ||
+					     (c == '*' && i > 0 && s[i - 1] == '/')))
+			sb_putc(&ex->o, ' '); /* neither end the comment nor open one in it */
 		if (ex->lang == EXPORT_C && c == '?' && i > 0 && s[i - 1] == '?')
 			sb_putc(&ex->o, ' ');
 		sb_putc(&ex->o, c);
@@ -2322,21 +865,6 @@ static const char *c_state(int state)
 	return state >= 0 && state < (int)(sizeof names / sizeof names[0]) ? names[state] : "TCP_CLOSE";
 }
 
-/* Copy a part of the runtime (CHUNK: and an empty line after it). */
-static void chunk_part(struct ex *ex, const char *const *lines)
-{
-	for (size_t i = 0; lines[i]; i++) {
-		sb_puts(&ex->o, lines[i]);
-		sb_putc(&ex->o, '\n');
-	}
-}
-
-static void chunk(struct ex *ex, const char *const *lines)
-{
-	chunk_part(ex, lines);
-	sb_putc(&ex->o, '\n');
-}
-
 /* ---- one step of a side ----------------------------------------------------- */
 
 /* The socket argument: its variable, or the number written in the script. */
@@ -2351,7 +879,7 @@ static void fd_expr(struct ex *ex, struct ex_actor *a, const struct sp_arg *arg,
 		snprintf(out, size, "%lld", arg->num);
 }
 
-/* The comment above a step: the script's line, what the call does, the other language. */
+/* The comment above a step: the script's line, what the call does, the statement in the other language. */
 static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const char *src = st->source ? st->source : "";
@@ -2359,7 +887,8 @@ static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		src++;
 	int type = socket_type(a, st);
 	const char *what = explain_call_type(st->call, type);
-	const char *other = ex->lang == EXPORT_C ? explain_python(st->call) : explain_c(st->call);
+	char other[1024]; /* the statement in the other language, as --explain writes it */
+	explain_code(st, ex->lang == EXPORT_C, other, sizeof other);
 	indent(ex, depth);
 	sb_puts(&ex->o, ex->lang == EXPORT_C ? "/* " : "# ");
 	sb_printf(&ex->o, "line %d: ", st->line);
@@ -2376,8 +905,8 @@ static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			 meaning ? meaning : "", mistake ? " " : "", mistake ? mistake : "");
 		wrap(ex, depth, buf);
 	}
-	if (other) {
-		char buf[512];
+	if (other[0]) {
+		char buf[1100];
 		snprintf(buf, sizeof buf, "%s %s", ex->lang == EXPORT_C ? "Python:" : "C:", other);
 		indent(ex, depth);
 		sb_puts(&ex->o, ex->lang == EXPORT_C ? " * " : "# ");
@@ -2667,6 +1196,17 @@ static void expect_cond(struct ex *ex, const struct sp_expect *e, struct sb *b)
 	ex->o = saved;
 }
 
+/*
+ * C: a name given a socket more than once keeps the one it has when the call
+ * fails, as in sockplay (and Python, where the failed call raises before the
+ * assignment): ret is -1 then, not a socket.
+ */
+static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
+{
+	line(ex, depth, "if (ret >= 0) /* a failed call leaves %s as it was */", s->var);
+	line(ex, depth + 1, "%s = (int)ret;", s->var);
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const struct sp_arg *av = st->args;
@@ -2724,7 +1264,11 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 			snprintf(ps, sizeof ps, "%s%s", py ? "socket." : "", pn);
 		else
 			snprintf(ps, sizeof ps, "%d", proto);
-		if (c) {
+		if (c && as && as->assigned > 1) {
+			line(ex, d, "ret = socket(%s, %s, %s);", dn, tn, ps);
+			keep_if_made(ex, d, as);
+			line(ex, d, "done(ret);");
+		} else if (c) {
 			line(ex, d, "ret = %s%ssocket(%s, %s, %s);", var ? var : "", var ? " = " : "", dn, tn, ps);
 			line(ex, d, "done(ret);");
 		} else if (var) {
@@ -2755,8 +1299,13 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	case SP_CALL_ACCEPT:
 		if (c) {
 			line(ex, d, "peerlen = sizeof peer;");
-			line(ex, d, "ret = %s%saccept(%s, (struct sockaddr *)&peer, &peerlen);", var ? var : "",
-			     var ? " = " : "", fd);
+			if (as && as->assigned > 1) {
+				line(ex, d, "ret = accept(%s, (struct sockaddr *)&peer, &peerlen);", fd);
+				keep_if_made(ex, d, as);
+			} else {
+				line(ex, d, "ret = %s%saccept(%s, (struct sockaddr *)&peer, &peerlen);", var ? var : "",
+				     var ? " = " : "", fd);
+			}
 			line(ex, d, "done_addr(ret, \"peer\", &peer, peerlen);");
 		} else {
 			line(ex, d, "%s, peer = %s.accept()", var ? var : "accepted", fd);
@@ -3003,7 +1552,7 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			indent(ex, 1);
 			for (size_t i = 0; i < a->nsocks; i++)
 				sb_printf(&ex->o, "%s = ", a->socks[i].var);
-			sb_puts(&ex->o, "None  # its sockets\n\n");
+			sb_puts(&ex->o, "NOT_MADE  # its sockets (none made yet)\n\n");
 		}
 	}
 	emit_body(ex, a, sc->stmts, sc->n, 1);
@@ -3081,7 +1630,7 @@ static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, i
 			} else if (st->call == SP_CALL_CLOSE && fs && fs->checked) {
 				sb_puts(&ex->o, c ? ", CLOSES, " : ", closes=");
 				lit_str(ex, fs->name, 0);
-			} else if (c && ex->expect) {
+			} else if (c && (ex->need & H(H_EXPECT))) {
 				sb_puts(&ex->o, ", 0, NULL");
 			}
 			sb_puts(&ex->o, c ? "); /* " : ")  # ");
@@ -3187,7 +1736,7 @@ static void emit_tables(struct ex *ex)
 			}
 			sb_puts(&ex->o, " };\n");
 		}
-		if (ex->expect)
+		if (ex->need & H(H_EXPECT))
 			sb_printf(&ex->o, "#define MAX_SOCKETS %d /* that an expect asks about */\n",
 				  ex->nchecked > 0 ? ex->nchecked : 1);
 		sb_puts(&ex->o, "\n/* errno names, as sockplay prints them */\nstatic const char *const errno_names[] = {");
@@ -3228,7 +1777,7 @@ static void emit_tables(struct ex *ex)
 		col += len;
 	}
 	sb_puts(&ex->o, c ? "\n};\n" : "\n}\n");
-	if (ex->expect) {
+	if (ex->need & H(H_EXPECT)) {
 		sb_puts(&ex->o, c ? "\n/* TCP states by the kernel's numbers */\nstatic const char *const state_names[] = {"
 				  : "\n# TCP states, numbered as the kernel does\n"
 				    "ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSED, CLOSE_WAIT, "
@@ -3245,219 +1794,131 @@ static void emit_tables(struct ex *ex)
 	sb_putc(&ex->o, '\n');
 }
 
-/* The helpers that the sides and the script call, declared before them. */
-static void c_prototypes(struct ex *ex)
+/* Whether word W is one of the space-separated words of LIST. */
+static int has_word(const char *list, const char *w)
 {
-	struct sb *o = &ex->o;
-	sb_puts(o, "/*\n"
-		   " * Helpers, defined at the end of the file with the machinery that keeps the\n"
-		   " * sides in the script's order (you may skip that part):\n"
-		   " */\n");
-	if (ex->step)
-		sb_puts(o, "/* wait for this side's turn in the script, and say which call it makes */\n"
-			   "static void step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));\n");
-	if (ex->call)
-		sb_puts(o, "/* the same in two halves, for a call whose address is made in between */\n"
-			   "static void turn(void);\n"
-			   "static void call(const char *fmt, ...) __attribute__((format(printf, 1, 2)));\n");
-	sb_puts(o, "/* report the call's result as sockplay prints it: \" = 3\", \" = -1 ECONNREFUSED (...)\" */\n");
-	if (ex->done)
-		sb_puts(o, "static void done(long long ret);\n");
-	if (ex->done_addr)
-		sb_puts(o, "static void done_addr(long long ret, const char *what, const struct sockaddr_storage *ss,\n"
-			   "\t\t      socklen_t len); /* accept(): \" = 4 (peer 127.0.0.1:40000)\" */\n");
-	if (ex->done_data)
-		sb_puts(o, "static void done_data(long long ret, const char *buf, const struct sockaddr_storage *from,\n"
-			   "\t\t      socklen_t fromlen); /* recv(): \" = 14 \\\"Hello, client!\\\"\" */\n");
-	if (ex->done_value)
-		sb_puts(o, "static void done_value(long long ret, int value); /* getsockopt(): \" = 0 (value 1)\" */\n");
-	if (ex->done_error)
-		sb_puts(o, "static void done_error(long long ret, int value); /* SO_ERROR: \" = 0 (value ECONNREFUSED)\" */\n");
-	if (ex->done_linger)
-		sb_puts(o, "static void done_linger(long long ret, const struct linger *lg); /* \" = 0 (value on, 5 s)\" */\n");
-	if (ex->check)
-		sb_puts(o, "/* the script's expectation on that result (\"= 0\"): OK says whether it held */\n"
-			   "static void check(int line, int ok, const char *want, int data);\n");
-	if (ex->ip || ex->unix_addr || ex->addr_text || ex->family_of)
-		sb_puts(o, "/* addresses */\n");
-	if (ex->ip)
-		sb_puts(o, "static socklen_t ip_addr(struct sockaddr_storage *ss, int family, const char *host, int port);\n");
-	if (ex->unix_addr)
-		sb_puts(o, "static socklen_t unix_addr(struct sockaddr_storage *ss, const char *path, int abstract);\n");
-	if (ex->addr_text)
-		sb_puts(o, "static const char *addr_text(const struct sockaddr_storage *ss, socklen_t len);\n");
-	if (ex->family_of)
-		sb_puts(o, "static int family_of(int fd);\n");
-	if (ex->nshared)
-		sb_puts(o, "/* where another side's socket is bound (server.addr(s)): shared memory */\n"
-			   "static void share_addr(const char *name, int fd);\n"
-			   "static socklen_t shared_addr(const char *name, struct sockaddr_storage *ss);\n");
-	if (ex->repeat || ex->same)
-		sb_puts(o, "/* data such as \"x\" * 100000 */\n");
-	if (ex->repeat)
-		sb_puts(o, "static char *repeat(const char *unit, size_t len, size_t count);\n");
-	if (ex->same)
-		sb_puts(o, "static int same(const char *buf, long long n, const char *unit, size_t len, size_t count);\n");
-	sb_puts(o, "/* the parent: let a side make its next call");
-	sb_puts(o, ex->expect ? "; ask the kernel for a socket's TCP state */\n" : " */\n");
-	if (ex->expect)
-		sb_puts(o, "static void run(void (*side)(void), int line, int what, const char *name);\n"
-			   "static void expect(void (*side)(void), const char *name, int want, int line);\n"
-			   "enum { MAKES = 1, CLOSES = 2 }; /* what a step does to a socket */\n");
-	else
-		sb_puts(o, "static void run(void (*side)(void), int line);\n");
-	if (ex->title)
-		sb_puts(o, "static void title(const char *text);\n");
-	if (ex->say)
-		sb_puts(o, "static void say(const char *text);\n");
-	if (ex->sleep)
-		sb_puts(o, "static void sleep_ms(long ms);\n");
-	sb_putc(o, '\n');
+	size_t n = strlen(w);
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncmp(p, w, n) == 0)
+			return 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
 }
 
-static void emit_c(struct ex *ex)
+/* The row whose chunk NAME is (of runtime.c, or runtime.py), or H_COUNT for none. */
+static enum helper chunk_owner(const char *name, int python)
 {
+	for (int h = 0; h < H_COUNT; h++)
+		if (python ? has_word(helpers[h].py, name)
+			   : has_word(helpers[h].proto, name) || has_word(helpers[h].c, name))
+			return (enum helper)h;
+	return H_COUNT;
+}
+
+/* The helpers the script calls, with those they call in turn. */
+static void close_needs(struct ex *ex)
+{
+	ex->need |= H(H_BASE);
+	if (ex->nshared)
+		ex->need |= H(H_SHARED);
+	if (!(ex->need & H(H_EXPECT)))
+		ex->need |= H(H_RUN);
+	for (unsigned before = 0; before != ex->need;) {
+		before = ex->need;
+		for (int h = 0; h < H_COUNT; h++)
+			if (ex->need & H(h))
+				ex->need |= helpers[h].needs;
+	}
+}
+
+/* A place of the runtime where the program is the script's own. */
+static void emit_place(struct ex *ex, const char *name)
+{
+	if (strcmp(name, "sides") == 0) {
+		for (size_t i = 0; i < ex->nactors; i++)
+			emit_actor(ex, &ex->actors[i]);
+	} else if (strcmp(name, "script") == 0) {
+		emit_script_body(ex, ex->sc->stmts, ex->sc->n, 1);
+	} else if (strcmp(name, "tables") == 0) {
+		emit_tables(ex);
+	} else if (strcmp(name, "side_list") == 0) {
+		sb_puts(&ex->o, "SIDES = [");
+		for (size_t i = 0; i < ex->nactors; i++) {
+			sb_printf(&ex->o, "%sSide(", i ? ", " : "");
+			lit_str(ex, ex->actors[i].name, 0);
+			sb_printf(&ex->o, ", %s)", ex->actors[i].fn);
+		}
+		sb_puts(&ex->o, "]  # in the order they first act\n\n\n");
+	}
+}
+
+/* The program: its header, then the runtime's chunks that it needs and its own places in them. */
+static void emit_program(struct ex *ex)
+{
+	int python = ex->lang == EXPORT_PYTHON;
 	emit_header(ex);
-	sb_puts(&ex->o, "#define _GNU_SOURCE\n");
-	static const char *const includes[] = {
-		"arpa/inet.h", "errno.h", "fcntl.h", "netinet/in.h", "netinet/tcp.h", "poll.h", "signal.h",
-		"stdarg.h", "stddef.h", "stdio.h", "stdlib.h", "string.h", "sys/mman.h", "sys/prctl.h",
-		"sys/resource.h", "sys/socket.h", "sys/un.h", "sys/wait.h", "time.h", "unistd.h",
-	};
-	for (size_t i = 0; i < sizeof includes / sizeof includes[0]; i++) {
-		if (strcmp(includes[i], "sys/mman.h") == 0 && !ex->nshared)
+	for (const struct rt_chunk *ch = python ? rt_py : rt_c; ch->name; ch++) {
+		if (!ch->lines) {
+			emit_place(ex, ch->name);
 			continue;
-		sb_printf(&ex->o, "#include <%s>\n", includes[i]);
+		}
+		enum helper h = chunk_owner(ch->name, python);
+		if (h == H_COUNT || !(ex->need & H(h)))
+			continue;
+		for (size_t i = 0; ch->lines[i]; i++) {
+			sb_puts(&ex->o, ch->lines[i]);
+			sb_putc(&ex->o, '\n');
+		}
 	}
-	sb_putc(&ex->o, '\n');
-	c_prototypes(ex);
-	for (size_t i = 0; i < ex->nactors; i++)
-		emit_actor(ex, &ex->actors[i]);
-	sb_puts(&ex->o, "/* ==== The script: whose turn it is, step by step ======================== */\n\n");
-	sb_puts(&ex->o, "static void script(void)\n{\n");
-	emit_script_body(ex, ex->sc->stmts, ex->sc->n, 1);
-	sb_puts(&ex->o, "}\n\n");
-
-	chunk(ex, c_head);
-	emit_tables(ex);
-	chunk(ex, c_core);
-	if (ex->escape)
-		chunk(ex, c_escape);
-	if (ex->addr_text)
-		chunk(ex, c_addr_text);
-	if (ex->ip)
-		chunk(ex, c_ip_addr);
-	if (ex->unix_addr)
-		chunk(ex, c_unix_addr);
-	if (ex->family_of)
-		chunk(ex, c_family_of);
-	if (ex->repeat)
-		chunk(ex, c_repeat);
-	if (ex->same)
-		chunk(ex, c_same);
-	chunk(ex, c_actor);
-	if (ex->call)
-		chunk(ex, c_call);
-	if (ex->step)
-		chunk(ex, c_step);
-	chunk(ex, c_keep_result);
-	if (ex->done)
-		chunk(ex, c_done);
-	if (ex->done_addr)
-		chunk(ex, c_done_addr);
-	if (ex->done_data)
-		chunk(ex, c_done_data);
-	if (ex->done_value)
-		chunk(ex, c_done_value);
-	if (ex->done_error)
-		chunk(ex, c_done_error);
-	if (ex->done_linger)
-		chunk(ex, c_done_linger);
-	if (ex->check)
-		chunk(ex, c_check);
-	if (ex->nshared)
-		chunk(ex, c_shared);
-	chunk(ex, c_parent);
-	if (ex->expect)
-		chunk(ex, c_track);
-	chunk_part(ex, c_wait);
-	if (ex->expect)
-		chunk_part(ex, c_wait_track);
-	chunk(ex, c_wait_end);
-	chunk(ex, ex->expect ? c_run_track : c_run);
-	if (ex->title)
-		chunk(ex, c_title);
-	if (ex->say)
-		chunk(ex, c_say);
-	if (ex->sleep)
-		chunk(ex, c_sleep);
-	chunk_part(ex, c_main);
-	if (ex->nshared)
-		chunk_part(ex, c_main_shared);
-	chunk_part(ex, c_main_end);
 }
 
-static void emit_python(struct ex *ex)
+/* Whether chunk NAME is in the runtime RT. */
+static int rt_has(const struct rt_chunk *rt, const char *name)
 {
-	struct sb *o = &ex->o;
-	emit_header(ex);
-	sb_puts(o, "\n");
-	if (ex->nshared)
-		sb_puts(o, "import ast\n");
-	sb_puts(o, "import ctypes\nimport errno\n");
-	if (ex->nshared)
-		sb_puts(o, "import mmap\n");
-	sb_puts(o, "import os\nimport resource\nimport select\nimport signal\nimport socket\n");
-	if (ex->nshared || ex->struct_ || ex->raw)
-		sb_puts(o, "import struct\n");
-	sb_puts(o, "import sys\nimport time\n\n");
-	sb_puts(o, "# Helpers, defined at the end of the file with the machinery that keeps the\n"
-		   "# sides in the script's order (you may skip that part):\n"
-		   "#   with step(TEXT) as r:  wait for this side's turn in the script, say which\n"
-		   "#                          call it makes, and record in r what the call did:\n"
-		   "#                          r.ret as C returns it (-1 and r.err where Python\n"
-		   "#                          raises OSError), r.data received, r.note\n"
-		   "#   turn(); call(TEXT)     the same in two halves, for a call whose address is\n"
-		   "#                          made in between\n"
-		   "#   check(LINE, OK, WANT)  the script's expectation (\"= 0\") on that result\n"
-		   "#   keep(sock), fd(sock)   keep a socket open, as a C program keeps its\n"
-		   "#                          descriptors; the descriptor's number\n"
-		   "#   run(side, line)        the parent: let a side make its next call\n");
-	if (ex->expect)
-		sb_puts(o, "#   expect(side, name, STATE, line)  ask the kernel for a socket's TCP state\n");
-	sb_puts(o, "\n\n");
-	for (size_t i = 0; i < ex->nactors; i++)
-		emit_actor(ex, &ex->actors[i]);
-	sb_puts(o, "# ==== The script: whose turn it is, step by step ==========================\n\n\n");
-	sb_puts(o, "def script():\n");
-	emit_script_body(ex, ex->sc->stmts, ex->sc->n, 1);
-	sb_puts(o, "\n\n");
-	chunk(ex, py_head);
-	emit_tables(ex);
-	sb_putc(o, '\n');
-	chunk(ex, py_core);
-	if (ex->addr_text || ex->raw)
-		chunk(ex, py_show);
-	chunk(ex, py_actor);
-	if (ex->by_number)
-		chunk(ex, py_by_number);
-	if (ex->family_of)
-		chunk(ex, py_family_of);
-	if (ex->raw)
-		chunk(ex, py_raw);
-	chunk(ex, py_check);
-	if (ex->nshared)
-		chunk(ex, py_shared);
-	chunk(ex, py_parent);
-	chunk(ex, ex->expect ? py_track : py_track_none);
-	sb_puts(o, "SIDES = [");
-	for (size_t i = 0; i < ex->nactors; i++) {
-		sb_printf(o, "%sSide(", i ? ", " : "");
-		lit_str(ex, ex->actors[i].name, 0);
-		sb_printf(o, ", %s)", ex->actors[i].fn);
+	for (; rt->name; rt++)
+		if (rt->lines && strcmp(rt->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Each word of LIST a chunk of RT: 0, or -1 with ERR. */
+static int rt_all_in(const char *list, const struct rt_chunk *rt, const char *helper, char *err, size_t errlen)
+{
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, " ");
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)k, p);
+		if (!rt_has(rt, name)) {
+			snprintf(err, errlen, "helper %s: no chunk %s in the runtime", helper, name);
+			return -1;
+		}
+		p += k + (p[k] == ' ');
 	}
-	sb_puts(o, "]  # in the order they first act\n\n\n");
-	chunk_part(ex, py_main);
+	return 0;
+}
+
+int export_runtime_check(char *err, size_t errlen)
+{
+	for (int python = 0; python < 2; python++)
+		for (const struct rt_chunk *ch = python ? rt_py : rt_c; ch->name; ch++) {
+			int rows = 0;
+			for (int h = 0; h < H_COUNT && ch->lines; h++)
+				rows += python ? has_word(helpers[h].py, ch->name)
+					       : has_word(helpers[h].proto, ch->name) + has_word(helpers[h].c, ch->name);
+			if (ch->lines && rows != 1) {
+				snprintf(err, errlen, "chunk %s of runtime.%s belongs to %d helpers", ch->name,
+					 python ? "py" : "c", rows);
+				return -1;
+			}
+		}
+	for (int h = 0; h < H_COUNT; h++)
+		if (rt_all_in(helpers[h].proto, rt_c, helpers[h].name, err, errlen) < 0 ||
+		    rt_all_in(helpers[h].c, rt_c, helpers[h].name, err, errlen) < 0 ||
+		    rt_all_in(helpers[h].py, rt_py, helpers[h].name, err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
@@ -3476,15 +1937,13 @@ int export_program(const struct sp_script *script, enum export_lang lang, FILE *
 	ex->lang = lang;
 	analyze(ex, script->stmts, script->n);
 	analyze_picks(ex, script->stmts, script->n);
+	close_needs(ex);
 	int rc = 0;
 	if (ex->nactors == 0) {
 		snprintf(err, errlen, "the script makes no call: there is nothing to export");
 		rc = -1;
 	} else {
-		if (lang == EXPORT_C)
-			emit_c(ex);
-		else
-			emit_python(ex);
+		emit_program(ex);
 		if (ex->o.oom) {
 			snprintf(err, errlen, "out of memory");
 			rc = -1;

@@ -401,7 +401,7 @@ static void test_code_is_the_statement(void **state)
 	code_of("server: listen(s)", "s.listen()", "listen(s, 128);");
 	code_of("server: listen(s, 5)", "s.listen(5)", "listen(s, 5);");
 	code_of("server: c3 = accept(s)", "c3, addr = s.accept()", "int c3 = accept(s, NULL, NULL);");
-	code_of("server: send(conn, \"Hi\\n\\x1b\")", "conn.send(b\"Hi\\n\\x1b\")", "send(conn, \"Hi\\n\\x1b\", 4, 0);");
+	code_of("server: send(conn, \"Hi\\n\\x1b\")", "conn.send(b\"Hi\\n\\x1b\")", "send(conn, \"Hi\\n\\033\", 4, 0);");
 	code_of("client: send(c, \"x\" * 10000000, MSG_DONTWAIT)",
 		"c.send(b\"x\" * 10000000, socket.MSG_DONTWAIT)",
 		"send(c, buf, 10000000, MSG_DONTWAIT); /* buf: \"x\" 10000000 times */");

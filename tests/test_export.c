@@ -1,6 +1,7 @@
 /* test_export.c -- scripts exported as C and Python programs: the calls, the comments, what compiles. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -223,10 +224,9 @@ static void test_c_hello_comments(void **state)
 	assert_contains(p, words);
 	first_words(explain_call_type(SP_CALL_ACCEPT, SOCK_STREAM), words, sizeof words);
 	assert_contains(p, words);
-	snprintf(line, sizeof line, " * Python: %s\n", explain_python(SP_CALL_LISTEN));
-	assert_contains(p, line);
-	snprintf(line, sizeof line, " * Python: %s\n", explain_python(SP_CALL_RECV));
-	assert_contains(p, line);
+	assert_contains(p, " * Python: s.listen(5)\n");
+	assert_contains(p, " * Python: data = c.recv(1024)\n");
+	(void)line;
 	assert_int_equal(count(p, "/* line "), 13); /* thirteen calls */
 	/* it says how to build it */
 	assert_contains(p, "cc -Wall -Wextra -o t t.c && ./t");
@@ -255,6 +255,55 @@ static void test_c_minimal_compiles(void **state)
 	assert_contains(p, "run(client, 1); /* client: c = socket(AF_INET, SOCK_DGRAM) */");
 	assert_c_compiles(p, "minimal");
 	free(p);
+}
+
+/*
+ * Every step is commented with its own statement in the other language, as
+ * --explain writes it, never with the tutorial's line: not "localhost",
+ * 8888, "Hello, client!" or SO_REUSEADDR for a script that has none of them.
+ */
+static const char not_the_tutorial[] =
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: bind(s, 127.0.0.1:9000)\n"
+	"server: listen(s, 3)\n"
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"
+	"client: connect(c, 127.0.0.1:9000)\n"
+	"server: conn = accept(s)\n"
+	"client: send(c, \"ping\\n/*\")\n"
+	"server: setsockopt(conn, SO_LINGER, 1, 0)\n"
+	"server: recv(conn, 100)\n"
+	"server: close(conn)\n";
+
+static void test_comments_are_the_statement(void **state)
+{
+	(void)state;
+	char *c = export_text(not_the_tutorial, EXPORT_C), *py = export_text(not_the_tutorial, EXPORT_PYTHON);
+	assert_contains(c, " * Python: s.bind((\"127.0.0.1\", 9000))\n");
+	assert_contains(c, " * Python: s.listen(3)\n");
+	assert_contains(c, " * Python: c.send(b\"ping\\n/ *\")\n"); /* no comment opened inside one */
+	assert_contains(c, " * Python: conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))\n");
+	assert_contains(c, " * Python: data = conn.recv(100)\n");
+	assert_contains(py, "    # C: bind(s, (struct sockaddr *)&addr, sizeof addr); /* addr: 127.0.0.1:9000 */\n");
+	assert_contains(py, "    # C: send(c, \"ping\\n/*\", 7, 0);\n");
+	assert_contains(py, "    # C: struct linger l = { 1, 0 }; setsockopt(conn, SOL_SOCKET, SO_LINGER, &l, sizeof l);\n");
+	const char *progs[] = { c, py };
+	for (int k = 0; k < 2; k++) {
+		/* the sides' steps, without the helpers' own comments */
+		char *p = strdup(strstr(progs[k], "==== The server"));
+		assert_non_null(p);
+		*strstr(p, "==== The script") = 0;
+		assert_lacks(p, "localhost");
+		assert_lacks(p, "8888");
+		assert_lacks(p, "Hello, client!");
+		assert_lacks(p, "server_socket");
+		assert_lacks(p, "client_socket");
+		assert_lacks(p, "SO_REUSEADDR, 1");
+		free(p);
+	}
+	assert_c_compiles(c, "not_the_tutorial");
+	assert_py_compiles(py, "not_the_tutorial");
+	free(c);
+	free(py);
 }
 
 static const char every_call[] =
@@ -384,8 +433,8 @@ static void test_names(void **state)
 	assert_contains(p, "def run_():");
 	assert_contains(p, "def main():\n");
 	assert_contains(p, "def main_():");
-	assert_contains(p, "int_ = ret = AF_ = s_x = i1_ = step_ = None_ = buf = None  # its sockets");
-	assert_contains(p, "r_ = None  # its sockets");
+	assert_contains(p, "int_ = ret = AF_ = s_x = i1_ = step_ = None_ = buf = NOT_MADE  # its sockets (none made yet)");
+	assert_contains(p, "r_ = NOT_MADE  # its sockets (none made yet)");
 	assert_contains(p, "SIDES = [Side(\"run\", run_), Side(\"main\", main_)]");
 	assert_py_compiles(p, "names");
 	free(p);
@@ -416,8 +465,8 @@ static void test_python_hello(void **state)
 	assert_contains(p, "SCRIPT_FILE = \"t.sp\"");
 	assert_contains(p, "errno.EAGAIN: \"EAGAIN\"");
 	/* the comments: what the call does, the same line in C */
-	snprintf(line, sizeof line, "    # C: %s\n", explain_c(SP_CALL_LISTEN));
-	assert_contains(p, line);
+	assert_contains(p, "    # C: listen(s, 5);\n");
+	(void)line;
 	assert_contains(p, "    # line 7: server: listen(s, 5)\n");
 	assert_int_equal(count(p, "    # line "), 13);
 	assert_contains(p, "python3 t.py");
@@ -515,6 +564,198 @@ static void test_chinese_comments(void **state)
 	free(py);
 }
 
+/* ------------------------------------------- the lines --explain prints */
+
+/* Data and addresses that need escaping in every way: control bytes before letters and digits, quotes, trigraphs, comment marks. */
+static const char hostile[] =
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: int = socket(AF_INET, SOCK_STREAM)\n"
+	"server: send = socket(AF_INET, SOCK_DGRAM)\n"
+	"server: AF_INET6 = socket(AF_INET6, SOCK_STREAM)\n"
+	"server: bind(int, 127.0.0.1:8888)\n"
+	"server: listen(AF_INET6)\n"
+	"server: buf = accept(s)\n"
+	"server: send(buf, \"\\x0dabc\\x1bEdge\")\n"
+	"server: send(buf, \"\\x00" "123\\x01" "7\\xff\\x7f\\t\\\\\\\"'?\?/?\?=*/ /*%s%d\")\n"
+	"server: send(buf, \"*/\" * 3)\n"
+	"server: send(buf, \"\\x1b[31mred\\x1b[0m\\r\\n\" * 1000, MSG_DONTWAIT)\n"
+	"server: sendto(send, \"?\?/\\x07" "8\", 127.0.0.1:9)\n"
+	"server: recv(buf, 0)\n"
+	"server: recvfrom(send, 5, MSG_PEEK)\n"
+	"server: u = socket(AF_UNIX, SOCK_STREAM)\n"
+	"server: bind(u, @a*/b)\n"
+	"server: connect(u, /tmp/x/*y)\n"
+	"server: setsockopt(buf, SO_LINGER, 1, 0)\n"
+	"server: getsockopt(send, SO_ERROR)\n"
+	"server: nonblock(int, 0)\n"
+	"server: shutdown(buf, SHUT_RDWR)\n"
+	"server: close(7)\n";
+
+/* How explain_code() spells socket ARG (a name or a number): the fd of "close(ARG);". */
+static void code_spelling(const struct sp_stmt *st, const struct sp_arg *arg, char *out, size_t size)
+{
+	struct sp_stmt t = *st;
+	char line[256];
+	t.call = SP_CALL_CLOSE;
+	t.nargs = 1;
+	t.assign[0] = 0;
+	t.args[0] = *arg;
+	explain_code(&t, 0, line, sizeof line);
+	assert_true(strncmp(line, "close(", 6) == 0);
+	snprintf(out, size, "%.*s", (int)strcspn(line + 6, ")"), line + 6);
+}
+
+/* Every call's C line into C (each in a block of its own), its Python line into PY; its names into NAMES. */
+static void code_lines(const char *file, const struct sp_stmt *v, size_t n, FILE *c, FILE *py, FILE *names)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		char line[1024], name[64];
+		if (st->kind == SP_ST_REPEAT)
+			code_lines(file, st->body, st->nbody, c, py, names);
+		if (st->kind != SP_ST_CALL)
+			continue;
+		assert_true(explain_code(st, 0, line, sizeof line) > 0);
+		fprintf(c, "\t{ /* %s:%d */\n\t\t%s\n\t}\n", file, st->line, line);
+		assert_true(explain_code(st, 1, line, sizeof line) > 0);
+		fprintf(py, "%s\n", line);
+		if (st->assign[0]) {
+			struct sp_arg made = { .kind = SP_ARG_SOCK };
+			snprintf(made.name, sizeof made.name, "%s", st->assign);
+			code_spelling(st, &made, name, sizeof name);
+			fprintf(names, "%s\n", name);
+		}
+		if (call_takes_fd(st->call)) {
+			code_spelling(st, &st->args[0], name, sizeof name);
+			fprintf(names, "%s\n", name);
+		}
+	}
+}
+
+/*
+ * The C and Python lines that --explain prints for the demos, the export
+ * tests and hostile data: every C line compiles (strict C11), every Python
+ * line parses.
+ */
+static void test_code_lines_compile(void **state)
+{
+	(void)state;
+	if (run("command -v cc >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	char cpath[128], pypath[128], namepath[128];
+	snprintf(cpath, sizeof cpath, "%s/lines.c", tmpdir);
+	snprintf(pypath, sizeof pypath, "%s/lines.py", tmpdir);
+	snprintf(namepath, sizeof namepath, "%s/names", tmpdir);
+	FILE *body = tmpfile(), *py = fopen(pypath, "w"), *names = fopen(namepath, "w");
+	assert_non_null(body);
+	assert_non_null(py);
+	assert_non_null(names);
+	glob_t g;
+	assert_int_equal(glob("assets/demos/*.sp", 0, NULL, &g), 0);
+	assert_int_equal(glob("tests/export/*.sp", GLOB_APPEND, NULL, &g), 0);
+	size_t scripts = 0;
+	for (size_t i = 0; i <= g.gl_pathc; i++) {
+		const char *file = i < g.gl_pathc ? g.gl_pathv[i] : "hostile.sp";
+		struct sp_script *sc = NULL;
+		struct sp_diags d = { 0 };
+		int rc = i < g.gl_pathc ? script_load(file, &sc, &d)
+					: script_parse(file, hostile, strlen(hostile), &sc, &d);
+		if (rc != 0) {
+			script_diags_print(stderr, file, &d);
+			fail_msg("%s does not parse", file);
+		}
+		code_lines(file, sc->stmts, sc->n, body, py, names);
+		script_free(sc);
+		scripts++;
+	}
+	globfree(&g);
+	assert_true(scripts > 10);
+	fclose(py);
+	fclose(names);
+
+	/* the file: the names the lines use declared, then each line in a block */
+	FILE *c = fopen(cpath, "w");
+	assert_non_null(c);
+	fputs("#define _GNU_SOURCE\n#include <fcntl.h>\n#include <netinet/in.h>\n#include <netinet/tcp.h>\n"
+	      "#include <sys/socket.h>\n#include <unistd.h>\n\nvoid lines(void);\nvoid lines(void)\n{\n"
+	      "\tstruct sockaddr_storage addr, peer;\n\tsocklen_t peerlen = sizeof peer;\n\tchar buf[1];\n",
+	      c);
+	fclose(c);
+	assert_int_equal(run("sort -u '%s' | grep -vx buf | sed 's/.*/\\tint & = 3;/' >>'%s'", namepath, cpath), 0);
+	c = fopen(cpath, "a");
+	assert_non_null(c);
+	rewind(body);
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, body)) > 0)
+		fwrite(chunk, 1, got, c);
+	fputs("}\n", c);
+	fclose(c);
+	fclose(body);
+	if (run("cc -std=c11 -Wall -Wextra -Wpedantic -Wno-unused -Werror -fsyntax-only '%s' 2>'%s.err'", cpath,
+		cpath) != 0) {
+		run("head -30 '%s.err' >&2", cpath);
+		fail_msg("a C line of --explain does not compile");
+	}
+	if (run("python3 -c 'import ast, sys\n"
+		"for n, line in enumerate(open(sys.argv[1]), 1):\n"
+		"    try:\n"
+		"        ast.parse(line)\n"
+		"    except SyntaxError as e:\n"
+		"        sys.exit(\"line %%d: %%s: %%s\" %% (n, e, line))' '%s' >&2",
+		pypath) != 0)
+		fail_msg("a Python line of --explain does not parse");
+}
+
+/* The table of helpers and the runtime files agree: no chunk left out, none shared, none missing. */
+static void test_runtime_chunks(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	if (export_runtime_check(err, sizeof err) != 0)
+		fail_msg("%s", err);
+}
+
+/*
+ * A name whose socket was never made (its accept() failed) is -1 in C and
+ * NOT_MADE in Python: calls on it fail with EBADF in both, where the Python
+ * program used to die on None. A name made twice keeps its socket when the
+ * second call fails, as in sockplay.
+ */
+static const char not_made[] =
+	"server: s = socket(AF_UNIX, SOCK_STREAM)\n"
+	"server: bind(s, @sockplay-test-export-not-made)\n"
+	"server: listen(s)\n"
+	"server: nonblock(s)\n"
+	"server: conn = accept(s) = -1 EAGAIN\n"
+	"server: send(conn, \"hi\") = -1 EBADF\n"
+	"server: close(conn) = -1 EBADF\n"
+	"server: t = socket(AF_UNIX, SOCK_STREAM) = 4\n"
+	"server: t = socket(AF_INET, SOCK_STREAM, IPPROTO_UDP) = -1 EPROTONOSUPPORT\n"
+	"server: close(t) = 0\n";
+
+static void test_not_made(void **state)
+{
+	(void)state;
+	char *c = export_text(not_made, EXPORT_C), *py = export_text(not_made, EXPORT_PYTHON);
+	assert_contains(py, "s = conn = t = NOT_MADE  # its sockets (none made yet)");
+	assert_contains(c, "ret = socket(AF_INET, SOCK_STREAM, IPPROTO_UDP);\n\tif (ret >= 0) /* a failed call leaves t as it was */\n"
+			   "\t\tt = (int)ret;\n");
+	assert_contains(c, "ret = conn = accept(s, ");
+	assert_c_compiles(c, "not_made");
+	assert_py_compiles(py, "not_made");
+	if (run("command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	/* both run to the end, print the same lines, and every expectation holds */
+	assert_int_equal(run("cd '%s' && timeout 20 ./not_made >c.out 2>c.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && timeout 20 python3 not_made.py >py.out 2>py.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && cmp -s c.out py.out && ! test -s py.err && ! test -s c.err", tmpdir), 0);
+	assert_int_equal(run("grep -qxF '[server] send(-1, \"hi\", 2) = -1 EBADF (Bad file descriptor)' '%s/py.out'",
+			     tmpdir), 0);
+	free(c);
+	free(py);
+}
+
 /* ------------------------------------------------------------ failures */
 
 static void test_errors(void **state)
@@ -555,11 +796,15 @@ int main(void)
 		cmocka_unit_test(test_c_hello_comments),
 		cmocka_unit_test(test_c_hello_compiles),
 		cmocka_unit_test(test_c_minimal_compiles),
+		cmocka_unit_test(test_comments_are_the_statement),
 		cmocka_unit_test(test_c_every_call),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_python_hello),
 		cmocka_unit_test(test_python_every_call),
 		cmocka_unit_test(test_chinese_comments),
+		cmocka_unit_test(test_code_lines_compile),
+		cmocka_unit_test(test_not_made),
+		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

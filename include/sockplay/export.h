@@ -20,4 +20,12 @@ enum export_lang {
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
 		   char *err, size_t errlen);
 
+/*
+ * Whether the table of helpers and the runtimes (src/export_rt/runtime.c and
+ * runtime.py) agree: every chunk belongs to exactly one helper, every chunk
+ * a helper names exists. Returns 0, or -1 with ERR naming the first that
+ * does not.
+ */
+int export_runtime_check(char *err, size_t errlen);
+
 #endif
