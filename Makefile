@@ -51,7 +51,7 @@ build:
 -include $(wildcard build/*.d)
 
 # The two commands of the README: `make run` plays, `make test` tests.
-run: deps sockplay
+run: deps sockplay locale
 	./sockplay assets/demos/hello.sp
 
 deps:

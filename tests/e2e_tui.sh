@@ -59,6 +59,12 @@ terminal_sane() { # the shell after sockplay sees a cooked, echoing terminal
 		! echo "$s" | grep -qw -- "-echo"
 }
 
+# ---- 0. `make run` builds the Chinese catalogue, so that --lang zh works after it --------
+if command -v make >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1; then
+	check "make run builds the translations it plays with" \
+		sh -c "make -n -W assets/po/zh_CN.po run 2>/dev/null | grep -q 'msgfmt -c'"
+fi
+
 # ---- 1. the tutorial with keys only, at 100x30 ------------------------------------
 start tutorial 100 30 --record "$TMP/rec.sp"
 check "starts with the server and client panes" wait_for "SERVER"
