@@ -338,6 +338,43 @@ static void key_bar_comes_from_the_keymap(void **state)
 	assert_int_equal(tui_key_action('Z'), TUI_A_NONE);
 }
 
+/* At 80 columns the key bar drops words before keys: x close and d states stay, every key stays. */
+static void key_bar_at_80_keeps_every_key(void **state)
+{
+	(void)state;
+	make_snapshot();
+	draw(24, 80, NULL);
+	const char *bar = row(23);
+	if (!strstr(bar, "x close") || !strstr(bar, "d states"))
+		print_message("bar: %s\n", bar);
+	assert_true(tui_width(bar) <= 80);
+	assert_non_null(strstr(bar, "x close"));
+	assert_non_null(strstr(bar, "d states"));
+	assert_non_null(strstr(bar, "s socket"));
+	assert_non_null(strstr(bar, "c connect"));
+	assert_non_null(strstr(bar, "a accept"));
+	assert_non_null(strstr(bar, "w send"));
+	assert_non_null(strstr(bar, "r recv"));
+	size_t n;
+	const struct tui_key *km = tui_keymap(&n);
+	for (size_t i = 0; i < n; i++) { /* every key of the bar, with or without its word */
+		if (!km[i].bar_rank)
+			continue;
+		char key[20];
+		snprintf(key, sizeof key, " %.*s", (int)strcspn(km[i].label, " "), km[i].label);
+		char padded[1100];
+		snprintf(padded, sizeof padded, " %s ", bar);
+		key[strlen(key) + 1] = 0;
+		key[strlen(key)] = ' ';
+		if (!strstr(padded, key))
+			fail_msg("key '%s' missing from the bar: %s", key, bar);
+	}
+	/* where there is room, every word */
+	draw(30, 100, NULL);
+	assert_non_null(strstr(row(29), "Tab side"));
+	assert_non_null(strstr(row(29), "q quit"));
+}
+
 static void readme_key_table(void **state)
 {
 	(void)state;
@@ -1112,6 +1149,7 @@ int main(void)
 		cmocka_unit_test(too_small_screen),
 		cmocka_unit_test(help_screen_is_the_keymap),
 		cmocka_unit_test(key_bar_comes_from_the_keymap),
+		cmocka_unit_test(key_bar_at_80_keeps_every_key),
 		cmocka_unit_test(readme_key_table),
 		cmocka_unit_test(script_strip_marks_the_next_step),
 		cmocka_unit_test(layout_fits_80x24),
