@@ -1039,32 +1039,50 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 
 /* ---- bottom: border or prompt, key bar ----------------------------------- */
 
+/*
+ * The key bar: every key with its word when there is room; short of room the
+ * words go first (word_rank 3, then 2, then 1), the keys themselves only after
+ * that (bar_rank 3, then 2).
+ */
+static int keybar_width(const struct tui_key *km, size_t n, int words, int keys)
+{
+	int total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!km[i].bar_rank || km[i].bar_rank > keys)
+			continue;
+		char key[16];
+		sscanf(km[i].label, "%15s", key);
+		total += (total ? 1 : 0) + tui_width(key);
+		if (km[i].word_rank < words)
+			total += 1 + tui_width(tui_action_bar(km[i].act));
+	}
+	return total;
+}
+
 static void draw_keybar(const struct dc *d, int y)
 {
 	size_t n;
 	const struct tui_key *km = tui_keymap(&n);
-	int rank = 3, total;
-	for (;; rank--) {
-		total = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!km[i].bar_rank || km[i].bar_rank > rank)
-				continue;
-			char key[16];
-			sscanf(km[i].label, "%15s", key);
-			total += (total ? 1 : 0) + tui_width(key) + 1 + tui_width(tui_action_bar(km[i].act));
-		}
-		if (total <= d->W || rank == 1)
+	int words = 4, keys = 3; /* words of word_rank < WORDS shown, keys of bar_rank <= KEYS */
+	while (keybar_width(km, n, words, keys) > d->W) {
+		if (words > 1)
+			words--;
+		else if (keys > 1)
+			keys--;
+		else
 			break;
 	}
 	int x = 0;
 	for (size_t i = 0; i < n && x < d->W; i++) {
-		if (!km[i].bar_rank || km[i].bar_rank > rank)
+		if (!km[i].bar_rank || km[i].bar_rank > keys)
 			continue;
 		char key[16];
 		sscanf(km[i].label, "%15s", key);
 		if (x)
 			x++;
 		x += put(d, y, x, d->W - x, key, pen(d, C_KEY));
+		if (km[i].word_rank >= words)
+			continue;
 		x++;
 		x += put(d, y, x, d->W - x, tui_action_bar(km[i].act), pen(d, C_NORMAL));
 	}

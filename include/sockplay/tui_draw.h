@@ -63,6 +63,7 @@ struct tui_key {
 	int keys[4];          /* curses key codes, 0-terminated */
 	const char *label;    /* how the keys are written: "n Space" */
 	int bar_rank;         /* 1 kept longest in the key bar ... 3 dropped first; 0 never there */
+	int word_rank;        /* short of room, words go before keys: 3 first ... 1 last */
 };
 
 /* The keymap in help order; *N gets its length. */
