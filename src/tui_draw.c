@@ -209,7 +209,37 @@ struct span {
 	size_t n;
 };
 
-/* Split S into rows of at most WIDTH cells (REST after the first), at spaces where possible. */
+/* Characters a row must not start with: closing brackets and quotes, stops, commas, colons. */
+static int no_row_start(wchar_t c)
+{
+	static const wchar_t set[] = L"\uff09\uff0c\u3002\uff1a\u3001\uff1b\uff01\uff1f\u300d\u300f\u300b"
+				     L"\u3009\u3011\uff3d\uff5d\u3015\u3017\u3019\u2026\u2025\u30fb\u30fc"
+				     L"\uff5e\u3005\uff0e\uff05\u2019\u201d),.:;!?%]}";
+	return c && wcschr(set, c) != NULL;
+}
+
+/* Characters a row must not end with: opening brackets and quotes. */
+static int no_row_end(wchar_t c)
+{
+	static const wchar_t set[] = L"\uff08\u300c\u300e\u300a\u3008\u3010\uff3b\uff5b\u3014\u3016\u3018"
+				     L"\u2018\u201c([{";
+	return c && wcschr(set, c) != NULL;
+}
+
+/*
+ * Whether a row may break between A and B (widths AW, BW) where there is no
+ * space: next to a wide (CJK) character, unless that would start a row with
+ * closing punctuation or end one with opening punctuation. Latin words are
+ * never split.
+ */
+static int may_break(wchar_t a, int aw, wchar_t b, int bw)
+{
+	if (aw < 2 && bw < 2)
+		return 0;
+	return !no_row_start(b) && !no_row_end(a);
+}
+
+/* Split S into rows of at most WIDTH cells (REST after the first), at spaces and allowed places. */
 static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 {
 	int n = 0;
@@ -221,21 +251,30 @@ static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 		if (width < 1)
 			width = 1;
 		const char *q = s, *brk = NULL;
-		int cells = 0;
+		int cells = 0, prev_cw = 0;
+		wchar_t prev = 0;
 		while (*q && *q != '\n') {
 			size_t b;
 			wchar_t wc;
 			int cw = char_cells(q, &b, &wc);
+			if (q > s && prev != L' ' && wc != L' ' && may_break(prev, prev_cw, wc, cw))
+				brk = q;
 			if (cells + cw > width)
 				break;
 			cells += cw;
 			q += b;
-			if (*q == ' ' || cw == 2) /* CJK text may break after any wide character */
+			prev = wc;
+			prev_cw = cw;
+			if (*q == ' ')
 				brk = q;
 		}
 		const char *end = (*q && *q != '\n' && brk) ? brk : q;
-		if (end == s) /* a character wider than the row */
-			end = s + 1;
+		if (end == s) { /* a character wider than the row: alone on it, whole */
+			size_t b;
+			wchar_t wc;
+			char_cells(s, &b, &wc);
+			end = s + b;
+		}
 		out[n].p = s;
 		out[n].n = (size_t)(end - s);
 		n++;

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "sockplay/explain.h"
+#include "sockplay/i18n.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
 #include "sockplay/tui.h"
@@ -547,6 +548,117 @@ static void cjk_text_is_measured_in_cells(void **state)
 	assert_true(y > 0);
 	const char *r = row(y);
 	assert_true(tui_width(r) <= 80);
+}
+
+/* A row (between borders) that starts with closing punctuation or a part that ends with an opening one; -1 if none. */
+static int bad_cjk_break(void)
+{
+	static const wchar_t no_start[] = L"\uff09\uff0c\u3002\uff1a\u3001\uff1b\uff01\uff1f\u300d\u300f\u300b";
+	static const wchar_t no_end[] = L"\uff08\u300c\u300e\u300a";
+	for (int y = 0; y < LINES; y++) {
+		wchar_t w[512];
+		int n = mvinnwstr(y, 0, w, COLS < 511 ? COLS : 511);
+		if (n < 0)
+			continue;
+		w[n] = 0;
+		/* each part between vertical borders, blanks around it dropped */
+		for (wchar_t *part = w, *next; part; part = next) {
+			next = wcschr(part, L'\u2502');
+			if (next)
+				*next++ = 0;
+			while (*part == L' ')
+				part++;
+			size_t len = wcslen(part);
+			while (len > 0 && part[len - 1] == L' ')
+				part[--len] = 0;
+			if (len && (wcschr(no_start, part[0]) || wcschr(no_end, part[len - 1])))
+				return y;
+		}
+	}
+	return -1;
+}
+
+/* Rows 0 .. LINES-2 are closed by the right border at the last column. */
+static void borders_aligned(void)
+{
+	for (int y = 0; y < LINES - 1; y++) {
+		const char *r = row(y);
+		size_t len = strlen(r);
+		const char *end = len >= 3 ? r + len - 3 : r;
+		if (tui_width(r) != COLS || (strcmp(end, "\u2502") && strcmp(end, "\u2524") &&
+					     strcmp(end, "\u2510") && strcmp(end, "\u2518"))) {
+			dump_screen();
+			fail_msg("row %d is %d cells, not closed by the border at %d", y, tui_width(r), COLS);
+		}
+	}
+}
+
+/* Chinese rows break at allowed places: never before "\u3002" or "\uff09", never after "\uff08"; no Latin word split. */
+static void cjk_rows_break_at_allowed_places(void **state)
+{
+	(void)state;
+	make_snapshot();
+	char say[512] = "";
+	for (int i = 0; i < 38; i++) /* 76 cells: one explain row at 80 columns */
+		strcat(say, "\u5b57");
+	strcat(say, "\u3002"); /* a stop right after the row's last character */
+	for (int i = 0; i < 37; i++)
+		strcat(say, "\u5b57");
+	strcat(say, "\uff08accept\uff09"); /* an opening bracket at a row's end */
+	strcat(say, "\u8fd4\u56de ESTABLISHED");
+	snprintf(snap.say, sizeof snap.say, "%s", say);
+	draw(30, 80, NULL);
+	int y = bad_cjk_break();
+	if (y >= 0) {
+		dump_screen();
+		fail_msg("row %d breaks at a forbidden place", y);
+	}
+	assert_true(find_row("\u5b57\u3002", NULL) > 0);
+	assert_true(find_row("\uff08accept\uff09", NULL) > 0);
+	assert_true(find_row("ESTABLISHED", NULL) > 0);
+	borders_aligned();
+}
+
+/* The Chinese catalogue's own texts, at 80x24, 100x30 and 200x50: allowed breaks, borders aligned. */
+static void chinese_frames_break_well_and_align(void **state)
+{
+	(void)state;
+	char msg[256];
+	if (i18n_init("zh", msg, sizeof msg) < 0 || strcmp(i18n_lang(), "zh") != 0) {
+		i18n_init("en", msg, sizeof msg);
+		skip(); /* no catalogue built */
+	}
+	static const int sizes[][2] = { { 24, 80 }, { 30, 100 }, { 50, 200 } };
+	static const enum sp_call calls[] = { SP_CALL_SEND, SP_CALL_RECV, SP_CALL_CONNECT, SP_CALL_CLOSE };
+	for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++)
+		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+			make_snapshot();
+			view.lang = "zh";
+			snap.last_call = calls[c];
+			snap.last_err = calls[c] == SP_CALL_CONNECT ? ECONNREFUSED : 0;
+			snap.last_ret = calls[c] == SP_CALL_CONNECT ? -1 : 0;
+			explain_step_type(calls[c], SOCK_STREAM, snap.last_ret, snap.last_err, snap.last_explain,
+					  sizeof snap.last_explain);
+			snprintf(snap.say, sizeof snap.say, "%s", tui_text(TX_WELCOME));
+			view.explain_full = 0;
+			draw(sizes[k][0], sizes[k][1], NULL);
+			int y = bad_cjk_break();
+			if (y >= 0) {
+				dump_screen();
+				i18n_init("en", msg, sizeof msg);
+				fail_msg("%dx%d: row %d breaks at a forbidden place", sizes[k][1], sizes[k][0], y);
+			}
+			borders_aligned();
+			view.explain_full = 1;
+			draw(sizes[k][0], sizes[k][1], NULL);
+			y = bad_cjk_break();
+			if (y >= 0) {
+				dump_screen();
+				i18n_init("en", msg, sizeof msg);
+				fail_msg("e at %dx%d: row %d breaks at a forbidden place", sizes[k][1], sizes[k][0], y);
+			}
+		}
+	i18n_init("en", msg, sizeof msg);
 }
 
 /* With a colour terminal: errors in the error colour; --no-color gives the monochrome look. */
@@ -1159,6 +1271,8 @@ int main(void)
 		cmocka_unit_test(clicks_hit_panes_and_sockets),
 		cmocka_unit_test(third_actor_gets_a_column_when_wide),
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
+		cmocka_unit_test(cjk_rows_break_at_allowed_places),
+		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
 		cmocka_unit_test(readme_lists_the_keymap),
