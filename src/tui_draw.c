@@ -916,8 +916,8 @@ static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hit
 			return;
 		}
 		int lw = (avail - 30) / 2;
-		if (lw > 22)
-			lw = 22;
+		if (lw > TUI_LADDER_END_MAX)
+			lw = TUI_LADDER_END_MAX;
 		if (lw < 8)
 			lw = 8;
 		int ax = 1 + margin + lw + 1, an = avail - 2 * lw - 2;
@@ -934,7 +934,7 @@ static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hit
 		}
 		return;
 	}
-	int span = avail > 64 ? 64 : avail;
+	int span = avail > TUI_LADDER_MAX ? TUI_LADDER_MAX : avail; /* wide terminals: a wider ladder */
 	int xl = 1 + margin + (avail - span) / 2, xr = xl + span;
 	/* the ends: the left one over its lifeline, the right one ending over its own */
 	put(d, y0, 1, margin - 1, tui_text(TX_WIRE_STEP), pen(d, C_DIM));
@@ -982,6 +982,12 @@ static const char *tail_lines(const char *s, int n)
 			return p + 1;
 	}
 	return s;
+}
+
+/* Cells of an explain row: the area's width, but no wider than a comfortable line to read. */
+static int explain_width(const struct dc *d)
+{
+	return d->W - 4 < TUI_EXPLAIN_MAX ? d->W - 4 : TUI_EXPLAIN_MAX;
 }
 
 static void draw_explain(const struct dc *d, const struct layout *L)
@@ -1033,9 +1039,9 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 	}
 	/* when everything does not fit, leave out the least important paragraphs first */
 	struct span sp[9][16];
-	int rows[9], total = 0, keep[9];
+	int rows[9], total = 0, keep[9], tw = explain_width(d);
 	for (int i = 0; i < np; i++) {
-		rows[i] = wrap_n(p[i].text, p[i].len, d->W - 4, sp[i], 16);
+		rows[i] = wrap_n(p[i].text, p[i].len, tw, sp[i], 16);
 		total += rows[i];
 		keep[i] = 1;
 	}
@@ -1068,8 +1074,8 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			continue;
 		for (int r = 0; r < rows[i] && y < end; r++) {
 			int last = cut[i] && r == rows[i] - 1;
-			int n = put_n(d, y, 2, d->W - 4 - last, sp[i][r].p, sp[i][r].n, pen(d, p[i].color));
-			if (last && span_width(sp[i][r].p, sp[i][r].n) <= d->W - 5) /* else put_n cut it */
+			int n = put_n(d, y, 2, tw - last, sp[i][r].p, sp[i][r].n, pen(d, p[i].color));
+			if (last && span_width(sp[i][r].p, sp[i][r].n) <= tw - 1) /* else put_n cut it */
 				put(d, y, 2 + n, 1, d->g->ell, pen(d, p[i].color));
 			y++;
 		}

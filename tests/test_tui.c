@@ -891,6 +891,73 @@ static void ladder_arrows_point_both_ways(void **state)
 		assert_true(tui_width(row(y)) <= 80);
 }
 
+/* Cells between the ladder's lifelines on the row showing LABEL (head to tail), or -1. */
+static int arrow_span(const char *label)
+{
+	int y = find_row(label, NULL);
+	if (y < 0)
+		return -1;
+	int r = find_col(y, "\u25b6"), l = find_col(y, "\u25c0");
+	const char *rw = row(y);
+	const char *first = strstr(rw, "\u2500"), *last = NULL;
+	for (const char *p = rw; (p = strstr(p, "\u2500")); p += 3)
+		last = p;
+	if (!first || (r < 0 && l < 0))
+		return -1;
+	char head[1024];
+	snprintf(head, sizeof head, "%.*s", (int)(first - rw), rw);
+	int x0 = tui_width(head);
+	snprintf(head, sizeof head, "%.*s", (int)(last - rw), rw);
+	int x1 = tui_width(head);
+	if (r > x1)
+		x1 = r;
+	if (l >= 0 && l < x0)
+		x0 = l;
+	return x1 - x0 + 1;
+}
+
+/* Wide terminals use the room: a wider ladder, and an explain area that wraps at a readable width. */
+static void wide_terminal_uses_the_room(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	char say[512] = "";
+	while (strlen(say) < 400)
+		strcat(say, "The client connects and the server accepts. ");
+	snprintf(snap.say, sizeof snap.say, "%s", say);
+	draw(30, 100, NULL);
+	int narrow = arrow_span("ACK seq=2 ack=16");
+	draw(50, 200, NULL);
+	int wide = arrow_span("ACK seq=2 ack=16");
+	if (wide <= 100)
+		dump_screen();
+	assert_true(narrow > 0);
+	assert_true(wide > 100);
+	assert_true(wide > narrow);
+	/* the ends stay over their lifelines: the right one ends where its lifeline is */
+	int top = find_row("step", "server conn", "client c", NULL);
+	assert_true(top > 0);
+	/* the explain area: no row of the say longer than the readable width */
+	int rows = 0;
+	for (int y = 0; y < LINES; y++) {
+		const char *r = row(y);
+		if (!strstr(r, "The client connects") && !strstr(r, "server accepts"))
+			continue;
+		const char *in = strstr(r, "\u2502 ");
+		assert_non_null(in);
+		char text[1024];
+		snprintf(text, sizeof text, "%s", in + 4);
+		size_t len = strlen(text); /* the right border and the blanks before it */
+		while (len > 0 && (text[len - 1] == ' ' || (unsigned char)text[len - 1] >= 0x80))
+			text[--len] = 0;
+		if (tui_width(text) > TUI_EXPLAIN_MAX)
+			fail_msg("row %d is %d cells wide: %s", y, tui_width(text), text);
+		rows++;
+	}
+	assert_true(rows >= 4); /* 400 characters at 100 a row */
+}
+
 static void ladder_scrolled_up_says_what_is_below(void **state)
 {
 	(void)state;
@@ -1277,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(line_editor_edits_and_remembers),
 		cmocka_unit_test(readme_lists_the_keymap),
 		cmocka_unit_test(ladder_arrows_point_both_ways),
+		cmocka_unit_test(wide_terminal_uses_the_room),
 		cmocka_unit_test(ladder_scrolled_up_says_what_is_below),
 		cmocka_unit_test(every_connection_names_both_ends),
 		cmocka_unit_test(ladder_in_ascii),

@@ -14,6 +14,9 @@
 #define TUI_MIN_LINES 24
 #define TUI_MAX_PANES SP_ACTORS_MAX
 #define TUI_PANE_MIN_W 38 /* a pane narrower than this is not shown beside the others */
+#define TUI_EXPLAIN_MAX 100 /* the explain area wraps at this many cells at most: lines stay readable */
+#define TUI_LADDER_MAX 150 /* the ladder's width, lifeline to lifeline, at most */
+#define TUI_LADDER_END_MAX 40 /* every connection (W): cells for each end's name, at most */
 
 /* ---- keymap: one table feeds the key bar, the help screen and the README ---- */
 
