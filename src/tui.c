@@ -1106,6 +1106,11 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 	t->exec_stmt = NULL;
 	if (rc == SESSION_OK)
 		tui_record(t, st);
+	t->v.now_at = t->wstep; /* which step the explain area's say and call belong to */
+	if (st->kind == SP_ST_SAY)
+		t->v.say_at = t->wstep;
+	else if (st->kind == SP_ST_CALL && rc != SESSION_BUSY)
+		t->v.call_at = t->wstep;
 	int late = tui_wire_step(t);
 	tui_refresh_kernel(t);
 	tui_after_step(t);

@@ -1004,8 +1004,12 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
 	if (v->join_wait && v->join_wait[0])
 		PARA(v->join_wait, strlen(v->join_wait), C_INFO, 2);
-	if (sn->say[0])
-		PARA(sn->say, strlen(sn->say), C_SAY, 2);
+	if (sn->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
+		if (v->say_at && v->now_at > v->say_at) /* later steps ran: still true, no longer news */
+			PARA(sn->say, strlen(sn->say), C_DIM, 5);
+		else
+			PARA(sn->say, strlen(sn->say), C_SAY, 2);
+	}
 	if (sn->last_call) {
 		snprintf(head, sizeof head, "%s: %s", sn->last_actor, sn->last_text);
 		PARA(head, strlen(head), sn->last_err ? C_ERR : C_HEADER, 3);

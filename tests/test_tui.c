@@ -661,6 +661,36 @@ static void chinese_frames_break_well_and_align(void **state)
 	i18n_init("en", msg, sizeof msg);
 }
 
+/* A say belongs to its step: news at its step, dimmed after later steps, gone once a later call ran. */
+static void say_belongs_to_its_step(void **state)
+{
+	(void)state;
+	make_snapshot();
+	snprintf(snap.say, sizeof snap.say, "SO_LINGER on, with 0 seconds: close() will reset.");
+	view.call_at = 13;
+	view.say_at = 14;
+	view.now_at = 14; /* the say is the newest step */
+	draw(30, 100, NULL);
+	int y = find_row("SO_LINGER on", NULL);
+	assert_true(y > 0);
+	attr_t a = mvinch(y, find_col(y, "SO_LINGER on")) & A_ATTRIBUTES;
+	assert_true(a & A_BOLD);
+	assert_false(a & A_DIM);
+	assert_true(y < find_row("client: recv(3, 1024)", NULL));
+	view.now_at = 15; /* an expect ran after it: the say still holds, dimmed */
+	draw(30, 100, NULL);
+	y = find_row("SO_LINGER on", NULL);
+	assert_true(y > 0);
+	a = mvinch(y, find_col(y, "SO_LINGER on")) & A_ATTRIBUTES;
+	assert_true(a & A_DIM);
+	view.call_at = view.now_at = 16; /* a call ran after it: the say no longer describes the step */
+	draw(30, 100, NULL);
+	if (find_row("SO_LINGER on", NULL) >= 0)
+		dump_screen();
+	assert_int_equal(find_row("SO_LINGER on", NULL), -1);
+	assert_true(find_row("client: recv(3, 1024)", NULL) > 0);
+}
+
 /* With a colour terminal: errors in the error colour; --no-color gives the monochrome look. */
 static void colours_and_no_color(void **state)
 {
@@ -1340,6 +1370,7 @@ int main(void)
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
 		cmocka_unit_test(cjk_rows_break_at_allowed_places),
 		cmocka_unit_test(chinese_frames_break_well_and_align),
+		cmocka_unit_test(say_belongs_to_its_step),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
 		cmocka_unit_test(readme_lists_the_keymap),

@@ -276,6 +276,10 @@ struct tui_view {
 	const char *join_wait;       /* the same for the call the message says is blocked, or NULL */
 	int last_socktype;           /* SOCK_DGRAM when the last call was on UDP (its own texts), 0 unknown */
 	int diagram;                 /* the state diagram covers the screen */
+	/* which step the snapshot's say and last call belong to (steps counted from 1; 0 not known):
+	   a say is drawn as news only at its own step, dimmed after later steps, and not at all once a
+	   later call has run (it would sit above a step it does not describe) */
+	unsigned say_at, call_at, now_at;
 	struct tui_trans trans[TUI_TRANS_MAX]; /* what the last step changed, the call's socket first */
 	int ntrans;
 };
