@@ -1231,14 +1231,14 @@ static const char *const dg_art[DG_H] = {
 	"|                                                                              |",
 	"|   r--                    --J       L-----------------q                       |",
 	"|   v                                                  v                       |",
-	"|                                                                              |",
-	"|   |    L-                     -q                     |                       |",
-	"|   v                            v                     v                       |",
-	"|                                                                              |",
-	"|   |                            |                     |                       |",
-	"|   |                            v                     L-----          --------J",
-	"|   L---------------------->",
-	"L--------              ------J",
+	"| r                                                                            |",
+	"| | |    L-                     -q                     |                       |",
+	"| | v                            v                     v                       |",
+	"| |                                                                            |",
+	"| |     L---------------------q  |                     |                       |",
+	"| |                           v  v                     L-----          --------J",
+	"| L-------------------------->",
+	"L--------              --------J",
 };
 
 static const char *const dg_mask[DG_H] = {
@@ -1255,14 +1255,14 @@ static const char *const dg_mask[DG_H] = {
 	"o                                                                              p",
 	"o   hhh                    hhh       iiiiiiiiiiiiiiiiiii                       p",
 	"o   h                                                  i                       p",
-	"o                                                                              p",
-	"o   j    kk                     kk                     l                       p",
-	"o   j                            k                     l                       p",
-	"o                                                                              p",
-	"o   m                            n                     p                       p",
-	"o   m                            n                     pppppp          ppppppppp",
-	"o   mmmmmmmmmmmmmmmmmmmmmmmm",
-	"ooooooooo              ooooooo",
+	"o q                                                                            p",
+	"o q j    kk                     kk                     l                       p",
+	"o q j                            k                     l                       p",
+	"o q                                                                            p",
+	"o q     mmmmmmmmmmmmmmmmmmmmmmm  n                     p                       p",
+	"o q                           m  n                     pppppp          ppppppppp",
+	"o qqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+	"ooooooooo              ooooooooo",
 };
 
 /* The states: kernel number, row and column on the grid, room for the marks after the name. */
@@ -1279,10 +1279,17 @@ static const struct {
 	{ 5, 16, 3, 18 },   /* FIN_WAIT2 */
 	{ 11, 16, 32, 13 }, /* CLOSING */
 	{ 9, 16, 54, 15 },  /* LAST_ACK */
-	{ 6, 19, 28, 41 },  /* TIME_WAIT */
+	{ 6, 19, 30, 39 },  /* TIME_WAIT */
 };
 
-/* The transitions, with what triggers them: label text, where it goes, whether it sits in a line. */
+/*
+ * The transitions the kernel takes, with what triggers them: label text, where
+ * it goes, whether it sits in a line. 'q' is FIN_WAIT1 -> TIME_WAIT when one
+ * segment carries the peer's FIN and the ACK of ours (tcp_rcv_state_process()
+ * moves to FIN_WAIT2 on the ACK, tcp_fin() on to TIME_WAIT). 'r' is the RST
+ * that takes any synchronized state to CLOSED, received or sent by an abortive
+ * close(): a legend with no line (FROM 0: no path goes through it).
+ */
 static const struct {
 	char id;
 	int from, to;
@@ -1301,10 +1308,12 @@ static const struct {
 	{ 'j', 4, 5, TX_DG_RECV_ACK, 15, 6, 8, 0 },
 	{ 'k', 4, 11, TX_DG_RECV_FIN, 14, 12, 19, 1 },
 	{ 'l', 8, 9, TX_DG_CLOSE_FIN, 15, 57, 18, 0 },
-	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 6, 19, 0 },
+	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 10, 19, 1 },
 	{ 'n', 11, 6, TX_DG_RECV_ACK, 17, 35, 8, 0 },
 	{ 'o', 6, 7, TX_DG_TIMEOUT, 20, 10, 12, 1 },
 	{ 'p', 9, 7, TX_DG_RECV_ACK, 18, 62, 8, 1 },
+	{ 'q', 4, 6, TX_DG_RECV_FINACK, 19, 4, 24, 1 },
+	{ 'r', 0, 7, TX_DG_RST, 20, 33, 47, 0 },
 };
 
 #define DG_NSTATES (sizeof dg_states / sizeof dg_states[0])
@@ -1414,14 +1423,106 @@ static void dg_marks(const struct dc *d, int state, int maxw, char *out, size_t 
 		snprintf(out + o, size - o, "%s+%d", shown ? " " : "", total - shown);
 }
 
+/* Whether a TCP state is synchronized (an RST there ends the connection: CLOSED). */
+static int dg_synchronized(int st)
+{
+	st = dg_state(st);
+	return st != 7 && st != 10 && st != 2;
+}
+
+/*
+ * Where the grid goes on a screen of any size: the diagram grows with the
+ * terminal (to twice its size), the state names' columns and rows staying one
+ * cell each and the room between them stretching, so that arrows still point
+ * into the names and the marks after them get more room. xs[x] and ys[y] are
+ * the first cell of grid column x and row y; xs[DG_W] and ys[DG_H] the ends.
+ */
+struct dg_map {
+	int ox, oy;
+	int xs[DG_W + 1], ys[DG_H + 1];
+};
+
+static void dg_layout(const struct dc *d, struct dg_map *m)
+{
+	int w = d->W - 2 < 2 * DG_W ? d->W - 2 : 2 * DG_W, h = d->H - 4 < 2 * DG_H ? d->H - 4 : 2 * DG_H;
+	if (w < DG_W)
+		w = DG_W;
+	if (h < DG_H)
+		h = DG_H;
+	int fixed_x[DG_W] = { 0 }, fixed_y[DG_H] = { 0 }, nx = DG_W, ny = DG_H;
+	fixed_y[0] = 1; /* the top row's line turns down into CLOSED at once */
+	for (size_t i = 0; i < DG_NSTATES; i++) {
+		fixed_y[dg_states[i].y] = 1;
+		int len = (int)strlen(consts_tcp_state_name(dg_states[i].state));
+		for (int x = dg_states[i].x; x < dg_states[i].x + len && x < DG_W; x++)
+			fixed_x[x] = 1;
+	}
+	for (int x = 0; x < DG_W; x++)
+		nx -= fixed_x[x];
+	for (int y = 0; y < DG_H; y++)
+		ny -= fixed_y[y];
+	int k = 0;
+	for (int x = 0; x <= DG_W; x++) {
+		m->xs[x] = x + (nx ? (w - DG_W) * k / nx : 0);
+		if (x < DG_W && !fixed_x[x])
+			k++;
+	}
+	k = 0;
+	for (int y = 0; y <= DG_H; y++) {
+		m->ys[y] = y + (ny ? (h - DG_H) * k / ny : 0);
+		if (y < DG_H && !fixed_y[y])
+			k++;
+	}
+	m->ox = (d->W - w) / 2;
+	m->oy = (d->H - (h + 3)) / 2 + 1;
+}
+
+/* One cell of the grid's lines, stretched over the cells it covers on screen. */
+static void dg_line_cell(const struct dc *d, const struct dg_map *m, int y, int x, char c, attr_t a)
+{
+	int X = m->ox + m->xs[x], X1 = m->ox + m->xs[x + 1], Y = m->oy + m->ys[y], Y1 = m->oy + m->ys[y + 1];
+	switch (c) {
+	case '-':
+		rule(d, Y, X, X1 - X, d->g->h, a);
+		return;
+	case '|':
+		for (int r = Y; r < Y1; r++)
+			glyph(d, r, X, d->g->v, a);
+		return;
+	case 'r': case 'L': case 'q': case 'J': case '^':
+		glyph(d, Y, X, dg_glyph(d, c), a);
+		if (c == 'r' || c == 'L')
+			rule(d, Y, X + 1, X1 - X - 1, d->g->h, a);
+		if (c == 'r' || c == 'q' || c == '^')
+			for (int r = Y + 1; r < Y1; r++)
+				glyph(d, r, X, d->g->v, a);
+		return;
+	case 'v':
+		for (int r = Y; r < Y1 - 1; r++)
+			glyph(d, r, X, d->g->v, a);
+		glyph(d, Y1 - 1, X, d->g->head_d, a);
+		return;
+	case '>':
+		rule(d, Y, X, X1 - X - 1, d->g->h, a);
+		glyph(d, Y, X1 - 1, d->g->head_r, a);
+		return;
+	default:
+		glyph(d, Y, X, dg_glyph(d, c), a);
+	}
+}
+
 static void draw_diagram(const struct dc *d)
 {
 	const struct tui_view *v = d->v;
-	int ox = (d->W - DG_W) / 2, oy = (d->H - (DG_H + 3)) / 2 + 1;
+	struct dg_map m;
+	dg_layout(d, &m);
+	int ox = m.ox, oy = m.oy, wd = m.xs[DG_W];
 	unsigned lit_main = 0, lit_other = 0;
 	for (int i = 0; i < v->ntrans; i++) {
 		unsigned path = dg_path(v->trans[i].from, v->trans[i].to);
-		if (v->trans[i].reset && popcount16(path) > 1)
+		if (v->trans[i].reset && dg_state(v->trans[i].to) == 7 && dg_synchronized(v->trans[i].from))
+			path = 1u << ('r' - 'a'); /* the RST edge, not a path through the closing states */
+		else if (v->trans[i].reset && popcount16(path) > 1)
 			path = 0;
 		if (v->trans[i].main)
 			lit_main |= path;
@@ -1432,28 +1533,30 @@ static void draw_diagram(const struct dc *d)
 #define EDGE_ATTR(bit, plain) \
 	((lit_main >> (bit)) & 1 ? a_main : (lit_other >> (bit)) & 1 ? a_other : (plain))
 	/* title and keys */
-	put(d, oy - 1, ox + 1, DG_W / 2, tui_text(TX_DG_TITLE), pen(d, C_HEADER));
+	put(d, oy - 1, ox + 1, wd / 2, tui_text(TX_DG_TITLE), pen(d, C_HEADER));
 	const char *keys = tui_text(TX_DG_KEYS);
 	int kw = tui_width(keys);
-	put(d, oy - 1, ox + DG_W - 1 - kw, kw, keys, pen(d, C_DIM));
+	put(d, oy - 1, ox + wd - 1 - kw, kw, keys, pen(d, C_DIM));
 	/* lines */
 	for (int y = 0; y < DG_H; y++)
 		for (int x = 0; dg_art[y][x] && dg_mask[y][x]; x++) {
 			char c = dg_art[y][x], e = dg_mask[y][x];
-			if (c == ' ' || e < 'a' || e > 'p')
+			if (c == ' ' || e < 'a' || e > 'r')
 				continue;
-			glyph(d, oy + y, ox + x, dg_glyph(d, c), EDGE_ATTR(e - 'a', pen(d, C_BORDER)));
+			dg_line_cell(d, &m, y, x, c, EDGE_ATTR(e - 'a', pen(d, C_BORDER)));
 		}
 	/* what triggers each transition */
 	for (size_t i = 0; i < DG_NEDGES; i++) {
 		const char *text = tui_text(dg_edges[i].label);
-		int bit = dg_edges[i].id - 'a', y = oy + dg_edges[i].y, x = ox + dg_edges[i].x, w = dg_edges[i].w;
+		int bit = dg_edges[i].id - 'a', y = oy + m.ys[dg_edges[i].y], x = ox + m.xs[dg_edges[i].x];
+		int xe = dg_edges[i].x + dg_edges[i].w, w = ox + m.xs[xe < DG_W ? xe : DG_W] - x;
 		attr_t a = EDGE_ATTR(bit, pen(d, C_NORMAL));
 		if (dg_edges[i].in_line) { /* in the gap of a line: centred, the line closing up around it */
 			int tw = tui_width(text);
 			if (tw > w)
 				tw = w;
-			rule(d, y, x - 1, w + 2, d->g->h, EDGE_ATTR(bit, pen(d, C_BORDER)));
+			int x0 = ox + m.xs[dg_edges[i].x - 1], x1 = ox + m.xs[xe + 1];
+			rule(d, y, x0, x1 - x0, d->g->h, EDGE_ATTR(bit, pen(d, C_BORDER)));
 			int lx = x + (w - tw) / 2;
 			put(d, y, lx - 1, 1, " ", a);
 			int used = put(d, y, lx, tw, text, a);
@@ -1463,21 +1566,23 @@ static void draw_diagram(const struct dc *d)
 	}
 	/* the states, each with who is there */
 	for (size_t i = 0; i < DG_NSTATES; i++) {
-		int st = dg_states[i].state, y = oy + dg_states[i].y, x = ox + dg_states[i].x;
-		char marks[256];
-		dg_marks(d, st, dg_states[i].markw, marks, sizeof marks);
+		int st = dg_states[i].state, y = oy + m.ys[dg_states[i].y], x = ox + m.xs[dg_states[i].x];
 		const char *name = consts_tcp_state_name(st);
-		int nw = put(d, y, x, 12, name, marks[0] ? pen(d, C_PANE_FOCUS) : pen(d, C_HEADER));
+		int nw = tui_width(name), me = dg_states[i].x + nw + 1 + dg_states[i].markw;
+		int room = ox + m.xs[me < DG_W ? me : DG_W] - (x + nw + 1);
+		char marks[512];
+		dg_marks(d, st, room, marks, sizeof marks);
+		nw = put(d, y, x, 12, name, marks[0] ? pen(d, C_PANE_FOCUS) : pen(d, C_HEADER));
 		if (marks[0])
-			put(d, y, x + nw + 1, dg_states[i].markw, marks, pen(d, C_SEL));
+			put(d, y, x + nw + 1, room, marks, pen(d, C_SEL));
 	}
 #undef EDGE_ATTR
 	/* the last step's transitions, spelled out */
-	int y = oy + DG_H, x = ox + 1, end = ox + DG_W - 1;
+	int y = oy + m.ys[DG_H], x = ox + 1, end = ox + wd - 1;
 	x += put(d, y, x, end - x, tui_text(TX_DG_LAST), pen(d, C_DIM)) + 1;
 	if (v->ntrans == 0)
 		put(d, y, x, end - x, tui_text(TX_DG_NONE), pen(d, C_DIM));
-	for (int i = 0; i < v->ntrans && y < oy + DG_H + 2; i++) {
+	for (int i = 0; i < v->ntrans && y < oy + m.ys[DG_H] + 2; i++) {
 		const struct tui_trans *t = &v->trans[i];
 		char line[200];
 		snprintf(line, sizeof line, "%s: %s %s %s%s%s", t->who, consts_tcp_state_name(dg_state(t->from)),
@@ -1488,7 +1593,7 @@ static void draw_diagram(const struct dc *d)
 			y++;
 			x = ox + 12;
 		}
-		if (y >= oy + DG_H + 2)
+		if (y >= oy + m.ys[DG_H] + 2)
 			break;
 		x += put(d, y, x, end - x, line, t->main ? a_main : a_other) + 3;
 	}

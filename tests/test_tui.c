@@ -1126,10 +1126,123 @@ static void state_diagram_marks_every_socket(void **state)
 	assert_true(mvinch(y, find_col(y, "close() / send FIN")) & A_UNDERLINE);
 	assert_true(find_row("client c: ESTABLISHED \u2192 FIN_WAIT2", NULL) >= 22);
 	assert_true(find_row("server conn: ESTABLISHED \u2192 CLOSE_WAIT", NULL) >= 22);
-	/* bigger screens: the same diagram, centred */
+	/* bigger screens: the diagram grows with them, centred */
 	draw(40, 120, NULL);
 	assert_true(find_row("FIN_WAIT2 client c", NULL) > 0);
-	assert_true(find_col(find_row("TCP states", NULL), "TCP states") >= 20);
+	int top = find_row("TCP states", NULL);
+	assert_true(find_col(top, "d, Esc or q closes") - find_col(top, "TCP states") > 90);
+}
+
+/* A grid of the diagram as drawn: the row of STATE and the column it starts at. */
+static int state_at(const char *state, int *col)
+{
+	for (int y = 0; y < LINES; y++) {
+		const char *r = row(y), *p = strstr(r, state);
+		/* the name itself, not a longer one (FIN_WAIT1 in "FIN_WAIT1 server s") */
+		if (p && (p == r || p[-1] == ' ' || (unsigned char)p[-1] >= 0x80)) {
+			*col = find_col(y, state);
+			return y;
+		}
+	}
+	return -1;
+}
+
+/* The glyph at Y, X as UTF-8 (one character). */
+static const char *cell(int y, int x)
+{
+	static char out[8];
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1] = { 0 };
+	attr_t a;
+	short pair;
+	out[0] = 0;
+	if (mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+		return out;
+	wctomb(NULL, 0);
+	int n = wctomb(out, wc[0]);
+	out[n > 0 ? n : 0] = 0;
+	return out;
+}
+
+/* The edges the kernel takes: RST from any synchronized state to CLOSED, FIN_WAIT1 to TIME_WAIT on FIN+ACK. */
+static void state_diagram_has_the_kernels_edges(void **state)
+{
+	(void)state;
+	make_snapshot();
+	view.diagram = 1;
+	view.ntrans = 1;
+	snprintf(view.trans[0].who, sizeof view.trans[0].who, "client c");
+	view.trans[0].from = 1; /* ESTABLISHED, reset by the peer's RST */
+	view.trans[0].to = 7;
+	view.trans[0].main = 1;
+	view.trans[0].reset = 1;
+	draw(24, 80, NULL);
+	int y = find_row("send/recv RST: any synchronized state -> CLOSED", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	assert_true(mvinch(y, find_col(y, "send/recv RST")) & A_UNDERLINE); /* lit: the step's reset */
+	y = find_row("close() / send FIN", NULL); /* not a path through the closing states */
+	assert_false(mvinch(y, find_col(y, "close() / send FIN")) & A_UNDERLINE);
+	/* FIN_WAIT1 -> TIME_WAIT in one segment: its own edge, lit */
+	view.trans[0].from = 4;
+	view.trans[0].to = 6;
+	view.trans[0].reset = 0;
+	draw(24, 80, NULL);
+	y = find_row("recv FIN,ACK / send ACK", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	assert_true(mvinch(y, find_col(y, "recv FIN,ACK")) & A_UNDERLINE);
+	y = find_row("recv ACK", NULL);
+	int fw2x, fw2 = state_at("FIN_WAIT2", &fw2x);
+	assert_true(fw2 > 0);
+	assert_false(mvinch(fw2 - 1, fw2x + 1) & A_UNDERLINE); /* not through FIN_WAIT2 */
+	for (int r = 0; r < LINES; r++)
+		assert_true(tui_width(row(r)) <= 80);
+}
+
+/* Wide terminals: the diagram grows, arrows still end at the state names, and marks get the room. */
+static void state_diagram_grows_with_the_terminal(void **state)
+{
+	(void)state;
+	make_snapshot();
+	static struct snap_sock many[6];
+	for (int i = 0; i < 6; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "t%d", i);
+		sock(&many[i], name, 5 + i, 6, "127.0.0.1:8888", "127.0.0.1:40000", 0, 0);
+		many[i].closed = 1;
+	}
+	actors[1].socks = many;
+	actors[1].nsocks = 6;
+	view.diagram = 1;
+	draw(24, 80, NULL);
+	int x80, y80 = state_at("TIME_WAIT", &x80);
+	assert_true(y80 > 0);
+	assert_non_null(strstr(row(y80), "+")); /* six sockets do not fit in 80 columns */
+	int wx, wy = state_at("ESTABLISHED", &wx);
+	int lx, ly = state_at("LISTEN", &lx);
+	int w80 = wx - lx, h80 = wy - ly;
+	draw(50, 200, NULL);
+	int x200, y200 = state_at("TIME_WAIT", &x200);
+	wy = state_at("ESTABLISHED", &wx);
+	ly = state_at("LISTEN", &lx);
+	if (wx - lx <= w80 || wy - ly <= h80)
+		dump_screen();
+	assert_true(wx - lx > w80);
+	assert_true(wy - ly > h80);
+	assert_non_null(strstr(row(y200), "client t5")); /* all of them now */
+	assert_null(strstr(row(y200), "+"));
+	/* the arrows still end at the names they point to */
+	int cx, cy = state_at("CLOSED", &cx);
+	assert_string_equal(cell(cy - 1, cx + 3), "\u25bc"); /* from LAST_ACK, over the top */
+	int sx, sy = state_at("SYN_SENT", &sx);
+	assert_string_equal(cell(sy - 1, sx + 1), "\u25bc"); /* connect() */
+	assert_string_equal(cell(y200, x200 - 1), "\u25b6");    /* FIN_WAIT2 / FIN_WAIT1 into TIME_WAIT */
+	assert_string_equal(cell(cy + 1, cx + 1), "\u25b2"); /* LISTEN close() up into CLOSED */
+	for (int r = 0; r < LINES; r++)
+		assert_true(tui_width(row(r)) <= 200);
 }
 
 /* ---- the explanation that joins calls, segments and states ------------------------------- */
@@ -1381,6 +1494,8 @@ int main(void)
 		cmocka_unit_test(ladder_in_ascii),
 		cmocka_unit_test(wire_off_says_why),
 		cmocka_unit_test(state_diagram_marks_every_socket),
+		cmocka_unit_test(state_diagram_has_the_kernels_edges),
+		cmocka_unit_test(state_diagram_grows_with_the_terminal),
 		cmocka_unit_test(explain_joins_call_segments_and_states),
 		cmocka_unit_test(hostile_peer_bytes_are_drawn_escaped),
 		cmocka_unit_test(raw_control_text_is_not_drawn),

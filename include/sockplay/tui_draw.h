@@ -177,6 +177,8 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_DG_CLOSE_FIN, "close() / send FIN")                                                     \
 	X(TX_DG_RECV_FIN, "recv FIN / send ACK")                                                     \
 	X(TX_DG_TIMEOUT, "2MSL timeout")                                                             \
+	X(TX_DG_RECV_FINACK, "recv FIN,ACK / send ACK")                                              \
+	X(TX_DG_RST, "send/recv RST: any synchronized state -> CLOSED")                              \
 	X(TX_STATS, "%lu frames drawn (at most %lld ms apart), %llu segments captured, %llu not captured")
 
 enum tui_text {
