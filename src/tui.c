@@ -126,6 +126,8 @@ struct tui {
 	size_t nwas, capwas;
 	size_t was_next;             /* where tui_was_of() looks first */
 	char join[1024];             /* explain_join() of the last call that returned */
+	unsigned char *data;         /* the bytes the last call that returned received, all of them (e) */
+	size_t data_len;
 	char join_for[SNAP_LINE_MAX + SP_NAME_MAX]; /* that call, as the explain area shows it */
 	char join_wait[1024];        /* ... of the last call that blocked, while it is shown as such */
 	int join_type;               /* the socket type of the call JOIN_FOR names */
@@ -426,6 +428,11 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
+		free(t->data); /* the snapshot's last call is this one: e shows its data whole */
+		t->data = ev->data_len ? malloc(ev->data_len) : NULL;
+		t->data_len = t->data ? ev->data_len : 0;
+		if (t->data)
+			memcpy(t->data, ev->data, ev->data_len);
 		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
 			t->call.set = 1;
 			t->call.blocked = 0;
@@ -1552,7 +1559,7 @@ static enum tui_res tui_action(struct tui *t, enum tui_action act)
 	case TUI_A_HELP: t->v.help = 1; t->v.help_top = 0; return TUI_R_REDRAW;
 	case TUI_A_QUIT: return tui_quit_key(t);
 	case TUI_A_DIAGRAM: t->v.diagram = 1; return TUI_R_REDRAW;
-	case TUI_A_EXPLAIN: t->v.explain_full = 1; return TUI_R_REDRAW;
+	case TUI_A_EXPLAIN: t->v.explain_full = 1; t->v.explain_top = 0; return TUI_R_REDRAW;
 	case TUI_A_WIRE_ALL: t->wire_all = !t->wire_all; t->wire_anchor = 0; return TUI_R_REDRAW;
 	case TUI_A_WIRE_OLDER: tui_wire_scroll(t, -1); return TUI_R_REDRAW;
 	case TUI_A_WIRE_NEWER: tui_wire_scroll(t, 1); return TUI_R_REDRAW;
@@ -1648,6 +1655,24 @@ static enum tui_res tui_key(struct tui *t, int key, int is_char)
 		}
 		if (act == TUI_A_STEP || act == TUI_A_PLAY || act == TUI_A_INTERRUPT || act == TUI_A_REDRAW)
 			return tui_action(t, act); /* read each step's whole explanation as it runs */
+		if (!is_char) { /* taller than the screen (a long recv's data): it scrolls */
+			int page = t->hits.explain_page > 1 ? t->hits.explain_page - 1 : 1;
+			switch (key) {
+			case KEY_UP: t->v.explain_top--; break;
+			case KEY_DOWN: t->v.explain_top++; break;
+			case KEY_PPAGE: t->v.explain_top -= page; break;
+			case KEY_NPAGE: t->v.explain_top += page; break;
+			case KEY_HOME: t->v.explain_top = 0; break;
+			case KEY_END: t->v.explain_top = t->hits.explain_rows; break;
+			default: return TUI_R_NONE;
+			}
+			int max = t->hits.explain_rows - t->hits.explain_page;
+			if (t->v.explain_top > max)
+				t->v.explain_top = max;
+			if (t->v.explain_top < 0)
+				t->v.explain_top = 0;
+			return TUI_R_REDRAW;
+		}
 		return TUI_R_NONE;
 	}
 	if (!is_char && key == KEY_MOUSE)
@@ -1685,6 +1710,8 @@ static void tui_fill_view(struct tui *t)
 	t->v.join = same && t->join[0] ? t->join : NULL;
 	t->v.last_socktype = same ? t->join_type : 0;
 	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
+	t->v.data = t->data;
+	t->v.data_len = t->data_len;
 	tui_wire_build(t);
 }
 
@@ -1833,6 +1860,7 @@ static void tui_free(struct tui *t)
 	t->wire = NULL;
 	free(t->wmatch);
 	free(t->was);
+	free(t->data);
 	for (size_t i = 0; i < t->ntyped; i++) {
 		script_stmt_clear(t->typed[i]);
 		free(t->typed[i]);

@@ -511,6 +511,30 @@ static int sock_rows(const struct dc *d, int y, int x, int w, const struct cols 
 	return 2;
 }
 
+/*
+ * A line of the call log as the session keeps it: SNAP_LINE_MAX bytes at most,
+ * so a longer one (a recv of binary data) arrives cut. Such a line gets a
+ * visible mark at its end, the ellipsis, instead of ending mid-escape; an
+ * incomplete UTF-8 character at the cut goes. Returns TEXT itself or BUF.
+ */
+static const char *line_marked(const struct dc *d, const char *text, char *buf, size_t size)
+{
+	size_t n = strlen(text);
+	if (n < SNAP_LINE_MAX - 1)
+		return text;
+	size_t keep = n, lead = n;
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xc0) == 0x80) /* back to the last lead byte */
+		lead--;
+	if (lead > 0 && (unsigned char)text[lead - 1] >= 0xc0) {
+		unsigned char c = (unsigned char)text[lead - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (n - (lead - 1) < want)
+			keep = lead - 1;
+	}
+	snprintf(buf, size, "%.*s%s", (int)keep, text, d->g->ell);
+	return buf;
+}
+
 /* The part of an OK line from its " = " (outside quotes) on, for bold; NULL if none. */
 static const char *result_part(const char *s)
 {
@@ -536,11 +560,12 @@ static enum tui_color line_color(enum snap_line_kind k)
 	}
 }
 
-/* Draw one wrapped row of a log line; the result part of an OK call in bold colour. */
-static void log_row(const struct dc *d, int y, int x, int w, const struct snap_line *ln, struct span sp)
+/* Draw one wrapped row (SP, within TEXT) of a log line; the result part of an OK call in bold colour. */
+static void log_row(const struct dc *d, int y, int x, int w, const struct snap_line *ln, const char *text,
+		    struct span sp)
 {
 	attr_t a = pen(d, line_color(ln->kind));
-	const char *res = ln->kind == SNAP_LINE_OK ? result_part(ln->text) : NULL;
+	const char *res = ln->kind == SNAP_LINE_OK ? result_part(text) : NULL;
 	if (!res || res >= sp.p + sp.n) {
 		put_n(d, y, x, w, sp.p, sp.n, res && res < sp.p ? pen(d, C_VALUE) : a);
 		return;
@@ -550,16 +575,17 @@ static void log_row(const struct dc *d, int y, int x, int w, const struct snap_l
 	put_n(d, y, x + n, w - n, sp.p + head, sp.n - head, pen(d, C_VALUE));
 }
 
-#define WRAP_MAX 8
+#define WRAP_MAX 16 /* rows of one wrapped log line at most: SNAP_LINE_MAX bytes fit in 16 rows of 14 cells */
 
 /* Rows the newest log lines from line N down take, up to H. */
-static int log_rows(const struct snap_actor *sa, size_t n, int w, int h, size_t *first)
+static int log_rows(const struct dc *d, const struct snap_actor *sa, size_t n, int w, int h, size_t *first)
 {
 	int rows = 0;
 	*first = n;
 	while (*first > 0) {
 		struct span sp[WRAP_MAX];
-		int r = wrap2(sa->log[*first - 1].text, w, w - 2, sp, WRAP_MAX);
+		char buf[SNAP_LINE_MAX + 8];
+		int r = wrap2(line_marked(d, sa->log[*first - 1].text, buf, sizeof buf), w, w - 2, sp, WRAP_MAX);
 		if (rows + r > h)
 			break;
 		rows += r;
@@ -588,12 +614,45 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 		if (brows > h)
 			brows = h;
 	}
-	int y = y0, rows = log_rows(sa, n, w, h - brows, &first);
+	int y = y0, rows = log_rows(d, sa, n, w, h - brows, &first);
+	if (first == n && n > 0 && h - brows > 0) {
+		/* the newest line alone is taller than the room: its head, marked as cut (e shows it all) */
+		struct span sp[WRAP_MAX];
+		char buf[SNAP_LINE_MAX + 8];
+		const char *text = line_marked(d, sa->log[n - 1].text, buf, sizeof buf);
+		int r = wrap2(text, w, w - 2, sp, WRAP_MAX);
+		int room = h - brows;
+		for (int k = 0; k < r && k < room; k++) {
+			int xk = x + (k ? 2 : 0), wk = w - (k ? 2 : 0), last = k == room - 1 && r > room;
+			struct span part = sp[k];
+			if (last) { /* room for the mark: the row's text cut one cell short */
+				int cells = 0;
+				size_t used = 0;
+				while (used < part.n) {
+					size_t b;
+					wchar_t wc;
+					int cw = char_cells(part.p + used, &b, &wc);
+					if (cells + cw > wk - 1)
+						break;
+					cells += cw;
+					used += b;
+				}
+				part.n = used;
+			}
+			log_row(d, y, xk, wk, &sa->log[n - 1], text, part);
+			if (last)
+				put(d, y, xk + span_width(part.p, part.n), 1, d->g->ell, pen(d, line_color(sa->log[n - 1].kind)));
+			y++;
+		}
+		rows = r < room ? r : room;
+	}
 	for (size_t i = first; i < n; i++) {
 		struct span sp[WRAP_MAX];
-		int r = wrap2(sa->log[i].text, w, w - 2, sp, WRAP_MAX);
+		char buf[SNAP_LINE_MAX + 8];
+		const char *text = line_marked(d, sa->log[i].text, buf, sizeof buf);
+		int r = wrap2(text, w, w - 2, sp, WRAP_MAX);
 		for (int k = 0; k < r; k++)
-			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], sp[k]);
+			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], text, sp[k]);
 	}
 	for (int k = 0; k < brows; k++)
 		put_n(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), bsp[k].p, bsp[k].n, pen(d, C_BLOCKED));
@@ -990,15 +1049,21 @@ static int explain_width(const struct dc *d)
 	return d->W - 4 < TUI_EXPLAIN_MAX ? d->W - 4 : TUI_EXPLAIN_MAX;
 }
 
-static void draw_explain(const struct dc *d, const struct layout *L)
+/* The explain area's paragraphs, most important first by rank; every text NUL-terminated. */
+struct paras {
+	struct para p[12];
+	int np;
+	char head[SNAP_LINE_MAX + 96];
+	char body[SNAP_EXPLAIN_MAX];
+	char what[SNAP_EXPLAIN_MAX];
+};
+
+static void explain_paras(const struct dc *d, struct paras *P)
 {
 	const struct tui_view *v = d->v;
 	const struct snapshot *sn = d->sn;
-	border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), NULL, pen(d, C_HEADER),
-		   NULL);
-	struct para p[9];
+	struct para *p = P->p;
 	int np = 0;
-	char head[SNAP_LINE_MAX + 64], body[2048];
 #define PARA(t, n, c, r) (p[np++] = (struct para){ (t), (n), (c), (r) })
 	if (v->message && v->message[0])
 		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
@@ -1011,20 +1076,23 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			PARA(sn->say, strlen(sn->say), C_SAY, 2);
 	}
 	if (sn->last_call) {
-		snprintf(head, sizeof head, "%s: %s", sn->last_actor, sn->last_text);
-		PARA(head, strlen(head), sn->last_err ? C_ERR : C_HEADER, 3);
-		body[0] = 0;
+		char text[SNAP_LINE_MAX + 8];
+		snprintf(P->head, sizeof P->head, "%s: %s", sn->last_actor, line_marked(d, sn->last_text, text, sizeof text));
+		PARA(P->head, strlen(P->head), sn->last_err ? C_ERR : C_HEADER, 3);
+		P->body[0] = 0;
 		if (sn->last_explain[0]) /* ends with the statement itself, with its names and data */
-			snprintf(body, sizeof body, "%s", sn->last_explain);
+			snprintf(P->body, sizeof P->body, "%s", sn->last_explain);
 		else
 			explain_step_type((enum sp_call)sn->last_call,
 					  v->last_socktype ? v->last_socktype : SOCK_STREAM, sn->last_ret,
-					  sn->last_err, body, sizeof body);
-		const char *code = tail_lines(body, 2);
-		size_t what = (size_t)(code - body);
-		if (what > 0 && body[what - 1] == '\n')
+					  sn->last_err, P->body, sizeof P->body);
+		const char *code = tail_lines(P->body, 2);
+		size_t what = (size_t)(code - P->body);
+		if (what > 0 && P->body[what - 1] == '\n')
 			what--;
-		PARA(body, what, C_NORMAL, sn->last_err ? 4 : 6);
+		memcpy(P->what, P->body, what);
+		P->what[what] = 0;
+		PARA(P->what, what, C_NORMAL, sn->last_err ? 4 : 6);
 		if (v->join && v->join[0])
 			PARA(v->join, strlen(v->join), C_INFO, 5);
 		if (*code)
@@ -1036,14 +1104,26 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			PARA(v->net_note, strlen(v->net_note), C_INFO, 4);
 	}
 #undef PARA
+	P->np = np;
+}
+
+static void draw_explain(const struct dc *d, const struct layout *L)
+{
+	const struct tui_view *v = d->v;
+	border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), NULL, pen(d, C_HEADER),
+		   NULL);
+	static struct paras P;
+	explain_paras(d, &P);
+	const struct para *p = P.p;
+	int np = P.np;
 	int y = L->explain_y, end = L->explain_y + L->explain_h;
 	for (int r = y; r < end; r++) {
 		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
 		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
 	}
 	/* when everything does not fit, leave out the least important paragraphs first */
-	struct span sp[9][16];
-	int rows[9], total = 0, keep[9], tw = explain_width(d);
+	struct span sp[12][16];
+	int rows[12], total = 0, keep[12], tw = explain_width(d);
 	for (int i = 0; i < np; i++) {
 		rows[i] = wrap_n(p[i].text, p[i].len, tw, sp[i], 16);
 		total += rows[i];
@@ -1056,7 +1136,7 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 				total -= rows[i];
 			}
 	/* rows left over go to what was left out, the most important first, cut with an ellipsis */
-	int free = L->explain_h - total, cut[9] = { 0 };
+	int free = L->explain_h - total, cut[12] = { 0 };
 	for (int rank = 2; rank <= 7 && free > 0; rank++)
 		for (int i = 0; i < np && free > 0; i++)
 			if (!keep[i] && p[i].rank == rank && rows[i] > 0) {
@@ -1084,6 +1164,89 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			y++;
 		}
 	}
+}
+
+/*
+ * e: the whole explanation on the whole screen, nothing left out, and the
+ * bytes the last call received, all of them (the panes and the transcript
+ * show a part); it scrolls when taller than the screen.
+ */
+static void draw_explain_full(const struct dc *d, struct tui_hits *hits)
+{
+	const struct tui_view *v = d->v;
+	static struct paras P;
+	explain_paras(d, &P);
+	char dhead[96];
+	char *esc = NULL;
+	if (v->data && v->data_len && d->sn->last_call && P.np + 2 <= (int)(sizeof P.p / sizeof P.p[0])) {
+		snprintf(dhead, sizeof dhead, tui_text(TX_DATA_ALL), v->data_len);
+		P.p[P.np++] = (struct para){ dhead, strlen(dhead), C_HEADER, 8 };
+		size_t cap = v->data_len * 4 + 8; /* \xHH for every byte at worst */
+		esc = malloc(cap + 3);
+		if (esc) {
+			esc[0] = '"';
+			size_t n = text_escape(v->data, v->data_len, v->data_len, esc + 1, cap);
+			esc[1 + n] = '"';
+			esc[2 + n] = 0;
+			P.p[P.np++] = (struct para){ esc, n + 2, C_VALUE, 8 };
+		}
+	}
+	/* every paragraph wrapped whole: rows as many as it takes */
+	int tw = explain_width(d), nrows = 0, cap = 0;
+	struct xrow {
+		struct span s;
+		enum tui_color c;
+	} *rows = NULL;
+	for (int i = 0; i < P.np; i++) {
+		const char *s = P.p[i].text;
+		while (*s) {
+			struct span sp[64];
+			int n = wrap(s, tw, sp, 64);
+			if (nrows + n > cap) {
+				int nc = cap ? cap * 2 : 256;
+				while (nc < nrows + n)
+					nc *= 2;
+				struct xrow *r = realloc(rows, (size_t)nc * sizeof *r);
+				if (!r)
+					break;
+				rows = r;
+				cap = nc;
+			}
+			for (int k = 0; k < n; k++)
+				rows[nrows++] = (struct xrow){ sp[k], P.p[i].color };
+			if (n < 64)
+				break;
+			s = sp[63].p + sp[63].n;
+			if (*s == '\n')
+				s++;
+			else
+				while (*s == ' ')
+					s++;
+		}
+	}
+	int page = d->H - 2, top = v->explain_top;
+	if (top > nrows - page)
+		top = nrows - page;
+	if (top < 0)
+		top = 0;
+	char where[64] = "";
+	if (nrows > page)
+		snprintf(where, sizeof where, "%d-%d/%d", top + 1, top + page < nrows ? top + page : nrows, nrows);
+	border_row(d, 0, d->g->tl, d->g->tr, tui_text(TX_EXPLAIN), where, pen(d, C_HEADER), NULL);
+	for (int r = 1; r < d->H - 1; r++) {
+		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
+		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
+	}
+	for (int r = 0; r < page && top + r < nrows; r++)
+		put_n(d, 1 + r, 2, tw, rows[top + r].s.p, rows[top + r].s.n, pen(d, rows[top + r].c));
+	border_row(d, d->H - 1, d->g->bl, d->g->br, tui_text(nrows > page ? TX_EXPLAIN_SCROLL : TX_EXPLAIN_CLOSE),
+		   NULL, pen(d, C_DIM), NULL);
+	if (hits) {
+		hits->explain_rows = nrows;
+		hits->explain_page = page;
+	}
+	free(rows);
+	free(esc);
 }
 
 /* ---- bottom: border or prompt, key bar ----------------------------------- */
@@ -1677,14 +1840,7 @@ void tui_draw(WINDOW *w, const struct snapshot *sn, const struct tui_view *v, st
 		return;
 	}
 	if (v->explain_full) { /* the explain area, as tall as the screen: nothing left out */
-		struct layout L;
-		memset(&L, 0, sizeof L);
-		L.explain_y = 1;
-		L.explain_h = d.H - 2;
-		d.L = &L;
-		draw_explain(&d, &L);
-		border_row(&d, 0, d.g->tl, d.g->tr, tui_text(TX_EXPLAIN), NULL, pen(&d, C_HEADER), NULL);
-		border_row(&d, d.H - 1, d.g->bl, d.g->br, tui_text(TX_EXPLAIN_CLOSE), NULL, pen(&d, C_DIM), NULL);
+		draw_explain_full(&d, hits);
 		return;
 	}
 	struct layout L;

@@ -691,6 +691,93 @@ static void say_belongs_to_its_step(void **state)
 	assert_true(find_row("client: recv(3, 1024)", NULL) > 0);
 }
 
+/* Received data is never cut silently in the panes: a log line the session had to cut ends with a mark. */
+static void pane_marks_cut_data(void **state)
+{
+	(void)state;
+	make_snapshot();
+	/* what the session keeps of a recv of 64 binary bytes: SNAP_LINE_MAX - 1 bytes, cut mid-escape */
+	char line[SNAP_LINE_MAX * 2] = "recv(3, 1024) = 64 \"";
+	for (int i = 0; strlen(line) < sizeof line - 8; i++)
+		snprintf(line + strlen(line), sizeof line - strlen(line), "\\x%02x", 0x80 + i % 64);
+	client_log[3].kind = SNAP_LINE_OK;
+	snprintf(client_log[3].text, sizeof client_log[3].text, "%s", line);
+	assert_int_equal(strlen(client_log[3].text), SNAP_LINE_MAX - 1);
+	/* 100x30: the whole line fits in the pane, wrapped; its last row ends with the mark */
+	draw(30, 100, NULL);
+	int y = find_row("recv(3, 1024) = 64", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	int marked = 0;
+	for (int k = y; k < LINES && k < y + 8 && !strstr(row(k), "wire"); k++)
+		marked |= strstr(row(k), "\u2026") != NULL;
+	if (!marked)
+		dump_screen();
+	assert_true(marked);
+	/* 80x24: the line is taller than the room left for the log: its head shows, marked, not nothing */
+	draw(24, 80, NULL);
+	y = find_row("recv(3, 1024) = 64", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	marked = 0;
+	for (int k = y; k < LINES && k < y + 8 && !strstr(row(k), "wire"); k++)
+		marked |= strstr(row(k), "\u2026") != NULL;
+	if (!marked)
+		dump_screen();
+	assert_true(marked);
+}
+
+/* e shows the last call's received data, all of it, and scrolls when it is taller than the screen. */
+static void e_shows_all_received_data(void **state)
+{
+	(void)state;
+	make_snapshot();
+	static unsigned char data[3000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)('a' + i % 26);
+	memcpy(data + sizeof data - 7, "THE-END", 7);
+	data[100] = 0x1b; /* still escaped */
+	view.data = data;
+	view.data_len = sizeof data;
+	snap.last_ret = sizeof data;
+	snprintf(snap.last_text, sizeof snap.last_text, "recv(3, 4096) = 3000 \"abcdefgh\"...");
+	view.explain_full = 1;
+	struct tui_hits hits;
+	draw(24, 80, &hits);
+	if (find_row("All 3000 bytes received:", NULL) < 0)
+		dump_screen();
+	assert_true(find_row("All 3000 bytes received:", NULL) > 0);
+	assert_int_equal(find_row("THE-END", NULL), -1); /* further down */
+	assert_true(hits.explain_rows > hits.explain_page);
+	assert_true(find_row("scroll", NULL) == 23);
+	view.explain_top = hits.explain_rows - hits.explain_page;
+	draw(24, 80, &hits);
+	assert_true(find_row("THE-END\"", NULL) > 0);
+	/* every byte is there: the rows of data add up to 3000 characters plus the escape's three */
+	view.explain_top = 0;
+	size_t chars = 0;
+	for (int top = 0; top < hits.explain_rows; top += hits.explain_page) {
+		view.explain_top = top;
+		draw(24, 80, &hits);
+		for (int y = 1; y < 23 && top + y - 1 < hits.explain_rows; y++) {
+			const char *r = row(y);
+			for (const char *p = r; *p; p++)
+				if ((*p >= 'a' && *p <= 'z') || *p == '\\')
+					chars++;
+		}
+	}
+	assert_true(chars >= 3000);
+	assert_true(find_row("\\x1b", NULL) >= 0 || chars > 0);
+	view.explain_top = 0;
+	draw(24, 80, &hits);
+	assert_true(find_row("\\x1b", NULL) > 0);
+	view.data = NULL;
+	view.data_len = 0;
+	view.explain_full = 0;
+}
+
 /* With a colour terminal: errors in the error colour; --no-color gives the monochrome look. */
 static void colours_and_no_color(void **state)
 {
@@ -1484,6 +1571,8 @@ int main(void)
 		cmocka_unit_test(cjk_rows_break_at_allowed_places),
 		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(say_belongs_to_its_step),
+		cmocka_unit_test(pane_marks_cut_data),
+		cmocka_unit_test(e_shows_all_received_data),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
 		cmocka_unit_test(readme_lists_the_keymap),

@@ -45,7 +45,7 @@
 	X(TUI_A_DIAGRAM, "states", "the TCP state diagram: each socket marked where it is, the last step's " \
 	  "transition lit (d, Esc or q closes it)")                                                   \
 	X(TUI_A_EXPLAIN, NULL, "the whole explanation of the last call on one screen, Python and C lines " \
-	  "included (e, Esc or q closes it)")                                                       \
+	  "and every byte it received included; Up/Down scroll it (e, Esc or q closes it)")         \
 	X(TUI_A_WIRE_ALL, NULL, "wire pane: every connection, or back to the selected socket's one")   \
 	X(TUI_A_WIRE_OLDER, NULL, "wire pane: scroll back to older segments")                         \
 	X(TUI_A_WIRE_NEWER, NULL, "wire pane: scroll to newer segments (at the bottom it follows new ones)") \
@@ -132,6 +132,8 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_BUSY, "%s is blocked in %s: wait for it, or Ctrl-C / i interrupts it")                  \
 	X(TX_EXPLAIN_MORE, "e: all of it")                                                          \
 	X(TX_EXPLAIN_CLOSE, "e, Esc or q closes")                                                   \
+	X(TX_EXPLAIN_SCROLL, "Up/Down PgUp/PgDn scroll  e, Esc or q closes")                        \
+	X(TX_DATA_ALL, "All %zu bytes received:")                                                   \
 	X(TX_NEW_SIDE, "'%s' would be a new side (a new process); did you mean '%s'? Enter again starts it") \
 	X(TX_NEEDS_SOCKET, "%s needs a socket: press s to create one on this side first")            \
 	X(TX_NO_SCRIPT, "no script loaded: start sockplay with a .sp file")                          \
@@ -271,6 +273,9 @@ struct tui_view {
 	int help;                    /* the help screen */
 	int help_top;                /* its first row shown (it scrolls when taller than the screen) */
 	int explain_full;            /* e: the explanation on the whole screen */
+	int explain_top;             /* its first row shown (it scrolls when taller than the screen) */
+	const unsigned char *data;   /* the last call's received bytes, all of them (e shows them), or NULL */
+	size_t data_len;
 	int utf8;                    /* box drawing and arrows, else ASCII */
 	int color;                   /* colours (else bold/reverse/dim) */
 	struct tui_wire wire;        /* the wire pane */
@@ -301,6 +306,7 @@ struct tui_hits {
 	int prompt_y, prompt_x;      /* where the cursor goes when the prompt is open */
 	int wire_rows;               /* arrows the wire pane shows at once (for paging) */
 	int help_rows, help_page;    /* rows of the help text, rows shown at once */
+	int explain_rows, explain_page; /* the same for e's whole explanation */
 };
 
 /* Colour pairs (call once after start_color when colours are on). */
