@@ -159,6 +159,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_WIRE_NEWER, "%lu newer")                                                                \
 	X(TX_WIRE_LOST, "%llu not captured")                                                         \
 	X(TX_WIRE_STEP, "step")                                                                      \
+	X(TX_WIRE_KERNEL, "kernel")                                                                  \
 	X(TX_WIRE_EMPTY, "Nothing on the wire yet: segments appear here as calls send them.")        \
 	X(TX_WIRE_NO_SOCKET, "No socket selected: the ladder follows the selected socket's connection (W shows every one).") \
 	X(TX_WIRE_NO_CONN, "%s %s has no connection on the wire yet (W shows every connection).")   \
