@@ -974,9 +974,19 @@ static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hit
 			wire_note(d, y0, h, tui_text(TX_WIRE_EMPTY), C_DIM);
 			return;
 		}
-		int lw = (avail - 30) / 2;
-		if (lw > TUI_LADDER_END_MAX)
-			lw = TUI_LADDER_END_MAX;
+		int lw = 8, most = (avail - 30) / 2; /* as wide as the longest name shown, the arrows get the rest */
+		if (most > TUI_LADDER_END_MAX)
+			most = TUI_LADDER_END_MAX;
+		for (int i = 0; i < shown; i++) {
+			const struct tui_wire_row *r = &w->rows[first + i];
+			int a = tui_width(r->left ? r->left : "?"), b = tui_width(r->right ? r->right : "?");
+			if (a > lw)
+				lw = a;
+			if (b > lw)
+				lw = b;
+		}
+		if (lw > most)
+			lw = most;
 		if (lw < 8)
 			lw = 8;
 		int ax = 1 + margin + lw + 1, an = avail - 2 * lw - 2;

@@ -1103,6 +1103,13 @@ static void every_connection_names_both_ends(void **state)
 	assert_true(find_col(y, "server :8888") < find_col(y, "\u25c0"));
 	assert_true(find_col(y, "client :49152") > find_col(y, "ACK seq=2"));
 	assert_true(find_row("wire: every connection", "W selected", NULL) > 0);
+	/* short names leave the arrows the room: as much as the old fixed columns did, and more when wide */
+	int at100 = find_col(y, "client :49152") - find_col(y, "server :8888");
+	assert_true(at100 >= 12 + 45);
+	draw(50, 200, NULL);
+	y = find_row("ACK seq=2 ack=16", NULL);
+	assert_true(find_col(y, "client :49152") - find_col(y, "server :8888") > at100 + 50);
+	draw(30, 100, NULL);
 	/* UDP: a datagram's length */
 	segs[8].proto = IPPROTO_UDP;
 	segs[8].len = 6;
