@@ -158,6 +158,8 @@ static int put_n(const struct dc *d, int y, int x, int maxw, const char *s, size
 {
 	if (maxw <= 0 || y < 0 || y >= d->H)
 		return 0;
+	if (maxw > 500) /* what BUF holds: more is cut with the mark, never silently */
+		maxw = 500;
 	int total = span_width(s, n), room = total > maxw ? maxw - 1 : maxw, cells = 0;
 	wchar_t buf[512];
 	int k = 0;

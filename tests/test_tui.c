@@ -429,6 +429,43 @@ static void script_strip_marks_the_next_step(void **state)
 	assert_true(find_row("(end of script)", NULL) > 0);
 }
 
+/* On a very wide terminal a text longer than a row's buffer is cut with the mark too, never silently. */
+static void very_wide_rows_are_not_cut_silently(void **state)
+{
+	(void)state;
+	static char longsrc[700];
+	memset(longsrc, 'x', 600);
+	memcpy(longsrc + 596, "TAIL", 5);
+	static struct sp_stmt st;
+	static struct sp_script sc;
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_SAY;
+	st.line = 3;
+	st.source = longsrc;
+	sc.stmts = &st;
+	sc.n = sc.nsteps = 1;
+	make_snapshot();
+	view.script = &sc;
+	view.next_line = 3;
+	resize_term(40, 700);
+	tui_draw(stdscr, &snap, &view, NULL);
+	int found = 0;
+	for (int y = 0; y < LINES && !found; y++) {
+		wchar_t w[800];
+		int n = mvinnwstr(y, 0, w, 700);
+		if (n <= 0)
+			continue;
+		w[n] = 0;
+		if (!wcsstr(w, L"xxxxxxxxxxxxxxxxxxxx"))
+			continue;
+		found = 1;
+		/* the whole source, or a part of it ending with the ellipsis */
+		assert_true(wcsstr(w, L"TAIL") != NULL || wcsstr(w, L"x\u2026") != NULL);
+	}
+	assert_true(found);
+	view.script = NULL;
+}
+
 static void layout_fits_80x24(void **state)
 {
 	(void)state;
@@ -1568,6 +1605,7 @@ int main(void)
 		cmocka_unit_test(key_bar_at_80_keeps_every_key),
 		cmocka_unit_test(readme_key_table),
 		cmocka_unit_test(script_strip_marks_the_next_step),
+		cmocka_unit_test(very_wide_rows_are_not_cut_silently),
 		cmocka_unit_test(layout_fits_80x24),
 		cmocka_unit_test(ascii_without_utf8),
 		cmocka_unit_test(prompt_shows_parse_error_with_caret),
