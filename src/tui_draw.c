@@ -1699,6 +1699,8 @@ static void draw_diagram(const struct dc *d)
 			path = 1u << ('r' - 'a'); /* the RST edge, not a path through the closing states */
 		else if (v->trans[i].reset && popcount16(path) > 1)
 			path = 0;
+		else if (popcount16(path) > 1 && (path >> ('o' - 'a')) & 1)
+			path = 0; /* not through TIME_WAIT's 2MSL in one step: an orphan FIN_WAIT2 timing out goes to CLOSED at once */
 		if (v->trans[i].main)
 			lit_main |= path;
 		else

@@ -1325,7 +1325,18 @@ static void state_diagram_has_the_kernels_edges(void **state)
 		dump_screen();
 	assert_true(y > 0);
 	assert_true(mvinch(y, find_col(y, "recv FIN,ACK")) & A_UNDERLINE);
-	y = find_row("recv ACK", NULL);
+	/* an orphan FIN_WAIT2 that timed out went to CLOSED at once, not through TIME_WAIT's 2MSL */
+	view.trans[0].from = 5;
+	view.trans[0].to = 7;
+	draw(24, 80, NULL);
+	y = find_row("2MSL timeout", NULL);
+	assert_false(mvinch(y, find_col(y, "2MSL timeout")) & A_UNDERLINE);
+	view.trans[0].from = 6; /* TIME_WAIT's own timeout is lit */
+	draw(24, 80, NULL);
+	assert_true(mvinch(y, find_col(y, "2MSL timeout")) & A_UNDERLINE);
+	view.trans[0].from = 4;
+	view.trans[0].to = 6;
+	draw(24, 80, NULL);
 	int fw2x, fw2 = state_at("FIN_WAIT2", &fw2x);
 	assert_true(fw2 > 0);
 	assert_false(mvinch(fw2 - 1, fw2x + 1) & A_UNDERLINE); /* not through FIN_WAIT2 */
