@@ -577,7 +577,7 @@ static void log_row(const struct dc *d, int y, int x, int w, const struct snap_l
 	put_n(d, y, x + n, w - n, sp.p + head, sp.n - head, pen(d, C_VALUE));
 }
 
-#define WRAP_MAX 16 /* rows of one wrapped log line at most: SNAP_LINE_MAX bytes fit in 16 rows of 14 cells */
+#define WRAP_MAX 16 /* rows of one wrapped log line at most: SNAP_LINE_MAX bytes take fewer in a pane */
 
 /* Rows the newest log lines from line N down take, up to H. */
 static int log_rows(const struct dc *d, const struct snap_actor *sa, size_t n, int w, int h, size_t *first)
