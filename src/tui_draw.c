@@ -775,9 +775,13 @@ static void draw_pane(const struct dc *d, const struct layout *L, int i, struct 
 	const char *hint = focused ? pane_hint(sa, sel, strcmp(v->panes[pane], "server") == 0) : NULL;
 	if (hint && y + used < bottom) {
 		struct span sp[4];
-		int rows = wrap(hint, w - 2, sp, 4);
-		for (int r = 0; r < rows && y + used + r < bottom; r++)
-			put_n(d, y + used + r, x + 1, w - 2, sp[r].p, sp[r].n, pen(d, C_INFO));
+		int rows = wrap(hint, w - 2, sp, 4), room = bottom - (y + used);
+		for (int r = 0; r < rows && r < room; r++) { /* short of rows: the last one says it goes on */
+			int last = r == room - 1 && rows > room;
+			int n = put_n(d, y + used + r, x + 1, w - 2 - last, sp[r].p, sp[r].n, pen(d, C_INFO));
+			if (last && span_width(sp[r].p, sp[r].n) <= w - 3)
+				put(d, y + used + r, x + 1 + n, 1, d->g->ell, pen(d, C_INFO));
+		}
 	}
 }
 

@@ -766,6 +766,31 @@ static void pane_marks_cut_data(void **state)
 	assert_true(marked);
 }
 
+/* A hint with fewer rows than it needs says that it goes on. */
+static void cut_hint_is_marked(void **state)
+{
+	(void)state;
+	make_snapshot();
+	client_socks[0].type = SOCK_DGRAM; /* the UDP hint: two rows in a narrow pane */
+	client_socks[0].state = 7;
+	view.focus = 1;
+	for (int lines = 24; lines <= 30; lines++) {
+		draw(lines, 80, NULL);
+		int y = find_row("UDP: no listen", NULL);
+		if (y < 0)
+			continue; /* no room for it at all */
+		if (find_row("one.", NULL) >= 0)
+			continue; /* the whole hint */
+		int marked = 0;
+		for (int k = y; k < LINES && !strstr(row(k), "\u2534"); k++)
+			marked |= strstr(row(k), "\u2026") != NULL;
+		if (!marked)
+			dump_screen();
+		assert_true(marked);
+	}
+	view.focus = 0;
+}
+
 /* e shows the last call's received data, all of it, and scrolls when it is taller than the screen. */
 static void e_shows_all_received_data(void **state)
 {
@@ -1628,6 +1653,7 @@ int main(void)
 		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(say_belongs_to_its_step),
 		cmocka_unit_test(pane_marks_cut_data),
+		cmocka_unit_test(cut_hint_is_marked),
 		cmocka_unit_test(e_shows_all_received_data),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
