@@ -77,7 +77,7 @@ $(RT)/runtime.h: $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py $(RT_CHECKS)
 build/export.o build-asan/export.o build-fuzz/export.o: $(RT)/runtime.h
 
 # The two commands of the README: `make run` plays, `make test` tests.
-run: deps sockplay
+run: deps sockplay locale
 	./sockplay assets/demos/hello.sp
 
 deps:

@@ -126,6 +126,8 @@ struct tui {
 	size_t nwas, capwas;
 	size_t was_next;             /* where tui_was_of() looks first */
 	char join[1024];             /* explain_join() of the last call that returned */
+	unsigned char *data;         /* the bytes the last call that returned received, all of them (e) */
+	size_t data_len;
 	char join_for[SNAP_LINE_MAX + SP_NAME_MAX]; /* that call, as the explain area shows it */
 	char join_wait[1024];        /* ... of the last call that blocked, while it is shown as such */
 	int join_type;               /* the socket type of the call JOIN_FOR names */
@@ -426,6 +428,11 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
+		free(t->data); /* the snapshot's last call is this one: e shows its data whole */
+		t->data = ev->data_len ? malloc(ev->data_len) : NULL;
+		t->data_len = t->data ? ev->data_len : 0;
+		if (t->data)
+			memcpy(t->data, ev->data, ev->data_len);
 		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
 			t->call.set = 1;
 			t->call.blocked = 0;
@@ -614,25 +621,93 @@ static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, cons
 	return pane >= 0 ? pane : TUI_MAX_PANES + 1;
 }
 
-/* Whether endpoint A goes on the left: the server's side (panes in order), else the lower port. */
+/*
+ * What the segments IDX[0..N) between ends A and B say: which end the first of
+ * them went to (the passive end, where the server is), and whether an end sent
+ * nothing but RSTs -- the kernel answering for a port that no socket takes
+ * (nothing listens there, or only a bound socket that does not listen).
+ */
+struct tui_ends {
+	int a_passive, b_passive;
+	int a_kernel, b_kernel;
+};
+
+static void tui_conn_facts(const struct tui *t, const struct sockaddr_storage *a, const struct sockaddr_storage *b,
+			   const uint32_t *idx, size_t n, struct tui_ends *f)
+{
+	int a_rst = 0, a_other = 0, b_rst = 0, b_other = 0, first = 1;
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < n; i++) {
+		const struct wire_seg *g = wire_at(t->wire, idx[i]);
+		int ab = session_endpoint_is(a, &g->src, 0) && session_endpoint_is(b, &g->dst, 0);
+		int ba = !ab && session_endpoint_is(b, &g->src, 0) && session_endpoint_is(a, &g->dst, 0);
+		if (!ab && !ba)
+			continue;
+		if (first) {
+			f->b_passive = ab;
+			f->a_passive = ba;
+			first = 0;
+		}
+		int rst = g->proto == IPPROTO_TCP && (g->flags & WIRE_RST);
+		if (ab) {
+			a_rst |= rst;
+			a_other |= !rst;
+		} else {
+			b_rst |= rst;
+			b_other |= !rst;
+		}
+	}
+	f->a_kernel = a_rst && !a_other;
+	f->b_kernel = b_rst && !b_other;
+}
+
+/*
+ * Whether endpoint A goes on the left: the server's side. Both ends in panes:
+ * in pane order (the server's first). One end in no pane (the kernel, or a
+ * program outside on --host-net): the end the connection was opened to, so
+ * the server stays on the left before it has a socket. Else the lower port.
+ */
 static int tui_left_first(const struct tui *t, const struct sockaddr_storage *a,
-			  const struct sockaddr_storage *b)
+			  const struct sockaddr_storage *b, const struct tui_ends *f)
 {
 	const char *x, *y;
 	int pa = tui_owner(t, a, b, &x, &y), pb = tui_owner(t, b, a, &x, &y);
+	if ((pa >= TUI_MAX_PANES) != (pb >= TUI_MAX_PANES) && (f->a_passive || f->b_passive))
+		return f->a_passive;
 	if (pa != pb)
 		return pa < pb;
 	return tui_port(a) <= tui_port(b);
 }
 
-/* "server conn 127.0.0.1:8888" (LONG) or "server :8888". */
+/* Whether a connected socket of the playground is endpoint E of the connection to O. */
+static int tui_conn_socket(const struct tui *t, const struct sockaddr_storage *e, const struct sockaddr_storage *o)
+{
+	for (size_t i = 0; t->sn && i < t->sn->nactors; i++)
+		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
+			const struct snap_sock *so = &t->sn->actors[i].socks[k];
+			struct sockaddr_storage l, p;
+			if (tui_parse_addr(so->local, &l) == 0 && tui_parse_addr(so->peer, &p) == 0 && tui_port(&p) &&
+			    session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
+				return 1;
+		}
+	return 0;
+}
+
+/* "server conn 127.0.0.1:8888" (LONG) or "server :8888"; "kernel ..." for an end that only sent RSTs (KERNEL). */
 static void tui_end_name(const struct tui *t, const struct sockaddr_storage *e, const struct sockaddr_storage *o,
-			 int lng, char *out, size_t size)
+			 int lng, int kernel, char *out, size_t size)
 {
 	const char *actor, *sock;
 	char addr[SNAP_ADDR_MAX];
 	socklen_t len = e->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	text_addr(e, len, addr, sizeof addr);
+	if (kernel && !tui_conn_socket(t, e, o)) { /* no socket took the segment: the kernel answered it */
+		if (lng)
+			snprintf(out, size, "%s %s", tui_text(TX_WIRE_KERNEL), addr);
+		else
+			snprintf(out, size, "%s :%u", tui_text(TX_WIRE_KERNEL), tui_port(e));
+		return;
+	}
 	tui_owner(t, e, o, &actor, &sock);
 	if (!actor)
 		snprintf(out, size, "%s", addr);
@@ -742,13 +817,18 @@ static void tui_wire_build(struct tui *t)
 			t->wmatch[t->wn++] = (uint32_t)i;
 	}
 	if (one) {
-		if (!tui_left_first(t, &c.a, &c.b)) {
+		struct tui_ends f;
+		tui_conn_facts(t, &c.a, &c.b, t->wmatch, t->wn, &f);
+		if (!tui_left_first(t, &c.a, &c.b, &f)) {
 			struct sockaddr_storage x = c.a;
 			c.a = c.b;
 			c.b = x;
+			int k = f.a_kernel;
+			f.a_kernel = f.b_kernel;
+			f.b_kernel = k;
 		}
-		tui_end_name(t, &c.a, &c.b, 1, t->wleft, sizeof t->wleft);
-		tui_end_name(t, &c.b, &c.a, 1, t->wright, sizeof t->wright);
+		tui_end_name(t, &c.a, &c.b, 1, f.a_kernel, t->wleft, sizeof t->wleft);
+		tui_end_name(t, &c.b, &c.a, 1, f.b_kernel, t->wright, sizeof t->wright);
 		w->left = t->wleft;
 		w->right = t->wright;
 	}
@@ -773,11 +853,15 @@ static void tui_wire_build(struct tui *t)
 		if (one) {
 			r->to_right = session_endpoint_is(&c.a, &g->src, 0);
 		} else {
-			int lf = tui_left_first(t, &g->src, &g->dst);
+			struct tui_ends f; /* what the rows handed to the drawing say of this connection */
+			tui_conn_facts(t, &g->src, &g->dst, t->wmatch + start, end + 1 - start, &f);
+			int lf = tui_left_first(t, &g->src, &g->dst, &f);
 			const struct sockaddr_storage *l = lf ? &g->src : &g->dst, *rt = lf ? &g->dst : &g->src;
 			r->to_right = lf;
-			tui_end_name(t, l, rt, 0, t->wnames[w->nrows][0], sizeof t->wnames[w->nrows][0]);
-			tui_end_name(t, rt, l, 0, t->wnames[w->nrows][1], sizeof t->wnames[w->nrows][1]);
+			tui_end_name(t, l, rt, 0, lf ? f.a_kernel : f.b_kernel, t->wnames[w->nrows][0],
+				     sizeof t->wnames[w->nrows][0]);
+			tui_end_name(t, rt, l, 0, lf ? f.b_kernel : f.a_kernel, t->wnames[w->nrows][1],
+				     sizeof t->wnames[w->nrows][1]);
 			r->left = t->wnames[w->nrows][0];
 			r->right = t->wnames[w->nrows][1];
 		}
@@ -1106,6 +1190,11 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 	t->exec_stmt = NULL;
 	if (rc == SESSION_OK)
 		tui_record(t, st);
+	t->v.now_at = t->wstep; /* which step the explain area's say and call belong to */
+	if (st->kind == SP_ST_SAY)
+		t->v.say_at = t->wstep;
+	else if (st->kind == SP_ST_CALL && rc != SESSION_BUSY)
+		t->v.call_at = t->wstep;
 	int late = tui_wire_step(t);
 	tui_refresh_kernel(t);
 	tui_after_step(t);
@@ -1547,7 +1636,7 @@ static enum tui_res tui_action(struct tui *t, enum tui_action act)
 	case TUI_A_HELP: t->v.help = 1; t->v.help_top = 0; return TUI_R_REDRAW;
 	case TUI_A_QUIT: return tui_quit_key(t);
 	case TUI_A_DIAGRAM: t->v.diagram = 1; return TUI_R_REDRAW;
-	case TUI_A_EXPLAIN: t->v.explain_full = 1; return TUI_R_REDRAW;
+	case TUI_A_EXPLAIN: t->v.explain_full = 1; t->v.explain_top = 0; return TUI_R_REDRAW;
 	case TUI_A_WIRE_ALL: t->wire_all = !t->wire_all; t->wire_anchor = 0; return TUI_R_REDRAW;
 	case TUI_A_WIRE_OLDER: tui_wire_scroll(t, -1); return TUI_R_REDRAW;
 	case TUI_A_WIRE_NEWER: tui_wire_scroll(t, 1); return TUI_R_REDRAW;
@@ -1643,6 +1732,24 @@ static enum tui_res tui_key(struct tui *t, int key, int is_char)
 		}
 		if (act == TUI_A_STEP || act == TUI_A_PLAY || act == TUI_A_INTERRUPT || act == TUI_A_REDRAW)
 			return tui_action(t, act); /* read each step's whole explanation as it runs */
+		if (!is_char) { /* taller than the screen (a long recv's data): it scrolls */
+			int page = t->hits.explain_page > 1 ? t->hits.explain_page - 1 : 1;
+			switch (key) {
+			case KEY_UP: t->v.explain_top--; break;
+			case KEY_DOWN: t->v.explain_top++; break;
+			case KEY_PPAGE: t->v.explain_top -= page; break;
+			case KEY_NPAGE: t->v.explain_top += page; break;
+			case KEY_HOME: t->v.explain_top = 0; break;
+			case KEY_END: t->v.explain_top = t->hits.explain_rows; break;
+			default: return TUI_R_NONE;
+			}
+			int max = t->hits.explain_rows - t->hits.explain_page;
+			if (t->v.explain_top > max)
+				t->v.explain_top = max;
+			if (t->v.explain_top < 0)
+				t->v.explain_top = 0;
+			return TUI_R_REDRAW;
+		}
 		return TUI_R_NONE;
 	}
 	if (!is_char && key == KEY_MOUSE)
@@ -1680,6 +1787,8 @@ static void tui_fill_view(struct tui *t)
 	t->v.join = same && t->join[0] ? t->join : NULL;
 	t->v.last_socktype = same ? t->join_type : 0;
 	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
+	t->v.data = t->data;
+	t->v.data_len = t->data_len;
 	tui_wire_build(t);
 }
 
@@ -1828,6 +1937,7 @@ static void tui_free(struct tui *t)
 	t->wire = NULL;
 	free(t->wmatch);
 	free(t->was);
+	free(t->data);
 	for (size_t i = 0; i < t->ntyped; i++) {
 		script_stmt_clear(t->typed[i]);
 		free(t->typed[i]);

@@ -158,6 +158,8 @@ static int put_n(const struct dc *d, int y, int x, int maxw, const char *s, size
 {
 	if (maxw <= 0 || y < 0 || y >= d->H)
 		return 0;
+	if (maxw > 500) /* what BUF holds: more is cut with the mark, never silently */
+		maxw = 500;
 	int total = span_width(s, n), room = total > maxw ? maxw - 1 : maxw, cells = 0;
 	wchar_t buf[512];
 	int k = 0;
@@ -209,7 +211,37 @@ struct span {
 	size_t n;
 };
 
-/* Split S into rows of at most WIDTH cells (REST after the first), at spaces where possible. */
+/* Characters a row must not start with: closing brackets and quotes, stops, commas, colons. */
+static int no_row_start(wchar_t c)
+{
+	static const wchar_t set[] = L"\uff09\uff0c\u3002\uff1a\u3001\uff1b\uff01\uff1f\u300d\u300f\u300b"
+				     L"\u3009\u3011\uff3d\uff5d\u3015\u3017\u3019\u2026\u2025\u30fb\u30fc"
+				     L"\uff5e\u3005\uff0e\uff05\u2019\u201d),.:;!?%]}";
+	return c && wcschr(set, c) != NULL;
+}
+
+/* Characters a row must not end with: opening brackets and quotes. */
+static int no_row_end(wchar_t c)
+{
+	static const wchar_t set[] = L"\uff08\u300c\u300e\u300a\u3008\u3010\uff3b\uff5b\u3014\u3016\u3018"
+				     L"\u2018\u201c([{";
+	return c && wcschr(set, c) != NULL;
+}
+
+/*
+ * Whether a row may break between A and B (widths AW, BW) where there is no
+ * space: next to a wide (CJK) character, unless that would start a row with
+ * closing punctuation or end one with opening punctuation. Latin words are
+ * never split.
+ */
+static int may_break(wchar_t a, int aw, wchar_t b, int bw)
+{
+	if (aw < 2 && bw < 2)
+		return 0;
+	return !no_row_start(b) && !no_row_end(a);
+}
+
+/* Split S into rows of at most WIDTH cells (REST after the first), at spaces and allowed places. */
 static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 {
 	int n = 0;
@@ -221,21 +253,30 @@ static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 		if (width < 1)
 			width = 1;
 		const char *q = s, *brk = NULL;
-		int cells = 0;
+		int cells = 0, prev_cw = 0;
+		wchar_t prev = 0;
 		while (*q && *q != '\n') {
 			size_t b;
 			wchar_t wc;
 			int cw = char_cells(q, &b, &wc);
+			if (q > s && prev != L' ' && wc != L' ' && may_break(prev, prev_cw, wc, cw))
+				brk = q;
 			if (cells + cw > width)
 				break;
 			cells += cw;
 			q += b;
-			if (*q == ' ' || cw == 2) /* CJK text may break after any wide character */
+			prev = wc;
+			prev_cw = cw;
+			if (*q == ' ')
 				brk = q;
 		}
 		const char *end = (*q && *q != '\n' && brk) ? brk : q;
-		if (end == s) /* a character wider than the row */
-			end = s + 1;
+		if (end == s) { /* a character wider than the row: alone on it, whole */
+			size_t b;
+			wchar_t wc;
+			char_cells(s, &b, &wc);
+			end = s + b;
+		}
 		out[n].p = s;
 		out[n].n = (size_t)(end - s);
 		n++;
@@ -472,6 +513,30 @@ static int sock_rows(const struct dc *d, int y, int x, int w, const struct cols 
 	return 2;
 }
 
+/*
+ * A line of the call log as the session keeps it: SNAP_LINE_MAX bytes at most,
+ * so a longer one (a recv of binary data) arrives cut. Such a line gets a
+ * visible mark at its end, the ellipsis, instead of ending mid-escape; an
+ * incomplete UTF-8 character at the cut goes. Returns TEXT itself or BUF.
+ */
+static const char *line_marked(const struct dc *d, const char *text, char *buf, size_t size)
+{
+	size_t n = strlen(text);
+	if (n < SNAP_LINE_MAX - 1)
+		return text;
+	size_t keep = n, lead = n;
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xc0) == 0x80) /* back to the last lead byte */
+		lead--;
+	if (lead > 0 && (unsigned char)text[lead - 1] >= 0xc0) {
+		unsigned char c = (unsigned char)text[lead - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (n - (lead - 1) < want)
+			keep = lead - 1;
+	}
+	snprintf(buf, size, "%.*s%s", (int)keep, text, d->g->ell);
+	return buf;
+}
+
 /* The part of an OK line from its " = " (outside quotes) on, for bold; NULL if none. */
 static const char *result_part(const char *s)
 {
@@ -497,11 +562,12 @@ static enum tui_color line_color(enum snap_line_kind k)
 	}
 }
 
-/* Draw one wrapped row of a log line; the result part of an OK call in bold colour. */
-static void log_row(const struct dc *d, int y, int x, int w, const struct snap_line *ln, struct span sp)
+/* Draw one wrapped row (SP, within TEXT) of a log line; the result part of an OK call in bold colour. */
+static void log_row(const struct dc *d, int y, int x, int w, const struct snap_line *ln, const char *text,
+		    struct span sp)
 {
 	attr_t a = pen(d, line_color(ln->kind));
-	const char *res = ln->kind == SNAP_LINE_OK ? result_part(ln->text) : NULL;
+	const char *res = ln->kind == SNAP_LINE_OK ? result_part(text) : NULL;
 	if (!res || res >= sp.p + sp.n) {
 		put_n(d, y, x, w, sp.p, sp.n, res && res < sp.p ? pen(d, C_VALUE) : a);
 		return;
@@ -511,16 +577,17 @@ static void log_row(const struct dc *d, int y, int x, int w, const struct snap_l
 	put_n(d, y, x + n, w - n, sp.p + head, sp.n - head, pen(d, C_VALUE));
 }
 
-#define WRAP_MAX 8
+#define WRAP_MAX 16 /* rows of one wrapped log line at most: SNAP_LINE_MAX bytes take fewer in a pane */
 
 /* Rows the newest log lines from line N down take, up to H. */
-static int log_rows(const struct snap_actor *sa, size_t n, int w, int h, size_t *first)
+static int log_rows(const struct dc *d, const struct snap_actor *sa, size_t n, int w, int h, size_t *first)
 {
 	int rows = 0;
 	*first = n;
 	while (*first > 0) {
 		struct span sp[WRAP_MAX];
-		int r = wrap2(sa->log[*first - 1].text, w, w - 2, sp, WRAP_MAX);
+		char buf[SNAP_LINE_MAX + 8];
+		int r = wrap2(line_marked(d, sa->log[*first - 1].text, buf, sizeof buf), w, w - 2, sp, WRAP_MAX);
 		if (rows + r > h)
 			break;
 		rows += r;
@@ -549,12 +616,45 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 		if (brows > h)
 			brows = h;
 	}
-	int y = y0, rows = log_rows(sa, n, w, h - brows, &first);
+	int y = y0, rows = log_rows(d, sa, n, w, h - brows, &first);
+	if (first == n && n > 0 && h - brows > 0) {
+		/* the newest line alone is taller than the room: its head, marked as cut (e shows it all) */
+		struct span sp[WRAP_MAX];
+		char buf[SNAP_LINE_MAX + 8];
+		const char *text = line_marked(d, sa->log[n - 1].text, buf, sizeof buf);
+		int r = wrap2(text, w, w - 2, sp, WRAP_MAX);
+		int room = h - brows;
+		for (int k = 0; k < r && k < room; k++) {
+			int xk = x + (k ? 2 : 0), wk = w - (k ? 2 : 0), last = k == room - 1 && r > room;
+			struct span part = sp[k];
+			if (last) { /* room for the mark: the row's text cut one cell short */
+				int cells = 0;
+				size_t used = 0;
+				while (used < part.n) {
+					size_t b;
+					wchar_t wc;
+					int cw = char_cells(part.p + used, &b, &wc);
+					if (cells + cw > wk - 1)
+						break;
+					cells += cw;
+					used += b;
+				}
+				part.n = used;
+			}
+			log_row(d, y, xk, wk, &sa->log[n - 1], text, part);
+			if (last)
+				put(d, y, xk + span_width(part.p, part.n), 1, d->g->ell, pen(d, line_color(sa->log[n - 1].kind)));
+			y++;
+		}
+		rows = r < room ? r : room;
+	}
 	for (size_t i = first; i < n; i++) {
 		struct span sp[WRAP_MAX];
-		int r = wrap2(sa->log[i].text, w, w - 2, sp, WRAP_MAX);
+		char buf[SNAP_LINE_MAX + 8];
+		const char *text = line_marked(d, sa->log[i].text, buf, sizeof buf);
+		int r = wrap2(text, w, w - 2, sp, WRAP_MAX);
 		for (int k = 0; k < r; k++)
-			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], sp[k]);
+			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], text, sp[k]);
 	}
 	for (int k = 0; k < brows; k++)
 		put_n(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), bsp[k].p, bsp[k].n, pen(d, C_BLOCKED));
@@ -675,9 +775,13 @@ static void draw_pane(const struct dc *d, const struct layout *L, int i, struct 
 	const char *hint = focused ? pane_hint(sa, sel, strcmp(v->panes[pane], "server") == 0) : NULL;
 	if (hint && y + used < bottom) {
 		struct span sp[4];
-		int rows = wrap(hint, w - 2, sp, 4);
-		for (int r = 0; r < rows && y + used + r < bottom; r++)
-			put_n(d, y + used + r, x + 1, w - 2, sp[r].p, sp[r].n, pen(d, C_INFO));
+		int rows = wrap(hint, w - 2, sp, 4), room = bottom - (y + used);
+		for (int r = 0; r < rows && r < room; r++) { /* short of rows: the last one says it goes on */
+			int last = r == room - 1 && rows > room;
+			int n = put_n(d, y + used + r, x + 1, w - 2 - last, sp[r].p, sp[r].n, pen(d, C_INFO));
+			if (last && span_width(sp[r].p, sp[r].n) <= w - 3)
+				put(d, y + used + r, x + 1 + n, 1, d->g->ell, pen(d, C_INFO));
+		}
 	}
 }
 
@@ -880,9 +984,19 @@ static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hit
 			wire_note(d, y0, h, tui_text(TX_WIRE_EMPTY), C_DIM);
 			return;
 		}
-		int lw = (avail - 30) / 2;
-		if (lw > 22)
-			lw = 22;
+		int lw = 8, most = (avail - 30) / 2; /* as wide as the longest name shown, the arrows get the rest */
+		if (most > TUI_LADDER_END_MAX)
+			most = TUI_LADDER_END_MAX;
+		for (int i = 0; i < shown; i++) {
+			const struct tui_wire_row *r = &w->rows[first + i];
+			int a = tui_width(r->left ? r->left : "?"), b = tui_width(r->right ? r->right : "?");
+			if (a > lw)
+				lw = a;
+			if (b > lw)
+				lw = b;
+		}
+		if (lw > most)
+			lw = most;
 		if (lw < 8)
 			lw = 8;
 		int ax = 1 + margin + lw + 1, an = avail - 2 * lw - 2;
@@ -899,7 +1013,7 @@ static void draw_wire(const struct dc *d, const struct layout *L, struct tui_hit
 		}
 		return;
 	}
-	int span = avail > 64 ? 64 : avail;
+	int span = avail > TUI_LADDER_MAX ? TUI_LADDER_MAX : avail; /* wide terminals: a wider ladder */
 	int xl = 1 + margin + (avail - span) / 2, xr = xl + span;
 	/* the ends: the left one over its lifeline, the right one ending over its own */
 	put(d, y0, 1, margin - 1, tui_text(TX_WIRE_STEP), pen(d, C_DIM));
@@ -949,37 +1063,56 @@ static const char *tail_lines(const char *s, int n)
 	return s;
 }
 
-static void draw_explain(const struct dc *d, const struct layout *L)
+/* Cells of an explain row: the area's width, but no wider than a comfortable line to read. */
+static int explain_width(const struct dc *d)
+{
+	return d->W - 4 < TUI_EXPLAIN_MAX ? d->W - 4 : TUI_EXPLAIN_MAX;
+}
+
+/* The explain area's paragraphs, most important first by rank; every text NUL-terminated. */
+struct paras {
+	struct para p[12];
+	int np;
+	char head[SNAP_LINE_MAX + 96];
+	char body[SNAP_EXPLAIN_MAX];
+	char what[SNAP_EXPLAIN_MAX];
+};
+
+static void explain_paras(const struct dc *d, struct paras *P)
 {
 	const struct tui_view *v = d->v;
 	const struct snapshot *sn = d->sn;
-	border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), NULL, pen(d, C_HEADER),
-		   NULL);
-	struct para p[9];
+	struct para *p = P->p;
 	int np = 0;
-	char head[SNAP_LINE_MAX + 64], body[2048];
 #define PARA(t, n, c, r) (p[np++] = (struct para){ (t), (n), (c), (r) })
 	if (v->message && v->message[0])
 		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
 	if (v->join_wait && v->join_wait[0])
 		PARA(v->join_wait, strlen(v->join_wait), C_INFO, 2);
-	if (sn->say[0])
-		PARA(sn->say, strlen(sn->say), C_SAY, 2);
+	if (sn->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
+		if (v->say_at && v->now_at > v->say_at) /* later steps ran: still true, no longer news */
+			PARA(sn->say, strlen(sn->say), C_DIM, 5);
+		else
+			PARA(sn->say, strlen(sn->say), C_SAY, 2);
+	}
 	if (sn->last_call) {
-		snprintf(head, sizeof head, "%s: %s", sn->last_actor, sn->last_text);
-		PARA(head, strlen(head), sn->last_err ? C_ERR : C_HEADER, 3);
-		body[0] = 0;
+		char text[SNAP_LINE_MAX + 8];
+		snprintf(P->head, sizeof P->head, "%s: %s", sn->last_actor, line_marked(d, sn->last_text, text, sizeof text));
+		PARA(P->head, strlen(P->head), sn->last_err ? C_ERR : C_HEADER, 3);
+		P->body[0] = 0;
 		if (sn->last_explain[0]) /* ends with the statement itself, with its names and data */
-			snprintf(body, sizeof body, "%s", sn->last_explain);
+			snprintf(P->body, sizeof P->body, "%s", sn->last_explain);
 		else
 			explain_step_type((enum sp_call)sn->last_call,
 					  v->last_socktype ? v->last_socktype : SOCK_STREAM, sn->last_ret,
-					  sn->last_err, body, sizeof body);
-		const char *code = tail_lines(body, 2);
-		size_t what = (size_t)(code - body);
-		if (what > 0 && body[what - 1] == '\n')
+					  sn->last_err, P->body, sizeof P->body);
+		const char *code = tail_lines(P->body, 2);
+		size_t what = (size_t)(code - P->body);
+		if (what > 0 && P->body[what - 1] == '\n')
 			what--;
-		PARA(body, what, C_NORMAL, sn->last_err ? 4 : 6);
+		memcpy(P->what, P->body, what);
+		P->what[what] = 0;
+		PARA(P->what, what, C_NORMAL, sn->last_err ? 4 : 6);
 		if (v->join && v->join[0])
 			PARA(v->join, strlen(v->join), C_INFO, 5);
 		if (*code)
@@ -991,16 +1124,28 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			PARA(v->net_note, strlen(v->net_note), C_INFO, 4);
 	}
 #undef PARA
+	P->np = np;
+}
+
+static void draw_explain(const struct dc *d, const struct layout *L)
+{
+	const struct tui_view *v = d->v;
+	border_row(d, L->explain_y - 1, d->g->lt, d->g->rt, tui_text(TX_EXPLAIN), NULL, pen(d, C_HEADER),
+		   NULL);
+	static struct paras P;
+	explain_paras(d, &P);
+	const struct para *p = P.p;
+	int np = P.np;
 	int y = L->explain_y, end = L->explain_y + L->explain_h;
 	for (int r = y; r < end; r++) {
 		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
 		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
 	}
 	/* when everything does not fit, leave out the least important paragraphs first */
-	struct span sp[9][16];
-	int rows[9], total = 0, keep[9];
+	struct span sp[12][16];
+	int rows[12], total = 0, keep[12], tw = explain_width(d);
 	for (int i = 0; i < np; i++) {
-		rows[i] = wrap_n(p[i].text, p[i].len, d->W - 4, sp[i], 16);
+		rows[i] = wrap_n(p[i].text, p[i].len, tw, sp[i], 16);
 		total += rows[i];
 		keep[i] = 1;
 	}
@@ -1011,7 +1156,7 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 				total -= rows[i];
 			}
 	/* rows left over go to what was left out, the most important first, cut with an ellipsis */
-	int free = L->explain_h - total, cut[9] = { 0 };
+	int free = L->explain_h - total, cut[12] = { 0 };
 	for (int rank = 2; rank <= 7 && free > 0; rank++)
 		for (int i = 0; i < np && free > 0; i++)
 			if (!keep[i] && p[i].rank == rank && rows[i] > 0) {
@@ -1033,42 +1178,143 @@ static void draw_explain(const struct dc *d, const struct layout *L)
 			continue;
 		for (int r = 0; r < rows[i] && y < end; r++) {
 			int last = cut[i] && r == rows[i] - 1;
-			int n = put_n(d, y, 2, d->W - 4 - last, sp[i][r].p, sp[i][r].n, pen(d, p[i].color));
-			if (last && span_width(sp[i][r].p, sp[i][r].n) <= d->W - 5) /* else put_n cut it */
+			int n = put_n(d, y, 2, tw - last, sp[i][r].p, sp[i][r].n, pen(d, p[i].color));
+			if (last && span_width(sp[i][r].p, sp[i][r].n) <= tw - 1) /* else put_n cut it */
 				put(d, y, 2 + n, 1, d->g->ell, pen(d, p[i].color));
 			y++;
 		}
 	}
 }
 
+/*
+ * e: the whole explanation on the whole screen, nothing left out, and the
+ * bytes the last call received, all of them (the panes and the transcript
+ * show a part); it scrolls when taller than the screen.
+ */
+static void draw_explain_full(const struct dc *d, struct tui_hits *hits)
+{
+	const struct tui_view *v = d->v;
+	static struct paras P;
+	explain_paras(d, &P);
+	char dhead[96];
+	char *esc = NULL;
+	if (v->data && v->data_len && d->sn->last_call && P.np + 2 <= (int)(sizeof P.p / sizeof P.p[0])) {
+		snprintf(dhead, sizeof dhead, tui_text(TX_DATA_ALL), v->data_len);
+		P.p[P.np++] = (struct para){ dhead, strlen(dhead), C_HEADER, 8 };
+		size_t cap = v->data_len * 4 + 8; /* \xHH for every byte at worst */
+		esc = malloc(cap + 3);
+		if (esc) {
+			esc[0] = '"';
+			size_t n = text_escape(v->data, v->data_len, v->data_len, esc + 1, cap);
+			esc[1 + n] = '"';
+			esc[2 + n] = 0;
+			P.p[P.np++] = (struct para){ esc, n + 2, C_VALUE, 8 };
+		}
+	}
+	/* every paragraph wrapped whole: rows as many as it takes */
+	int tw = explain_width(d), nrows = 0, cap = 0;
+	struct xrow {
+		struct span s;
+		enum tui_color c;
+	} *rows = NULL;
+	for (int i = 0; i < P.np; i++) {
+		const char *s = P.p[i].text;
+		while (*s) {
+			struct span sp[64];
+			int n = wrap(s, tw, sp, 64);
+			if (nrows + n > cap) {
+				int nc = cap ? cap * 2 : 256;
+				while (nc < nrows + n)
+					nc *= 2;
+				struct xrow *r = realloc(rows, (size_t)nc * sizeof *r);
+				if (!r)
+					break;
+				rows = r;
+				cap = nc;
+			}
+			for (int k = 0; k < n; k++)
+				rows[nrows++] = (struct xrow){ sp[k], P.p[i].color };
+			if (n < 64)
+				break;
+			s = sp[63].p + sp[63].n;
+			if (*s == '\n')
+				s++;
+			else
+				while (*s == ' ')
+					s++;
+		}
+	}
+	int page = d->H - 2, top = v->explain_top;
+	if (top > nrows - page)
+		top = nrows - page;
+	if (top < 0)
+		top = 0;
+	char where[64] = "";
+	if (nrows > page)
+		snprintf(where, sizeof where, "%d-%d/%d", top + 1, top + page < nrows ? top + page : nrows, nrows);
+	border_row(d, 0, d->g->tl, d->g->tr, tui_text(TX_EXPLAIN), where, pen(d, C_HEADER), NULL);
+	for (int r = 1; r < d->H - 1; r++) {
+		glyph(d, r, 0, d->g->v, pen(d, C_BORDER));
+		glyph(d, r, d->W - 1, d->g->v, pen(d, C_BORDER));
+	}
+	for (int r = 0; r < page && top + r < nrows; r++)
+		put_n(d, 1 + r, 2, tw, rows[top + r].s.p, rows[top + r].s.n, pen(d, rows[top + r].c));
+	border_row(d, d->H - 1, d->g->bl, d->g->br, tui_text(nrows > page ? TX_EXPLAIN_SCROLL : TX_EXPLAIN_CLOSE),
+		   NULL, pen(d, C_DIM), NULL);
+	if (hits) {
+		hits->explain_rows = nrows;
+		hits->explain_page = page;
+	}
+	free(rows);
+	free(esc);
+}
+
 /* ---- bottom: border or prompt, key bar ----------------------------------- */
+
+/*
+ * The key bar: every key with its word when there is room; short of room the
+ * words go first (word_rank 3, then 2, then 1), the keys themselves only after
+ * that (bar_rank 3, then 2).
+ */
+static int keybar_width(const struct tui_key *km, size_t n, int words, int keys)
+{
+	int total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!km[i].bar_rank || km[i].bar_rank > keys)
+			continue;
+		char key[16];
+		sscanf(km[i].label, "%15s", key);
+		total += (total ? 1 : 0) + tui_width(key);
+		if (km[i].word_rank < words)
+			total += 1 + tui_width(tui_action_bar(km[i].act));
+	}
+	return total;
+}
 
 static void draw_keybar(const struct dc *d, int y)
 {
 	size_t n;
 	const struct tui_key *km = tui_keymap(&n);
-	int rank = 3, total;
-	for (;; rank--) {
-		total = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!km[i].bar_rank || km[i].bar_rank > rank)
-				continue;
-			char key[16];
-			sscanf(km[i].label, "%15s", key);
-			total += (total ? 1 : 0) + tui_width(key) + 1 + tui_width(tui_action_bar(km[i].act));
-		}
-		if (total <= d->W || rank == 1)
+	int words = 4, keys = 3; /* words of word_rank < WORDS shown, keys of bar_rank <= KEYS */
+	while (keybar_width(km, n, words, keys) > d->W) {
+		if (words > 1)
+			words--;
+		else if (keys > 1)
+			keys--;
+		else
 			break;
 	}
 	int x = 0;
 	for (size_t i = 0; i < n && x < d->W; i++) {
-		if (!km[i].bar_rank || km[i].bar_rank > rank)
+		if (!km[i].bar_rank || km[i].bar_rank > keys)
 			continue;
 		char key[16];
 		sscanf(km[i].label, "%15s", key);
 		if (x)
 			x++;
 		x += put(d, y, x, d->W - x, key, pen(d, C_KEY));
+		if (km[i].word_rank >= words)
+			continue;
 		x++;
 		x += put(d, y, x, d->W - x, tui_action_bar(km[i].act), pen(d, C_NORMAL));
 	}
@@ -1168,14 +1414,14 @@ static const char *const dg_art[DG_H] = {
 	"|                                                                              |",
 	"|   r--                    --J       L-----------------q                       |",
 	"|   v                                                  v                       |",
-	"|                                                                              |",
-	"|   |    L-                     -q                     |                       |",
-	"|   v                            v                     v                       |",
-	"|                                                                              |",
-	"|   |                            |                     |                       |",
-	"|   |                            v                     L-----          --------J",
-	"|   L---------------------->",
-	"L--------              ------J",
+	"| r                                                                            |",
+	"| | |    L-                     -q                     |                       |",
+	"| | v                            v                     v                       |",
+	"| |                                                                            |",
+	"| |     L---------------------q  |                     |                       |",
+	"| |                           v  v                     L-----          --------J",
+	"| L-------------------------->",
+	"L--------              --------J",
 };
 
 static const char *const dg_mask[DG_H] = {
@@ -1192,14 +1438,14 @@ static const char *const dg_mask[DG_H] = {
 	"o                                                                              p",
 	"o   hhh                    hhh       iiiiiiiiiiiiiiiiiii                       p",
 	"o   h                                                  i                       p",
-	"o                                                                              p",
-	"o   j    kk                     kk                     l                       p",
-	"o   j                            k                     l                       p",
-	"o                                                                              p",
-	"o   m                            n                     p                       p",
-	"o   m                            n                     pppppp          ppppppppp",
-	"o   mmmmmmmmmmmmmmmmmmmmmmmm",
-	"ooooooooo              ooooooo",
+	"o q                                                                            p",
+	"o q j    kk                     kk                     l                       p",
+	"o q j                            k                     l                       p",
+	"o q                                                                            p",
+	"o q     mmmmmmmmmmmmmmmmmmmmmmm  n                     p                       p",
+	"o q                           m  n                     pppppp          ppppppppp",
+	"o qqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+	"ooooooooo              ooooooooo",
 };
 
 /* The states: kernel number, row and column on the grid, room for the marks after the name. */
@@ -1216,10 +1462,17 @@ static const struct {
 	{ 5, 16, 3, 18 },   /* FIN_WAIT2 */
 	{ 11, 16, 32, 13 }, /* CLOSING */
 	{ 9, 16, 54, 15 },  /* LAST_ACK */
-	{ 6, 19, 28, 41 },  /* TIME_WAIT */
+	{ 6, 19, 30, 39 },  /* TIME_WAIT */
 };
 
-/* The transitions, with what triggers them: label text, where it goes, whether it sits in a line. */
+/*
+ * The transitions the kernel takes, with what triggers them: label text, where
+ * it goes, whether it sits in a line. 'q' is FIN_WAIT1 -> TIME_WAIT when one
+ * segment carries the peer's FIN and the ACK of ours (tcp_rcv_state_process()
+ * moves to FIN_WAIT2 on the ACK, tcp_fin() on to TIME_WAIT). 'r' is the RST
+ * that takes any synchronized state to CLOSED, received or sent by an abortive
+ * close(): a legend with no line (FROM 0: no path goes through it).
+ */
 static const struct {
 	char id;
 	int from, to;
@@ -1238,10 +1491,12 @@ static const struct {
 	{ 'j', 4, 5, TX_DG_RECV_ACK, 15, 6, 8, 0 },
 	{ 'k', 4, 11, TX_DG_RECV_FIN, 14, 12, 19, 1 },
 	{ 'l', 8, 9, TX_DG_CLOSE_FIN, 15, 57, 18, 0 },
-	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 6, 19, 0 },
+	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 10, 19, 1 },
 	{ 'n', 11, 6, TX_DG_RECV_ACK, 17, 35, 8, 0 },
 	{ 'o', 6, 7, TX_DG_TIMEOUT, 20, 10, 12, 1 },
 	{ 'p', 9, 7, TX_DG_RECV_ACK, 18, 62, 8, 1 },
+	{ 'q', 4, 6, TX_DG_RECV_FINACK, 19, 4, 24, 1 },
+	{ 'r', 0, 7, TX_DG_RST, 20, 33, 47, 0 },
 };
 
 #define DG_NSTATES (sizeof dg_states / sizeof dg_states[0])
@@ -1351,15 +1606,109 @@ static void dg_marks(const struct dc *d, int state, int maxw, char *out, size_t 
 		snprintf(out + o, size - o, "%s+%d", shown ? " " : "", total - shown);
 }
 
+/* Whether a TCP state is synchronized (an RST there ends the connection: CLOSED). */
+static int dg_synchronized(int st)
+{
+	st = dg_state(st);
+	return st != 7 && st != 10 && st != 2;
+}
+
+/*
+ * Where the grid goes on a screen of any size: the diagram grows with the
+ * terminal (to twice its size), the state names' columns and rows staying one
+ * cell each and the room between them stretching, so that arrows still point
+ * into the names and the marks after them get more room. xs[x] and ys[y] are
+ * the first cell of grid column x and row y; xs[DG_W] and ys[DG_H] the ends.
+ */
+struct dg_map {
+	int ox, oy;
+	int xs[DG_W + 1], ys[DG_H + 1];
+};
+
+static void dg_layout(const struct dc *d, struct dg_map *m)
+{
+	int w = d->W - 2 < 2 * DG_W ? d->W - 2 : 2 * DG_W, h = d->H - 4 < 2 * DG_H ? d->H - 4 : 2 * DG_H;
+	if (w < DG_W)
+		w = DG_W;
+	if (h < DG_H)
+		h = DG_H;
+	int fixed_x[DG_W] = { 0 }, fixed_y[DG_H] = { 0 }, nx = DG_W, ny = DG_H;
+	fixed_y[0] = 1; /* the top row's line turns down into CLOSED at once */
+	for (size_t i = 0; i < DG_NSTATES; i++) {
+		fixed_y[dg_states[i].y] = 1;
+		int len = (int)strlen(consts_tcp_state_name(dg_states[i].state));
+		for (int x = dg_states[i].x; x < dg_states[i].x + len && x < DG_W; x++)
+			fixed_x[x] = 1;
+	}
+	for (int x = 0; x < DG_W; x++)
+		nx -= fixed_x[x];
+	for (int y = 0; y < DG_H; y++)
+		ny -= fixed_y[y];
+	int k = 0;
+	for (int x = 0; x <= DG_W; x++) {
+		m->xs[x] = x + (nx ? (w - DG_W) * k / nx : 0);
+		if (x < DG_W && !fixed_x[x])
+			k++;
+	}
+	k = 0;
+	for (int y = 0; y <= DG_H; y++) {
+		m->ys[y] = y + (ny ? (h - DG_H) * k / ny : 0);
+		if (y < DG_H && !fixed_y[y])
+			k++;
+	}
+	m->ox = (d->W - w) / 2;
+	m->oy = (d->H - (h + 3)) / 2 + 1;
+}
+
+/* One cell of the grid's lines, stretched over the cells it covers on screen. */
+static void dg_line_cell(const struct dc *d, const struct dg_map *m, int y, int x, char c, attr_t a)
+{
+	int X = m->ox + m->xs[x], X1 = m->ox + m->xs[x + 1], Y = m->oy + m->ys[y], Y1 = m->oy + m->ys[y + 1];
+	switch (c) {
+	case '-':
+		rule(d, Y, X, X1 - X, d->g->h, a);
+		return;
+	case '|':
+		for (int r = Y; r < Y1; r++)
+			glyph(d, r, X, d->g->v, a);
+		return;
+	case 'r': case 'L': case 'q': case 'J': case '^':
+		glyph(d, Y, X, dg_glyph(d, c), a);
+		if (c == 'r' || c == 'L')
+			rule(d, Y, X + 1, X1 - X - 1, d->g->h, a);
+		if (c == 'r' || c == 'q' || c == '^')
+			for (int r = Y + 1; r < Y1; r++)
+				glyph(d, r, X, d->g->v, a);
+		return;
+	case 'v':
+		for (int r = Y; r < Y1 - 1; r++)
+			glyph(d, r, X, d->g->v, a);
+		glyph(d, Y1 - 1, X, d->g->head_d, a);
+		return;
+	case '>':
+		rule(d, Y, X, X1 - X - 1, d->g->h, a);
+		glyph(d, Y, X1 - 1, d->g->head_r, a);
+		return;
+	default:
+		glyph(d, Y, X, dg_glyph(d, c), a);
+	}
+}
+
 static void draw_diagram(const struct dc *d)
 {
 	const struct tui_view *v = d->v;
-	int ox = (d->W - DG_W) / 2, oy = (d->H - (DG_H + 3)) / 2 + 1;
+	struct dg_map m;
+	dg_layout(d, &m);
+	int ox = m.ox, oy = m.oy, wd = m.xs[DG_W];
 	unsigned lit_main = 0, lit_other = 0;
 	for (int i = 0; i < v->ntrans; i++) {
 		unsigned path = dg_path(v->trans[i].from, v->trans[i].to);
-		if (v->trans[i].reset && popcount16(path) > 1)
+		if (v->trans[i].reset && dg_state(v->trans[i].to) == 7 && dg_synchronized(v->trans[i].from))
+			path = 1u << ('r' - 'a'); /* the RST edge, not a path through the closing states */
+		else if (v->trans[i].reset && popcount16(path) > 1)
 			path = 0;
+		else if (popcount16(path) > 1 && (path >> ('o' - 'a')) & 1)
+			path = 0; /* not through TIME_WAIT's 2MSL in one step: an orphan FIN_WAIT2 timing out goes to CLOSED at once */
 		if (v->trans[i].main)
 			lit_main |= path;
 		else
@@ -1369,28 +1718,30 @@ static void draw_diagram(const struct dc *d)
 #define EDGE_ATTR(bit, plain) \
 	((lit_main >> (bit)) & 1 ? a_main : (lit_other >> (bit)) & 1 ? a_other : (plain))
 	/* title and keys */
-	put(d, oy - 1, ox + 1, DG_W / 2, tui_text(TX_DG_TITLE), pen(d, C_HEADER));
+	put(d, oy - 1, ox + 1, wd / 2, tui_text(TX_DG_TITLE), pen(d, C_HEADER));
 	const char *keys = tui_text(TX_DG_KEYS);
 	int kw = tui_width(keys);
-	put(d, oy - 1, ox + DG_W - 1 - kw, kw, keys, pen(d, C_DIM));
+	put(d, oy - 1, ox + wd - 1 - kw, kw, keys, pen(d, C_DIM));
 	/* lines */
 	for (int y = 0; y < DG_H; y++)
 		for (int x = 0; dg_art[y][x] && dg_mask[y][x]; x++) {
 			char c = dg_art[y][x], e = dg_mask[y][x];
-			if (c == ' ' || e < 'a' || e > 'p')
+			if (c == ' ' || e < 'a' || e > 'r')
 				continue;
-			glyph(d, oy + y, ox + x, dg_glyph(d, c), EDGE_ATTR(e - 'a', pen(d, C_BORDER)));
+			dg_line_cell(d, &m, y, x, c, EDGE_ATTR(e - 'a', pen(d, C_BORDER)));
 		}
 	/* what triggers each transition */
 	for (size_t i = 0; i < DG_NEDGES; i++) {
 		const char *text = tui_text(dg_edges[i].label);
-		int bit = dg_edges[i].id - 'a', y = oy + dg_edges[i].y, x = ox + dg_edges[i].x, w = dg_edges[i].w;
+		int bit = dg_edges[i].id - 'a', y = oy + m.ys[dg_edges[i].y], x = ox + m.xs[dg_edges[i].x];
+		int xe = dg_edges[i].x + dg_edges[i].w, w = ox + m.xs[xe < DG_W ? xe : DG_W] - x;
 		attr_t a = EDGE_ATTR(bit, pen(d, C_NORMAL));
 		if (dg_edges[i].in_line) { /* in the gap of a line: centred, the line closing up around it */
 			int tw = tui_width(text);
 			if (tw > w)
 				tw = w;
-			rule(d, y, x - 1, w + 2, d->g->h, EDGE_ATTR(bit, pen(d, C_BORDER)));
+			int x0 = ox + m.xs[dg_edges[i].x - 1], x1 = ox + m.xs[xe + 1];
+			rule(d, y, x0, x1 - x0, d->g->h, EDGE_ATTR(bit, pen(d, C_BORDER)));
 			int lx = x + (w - tw) / 2;
 			put(d, y, lx - 1, 1, " ", a);
 			int used = put(d, y, lx, tw, text, a);
@@ -1400,21 +1751,23 @@ static void draw_diagram(const struct dc *d)
 	}
 	/* the states, each with who is there */
 	for (size_t i = 0; i < DG_NSTATES; i++) {
-		int st = dg_states[i].state, y = oy + dg_states[i].y, x = ox + dg_states[i].x;
-		char marks[256];
-		dg_marks(d, st, dg_states[i].markw, marks, sizeof marks);
+		int st = dg_states[i].state, y = oy + m.ys[dg_states[i].y], x = ox + m.xs[dg_states[i].x];
 		const char *name = consts_tcp_state_name(st);
-		int nw = put(d, y, x, 12, name, marks[0] ? pen(d, C_PANE_FOCUS) : pen(d, C_HEADER));
+		int nw = tui_width(name), me = dg_states[i].x + nw + 1 + dg_states[i].markw;
+		int room = ox + m.xs[me < DG_W ? me : DG_W] - (x + nw + 1);
+		char marks[512];
+		dg_marks(d, st, room, marks, sizeof marks);
+		nw = put(d, y, x, 12, name, marks[0] ? pen(d, C_PANE_FOCUS) : pen(d, C_HEADER));
 		if (marks[0])
-			put(d, y, x + nw + 1, dg_states[i].markw, marks, pen(d, C_SEL));
+			put(d, y, x + nw + 1, room, marks, pen(d, C_SEL));
 	}
 #undef EDGE_ATTR
 	/* the last step's transitions, spelled out */
-	int y = oy + DG_H, x = ox + 1, end = ox + DG_W - 1;
+	int y = oy + m.ys[DG_H], x = ox + 1, end = ox + wd - 1;
 	x += put(d, y, x, end - x, tui_text(TX_DG_LAST), pen(d, C_DIM)) + 1;
 	if (v->ntrans == 0)
 		put(d, y, x, end - x, tui_text(TX_DG_NONE), pen(d, C_DIM));
-	for (int i = 0; i < v->ntrans && y < oy + DG_H + 2; i++) {
+	for (int i = 0; i < v->ntrans && y < oy + m.ys[DG_H] + 2; i++) {
 		const struct tui_trans *t = &v->trans[i];
 		char line[200];
 		snprintf(line, sizeof line, "%s: %s %s %s%s%s", t->who, consts_tcp_state_name(dg_state(t->from)),
@@ -1425,7 +1778,7 @@ static void draw_diagram(const struct dc *d)
 			y++;
 			x = ox + 12;
 		}
-		if (y >= oy + DG_H + 2)
+		if (y >= oy + m.ys[DG_H] + 2)
 			break;
 		x += put(d, y, x, end - x, line, t->main ? a_main : a_other) + 3;
 	}
@@ -1509,14 +1862,7 @@ void tui_draw(WINDOW *w, const struct snapshot *sn, const struct tui_view *v, st
 		return;
 	}
 	if (v->explain_full) { /* the explain area, as tall as the screen: nothing left out */
-		struct layout L;
-		memset(&L, 0, sizeof L);
-		L.explain_y = 1;
-		L.explain_h = d.H - 2;
-		d.L = &L;
-		draw_explain(&d, &L);
-		border_row(&d, 0, d.g->tl, d.g->tr, tui_text(TX_EXPLAIN), NULL, pen(&d, C_HEADER), NULL);
-		border_row(&d, d.H - 1, d.g->bl, d.g->br, tui_text(TX_EXPLAIN_CLOSE), NULL, pen(&d, C_DIM), NULL);
+		draw_explain_full(&d, hits);
 		return;
 	}
 	struct layout L;

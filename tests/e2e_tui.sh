@@ -59,6 +59,12 @@ terminal_sane() { # the shell after sockplay sees a cooked, echoing terminal
 		! echo "$s" | grep -qw -- "-echo"
 }
 
+# ---- 0. `make run` builds the Chinese catalogue, so that --lang zh works after it --------
+if command -v make >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1; then
+	check "make run builds the translations it plays with" \
+		sh -c "make -n -W assets/po/zh_CN.po run 2>/dev/null | grep -q 'msgfmt -c'"
+fi
+
 # ---- 1. the tutorial with keys only, at 100x30 ------------------------------------
 start tutorial 100 30 --record "$TMP/rec.sp"
 check "starts with the server and client panes" wait_for "SERVER"
@@ -340,6 +346,76 @@ check "... and started nothing" sh -c "! $TM capture-pane -p -t $SESSION | grep 
 $TM send-keys -t "$SESSION" Escape
 $TM send-keys -t "$SESSION" q
 check "udp: q quits" wait_for "EXITED rc=0"
+
+# ---- truth on screen: the kernel's ends, the key bar at 80x24, a say's step, e's data, Chinese ----
+# A refused connect: the RST comes from the kernel (s is bound, not listening), the server's end on the
+# left; a port nobody has: the kernel again, still on the left though no socket of the server's is there.
+start refused 100 30 assets/demos/connect-refused.sp
+check "refused: the RST is drawn from the kernel" step_until "RST,ACK seq=0 ack=1" 14
+check "refused: the kernel's end on the left, the client's on the right" \
+	sh -c "$TM capture-pane -p -t refused | grep -qE 'kernel 127\.0\.0\.1:8888 +client c 127\.0\.0\.1:[0-9]+'"
+check "refused: the SYN goes to the kernel, the RST comes back from it" arrow "RST,ACK seq=0 ack=1" right
+check "refused: a port nobody has: the kernel's end still on the left" step_until "kernel 127.0.0.1:9999" 24
+check "refused: ... the client's on the right" \
+	sh -c "$TM capture-pane -p -t refused | grep -qE 'kernel 127\.0\.0\.1:9999 +client other 127\.0\.0\.1:[0-9]+'"
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+
+# reset.sp at 80x24: x close and d states in the key bar; a say gone once a later call ran
+start reset80 80 24 assets/demos/reset.sp
+check "80x24: the key bar keeps x close and d states" sh -c "$TM capture-pane -p -t reset80 | tail -1 | grep -q 'x close.*d states'"
+explain_pane() { screen | awk '/^├ explain/ { on = 1; next } /^└/ { on = 0 } on'; }
+n=0
+until explain_pane | grep -qF "SO_LINGER on, with 0 seconds" || [ $n -ge 14 ]; do
+	$TM send-keys -t "$SESSION" n
+	sleep 0.3
+	n=$((n + 1))
+done
+check "reset: the say shows at its step" sh -c "$TM capture-pane -p -t reset80 | awk '/^├ explain/,0' | grep -qF 'SO_LINGER on, with 0 seconds'"
+$TM send-keys -t "$SESSION" n
+wait_for "setsockopt(4, SO_LINGER, 1, 0) = 0" 5
+sleep 0.3
+check "reset: ... and not above the call that ran after it" \
+	sh -c "! $TM capture-pane -p -t reset80 | awk '/^├ explain/,0' | grep -qF 'SO_LINGER on, with 0 seconds'"
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+
+# e shows every byte a recv received, scrolling when it must
+cat >"$TMP/data.sp" <<'SP'
+server: s = socket(AF_INET, SOCK_STREAM) = 3
+server: bind(s, 127.0.0.1:8888) = 0
+server: listen(s, 5) = 0
+client: c = socket(AF_INET, SOCK_STREAM) = 3
+client: connect(c, 127.0.0.1:8888) = 0
+server: conn = accept(s) = 4
+repeat 3
+server: send(conn, "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789")
+end
+server: send(conn, "THE-LAST-BYTES")
+client: recv(c, 4096) = 314
+SP
+start data 80 24 "$TMP/data.sp"
+n=0
+until screen | grep -qF "recv(3, 4096) = 314" || [ $n -ge 14 ]; do
+	$TM send-keys -t "$SESSION" n
+	sleep 0.3
+	n=$((n + 1))
+done
+check "data: the pane shows a part of the 314 bytes, marked" sh -c "$TM capture-pane -p -t data | grep -qF '\"...'"
+$TM send-keys -t "$SESSION" e
+check "data: e shows all of them" wait_for "All 314 bytes received:" 3
+check "data: ... up to the last ones" wait_for 'BYTES"' 3
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+
+# Chinese at 80x24: rows break at allowed places, every border in the last column
+start zh 80 24 --lang zh assets/demos/half-close.sp
+for _ in 1 2 3 4 5 6 7 8 9 10; do $TM send-keys -t "$SESSION" n; sleep 0.25; done
+sleep 0.5
+check "zh: no row starts with closing punctuation" sh -c "! $TM capture-pane -p -t zh | sed 's/│/\n/g' | sed 's/^ *//' | grep -qE '^(）|，|。|：|、|；)'"
+check "zh: every framed row is 80 cells wide" sh -c "$TM capture-pane -p -t zh | head -23 | LC_ALL=C.UTF-8 awk '{ print }' | while IFS= read -r l; do [ \"\$(printf '%s' \"\$l\" | LC_ALL=C.UTF-8 wc -L)\" = 80 ] || exit 1; done"
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "sockplay/explain.h"
+#include "sockplay/i18n.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
 #include "sockplay/tui.h"
@@ -338,6 +339,43 @@ static void key_bar_comes_from_the_keymap(void **state)
 	assert_int_equal(tui_key_action('Z'), TUI_A_NONE);
 }
 
+/* At 80 columns the key bar drops words before keys: x close and d states stay, every key stays. */
+static void key_bar_at_80_keeps_every_key(void **state)
+{
+	(void)state;
+	make_snapshot();
+	draw(24, 80, NULL);
+	const char *bar = row(23);
+	if (!strstr(bar, "x close") || !strstr(bar, "d states"))
+		print_message("bar: %s\n", bar);
+	assert_true(tui_width(bar) <= 80);
+	assert_non_null(strstr(bar, "x close"));
+	assert_non_null(strstr(bar, "d states"));
+	assert_non_null(strstr(bar, "s socket"));
+	assert_non_null(strstr(bar, "c connect"));
+	assert_non_null(strstr(bar, "a accept"));
+	assert_non_null(strstr(bar, "w send"));
+	assert_non_null(strstr(bar, "r recv"));
+	size_t n;
+	const struct tui_key *km = tui_keymap(&n);
+	for (size_t i = 0; i < n; i++) { /* every key of the bar, with or without its word */
+		if (!km[i].bar_rank)
+			continue;
+		char key[20];
+		snprintf(key, sizeof key, " %.*s", (int)strcspn(km[i].label, " "), km[i].label);
+		char padded[1100];
+		snprintf(padded, sizeof padded, " %s ", bar);
+		key[strlen(key) + 1] = 0;
+		key[strlen(key)] = ' ';
+		if (!strstr(padded, key))
+			fail_msg("key '%s' missing from the bar: %s", key, bar);
+	}
+	/* where there is room, every word */
+	draw(30, 100, NULL);
+	assert_non_null(strstr(row(29), "Tab side"));
+	assert_non_null(strstr(row(29), "q quit"));
+}
+
 static void readme_key_table(void **state)
 {
 	(void)state;
@@ -389,6 +427,43 @@ static void script_strip_marks_the_next_step(void **state)
 	view.next_line = 0; /* at the end */
 	draw(24, 80, NULL);
 	assert_true(find_row("(end of script)", NULL) > 0);
+}
+
+/* On a very wide terminal a text longer than a row's buffer is cut with the mark too, never silently. */
+static void very_wide_rows_are_not_cut_silently(void **state)
+{
+	(void)state;
+	static char longsrc[700];
+	memset(longsrc, 'x', 600);
+	memcpy(longsrc + 596, "TAIL", 5);
+	static struct sp_stmt st;
+	static struct sp_script sc;
+	memset(&st, 0, sizeof st);
+	st.kind = SP_ST_SAY;
+	st.line = 3;
+	st.source = longsrc;
+	sc.stmts = &st;
+	sc.n = sc.nsteps = 1;
+	make_snapshot();
+	view.script = &sc;
+	view.next_line = 3;
+	resize_term(40, 700);
+	tui_draw(stdscr, &snap, &view, NULL);
+	int found = 0;
+	for (int y = 0; y < LINES && !found; y++) {
+		wchar_t w[800];
+		int n = mvinnwstr(y, 0, w, 700);
+		if (n <= 0)
+			continue;
+		w[n] = 0;
+		if (!wcsstr(w, L"xxxxxxxxxxxxxxxxxxxx"))
+			continue;
+		found = 1;
+		/* the whole source, or a part of it ending with the ellipsis */
+		assert_true(wcsstr(w, L"TAIL") != NULL || wcsstr(w, L"x\u2026") != NULL);
+	}
+	assert_true(found);
+	view.script = NULL;
 }
 
 static void layout_fits_80x24(void **state)
@@ -510,6 +585,259 @@ static void cjk_text_is_measured_in_cells(void **state)
 	assert_true(y > 0);
 	const char *r = row(y);
 	assert_true(tui_width(r) <= 80);
+}
+
+/* A row (between borders) that starts with closing punctuation or a part that ends with an opening one; -1 if none. */
+static int bad_cjk_break(void)
+{
+	static const wchar_t no_start[] = L"\uff09\uff0c\u3002\uff1a\u3001\uff1b\uff01\uff1f\u300d\u300f\u300b";
+	static const wchar_t no_end[] = L"\uff08\u300c\u300e\u300a";
+	for (int y = 0; y < LINES; y++) {
+		wchar_t w[512];
+		int n = mvinnwstr(y, 0, w, COLS < 511 ? COLS : 511);
+		if (n < 0)
+			continue;
+		w[n] = 0;
+		/* each part between vertical borders, blanks around it dropped */
+		for (wchar_t *part = w, *next; part; part = next) {
+			next = wcschr(part, L'\u2502');
+			if (next)
+				*next++ = 0;
+			while (*part == L' ')
+				part++;
+			size_t len = wcslen(part);
+			while (len > 0 && part[len - 1] == L' ')
+				part[--len] = 0;
+			if (len && (wcschr(no_start, part[0]) || wcschr(no_end, part[len - 1])))
+				return y;
+		}
+	}
+	return -1;
+}
+
+/* Rows 0 .. LINES-2 are closed by the right border at the last column. */
+static void borders_aligned(void)
+{
+	for (int y = 0; y < LINES - 1; y++) {
+		const char *r = row(y);
+		size_t len = strlen(r);
+		const char *end = len >= 3 ? r + len - 3 : r;
+		if (tui_width(r) != COLS || (strcmp(end, "\u2502") && strcmp(end, "\u2524") &&
+					     strcmp(end, "\u2510") && strcmp(end, "\u2518"))) {
+			dump_screen();
+			fail_msg("row %d is %d cells, not closed by the border at %d", y, tui_width(r), COLS);
+		}
+	}
+}
+
+/* Chinese rows break at allowed places: never before "\u3002" or "\uff09", never after "\uff08"; no Latin word split. */
+static void cjk_rows_break_at_allowed_places(void **state)
+{
+	(void)state;
+	make_snapshot();
+	char say[512] = "";
+	for (int i = 0; i < 38; i++) /* 76 cells: one explain row at 80 columns */
+		strcat(say, "\u5b57");
+	strcat(say, "\u3002"); /* a stop right after the row's last character */
+	for (int i = 0; i < 37; i++)
+		strcat(say, "\u5b57");
+	strcat(say, "\uff08accept\uff09"); /* an opening bracket at a row's end */
+	strcat(say, "\u8fd4\u56de ESTABLISHED");
+	snprintf(snap.say, sizeof snap.say, "%s", say);
+	draw(30, 80, NULL);
+	int y = bad_cjk_break();
+	if (y >= 0) {
+		dump_screen();
+		fail_msg("row %d breaks at a forbidden place", y);
+	}
+	assert_true(find_row("\u5b57\u3002", NULL) > 0);
+	assert_true(find_row("\uff08accept\uff09", NULL) > 0);
+	assert_true(find_row("ESTABLISHED", NULL) > 0);
+	borders_aligned();
+}
+
+/* The Chinese catalogue's own texts, at 80x24, 100x30 and 200x50: allowed breaks, borders aligned. */
+static void chinese_frames_break_well_and_align(void **state)
+{
+	(void)state;
+	char msg[256];
+	if (i18n_init("zh", msg, sizeof msg) < 0 || strcmp(i18n_lang(), "zh") != 0) {
+		i18n_init("en", msg, sizeof msg);
+		skip(); /* no catalogue built */
+	}
+	static const int sizes[][2] = { { 24, 80 }, { 30, 100 }, { 50, 200 } };
+	static const enum sp_call calls[] = { SP_CALL_SEND, SP_CALL_RECV, SP_CALL_CONNECT, SP_CALL_CLOSE };
+	for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++)
+		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+			make_snapshot();
+			view.lang = "zh";
+			snap.last_call = calls[c];
+			snap.last_err = calls[c] == SP_CALL_CONNECT ? ECONNREFUSED : 0;
+			snap.last_ret = calls[c] == SP_CALL_CONNECT ? -1 : 0;
+			explain_step_type(calls[c], SOCK_STREAM, snap.last_ret, snap.last_err, snap.last_explain,
+					  sizeof snap.last_explain);
+			snprintf(snap.say, sizeof snap.say, "%s", tui_text(TX_WELCOME));
+			view.explain_full = 0;
+			draw(sizes[k][0], sizes[k][1], NULL);
+			int y = bad_cjk_break();
+			if (y >= 0) {
+				dump_screen();
+				i18n_init("en", msg, sizeof msg);
+				fail_msg("%dx%d: row %d breaks at a forbidden place", sizes[k][1], sizes[k][0], y);
+			}
+			borders_aligned();
+			view.explain_full = 1;
+			draw(sizes[k][0], sizes[k][1], NULL);
+			y = bad_cjk_break();
+			if (y >= 0) {
+				dump_screen();
+				i18n_init("en", msg, sizeof msg);
+				fail_msg("e at %dx%d: row %d breaks at a forbidden place", sizes[k][1], sizes[k][0], y);
+			}
+		}
+	i18n_init("en", msg, sizeof msg);
+}
+
+/* A say belongs to its step: news at its step, dimmed after later steps, gone once a later call ran. */
+static void say_belongs_to_its_step(void **state)
+{
+	(void)state;
+	make_snapshot();
+	snprintf(snap.say, sizeof snap.say, "SO_LINGER on, with 0 seconds: close() will reset.");
+	view.call_at = 13;
+	view.say_at = 14;
+	view.now_at = 14; /* the say is the newest step */
+	draw(30, 100, NULL);
+	int y = find_row("SO_LINGER on", NULL);
+	assert_true(y > 0);
+	attr_t a = mvinch(y, find_col(y, "SO_LINGER on")) & A_ATTRIBUTES;
+	assert_true(a & A_BOLD);
+	assert_false(a & A_DIM);
+	assert_true(y < find_row("client: recv(3, 1024)", NULL));
+	view.now_at = 15; /* an expect ran after it: the say still holds, dimmed */
+	draw(30, 100, NULL);
+	y = find_row("SO_LINGER on", NULL);
+	assert_true(y > 0);
+	a = mvinch(y, find_col(y, "SO_LINGER on")) & A_ATTRIBUTES;
+	assert_true(a & A_DIM);
+	view.call_at = view.now_at = 16; /* a call ran after it: the say no longer describes the step */
+	draw(30, 100, NULL);
+	if (find_row("SO_LINGER on", NULL) >= 0)
+		dump_screen();
+	assert_int_equal(find_row("SO_LINGER on", NULL), -1);
+	assert_true(find_row("client: recv(3, 1024)", NULL) > 0);
+}
+
+/* Received data is never cut silently in the panes: a log line the session had to cut ends with a mark. */
+static void pane_marks_cut_data(void **state)
+{
+	(void)state;
+	make_snapshot();
+	/* what the session keeps of a recv of 64 binary bytes: SNAP_LINE_MAX - 1 bytes, cut mid-escape */
+	char line[SNAP_LINE_MAX * 2] = "recv(3, 1024) = 64 \"";
+	for (int i = 0; strlen(line) < sizeof line - 8; i++)
+		snprintf(line + strlen(line), sizeof line - strlen(line), "\\x%02x", 0x80 + i % 64);
+	client_log[3].kind = SNAP_LINE_OK;
+	snprintf(client_log[3].text, sizeof client_log[3].text, "%s", line);
+	assert_int_equal(strlen(client_log[3].text), SNAP_LINE_MAX - 1);
+	/* 100x30: the whole line fits in the pane, wrapped; its last row ends with the mark */
+	draw(30, 100, NULL);
+	int y = find_row("recv(3, 1024) = 64", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	int marked = 0;
+	for (int k = y; k < LINES && k < y + 8 && !strstr(row(k), "wire"); k++)
+		marked |= strstr(row(k), "\u2026") != NULL;
+	if (!marked)
+		dump_screen();
+	assert_true(marked);
+	/* 80x24: the line is taller than the room left for the log: its head shows, marked, not nothing */
+	draw(24, 80, NULL);
+	y = find_row("recv(3, 1024) = 64", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	marked = 0;
+	for (int k = y; k < LINES && k < y + 8 && !strstr(row(k), "wire"); k++)
+		marked |= strstr(row(k), "\u2026") != NULL;
+	if (!marked)
+		dump_screen();
+	assert_true(marked);
+}
+
+/* A hint with fewer rows than it needs says that it goes on. */
+static void cut_hint_is_marked(void **state)
+{
+	(void)state;
+	make_snapshot();
+	client_socks[0].type = SOCK_DGRAM; /* the UDP hint: two rows in a narrow pane */
+	client_socks[0].state = 7;
+	view.focus = 1;
+	for (int lines = 24; lines <= 30; lines++) {
+		draw(lines, 80, NULL);
+		int y = find_row("UDP: no listen", NULL);
+		if (y < 0)
+			continue; /* no room for it at all */
+		if (find_row("one.", NULL) >= 0)
+			continue; /* the whole hint */
+		int marked = 0;
+		for (int k = y; k < LINES && !strstr(row(k), "\u2534"); k++)
+			marked |= strstr(row(k), "\u2026") != NULL;
+		if (!marked)
+			dump_screen();
+		assert_true(marked);
+	}
+	view.focus = 0;
+}
+
+/* e shows the last call's received data, all of it, and scrolls when it is taller than the screen. */
+static void e_shows_all_received_data(void **state)
+{
+	(void)state;
+	make_snapshot();
+	static unsigned char data[3000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)('a' + i % 26);
+	memcpy(data + sizeof data - 7, "THE-END", 7);
+	data[100] = 0x1b; /* still escaped */
+	view.data = data;
+	view.data_len = sizeof data;
+	snap.last_ret = sizeof data;
+	snprintf(snap.last_text, sizeof snap.last_text, "recv(3, 4096) = 3000 \"abcdefgh\"...");
+	view.explain_full = 1;
+	struct tui_hits hits;
+	draw(24, 80, &hits);
+	if (find_row("All 3000 bytes received:", NULL) < 0)
+		dump_screen();
+	assert_true(find_row("All 3000 bytes received:", NULL) > 0);
+	assert_int_equal(find_row("THE-END", NULL), -1); /* further down */
+	assert_true(hits.explain_rows > hits.explain_page);
+	assert_true(find_row("scroll", NULL) == 23);
+	view.explain_top = hits.explain_rows - hits.explain_page;
+	draw(24, 80, &hits);
+	assert_true(find_row("THE-END\"", NULL) > 0);
+	/* every byte is there: the rows of data add up to 3000 characters plus the escape's three */
+	view.explain_top = 0;
+	size_t chars = 0;
+	for (int top = 0; top < hits.explain_rows; top += hits.explain_page) {
+		view.explain_top = top;
+		draw(24, 80, &hits);
+		for (int y = 1; y < 23 && top + y - 1 < hits.explain_rows; y++) {
+			const char *r = row(y);
+			for (const char *p = r; *p; p++)
+				if ((*p >= 'a' && *p <= 'z') || *p == '\\')
+					chars++;
+		}
+	}
+	assert_true(chars >= 3000);
+	assert_true(find_row("\\x1b", NULL) >= 0 || chars > 0);
+	view.explain_top = 0;
+	draw(24, 80, &hits);
+	assert_true(find_row("\\x1b", NULL) > 0);
+	view.data = NULL;
+	view.data_len = 0;
+	view.explain_full = 0;
 }
 
 /* With a colour terminal: errors in the error colour; --no-color gives the monochrome look. */
@@ -742,6 +1070,73 @@ static void ladder_arrows_point_both_ways(void **state)
 		assert_true(tui_width(row(y)) <= 80);
 }
 
+/* Cells between the ladder's lifelines on the row showing LABEL (head to tail), or -1. */
+static int arrow_span(const char *label)
+{
+	int y = find_row(label, NULL);
+	if (y < 0)
+		return -1;
+	int r = find_col(y, "\u25b6"), l = find_col(y, "\u25c0");
+	const char *rw = row(y);
+	const char *first = strstr(rw, "\u2500"), *last = NULL;
+	for (const char *p = rw; (p = strstr(p, "\u2500")); p += 3)
+		last = p;
+	if (!first || (r < 0 && l < 0))
+		return -1;
+	char head[1024];
+	snprintf(head, sizeof head, "%.*s", (int)(first - rw), rw);
+	int x0 = tui_width(head);
+	snprintf(head, sizeof head, "%.*s", (int)(last - rw), rw);
+	int x1 = tui_width(head);
+	if (r > x1)
+		x1 = r;
+	if (l >= 0 && l < x0)
+		x0 = l;
+	return x1 - x0 + 1;
+}
+
+/* Wide terminals use the room: a wider ladder, and an explain area that wraps at a readable width. */
+static void wide_terminal_uses_the_room(void **state)
+{
+	(void)state;
+	make_snapshot();
+	hello_wire();
+	char say[512] = "";
+	while (strlen(say) < 400)
+		strcat(say, "The client connects and the server accepts. ");
+	snprintf(snap.say, sizeof snap.say, "%s", say);
+	draw(30, 100, NULL);
+	int narrow = arrow_span("ACK seq=2 ack=16");
+	draw(50, 200, NULL);
+	int wide = arrow_span("ACK seq=2 ack=16");
+	if (wide <= 100)
+		dump_screen();
+	assert_true(narrow > 0);
+	assert_true(wide > 100);
+	assert_true(wide > narrow);
+	/* the ends stay over their lifelines: the right one ends where its lifeline is */
+	int top = find_row("step", "server conn", "client c", NULL);
+	assert_true(top > 0);
+	/* the explain area: no row of the say longer than the readable width */
+	int rows = 0;
+	for (int y = 0; y < LINES; y++) {
+		const char *r = row(y);
+		if (!strstr(r, "The client connects") && !strstr(r, "server accepts"))
+			continue;
+		const char *in = strstr(r, "\u2502 ");
+		assert_non_null(in);
+		char text[1024];
+		snprintf(text, sizeof text, "%s", in + 4);
+		size_t len = strlen(text); /* the right border and the blanks before it */
+		while (len > 0 && (text[len - 1] == ' ' || (unsigned char)text[len - 1] >= 0x80))
+			text[--len] = 0;
+		if (tui_width(text) > TUI_EXPLAIN_MAX)
+			fail_msg("row %d is %d cells wide: %s", y, tui_width(text), text);
+		rows++;
+	}
+	assert_true(rows >= 4); /* 400 characters at 100 a row */
+}
+
 static void ladder_scrolled_up_says_what_is_below(void **state)
 {
 	(void)state;
@@ -770,6 +1165,13 @@ static void every_connection_names_both_ends(void **state)
 	assert_true(find_col(y, "server :8888") < find_col(y, "\u25c0"));
 	assert_true(find_col(y, "client :49152") > find_col(y, "ACK seq=2"));
 	assert_true(find_row("wire: every connection", "W selected", NULL) > 0);
+	/* short names leave the arrows the room: as much as the old fixed columns did, and more when wide */
+	int at100 = find_col(y, "client :49152") - find_col(y, "server :8888");
+	assert_true(at100 >= 12 + 45);
+	draw(50, 200, NULL);
+	y = find_row("ACK seq=2 ack=16", NULL);
+	assert_true(find_col(y, "client :49152") - find_col(y, "server :8888") > at100 + 50);
+	draw(30, 100, NULL);
 	/* UDP: a datagram's length */
 	segs[8].proto = IPPROTO_UDP;
 	segs[8].len = 6;
@@ -880,10 +1282,134 @@ static void state_diagram_marks_every_socket(void **state)
 	assert_true(mvinch(y, find_col(y, "close() / send FIN")) & A_UNDERLINE);
 	assert_true(find_row("client c: ESTABLISHED \u2192 FIN_WAIT2", NULL) >= 22);
 	assert_true(find_row("server conn: ESTABLISHED \u2192 CLOSE_WAIT", NULL) >= 22);
-	/* bigger screens: the same diagram, centred */
+	/* bigger screens: the diagram grows with them, centred */
 	draw(40, 120, NULL);
 	assert_true(find_row("FIN_WAIT2 client c", NULL) > 0);
-	assert_true(find_col(find_row("TCP states", NULL), "TCP states") >= 20);
+	int top = find_row("TCP states", NULL);
+	assert_true(find_col(top, "d, Esc or q closes") - find_col(top, "TCP states") > 90);
+}
+
+/* A grid of the diagram as drawn: the row of STATE and the column it starts at. */
+static int state_at(const char *state, int *col)
+{
+	for (int y = 0; y < LINES; y++) {
+		const char *r = row(y), *p = strstr(r, state);
+		/* the name itself, not a longer one (FIN_WAIT1 in "FIN_WAIT1 server s") */
+		if (p && (p == r || p[-1] == ' ' || (unsigned char)p[-1] >= 0x80)) {
+			*col = find_col(y, state);
+			return y;
+		}
+	}
+	return -1;
+}
+
+/* The glyph at Y, X as UTF-8 (one character). */
+static const char *cell(int y, int x)
+{
+	static char out[8];
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1] = { 0 };
+	attr_t a;
+	short pair;
+	out[0] = 0;
+	if (mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+		return out;
+	wctomb(NULL, 0);
+	int n = wctomb(out, wc[0]);
+	out[n > 0 ? n : 0] = 0;
+	return out;
+}
+
+/* The edges the kernel takes: RST from any synchronized state to CLOSED, FIN_WAIT1 to TIME_WAIT on FIN+ACK. */
+static void state_diagram_has_the_kernels_edges(void **state)
+{
+	(void)state;
+	make_snapshot();
+	view.diagram = 1;
+	view.ntrans = 1;
+	snprintf(view.trans[0].who, sizeof view.trans[0].who, "client c");
+	view.trans[0].from = 1; /* ESTABLISHED, reset by the peer's RST */
+	view.trans[0].to = 7;
+	view.trans[0].main = 1;
+	view.trans[0].reset = 1;
+	draw(24, 80, NULL);
+	int y = find_row("send/recv RST: any synchronized state -> CLOSED", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	assert_true(mvinch(y, find_col(y, "send/recv RST")) & A_UNDERLINE); /* lit: the step's reset */
+	y = find_row("close() / send FIN", NULL); /* not a path through the closing states */
+	assert_false(mvinch(y, find_col(y, "close() / send FIN")) & A_UNDERLINE);
+	/* FIN_WAIT1 -> TIME_WAIT in one segment: its own edge, lit */
+	view.trans[0].from = 4;
+	view.trans[0].to = 6;
+	view.trans[0].reset = 0;
+	draw(24, 80, NULL);
+	y = find_row("recv FIN,ACK / send ACK", NULL);
+	if (y < 0)
+		dump_screen();
+	assert_true(y > 0);
+	assert_true(mvinch(y, find_col(y, "recv FIN,ACK")) & A_UNDERLINE);
+	/* an orphan FIN_WAIT2 that timed out went to CLOSED at once, not through TIME_WAIT's 2MSL */
+	view.trans[0].from = 5;
+	view.trans[0].to = 7;
+	draw(24, 80, NULL);
+	y = find_row("2MSL timeout", NULL);
+	assert_false(mvinch(y, find_col(y, "2MSL timeout")) & A_UNDERLINE);
+	view.trans[0].from = 6; /* TIME_WAIT's own timeout is lit */
+	draw(24, 80, NULL);
+	assert_true(mvinch(y, find_col(y, "2MSL timeout")) & A_UNDERLINE);
+	view.trans[0].from = 4;
+	view.trans[0].to = 6;
+	draw(24, 80, NULL);
+	int fw2x, fw2 = state_at("FIN_WAIT2", &fw2x);
+	assert_true(fw2 > 0);
+	assert_false(mvinch(fw2 - 1, fw2x + 1) & A_UNDERLINE); /* not through FIN_WAIT2 */
+	for (int r = 0; r < LINES; r++)
+		assert_true(tui_width(row(r)) <= 80);
+}
+
+/* Wide terminals: the diagram grows, arrows still end at the state names, and marks get the room. */
+static void state_diagram_grows_with_the_terminal(void **state)
+{
+	(void)state;
+	make_snapshot();
+	static struct snap_sock many[6];
+	for (int i = 0; i < 6; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "t%d", i);
+		sock(&many[i], name, 5 + i, 6, "127.0.0.1:8888", "127.0.0.1:40000", 0, 0);
+		many[i].closed = 1;
+	}
+	actors[1].socks = many;
+	actors[1].nsocks = 6;
+	view.diagram = 1;
+	draw(24, 80, NULL);
+	int x80, y80 = state_at("TIME_WAIT", &x80);
+	assert_true(y80 > 0);
+	assert_non_null(strstr(row(y80), "+")); /* six sockets do not fit in 80 columns */
+	int wx, wy = state_at("ESTABLISHED", &wx);
+	int lx, ly = state_at("LISTEN", &lx);
+	int w80 = wx - lx, h80 = wy - ly;
+	draw(50, 200, NULL);
+	int x200, y200 = state_at("TIME_WAIT", &x200);
+	wy = state_at("ESTABLISHED", &wx);
+	ly = state_at("LISTEN", &lx);
+	if (wx - lx <= w80 || wy - ly <= h80)
+		dump_screen();
+	assert_true(wx - lx > w80);
+	assert_true(wy - ly > h80);
+	assert_non_null(strstr(row(y200), "client t5")); /* all of them now */
+	assert_null(strstr(row(y200), "+"));
+	/* the arrows still end at the names they point to */
+	int cx, cy = state_at("CLOSED", &cx);
+	assert_string_equal(cell(cy - 1, cx + 3), "\u25bc"); /* from LAST_ACK, over the top */
+	int sx, sy = state_at("SYN_SENT", &sx);
+	assert_string_equal(cell(sy - 1, sx + 1), "\u25bc"); /* connect() */
+	assert_string_equal(cell(y200, x200 - 1), "\u25b6");    /* FIN_WAIT2 / FIN_WAIT1 into TIME_WAIT */
+	assert_string_equal(cell(cy + 1, cx + 1), "\u25b2"); /* LISTEN close() up into CLOSED */
+	for (int r = 0; r < LINES; r++)
+		assert_true(tui_width(row(r)) <= 200);
 }
 
 /* ---- the explanation that joins calls, segments and states ------------------------------- */
@@ -1112,8 +1638,10 @@ int main(void)
 		cmocka_unit_test(too_small_screen),
 		cmocka_unit_test(help_screen_is_the_keymap),
 		cmocka_unit_test(key_bar_comes_from_the_keymap),
+		cmocka_unit_test(key_bar_at_80_keeps_every_key),
 		cmocka_unit_test(readme_key_table),
 		cmocka_unit_test(script_strip_marks_the_next_step),
+		cmocka_unit_test(very_wide_rows_are_not_cut_silently),
 		cmocka_unit_test(layout_fits_80x24),
 		cmocka_unit_test(ascii_without_utf8),
 		cmocka_unit_test(prompt_shows_parse_error_with_caret),
@@ -1121,15 +1649,24 @@ int main(void)
 		cmocka_unit_test(clicks_hit_panes_and_sockets),
 		cmocka_unit_test(third_actor_gets_a_column_when_wide),
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
+		cmocka_unit_test(cjk_rows_break_at_allowed_places),
+		cmocka_unit_test(chinese_frames_break_well_and_align),
+		cmocka_unit_test(say_belongs_to_its_step),
+		cmocka_unit_test(pane_marks_cut_data),
+		cmocka_unit_test(cut_hint_is_marked),
+		cmocka_unit_test(e_shows_all_received_data),
 		cmocka_unit_test(colours_and_no_color),
 		cmocka_unit_test(line_editor_edits_and_remembers),
 		cmocka_unit_test(readme_lists_the_keymap),
 		cmocka_unit_test(ladder_arrows_point_both_ways),
+		cmocka_unit_test(wide_terminal_uses_the_room),
 		cmocka_unit_test(ladder_scrolled_up_says_what_is_below),
 		cmocka_unit_test(every_connection_names_both_ends),
 		cmocka_unit_test(ladder_in_ascii),
 		cmocka_unit_test(wire_off_says_why),
 		cmocka_unit_test(state_diagram_marks_every_socket),
+		cmocka_unit_test(state_diagram_has_the_kernels_edges),
+		cmocka_unit_test(state_diagram_grows_with_the_terminal),
 		cmocka_unit_test(explain_joins_call_segments_and_states),
 		cmocka_unit_test(hostile_peer_bytes_are_drawn_escaped),
 		cmocka_unit_test(raw_control_text_is_not_drawn),

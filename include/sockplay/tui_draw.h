@@ -14,6 +14,9 @@
 #define TUI_MIN_LINES 24
 #define TUI_MAX_PANES SP_ACTORS_MAX
 #define TUI_PANE_MIN_W 38 /* a pane narrower than this is not shown beside the others */
+#define TUI_EXPLAIN_MAX 100 /* the explain area wraps at this many cells at most: lines stay readable */
+#define TUI_LADDER_MAX 150 /* the ladder's width, lifeline to lifeline, at most */
+#define TUI_LADDER_END_MAX 40 /* every connection (W): cells for each end's name, at most */
 
 /* ---- keymap: one table feeds the key bar, the help screen and the README ---- */
 
@@ -42,7 +45,7 @@
 	X(TUI_A_DIAGRAM, "states", "the TCP state diagram: each socket marked where it is, the last step's " \
 	  "transition lit (d, Esc or q closes it)")                                                   \
 	X(TUI_A_EXPLAIN, NULL, "the whole explanation of the last call on one screen, Python and C lines " \
-	  "included (e, Esc or q closes it)")                                                       \
+	  "and every byte it received included; Up/Down scroll it (e, Esc or q closes it)")         \
 	X(TUI_A_WIRE_ALL, NULL, "wire pane: every connection, or back to the selected socket's one")   \
 	X(TUI_A_WIRE_OLDER, NULL, "wire pane: scroll back to older segments")                         \
 	X(TUI_A_WIRE_NEWER, NULL, "wire pane: scroll to newer segments (at the bottom it follows new ones)") \
@@ -63,6 +66,7 @@ struct tui_key {
 	int keys[4];          /* curses key codes, 0-terminated */
 	const char *label;    /* how the keys are written: "n Space" */
 	int bar_rank;         /* 1 kept longest in the key bar ... 3 dropped first; 0 never there */
+	int word_rank;        /* short of room, words go before keys: 3 first ... 1 last */
 };
 
 /* The keymap in help order; *N gets its length. */
@@ -128,6 +132,8 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_BUSY, "%s is blocked in %s: wait for it, or Ctrl-C / i interrupts it")                  \
 	X(TX_EXPLAIN_MORE, "e: all of it")                                                          \
 	X(TX_EXPLAIN_CLOSE, "e, Esc or q closes")                                                   \
+	X(TX_EXPLAIN_SCROLL, "Up/Down PgUp/PgDn scroll  e, Esc or q closes")                        \
+	X(TX_DATA_ALL, "All %zu bytes received:")                                                   \
 	X(TX_NEW_SIDE, "'%s' would be a new side (a new process); did you mean '%s'? Enter again starts it") \
 	X(TX_NEEDS_SOCKET, "%s needs a socket: press s to create one on this side first")            \
 	X(TX_NO_SCRIPT, "no script loaded: start sockplay with a .sp file")                          \
@@ -153,6 +159,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_WIRE_NEWER, "%lu newer")                                                                \
 	X(TX_WIRE_LOST, "%llu not captured")                                                         \
 	X(TX_WIRE_STEP, "step")                                                                      \
+	X(TX_WIRE_KERNEL, "kernel")                                                                  \
 	X(TX_WIRE_EMPTY, "Nothing on the wire yet: segments appear here as calls send them.")        \
 	X(TX_WIRE_NO_SOCKET, "No socket selected: the ladder follows the selected socket's connection (W shows every one).") \
 	X(TX_WIRE_NO_CONN, "%s %s has no connection on the wire yet (W shows every connection).")   \
@@ -173,6 +180,8 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_DG_CLOSE_FIN, "close() / send FIN")                                                     \
 	X(TX_DG_RECV_FIN, "recv FIN / send ACK")                                                     \
 	X(TX_DG_TIMEOUT, "2MSL timeout")                                                             \
+	X(TX_DG_RECV_FINACK, "recv FIN,ACK / send ACK")                                              \
+	X(TX_DG_RST, "send/recv RST: any synchronized state -> CLOSED")                              \
 	X(TX_STATS, "%lu frames drawn (at most %lld ms apart), %llu segments captured, %llu not captured")
 
 enum tui_text {
@@ -265,6 +274,9 @@ struct tui_view {
 	int help;                    /* the help screen */
 	int help_top;                /* its first row shown (it scrolls when taller than the screen) */
 	int explain_full;            /* e: the explanation on the whole screen */
+	int explain_top;             /* its first row shown (it scrolls when taller than the screen) */
+	const unsigned char *data;   /* the last call's received bytes, all of them (e shows them), or NULL */
+	size_t data_len;
 	int utf8;                    /* box drawing and arrows, else ASCII */
 	int color;                   /* colours (else bold/reverse/dim) */
 	struct tui_wire wire;        /* the wire pane */
@@ -272,6 +284,10 @@ struct tui_view {
 	const char *join_wait;       /* the same for the call the message says is blocked, or NULL */
 	int last_socktype;           /* SOCK_DGRAM when the last call was on UDP (its own texts), 0 unknown */
 	int diagram;                 /* the state diagram covers the screen */
+	/* which step the snapshot's say and last call belong to (steps counted from 1; 0 not known):
+	   a say is drawn as news only at its own step, dimmed after later steps, and not at all once a
+	   later call has run (it would sit above a step it does not describe) */
+	unsigned say_at, call_at, now_at;
 	struct tui_trans trans[TUI_TRANS_MAX]; /* what the last step changed, the call's socket first */
 	int ntrans;
 };
@@ -291,6 +307,7 @@ struct tui_hits {
 	int prompt_y, prompt_x;      /* where the cursor goes when the prompt is open */
 	int wire_rows;               /* arrows the wire pane shows at once (for paging) */
 	int help_rows, help_page;    /* rows of the help text, rows shown at once */
+	int explain_rows, explain_page; /* the same for e's whole explanation */
 };
 
 /* Colour pairs (call once after start_color when colours are on). */
