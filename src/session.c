@@ -1,6 +1,7 @@
 /* session.c -- runs statements on actors, tracks their sockets, checks expectations. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -823,6 +824,8 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	return rc < 0 ? SESSION_ERROR : SESSION_OK;
 }
 
+static void apply_kview(struct session *s);
+
 static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 {
 	struct sess_actor *act = find_actor(s, st->actor);
@@ -842,6 +845,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 			emit_error(s, st, _("cannot read the kernel's sockets: %s"), kerr);
 			return SESSION_ERROR;
 		}
+		apply_kview(s); /* the snapshot after the expect says what it saw */
 		const struct kv_sock *k = kview_find(&s->kv, ss->cookie);
 		state = k ? k->state : 7 /* TCP_CLOSE: the kernel has forgotten it */;
 		if (state == st->state || ms_since(&t0) >= EXPECT_WAIT_MS)
@@ -1048,23 +1052,68 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
 
 /* ---- kernel view and snapshot ------------------------------------------ */
 
-int session_refresh(struct session *s)
+/*
+ * The TCP state of ACT's open socket SS, read from a duplicate of it taken
+ * from the actor (pidfd_getfd), its cookie checked; -1 when it cannot be read.
+ */
+static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss)
 {
-	char err[200];
-	if (kview_dump(&s->kv, err, sizeof err) < 0)
+	if (act->pidfd < 0)
 		return -1;
+	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, ss->fd, 0);
+	if (fd < 0)
+		return -1;
+	uint64_t cookie = 0;
+	socklen_t len = sizeof cookie;
+	struct tcp_info ti;
+	int state = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) == 0 && cookie == ss->cookie) {
+		len = sizeof ti;
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+			state = ti.tcpi_state;
+	}
+	close(fd);
+	return state;
+}
+
+/*
+ * Merge the kernel's table (just dumped into S->kv) into every actor's
+ * sockets: the snapshot after a step shows what the kernel says, also for a
+ * socket the other side's call changed. An open TCP socket the table does not
+ * list has left every hashed state (a reset, a refused connect): the kernel
+ * lists TCP sockets in every state but CLOSE. Its state is read from the socket
+ * itself when it was listed or last seen in another state.
+ */
+static void apply_kview(struct session *s)
+{
 	for (size_t i = 0; i < s->nactors; i++) {
 		struct sess_actor *act = &s->actors[i];
 		for (size_t j = 0; j < act->nsocks; j++) {
 			struct sess_sock *ss = &act->socks[j];
 			const struct kv_sock *k = ss->cookie ? kview_find(&s->kv, ss->cookie) : NULL;
+			int was_listed = ss->in_kernel;
 			ss->in_kernel = k != NULL;
-			if (k)
+			if (k) {
 				ss->k = *k;
-			else if (ss->closed)
+				if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6))
+					ss->state = k->state;
+			} else if (ss->closed) {
 				ss->gone = 1;
+			} else if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6) &&
+				   (was_listed || ss->state != TCP_CLOSE)) {
+				int st = probe_tcp_state(act, ss);
+				ss->state = st >= 0 ? st : TCP_CLOSE;
+			}
 		}
 	}
+}
+
+int session_refresh(struct session *s)
+{
+	char err[200];
+	if (kview_dump(&s->kv, err, sizeof err) < 0)
+		return -1;
+	apply_kview(s);
 	return 0;
 }
 

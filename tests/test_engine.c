@@ -612,6 +612,93 @@ static void narration_cannot_forge_a_line(void **state)
 	free(t);
 }
 
+/* A session running the statements of TEXT one by one; events go to TR. */
+struct stepper {
+	struct sp_script *sc;
+	struct sp_cursor cur;
+	struct session *s;
+	struct transcript tr;
+	char *out;
+	size_t len;
+};
+
+static void stepper_start(struct stepper *p, const char *text)
+{
+	struct sp_diags d = { 0 };
+	memset(p, 0, sizeof *p);
+	if (script_parse("t.sp", text, strlen(text), &p->sc, &d) < 0) {
+		script_diags_print(stderr, "t.sp", &d);
+		fail_msg("script did not parse");
+	}
+	p->tr.fp = open_memstream(&p->out, &p->len);
+	p->tr.file = "t.sp";
+	struct session_opts so = { .timeout_ms = 2000, .on_event = (session_event_fn)transcript_event,
+				   .ctx = &p->tr };
+	p->s = session_new(&so);
+	assert_non_null(p->s);
+	script_cursor_init(&p->cur, p->sc);
+}
+
+/* Run the next N statements (all: -1). */
+static void stepper_run(struct stepper *p, int n)
+{
+	const struct sp_stmt *st;
+	while (n-- != 0 && (st = script_cursor_next(&p->cur))) {
+		if (session_stmt_waits(p->s, st))
+			session_wait_actor(p->s, st->actor, 2000);
+		assert_int_equal(session_exec(p->s, st), SESSION_OK);
+	}
+	fflush(p->tr.fp);
+}
+
+static void stepper_end(struct stepper *p)
+{
+	session_free(p->s);
+	fclose(p->tr.fp);
+	free(p->out);
+	script_free(p->sc);
+}
+
+/* The state the snapshot shows for ACTOR's socket NAME, -2 when not listed. */
+static int snap_state(struct session *s, const char *actor, const char *name)
+{
+	const struct snapshot *sn = session_snapshot(s);
+	for (size_t i = 0; i < sn->nactors; i++) {
+		if (strcmp(sn->actors[i].name, actor) != 0)
+			continue;
+		for (size_t j = sn->actors[i].nsocks; j-- > 0;)
+			if (strcmp(sn->actors[i].socks[j].name, name) == 0)
+				return sn->actors[i].socks[j].state;
+	}
+	return -2;
+}
+
+/* The other side's call changes a socket: its row says so at once, not at its next call. */
+static void snapshot_follows_the_peers_reset(void **state)
+{
+	(void)state;
+	struct stepper p;
+	stepper_start(&p, "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			  "server: bind(s, 127.0.0.1:8896)\n"
+			  "server: listen(s, 5)\n"
+			  "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c, 127.0.0.1:8896) = 0\n"
+			  "server: conn = accept(s)\n"
+			  "client: c2 = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c2, 127.0.0.1:8896) = 0\n"
+			  "server: setsockopt(conn, SO_LINGER, 1, 0)\n"
+			  "server: close(conn)\n");
+	stepper_run(&p, 8);
+	session_refresh(p.s);
+	assert_int_equal(snap_state(p.s, "client", "c"), 1 /* ESTABLISHED */);
+	const struct snapshot *sn = session_snapshot(p.s);
+	assert_int_equal(sn->actors[0].socks[0].rq, 1); /* c2 waits in the accept queue */
+	stepper_run(&p, -1); /* the server resets c; the client makes no call */
+	session_refresh(p.s);
+	assert_int_equal(snap_state(p.s, "client", "c"), 7 /* CLOSE: reset by the peer */);
+	assert_int_equal(snap_state(p.s, "client", "c2"), 1);
+	stepper_end(&p);
+}
 
 int main(void)
 {
@@ -646,6 +733,7 @@ int main(void)
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(narration_cannot_forge_a_line),
+		cmocka_unit_test(snapshot_follows_the_peers_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

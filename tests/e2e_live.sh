@@ -1,0 +1,63 @@
+#!/bin/bash
+# e2e_live.sh -- the TUI follows the kernel between and after steps, checked in a headless tmux.
+cd "$(dirname "$0")/.." || exit 2
+command -v tmux >/dev/null 2>&1 || { echo "skip e2e_live: no tmux"; exit 0; }
+SP=${SOCKPLAY:-./sockplay}
+[ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
+
+SOCK="sockplay-live-$$"
+TM="tmux -L $SOCK -f /dev/null"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockplay-live.XXXXXX")
+trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM HUP
+
+# shellcheck source=tests/tmux_lib.sh
+. tests/tmux_lib.sh
+
+start() { # NAME COLS ROWS ARGS...
+	SESSION=$1
+	local cols=$2 rows=$3
+	shift 3
+	$TM new-session -d -s "$SESSION" -x "$cols" -y "$rows" \
+		"env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 $SP $*; echo \"EXITED rc=\$?\"; exec sleep 600"
+	wait_for "sockplay" 10
+}
+
+# Press n until the script strip's next line is LINE (the statement before it has run).
+step_to() { # LINE
+	local n=60
+	while [ $n -gt 0 ]; do
+		screen | grep -qE "▶ +$1 " && return 0
+		$TM send-keys -t "$SESSION" n
+		sleep 0.15
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# Whether the row of socket NAME in the pane on SIDE (left: server, right: client) shows TEXT.
+row_has() { # SIDE NAME TEXT
+	local f=2
+	[ "$1" = right ] && f=3
+	screen | sed -n '4,12p' | awk -F'│' -v f=$f '{ print $f }' |
+		grep -E "^(▶| )[0-9]+ +$2 " | grep -qF -- "$3"
+}
+
+# ---- 1. a reset by the server: the client's row says CLOSED at once ------------------------
+start reset 100 30 assets/demos/reset.sp
+step_to 16 || fail "reset.sp steps to line 16"
+check "after the server's close(conn) the server's row is gone" wait_for "close(4) = 0"
+check "the client's row says CLOSED without a call of the client" row_has right c CLOSED
+check "the client's row no longer says ESTABLISHED" eval '! row_has right c ESTABLISHED'
+check "the server's listener is still LISTEN" row_has left s LISTEN
+$TM send-keys -t "$SESSION" d
+check "the state diagram marks the client's c at CLOSED" wait_for "CLOSED client c"
+$TM send-keys -t "$SESSION" Escape
+step_to 20 || fail "reset.sp steps to line 20"
+check "expect client c CLOSED holds" wait_for "state(c) = CLOSED" 3
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+$TM kill-session -t "$SESSION" 2>/dev/null
+
+[ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
+echo "all checks passed"
