@@ -23,7 +23,9 @@
 #include "sockplay/transcript.h"
 
 #define SESSION_MAX_ACTORS 8
-/* A call that has not returned after this long is shown as blocked. */
+/* A call asleep in the kernel at two looks this far apart is blocked ... */
+#define BLOCK_LOOK_MS 10
+/* ... or, where /proc cannot tell, one that has not returned after this long. */
 #define BLOCK_AFTER_MS 100
 /* How long a released call may take to report back. */
 #define RELEASE_WAIT_MS 1000
@@ -692,11 +694,6 @@ static int read_one(struct session *s, struct sess_actor *act)
 		actor_res_clear(&r);
 		return 0;
 	}
-	if (r.kind == ACTOR_RES_BLOCKED) {
-		mark_blocked(s, act);
-		actor_res_clear(&r);
-		return 0;
-	}
 	finish_call(s, act, &r);
 	actor_res_clear(&r);
 	return 1;
@@ -812,12 +809,23 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		memset(p, 0, sizeof *p);
 		return SESSION_ERROR;
 	}
-	int rc = wait_done(s, act, BLOCK_AFTER_MS);
-	/* slow is not blocked: a call still on a CPU (copying a megabyte on a
-	 * busy machine) is waited for; one asleep in the kernel is blocked */
-	while (rc == 0 && actor_activity(act->a) == ACTOR_RUNNING &&
-	       ms_since(&p->start) < s->o.timeout_ms)
-		rc = wait_done(s, act, 20);
+	/*
+	 * Blocked is what the actor does, not a guess: a call found asleep in
+	 * the kernel at two looks BLOCK_LOOK_MS apart is blocked. A call that
+	 * returns at once never is. Slow is not blocked: a call still on a CPU
+	 * (copying a megabyte on a busy machine) is waited for. Where /proc
+	 * cannot tell, a call that has not returned after BLOCK_AFTER_MS is.
+	 */
+	int rc = wait_done(s, act, BLOCK_LOOK_MS), asleep = 0;
+	while (rc == 0) {
+		enum actor_activity a = actor_activity(act->a);
+		long long waited = ms_since(&p->start);
+		asleep = a == ACTOR_IN_CALL ? asleep + 1 : 0;
+		if (asleep >= 2 || (a == ACTOR_UNKNOWN && waited >= BLOCK_AFTER_MS) ||
+		    waited >= s->o.timeout_ms)
+			break;
+		rc = wait_done(s, act, BLOCK_LOOK_MS);
+	}
 	if (rc == 0)
 		mark_blocked(s, act);
 	settle(s, act);

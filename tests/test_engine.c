@@ -700,6 +700,53 @@ static void snapshot_follows_the_peers_reset(void **state)
 	stepper_end(&p);
 }
 
+/* Count the lines of T that contain S. */
+static int lines_with(const char *t, const char *s)
+{
+	int n = 0;
+	for (const char *p = t; (p = strstr(p, s)); p += strlen(s))
+		n++;
+	return n;
+}
+
+/* <blocked> is what the actor did: calls that return at once never show it, whatever poll() says. */
+static void blocked_only_when_it_waits(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8897)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8897) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: setsockopt(conn, SO_RCVLOWAT, 10) = 0\n"
+		     "client: send(c, \"abcd\") = 4\n"
+		     "server: recv(conn, 4) = 4 \"abcd\"\n"
+		     "server: recv(conn, 10, MSG_OOB) = -1 EINVAL\n"
+		     "client: send(c, \"!\", MSG_OOB) = 1\n"
+		     "server: recv(conn, 1, MSG_OOB) = 1 \"!\"\n"
+		     "server: recv(conn, 100)\n"
+		     "client: send(c, \"0123456789\") = 10\n"
+		     "server: recv(conn, 100) = 0\n"
+		     "client: close(c)\n", &t);
+	has_line(t, "[server] recv(4, 4) = 4 \"abcd\"");
+	has_line(t, "[server] recv(4, 10, MSG_OOB) = -1 EINVAL (Invalid argument)");
+	has_line(t, "[server] recv(4, 1, MSG_OOB) = 1 \"!\"");
+	/* under SO_RCVLOWAT 10 with nothing queued it really waits, until 10 bytes come */
+	has_line(t, "[server] recv(4, 100) <blocked>");
+	has_line(t, "[server] recv(4, 100) <resumed> = 10 \"0123456789\"");
+	assert_int_equal(lines_with(t, "recv(4, 4) <"), 0);
+	assert_int_equal(lines_with(t, "MSG_OOB) <"), 0);
+	/* recv() returning 0 waits for the client's FIN */
+	has_line(t, "[server] recv(4, 100) <resumed> = 0");
+	assert_int_equal(lines_with(t, "<blocked>"), 2);
+	assert_int_equal(lines_with(t, "<resumed>"), 2);
+	assert_int_equal(rc, 0);
+	free(t);
+}
+
+
 int main(void)
 {
 	char msg[256];
@@ -734,6 +781,7 @@ int main(void)
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
+		cmocka_unit_test(blocked_only_when_it_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
