@@ -51,7 +51,7 @@ struct wire_req {
 /* The result as it crosses the channel; data bytes follow. */
 struct wire_res {
 	uint32_t magic, seq, kind;
-	int32_t err, fd, tcp_state, opt_vals[2], have_names;
+	int32_t err, fd, tcp_state, opt_vals[2], have_names, interrupted;
 	int64_t ret, elapsed_ns;
 	uint64_t cookie;
 	struct sockaddr_storage local, peer;
@@ -202,9 +202,13 @@ static int fd_type(int fd)
 	return fd >= 0 && fd < FD_CACHE ? fdc[fd].type : 0;
 }
 
+/* Set by SIGUSR1: sockplay interrupted the call (cleared before each one). */
+static volatile sig_atomic_t usr1_seen;
+
 static void on_usr1(int sig)
 {
-	(void)sig; /* only there to make the blocked call return EINTR */
+	(void)sig; /* makes the blocked call return: EINTR, or what it had done so far */
+	usr1_seen = 1;
 }
 
 /* Whether CALL may change a socket's own or peer address. */
@@ -292,6 +296,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	}
 
 	int64_t t0 = now_ns();
+	usr1_seen = 0;
 	errno = 0;
 	switch (rq->call) {
 	case SP_CALL_SOCKET:
@@ -367,6 +372,8 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		break;
 	}
 	int err = ret < 0 ? errno : 0;
+	/* a recv(MSG_WAITALL), a big send, a lingering close cut short return a count or 0, not EINTR */
+	rs->interrupted = usr1_seen;
 	rs->elapsed_ns = now_ns() - t0;
 	rs->ret = ret;
 	rs->err = err;
@@ -568,6 +575,7 @@ int actor_recv(struct actor *a, struct actor_res *res)
 	res->cookie = w.cookie;
 	res->tcp_state = w.tcp_state;
 	res->have_names = w.have_names;
+	res->interrupted = w.interrupted;
 	res->local = w.local;
 	res->local_len = w.local_len;
 	res->peer = w.peer;

@@ -610,11 +610,18 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	char note[128], msg[600], line[SNAP_LINE_MAX];
 	update_sockets(act, p, r);
 	note_for(p, r, note, sizeof note);
-	/* a call that returned its own result despite the signal was not interrupted */
-	p->interrupted = p->interrupted && r->ret == -1 && r->err == EINTR;
+	/*
+	 * Interrupted: the signal came while the call was in progress, whatever
+	 * it returned (a recv(MSG_WAITALL), a big send, a lingering close cut
+	 * short return a count or 0, not EINTR). One that returned its own result
+	 * before the signal came was not.
+	 */
+	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
 	int ok = check_expect(&p->expect, r, msg, sizeof msg);
-	if (p->interrupted && p->expect.present && !ok)
+	if (p->interrupted && p->expect.present) {
+		ok = 0; /* what it returned is not the result the script expected of it */
 		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
+	}
 	const char *sname = "";
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0

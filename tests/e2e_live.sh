@@ -59,5 +59,29 @@ $TM send-keys -t "$SESSION" q
 wait_for "EXITED" 5
 $TM kill-session -t "$SESSION" 2>/dev/null
 
+# ---- 2. i interrupts a recv(MSG_WAITALL) that has part of its data: <interrupted>, not <resumed> --
+cat >"$TMP/waitall.sp" <<'SP'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: setsockopt(s, SO_REUSEADDR, 1)
+server: bind(s, 127.0.0.1:8888)
+server: listen(s, 5)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8888) = 0
+server: conn = accept(s)
+client: send(c, "n" * 80) = 80
+server: recv(conn, 1000, MSG_WAITALL)
+server: close(conn)
+SP
+start waitall 160 40 "$TMP/waitall.sp"
+step_to 10 || fail "waitall.sp steps to line 10"
+check "recv(MSG_WAITALL) with 80 of 1000 bytes blocks" wait_for "recv(4, 1000, MSG_WAITALL) blocked" 3
+$TM send-keys -t "$SESSION" i
+check "i interrupts it: <interrupted> with the 80 bytes it had" \
+	wait_for 'recv(4, 1000, MSG_WAITALL) <interrupted> = 80 "nnnn' 3
+check "it is not shown as resumed" eval '! screen | grep -qF "MSG_WAITALL) <resumed>"'
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+$TM kill-session -t "$SESSION" 2>/dev/null
+
 [ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all checks passed"

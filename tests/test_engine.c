@@ -747,6 +747,64 @@ static void blocked_only_when_it_waits(void **state)
 }
 
 
+#define CONNECTED(port)                                                 \
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"                    \
+	"server: setsockopt(s, SO_REUSEADDR, 1)\n"                      \
+	"server: bind(s, 127.0.0.1:" port ")\n"                         \
+	"server: listen(s, 5)\n"                                        \
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"                    \
+	"client: connect(c, 127.0.0.1:" port ") = 0\n"                  \
+	"server: conn = accept(s)\n"
+
+/*
+ * A call cut short by sockplay at the end is <interrupted> whatever it
+ * returned (a count, 0), and an expectation on it fails.
+ */
+static void cut_short_calls_are_interrupted(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	/* recv(MSG_WAITALL) with 80 of 1000 bytes there */
+	int rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		     "server: recv(conn, 1000, MSG_WAITALL)\n", &t);
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <blocked>");
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <interrupted> = 80 \"nnnnnnnn*");
+	assert_int_equal(rc, 0); /* no result was expected of it */
+	free(t);
+	rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		 "server: recv(conn, 1000, MSG_WAITALL) = 80\n", &t);
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <interrupted> = 80 \"nnnnnnnn*");
+	has_line(t, "t.sp:9: expectation failed: recv(4, 1000, MSG_WAITALL) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+	/* recv under SO_RCVLOWAT 10 with 4 bytes there */
+	rc = run(CONNECTED("8899") "server: setsockopt(conn, SO_RCVLOWAT, 10)\n"
+		 "client: send(c, \"abcd\") = 4\n"
+		 "server: recv(conn, 100) = 4\n", &t);
+	has_line(t, "[server] recv(4, 100) <blocked>");
+	has_line(t, "[server] recv(4, 100) <interrupted> = 4 \"abcd\"");
+	has_line(t, "t.sp:10: expectation failed: recv(4, 100) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+	/* a send bigger than both buffers, the peer not reading */
+	rc = run(CONNECTED("8899") "server: send(conn, \"x\" * 50000000) = 50000000\n", &t);
+	has_line(t, "[server] send(4, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 50000000) <blocked>");
+	has_line(t, "[server] send(4, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 50000000) <interrupted> = *");
+	assert_int_equal(lines_with(t, "<resumed>"), 0);
+	assert_int_equal(rc, 1);
+	free(t);
+	/* a lingering close with data the peer's full window holds back */
+	rc = run(CONNECTED("8899") "server: send(conn, \"x\" * 10000000, MSG_DONTWAIT)\n"
+		 "server: setsockopt(conn, SO_LINGER, 1, 30) = 0\n"
+		 "server: close(conn) = 0\n", &t);
+	has_line(t, "[server] close(4) <blocked>");
+	has_line(t, "[server] close(4) <interrupted> = 0");
+	has_line(t, "t.sp:10: expectation failed: close(4) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+}
+
+
 int main(void)
 {
 	char msg[256];
@@ -782,6 +840,7 @@ int main(void)
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
 		cmocka_unit_test(blocked_only_when_it_waits),
+		cmocka_unit_test(cut_short_calls_are_interrupted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,7 @@ struct actor_res {
 	long long ret;                 /* the syscall's return value */
 	int err;                       /* errno when ret == -1, else 0 */
 	int64_t elapsed_ns;            /* time spent in the call */
+	int interrupted;               /* an actor_interrupt() signal came during the call */
 	int fd;                        /* the socket the result is about (the new one for socket/accept), -1 if none */
 	uint64_t cookie;               /* SO_COOKIE of a new socket (socket, accept), else 0 */
 	int tcp_state;                 /* TCP state of fd after the call (tcpi_state), -1 when not TCP or closed */
