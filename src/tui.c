@@ -103,6 +103,7 @@ struct tui {
 	uint64_t wire_anchor;        /* number of the newest segment shown; 0: follow new ones */
 	int wire_all;                /* W: every connection */
 	int wire_dirty;              /* segments came since the last frame */
+	int kv_stale;                /* segments came since the kernel's view was read */
 	unsigned long long wire_lost;
 	uint32_t *wmatch;            /* ring indexes of the segments the pane follows */
 	size_t wn, wcap, wend;       /* how many; the newest shown */
@@ -534,13 +535,18 @@ static void tui_wire_lost(struct tui *t)
 	t->wire_lost = wire_dropped(t->wire);
 }
 
-/* Read what the capture holds (one bounded batch), as the step running now. */
+/*
+ * Read what the capture holds (one bounded batch) between steps: labelled as
+ * such, not as the last step's. The kernel's view is read again soon after.
+ */
 static void tui_wire_pull(struct tui *t)
 {
 	if (!t->wire)
 		return;
-	if (wire_drain(t->wire, t->wstep) > 0)
+	if (wire_drain(t->wire, t->wstep | TUI_WIRE_BETWEEN) > 0) {
 		t->wire_dirty = 1;
+		t->kv_stale = 1;
+	}
 	tui_wire_lost(t);
 }
 
@@ -1048,6 +1054,7 @@ static void tui_refresh_kernel(struct tui *t)
 {
 	session_refresh(t->s);
 	t->last_tick = now_ms();
+	t->kv_stale = 0;
 	t->dirty = 1;
 }
 
@@ -1701,6 +1708,13 @@ static void tui_redraw(struct tui *t)
 }
 
 /* Whether the screen changes on its own: a blocked call's clock, sockets on their way out. */
+/*
+ * Whether the kernel's view may change with no step and no segment to say so:
+ * a call is blocked, a socket is in a state the kernel leaves on its own
+ * (SYN_SENT, SYN_RECV, FIN_WAIT1/2, TIME_WAIT, LAST_ACK, CLOSING, closed but
+ * still listed) or has bytes queued. Without the capture nothing tells of an
+ * outside peer either: then every listener and connection is watched.
+ */
 static int tui_live(const struct tui *t)
 {
 	if (!t->sn)
@@ -1710,9 +1724,14 @@ static int tui_live(const struct tui *t)
 		if (sa->blocked)
 			return 1;
 		for (size_t k = 0; k < sa->nsocks; k++) {
-			int st = sa->socks[k].state;
-			if ((sa->socks[k].closed && sa->socks[k].in_kernel) || st == 2 || st == 3 ||
+			const struct snap_sock *so = &sa->socks[k];
+			int st = so->state;
+			if ((so->closed && so->in_kernel) || st == 2 || st == 3 ||
 			    st == 4 || st == 5 || st == 6 || st == 9 || st == 11)
+				return 1;
+			if (so->in_kernel && (so->rq > 0 || (st != 10 && so->wq > 0)))
+				return 1; /* a listener's wq is its backlog */
+			if (!t->wire && so->in_kernel && (st == 10 || st == 1 || st == 8))
 				return 1;
 		}
 	}
@@ -1744,12 +1763,22 @@ static int tui_timeout(const struct tui *t)
 		long long frame = t->last_frame + WIRE_FRAME_MS - now;
 		wait = min_pos(wait, frame > 0 ? frame : 0);
 	}
+	if (t->kv_stale) {
+		long long again = t->last_tick + WIRE_FRAME_MS - now;
+		wait = min_pos(wait, again > 0 ? again : 0);
+	}
 	return wait > 1000000 ? 1000000 : (int)wait;
 }
 
+/*
+ * The kernel's view between steps: after segments came (at most once a
+ * frame, so a flood does not turn into a dump per packet), and once a
+ * second while something may change on its own.
+ */
 static void tui_tick(struct tui *t)
 {
-	if (tui_live(t) && now_ms() - t->last_tick >= TICK_MS)
+	long long since = now_ms() - t->last_tick;
+	if ((t->kv_stale && since >= WIRE_FRAME_MS) || (tui_live(t) && since >= TICK_MS))
 		tui_refresh_kernel(t);
 }
 

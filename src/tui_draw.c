@@ -808,14 +808,20 @@ static void draw_arrow(const struct dc *d, int y, int x, int n, int to_right, co
 	put(d, y, lx + used, 1, " ", a);
 }
 
-/* The step number at the left margin: on a step's first row and on the top row. */
+/*
+ * The step number at the left margin: on a step's first row and on the top
+ * row; a dot for segments seen between steps (an outside client, a timer).
+ */
 static void wire_margin(const struct dc *d, int y, int w, const struct tui_wire_row *r,
 			const struct tui_wire_row *prev)
 {
 	if (prev && prev->seg->step == r->seg->step)
 		return;
 	char num[16];
-	snprintf(num, sizeof num, "%u", r->seg->step);
+	if (r->seg->step & TUI_WIRE_BETWEEN)
+		snprintf(num, sizeof num, "%s", d->v->utf8 ? "\u00b7" : "-");
+	else
+		snprintf(num, sizeof num, "%u", r->seg->step);
 	int nw = tui_width(num);
 	put(d, y, 1 + (w - nw > 0 ? w - nw : 0), w, num,
 	    r->seg->step == d->v->wire.last_step ? pen(d, C_SEL) : pen(d, C_DIM));

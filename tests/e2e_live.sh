@@ -83,5 +83,38 @@ $TM send-keys -t "$SESSION" q
 wait_for "EXITED" 5
 $TM kill-session -t "$SESSION" 2>/dev/null
 
+# ---- 3. --host-net: outside clients fill the listener's queue; the pane follows with no key --
+# a free port on the host's loopback
+port=
+for p in $(shuf -i 20000-29999 -n 50); do
+	ss -Htan "sport = :$p" 2>/dev/null | grep -q . || { port=$p; break; }
+done
+if [ -z "$port" ]; then
+	fail "no free port for the --host-net test"
+else
+	cat >"$TMP/listen.sp" <<SP
+server: s = socket(AF_INET, SOCK_STREAM)
+server: setsockopt(s, SO_REUSEADDR, 1)
+server: bind(s, 127.0.0.1:$port)
+server: listen(s, 5)
+say "waiting for outside clients"
+SP
+	start hostnet 100 30 --host-net "$TMP/listen.sp"
+	step_to 5 || fail "listen.sp steps to line 5"
+	check "the listener shows an empty queue" wait_for "0/5" 3
+	# three outside clients, kept connected until the end of the test
+	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port" 9<>"/dev/tcp/127.0.0.1/$port"
+	q=$(ss -Htln "sport = :$port" | awk '{ print $2 }')
+	check "the kernel says 3 queued (ss: $q)" test "$q" = 3
+	check "the pane shows 3/5 without a key press" wait_for "3/5" 3
+	if ! screen | grep -q "capture is off\|needs CAP_NET_RAW"; then
+		check "the wire shows the outside SYNs as seen between steps" eval 'screen | grep -qE "^│ +· +│"'
+	fi
+	exec 7>&- 8>&- 9>&-
+	$TM send-keys -t "$SESSION" q
+	wait_for "EXITED" 5
+	$TM kill-session -t "$SESSION" 2>/dev/null
+fi
+
 [ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all checks passed"
