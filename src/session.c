@@ -618,8 +618,10 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 */
 	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
 	int ok = check_expect(&p->expect, r, msg, sizeof msg);
-	if (p->interrupted && p->expect.present) {
-		ok = 0; /* what it returned is not the result the script expected of it */
+	/* what it returned is not the result the script expected of it, unless that was the interrupt */
+	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
+	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {
+		ok = 0;
 		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
 	}
 	const char *sname = "";

@@ -777,6 +777,17 @@ static void cut_short_calls_are_interrupted(void **state)
 	has_line(t, "t.sp:9: expectation failed: recv(4, 1000, MSG_WAITALL) was still blocked and was interrupted");
 	assert_int_equal(rc, 1);
 	free(t);
+	/* an explicit -1 EINTR is what an interrupt gives; a call cut short with bytes gave those */
+	rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		 "server: recv(conn, 1000, MSG_WAITALL) = -1 EINTR\n"
+		 "client: c2 = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: connect(c2, 127.0.0.1:8899) = 0\n"
+		 "client: recv(c2, 10) = -1 EINTR\n", &t);
+	has_line(t, "[client] recv(4, 10) <interrupted> = -1 EINTR (Interrupted system call)");
+	assert_int_equal(lines_with(t, "expectation failed"), 1);
+	has_line(t, "t.sp:9: expectation failed: recv(4, 1000, MSG_WAITALL) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
 	/* recv under SO_RCVLOWAT 10 with 4 bytes there */
 	rc = run(CONNECTED("8899") "server: setsockopt(conn, SO_RCVLOWAT, 10)\n"
 		 "client: send(c, \"abcd\") = 4\n"
