@@ -248,6 +248,10 @@ int main(int argc, char **argv)
 		struct sp_diags diags = { 0 };
 		if (script_load(file, &script, &diags) < 0) {
 			script_diags_print(stderr, file, &diags);
+			if (batch && format == TRANSCRIPT_JSON) { /* an autograder reads stdout */
+				struct transcript jt = { .fp = stdout, .format = format, .file = file };
+				transcript_diags(&jt, &diags);
+			}
 			script_diags_clear(&diags);
 			return EXIT_USAGE;
 		}

@@ -878,8 +878,8 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	emit(s, &ev);
 	if (!ok) {
 		s->failures++;
-		snprintf(msg, sizeof msg, "%s %s is %s, expected %s", st->actor, st->name,
-			 consts_tcp_state_name(state), consts_tcp_state_name(st->state));
+		snprintf(msg, sizeof msg, "expected %s, got %s (%s %s)", consts_tcp_state_name(st->state),
+			 consts_tcp_state_name(state), st->actor, st->name);
 		struct sp_event fe = { .kind = SP_EV_FAIL, .actor = st->actor, .stmt = st,
 				       .line = st->line, .text = msg, .state = -1 };
 		emit(s, &fe);

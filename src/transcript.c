@@ -180,6 +180,36 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 	fputs("}\n", fp);
 }
 
+void transcript_diags(struct transcript *t, const struct sp_diags *diags)
+{
+	const char *file = t->file ? t->file : "<input>";
+	if (t->format != TRANSCRIPT_JSON) {
+		script_diags_print(t->fp, file, diags);
+		return;
+	}
+	for (size_t i = 0; i < diags->n; i++) {
+		const struct sp_diag *d = &diags->v[i];
+		char text[1024];
+		if (d->line > 0)
+			snprintf(text, sizeof text, "%s:%d:%d: error: %s", file, d->line, d->col, d->msg);
+		else
+			snprintf(text, sizeof text, "%s: error: %s", file, d->msg);
+		fputs("{\"event\":\"error\"", t->fp);
+		json_kv_str(t->fp, "file", file);
+		fprintf(t->fp, ",\"line\":%d,\"column\":%d", d->line > 0 ? d->line : 0, d->line > 0 ? d->col : 0);
+		json_kv_str(t->fp, "message", d->msg);
+		json_kv_str(t->fp, "text", text);
+		fputs("}\n", t->fp);
+	}
+	if (diags->truncated) {
+		fputs("{\"event\":\"note\"", t->fp);
+		json_kv_str(t->fp, "file", file);
+		json_kv_str(t->fp, "text", "too many errors: the rest were not reported");
+		fputs("}\n", t->fp);
+	}
+	fflush(t->fp);
+}
+
 void transcript_event(struct transcript *t, const struct sp_event *ev)
 {
 	char line[1024];
