@@ -309,7 +309,7 @@ static void data_preview(const struct sp_data *d, char *out, size_t size)
 		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
 			head[n++] = d->unit[j];
 	char esc[256];
-	text_escape(head, n, 32, esc, sizeof esc);
+	text_escape_utf8(head, n, 32, esc, sizeof esc);
 	if (total > n && !strstr(esc, "..."))
 		snprintf(out, size, "\"%s\"...", esc);
 	else if (strstr(esc, "...")) {
@@ -507,7 +507,7 @@ static void got_text(long long ret, int err, const unsigned char *data, size_t l
 	if (with_data && ret >= 0) {
 		char esc[200];
 		size_t n = strlen(out);
-		text_escape(data, len, 60, esc, sizeof esc);
+		text_escape_utf8(data, len, 60, esc, sizeof esc);
 		snprintf(out + n, size - n, " \"%s\"", esc);
 	}
 }

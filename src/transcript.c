@@ -11,6 +11,7 @@
  */
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -21,7 +22,8 @@
 #include "sockplay/text.h"
 #include "sockplay/transcript.h"
 
-#define DATA_SHOW 64 /* received bytes shown in a line */
+#define DATA_SHOW 64         /* received bytes shown in a line (--full-data: all) */
+#define JSON_DATA_SHOW 4096  /* ... in a JSON event, marked "data_cut" when more came */
 
 /* strerror() in the C locale's words, whatever the user's language. */
 static const char *c_strerror(int err)
@@ -43,12 +45,13 @@ void transcript_expect_text(const struct sp_expect *e, char *out, size_t size)
 	if (e->has_data) {
 		char esc[200];
 		size_t n = strlen(out);
-		text_escape(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
+		text_escape_utf8(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
 		snprintf(out + n, size - n, " \"%s\"", esc);
 	}
 }
 
-size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+/* transcript_call_text() showing at most SHOW bytes of received data. */
+static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_t size)
 {
 	size_t o = 0;
 #define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
@@ -70,14 +73,26 @@ size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 	}
 	PUT(" = %lld", ev->ret);
 	if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
-		char esc[DATA_SHOW * 4 + 8];
-		text_escape(ev->data, ev->data_len, DATA_SHOW, esc, sizeof esc);
-		size_t el = strlen(esc);
-		if (el >= 3 && ev->data_len > DATA_SHOW && strcmp(esc + el - 3, "...") == 0) {
-			esc[el - 3] = 0;
-			PUT(" \"%s\"...", esc);
-		} else if (ev->ret > 0) {
-			PUT(" \"%s\"", esc);
+		/* the text straight into BUF: at most 4 characters a byte, and "..." */
+		char *esc = o + 3 < size ? buf + o + 2 : NULL;
+		if (esc) {
+			size_t room = size - o - 3;
+			if (show * 4 + 4 > room) /* a short buffer shows fewer bytes, marked as cut */
+				show = room > 4 ? (room - 4) / 4 : 0;
+			size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, show * 4 + 4);
+			int cut = el >= 3 && ev->data_len > show && strcmp(esc + el - 3, "...") == 0;
+			if (cut)
+				el -= 3;
+			if (ev->ret > 0 || cut) {
+				memmove(buf + o + 2, esc, el);
+				buf[o] = ' ';
+				buf[o + 1] = '"';
+				o += 2 + el;
+				buf[o] = 0;
+				PUT("\"%s", cut ? "..." : "");
+			} else {
+				buf[o] = 0;
+			}
 		}
 	}
 	if (ev->note)
@@ -86,11 +101,21 @@ size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 	return o < size ? o : size - 1;
 }
 
+size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+{
+	return call_text(ev, DATA_SHOW, buf, size);
+}
+
 static void json_kv_str(FILE *fp, const char *key, const char *val)
 {
-	char buf[2048];
-	text_json_string(val, strlen(val), buf, sizeof buf);
+	char small[2048], *buf = small;
+	size_t len = strlen(val), need = len * 6 + 3; /* \u00XX at worst, and the quotes */
+	if (need > sizeof small && !(buf = malloc(need)))
+		buf = small; /* out of memory: as much as fits */
+	text_json_string(val, len, buf, buf == small ? sizeof small : need);
 	fprintf(fp, ",\"%s\":%s", key, buf);
+	if (buf != small)
+		free(buf);
 }
 
 static const char *kind_name(enum sp_event_kind k)
@@ -147,9 +172,20 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				fprintf(fp, ",\"errno\":null");
 			}
 			if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
-				static char esc[1 << 16];
-				text_escape(ev->data, ev->data_len, 4096, esc, sizeof esc);
-				json_kv_str(fp, "data", esc);
+				size_t show = t->full_data ? ev->data_len : JSON_DATA_SHOW;
+				if (show > ev->data_len)
+					show = ev->data_len;
+				size_t cap = show * 4 + 8;
+				char *esc = malloc(cap);
+				if (esc) {
+					size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, cap);
+					int cut = ev->data_len > show;
+					if (cut && el >= 3)
+						esc[el - 3] = 0; /* the mark is data_cut, not dots in the data */
+					json_kv_str(fp, "data", esc);
+					fprintf(fp, ",\"data_cut\":%s", cut ? "true" : "false");
+					free(esc);
+				}
 			}
 			if (ev->note)
 				json_kv_str(fp, "note", ev->note);
@@ -221,8 +257,21 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL:
 	case SP_EV_BLOCKED:
-		transcript_call_text(ev, line, sizeof line);
-		fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		if (t->full_data && ev->data_len > DATA_SHOW) { /* --full-data: every byte */
+			size_t size = ev->data_len * 4 + sizeof line;
+			char *big = malloc(size);
+			if (big) {
+				call_text(ev, ev->data_len, big, size);
+				fprintf(t->fp, "[%s] %s\n", ev->actor, big);
+				free(big);
+			} else {
+				fprintf(t->fp, "[%s] ", ev->actor);
+				fputs("(out of memory)\n", t->fp);
+			}
+		} else {
+			transcript_call_text(ev, line, sizeof line);
+			fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		}
 		if (t->explain && ev->kind == SP_EV_CALL) {
 			char ex[2048];
 			explain_event(ev, ex, sizeof ex);

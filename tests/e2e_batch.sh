@@ -76,6 +76,19 @@ $SP --batch --format json "$TMP/missing.sp" >"$TMP/missing.json" 2>/dev/null
 grep -q '"event":"error".*"line":0,"column":0,"message":"cannot read' "$TMP/missing.json" &&
 	ok "json: an unreadable script is an error event too" || { bad "json: unreadable script"; cat "$TMP/missing.json"; }
 
+# Long received data: cut with a mark (text "...", JSON data_cut), or all of it with --full-data.
+printf 'server: s = socket(AF_INET, SOCK_DGRAM)\nserver: bind(s, 127.0.0.1:5002)\nclient: c = socket(AF_INET, SOCK_DGRAM)\nclient: sendto(c, "y" * 5000, 127.0.0.1:5002)\nserver: recv(s, 6000) = 5000\n' >"$TMP/long.sp"
+$SP --batch "$TMP/long.sp" | grep -q '^\[server\] recv(3, 6000) = 5000 "y\{64\}"\.\.\.$' &&
+	ok "long data: the first 64 bytes and a mark" || bad "long data: no mark"
+$SP --batch --full-data "$TMP/long.sp" | grep -q '^\[server\] recv(3, 6000) = 5000 "y\{5000\}"$' &&
+	ok "--full-data: every byte" || bad "--full-data did not print every byte"
+$SP --batch --format json "$TMP/long.sp" | grep '"call":"recv"' | grep -q '"data":"y\{4096\}","data_cut":true' &&
+	ok "json: 4096 bytes and data_cut" || bad "json: data_cut"
+$SP --batch --format json --full-data "$TMP/long.sp" | grep '"call":"recv"' | grep -q '"data":"y\{5000\}","data_cut":false' &&
+	ok "json --full-data: every byte" || bad "json --full-data"
+$SP --full-data "$TMP/long.sp" </dev/null >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok "--full-data without --batch is a usage error" || bad "--full-data without --batch exits $rc"
+
 # A failed expect statement says it the documented way: expected X, got Y.
 printf 'server: s = socket(AF_INET, SOCK_STREAM)\nexpect server s LISTEN\n' >"$TMP/state.sp"
 out=$($SP --batch "$TMP/state.sp" 2>&1)

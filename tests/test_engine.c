@@ -20,6 +20,7 @@
 #include "sockplay/session.h"
 
 static int run_explain; /* run() prints --explain lines too */
+static int run_full_data; /* run() prints every received byte (--full-data) */
 
 /* Run TEXT as a script; the transcript goes to *OUT (malloc'd). Returns the verdict. */
 static int run(const char *text, char **out)
@@ -35,7 +36,8 @@ static int run(const char *text, char **out)
 	FILE *fp = open_memstream(out, &len);
 	assert_non_null(fp);
 	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000,
-				 .out = fp, .net_label = "test", .explain = run_explain };
+				 .out = fp, .net_label = "test", .explain = run_explain,
+				 .full_data = run_full_data };
 	int rc = batch_run(&bo);
 	fclose(fp);
 	script_free(sc);
@@ -816,6 +818,42 @@ static void cut_short_calls_are_interrupted(void **state)
 }
 
 
+/* Received text: UTF-8 shown as such, unsafe code points escaped; long data cut with a mark, or all of it. */
+static void received_text_is_shown_not_cut_silently(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	const char *sp = "server: s = socket(AF_INET, SOCK_DGRAM)\n"
+			 "server: bind(s, 127.0.0.1:5001)\n"
+			 "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+			 "client: sendto(c, \"\xe4\xbd\xa0\xe5\xa5\xbd caf\xc3\xa9 \\xe2\\x80\\xae|\\xe2\\x80\\x8b|\\xc2\\x9b|\\xef\\xbb\\xbf|\\xc3|\\xed\\xa0\\x80|\\x1b[2J\", 127.0.0.1:5001)\n"
+			 "server: recv(s, 100)\n"
+			 "client: sendto(c, \"\xc3\xa9\" * 40, 127.0.0.1:5001)\n"
+			 "server: recv(s, 100)\n";
+	int rc = run(sp, &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] recv(3, 100) = 38 \"\xe4\xbd\xa0\xe5\xa5\xbd caf\xc3\xa9 "
+		    "\\xe2\\x80\\xae|\\xe2\\x80\\x8b|\\xc2\\x9b|\\xef\\xbb\\xbf|\\xc3|\\xed\\xa0\\x80|\\x1b[2J\"");
+	/* 80 bytes: the first 64 (32 whole characters), then the mark */
+	char want[256] = "[server] recv(3, 100) = 80 \"";
+	for (int i = 0; i < 32; i++)
+		strcat(want, "\xc3\xa9");
+	strcat(want, "\"...");
+	has_line(t, want);
+	free(t);
+	run_full_data = 1;
+	rc = run(sp, &t);
+	run_full_data = 0;
+	assert_int_equal(rc, 0);
+	strcpy(want, "[server] recv(3, 100) = 80 \"");
+	for (int i = 0; i < 40; i++)
+		strcat(want, "\xc3\xa9");
+	strcat(want, "\"");
+	has_line(t, want);
+	free(t);
+}
+
+
 int main(void)
 {
 	char msg[256];
@@ -852,6 +890,7 @@ int main(void)
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
 		cmocka_unit_test(blocked_only_when_it_waits),
 		cmocka_unit_test(cut_short_calls_are_interrupted),
+		cmocka_unit_test(received_text_is_shown_not_cut_silently),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ struct transcript {
 	enum transcript_format format;
 	const char *file;   /* the script, for "FILE:LINE:" prefixes */
 	int explain;        /* --explain: what each call did, errno meaning, Python and C */
+	int full_data;      /* --full-data: every received byte, not the first 64 (JSON: 4096) */
 };
 
 /*
