@@ -99,7 +99,8 @@ struct tui {
 	/* the wire */
 	struct wire *wire;           /* the capture, NULL when it is off */
 	char wire_off[300];          /* why it is off */
-	uint32_t wstep;              /* statements run: segments are tagged with the one running */
+	uint32_t wstep;              /* the step running: segments are tagged with it */
+	uint32_t typed_steps;        /* statements typed beside a script */
 	uint64_t wire_anchor;        /* number of the newest segment shown; 0: follow new ones */
 	int wire_all;                /* W: every connection */
 	int wire_dirty;              /* segments came since the last frame */
@@ -1102,10 +1103,20 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 		if (pane >= 0)
 			t->v.focus = pane;
 	}
-	tui_wire_pull(t); /* what came before belongs to the step before */
+	tui_wire_pull(t); /* what came before came between steps */
 	tui_snapshot(t);
 	tui_states_before(t);
-	t->wstep++;
+	/*
+	 * One number everywhere: a script's step is numbered as the title and the
+	 * strip count it; a statement typed beside a script is not one of its
+	 * steps and is marked so; without a script every statement is a step.
+	 */
+	if (t->o->script && st == t->next)
+		t->wstep = (uint32_t)t->steps_done + 1;
+	else if (t->o->script)
+		t->wstep = TUI_WIRE_TYPED | ++t->typed_steps;
+	else
+		t->wstep++;
 	tui_call_of(t, st);
 	t->exec_stmt = st;
 	/* sleep is the loop's timer here, so the screen stays live */

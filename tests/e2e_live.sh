@@ -23,8 +23,8 @@ start() { # NAME COLS ROWS ARGS...
 	wait_for "sockplay" 10
 }
 
-# Press n until the script strip's next line is LINE (the statement before it has run).
-step_to() { # LINE
+# Press n until the script strip marks step N as the next one (N - 1 steps have run).
+step_to() { # N
 	local n=60
 	while [ $n -gt 0 ]; do
 		screen | grep -qE "▶ +$1 " && return 0
@@ -45,7 +45,7 @@ row_has() { # SIDE NAME TEXT
 
 # ---- 1. a reset by the server: the client's row says CLOSED at once ------------------------
 start reset 100 30 assets/demos/reset.sp
-step_to 16 || fail "reset.sp steps to line 16"
+step_to 16 || fail "reset.sp steps to step 16"
 check "after the server's close(conn) the server's row is gone" wait_for "close(4) = 0"
 check "the client's row says CLOSED without a call of the client" row_has right c CLOSED
 check "the client's row no longer says ESTABLISHED" eval '! row_has right c ESTABLISHED'
@@ -53,7 +53,7 @@ check "the server's listener is still LISTEN" row_has left s LISTEN
 $TM send-keys -t "$SESSION" d
 check "the state diagram marks the client's c at CLOSED" wait_for "CLOSED client c"
 $TM send-keys -t "$SESSION" Escape
-step_to 20 || fail "reset.sp steps to line 20"
+step_to 20 || fail "reset.sp steps to step 20"
 check "expect client c CLOSED holds" wait_for "state(c) = CLOSED" 3
 $TM send-keys -t "$SESSION" q
 wait_for "EXITED" 5
@@ -73,7 +73,7 @@ server: recv(conn, 1000, MSG_WAITALL)
 server: close(conn)
 SP
 start waitall 160 40 "$TMP/waitall.sp"
-step_to 10 || fail "waitall.sp steps to line 10"
+step_to 10 || fail "waitall.sp steps to step 10"
 check "recv(MSG_WAITALL) with 80 of 1000 bytes blocks" wait_for "recv(4, 1000, MSG_WAITALL) blocked" 3
 $TM send-keys -t "$SESSION" i
 check "i interrupts it: <interrupted> with the 80 bytes it had" \
@@ -100,7 +100,7 @@ server: listen(s, 5)
 say "waiting for outside clients"
 SP
 	start hostnet 100 30 --host-net "$TMP/listen.sp"
-	step_to 5 || fail "listen.sp steps to line 5"
+	step_to 5 || fail "listen.sp steps to step 5"
 	check "the listener shows an empty queue" wait_for "0/5" 3
 	# three outside clients, kept connected until the end of the test
 	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port" 9<>"/dev/tcp/127.0.0.1/$port"
@@ -115,6 +115,30 @@ SP
 	wait_for "EXITED" 5
 	$TM kill-session -t "$SESSION" 2>/dev/null
 fi
+
+# ---- 4. one step number: the title, the script strip and the ladder agree -------------------
+start numbers 100 30 assets/demos/hello.sp
+step_to 11 || fail "hello.sp steps to step 11"
+check "the title counts 10 steps run" wait_for "step 10/" 3
+check "the strip numbers connect() as step 10" eval 'screen | grep -qE "^│ +10  client: connect\(c, 127.0.0.1:8888\)"'
+check "the ladder numbers its handshake 10" eval 'screen | grep -qE "^│ +10 +│.*SYN seq=0"'
+$TM send-keys -t "$SESSION" :
+wait_for "> " 2
+$TM send-keys -t "$SESSION" -l 'client: c2 = socket(AF_INET, SOCK_STREAM)'
+$TM send-keys -t "$SESSION" Enter
+wait_for "socket(AF_INET, SOCK_STREAM, 0) = 4" 3
+$TM send-keys -t "$SESSION" :
+wait_for "> " 2
+$TM send-keys -t "$SESSION" -l 'client: connect(c2, 127.0.0.1:8888)'
+$TM send-keys -t "$SESSION" Enter
+wait_for "connect(4, 127.0.0.1:8888) = 0" 3
+$TM send-keys -t "$SESSION" W
+check "a statement typed beside the script is not numbered as one of its steps" \
+	eval 'screen | grep -qE "^│ +: +server :8888 .*SYN seq=0"'
+check "the title still counts 10 script steps" wait_for "step 10/" 2
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+$TM kill-session -t "$SESSION" 2>/dev/null
 
 [ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all checks passed"
