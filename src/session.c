@@ -23,8 +23,9 @@
 #include "sockplay/transcript.h"
 
 #define SESSION_MAX_ACTORS 8
-/* A call asleep in the kernel at two looks this far apart is blocked ... */
+/* A call seen asleep in the kernel at every look (this often) for this long is blocked ... */
 #define BLOCK_LOOK_MS 10
+#define BLOCK_ASLEEP_MS 30
 /* ... or, where /proc cannot tell, one that has not returned after this long. */
 #define BLOCK_AFTER_MS 100
 /* How long a released call may take to report back. */
@@ -820,18 +821,23 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	}
 	/*
 	 * Blocked is what the actor does, not a guess: a call found asleep in
-	 * the kernel at two looks BLOCK_LOOK_MS apart is blocked. A call that
+	 * the kernel at every look (one each BLOCK_LOOK_MS) for BLOCK_ASLEEP_MS
+	 * is blocked (a loaded machine may let a call doze a moment). A call that
 	 * returns at once never is. Slow is not blocked: a call still on a CPU
 	 * (copying a megabyte on a busy machine) is waited for. Where /proc
 	 * cannot tell, a call that has not returned after BLOCK_AFTER_MS is.
 	 */
-	int rc = wait_done(s, act, BLOCK_LOOK_MS), asleep = 0;
+	int rc = wait_done(s, act, BLOCK_LOOK_MS);
+	long long asleep_since = -1;
 	while (rc == 0) {
 		enum actor_activity a = actor_activity(act->a);
 		long long waited = ms_since(&p->start);
-		asleep = a == ACTOR_IN_CALL ? asleep + 1 : 0;
-		if (asleep >= 2 || (a == ACTOR_UNKNOWN && waited >= BLOCK_AFTER_MS) ||
-		    waited >= s->o.timeout_ms)
+		if (a != ACTOR_IN_CALL)
+			asleep_since = -1;
+		else if (asleep_since < 0)
+			asleep_since = waited;
+		if ((asleep_since >= 0 && waited - asleep_since >= BLOCK_ASLEEP_MS) ||
+		    (a == ACTOR_UNKNOWN && waited >= BLOCK_AFTER_MS) || waited >= s->o.timeout_ms)
 			break;
 		rc = wait_done(s, act, BLOCK_LOOK_MS);
 	}
