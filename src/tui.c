@@ -540,13 +540,23 @@ static void tui_wire_lost(struct tui *t)
  * Read what the capture holds (one bounded batch) between steps: labelled as
  * such, not as the last step's. The kernel's view is read again soon after.
  */
+static int tui_port_known(const struct tui *t, unsigned p);
+static unsigned tui_port(const struct sockaddr_storage *ss);
+
 static void tui_wire_pull(struct tui *t)
 {
 	if (!t->wire)
 		return;
-	if (wire_drain(t->wire, t->wstep | TUI_WIRE_BETWEEN) > 0) {
+	int n = wire_drain(t->wire, t->wstep | TUI_WIRE_BETWEEN);
+	if (n > 0) {
 		t->wire_dirty = 1;
-		t->kv_stale = 1;
+		/* someone else's traffic on a host's lo changes none of ours */
+		size_t count = wire_count(t->wire);
+		for (size_t i = count > (size_t)n ? count - (size_t)n : 0; i < count && !t->kv_stale; i++) {
+			const struct wire_seg *g = wire_at(t->wire, i);
+			if (tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst)))
+				t->kv_stale = 1;
+		}
 	}
 	tui_wire_lost(t);
 }
