@@ -42,11 +42,15 @@ void transcript_expect_text(const struct sp_expect *e, char *out, size_t size)
 		snprintf(out, size, "-1 %s", consts_errno_name(e->err) ? consts_errno_name(e->err) : "?");
 	else
 		snprintf(out, size, "%lld", e->ret);
-	if (e->has_data) {
-		char esc[200];
-		size_t n = strlen(out);
-		text_escape_utf8(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
-		snprintf(out + n, size - n, " \"%s\"", esc);
+	if (e->has_data) { /* as the script wrote it: "abc" * 40, nothing dropped without a mark */
+		char esc[300];
+		size_t n = strlen(out), el = text_escape_utf8(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
+		int cut = e->data.unit_len > 60 && el >= 3;
+		if (cut)
+			esc[el - 3] = 0;
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, " \"%s\"%s", esc, cut ? "..." : "");
+		if (e->data.count > 1 && n < size)
+			snprintf(out + n, size - n, " * %llu", (unsigned long long)e->data.count);
 	}
 }
 

@@ -854,6 +854,22 @@ static void received_text_is_shown_not_cut_silently(void **state)
 }
 
 
+/* An expectation is quoted as the script wrote it: a repeat count is not dropped. */
+static void expectation_text_keeps_the_count(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5003)\n"
+		     "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"abc\" * 3, 127.0.0.1:5003)\n"
+		     "server: recv(s, 100) = 9 \"abd\" * 3\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:5: expectation failed: expected 9 \"abd\" * 3, got 9 \"abcabcabc\"");
+	free(t);
+}
+
+
 int main(void)
 {
 	char msg[256];
@@ -891,6 +907,7 @@ int main(void)
 		cmocka_unit_test(blocked_only_when_it_waits),
 		cmocka_unit_test(cut_short_calls_are_interrupted),
 		cmocka_unit_test(received_text_is_shown_not_cut_silently),
+		cmocka_unit_test(expectation_text_keeps_the_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
