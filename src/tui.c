@@ -536,13 +536,13 @@ static void tui_wire_lost(struct tui *t)
 	t->wire_lost = wire_dropped(t->wire);
 }
 
+static int tui_port_known(const struct tui *t, unsigned p);
+static unsigned tui_port(const struct sockaddr_storage *ss);
+
 /*
  * Read what the capture holds (one bounded batch) between steps: labelled as
  * such, not as the last step's. The kernel's view is read again soon after.
  */
-static int tui_port_known(const struct tui *t, unsigned p);
-static unsigned tui_port(const struct sockaddr_storage *ss);
-
 static void tui_wire_pull(struct tui *t)
 {
 	if (!t->wire)
@@ -1728,9 +1728,9 @@ static void tui_redraw(struct tui *t)
 	t->frames++;
 }
 
-/* Whether the screen changes on its own: a blocked call's clock, sockets on their way out. */
 /*
- * Whether the kernel's view may change with no step and no segment to say so:
+ * Whether the screen changes on its own: a blocked call's clock, and the
+ * kernel's view, which may change with no step and no segment to say so:
  * a call is blocked, a socket is in a state the kernel leaves on its own
  * (SYN_SENT, SYN_RECV, FIN_WAIT1/2, TIME_WAIT, LAST_ACK, CLOSING, closed but
  * still listed) or has bytes queued. Without the capture nothing tells of an
