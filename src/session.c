@@ -1081,7 +1081,8 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
  */
 static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss)
 {
-	if (act->pidfd < 0)
+	/* not while a call of the actor's is on it: were that a close(), ours would be the last one */
+	if (act->pidfd < 0 || (act->p.active && act->p.fd == ss->fd))
 		return -1;
 	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, ss->fd, 0);
 	if (fd < 0)
