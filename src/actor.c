@@ -34,7 +34,8 @@ static int chan_fd_slot(void)
 struct actor {
 	char name[32];
 	pid_t pid;
-	int fd; /* our end of the channel (SOCK_STREAM socketpair) */
+	int fd;   /* our end of the channel (SOCK_STREAM socketpair) */
+	int chan; /* the actor's end: its descriptor number there */
 };
 
 /* The request as it crosses the channel: no pointers; unit bytes follow. */
@@ -50,7 +51,7 @@ struct wire_req {
 /* The result as it crosses the channel; data bytes follow. */
 struct wire_res {
 	uint32_t magic, seq, kind;
-	int32_t err, fd, tcp_state, opt_vals[2], have_names;
+	int32_t err, fd, tcp_state, opt_vals[2], have_names, interrupted;
 	int64_t ret, elapsed_ns;
 	uint64_t cookie;
 	struct sockaddr_storage local, peer;
@@ -201,69 +202,13 @@ static int fd_type(int fd)
 	return fd >= 0 && fd < FD_CACHE ? fdc[fd].type : 0;
 }
 
+/* Set by SIGUSR1: sockplay interrupted the call (cleared before each one). */
+static volatile sig_atomic_t usr1_seen;
+
 static void on_usr1(int sig)
 {
-	(void)sig; /* only there to make the blocked call return EINTR */
-}
-
-/* Whether a call on FD would block now: the actor says so before making it. */
-/*
- * A stream socket with nothing to wait for: poll() says "not ready" for a
- * listener's recv() or send(), an accept() on a socket that does not listen,
- * a recv() on one never connected, but the call fails at once. Those are not
- * shown as blocked. 1 when the call may wait (or FD is not a stream socket).
- */
-static int stream_can_wait(int fd, int call)
-{
-	int type = 0, listening = 0;
-	socklen_t len = sizeof type;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
-		return 1;
-	len = sizeof listening;
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
-		return 1;
-	if (call == SP_CALL_ACCEPT)
-		return listening;
-	if (listening)
-		return 0;
-	struct sockaddr_storage peer;
-	len = sizeof peer;
-	if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 || errno != ENOTCONN)
-		return 1;
-	/* no peer: a TCP connect() still in progress (SYN_SENT) may be waited for, nothing else */
-	struct tcp_info ti;
-	len = sizeof ti;
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-		return ti.tcpi_state == TCP_SYN_SENT || ti.tcpi_state == TCP_SYN_RECV;
-	return 0;
-}
-
-static int would_block(const struct wire_req *rq)
-{
-	short ev;
-	switch (rq->call) {
-	case SP_CALL_ACCEPT:
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-		ev = POLLIN;
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO:
-		ev = POLLOUT;
-		break;
-	default:
-		return 0; /* connect: the parent notices when it takes long */
-	}
-	if (rq->flags & MSG_DONTWAIT)
-		return 0;
-	if (fd_nonblocking(rq->fd) != 0)
-		return 0;
-	if (!stream_can_wait(rq->fd, rq->call))
-		return 0; /* it fails at once: ENOTCONN, EPIPE, EINVAL */
-	struct pollfd p = { .fd = rq->fd, .events = ev };
-	if (poll(&p, 1, 0) != 0)
-		return 0; /* ready, or an error the call itself will report */
-	return 1;
+	(void)sig; /* makes the blocked call return: EINTR, or what it had done so far */
+	usr1_seen = 1;
 }
 
 /* Whether CALL may change a socket's own or peer address. */
@@ -351,6 +296,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	}
 
 	int64_t t0 = now_ns();
+	usr1_seen = 0;
 	errno = 0;
 	switch (rq->call) {
 	case SP_CALL_SOCKET:
@@ -426,6 +372,8 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		break;
 	}
 	int err = ret < 0 ? errno : 0;
+	/* a recv(MSG_WAITALL), a big send, a lingering close cut short return a count or 0, not EINTR */
+	rs->interrupted = usr1_seen;
 	rs->elapsed_ns = now_ns() - t0;
 	rs->ret = ret;
 	rs->err = err;
@@ -497,14 +445,6 @@ static void actor_main(int chan)
 			free(unit);
 			continue;
 		}
-		if (would_block(&rq)) {
-			rs.kind = ACTOR_RES_BLOCKED;
-			rs.fd = rq.fd;
-			rs.tcp_state = -1;
-			send_res(chan, &rs, NULL);
-			memset(&rs, 0, sizeof rs);
-			rs.seq = rq.seq;
-		}
 		unsigned char *data = NULL;
 		rs.kind = ACTOR_RES_DONE;
 		run_call(&rq, unit, &rs, &data);
@@ -532,6 +472,7 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 	}
 	snprintf(a->name, sizeof a->name, "%s", name);
 	pid_t parent = getpid();
+	a->chan = chan_fd_slot(); /* the child computes the same: same limits */
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -561,7 +502,7 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		int chan = chan_fd_slot();
+		int chan = a->chan;
 		if (dup2(sv[1], chan) < 0)
 			_exit(1);
 		/* sockplay's own stdin, stdout and stderr (sockets, under some supervisors) must be
@@ -634,6 +575,7 @@ int actor_recv(struct actor *a, struct actor_res *res)
 	res->cookie = w.cookie;
 	res->tcp_state = w.tcp_state;
 	res->have_names = w.have_names;
+	res->interrupted = w.interrupted;
 	res->local = w.local;
 	res->local_len = w.local_len;
 	res->peer = w.peer;
@@ -675,7 +617,10 @@ enum actor_activity actor_activity(const struct actor *a)
 		return ACTOR_UNKNOWN;
 	if (strncmp(buf, "running", 7) == 0)
 		return ACTOR_RUNNING;
-	long nr = strtol(buf, NULL, 10);
+	/* "NR ARG1 ARG2 ...": the number, then the first argument in hex */
+	char *end;
+	long nr = strtol(buf, &end, 10);
+	unsigned long arg1 = strtoul(end, NULL, 16);
 	/* the state letter follows the command name in parentheses */
 	if (proc_read(a->pid, "stat", buf, sizeof buf) < 0)
 		return ACTOR_UNKNOWN;
@@ -683,8 +628,9 @@ enum actor_activity actor_activity(const struct actor *a)
 	char state = p && p[1] == ' ' ? p[2] : '?';
 	if (state == 'R')
 		return ACTOR_RUNNING;
-	if (nr == SYS_read)
-		return ACTOR_BETWEEN; /* the actor reads nothing but its channel */
+	/* reading its next request, or writing a result we have not read yet: the call returned */
+	if (nr == SYS_read || arg1 == (unsigned long)a->chan)
+		return ACTOR_BETWEEN;
 	return state == 'S' || state == 'D' ? ACTOR_IN_CALL : ACTOR_UNKNOWN;
 }
 

@@ -134,7 +134,7 @@ static int wait_actor(struct batch *b, struct session *s, const struct sp_stmt *
 int batch_run(const struct batch_opts *o)
 {
 	struct batch b = { .t = { .fp = o->out, .format = o->format, .file = o->script->file,
-				  .explain = o->explain } };
+				  .explain = o->explain, .full_data = o->full_data } };
 	struct transcript *t = &b.t;
 	struct batch_wire *bw = &b.bw;
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = on_event, .ctx = &b,

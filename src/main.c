@@ -33,6 +33,7 @@ static const struct {
 	{ "--export c|python", N_("print the script as a standalone C or Python program") },
 	{ "--wire", N_("with --batch: print the segments each step put on the wire") },
 	{ "--explain", N_("with --batch: print what each call did, in Python and C too") },
+	{ "--full-data", N_("with --batch: print every received byte (else the first 64, marked ...)") },
 	{ "--host-net", N_("use the host's network instead of the private sandbox") },
 	{ "--sandbox", N_("insist on the sandbox: exit 3 where it cannot be made") },
 	{ "--timeout DUR", N_("how long a blocked actor may hold up a script (default 5s)") },
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_PLAY = 256, OPT_DELAY, OPT_BATCH, OPT_FORMAT, OPT_RECORD, OPT_HOSTNET,
 	       OPT_SANDBOX, OPT_TIMEOUT, OPT_NOCOLOR, OPT_WIRE, OPT_EXPLAIN, OPT_EXPORT,
-	       OPT_LANG };
+	       OPT_LANG, OPT_FULL_DATA };
 	static const struct option longopts[] = {
 		{ "play", no_argument, NULL, OPT_PLAY },
 		{ "delay", required_argument, NULL, OPT_DELAY },
@@ -103,13 +104,14 @@ int main(int argc, char **argv)
 		{ "no-color", no_argument, NULL, OPT_NOCOLOR },
 		{ "wire", no_argument, NULL, OPT_WIRE },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
+		{ "full-data", no_argument, NULL, OPT_FULL_DATA },
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "lang", required_argument, NULL, OPT_LANG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int play = 0, batch = 0, color = 1, wire = 0, explain = 0, export = -1;
+	int play = 0, batch = 0, color = 1, wire = 0, explain = 0, export = -1, full_data = 0;
 	long delay_ms = 1000, timeout_ms = 5000;
 	enum transcript_format format = TRANSCRIPT_TEXT;
 	enum sandbox_mode sbmode = SANDBOX_AUTO;
@@ -180,6 +182,7 @@ int main(int argc, char **argv)
 		case OPT_NOCOLOR: color = 0; break;
 		case OPT_WIRE: wire = 1; break;
 		case OPT_EXPLAIN: explain = 1; break;
+		case OPT_FULL_DATA: full_data = 1; break;
 		case OPT_EXPORT:
 			if (strcmp(optarg, "c") == 0)
 				export = EXPORT_C;
@@ -213,6 +216,10 @@ int main(int argc, char **argv)
 	}
 	if ((wire || explain) && !batch) {
 		fprintf(stderr, _("sockplay: --wire and --explain go with --batch (the playground shows both)\n"));
+		return EXIT_USAGE;
+	}
+	if (full_data && !batch) {
+		fprintf(stderr, _("sockplay: --full-data goes with --batch (the playground shows all with e)\n"));
 		return EXIT_USAGE;
 	}
 	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
@@ -250,6 +257,10 @@ int main(int argc, char **argv)
 		struct sp_diags diags = { 0 };
 		if (script_load(file, &script, &diags) < 0) {
 			script_diags_print(stderr, file, &diags);
+			if (batch && format == TRANSCRIPT_JSON) { /* an autograder reads stdout */
+				struct transcript jt = { .fp = stdout, .format = format, .file = file };
+				transcript_diags(&jt, &diags);
+			}
 			script_diags_clear(&diags);
 			return EXIT_USAGE;
 		}
@@ -276,7 +287,7 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IOLBF, 0);
 		struct batch_opts bo = { .script = script, .format = format, .timeout_ms = (int)timeout_ms,
 					 .out = stdout, .record = record, .net_label = net_label,
-					 .wire = wire, .explain = explain };
+					 .wire = wire, .explain = explain, .full_data = full_data };
 		rc = batch_run(&bo);
 	} else {
 		struct tui_opts to = { .script = script, .script_file = file, .play = play,

@@ -1,6 +1,7 @@
 /* session.c -- runs statements on actors, tracks their sockets, checks expectations. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,7 +23,10 @@
 #include "sockplay/transcript.h"
 
 #define SESSION_MAX_ACTORS 8
-/* A call that has not returned after this long is shown as blocked. */
+/* A call seen asleep in the kernel at every look (this often) for this long is blocked ... */
+#define BLOCK_LOOK_MS 10
+#define BLOCK_ASLEEP_MS 30
+/* ... or, where /proc cannot tell, one that has not returned after this long. */
 #define BLOCK_AFTER_MS 100
 /* How long a released call may take to report back. */
 #define RELEASE_WAIT_MS 1000
@@ -306,7 +310,7 @@ static void data_preview(const struct sp_data *d, char *out, size_t size)
 		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
 			head[n++] = d->unit[j];
 	char esc[256];
-	text_escape(head, n, 32, esc, sizeof esc);
+	text_escape_utf8(head, n, 32, esc, sizeof esc);
 	if (total > n && !strstr(esc, "..."))
 		snprintf(out, size, "\"%s\"...", esc);
 	else if (strstr(esc, "...")) {
@@ -504,7 +508,7 @@ static void got_text(long long ret, int err, const unsigned char *data, size_t l
 	if (with_data && ret >= 0) {
 		char esc[200];
 		size_t n = strlen(out);
-		text_escape(data, len, 60, esc, sizeof esc);
+		text_escape_utf8(data, len, 60, esc, sizeof esc);
 		snprintf(out + n, size - n, " \"%s\"", esc);
 	}
 }
@@ -722,11 +726,20 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	explain_facts(s, act, p, r, &cx);
 	update_sockets(act, p, r);
 	note_for(p, r, note, sizeof note);
-	/* a call that returned its own result despite the signal was not interrupted */
-	p->interrupted = p->interrupted && r->ret == -1 && r->err == EINTR;
+	/*
+	 * Interrupted: the signal came while the call was in progress, whatever
+	 * it returned (a recv(MSG_WAITALL), a big send, a lingering close cut
+	 * short return a count or 0, not EINTR). One that returned its own result
+	 * before the signal came was not.
+	 */
+	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
 	int ok = check_expect(&p->expect, r, msg, sizeof msg);
-	if (p->interrupted && p->expect.present && !ok)
+	/* what it returned is not the result the script expected of it, unless that was the interrupt */
+	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
+	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {
+		ok = 0;
 		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
+	}
 	const char *sname = "";
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
@@ -803,11 +816,6 @@ static int read_one(struct session *s, struct sess_actor *act)
 		return -1;
 	}
 	if (!act->p.active || r.seq != act->p.seq) {
-		actor_res_clear(&r);
-		return 0;
-	}
-	if (r.kind == ACTOR_RES_BLOCKED) {
-		mark_blocked(s, act);
 		actor_res_clear(&r);
 		return 0;
 	}
@@ -926,17 +934,35 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		memset(p, 0, sizeof *p);
 		return SESSION_ERROR;
 	}
-	int rc = wait_done(s, act, BLOCK_AFTER_MS);
-	/* slow is not blocked: a call still on a CPU (copying a megabyte on a
-	 * busy machine) is waited for; one asleep in the kernel is blocked */
-	while (rc == 0 && actor_activity(act->a) == ACTOR_RUNNING &&
-	       ms_since(&p->start) < s->o.timeout_ms)
-		rc = wait_done(s, act, 20);
+	/*
+	 * Blocked is what the actor does, not a guess: a call found asleep in
+	 * the kernel at every look (one each BLOCK_LOOK_MS) for BLOCK_ASLEEP_MS
+	 * is blocked (a loaded machine may let a call doze a moment). A call that
+	 * returns at once never is. Slow is not blocked: a call still on a CPU
+	 * (copying a megabyte on a busy machine) is waited for. Where /proc
+	 * cannot tell, a call that has not returned after BLOCK_AFTER_MS is.
+	 */
+	int rc = wait_done(s, act, BLOCK_LOOK_MS);
+	long long asleep_since = -1;
+	while (rc == 0) {
+		enum actor_activity a = actor_activity(act->a);
+		long long waited = ms_since(&p->start);
+		if (a != ACTOR_IN_CALL)
+			asleep_since = -1;
+		else if (asleep_since < 0)
+			asleep_since = waited;
+		if ((asleep_since >= 0 && waited - asleep_since >= BLOCK_ASLEEP_MS) ||
+		    (a == ACTOR_UNKNOWN && waited >= BLOCK_AFTER_MS) || waited >= s->o.timeout_ms)
+			break;
+		rc = wait_done(s, act, BLOCK_LOOK_MS);
+	}
 	if (rc == 0)
 		mark_blocked(s, act);
 	settle(s, act);
 	return rc < 0 ? SESSION_ERROR : SESSION_OK;
 }
+
+static void apply_kview(struct session *s);
 
 static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 {
@@ -957,6 +983,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 			emit_error(s, st, _("cannot read the kernel's sockets: %s"), kerr);
 			return SESSION_ERROR;
 		}
+		apply_kview(s); /* the snapshot after the expect says what it saw */
 		const struct kv_sock *k = kview_find(&s->kv, ss->cookie);
 		state = k ? k->state : 7 /* TCP_CLOSE: the kernel has forgotten it */;
 		if (state == st->state || ms_since(&t0) >= EXPECT_WAIT_MS)
@@ -972,8 +999,8 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	emit(s, &ev);
 	if (!ok) {
 		s->failures++;
-		snprintf(msg, sizeof msg, "%s %s is %s, expected %s", st->actor, st->name,
-			 consts_tcp_state_name(state), consts_tcp_state_name(st->state));
+		snprintf(msg, sizeof msg, "expected %s, got %s (%s %s)", consts_tcp_state_name(st->state),
+			 consts_tcp_state_name(state), st->actor, st->name);
 		struct sp_event fe = { .kind = SP_EV_FAIL, .actor = st->actor, .stmt = st,
 				       .line = st->line, .text = msg, .state = -1 };
 		emit(s, &fe);
@@ -1163,23 +1190,69 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
 
 /* ---- kernel view and snapshot ------------------------------------------ */
 
-int session_refresh(struct session *s)
+/*
+ * The TCP state of ACT's open socket SS, read from a duplicate of it taken
+ * from the actor (pidfd_getfd), its cookie checked; -1 when it cannot be read.
+ */
+static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss)
 {
-	char err[200];
-	if (kview_dump(&s->kv, err, sizeof err) < 0)
+	/* not while a call of the actor's is on it: were that a close(), ours would be the last one */
+	if (act->pidfd < 0 || (act->p.active && act->p.fd == ss->fd))
 		return -1;
+	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, ss->fd, 0);
+	if (fd < 0)
+		return -1;
+	uint64_t cookie = 0;
+	socklen_t len = sizeof cookie;
+	struct tcp_info ti;
+	int state = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) == 0 && cookie == ss->cookie) {
+		len = sizeof ti;
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+			state = ti.tcpi_state;
+	}
+	close(fd);
+	return state;
+}
+
+/*
+ * Merge the kernel's table (just dumped into S->kv) into every actor's
+ * sockets: the snapshot after a step shows what the kernel says, also for a
+ * socket the other side's call changed. An open TCP socket the table does not
+ * list has left every hashed state (a reset, a refused connect): the kernel
+ * lists TCP sockets in every state but CLOSE. Its state is read from the socket
+ * itself when it was listed or last seen in another state.
+ */
+static void apply_kview(struct session *s)
+{
 	for (size_t i = 0; i < s->nactors; i++) {
 		struct sess_actor *act = &s->actors[i];
 		for (size_t j = 0; j < act->nsocks; j++) {
 			struct sess_sock *ss = &act->socks[j];
 			const struct kv_sock *k = ss->cookie ? kview_find(&s->kv, ss->cookie) : NULL;
+			int was_listed = ss->in_kernel;
 			ss->in_kernel = k != NULL;
-			if (k)
+			if (k) {
 				ss->k = *k;
-			else if (ss->closed)
+				if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6))
+					ss->state = k->state;
+			} else if (ss->closed) {
 				ss->gone = 1;
+			} else if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6) &&
+				   (was_listed || ss->state != TCP_CLOSE)) {
+				int st = probe_tcp_state(act, ss);
+				ss->state = st >= 0 ? st : TCP_CLOSE;
+			}
 		}
 	}
+}
+
+int session_refresh(struct session *s)
+{
+	char err[200];
+	if (kview_dump(&s->kv, err, sizeof err) < 0)
+		return -1;
+	apply_kview(s);
 	return 0;
 }
 

@@ -13,15 +13,54 @@ int text_cp_unsafe(uint32_t cp)
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size)
+int text_cp_hidden(uint32_t cp)
+{
+	return cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x115f || cp == 0x1160 || cp == 0x180e ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0x3164 || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	       cp == 0xfeff || cp == 0xffa0 || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	       (cp >= 0xe0000 && cp <= 0xe0fff) || (cp & 0xfffe) == 0xfffe || (cp >= 0xfdd0 && cp <= 0xfdef);
+}
+
+/* The length of the well-formed UTF-8 sequence at P (at most LEN bytes) with its code point; 0 if none. */
+static size_t utf8_at(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	unsigned char c = p[0];
+	size_t n;
+	uint32_t v, min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, v = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3, v = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+static size_t escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size, int utf8)
 {
 	size_t o = 0;
 	if (size == 0)
 		return 0;
-	size_t show = len < maxshow ? len : maxshow;
-	for (size_t i = 0; i < show; i++) {
-		char tmp[5];
+	size_t show = len < maxshow ? len : maxshow, i;
+	for (i = 0; i < show;) {
+		char tmp[8];
 		unsigned char c = p[i];
+		size_t take = 1;
+		uint32_t cp;
 		switch (c) {
 		case '\n': strcpy(tmp, "\\n"); break;
 		case '\r': strcpy(tmp, "\\r"); break;
@@ -32,7 +71,16 @@ size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out
 			if (c >= 0x20 && c < 0x7f) {
 				tmp[0] = (char)c;
 				tmp[1] = 0;
+			} else if (utf8 && c >= 0x80 && (take = utf8_at(p + i, len - i, &cp)) > 0 &&
+				   !text_cp_unsafe(cp) && !text_cp_hidden(cp)) {
+				if (i + take > show) { /* a character is shown whole or not at all */
+					show = i;
+					continue;
+				}
+				memcpy(tmp, p + i, take);
+				tmp[take] = 0;
 			} else {
+				take = 1;
 				snprintf(tmp, sizeof tmp, "\\x%02x", c);
 			}
 		}
@@ -43,6 +91,7 @@ size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out
 		}
 		memcpy(out + o, tmp, tl);
 		o += tl;
+		i += take;
 	}
 	if (show < len && o + 3 < size) {
 		memcpy(out + o, "...", 3);
@@ -50,6 +99,16 @@ size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out
 	}
 	out[o] = 0;
 	return o;
+}
+
+size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size)
+{
+	return escape(p, len, maxshow, out, size, 0);
+}
+
+size_t text_escape_utf8(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size)
+{
+	return escape(p, len, maxshow, out, size, 1);
 }
 
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size)

@@ -11,6 +11,7 @@
  */
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -21,7 +22,8 @@
 #include "sockplay/text.h"
 #include "sockplay/transcript.h"
 
-#define DATA_SHOW 64 /* received bytes shown in a line */
+#define DATA_SHOW 64         /* received bytes shown in a line (--full-data: all) */
+#define JSON_DATA_SHOW 4096  /* ... in a JSON event, marked "data_cut" when more came */
 
 /* strerror() in the C locale's words, whatever the user's language. */
 static const char *c_strerror(int err)
@@ -40,15 +42,20 @@ void transcript_expect_text(const struct sp_expect *e, char *out, size_t size)
 		snprintf(out, size, "-1 %s", consts_errno_name(e->err) ? consts_errno_name(e->err) : "?");
 	else
 		snprintf(out, size, "%lld", e->ret);
-	if (e->has_data) {
-		char esc[200];
-		size_t n = strlen(out);
-		text_escape(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
-		snprintf(out + n, size - n, " \"%s\"", esc);
+	if (e->has_data) { /* as the script wrote it: "abc" * 40, nothing dropped without a mark */
+		char esc[300];
+		size_t n = strlen(out), el = text_escape_utf8(e->data.unit, e->data.unit_len, 60, esc, sizeof esc);
+		int cut = e->data.unit_len > 60 && el >= 3;
+		if (cut)
+			esc[el - 3] = 0;
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, " \"%s\"%s", esc, cut ? "..." : "");
+		if (e->data.count > 1 && n < size)
+			snprintf(out + n, size - n, " * %llu", (unsigned long long)e->data.count);
 	}
 }
 
-size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+/* transcript_call_text() showing at most SHOW bytes of received data. */
+static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_t size)
 {
 	size_t o = 0;
 #define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
@@ -70,14 +77,26 @@ size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 	}
 	PUT(" = %lld", ev->ret);
 	if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
-		char esc[DATA_SHOW * 4 + 8];
-		text_escape(ev->data, ev->data_len, DATA_SHOW, esc, sizeof esc);
-		size_t el = strlen(esc);
-		if (el >= 3 && ev->data_len > DATA_SHOW && strcmp(esc + el - 3, "...") == 0) {
-			esc[el - 3] = 0;
-			PUT(" \"%s\"...", esc);
-		} else if (ev->ret > 0) {
-			PUT(" \"%s\"", esc);
+		/* the text straight into BUF: at most 4 characters a byte, and "..." */
+		char *esc = o + 3 < size ? buf + o + 2 : NULL;
+		if (esc) {
+			size_t room = size - o - 3;
+			if (show * 4 + 4 > room) /* a short buffer shows fewer bytes, marked as cut */
+				show = room > 4 ? (room - 4) / 4 : 0;
+			size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, show * 4 + 4);
+			int cut = el >= 3 && ev->data_len > show && strcmp(esc + el - 3, "...") == 0;
+			if (cut)
+				el -= 3;
+			if (ev->ret > 0 || cut) {
+				memmove(buf + o + 2, esc, el);
+				buf[o] = ' ';
+				buf[o + 1] = '"';
+				o += 2 + el;
+				buf[o] = 0;
+				PUT("\"%s", cut ? "..." : "");
+			} else {
+				buf[o] = 0;
+			}
 		}
 	}
 	if (ev->note)
@@ -86,11 +105,21 @@ size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 	return o < size ? o : size - 1;
 }
 
+size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+{
+	return call_text(ev, DATA_SHOW, buf, size);
+}
+
 static void json_kv_str(FILE *fp, const char *key, const char *val)
 {
-	char buf[2048];
-	text_json_string(val, strlen(val), buf, sizeof buf);
+	char small[2048], *buf = small;
+	size_t len = strlen(val), need = len * 6 + 3; /* \u00XX at worst, and the quotes */
+	if (need > sizeof small && !(buf = malloc(need)))
+		buf = small; /* out of memory: as much as fits */
+	text_json_string(val, len, buf, buf == small ? sizeof small : need);
 	fprintf(fp, ",\"%s\":%s", key, buf);
+	if (buf != small)
+		free(buf);
 }
 
 static const char *kind_name(enum sp_event_kind k)
@@ -147,9 +176,20 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				fprintf(fp, ",\"errno\":null");
 			}
 			if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
-				static char esc[1 << 16];
-				text_escape(ev->data, ev->data_len, 4096, esc, sizeof esc);
-				json_kv_str(fp, "data", esc);
+				size_t show = t->full_data ? ev->data_len : JSON_DATA_SHOW;
+				if (show > ev->data_len)
+					show = ev->data_len;
+				size_t cap = show * 4 + 8;
+				char *esc = malloc(cap);
+				if (esc) {
+					size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, cap);
+					int cut = ev->data_len > show;
+					if (cut && el >= 3)
+						esc[el - 3] = 0; /* the mark is data_cut, not dots in the data */
+					json_kv_str(fp, "data", esc);
+					fprintf(fp, ",\"data_cut\":%s", cut ? "true" : "false");
+					free(esc);
+				}
 			}
 			if (ev->note)
 				json_kv_str(fp, "note", ev->note);
@@ -180,6 +220,36 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 	fputs("}\n", fp);
 }
 
+void transcript_diags(struct transcript *t, const struct sp_diags *diags)
+{
+	const char *file = t->file ? t->file : "<input>";
+	if (t->format != TRANSCRIPT_JSON) {
+		script_diags_print(t->fp, file, diags);
+		return;
+	}
+	for (size_t i = 0; i < diags->n; i++) {
+		const struct sp_diag *d = &diags->v[i];
+		char text[1024];
+		if (d->line > 0)
+			snprintf(text, sizeof text, "%s:%d:%d: error: %s", file, d->line, d->col, d->msg);
+		else
+			snprintf(text, sizeof text, "%s: error: %s", file, d->msg);
+		fputs("{\"event\":\"error\"", t->fp);
+		json_kv_str(t->fp, "file", file);
+		fprintf(t->fp, ",\"line\":%d,\"column\":%d", d->line > 0 ? d->line : 0, d->line > 0 ? d->col : 0);
+		json_kv_str(t->fp, "message", d->msg);
+		json_kv_str(t->fp, "text", text);
+		fputs("}\n", t->fp);
+	}
+	if (diags->truncated) {
+		fputs("{\"event\":\"note\"", t->fp);
+		json_kv_str(t->fp, "file", file);
+		json_kv_str(t->fp, "text", "too many errors: the rest were not reported");
+		fputs("}\n", t->fp);
+	}
+	fflush(t->fp);
+}
+
 void transcript_event(struct transcript *t, const struct sp_event *ev)
 {
 	char line[1024];
@@ -191,8 +261,21 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL:
 	case SP_EV_BLOCKED:
-		transcript_call_text(ev, line, sizeof line);
-		fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		if (t->full_data && ev->data_len > DATA_SHOW) { /* --full-data: every byte */
+			size_t size = ev->data_len * 4 + sizeof line;
+			char *big = malloc(size);
+			if (big) {
+				call_text(ev, ev->data_len, big, size);
+				fprintf(t->fp, "[%s] %s\n", ev->actor, big);
+				free(big);
+			} else {
+				fprintf(t->fp, "[%s] ", ev->actor);
+				fputs("(out of memory)\n", t->fp);
+			}
+		} else {
+			transcript_call_text(ev, line, sizeof line);
+			fprintf(t->fp, "[%s] %s\n", ev->actor, line);
+		}
 		if (t->explain && ev->kind == SP_EV_CALL) {
 			char ex[2048];
 			explain_event(ev, ex, sizeof ex);

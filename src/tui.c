@@ -99,10 +99,12 @@ struct tui {
 	/* the wire */
 	struct wire *wire;           /* the capture, NULL when it is off */
 	char wire_off[300];          /* why it is off */
-	uint32_t wstep;              /* statements run: segments are tagged with the one running */
+	uint32_t wstep;              /* the step running: segments are tagged with it */
+	uint32_t typed_steps;        /* statements typed beside a script */
 	uint64_t wire_anchor;        /* number of the newest segment shown; 0: follow new ones */
 	int wire_all;                /* W: every connection */
 	int wire_dirty;              /* segments came since the last frame */
+	int kv_stale;                /* segments came since the kernel's view was read */
 	unsigned long long wire_lost;
 	uint32_t *wmatch;            /* ring indexes of the segments the pane follows */
 	size_t wn, wcap, wend;       /* how many; the newest shown */
@@ -541,13 +543,28 @@ static void tui_wire_lost(struct tui *t)
 	t->wire_lost = wire_dropped(t->wire);
 }
 
-/* Read what the capture holds (one bounded batch), as the step running now. */
+static int tui_port_known(const struct tui *t, unsigned p);
+static unsigned tui_port(const struct sockaddr_storage *ss);
+
+/*
+ * Read what the capture holds (one bounded batch) between steps: labelled as
+ * such, not as the last step's. The kernel's view is read again soon after.
+ */
 static void tui_wire_pull(struct tui *t)
 {
 	if (!t->wire)
 		return;
-	if (wire_drain(t->wire, t->wstep) > 0)
+	int n = wire_drain(t->wire, t->wstep | TUI_WIRE_BETWEEN);
+	if (n > 0) {
 		t->wire_dirty = 1;
+		/* someone else's traffic on a host's lo changes none of ours */
+		size_t count = wire_count(t->wire);
+		for (size_t i = count > (size_t)n ? count - (size_t)n : 0; i < count && !t->kv_stale; i++) {
+			const struct wire_seg *g = wire_at(t->wire, i);
+			if (tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst)))
+				t->kv_stale = 1;
+		}
+	}
 	tui_wire_lost(t);
 }
 
@@ -1132,6 +1149,7 @@ static void tui_refresh_kernel(struct tui *t)
 {
 	session_refresh(t->s);
 	t->last_tick = now_ms();
+	t->kv_stale = 0;
 	t->dirty = 1;
 }
 
@@ -1179,10 +1197,20 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 		if (pane >= 0)
 			t->v.focus = pane;
 	}
-	tui_wire_pull(t); /* what came before belongs to the step before */
+	tui_wire_pull(t); /* what came before came between steps */
 	tui_snapshot(t);
 	tui_states_before(t);
-	t->wstep++;
+	/*
+	 * One number everywhere: a script's step is numbered as the title and the
+	 * strip count it; a statement typed beside a script is not one of its
+	 * steps and is marked so; without a script every statement is a step.
+	 */
+	if (t->o->script && st == t->next)
+		t->wstep = (uint32_t)t->steps_done + 1;
+	else if (t->o->script)
+		t->wstep = TUI_WIRE_TYPED | ++t->typed_steps;
+	else
+		t->wstep++;
 	tui_call_of(t, st);
 	t->exec_stmt = st;
 	/* sleep is the loop's timer here, so the screen stays live */
@@ -1809,7 +1837,14 @@ static void tui_redraw(struct tui *t)
 	t->frames++;
 }
 
-/* Whether the screen changes on its own: a blocked call's clock, sockets on their way out. */
+/*
+ * Whether the screen changes on its own: a blocked call's clock, and the
+ * kernel's view, which may change with no step and no segment to say so:
+ * a call is blocked, a socket is in a state the kernel leaves on its own
+ * (SYN_SENT, SYN_RECV, FIN_WAIT1/2, TIME_WAIT, LAST_ACK, CLOSING, closed but
+ * still listed) or has bytes queued. Without the capture nothing tells of an
+ * outside peer either: then every listener and connection is watched.
+ */
 static int tui_live(const struct tui *t)
 {
 	if (!t->sn)
@@ -1819,9 +1854,14 @@ static int tui_live(const struct tui *t)
 		if (sa->blocked)
 			return 1;
 		for (size_t k = 0; k < sa->nsocks; k++) {
-			int st = sa->socks[k].state;
-			if ((sa->socks[k].closed && sa->socks[k].in_kernel) || st == 2 || st == 3 ||
+			const struct snap_sock *so = &sa->socks[k];
+			int st = so->state;
+			if ((so->closed && so->in_kernel) || st == 2 || st == 3 ||
 			    st == 4 || st == 5 || st == 6 || st == 9 || st == 11)
+				return 1;
+			if (so->in_kernel && (so->rq > 0 || (st != 10 && so->wq > 0)))
+				return 1; /* a listener's wq is its backlog */
+			if (!t->wire && so->in_kernel && (st == 10 || st == 1 || st == 8))
 				return 1;
 		}
 	}
@@ -1853,12 +1893,22 @@ static int tui_timeout(const struct tui *t)
 		long long frame = t->last_frame + WIRE_FRAME_MS - now;
 		wait = min_pos(wait, frame > 0 ? frame : 0);
 	}
+	if (t->kv_stale) {
+		long long again = t->last_tick + WIRE_FRAME_MS - now;
+		wait = min_pos(wait, again > 0 ? again : 0);
+	}
 	return wait > 1000000 ? 1000000 : (int)wait;
 }
 
+/*
+ * The kernel's view between steps: after segments came (at most once a
+ * frame, so a flood does not turn into a dump per packet), and once a
+ * second while something may change on its own.
+ */
 static void tui_tick(struct tui *t)
 {
-	if (tui_live(t) && now_ms() - t->last_tick >= TICK_MS)
+	long long since = now_ms() - t->last_tick;
+	if ((t->kv_stale && since >= WIRE_FRAME_MS) || (tui_live(t) && since >= TICK_MS))
 		tui_refresh_kernel(t);
 }
 

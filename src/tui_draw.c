@@ -801,15 +801,25 @@ static void draw_pane_borders(const struct dc *d, const struct layout *L)
 struct strip_line {
 	int line;
 	const char *src;
+	long step;   /* the step's number, as the title and the ladder count (first round of a repeat); 0: none */
+	int loop;    /* the row of the innermost repeat holding it, -1: none */
 };
 
-static int collect_lines(const struct sp_stmt *v, size_t n, struct strip_line *out, int k, int max)
+static int collect_lines(const struct sp_stmt *v, size_t n, struct strip_line *out, int k, int max,
+			 long *ord, int loop)
 {
 	for (size_t i = 0; i < n && k < max; i++) {
 		out[k].line = v[i].line;
-		out[k++].src = v[i].source ? v[i].source : "";
-		if (v[i].kind == SP_ST_REPEAT)
-			k = collect_lines(v[i].body, v[i].nbody, out, k, max);
+		out[k].src = v[i].source ? v[i].source : "";
+		out[k].loop = loop;
+		out[k].step = v[i].kind == SP_ST_REPEAT ? 0 : ++*ord;
+		int row = k++;
+		if (v[i].kind == SP_ST_REPEAT) {
+			long first = *ord;
+			k = collect_lines(v[i].body, v[i].nbody, out, k, max, ord, row);
+			long body = *ord - first, times = v[i].repeat > 0 ? v[i].repeat : 0;
+			*ord = body && times > (1L << 40) / body ? 1L << 40 : first + body * times;
+		}
 	}
 	return k;
 }
@@ -820,13 +830,16 @@ static void draw_strip(const struct dc *d, const struct layout *L)
 	border_row(d, L->strip_y - 1, d->g->lt, d->g->rt, tui_text(TX_SCRIPT),
 		   tui_text(TX_SCRIPT_KEYS), pen(d, C_HEADER), d->g->bt);
 	static struct strip_line lines[4096];
-	int n = collect_lines(v->script->stmts, v->script->n, lines, 0, 4096);
+	long ord = 0;
+	int n = collect_lines(v->script->stmts, v->script->n, lines, 0, 4096, &ord, -1);
 	int cur = n; /* index of the next step; n at the end */
 	for (int i = 0; i < n; i++)
 		if (lines[i].line == v->next_line) {
 			cur = i;
 			break;
 		}
+	/* inside a repeat, its lines are numbered for the round being run */
+	long round = cur < n && lines[cur].loop >= 0 && lines[cur].step ? v->step + 1 - lines[cur].step : 0;
 	int top = cur - L->strip_h / 2, rows = n + (v->next_line == 0); /* the end marker is a row */
 	if (top > rows - L->strip_h)
 		top = rows - L->strip_h;
@@ -841,12 +854,15 @@ static void draw_strip(const struct dc *d, const struct layout *L)
 				put(d, y, 8, d->W - 10, tui_text(TX_SCRIPT_END), pen(d, C_DIM));
 			continue;
 		}
-		char num[16];
-		snprintf(num, sizeof num, "%4d", lines[i].line);
+		char num[24] = "";
+		if (lines[i].step) /* the step's number, as in the title and the ladder */
+			snprintf(num, sizeof num, "%4ld",
+				 lines[i].step + (cur < n && lines[i].loop == lines[cur].loop && lines[i].loop >= 0
+							  ? round : 0));
 		attr_t a = i == cur ? pen(d, C_SEL) : i < cur ? pen(d, C_DIM) : pen(d, C_NORMAL);
 		if (i == cur)
 			put(d, y, 1, 1, d->g->sel, a);
-		put(d, y, 2, 4, num, a);
+		put(d, y, 2, 5, num, a);
 		put(d, y, 8, d->W - 10, lines[i].src, a);
 	}
 }
@@ -916,14 +932,23 @@ static void draw_arrow(const struct dc *d, int y, int x, int n, int to_right, co
 	put(d, y, lx + used, 1, " ", a);
 }
 
-/* The step number at the left margin: on a step's first row and on the top row. */
+/*
+ * The step number at the left margin: on a step's first row and on the top
+ * row; a dot for segments seen between steps (an outside client, a timer),
+ * a colon for a statement typed (or keyed) beside a script.
+ */
 static void wire_margin(const struct dc *d, int y, int w, const struct tui_wire_row *r,
 			const struct tui_wire_row *prev)
 {
 	if (prev && prev->seg->step == r->seg->step)
 		return;
 	char num[16];
-	snprintf(num, sizeof num, "%u", r->seg->step);
+	if (r->seg->step & TUI_WIRE_BETWEEN)
+		snprintf(num, sizeof num, "%s", d->v->utf8 ? "\u00b7" : "-");
+	else if (r->seg->step & TUI_WIRE_TYPED)
+		snprintf(num, sizeof num, ":");
+	else
+		snprintf(num, sizeof num, "%u", r->seg->step);
 	int nw = tui_width(num);
 	put(d, y, 1 + (w - nw > 0 ? w - nw : 0), w, num,
 	    r->seg->step == d->v->wire.last_step ? pen(d, C_SEL) : pen(d, C_DIM));

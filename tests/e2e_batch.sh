@@ -56,6 +56,45 @@ assert recv["state"] == "ESTABLISHED", recv
 EOF
 then ok "json: one valid object a line, recv event complete"; else bad "json transcript"; fi
 
+# A broken script under --format json: its diagnostics are error events on stdout, one each.
+printf 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: lisen(s, 5)\nclient: send(x, "a")\n' >"$TMP/broken.sp"
+$SP --batch --format json "$TMP/broken.sp" >"$TMP/broken.json" 2>"$TMP/broken.err"; rc=$?
+[ $rc = 2 ] && ok "json: a broken script exits 2" || bad "json: a broken script exits $rc"
+grep -q "broken.sp:2:9: error: unknown call 'lisen'" "$TMP/broken.err" && ok "json: the diagnostics stay on stderr too" ||
+	bad "json: stderr lacks the diagnostic"
+if python3 - "$TMP/broken.json" "$TMP/broken.sp" <<'EOF'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+assert [e["event"] for e in evs] == ["error", "error"], evs
+a, b = evs
+assert a["file"] == sys.argv[2] and a["line"] == 2 and a["column"] == 9, a
+assert a["message"] == "unknown call 'lisen'; did you mean 'listen'?", a
+assert b["line"] == 3 and b["column"] == 14 and b["message"] == "'x' is not defined for actor client", b
+EOF
+then ok "json: one error event per diagnostic, with file, line, column, message"; else bad "json: error events"; cat "$TMP/broken.json"; fi
+$SP --batch --format json "$TMP/missing.sp" >"$TMP/missing.json" 2>/dev/null
+grep -q '"event":"error".*"line":0,"column":0,"message":"cannot read' "$TMP/missing.json" &&
+	ok "json: an unreadable script is an error event too" || { bad "json: unreadable script"; cat "$TMP/missing.json"; }
+
+# Long received data: cut with a mark (text "...", JSON data_cut), or all of it with --full-data.
+printf 'server: s = socket(AF_INET, SOCK_DGRAM)\nserver: bind(s, 127.0.0.1:5002)\nclient: c = socket(AF_INET, SOCK_DGRAM)\nclient: sendto(c, "y" * 5000, 127.0.0.1:5002)\nserver: recv(s, 6000) = 5000\n' >"$TMP/long.sp"
+$SP --batch "$TMP/long.sp" | grep -q '^\[server\] recv(3, 6000) = 5000 "y\{64\}"\.\.\.$' &&
+	ok "long data: the first 64 bytes and a mark" || bad "long data: no mark"
+$SP --batch --full-data "$TMP/long.sp" | grep -q '^\[server\] recv(3, 6000) = 5000 "y\{5000\}"$' &&
+	ok "--full-data: every byte" || bad "--full-data did not print every byte"
+$SP --batch --format json "$TMP/long.sp" | grep '"call":"recv"' | grep -q '"data":"y\{4096\}","data_cut":true' &&
+	ok "json: 4096 bytes and data_cut" || bad "json: data_cut"
+$SP --batch --format json --full-data "$TMP/long.sp" | grep '"call":"recv"' | grep -q '"data":"y\{5000\}","data_cut":false' &&
+	ok "json --full-data: every byte" || bad "json --full-data"
+$SP --full-data "$TMP/long.sp" </dev/null >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok "--full-data without --batch is a usage error" || bad "--full-data without --batch exits $rc"
+
+# A failed expect statement says it the documented way: expected X, got Y.
+printf 'server: s = socket(AF_INET, SOCK_STREAM)\nexpect server s LISTEN\n' >"$TMP/state.sp"
+out=$($SP --batch "$TMP/state.sp" 2>&1)
+case "$out" in *"state.sp:2: expectation failed: expected LISTEN, got CLOSED (server s)"*) ok "a failed expect: expected X, got Y" ;;
+	*) bad "failed expect message: $out" ;; esac
+
 # -- exit statuses --------------------------------------------------------------
 cat >"$TMP/fail.sp" <<'EOF'
 client: c = socket(AF_INET, SOCK_STREAM)

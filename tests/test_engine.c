@@ -20,6 +20,7 @@
 #include "sockplay/session.h"
 
 static int run_explain; /* run() prints --explain lines too */
+static int run_full_data; /* run() prints every received byte (--full-data) */
 
 /* Run TEXT as a script; the transcript goes to *OUT (malloc'd). Returns the verdict. */
 static int run(const char *text, char **out)
@@ -35,7 +36,8 @@ static int run(const char *text, char **out)
 	FILE *fp = open_memstream(out, &len);
 	assert_non_null(fp);
 	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000,
-				 .out = fp, .net_label = "test", .explain = run_explain };
+				 .out = fp, .net_label = "test", .explain = run_explain,
+				 .full_data = run_full_data };
 	int rc = batch_run(&bo);
 	fclose(fp);
 	script_free(sc);
@@ -612,6 +614,261 @@ static void narration_cannot_forge_a_line(void **state)
 	free(t);
 }
 
+/* A session running the statements of TEXT one by one; events go to TR. */
+struct stepper {
+	struct sp_script *sc;
+	struct sp_cursor cur;
+	struct session *s;
+	struct transcript tr;
+	char *out;
+	size_t len;
+};
+
+static void stepper_start(struct stepper *p, const char *text)
+{
+	struct sp_diags d = { 0 };
+	memset(p, 0, sizeof *p);
+	if (script_parse("t.sp", text, strlen(text), &p->sc, &d) < 0) {
+		script_diags_print(stderr, "t.sp", &d);
+		fail_msg("script did not parse");
+	}
+	p->tr.fp = open_memstream(&p->out, &p->len);
+	p->tr.file = "t.sp";
+	struct session_opts so = { .timeout_ms = 2000, .on_event = (session_event_fn)transcript_event,
+				   .ctx = &p->tr };
+	p->s = session_new(&so);
+	assert_non_null(p->s);
+	script_cursor_init(&p->cur, p->sc);
+}
+
+/* Run the next N statements (all: -1). */
+static void stepper_run(struct stepper *p, int n)
+{
+	const struct sp_stmt *st;
+	while (n-- != 0 && (st = script_cursor_next(&p->cur))) {
+		if (session_stmt_waits(p->s, st))
+			session_wait_actor(p->s, st->actor, 2000);
+		assert_int_equal(session_exec(p->s, st), SESSION_OK);
+	}
+	fflush(p->tr.fp);
+}
+
+static void stepper_end(struct stepper *p)
+{
+	session_free(p->s);
+	fclose(p->tr.fp);
+	free(p->out);
+	script_free(p->sc);
+}
+
+/* The state the snapshot shows for ACTOR's socket NAME, -2 when not listed. */
+static int snap_state(struct session *s, const char *actor, const char *name)
+{
+	const struct snapshot *sn = session_snapshot(s);
+	for (size_t i = 0; i < sn->nactors; i++) {
+		if (strcmp(sn->actors[i].name, actor) != 0)
+			continue;
+		for (size_t j = sn->actors[i].nsocks; j-- > 0;)
+			if (strcmp(sn->actors[i].socks[j].name, name) == 0)
+				return sn->actors[i].socks[j].state;
+	}
+	return -2;
+}
+
+/* The other side's call changes a socket: its row says so at once, not at its next call. */
+static void snapshot_follows_the_peers_reset(void **state)
+{
+	(void)state;
+	struct stepper p;
+	stepper_start(&p, "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			  "server: bind(s, 127.0.0.1:8896)\n"
+			  "server: listen(s, 5)\n"
+			  "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c, 127.0.0.1:8896) = 0\n"
+			  "server: conn = accept(s)\n"
+			  "client: c2 = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c2, 127.0.0.1:8896) = 0\n"
+			  "server: setsockopt(conn, SO_LINGER, 1, 0)\n"
+			  "server: close(conn)\n");
+	stepper_run(&p, 8);
+	session_refresh(p.s);
+	assert_int_equal(snap_state(p.s, "client", "c"), 1 /* ESTABLISHED */);
+	const struct snapshot *sn = session_snapshot(p.s);
+	assert_int_equal(sn->actors[0].socks[0].rq, 1); /* c2 waits in the accept queue */
+	stepper_run(&p, -1); /* the server resets c; the client makes no call */
+	session_refresh(p.s);
+	assert_int_equal(snap_state(p.s, "client", "c"), 7 /* CLOSE: reset by the peer */);
+	assert_int_equal(snap_state(p.s, "client", "c2"), 1);
+	stepper_end(&p);
+}
+
+/* Count the lines of T that contain S. */
+static int lines_with(const char *t, const char *s)
+{
+	int n = 0;
+	for (const char *p = t; (p = strstr(p, s)); p += strlen(s))
+		n++;
+	return n;
+}
+
+/* <blocked> is what the actor did: calls that return at once never show it, whatever poll() says. */
+static void blocked_only_when_it_waits(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8897)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8897) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: setsockopt(conn, SO_RCVLOWAT, 10) = 0\n"
+		     "client: send(c, \"abcd\") = 4\n"
+		     "server: recv(conn, 4) = 4 \"abcd\"\n"
+		     "server: recv(conn, 10, MSG_OOB) = -1 EINVAL\n"
+		     "client: send(c, \"!\", MSG_OOB) = 1\n"
+		     "server: recv(conn, 1, MSG_OOB) = 1 \"!\"\n"
+		     "server: recv(conn, 100)\n"
+		     "client: send(c, \"0123456789\") = 10\n"
+		     "server: recv(conn, 100) = 0\n"
+		     "client: close(c)\n", &t);
+	has_line(t, "[server] recv(4, 4) = 4 \"abcd\"");
+	has_line(t, "[server] recv(4, 10, MSG_OOB) = -1 EINVAL (Invalid argument)");
+	has_line(t, "[server] recv(4, 1, MSG_OOB) = 1 \"!\"");
+	/* under SO_RCVLOWAT 10 with nothing queued it really waits, until 10 bytes come */
+	has_line(t, "[server] recv(4, 100) <blocked>");
+	has_line(t, "[server] recv(4, 100) <resumed> = 10 \"0123456789\"");
+	assert_int_equal(lines_with(t, "recv(4, 4) <"), 0);
+	assert_int_equal(lines_with(t, "MSG_OOB) <"), 0);
+	/* recv() returning 0 waits for the client's FIN */
+	has_line(t, "[server] recv(4, 100) <resumed> = 0");
+	assert_int_equal(lines_with(t, "<blocked>"), 2);
+	assert_int_equal(lines_with(t, "<resumed>"), 2);
+	assert_int_equal(rc, 0);
+	free(t);
+}
+
+
+#define CONNECTED(port)                                                 \
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"                    \
+	"server: setsockopt(s, SO_REUSEADDR, 1)\n"                      \
+	"server: bind(s, 127.0.0.1:" port ")\n"                         \
+	"server: listen(s, 5)\n"                                        \
+	"client: c = socket(AF_INET, SOCK_STREAM)\n"                    \
+	"client: connect(c, 127.0.0.1:" port ") = 0\n"                  \
+	"server: conn = accept(s)\n"
+
+/*
+ * A call cut short by sockplay at the end is <interrupted> whatever it
+ * returned (a count, 0), and an expectation on it fails.
+ */
+static void cut_short_calls_are_interrupted(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	/* recv(MSG_WAITALL) with 80 of 1000 bytes there */
+	int rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		     "server: recv(conn, 1000, MSG_WAITALL)\n", &t);
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <blocked>");
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <interrupted> = 80 \"nnnnnnnn*");
+	assert_int_equal(rc, 0); /* no result was expected of it */
+	free(t);
+	rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		 "server: recv(conn, 1000, MSG_WAITALL) = 80\n", &t);
+	has_line(t, "[server] recv(4, 1000, MSG_WAITALL) <interrupted> = 80 \"nnnnnnnn*");
+	has_line(t, "t.sp:9: expectation failed: recv(4, 1000, MSG_WAITALL) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+	/* an explicit -1 EINTR is what an interrupt gives; a call cut short with bytes gave those */
+	rc = run(CONNECTED("8899") "client: send(c, \"n\" * 80) = 80\n"
+		 "server: recv(conn, 1000, MSG_WAITALL) = -1 EINTR\n"
+		 "client: c2 = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: connect(c2, 127.0.0.1:8899) = 0\n"
+		 "client: recv(c2, 10) = -1 EINTR\n", &t);
+	has_line(t, "[client] recv(4, 10) <interrupted> = -1 EINTR (Interrupted system call)");
+	assert_int_equal(lines_with(t, "expectation failed"), 1);
+	has_line(t, "t.sp:9: expectation failed: recv(4, 1000, MSG_WAITALL) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+	/* recv under SO_RCVLOWAT 10 with 4 bytes there */
+	rc = run(CONNECTED("8899") "server: setsockopt(conn, SO_RCVLOWAT, 10)\n"
+		 "client: send(c, \"abcd\") = 4\n"
+		 "server: recv(conn, 100) = 4\n", &t);
+	has_line(t, "[server] recv(4, 100) <blocked>");
+	has_line(t, "[server] recv(4, 100) <interrupted> = 4 \"abcd\"");
+	has_line(t, "t.sp:10: expectation failed: recv(4, 100) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+	/* a send bigger than both buffers, the peer not reading */
+	rc = run(CONNECTED("8899") "server: send(conn, \"x\" * 50000000) = 50000000\n", &t);
+	has_line(t, "[server] send(4, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 50000000) <blocked>");
+	has_line(t, "[server] send(4, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"..., 50000000) <interrupted> = *");
+	assert_int_equal(lines_with(t, "<resumed>"), 0);
+	assert_int_equal(rc, 1);
+	free(t);
+	/* a lingering close with data the peer's full window holds back */
+	rc = run(CONNECTED("8899") "server: send(conn, \"x\" * 10000000, MSG_DONTWAIT)\n"
+		 "server: setsockopt(conn, SO_LINGER, 1, 30) = 0\n"
+		 "server: close(conn) = 0\n", &t);
+	has_line(t, "[server] close(4) <blocked>");
+	has_line(t, "[server] close(4) <interrupted> = 0");
+	has_line(t, "t.sp:10: expectation failed: close(4) was still blocked and was interrupted");
+	assert_int_equal(rc, 1);
+	free(t);
+}
+
+
+/* Received text: UTF-8 shown as such, unsafe code points escaped; long data cut with a mark, or all of it. */
+static void received_text_is_shown_not_cut_silently(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	const char *sp = "server: s = socket(AF_INET, SOCK_DGRAM)\n"
+			 "server: bind(s, 127.0.0.1:5001)\n"
+			 "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+			 "client: sendto(c, \"\xe4\xbd\xa0\xe5\xa5\xbd caf\xc3\xa9 \\xe2\\x80\\xae|\\xe2\\x80\\x8b|\\xc2\\x9b|\\xef\\xbb\\xbf|\\xc3|\\xed\\xa0\\x80|\\x1b[2J\", 127.0.0.1:5001)\n"
+			 "server: recv(s, 100)\n"
+			 "client: sendto(c, \"\xc3\xa9\" * 40, 127.0.0.1:5001)\n"
+			 "server: recv(s, 100)\n";
+	int rc = run(sp, &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] recv(3, 100) = 38 \"\xe4\xbd\xa0\xe5\xa5\xbd caf\xc3\xa9 "
+		    "\\xe2\\x80\\xae|\\xe2\\x80\\x8b|\\xc2\\x9b|\\xef\\xbb\\xbf|\\xc3|\\xed\\xa0\\x80|\\x1b[2J\"");
+	/* 80 bytes: the first 64 (32 whole characters), then the mark */
+	char want[256] = "[server] recv(3, 100) = 80 \"";
+	for (int i = 0; i < 32; i++)
+		strcat(want, "\xc3\xa9");
+	strcat(want, "\"...");
+	has_line(t, want);
+	free(t);
+	run_full_data = 1;
+	rc = run(sp, &t);
+	run_full_data = 0;
+	assert_int_equal(rc, 0);
+	strcpy(want, "[server] recv(3, 100) = 80 \"");
+	for (int i = 0; i < 40; i++)
+		strcat(want, "\xc3\xa9");
+	strcat(want, "\"");
+	has_line(t, want);
+	free(t);
+}
+
+
+/* An expectation is quoted as the script wrote it: a repeat count is not dropped. */
+static void expectation_text_keeps_the_count(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(s, 127.0.0.1:5003)\n"
+		     "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"abc\" * 3, 127.0.0.1:5003)\n"
+		     "server: recv(s, 100) = 9 \"abd\" * 3\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:5: expectation failed: expected 9 \"abd\" * 3, got 9 \"abcabcabc\"");
+	free(t);
+}
+
 
 int main(void)
 {
@@ -646,6 +903,11 @@ int main(void)
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(narration_cannot_forge_a_line),
+		cmocka_unit_test(snapshot_follows_the_peers_reset),
+		cmocka_unit_test(blocked_only_when_it_waits),
+		cmocka_unit_test(cut_short_calls_are_interrupted),
+		cmocka_unit_test(received_text_is_shown_not_cut_silently),
+		cmocka_unit_test(expectation_text_keeps_the_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

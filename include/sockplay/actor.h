@@ -28,8 +28,7 @@ struct actor_req {
 };
 
 enum actor_res_kind {
-	ACTOR_RES_DONE = 1,     /* the call returned */
-	ACTOR_RES_BLOCKED = 2,  /* the call is about to block (it was not ready) */
+	ACTOR_RES_DONE = 1,     /* the call returned (whether it blocked is seen from outside: actor_activity()) */
 };
 
 /* What a call did. */
@@ -39,6 +38,7 @@ struct actor_res {
 	long long ret;                 /* the syscall's return value */
 	int err;                       /* errno when ret == -1, else 0 */
 	int64_t elapsed_ns;            /* time spent in the call */
+	int interrupted;               /* an actor_interrupt() signal came during the call */
 	int fd;                        /* the socket the result is about (the new one for socket/accept), -1 if none */
 	uint64_t cookie;               /* SO_COOKIE of a new socket (socket, accept), else 0 */
 	int tcp_state;                 /* TCP state of fd after the call (tcpi_state), -1 when not TCP or closed */
@@ -75,7 +75,7 @@ enum actor_activity {
 	ACTOR_UNKNOWN,
 	ACTOR_RUNNING,  /* on a CPU or about to be: a call is making progress */
 	ACTOR_IN_CALL,  /* asleep inside a socket call: blocked */
-	ACTOR_BETWEEN,  /* asleep reading its next request: the last call returned */
+	ACTOR_BETWEEN,  /* reading its next request or writing a result: the last call returned */
 };
 /* What the actor is doing right now, from /proc (we are its parent). */
 enum actor_activity actor_activity(const struct actor *a);

@@ -16,6 +16,7 @@ struct batch_opts {
 	const char *net_label;
 	int wire;            /* --wire: the segments each step put on the wire */
 	int explain;         /* --explain */
+	int full_data;       /* --full-data: every received byte in the transcript */
 };
 
 /* Run the whole script. Returns the exit status: 0 all held, 1 a failure. */

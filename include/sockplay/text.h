@@ -22,6 +22,21 @@ int text_cp_unsafe(uint32_t cp);
  */
 size_t text_escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size);
 
+/*
+ * Whether code point CP is invisible or a line break that a reader cannot
+ * see: zero-width characters, joiners, the line and paragraph separators,
+ * variation selectors, the BOM, tags, fillers, noncharacters.
+ */
+int text_cp_hidden(uint32_t cp);
+
+/*
+ * text_escape(), but well-formed UTF-8 text (Chinese, accents) is kept as
+ * such; a code point that text_cp_unsafe() or text_cp_hidden() names, and any
+ * byte that is not part of a well-formed sequence, is still \xHH. A character
+ * is never cut in two by MAXSHOW. For received data in transcripts and panes.
+ */
+size_t text_escape_utf8(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size);
+
 /* "127.0.0.1:8888", "[::1]:8888", "*:8888", "/tmp/s", "@name", "-" when unset. */
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size);
 

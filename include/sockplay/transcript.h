@@ -19,7 +19,15 @@ struct transcript {
 	enum transcript_format format;
 	const char *file;   /* the script, for "FILE:LINE:" prefixes */
 	int explain;        /* --explain: what each call did, errno meaning, Python and C */
+	int full_data;      /* --full-data: every received byte, not the first 64 (JSON: 4096) */
 };
+
+/*
+ * A script's diagnostics, before anything runs: in JSON one
+ * {"event":"error","file":F,"line":L,"column":C,"message":M,"text":...} per
+ * diagnostic (line 0: about the whole file); as text, as script_diags_print().
+ */
+void transcript_diags(struct transcript *t, const struct sp_diags *diags);
 
 /* Print one event in the chosen format. */
 void transcript_event(struct transcript *t, const struct sp_event *ev);

@@ -238,6 +238,8 @@ struct tui_wire {
 	int nrows;
 	unsigned long older, newer;  /* matching segments before rows[0] and after the last row */
 	uint32_t last_step;          /* segments of this step stand out */
+#define TUI_WIRE_BETWEEN 0x80000000u /* in a segment's step: seen between steps (after the one in the low bits) */
+#define TUI_WIRE_TYPED 0x40000000u   /* in a segment's step: a statement typed beside a script (not one of its steps) */
 	unsigned long long lost;     /* segments the capture missed */
 };
 

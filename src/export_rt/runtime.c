@@ -862,8 +862,8 @@ static void expect(void (*side)(void), const char *name, int want, int line)
 	}
 	printf("[%s] state(%s) = %s\n", actor_names[i], name, state_names[state]);
 	if (state != want) {
-		printf("%s:%d: expectation failed: %s %s is %s, expected %s\n", script_file, line,
-		       actor_names[i], name, state_names[state], state_names[want]);
+		printf("%s:%d: expectation failed: expected %s, got %s (%s %s)\n", script_file, line,
+		       state_names[want], state_names[state], actor_names[i], name);
 		failures++;
 	}
 }

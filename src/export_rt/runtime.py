@@ -579,8 +579,8 @@ def expect(program, name, want, line):
         state = kernel_state(t)
     print("[%s] state(%s) = %s" % (a.name, name, STATE_NAMES[state]))
     if state != want:
-        print("%s:%d: expectation failed: %s %s is %s, expected %s"
-              % (SCRIPT_FILE, line, a.name, name, STATE_NAMES[state], STATE_NAMES[want]))
+        print("%s:%d: expectation failed: expected %s, got %s (%s %s)"
+              % (SCRIPT_FILE, line, STATE_NAMES[want], STATE_NAMES[state], a.name, name))
         failures += 1
 
 #@ end
