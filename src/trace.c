@@ -31,6 +31,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -107,6 +108,22 @@ static int call_nr(enum trace_call c)
 	case TRACE_EPOLL_PWAIT: return SYS_epoll_pwait;
 	default: return -1;
 	}
+}
+
+/* Calls stopped only to void the descriptor cache: dup2, dup3, close_range (not shown). */
+static const long forget_nrs[] = {
+#ifdef SYS_dup2
+	SYS_dup2,
+#endif
+	SYS_dup3, SYS_close_range,
+};
+
+static int is_forget_nr(long nr)
+{
+	for (size_t i = 0; i < sizeof forget_nrs / sizeof forget_nrs[0]; i++)
+		if (forget_nrs[i] == nr)
+			return 1;
+	return 0;
 }
 
 static enum trace_call call_of_nr(long nr)
@@ -318,6 +335,16 @@ struct start_msg {
 
 /* An event travels as the struct (pointers cleared) then its data then res.data. */
 #define MSG_MAX (sizeof(struct trace_event) + 2 * TRACE_DATA_MAX + TRACE_LINE_MAX)
+/*
+ * Results of a free program's calls travel in batches: a message holds records
+ * one after another, each an event and its bytes. A record that matters at once
+ * (a held call, a blocked one, output, a new or ended process) goes at once with
+ * those before it; plain results wait at most FLUSH_MS. Waking the caller for
+ * each call of a busy program would cost more than tracing it.
+ */
+#define BATCH_MAX (4 * MSG_MAX)
+#define FLUSH_MS 2
+#define TICK_MS 5     /* a busy tracer looks up from waitpid() this often */
 
 /* ---- the caller's side -------------------------------------------------- */
 
@@ -327,7 +354,8 @@ struct trace {
 	int tracer_pidfd;
 	pid_t pid;            /* the program's first process */
 	int over;             /* the tracer said all it had to say */
-	unsigned char *buf;
+	unsigned char *buf;   /* the last batch received */
+	size_t len, off;      /* its length, and where its next record starts */
 	/* what --batch waits on: threads known and what each is doing */
 	struct tstate { pid_t pid, tid; int what; } *threads;
 	size_t nthreads, cap;
@@ -388,34 +416,39 @@ int trace_next(struct trace *t, struct trace_event *ev)
 	memset(ev, 0, sizeof *ev);
 	if (t->over)
 		return -1;
-	ssize_t n = recv(t->fd, t->buf, MSG_MAX, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n < (ssize_t)sizeof *ev) {
-		t->over = 1;
-		return -1;
+	if (t->off >= t->len) {
+		ssize_t n = recv(t->fd, t->buf, BATCH_MAX, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0) {
+			t->over = 1;
+			return -1;
+		}
+		t->len = (size_t)n;
+		t->off = 0;
 	}
-	memcpy(ev, t->buf, sizeof *ev);
+	const unsigned char *rec = t->buf + t->off;
+	if (t->len - t->off < sizeof *ev)
+		goto bad;
+	memcpy(ev, rec, sizeof *ev);
 	size_t dl = ev->data_len, rl = ev->res.data_len;
 	ev->data = NULL;
 	ev->res.data = NULL;
 	ev->req.unit = NULL;
-	if (sizeof *ev + dl + rl != (size_t)n) {
-		memset(ev, 0, sizeof *ev);
-		t->over = 1;
-		return -1;
-	}
+	if (dl > MSG_MAX || rl > MSG_MAX || t->len - t->off < sizeof *ev + dl + rl)
+		goto bad;
+	t->off += sizeof *ev + dl + rl;
 	if (dl) {
 		ev->data = malloc(dl);
 		if (ev->data)
-			memcpy(ev->data, t->buf + sizeof *ev, dl);
+			memcpy(ev->data, rec + sizeof *ev, dl);
 		else
 			ev->data_len = 0;
 	}
 	if (rl) {
 		ev->res.data = malloc(rl);
 		if (ev->res.data)
-			memcpy(ev->res.data, t->buf + sizeof *ev + dl, rl);
+			memcpy(ev->res.data, rec + sizeof *ev + dl, rl);
 		else
 			ev->res.data_len = 0;
 	}
@@ -434,6 +467,10 @@ int trace_next(struct trace *t, struct trace_event *ev)
 	default: break;
 	}
 	return 1;
+bad:
+	memset(ev, 0, sizeof *ev);
+	t->over = 1;
+	return -1;
 }
 
 int trace_wait(struct trace *t, struct trace_event *ev, int timeout_ms)
@@ -441,9 +478,6 @@ int trace_wait(struct trace *t, struct trace_event *ev, int timeout_ms)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		int rc = trace_next(t, ev);
-		if (rc != 0)
-			return rc;
 		int left = -1;
 		if (timeout_ms >= 0) {
 			struct timespec now;
@@ -454,8 +488,18 @@ int trace_wait(struct trace *t, struct trace_event *ev, int timeout_ms)
 			left = (int)(timeout_ms - el);
 		}
 		struct pollfd pf = { .fd = t->fd, .events = POLLIN };
-		if (poll(&pf, 1, left) < 0 && errno != EINTR)
+		/* records left from the last batch first; else poll first: no read that finds nothing */
+		int pr = t->off < t->len ? 1 : poll(&pf, 1, left);
+		if (pr < 0 && errno != EINTR)
 			return -1;
+		if (pr > 0) {
+			int rc = trace_next(t, ev);
+			if (rc != 0)
+				return rc;
+		} else if (pr == 0 && timeout_ms >= 0) {
+			memset(ev, 0, sizeof *ev);
+			return 0;
+		}
 	}
 }
 
@@ -501,6 +545,7 @@ struct tproc {
 	int free_run;
 	int ended;
 	unsigned char libc_fds[1024 / 8]; /* sockets the C library opened for itself */
+	struct fdcache { uint64_t cookie; int type, proto, state; } fds[256]; /* by fd: what sock_info saw */
 	struct tproc *next;
 };
 
@@ -527,8 +572,11 @@ struct tracer {
 	struct tproc *procs;
 	struct tthread *threads;
 	int default_free;
+	int enter_events;
 	size_t data_max;
-	unsigned char msg[MSG_MAX];
+	unsigned char batch[BATCH_MAX]; /* records not sent yet */
+	size_t outlen;
+	long long out_since;          /* when the first of them was queued (ns) */
 	int quit;
 };
 
@@ -537,6 +585,20 @@ static long long now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void tr_flush(struct tracer *tr)
+{
+	if (!tr->outlen)
+		return;
+	/* blocking: a caller that does not read holds the program back rather than losing calls */
+	while (send(tr->sock, tr->batch, tr->outlen, MSG_NOSIGNAL) < 0) {
+		if (errno == EINTR)
+			continue;
+		tr->quit = 1; /* the caller is gone */
+		break;
+	}
+	tr->outlen = 0;
 }
 
 static void tr_send(struct tracer *tr, const struct trace_event *ev, const unsigned char *data, size_t dl,
@@ -548,18 +610,19 @@ static void tr_send(struct tracer *tr, const struct trace_event *ev, const unsig
 	copy.req.unit = NULL;
 	copy.data_len = dl;
 	copy.res.data_len = rl;
-	memcpy(tr->msg, &copy, sizeof copy);
+	if (tr->outlen + sizeof copy + dl + rl > sizeof tr->batch)
+		tr_flush(tr);
+	if (!tr->outlen)
+		tr->out_since = now_ns();
+	unsigned char *o = tr->batch + tr->outlen;
+	memcpy(o, &copy, sizeof copy);
 	if (dl)
-		memcpy(tr->msg + sizeof copy, data, dl);
+		memcpy(o + sizeof copy, data, dl);
 	if (rl)
-		memcpy(tr->msg + sizeof copy + dl, rdata, rl);
-	/* blocking: a caller that does not read holds the program back rather than losing calls */
-	while (send(tr->sock, tr->msg, sizeof copy + dl + rl, MSG_NOSIGNAL) < 0) {
-		if (errno == EINTR)
-			continue;
-		tr->quit = 1; /* the caller is gone */
-		return;
-	}
+		memcpy(o + sizeof copy + dl, rdata, rl);
+	tr->outlen += sizeof copy + dl + rl;
+	if (ev->kind != TRACE_EV_CALL)
+		tr_flush(tr);
 }
 
 static struct tthread *thread_find(struct tracer *tr, pid_t tid)
@@ -700,8 +763,22 @@ static size_t peek_iov(pid_t pid, unsigned long long iov, unsigned long long iov
 	return got;
 }
 
-/* The socket's identity and state, read through a duplicate of the program's descriptor. */
-static void sock_info(struct tproc *p, long long fd, struct actor_res *res, int *socktype)
+/* Whether a call may move a socket's addresses (the others leave getsockname/getpeername alone). */
+static int moves_names(enum trace_call c, const struct actor_req *rq)
+{
+	return c == TRACE_SOCKET || c == TRACE_BIND || c == TRACE_CONNECT || c == TRACE_LISTEN ||
+	       c == TRACE_ACCEPT || c == TRACE_ACCEPT4 || c == TRACE_SHUTDOWN ||
+	       ((c == TRACE_SENDTO || c == TRACE_SENDMSG) && rq->addrlen); /* a UDP socket binds itself */
+}
+
+/*
+ * The socket's identity and state after call C, read through a duplicate of the
+ * program's descriptor: its cookie always (so a descriptor number reused for
+ * another socket is never mistaken), its type from the cache while the cookie is
+ * the same, its addresses when C may have moved them, its TCP state.
+ */
+static void sock_info(struct tproc *p, enum trace_call c, const struct actor_req *rq, long long fd,
+		      struct actor_res *res, int *socktype)
 {
 	res->tcp_state = -1;
 	if (p->pidfd < 0 || fd < 0)
@@ -712,26 +789,45 @@ static void sock_info(struct tproc *p, long long fd, struct actor_res *res, int 
 	socklen_t len = sizeof res->cookie;
 	if (getsockopt(d, SOL_SOCKET, SO_COOKIE, &res->cookie, &len) < 0)
 		res->cookie = 0;
-	int type = 0, proto = 0;
-	len = sizeof type;
-	getsockopt(d, SOL_SOCKET, SO_TYPE, &type, &len);
-	len = sizeof proto;
-	getsockopt(d, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
-	*socktype = type;
-	res->have_names = 1;
-	len = sizeof res->local;
-	if (getsockname(d, (struct sockaddr *)&res->local, &len) == 0)
-		res->local_len = len;
-	len = sizeof res->peer;
-	if (getpeername(d, (struct sockaddr *)&res->peer, &len) == 0)
-		res->peer_len = len;
-	else
-		memset(&res->peer, 0, sizeof res->peer);
+	struct fdcache fc = { 0 }, *cache = fd < 256 ? &p->fds[fd] : &fc;
+	if (!res->cookie || cache->cookie != res->cookie) {
+		cache->cookie = res->cookie;
+		len = sizeof cache->type;
+		if (getsockopt(d, SOL_SOCKET, SO_TYPE, &cache->type, &len) < 0)
+			cache->type = 0;
+		len = sizeof cache->proto;
+		if (getsockopt(d, SOL_SOCKET, SO_PROTOCOL, &cache->proto, &len) < 0)
+			cache->proto = 0;
+	}
+	*socktype = cache->type;
+	if (moves_names(c, rq)) {
+		res->have_names = 1;
+		len = sizeof res->local;
+		if (getsockname(d, (struct sockaddr *)&res->local, &len) == 0)
+			res->local_len = len;
+		len = sizeof res->peer;
+		if (getpeername(d, (struct sockaddr *)&res->peer, &len) == 0)
+			res->peer_len = len;
+		else
+			memset(&res->peer, 0, sizeof res->peer);
+	}
 	struct tcp_info ti;
 	len = sizeof ti;
-	if (type == SOCK_STREAM && proto == IPPROTO_TCP && getsockopt(d, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+	if (cache->type == SOCK_STREAM && cache->proto == IPPROTO_TCP &&
+	    getsockopt(d, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
 		res->tcp_state = ti.tcpi_state;
+	cache->state = res->tcp_state;
 	close(d);
+}
+
+/* The descriptors from A to B are closed or replaced: what the cache knew of them is void. */
+static void forget_fds(struct tproc *p, unsigned long long a, unsigned long long b)
+{
+	for (unsigned long long fd = a; fd <= b && fd < 1024; fd++) {
+		if (fd < 256)
+			memset(&p->fds[fd], 0, sizeof p->fds[fd]);
+		set_libc_fd(p, (long long)fd, 0);
+	}
 }
 
 static void poll_text(pid_t pid, unsigned long long addr, unsigned long long n, int revents, char *out,
@@ -1083,9 +1179,19 @@ static void decode_exit(struct tracer *tr, struct tthread *th, long long rval, i
 
 	if (!is_error && (c == TRACE_SOCKET || c == TRACE_ACCEPT || c == TRACE_ACCEPT4))
 		res->fd = (int)rval;
-	if (c != TRACE_CLOSE && res->fd >= 0 && !(is_error && (c == TRACE_SOCKET || c == TRACE_ACCEPT ||
-							       c == TRACE_ACCEPT4)))
-		sock_info(p, res->fd, res, &socktype);
+	int data = c == TRACE_SENDTO || c == TRACE_SENDMSG || c == TRACE_RECVFROM || c == TRACE_RECVMSG ||
+		   c == TRACE_READ || c == TRACE_WRITE;
+	if (data && !is_error && rval > 0 && res->fd < 256 && p->fds[res->fd].cookie && !moves_names(c, &ev->req)) {
+		/* bytes moved: the same socket as at its last call (the cache is voided whenever the
+		   number could have changed hands), in the state seen then; this keeps a busy
+		   program's calls cheap, and the kernel view has the live state */
+		res->cookie = p->fds[res->fd].cookie;
+		res->tcp_state = p->fds[res->fd].state;
+		socktype = p->fds[res->fd].type;
+	} else if (c != TRACE_CLOSE && res->fd >= 0 &&
+		   !(is_error && (c == TRACE_SOCKET || c == TRACE_ACCEPT || c == TRACE_ACCEPT4))) {
+		sock_info(p, c, &ev->req, res->fd, res, &socktype);
+	}
 	if (c == TRACE_CLOSE && !is_error)
 		res->tcp_state = -1;
 	ev->socktype = socktype;
@@ -1096,7 +1202,7 @@ static void decode_exit(struct tracer *tr, struct tthread *th, long long rval, i
 	if (c == TRACE_CONNECT && ev->libc)
 		set_libc_fd(p, a[0], 1);
 	if (!is_error && c == TRACE_CLOSE)
-		set_libc_fd(p, a[0], 0);
+		forget_fds(p, (unsigned long long)a[0], (unsigned long long)a[0]);
 
 	if (!is_error) {
 		switch (c) {
@@ -1226,7 +1332,17 @@ static void on_entry(struct tracer *tr, struct tthread *th)
 	long long a[6];
 	for (int i = 0; i < 6; i++)
 		a[i] = (long long)si.seccomp.args[i];
-	enum trace_call c = call_of_nr((long)si.seccomp.nr);
+	long nr = (long)si.seccomp.nr;
+	if (th->p && is_forget_nr(nr)) {
+		/* a descriptor number may change hands: not shown, only noted */
+		if (nr == SYS_close_range)
+			forget_fds(th->p, (unsigned long long)a[0], (unsigned long long)a[1]);
+		else
+			forget_fds(th->p, (unsigned long long)a[1], (unsigned long long)a[1]);
+		resume(th, 0);
+		return;
+	}
+	enum trace_call c = call_of_nr(nr);
 	if (c == TRACE_NONE || !th->p || decode_entry(tr, th, c, a) < 0) {
 		resume(th, 0);
 		return;
@@ -1241,7 +1357,8 @@ static void on_entry(struct tracer *tr, struct tthread *th)
 	th->in_call = 1;
 	th->blocked = 0;
 	th->held = ev->held;
-	tr_send(tr, ev, th->sdata, ev->data_len, NULL, 0);
+	if (ev->held || tr->enter_events)
+		tr_send(tr, ev, th->sdata, ev->data_len, NULL, 0);
 	th->t0 = now_ns();
 	th->next_look = th->t0 + TRACE_BLOCK_MS * 1000000LL;
 	if (!th->held)
@@ -1271,9 +1388,19 @@ static void on_exit_stop(struct tracer *tr, struct tthread *th)
 	resume(th, 0);
 }
 
+static void output_read(struct tracer *tr, int s);
+
 static void proc_end(struct tracer *tr, struct tproc *p, int status)
 {
 	struct trace_event ev;
+	/* what it wrote before it ended comes before its end */
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < 64 && tr->out[s] >= 0; i++) {
+			struct pollfd pf = { .fd = tr->out[s], .events = POLLIN };
+			if (poll(&pf, 1, 0) <= 0)
+				break;
+			output_read(tr, s);
+		}
 	memset(&ev, 0, sizeof ev);
 	ev.kind = TRACE_EV_END;
 	ev.pid = ev.tid = p->pid;
@@ -1330,7 +1457,10 @@ static void on_new(struct tracer *tr, struct tthread *parent, pid_t tid)
 		snprintf(side, sizeof side, "%s.%d", pp->side, ++pp->nchild);
 		th->p = proc_add(tr, tid, side, pp->free_run);
 		if (th->p)
+		{
 			memcpy(th->p->libc_fds, pp->libc_fds, sizeof pp->libc_fds);
+			memcpy(th->p->fds, pp->fds, sizeof pp->fds);
+		}
 		ev.pid = tid;
 		snprintf(ev.side, sizeof ev.side, "%s", th->p ? th->p->side : "?");
 		snprintf(ev.parent_side, sizeof ev.parent_side, "%s", pp->side);
@@ -1375,8 +1505,12 @@ static void on_wait(struct tracer *tr, pid_t tid, int st)
 		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
 		on_new(tr, th, (pid_t)msg);
 		resume(th, 0);
+	} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+		if (th->p) /* close-on-exec descriptors are gone */
+			forget_fds(th->p, 0, 1023);
+		resume(th, 0);
 	} else if (sig == SIGTRAP && event) {
-		resume(th, 0); /* exec and the others: nothing to show */
+		resume(th, 0); /* the others: nothing to show */
 	} else if (sig == SIGSTOP && th->expect_sigstop) {
 		th->expect_sigstop = 0;
 		resume(th, 0);
@@ -1385,12 +1519,34 @@ static void on_wait(struct tracer *tr, pid_t tid, int st)
 	}
 }
 
-static void reap_all(struct tracer *tr)
+/*
+ * Collect the stops and ends SIGCHLD announced (read from the signalfd just
+ * before). With one traced thread, once its stop is handled nothing else can be
+ * pending: its next stop comes after the resume and raises SIGCHLD anew, so the
+ * wait that would find nothing is spared (half the waits of a busy program).
+ */
+static int reap_all(struct tracer *tr)
 {
-	int st;
+	int st, n = 0;
 	pid_t tid;
-	while ((tid = waitpid(-1, &st, __WALL | WNOHANG)) > 0)
+	while ((tid = waitpid(-1, &st, __WALL | WNOHANG)) > 0) {
 		on_wait(tr, tid, st);
+		n++;
+		if (tr->threads && !tr->threads->next && tr->threads->tid == tid && !tr->threads->stopped_new)
+			break;
+	}
+	return n;
+}
+
+static int reap_all_full(struct tracer *tr)
+{
+	int st, n = 0;
+	pid_t tid;
+	while ((tid = waitpid(-1, &st, __WALL | WNOHANG)) > 0) {
+		on_wait(tr, tid, st);
+		n++;
+	}
+	return n;
 }
 
 /* Calls running for a while: asleep in the kernel means blocked. */
@@ -1544,16 +1700,70 @@ static int all_ended(const struct tracer *tr)
 	return 1;
 }
 
+static void on_tick(int sig)
+{
+	(void)sig; /* only here to cut a blocking waitpid() short */
+}
+
+/*
+ * Serve the signalfd (collect stops), the commands and the program's output,
+ * waiting up to TIMEOUT_MS (-1: as long as the blocked-call check and the
+ * batch allow). Returns how many stops were collected, -1 when poll failed.
+ */
+static int serve(struct tracer *tr, int timeout_ms)
+{
+	struct pollfd pf[4] = {
+		{ .fd = tr->sigfd, .events = POLLIN },
+		{ .fd = tr->sock, .events = POLLIN },
+		{ .fd = tr->out[0], .events = POLLIN },
+		{ .fd = tr->out[1], .events = POLLIN },
+	};
+	long long wait_ms = look_at_calls(tr);
+	if (tr->outlen) {
+		long long age = (now_ns() - tr->out_since) / 1000000;
+		if (age >= FLUSH_MS)
+			tr_flush(tr);
+		else if (wait_ms < 0 || wait_ms > FLUSH_MS - age)
+			wait_ms = FLUSH_MS - age;
+	}
+	/* a safety net under reap_all's shortcut: now and then a full collection */
+	if (wait_ms < 0 || wait_ms > 500)
+		wait_ms = 500;
+	if (timeout_ms >= 0 && timeout_ms < wait_ms)
+		wait_ms = timeout_ms;
+	int pr = poll(pf, 4, (int)wait_ms), stops = 0;
+	if (pr < 0 && errno != EINTR) {
+		tr->quit = 1;
+		return -1;
+	}
+	if (pr == 0)
+		stops += reap_all_full(tr);
+	if (pr > 0 && pf[0].revents) {
+		struct signalfd_siginfo si[4]; /* SIGCHLD does not queue: one read empties it */
+		if (read(tr->sigfd, si, sizeof si) < 0 && errno != EAGAIN && errno != EINTR)
+			tr->quit = 1;
+		stops += reap_all(tr);
+	}
+	if (pr > 0 && pf[1].revents)
+		on_cmd(tr);
+	for (int s = 0; pr > 0 && s < 2; s++)
+		if (tr->out[s] >= 0 && (pf[2 + s].revents & (POLLIN | POLLHUP | POLLERR)))
+			output_read(tr, s);
+	return stops;
+}
+
 /* The seccomp filter: the traced calls stop for the tracer, everything else runs. */
 static int install_filter(void)
 {
 	struct sock_filter f[64];
 	size_t n = 0;
-	enum trace_call plain[TRACE_CALL_COUNT];
+	long plain[TRACE_CALL_COUNT + 8];
 	size_t np = 0;
 	for (int c = TRACE_NONE + 1; c < TRACE_CALL_COUNT; c++)
 		if (call_nr((enum trace_call)c) >= 0 && c != TRACE_FCNTL && c != TRACE_IOCTL)
-			plain[np++] = (enum trace_call)c;
+			plain[np++] = call_nr((enum trace_call)c);
+	for (size_t i = 0; i < sizeof forget_nrs / sizeof forget_nrs[0]; i++)
+		plain[np++] = forget_nrs[i];
 #define STMT(code, k) (f[n++] = (struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) (f[n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf))
 	STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
@@ -1563,7 +1773,7 @@ static int install_filter(void)
 	/* each plain call: equal -> the TRACE at the end */
 	size_t first_plain = n;
 	for (size_t i = 0; i < np; i++)
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)call_nr(plain[i]), 0, 0);
+		JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)plain[i], 0, 0);
 	/* fcntl(fd, F_SETFL, ...) and ioctl(fd, FIONBIO, ...) only */
 	JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)call_nr(TRACE_FCNTL), 0, 3);
 	STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
@@ -1637,6 +1847,7 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 	tr->sock = sock;
 	tr->out[0] = tr->out[1] = -1;
 	tr->default_free = !o->stepping;
+	tr->enter_events = o->enter_events;
 	tr->data_max = o->data_max && o->data_max < TRACE_DATA_MAX ? o->data_max : TRACE_DATA_MAX;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1745,30 +1956,51 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 		tr->quit = 1;
 	ptrace(PTRACE_CONT, pid, 0, 0);
 
+	/*
+	 * Two ways to wait. Calm (every thread held, blocked or quiet): poll() on the
+	 * signalfd, the commands and the output, sleeping as long as nothing happens.
+	 * Busy (stops coming one after another): a blocking waitpid(), cut every
+	 * TICK_MS by SIGALRM to serve the commands, the output and the blocked-call
+	 * check; a tick with no stop since the last one goes back to calm. A busy
+	 * program's stops thus cost a wait each, as under a bare tracer, instead of a
+	 * poll, a read and a wait.
+	 */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_tick; /* no SA_RESTART: the tick ends waitpid() with EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	int busy = 0, stops = 0;
 	while (!tr->quit) {
 		if (all_ended(tr) && tr->out[0] < 0 && tr->out[1] < 0)
 			break;
-		struct pollfd pf[4] = {
-			{ .fd = tr->sigfd, .events = POLLIN },
-			{ .fd = tr->sock, .events = POLLIN },
-			{ .fd = tr->out[0], .events = POLLIN },
-			{ .fd = tr->out[1], .events = POLLIN },
-		};
-		long long wait_ms = look_at_calls(tr);
-		if (poll(pf, 4, wait_ms > 100000 ? 100000 : (int)wait_ms) < 0 && errno != EINTR)
-			break;
-		if (pf[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(tr->sigfd, &si, sizeof si) > 0) {
+		if (busy) {
+			int st;
+			pid_t tid = waitpid(-1, &st, __WALL);
+			if (tid > 0) {
+				on_wait(tr, tid, st);
+				stops++;
+				if (tr->outlen && (now_ns() - tr->out_since) / 1000000 >= FLUSH_MS)
+					tr_flush(tr);
+				continue;
 			}
-			reap_all(tr);
+			if (errno != EINTR || !stops) { /* ECHILD, or a quiet tick: calm again */
+				struct itimerval off;
+				memset(&off, 0, sizeof off);
+				setitimer(ITIMER_REAL, &off, NULL);
+				busy = 0;
+			}
+			stops = 0;
+			serve(tr, 0);
+			continue;
 		}
-		if (pf[1].revents)
-			on_cmd(tr);
-		for (int s = 0; s < 2; s++)
-			if (tr->out[s] >= 0 && (pf[2 + s].revents & (POLLIN | POLLHUP | POLLERR)))
-				output_read(tr, s);
+		if (serve(tr, -1) > 0) { /* stops were collected: the program is busy */
+			struct itimerval tick = { { 0, TICK_MS * 1000 }, { 0, TICK_MS * 1000 } };
+			setitimer(ITIMER_REAL, &tick, NULL);
+			busy = 1;
+			stops = 0;
+		}
 	}
+	tr_flush(tr);
 	kill_all(tr);
 	_exit(0);
 }
@@ -1783,7 +2015,7 @@ static struct trace *start(char *const argv[], const struct trace_opts *o, char 
 #else
 	int sv[2];
 	struct trace *t = calloc(1, sizeof *t);
-	if (!t || !(t->buf = malloc(MSG_MAX))) {
+	if (!t || !(t->buf = malloc(BATCH_MAX))) {
 		free(t);
 		snprintf(err, errlen, "%s: out of memory", argv[0]);
 		return NULL;
@@ -1793,7 +2025,7 @@ static struct trace *start(char *const argv[], const struct trace_opts *o, char 
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(errno));
 		goto fail;
 	}
-	int sz = (int)MSG_MAX * 4;
+	int sz = (int)BATCH_MAX * 4;
 	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
 	fflush(NULL); /* nothing buffered is written twice */

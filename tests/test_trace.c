@@ -535,8 +535,12 @@ static void stepping_holds_each_call(void **state)
 		assert_int_equal(tcp_state_of_listener(), i == 3);
 		assert_int_equal(ev.res.tcp_state, i == 3 ? TCP_LISTEN : TCP_CLOSE);
 		trace_event_clear(&ev);
-		/* the next one is held again */
-		assert_int_equal(trace_wait(t, &ev, 5000), 1);
+		/* the next one is held again (the program's output may come first) */
+		do {
+			if (ev.kind)
+				trace_event_clear(&ev);
+			assert_int_equal(trace_wait(t, &ev, 5000), 1);
+		} while (ev.kind == TRACE_EV_OUTPUT);
 		assert_int_equal(ev.kind, TRACE_EV_ENTER);
 		assert_int_equal(ev.held, 1);
 		if (i == 3)

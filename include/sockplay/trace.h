@@ -119,7 +119,8 @@ enum trace_call {
 };
 
 enum trace_ev_kind {
-	TRACE_EV_ENTER = 1,  /* a call is about to run (held: the program waits for trace_step) */
+	TRACE_EV_ENTER = 1,  /* a call is about to run (held: the program waits for trace_step);
+	                        sent for held calls, or for all with opts.enter_events */
 	TRACE_EV_BLOCKED,    /* the call is asleep in the kernel */
 	TRACE_EV_CALL,       /* the call returned: res holds the result */
 	TRACE_EV_OUTPUT,     /* one line the program wrote (stream 1 or 2), raw bytes, no newline */
@@ -163,6 +164,8 @@ struct trace_event {
 struct trace_opts {
 	const char *side;      /* the program's side: "server" */
 	int stepping;          /* 1: hold every call (but the C library's) until trace_step() */
+	int enter_events;      /* 1: an ENTER event for every call; 0: only for held ones (a free
+	                          program's CALL carries the call too, BLOCKED says it is pending) */
 	size_t data_max;       /* bytes read from the program per call (0: TRACE_DATA_MAX) */
 };
 
