@@ -35,7 +35,6 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
@@ -578,6 +577,8 @@ struct tracer {
 	size_t outlen;
 	long long out_since;          /* when the first of them was queued (ns) */
 	int quit;
+	struct tproc *writer[2];      /* the process last seen writing to stdout, stderr */
+	int out_pending;              /* it wrote since the pipes were last read */
 };
 
 static long long now_ns(void)
@@ -1319,6 +1320,22 @@ static void decode_exit(struct tracer *tr, struct tthread *th, long long rval, i
 	}
 }
 
+static void output_read(struct tracer *tr, int s);
+static void output_flush(struct tracer *tr, int s);
+
+/* Read what the program wrote to its output so far (the pipes hold it all). */
+static void drain_output(struct tracer *tr)
+{
+	tr->out_pending = 0;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < 64 && tr->out[s] >= 0; i++) {
+			struct pollfd pf = { .fd = tr->out[s], .events = POLLIN };
+			if (poll(&pf, 1, 0) <= 0)
+				break;
+			output_read(tr, s);
+		}
+}
+
 /* A call stopped at its entry (the seccomp stop). */
 static void on_entry(struct tracer *tr, struct tthread *th)
 {
@@ -1333,6 +1350,17 @@ static void on_entry(struct tracer *tr, struct tthread *th)
 	for (int i = 0; i < 6; i++)
 		a[i] = (long long)si.seccomp.args[i];
 	long nr = (long)si.seccomp.nr;
+	if (tr->out_pending)
+		drain_output(tr);
+	if (nr == SYS_write && (a[0] == 1 || a[0] == 2) && th->p) {
+		/* the program writes to its stdout or stderr (pipes, unless it moved them): its
+		   lines are read at its next stop, to come before the calls that follow them */
+		struct tproc *old = tr->writer[a[0] - 1];
+		if (old != th->p && tr->linelen[a[0] - 1])
+			output_flush(tr, (int)a[0] - 1); /* a line begun by another process is its own */
+		tr->writer[a[0] - 1] = th->p;
+		tr->out_pending = 1;
+	}
 	if (th->p && is_forget_nr(nr)) {
 		/* a descriptor number may change hands: not shown, only noted */
 		if (nr == SYS_close_range)
@@ -1377,6 +1405,8 @@ static void on_exit_stop(struct tracer *tr, struct tthread *th)
 		return;
 	}
 	struct trace_event *ev = &th->ev;
+	if (tr->out_pending)
+		drain_output(tr);
 	decode_exit(tr, th, si.exit.rval, si.exit.is_error);
 	ev->kind = TRACE_EV_CALL;
 	ev->resumed = th->blocked;
@@ -1388,18 +1418,15 @@ static void on_exit_stop(struct tracer *tr, struct tthread *th)
 	resume(th, 0);
 }
 
-static void output_read(struct tracer *tr, int s);
-
 static void proc_end(struct tracer *tr, struct tproc *p, int status)
 {
 	struct trace_event ev;
-	/* what it wrote before it ended comes before its end */
+	drain_output(tr); /* what it wrote before it ended comes before its end */
 	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < 64 && tr->out[s] >= 0; i++) {
-			struct pollfd pf = { .fd = tr->out[s], .events = POLLIN };
-			if (poll(&pf, 1, 0) <= 0)
-				break;
-			output_read(tr, s);
+		if (tr->writer[s] == p) {
+			if (tr->linelen[s])
+				output_flush(tr, s); /* its last line, even without a newline */
+			tr->writer[s] = NULL;
 		}
 	memset(&ev, 0, sizeof ev);
 	ev.kind = TRACE_EV_END;
@@ -1594,15 +1621,18 @@ static void output_flush(struct tracer *tr, int s)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = TRACE_EV_OUTPUT;
 	ev.stream = s + 1;
-	if (tr->procs) {
-		struct tproc *first = tr->procs;
-		while (first->next)
-			first = first->next; /* the program's first process */
-		ev.pid = ev.tid = first->pid;
-		snprintf(ev.side, sizeof ev.side, "%s", first->side);
+	struct tproc *by = tr->writer[s];
+	if (!by && tr->procs) {
+		by = tr->procs;
+		while (by->next)
+			by = by->next; /* not seen writing: the program's first process */
+	}
+	if (by) {
+		ev.pid = ev.tid = by->pid;
+		snprintf(ev.side, sizeof ev.side, "%s", by->side);
 	}
 	if (n && tr->line[s][n - 1] == '\r')
-		n--; /* a terminal's line end */
+		n--; /* a DOS line end */
 	tr_send(tr, &ev, (unsigned char *)tr->line[s], n, NULL, 0);
 	tr->linelen[s] = 0;
 }
@@ -1876,28 +1906,15 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	tr->sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	int outp[2] = { -1, -1 }, errp[2], ep[2];
-	/* stdout: a pseudo terminal when we can have one, so the program's C library flushes lines */
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
-		const char *name = ptsname(master);
-		int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-		if (slave >= 0) {
-			struct termios tio;
-			if (tcgetattr(slave, &tio) == 0) {
-				cfmakeraw(&tio); /* no \r added to line ends, no echo */
-				tcsetattr(slave, TCSANOW, &tio);
-			}
-			outp[0] = master;
-			outp[1] = slave;
-		}
-	}
-	if (outp[0] < 0) {
-		if (master >= 0)
-			close(master);
-		if (pipe2(outp, O_CLOEXEC) < 0)
-			start_fail(sock, "%s: %s", argv[0], errno);
-	}
+	/*
+	 * stdout and stderr: pipes. A pipe holds what was written the moment write()
+	 * returns, so the lines can be put in their place among the calls (a pseudo
+	 * terminal hands them on later, from a kernel worker). C's stdio buffers a
+	 * pipe fully: a C program shows its lines when it flushes or ends.
+	 */
+	int outp[2], errp[2], ep[2];
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		start_fail(sock, "%s: %s", argv[0], errno);
 	if (tr->sigfd < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0)
 		start_fail(sock, "%s: %s", argv[0], errno);
 

@@ -662,6 +662,126 @@ static void nothing_left_after_sigkill(void **state)
 	assert_true(wait_gone(pids[1], 3000));
 }
 
+
+/* Where LINE (a prefix) is in the log: its line number, -1 when absent. */
+static int line_at(const char *t, const char *prefix)
+{
+	int n = 0;
+	for (const char *p = t; p && *p; n++) {
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			return n;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return -1;
+}
+
+/* The select() server: select decoded, the echo, output lines in their place among the calls. */
+static void select_server_echo(void **state)
+{
+	(void)state;
+	NEED_SANDBOX();
+	fresh_net();
+	NEED_PYTHON();
+	char cmd[512], buf[16];
+	snprintf(cmd, sizeof cmd, "%s assets/programs/select_server.py", python);
+	struct trace *t = start_or_fail(cmd, 0);
+	struct log l = { 0 };
+	assert_true(pump(t, &l, at_call, "listen", 10000));
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(send(s, "ping", 4, 0), 4);
+	assert_int_equal(recv(s, buf, sizeof buf, 0), 4);
+	close(s);
+	assert_true(pump(t, &l, at_call, "close", 5000));
+	/* glibc makes select() with pselect6: either name, the same decoding */
+	int sel = line_at(l.text, "[server] pselect(4, [3], NULL, NULL, NULL)");
+	if (sel < 0)
+		sel = line_at(l.text, "[server] select(4, [3], NULL, NULL, NULL)");
+	assert_true(sel >= 0);
+	assert_true(strstr(l.text, "select(5, [3 4], NULL, NULL, NULL) = 1 (in [4], out NULL)") != NULL);
+	int acc = line_at(l.text, "[server] accept4(3, SOCK_CLOEXEC) = 4 (peer 127.0.0.1:");
+	int out = line_at(l.text, "[server] > connection from 127.0.0.1 ");
+	int rcv = line_at(l.text, "[server] recv(4, 1024) = 4 \"ping\"");
+	int snd = line_at(l.text, "[server] send(4, \"ping\", 4) = 4");
+	int eof = line_at(l.text, "[server] recv(4, 1024) = 0");
+	int left = line_at(l.text, "[server] > client left");
+	int cls = line_at(l.text, "[server] close(4) = 0");
+	if (!(sel < acc && acc < out && out < rcv && rcv < snd && snd < eof && eof < left && left < cls))
+		fail_msg("calls and output out of order:\n%s", l.text);
+	trace_free(t);
+	free(l.text);
+}
+
+/* Threads share their process's side; each call names its thread. */
+static void threads_share_the_side(void **state)
+{
+	(void)state;
+	NEED_PYTHON();
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s -c 'import socket, threading\n"
+		 "def hit(port):\n"
+		 "    s = socket.socket()\n"
+		 "    try:\n"
+		 "        s.connect((\"127.0.0.1\", port))\n"
+		 "    except OSError:\n"
+		 "        pass\n"
+		 "    s.close()\n"
+		 "ts = [threading.Thread(target=hit, args=(p,)) for p in (9, 10)]\n"
+		 "[t.start() for t in ts]\n"
+		 "[t.join() for t in ts]\n'",
+		 python);
+	struct trace *t = start_or_fail(cmd, 0);
+	struct trace_event ev;
+	pid_t tids[2] = { 0, 0 };
+	int connects = 0, threads = 0, rc;
+	while ((rc = trace_wait(t, &ev, 5000)) > 0) {
+		assert_string_equal(ev.side, "server");
+		assert_int_equal(ev.pid, trace_pid(t));
+		if (ev.kind == TRACE_EV_SPAWN) {
+			assert_true(ev.tid != ev.pid); /* a thread, not a new side */
+			threads++;
+		}
+		if (ev.kind == TRACE_EV_CALL && ev.req.call == SP_CALL_CONNECT) {
+			assert_true(ev.tid != trace_pid(t));
+			assert_int_equal(ev.res.ret, -1);
+			assert_int_equal(ev.res.err, ECONNREFUSED);
+			tids[connects++ % 2] = ev.tid;
+		}
+		trace_event_clear(&ev);
+	}
+	assert_int_equal(threads, 2);
+	assert_int_equal(connects, 2);
+	assert_true(tids[0] != tids[1]);
+	trace_free(t);
+}
+
+/* An interrupt ends a blocked call as Ctrl-C would: EINTR, then the program's reaction. */
+static void interrupt_a_blocked_call(void **state)
+{
+	(void)state;
+	NEED_SANDBOX();
+	fresh_net();
+	NEED_PYTHON();
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s assets/programs/server.py", python);
+	struct trace *t = start_or_fail(cmd, 0);
+	struct log l = { 0 };
+	assert_true(pump(t, &l, at_blocked, "accept", 10000));
+	assert_true(trace_settled(t));
+	assert_int_equal(trace_interrupt(t, 0, SIGINT), 0);
+	assert_true(pump(t, &l, at_end, "server", 5000));
+	has_line(l.text, "[server] accept4(3, SOCK_CLOEXEC) <resumed> = -1 EINTR (Interrupted system call)");
+	has_line(l.text, "[server] ! KeyboardInterrupt");
+	has_line(l.text, "[server] killed by SIGINT");
+	assert_true(trace_settled(t));
+	trace_free(t);
+	free(l.text);
+}
+
 /* ---- against strace ------------------------------------------------------ */
 
 /*
@@ -899,6 +1019,9 @@ int main(void)
 		cmocka_unit_test(crashing_program),
 		cmocka_unit_test(nothing_left_after_free),
 		cmocka_unit_test(nothing_left_after_sigkill),
+		cmocka_unit_test(select_server_echo),
+		cmocka_unit_test(threads_share_the_side),
+		cmocka_unit_test(interrupt_a_blocked_call),
 		cmocka_unit_test(strace_matches),
 	};
 	if (getenv("TRACE_TEST"))

@@ -186,10 +186,11 @@ void trace_argv_free(char **argv);
  * Start COMMAND (split by trace_split; through "sh -c" when it has shell
  * syntax) as a traced program. Returns NULL with one line in ERR naming the
  * command and the reason when it cannot be started (not found, not
- * executable, ptrace or seccomp refused). The program's stdout is a pseudo
- * terminal when one can be had (so its C library flushes each line, as in a
- * terminal) else a pipe; its stderr a pipe; its stdin /dev/null; it gets
- * PYTHONUNBUFFERED=1.
+ * executable, ptrace or seccomp refused). The program's stdout and stderr
+ * are pipes, its stdin /dev/null; it gets PYTHONUNBUFFERED=1 (C's stdio
+ * buffers a pipe fully: a C program's lines come when it flushes or ends).
+ * Its lines are read at its next stop after it wrote them, so they come in
+ * their place among its calls, on the side of the process that wrote them.
  */
 struct trace *trace_start(const char *command, const struct trace_opts *o, char *err, size_t errlen);
 /* The same with ARGV as is (ARGV[0] searched in PATH). */
