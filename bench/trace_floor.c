@@ -15,6 +15,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if !defined(__x86_64__)
+int main(void)
+{
+	fprintf(stderr, "trace_floor: written for x86_64 only\n");
+	return 2;
+}
+#else
 static const int calls[] = {
 	SYS_socket, SYS_socketpair, SYS_bind, SYS_listen, SYS_connect, SYS_accept, SYS_accept4,
 	SYS_sendto, SYS_sendmsg, SYS_recvfrom, SYS_recvmsg, SYS_read, SYS_write, SYS_close,
@@ -83,3 +90,4 @@ int main(int argc, char **argv)
 	}
 	return 1;
 }
+#endif

@@ -3,6 +3,10 @@
 #define SOCKPLAY_TRACE_H
 
 /*
+ * Programs on stage (in progress): this module is complete and tested on its
+ * own; --run, the panes, the stepping keys and the transcript's interleaving
+ * come next, on this interface (see "Integration" below).
+ *
  * How it works. trace_start() forks a small tracer process (a fork of
  * sockplay, no exec) and returns at once with the program started under it.
  * The tracer forks the program, which asks to be traced (PTRACE_TRACEME),
@@ -48,6 +52,15 @@
  * `strace -e trace=network,close`: the same calls in the same order, with
  * those names mapped, plus read/write/poll/select/fcntl/ioctl on sockets
  * (not in strace's network class) and minus close of non-sockets.
+ *
+ * Results. A call a signal cuts short (the kernel's ERESTART* codes) is
+ * reported as -1 EINTR; if the kernel restarts it (SA_RESTART), the restarted
+ * call comes as a new call. The socket's cookie, type, TCP state and addresses
+ * are read after each call through pidfd_getfd(); after a send or receive that
+ * moved bytes, from what the socket's last other call saw (a busy program's
+ * calls stay cheap; the descriptor cache is voided by close, dup2, dup3,
+ * close_range and exec, so the identity is never another socket's); the
+ * kernel view has the live state.
  *
  * Calls the C library makes on its own behalf are marked (ev->libc): a
  * netlink socket (getaddrinfo's interface probe) and the name service cache
