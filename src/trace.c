@@ -146,22 +146,26 @@ static const char *domain_name(int d)
 	return NULL;
 }
 
+/* "|SOCK_NONBLOCK|SOCK_CLOEXEC" for the flag bits of a type (socket) or of accept4's flags. */
+static void sock_flags_text(int flags, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s", flags & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
+		 flags & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "");
+}
+
 /* "SOCK_STREAM|SOCK_CLOEXEC" */
 static void type_text(int type, char *out, size_t size)
 {
 	int base = type & 0xf;
+	char fl[40];
 	const char *n = consts_name(SP_K_TYPE, base);
 	if (!n)
 		n = base == SOCK_RAW ? "SOCK_RAW" : base == SOCK_SEQPACKET ? "SOCK_SEQPACKET" : NULL;
+	sock_flags_text(type, fl, sizeof fl);
 	if (n)
-		snprintf(out, size, "%s", n);
+		snprintf(out, size, "%s%s", n, fl);
 	else
-		snprintf(out, size, "%d", base);
-	size_t o = strlen(out);
-	if (type & SOCK_NONBLOCK)
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "|SOCK_NONBLOCK");
-	if (type & SOCK_CLOEXEC)
-		snprintf(out + o, o < size ? size - o : 0, "|SOCK_CLOEXEC");
+		snprintf(out, size, "%d%s", base, fl);
 }
 
 /* MSG_* flags: the script's names, then the ones only programs use. */
@@ -232,7 +236,7 @@ char **trace_split(const char *command, int *shell, char *err, size_t errlen)
 		if (!*p)
 			break;
 		size_t wl = 0;
-		int quoted = 0, first = 1, assign_ok = 1;
+		int first = 1, assign_ok = 1;
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
 			char c = *p;
 			if (c == '\'') {
@@ -244,7 +248,6 @@ char **trace_split(const char *command, int *shell, char *err, size_t errlen)
 				memcpy(word + wl, p + 1, (size_t)(e - p - 1));
 				wl += (size_t)(e - p - 1);
 				p = e + 1;
-				quoted = 1;
 				assign_ok = 0;
 			} else if (c == '"') {
 				p++;
@@ -264,7 +267,6 @@ char **trace_split(const char *command, int *shell, char *err, size_t errlen)
 					goto fail;
 				}
 				p++;
-				quoted = 1;
 				assign_ok = 0;
 			} else if (c == '\\') {
 				if (!p[1]) {
@@ -289,7 +291,6 @@ char **trace_split(const char *command, int *shell, char *err, size_t errlen)
 			}
 			first = 0;
 		}
-		(void)quoted;
 		word[wl] = 0;
 		argv[nw] = strdup(word);
 		if (!argv[nw]) {
@@ -976,10 +977,11 @@ static int decode_entry(struct tracer *tr, struct tthread *th, enum trace_call c
 	case TRACE_ACCEPT4:
 		rq->call = SP_CALL_ACCEPT;
 		rq->flags = c == TRACE_ACCEPT4 ? (int)a[3] : 0;
-		if (rq->flags) {
-			type_text(rq->flags, t1, sizeof t1);
-			/* only the flag bits: drop the "0" base type */
-			snprintf(ev->text, sizeof ev->text, "accept4(%d, %s)", rq->fd, t1 + (t1[0] == '0' ? 2 : 0));
+		sock_flags_text(rq->flags, t1, sizeof t1);
+		if (t1[0]) {
+			snprintf(ev->text, sizeof ev->text, "accept4(%d, %s)", rq->fd, t1 + 1);
+		} else if (rq->flags) {
+			snprintf(ev->text, sizeof ev->text, "accept4(%d, %#x)", rq->fd, (unsigned)rq->flags);
 		} else {
 			snprintf(ev->text, sizeof ev->text, "accept(%d)", rq->fd);
 		}
@@ -1148,7 +1150,11 @@ static int decode_entry(struct tracer *tr, struct tthread *th, enum trace_call c
 	case TRACE_EPOLL_WAIT:
 	case TRACE_EPOLL_PWAIT:
 		rq->call = SP_CALL_NONE;
-		snprintf(ev->text, sizeof ev->text, "%s(%d, %lld, %lld)", call_names[c], rq->fd, a[2], (long long)(int)a[3]);
+		if ((int)a[3] < 0)
+			snprintf(t1, sizeof t1, "-1");
+		else
+			snprintf(t1, sizeof t1, "%d ms", (int)a[3]);
+		snprintf(ev->text, sizeof ev->text, "%s(%d, %lld, %s)", call_names[c], rq->fd, a[2], t1);
 		break;
 	default:
 		return -1;

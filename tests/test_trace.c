@@ -782,6 +782,85 @@ static void interrupt_a_blocked_call(void **state)
 	free(l.text);
 }
 
+
+/* Every kind of call a program makes, decoded in the transcript's shape. */
+static void every_call_decoded(void **state)
+{
+	(void)state;
+	NEED_SANDBOX();
+	fresh_net();
+	NEED_PYTHON();
+	char path[128], cmd[512];
+	snprintf(path, sizeof path, "%s/many.py", tmpdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("import socket, select, fcntl, os, struct\n"
+	      "a, b = socket.socketpair()\n"
+	      "a.setblocking(False)\n"
+	      "fcntl.fcntl(b, fcntl.F_SETFL, fcntl.fcntl(b, fcntl.F_GETFL) | os.O_NONBLOCK)\n"
+	      "a.send(b'hi')\n"
+	      "p = select.poll(); p.register(b, select.POLLIN); p.poll(1000)\n"
+	      "b.recv(10, socket.MSG_PEEK)\n"
+	      "b.recv(10)\n"
+	      "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 40000))\n"
+	      "v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.bind(('127.0.0.1', 40001))\n"
+	      "v.sendto(b'x', ('127.0.0.1', 40000))\n"
+	      "u.recvfrom(10)\n"
+	      "u.sendmsg([b'ab', b'cd'], [], 0, ('127.0.0.1', 40001))\n"
+	      "v.recvmsg(10)\n"
+	      "u.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 5))\n"
+	      "u.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)\n"
+	      "u.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)\n"
+	      "ep = select.epoll(); ep.register(u.fileno(), select.EPOLLOUT); ep.poll(1)\n"
+	      "a.shutdown(socket.SHUT_WR)\n"
+	      "os.write(b.fileno(), b'w')\n"
+	      "os.read(a.fileno(), 5)\n"
+	      "os.write(1, b'done\\n')\n",
+	      f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "%s %s", python, path);
+	struct trace *t = start_or_fail(cmd, 0);
+	struct log l = { 0 };
+	assert_true(pump(t, &l, at_end, "server", 10000));
+	static const char *const want[] = {
+		"[server] socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0) = 0 (fds 3, 4)",
+		"[server] ioctl(3, FIONBIO, 1) = 0",
+		"[server] fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0",
+		"[server] send(3, \"hi\", 2) = 2",
+		"[server] poll([4:IN], 1, 1000 ms) = 1 (4:IN)",
+		"[server] recv(4, 10, MSG_PEEK) = 2 \"hi\"",
+		"[server] recv(4, 10) = 2 \"hi\"",
+		"[server] socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0) = 5",
+		"[server] sendto(6, \"x\", 1, 127.0.0.1:40000) = 1",
+		"[server] recvfrom(5, 10) = 1 \"x\" (from 127.0.0.1:40001)",
+		"[server] sendmsg(5, \"abcd\", 4, 127.0.0.1:40001) = 4",
+		"[server] recvmsg(6, 10) = 4 \"abcd\" (from 127.0.0.1:40000)",
+		"[server] setsockopt(5, SO_LINGER, 1, 5) = 0",
+		"[server] getsockopt(5, SO_LINGER) = 0 (value on, 5 s)",
+		"[server] getsockopt(5, SO_REUSEADDR) = 0 (value 0)",
+		"[server] epoll_wait(7, 1023, 1000 ms) = 1 (data 5:OUT)",
+		"[server] shutdown(3, SHUT_WR) = 0",
+		"[server] write(4, \"w\", 1) = 1",
+		"[server] read(3, 5) = 1 \"w\"",
+		"[server] > done", /* in its place: before the calls Python makes at its exit */
+		"[server] getsockname(5) = 0 (local 127.0.0.1:40000)",
+		"[server] getpeername(5) = -1 ENOTCONN (Transport endpoint is not connected)",
+		"[server] close(6) = 0",
+		"[server] exited 0",
+	};
+	int last = -1;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		int at = line_at(l.text, want[i]);
+		if (at < 0 || at < last)
+			fail_msg("missing or out of order: %s\n--- log ---\n%s", want[i], l.text);
+		last = at;
+	}
+	/* writes to the output are not socket calls */
+	assert_int_equal(count_prefix(l.text, "[server] write(1"), 0);
+	trace_free(t);
+	free(l.text);
+}
+
 /* ---- against strace ------------------------------------------------------ */
 
 /*
@@ -1022,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(select_server_echo),
 		cmocka_unit_test(threads_share_the_side),
 		cmocka_unit_test(interrupt_a_blocked_call),
+		cmocka_unit_test(every_call_decoded),
 		cmocka_unit_test(strace_matches),
 	};
 	if (getenv("TRACE_TEST"))
