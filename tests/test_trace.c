@@ -861,6 +861,42 @@ static void every_call_decoded(void **state)
 	free(l.text);
 }
 
+
+/* Stepping the tutorial's server: its own calls are steps, the C library's lookup probe is not. */
+static void library_calls_are_not_steps(void **state)
+{
+	(void)state;
+	NEED_SANDBOX();
+	fresh_net();
+	NEED_PYTHON();
+	char cmd[512], held[8][TRACE_TEXT_MAX];
+	int nheld = 0, libc_calls = 0, libc_held = 0;
+	snprintf(cmd, sizeof cmd, "%s assets/programs/server.py", python);
+	struct trace *t = start_or_fail(cmd, 1);
+	struct trace_event ev;
+	for (int i = 0; i < 100 && nheld < 4; i++) {
+		assert_int_equal(trace_wait(t, &ev, 10000), 1);
+		if (ev.kind == TRACE_EV_ENTER) {
+			assert_true(ev.held);
+			libc_held += ev.libc;
+			snprintf(held[nheld++], sizeof held[0], "%s", ev.text);
+			if (nheld < 4)
+				assert_int_equal(trace_step(t, ev.tid), 0);
+		}
+		if (ev.kind == TRACE_EV_CALL && ev.libc)
+			libc_calls++;
+		trace_event_clear(&ev);
+	}
+	assert_int_equal(nheld, 4);
+	assert_string_equal(held[0], "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0)");
+	assert_string_equal(held[1], "bind(3, 127.0.0.1:8888)");
+	assert_string_equal(held[2], "listen(3, 128)");
+	assert_string_equal(held[3], "accept4(3, SOCK_CLOEXEC)");
+	assert_int_equal(libc_held, 0);
+	assert_int_equal(libc_calls, 6); /* twice: socket, connect to nscd, close */
+	trace_free(t);
+}
+
 /* ---- against strace ------------------------------------------------------ */
 
 /*
@@ -1102,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(threads_share_the_side),
 		cmocka_unit_test(interrupt_a_blocked_call),
 		cmocka_unit_test(every_call_decoded),
+		cmocka_unit_test(library_calls_are_not_steps),
 		cmocka_unit_test(strace_matches),
 	};
 	if (getenv("TRACE_TEST"))
