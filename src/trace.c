@@ -544,6 +544,7 @@ struct tproc {
 	int nchild;            /* children forked so far: the next is side.(nchild+1) */
 	int free_run;
 	int ended;
+	char last_err[TRACE_NOTE_MAX]; /* the last line it wrote to stderr */
 	unsigned char libc_fds[1024 / 8]; /* sockets the C library opened for itself */
 	struct fdcache { uint64_t cookie; int type, proto, state; } fds[256]; /* by fd: what sock_info saw */
 	struct tproc *next;
@@ -1450,7 +1451,8 @@ static void proc_end(struct tracer *tr, struct tproc *p, int status)
 		ev.status = WEXITSTATUS(status);
 		snprintf(ev.how, sizeof ev.how, "exited %d", ev.status);
 	}
-	tr_send(tr, &ev, NULL, 0, NULL, 0);
+	size_t ll = strlen(p->last_err);
+	tr_send(tr, &ev, (const unsigned char *)p->last_err, ll, NULL, 0);
 	p->ended = 1;
 	if (p->pidfd >= 0)
 		close(p->pidfd);
@@ -1636,6 +1638,8 @@ static void output_flush(struct tracer *tr, int s)
 	if (by) {
 		ev.pid = ev.tid = by->pid;
 		snprintf(ev.side, sizeof ev.side, "%s", by->side);
+		if (s == 1 && n) /* raw bytes: trace_format escapes them */
+			snprintf(by->last_err, sizeof by->last_err, "%.*s", (int)n, tr->line[s]);
 	}
 	if (n && tr->line[s][n - 1] == '\r')
 		n--; /* a DOS line end */

@@ -587,6 +587,21 @@ static void crashing_program(void **state)
 	has_line(l.text, "[server] exited 1");
 	trace_free(t);
 	free(l.text);
+
+	/* the end carries the last line the process wrote to stderr: what a pane shows */
+	snprintf(cmd, sizeof cmd, "%s -c 'import sys; print(\"first\", file=sys.stderr); raise SystemExit(\"bye\")'",
+		 python);
+	t = start_or_fail(cmd, 0);
+	struct trace_event ev;
+	int rc;
+	while ((rc = trace_wait(t, &ev, 5000)) > 0 && ev.kind != TRACE_EV_END)
+		trace_event_clear(&ev);
+	assert_int_equal(rc, 1);
+	assert_string_equal(ev.how, "exited 1");
+	assert_int_equal(ev.data_len, 3);
+	assert_memory_equal(ev.data, "bye", 3);
+	trace_event_clear(&ev);
+	trace_free(t);
 }
 
 /* Nothing traced outlives trace_free, children included. */

@@ -169,7 +169,8 @@ struct trace_event {
 	char how[64];                /* "exited 0", "killed by SIGSEGV" */
 	/* SPAWN */
 	char parent_side[TRACE_SIDE_MAX];
-	/* OUTPUT: the line; send-like ENTER/CALL: the first bytes offered (req.unit) */
+	/* OUTPUT: the line; send-like ENTER/CALL: the first bytes offered (req.unit);
+	   END: the last line the process wrote to stderr (a traceback's last line), raw */
 	unsigned char *data;         /* malloc'd, owned by the event */
 	size_t data_len;
 };
