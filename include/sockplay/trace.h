@@ -35,8 +35,17 @@
  * trace_next(); it sends commands (trace_step, trace_run, trace_interrupt)
  * that the tracer carries out. No threads, no busy waiting: the tracer sleeps
  * in poll() on a signalfd for SIGCHLD, the command socket and the program's
- * output; it looks at a call that has not returned after TRACE_BLOCK_MS and
- * reports it blocked once the thread sleeps in it (/proc state S).
+ * output; while the program's calls come one after another it waits in a
+ * blocking waitpid() instead, cut every 5 ms by SIGALRM to serve the rest,
+ * back to poll() at the first tick without a call. It looks at a call that
+ * has not returned after TRACE_BLOCK_MS and reports it blocked once the
+ * thread sleeps in it (/proc state S). Results of a free program's calls
+ * reach the caller in batches, within 2 ms; anything else (a held or blocked
+ * call, output, a process starting or ending) at once, with those before it:
+ * the order of events is always the order things happened in.
+ *
+ * Costs (bench/run.sh, 10 000 send/recv pairs, not stepped): about 1.4x the
+ * time of a bare tracer stopping the same calls and doing nothing else.
  *
  * Sides. The program is side NAME; each process it forks becomes side
  * NAME.1, NAME.2 ... numbered per parent in creation order (a child of
@@ -71,7 +80,9 @@
  * Integration (next round): the session keeps one struct trace per --run
  * side, adds trace_fd() to its poll set, turns TRACE_EV_CALL and
  * TRACE_EV_BLOCKED into struct sp_event with trace_sp_event() and prints them
- * through transcript_event() like an actor's; the kernel view matches
+ * through transcript_event() like an actor's (the JSON "call" then needs
+ * trace_call_name(tcall) where req.call is SP_CALL_NONE: poll, select,
+ * epoll, socketpair, getsockname, getpeername); the kernel view matches
  * res.cookie like an actor's socket. The TUI shows the held TRACE_EV_ENTER as
  * "next: accept(3)" and answers n/Space with trace_step(tid), p with
  * trace_run(pid, 1), i with trace_interrupt(pid, SIGINT). --batch runs with
