@@ -27,6 +27,7 @@
 #define PORT 8888
 
 static int sandboxed;        /* our own network namespace: port 8888 is ours */
+static char untraceable[300]; /* why programs cannot be traced here ("" when they can) */
 static char python[256];     /* a python3 that is an executable, not a shell wrapper */
 static char tmpdir[64];
 static char fork_server[128]; /* assets/programs/fork_server.c, compiled */
@@ -251,13 +252,22 @@ static struct trace *start_or_fail(const char *cmd, int stepping)
 
 #define NEED_SANDBOX()                                                                    \
 	do {                                                                              \
+		NEED_TRACE();                                                             \
 		if (!sandboxed) {                                                         \
 			fprintf(stderr, "skipped: no private network namespace here\n"); \
 			skip();                                                           \
 		}                                                                         \
 	} while (0)
+#define NEED_TRACE()                                                          \
+	do {                                                                  \
+		if (untraceable[0]) {                                         \
+			fprintf(stderr, "skipped: %s\n", untraceable);      \
+			skip();                                               \
+		}                                                             \
+	} while (0)
 #define NEED_PYTHON()                                                   \
 	do {                                                            \
+		NEED_TRACE();                                           \
 		if (!python[0]) {                                       \
 			fprintf(stderr, "skipped: no python3 here\n"); \
 			skip();                                         \
@@ -311,6 +321,7 @@ static void split_words(void **state)
 static void missing_command_is_named(void **state)
 {
 	(void)state;
+	NEED_TRACE();
 	char err[300];
 	struct trace_opts o = { .side = "server" };
 	struct trace *t = trace_start("no-such-program-here --x", &o, err, sizeof err);
@@ -608,6 +619,7 @@ static void crashing_program(void **state)
 static void nothing_left_after_free(void **state)
 {
 	(void)state;
+	NEED_TRACE();
 	if (!fork_server[0])
 		skip();
 	char cmd[300];
@@ -636,6 +648,7 @@ static void nothing_left_after_free(void **state)
 static void nothing_left_after_sigkill(void **state)
 {
 	(void)state;
+	NEED_TRACE();
 	if (!fork_server[0])
 		skip();
 	int pp[2];
@@ -1156,6 +1169,14 @@ int main(void)
 		cmocka_unit_test(library_calls_are_not_steps),
 		cmocka_unit_test(strace_matches),
 	};
+	/* can programs be traced here at all (ptrace and seccomp allowed)? */
+	char *probe[] = { "true", NULL };
+	struct trace_opts po = { .side = "probe" };
+	struct trace *pt = trace_start_argv(probe, &po, untraceable, sizeof untraceable);
+	if (pt) {
+		untraceable[0] = 0;
+		trace_free(pt);
+	}
 	if (getenv("TRACE_TEST"))
 		cmocka_set_test_filter(getenv("TRACE_TEST")); /* one test by name, while working on it */
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
