@@ -1837,10 +1837,12 @@ static int install_filter(void)
 }
 
 /* In the program's process, before exec: never returns. */
-static void program_child(char *const argv[], int out, int err, int errpipe, const sigset_t *oldmask)
+static void program_child(char *const argv[], int out, int err, int errpipe)
 {
 	int e;
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	sigset_t none;
+	sigemptyset(&none); /* whatever sockplay blocks, the program starts as from a shell */
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL);
@@ -1910,10 +1912,10 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 	signal(SIGTSTP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	sigset_t chld, old;
+	sigset_t chld;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
+	sigprocmask(SIG_SETMASK, &chld, NULL); /* only SIGCHLD, read from the signalfd */
 	tr->sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	/*
@@ -1932,7 +1934,7 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 	if (pid < 0)
 		start_fail(sock, "%s: %s", argv[0], errno);
 	if (pid == 0)
-		program_child(argv, outp[1], errp[1], ep[1], &old);
+		program_child(argv, outp[1], errp[1], ep[1]);
 	close(outp[1]);
 	close(errp[1]);
 	close(ep[1]);
