@@ -931,6 +931,77 @@ static void library_calls_are_not_steps(void **state)
 	trace_free(t);
 }
 
+
+/* Stepping a forking server: the child is held too, on its own side, each stepped apart. */
+static void stepping_follows_children(void **state)
+{
+	(void)state;
+	NEED_SANDBOX();
+	fresh_net();
+	if (!fork_server[0])
+		skip();
+	struct trace *t = start_or_fail(fork_server, 1);
+	struct trace_event ev;
+	pid_t parent_tid = 0, child_tid = 0;
+	int client = -1;
+	char parent_next[TRACE_TEXT_MAX] = "", child_next[TRACE_TEXT_MAX] = "";
+	for (int i = 0; i < 200 && !(parent_next[0] && child_next[0]); i++) {
+		assert_int_equal(trace_wait(t, &ev, 5000), 1);
+		if (ev.kind == TRACE_EV_ENTER && strcmp(ev.side, "server") == 0) {
+			parent_tid = ev.tid;
+			if (strcmp(ev.text, "accept(3)") == 0 && client < 0) {
+				struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+				a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+				client = socket(AF_INET, SOCK_STREAM, 0);
+				assert_int_equal(connect(client, (struct sockaddr *)&a, sizeof a), 0);
+			}
+			if (strcmp(ev.text, "close(4)") == 0)
+				snprintf(parent_next, sizeof parent_next, "%s", ev.text); /* after its fork */
+			else
+				trace_step(t, ev.tid);
+		}
+		if (ev.kind == TRACE_EV_ENTER && strcmp(ev.side, "server.1") == 0) {
+			assert_true(ev.held);
+			child_tid = ev.tid;
+			snprintf(child_next, sizeof child_next, "%s", ev.text);
+		}
+		trace_event_clear(&ev);
+	}
+	assert_string_equal(parent_next, "close(4)");
+	assert_string_equal(child_next, "close(3)");
+	assert_true(child_tid != parent_tid && child_tid > 0);
+	assert_true(trace_settled(t));
+	/* the child's step moves the child only */
+	assert_int_equal(trace_step(t, child_tid), 0);
+	int got_child_close = 0;
+	for (int i = 0; i < 10 && !got_child_close; i++) {
+		assert_int_equal(trace_wait(t, &ev, 5000), 1);
+		if (ev.kind == TRACE_EV_CALL) {
+			assert_string_equal(ev.side, "server.1");
+			assert_string_equal(ev.text, "close(3)");
+			got_child_close = 1;
+		}
+		trace_event_clear(&ev);
+	}
+	assert_true(got_child_close);
+	/* its next call is held: the greeting, not sent yet */
+	do {
+		assert_int_equal(trace_wait(t, &ev, 5000), 1);
+		if (ev.kind != TRACE_EV_ENTER)
+			trace_event_clear(&ev);
+	} while (ev.kind != TRACE_EV_ENTER);
+	assert_string_equal(ev.side, "server.1");
+	assert_string_equal(ev.text, "send(4, \"Hello, client!\", 14)");
+	trace_event_clear(&ev);
+	char buf[32];
+	assert_int_equal(recv(client, buf, sizeof buf, MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(trace_step(t, child_tid), 0);
+	assert_int_equal(recv(client, buf, sizeof buf, 0), 14);
+	close(client);
+	trace_free(t);
+}
+
 /* ---- against strace ------------------------------------------------------ */
 
 /*
@@ -1171,6 +1242,7 @@ int main(void)
 		cmocka_unit_test(select_server_echo),
 		cmocka_unit_test(threads_share_the_side),
 		cmocka_unit_test(interrupt_a_blocked_call),
+		cmocka_unit_test(stepping_follows_children),
 		cmocka_unit_test(every_call_decoded),
 		cmocka_unit_test(library_calls_are_not_steps),
 		cmocka_unit_test(strace_matches),
