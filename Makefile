@@ -42,6 +42,10 @@ TUI_SCALE_WRAP = -Wl,--wrap=session_exec,--wrap=session_refresh,--wrap=session_s
 build/bench/tui_scale: bench/tui_scale.c $(LIBOBJ) | build
 	$(CC) $(CFLAGS) $(CURSES_CFLAGS) $(LDFLAGS) $(TUI_SCALE_WRAP) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
+# trace_run drives the tracer of src/trace.c: it needs the objects.
+build/bench/trace_run: bench/trace_run.c $(LIBOBJ) | build
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 build/bench/%: bench/%.c $(wildcard bench/*.h) | build
 	$(CC) $(CFLAGS) -o $@ $<
 

@@ -188,3 +188,30 @@ if command -v tmux >/dev/null 2>&1 && [ -x build/bench/tui_scale ]; then
 else
 	echo "tmux or build/bench/tui_scale missing: TUI figures skipped"
 fi
+
+echo
+echo "== a traced program: 10 000 send/recv pairs (bench/raw_steps.c), not stepped =="
+# the same program three ways, each run alternately; it times its own loop (ns a call):
+# untraced; under the floor of tracing (bench/trace_floor.c: stops at the entry and exit of the
+# same calls, nothing else); under sockplay's tracer (bench/trace_run.c: src/trace.c, every
+# event read and formatted as the transcript would). Other load on the machine spreads the
+# figures: the best of the runs is the steadiest measure, the median is shown beside it.
+if [ -x build/bench/trace_floor ] && [ -x build/bench/trace_run ] &&
+	build/bench/trace_run build/bench/raw_steps 10 >/dev/null 2>&1; then
+	TR_RUNS=${TR_RUNS:-9}
+	: >"$TMP/tr.raw"; : >"$TMP/tr.floor"; : >"$TMP/tr.ours"
+	for i in $(seq "$TR_RUNS"); do
+		build/bench/raw_steps 10000 >>"$TMP/tr.raw"
+		build/bench/trace_floor build/bench/raw_steps 10000 >>"$TMP/tr.floor"
+		build/bench/trace_run build/bench/raw_steps 10000 2>/dev/null >>"$TMP/tr.ours"
+	done
+	best() { sort -n "$1" | head -1; }
+	med() { median <"$1"; }
+	echo "untraced:                  best $(best "$TMP/tr.raw") ns a call, median $(med "$TMP/tr.raw") ns ($TR_RUNS runs)"
+	echo "floor (bare tracer):       best $(best "$TMP/tr.floor") ns a call, median $(med "$TMP/tr.floor") ns"
+	echo "sockplay's tracer:         best $(best "$TMP/tr.ours") ns a call, median $(med "$TMP/tr.ours") ns"
+	awk -v a="$(best "$TMP/tr.ours")" -v b="$(best "$TMP/tr.floor")" -v c="$(med "$TMP/tr.ours")" -v d="$(med "$TMP/tr.floor")" \
+		'BEGIN { printf "sockplay / floor: %.2fx best, %.2fx median (target <= 2x: %s)\n", a / b, c / d, a / b <= 2 ? "met" : "NOT met" }'
+else
+	echo "programs cannot be traced here (ptrace or seccomp refused): skipped"
+fi

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -109,6 +110,25 @@ const char *consts_name(enum sp_const_kind kind, int value)
 		if (consts_table[i].kind == kind && consts_table[i].value == value)
 			return consts_table[i].name;
 	return NULL;
+}
+
+void consts_msg_flags_text(int flags, char *out, size_t size)
+{
+	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
+	size_t o = 0;
+	int rest = flags;
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (!(flags & all[i]))
+			continue;
+		rest &= ~all[i];
+		const char *n = consts_name(SP_K_MSG, all[i]);
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "|" : "", n ? n : "?");
+	}
+	if (rest)
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? "|" : "", rest);
+	if (!o)
+		snprintf(out, size, "0");
 }
 
 const struct sp_const *consts_all(size_t *n)

@@ -39,6 +39,11 @@ struct sp_opt {
 const struct sp_const *consts_lookup(const char *name, unsigned kinds);
 /* The name of VALUE among constants of KIND, or NULL. */
 const char *consts_name(enum sp_const_kind kind, int value);
+/*
+ * MSG_* flags as a script writes them: "MSG_PEEK|MSG_DONTWAIT", bits without
+ * a name as a number ("MSG_PEEK|64"), "0" for none.
+ */
+void consts_msg_flags_text(int flags, char *out, size_t size);
 /* Every constant, NULL-terminated by name (for suggestions). */
 const struct sp_const *consts_all(size_t *n);
 

@@ -37,6 +37,15 @@ int text_cp_hidden(uint32_t cp);
  */
 size_t text_escape_utf8(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size);
 
+/*
+ * The data a call offers, as its text shows it: the first bytes of P (SHOWN
+ * of them, out of TOTAL offered) escaped and quoted, at most MAXSHOW shown,
+ * with "..." after the closing quote when there is more: "\"Hello\"",
+ * "\"xxxx\""...
+ */
+void text_data_preview(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
+		       size_t size);
+
 /* "127.0.0.1:8888", "[::1]:8888", "*:8888", "/tmp/s", "@name", "-" when unset. */
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size);
 
