@@ -1,6 +1,12 @@
 #!/bin/sh
 # Install what building and testing sockplay needs, when it is missing (Debian/Ubuntu).
+# `deps.sh deb`: also what `make deb` needs (debhelper, dpkg-dev, lintian).
 missing=""
+if [ "${1:-}" = deb ]; then
+	command -v dh >/dev/null 2>&1 || missing="$missing debhelper"
+	command -v dpkg-buildpackage >/dev/null 2>&1 || missing="$missing dpkg-dev"
+	command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
+fi
 command -v cc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 pkg-config --exists ncursesw 2>/dev/null || missing="$missing libncurses-dev"
