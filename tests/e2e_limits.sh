@@ -6,6 +6,8 @@
 # no reach outside the sandbox, no files written but those asked for).
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_sandbox
 case "$SP" in /*) ;; *) SP=$PWD/$SP ;; esac # some checks run in other directories
 TMP=$(mktemp -d)
 PEER=
