@@ -7,6 +7,7 @@ if [ "${1:-}" = deb ]; then
 	command -v dpkg-buildpackage >/dev/null 2>&1 || missing="$missing dpkg-dev"
 	command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
 fi
+command -v make >/dev/null 2>&1 || missing="$missing make"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 pkg-config --exists ncursesw 2>/dev/null || missing="$missing libncurses-dev"
