@@ -304,7 +304,7 @@ if [ "$NOCAP" != none ]; then
 	$TM send-keys -t "$SESSION" q
 	check "... and q quits" wait_for "EXITED rc=0"
 else
-	echo "skip: no way to drop CAP_NET_RAW here"
+	echo "skip the wire pane without CAP_NET_RAW: no way to drop CAP_NET_RAW here"
 fi
 
 # ---- 12. UDP with keys: w and r offer sendto() and recvfrom() on an unconnected socket ---------
