@@ -43,8 +43,9 @@
  * and the process itself follows only when the child succeeded. The second
  * needs no trial: with CAP_SYS_ADMIN the process can go back where it was.
  *
- * unshare(CLONE_NEWUSER) and unshare(CLONE_NEWNS) refuse a process with more
- * than one thread (EINVAL): call sandbox_enter() before anything starts one.
+ * unshare(CLONE_NEWUSER) refuses a process with more than one thread (EINVAL),
+ * and the second recipe would move only the calling thread: call
+ * sandbox_enter() before anything starts one.
  */
 
 enum sandbox_step {
@@ -306,8 +307,10 @@ static void sandbox_sudo_ids(void)
 
 /*
  * Recipe 2: the namespaces made directly (CAP_SYS_ADMIN). The mount namespace
- * first: it refuses a threaded process before anything changed. A failure
- * with the network returns to the host's namespace, so it needs no trial.
+ * and the private files first: a failure there leaves the network as it was
+ * (a private copy of the mount table changes nothing this process sees). A
+ * failure with the network returns to the host's namespace, so it needs no
+ * trial.
  */
 static int sandbox_direct(int nest, struct sandbox_report *r)
 {
@@ -443,8 +446,6 @@ static const char *sandbox_why(const struct sandbox_report *r)
 		return _("no private files for AF_UNIX paths");
 	case SB_MOUNTNS:
 	case SB_NETNS:
-		if (r->err == EINVAL)
-			return _("not with threads running (it must happen before any thread starts)");
 		if (r->err == EPERM)
 			return _("needs CAP_SYS_ADMIN, which this process does not have");
 		return _("cannot make the namespace");
