@@ -1,8 +1,11 @@
-# sockplay -- a terminal socket playground.  `make`, `make run`, `make test`.
+# sockplay -- a terminal socket playground.  `make`, `make run`, `make test` (`make check`),
+# `make install`, `make deb`.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
+DATADIR ?= $(PREFIX)/share/sockplay
+APPARMORDIR ?= /etc/apparmor.d
 DESTDIR ?=
 VERSION = 0.1.0
 
@@ -10,8 +13,11 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 WERROR ?= $(if $(CI),-Werror,)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -Wno-format-truncation $(WERROR) -D_GNU_SOURCE -Iinclude \
-	-DSP_VERSION='"$(VERSION)"' -DSP_LOCALEDIR='"$(LOCALEDIR)"'
+# What the build needs, kept whatever CFLAGS and CPPFLAGS the command line gives (`make CFLAGS=-O0`).
+override CPPFLAGS += -D_GNU_SOURCE -Iinclude -DSP_VERSION='"$(VERSION)"' -DSP_LOCALEDIR='"$(LOCALEDIR)"'
+override CFLAGS += -std=c11 -Wall -Wextra -Wno-format-truncation $(WERROR)
+# Each object and test depends on the headers it includes (build/*.d), no more.
+DEPFLAGS = -MMD -MP
 CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -28,31 +34,31 @@ all: sockplay
 sockplay: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-build/%.o: src/%.c $(wildcard include/sockplay/*.h) | build
-	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -MMD -c -o $@ $<
+build/%.o: src/%.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/tests/%: tests/%.c $(LIBOBJ) $(wildcard tests/*.h) | build
-	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -Wno-unused-parameter -o $@ $< $(LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
+build/tests/%: tests/%.c $(LIBOBJ) | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) -Wno-unused-parameter $(LDFLAGS) -o $@ $< $(LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
 
 build/bench/tui_play: bench/tui_play.c $(LIBOBJ) | build
-	$(CC) $(CFLAGS) $(CURSES_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
 # tui_scale times the real TUI call by call: the calls it wraps (see bench/tui_scale.c).
 TUI_SCALE_WRAP = -Wl,--wrap=session_exec,--wrap=session_refresh,--wrap=session_snapshot,--wrap=session_free,--wrap=wire_drain,--wrap=wire_settle,--wrap=tui_draw,--wrap=doupdate
 build/bench/tui_scale: bench/tui_scale.c $(LIBOBJ) | build
-	$(CC) $(CFLAGS) $(CURSES_CFLAGS) $(LDFLAGS) $(TUI_SCALE_WRAP) -o $@ $< $(LIBOBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) $(LDFLAGS) $(TUI_SCALE_WRAP) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
 # trace_run drives the tracer of src/trace.c: it needs the objects.
 build/bench/trace_run: bench/trace_run.c $(LIBOBJ) | build
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
-build/bench/%: bench/%.c $(wildcard bench/*.h) | build
-	$(CC) $(CFLAGS) -o $@ $<
+build/bench/%: bench/%.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $<
 
 build:
 	@mkdir -p build/tests build/bench
 
--include $(wildcard build/*.d)
+-include $(wildcard build/*.d build/tests/*.d build/bench/*.d)
 
 # The runtimes that --export writes are real files, src/export_rt/runtime.c and
 # runtime.py, checked here (the C compiled warning-free with and without the
@@ -92,6 +98,9 @@ test: deps
 	@sh tests/run.sh
 	@$(if $(CI),$(MAKE) --no-print-directory asan ASAN_SKIP=e2e_export.sh,true)
 
+# The GNU name of the same thing.
+check: test
+
 tests-build: $(TESTS)
 
 bench: sockplay $(BENCH) build/bench/tui_play build/bench/tui_scale
@@ -107,9 +116,68 @@ install: sockplay
 	install -m 755 sockplay $(DESTDIR)$(BINDIR)/sockplay
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 assets/sockplay.1 $(DESTDIR)$(MANDIR)/man1/sockplay.1
+	install -d $(DESTDIR)$(DATADIR)/demos
+	install -m 644 assets/demos/*.sp $(DESTDIR)$(DATADIR)/demos/
+	@if [ -d assets/programs ]; then \
+		echo "install assets/programs $(DESTDIR)$(DATADIR)/programs"; \
+		rm -rf "$(DESTDIR)$(DATADIR)/programs" && cp -R assets/programs "$(DESTDIR)$(DATADIR)/programs" && \
+		chmod -R u=rwX,go=rX "$(DESTDIR)$(DATADIR)/programs" || exit 1; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockplay $(DESTDIR)$(MANDIR)/man1/sockplay.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# -- AppArmor -------------------------------------------------------------------
+# Ubuntu 23.10 and later (AppArmor 4, kernel.apparmor_restrict_unprivileged_userns=1)
+# give user namespaces only to programs whose profile allows them: the profile
+# lets the installed binary make its sandbox, and confines nothing else. Always
+# written under DESTDIR (for packages); on a live system where /etc/apparmor.d
+# exists and speaks AppArmor 4 (abi/4.0: older parsers do not know the userns
+# rule, and older AppArmor restricts nothing), then loaded when apparmor_parser
+# is there.
+install: install-apparmor
+uninstall: uninstall-apparmor
+AA_PROFILE = $(DESTDIR)$(APPARMORDIR)/sockplay
+
+install-apparmor:
+	@if [ -n "$(DESTDIR)" ] || [ -e "$(APPARMORDIR)/abi/4.0" ]; then \
+		echo "install $(AA_PROFILE) (for $(BINDIR)/sockplay)"; \
+		install -d "$(DESTDIR)$(APPARMORDIR)" && \
+		sed 's|@BINDIR@|$(BINDIR)|g' assets/apparmor/sockplay.in >"$(AA_PROFILE).tmp" && \
+		chmod 644 "$(AA_PROFILE).tmp" && mv "$(AA_PROFILE).tmp" "$(AA_PROFILE)" || exit 1; \
+		if [ -z "$(DESTDIR)" ] && command -v apparmor_parser >/dev/null 2>&1; then \
+			echo "apparmor_parser -r $(AA_PROFILE)"; \
+			apparmor_parser -r "$(AA_PROFILE)" || \
+				echo "sockplay: the profile did not load (is AppArmor running?)" >&2; \
+		fi; \
+	elif [ -d "$(APPARMORDIR)" ]; then \
+		echo "sockplay: AppArmor here predates 4.0: it restricts no user namespaces, no profile needed"; \
+	fi
+
+uninstall-apparmor:
+	@if [ -f "$(AA_PROFILE)" ]; then \
+		if [ -z "$(DESTDIR)" ] && command -v apparmor_parser >/dev/null 2>&1; then \
+			apparmor_parser -R "$(AA_PROFILE)" 2>/dev/null || true; \
+		fi; \
+		echo "rm -f $(AA_PROFILE)"; rm -f "$(AA_PROFILE)"; \
+	fi
+
+# -- a Debian package -----------------------------------------------------------
+# dist/sockplay_VERSION_ARCH.deb, built by debhelper from debian/ in a copy of
+# the tree (build/deb/), so that this tree's build/ stays as it is; checked by
+# lintian (no errors). `sh tests/deps.sh deb` installs the Debian tools.
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB = dist/sockplay_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@sh tests/deps.sh deb
+	@rm -rf build/deb && mkdir -p build/deb/sockplay-$(VERSION) dist
+	@tar -cf - --exclude=./build --exclude=./build-asan --exclude=./build-fuzz --exclude=./dist \
+		--exclude=./.git --exclude=./sockplay . | tar -C build/deb/sockplay-$(VERSION) -xf -
+	cd build/deb/sockplay-$(VERSION) && dpkg-buildpackage -b -us -uc
+	@cp build/deb/sockplay_$(VERSION)_$(DEB_ARCH).deb $(DEB)
+	lintian --fail-on error $(DEB)
+	@echo "sockplay: built $(DEB)"
 
 # -- translations ---------------------------------------------------------------
 # assets/po/LANG.po -> build/locale/LANG/LC_MESSAGES/sockplay.mo, where the
@@ -173,22 +241,22 @@ update-po: pot
 # the normal build's business.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
-SAN_CFLAGS = $(filter-out -Werror,$(CFLAGS)) $(SAN_FLAGS) \
+SAN_CFLAGS = $(CPPFLAGS) $(filter-out -Werror,$(CFLAGS)) $(SAN_FLAGS) \
 	$(if $(findstring clang,$(SAN_CC)),-Wno-unknown-warning-option)
 ASAN_LIBOBJ := $(LIBOBJ:build/%=build-asan/%)
 ASAN_TESTS := $(TESTS:build/%=build-asan/%)
 
-build-asan/%.o: src/%.c $(wildcard include/sockplay/*.h)
+build-asan/%.o: src/%.c
 	@mkdir -p build-asan/tests
-	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) -MMD -c -o $@ $<
+	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 build-asan/sockplay: $(OBJ:build/%=build-asan/%)
 	$(SAN_CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-build-asan/tests/%: tests/%.c $(ASAN_LIBOBJ) $(wildcard tests/*.h)
-	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) -Wno-unused-parameter -o $@ $< $(ASAN_LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
+build-asan/tests/%: tests/%.c $(ASAN_LIBOBJ)
+	$(SAN_CC) $(SAN_CFLAGS) $(CURSES_CFLAGS) $(DEPFLAGS) -Wno-unused-parameter -o $@ $< $(ASAN_LIBOBJ) $(CMOCKA_LIBS) $(LDLIBS)
 
--include $(wildcard build-asan/*.d)
+-include $(wildcard build-asan/*.d build-asan/tests/*.d)
 
 # CI's `make test` leaves out e2e_export.sh here: it checks the programs
 # --export writes, which run outside sockplay (test_export covers --export).
@@ -211,9 +279,11 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DSP_VERSION='"$(VERSION)"' \
 FUZZ_LIB := build-fuzz/libsockplay.a
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build-fuzz/%.o: src/%.c $(wildcard include/sockplay/*.h)
+build-fuzz/%.o: src/%.c
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(CURSES_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(CURSES_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+-include $(wildcard build-fuzz/*.d)
 
 $(FUZZ_LIB): $(LIBOBJ:build/%=build-fuzz/%)
 	rm -f $@ && ar rcs $@ $^
@@ -236,6 +306,7 @@ fuzz:
 	@FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tests/fuzz/run.sh $(FUZZ_BIN)
 
 clean:
-	rm -rf build build-asan build-fuzz sockplay src/export_rt/runtime.h
+	rm -rf build build-asan build-fuzz sockplay dist src/export_rt/runtime.h
 
-.PHONY: all run deps test tests-build bench demos install uninstall clean asan valgrind fuzz fuzz-build
+.PHONY: all run deps test check tests-build bench demos install uninstall install-apparmor \
+	uninstall-apparmor deb clean asan valgrind fuzz fuzz-build

@@ -242,10 +242,13 @@ int main(int argc, char **argv)
 	}
 
 	/* First thing: the namespace refuses a process with threads or children. */
-	char sbmsg[256] = "";
+	char sbmsg[1024] = "";
 	enum sandbox_result sb = sandbox_enter(sbmode, sbmsg, sizeof sbmsg);
+	const char *sbadvice = sb == SANDBOX_MADE ? NULL : sandbox_advice();
 	if (sb == SANDBOX_FAILED) {
 		fprintf(stderr, "sockplay: %s\n", sbmsg);
+		if (sbadvice)
+			fprintf(stderr, "sockplay: %s\n", sbadvice);
 		return EXIT_ENV;
 	}
 	const char *net_label = sb == SANDBOX_MADE ? _("sandbox netns") : _("host network");
@@ -282,6 +285,8 @@ int main(int argc, char **argv)
 	if (batch) {
 		if (sbmsg[0])
 			fprintf(stderr, "sockplay: %s\n", sbmsg);
+		if (sbmsg[0] && sbadvice)
+			fprintf(stderr, "sockplay: %s\n", sbadvice);
 		/* Line by line for a person or a pipe being watched; in blocks into a file. */
 		if (isatty(STDOUT_FILENO))
 			setvbuf(stdout, NULL, _IOLBF, 0);
@@ -290,6 +295,8 @@ int main(int argc, char **argv)
 					 .wire = wire, .explain = explain, .full_data = full_data };
 		rc = batch_run(&bo);
 	} else {
+		if (sbmsg[0] && sbadvice) /* the TUI shows the sandbox's note as one paragraph */
+			snprintf(sbmsg + strlen(sbmsg), sizeof sbmsg - strlen(sbmsg), " %s", sbadvice);
 		struct tui_opts to = { .script = script, .script_file = file, .play = play,
 				       .delay_ms = (int)delay_ms, .timeout_ms = (int)timeout_ms,
 				       .record = record, .net_label = net_label, .net_note = sbmsg,

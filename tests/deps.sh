@@ -1,6 +1,13 @@
 #!/bin/sh
 # Install what building and testing sockplay needs, when it is missing (Debian/Ubuntu).
+# `deps.sh deb`: also what `make deb` needs (debhelper, dpkg-dev, lintian).
 missing=""
+if [ "${1:-}" = deb ]; then
+	command -v dh >/dev/null 2>&1 || missing="$missing debhelper"
+	command -v dpkg-buildpackage >/dev/null 2>&1 || missing="$missing dpkg-dev"
+	command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
+fi
+command -v make >/dev/null 2>&1 || missing="$missing make"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 pkg-config --exists ncursesw 2>/dev/null || missing="$missing libncurses-dev"
@@ -8,6 +15,7 @@ pkg-config --exists cmocka 2>/dev/null || missing="$missing libcmocka-dev"
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+command -v pgrep >/dev/null 2>&1 || missing="$missing procps" # pgrep, ps: the tests look for actors
 [ -z "$missing" ] && exit 0
 
 echo "sockplay: installing build and test dependencies:$missing"

@@ -3,6 +3,8 @@
 # bad input, parallel sandboxes, and a real peer on the host's loopback.
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_sandbox
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; [ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null' EXIT
 fails=0

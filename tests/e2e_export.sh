@@ -38,7 +38,7 @@ EOF
 netns=1
 if ! unshare -rn "$PY" "$TMP/lo_up.py" 2>"$TMP/unshare.err"; then
 	netns=0
-	echo "note: no private network namespace here ($(head -1 "$TMP/unshare.err")): programs are compiled, not run"
+	echo "skip running the exported programs: no private network namespace here ($(head -1 "$TMP/unshare.err")): programs are compiled, not run"
 fi
 # Run a command in a network namespace of its own, with lo up; never longer than a minute.
 in_netns() {

@@ -4,8 +4,9 @@
 # reads, a reset mid-transfer, a thousand connections, no descriptors left.
 # One line per check ("ok ..." / "FAIL ..."), non-zero exit on a failure.
 cd "$(dirname "$0")/.." || exit 2
-command -v tmux >/dev/null 2>&1 || { echo "skip e2e_hostile: no tmux"; exit 0; }
 SP=${SOCKPLAY:-./sockplay}
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_tmux
 [ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
 # Widths are counted in characters below: box drawing is one column, one character.
 export LC_ALL=C.UTF-8

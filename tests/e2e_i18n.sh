@@ -6,10 +6,9 @@ ROOT=$(pwd)
 SP=${SOCKPLAY:-./sockplay}
 case $SP in /*) ;; *) SP=$ROOT/${SP#./} ;; esac
 [ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
-if [ ! -f build/locale/zh_CN/LC_MESSAGES/sockplay.mo ]; then
-	echo "skip e2e_i18n: no catalogue in build/locale (msgfmt missing?)"
-	exit 0
-fi
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_catalogue
+needs_tmux
 
 SOCK="sockplay-i18n-$$"
 TM="env LC_ALL=C.UTF-8 tmux -u -L $SOCK -f /dev/null"

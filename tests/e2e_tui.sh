@@ -1,8 +1,10 @@
 #!/bin/bash
 # e2e_tui.sh -- the TUI driven by keys in a headless tmux: one line per check, non-zero exit on a failure.
 cd "$(dirname "$0")/.." || exit 2
-command -v tmux >/dev/null 2>&1 || { echo "skip e2e_tui: no tmux"; exit 0; }
 SP=${SOCKPLAY:-./sockplay}
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_tmux
+needs_sandbox
 [ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
 
 SOCK="sockplay-e2e-$$"
@@ -308,7 +310,7 @@ if [ "$NOCAP" != none ]; then
 	$TM send-keys -t "$SESSION" q
 	check "... and q quits" wait_for "EXITED rc=0"
 else
-	echo "skip: no way to drop CAP_NET_RAW here"
+	echo "skip the wire pane without CAP_NET_RAW: no way to drop CAP_NET_RAW here"
 fi
 
 # ---- 12. UDP with keys: w and r offer sendto() and recvfrom() on an unconnected socket ---------

@@ -5,6 +5,8 @@
 # capturing is impossible.
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_sandbox
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0

@@ -1,6 +1,12 @@
 #!/bin/sh
 # Run every test: cmocka unit and engine tests, then the end-to-end scripts.
-# Ends with one "N passed, N failed" line; exits non-zero when anything failed.
+# Ends with one "N passed, N failed, N skipped" line; exits non-zero when
+# anything failed. What cannot run here (no sandbox, no tmux, no catalogue,
+# not root) is skipped, not passed, and listed with its reason before that
+# line: a whole script (it exits 77 after "skip: REASON", see tests/needs.sh),
+# a part of one ("skip WHAT: REASON") or a cmocka case (skip(), its reason on
+# a "skip: " line of its output). Passed and failed count programs and
+# scripts; skipped counts each skipped thing, whole or part.
 # SOCKPLAY (default ./sockplay) is the binary the end-to-end scripts drive and
 # SOCKPLAY_TESTS (default build/tests) holds the unit tests: `make asan` points
 # both at its sanitizer build, whose reports are gathered from every process.
@@ -15,7 +21,24 @@ export SOCKPLAY
 logs=$(dirname "$SOCKPLAY_TESTS")/logs
 passed=0
 failed=0
+skipped=0
 failed_names=""
+skips=""
+# skip WHAT REASON: one entry of the list at the end.
+skip() {
+	skipped=$((skipped + 1))
+	skips="$skips
+  $1: $2"
+}
+# The cmocka cases LOG skipped, each with the last "skip: " line its run printed.
+unit_skips() { # NAME LOG
+	while IFS='	' read -r case why; do
+		[ -n "$case" ] && skip "$1/$case" "${why:-(no reason given)}"
+	done <<EOF
+$(awk '/^\[ RUN      \] /{why=""} /^skip: /{why=substr($0, 7)}
+	/^\[  SKIPPED \] [^ ]+$/ && !seen[$4]++{print $4 "\t" why}' "$2")
+EOF
+}
 mkdir -p "$logs"
 logs=$(cd "$logs" && pwd)
 rm -f "$logs"/san.*
@@ -27,7 +50,9 @@ for t in "$SOCKPLAY_TESTS"/test_*; do
 	name=${t##*/}
 	if "$t" >"$logs/$name.log" 2>&1; then
 		passed=$((passed + 1))
-		echo "ok   $name ($(grep -c '^\[       OK \]' "$logs/$name.log") cases)"
+		n=$(grep -c '^\[  SKIPPED \] [^ ]*$' "$logs/$name.log")
+		echo "ok   $name ($(grep -c '^\[       OK \]' "$logs/$name.log") cases$([ "$n" = 0 ] || echo ", $((n / 2)) skipped"))"
+		unit_skips "$name" "$logs/$name.log"
 	else
 		failed=$((failed + 1))
 		failed_names="$failed_names $name"
@@ -38,10 +63,26 @@ done
 for t in tests/e2e_*.sh; do
 	[ -f "$t" ] || continue
 	name=${t##*/}
-	case " $SOCKPLAY_SKIP " in *" $name "*) echo "skip $name"; continue ;; esac
-	if bash "$t" >"$logs/$name.log" 2>&1; then
+	case " $SOCKPLAY_SKIP " in *" $name "*)
+		echo "skip $name"; skip "$name" "left out (SOCKPLAY_SKIP)"; continue ;;
+	esac
+	bash "$t" >"$logs/$name.log" 2>&1
+	rc=$?
+	if [ $rc = 77 ]; then
+		why=$(sed -n 's/^skip: //p' "$logs/$name.log" | tail -1)
+		echo "skip $name: ${why:-(no reason given)}"
+		skip "$name" "${why:-(no reason given)}"
+	elif [ $rc = 0 ]; then
 		passed=$((passed + 1))
-		echo "ok   $name ($(grep -c '^ok' "$logs/$name.log") checks)"
+		n=$(grep -c '^skip ' "$logs/$name.log")
+		echo "ok   $name ($(grep -c '^ok' "$logs/$name.log") checks$([ "$n" = 0 ] || echo ", $n skipped"))"
+		while IFS= read -r line; do
+			[ -n "$line" ] || continue
+			what=${line#skip }
+			skip "$name/${what%%: *}" "${what#*: }"
+		done <<EOF
+$(grep '^skip ' "$logs/$name.log")
+EOF
 	else
 		failed=$((failed + 1))
 		failed_names="$failed_names $name"
@@ -56,6 +97,7 @@ for f in "$logs"/san.*; do
 	echo "FAIL sanitizer report ${f##*/}"
 	sed 's/^/     /' "$f" | head -60
 done
+[ -z "$skips" ] || echo "skipped:$skips"
 [ -z "$failed_names" ] || echo "failed:$failed_names"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -1,4 +1,4 @@
-/* test_sandbox.c -- the sandbox really isolates, and where it cannot be made the process is left as it was. */
+/* test_sandbox.c -- each recipe of the sandbox really isolates, and where none works the process is left as it was and told why. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -313,40 +314,111 @@ static void test_auto(void **state)
 	in_child(child_auto);
 }
 
-/* Both modes where the trial must fail; the process must be where it was. */
-static void expect_refusal(char *why, size_t len, const char *reason)
+
+/*
+ * Whether the first recipe meets something here that the test did not
+ * arrange: a seccomp filter or AppArmor's rule already (a trial child then
+ * makes the attempt), or no user namespaces at all.
+ */
+static int userns_refused_here(void)
 {
-	char msg[256], want[256], err[128];
-	ino_t net = netns(), user = userns();
+	FILE *fp = fopen("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "r");
+	char line[256];
+	int restricted = 0, status;
+	pid_t pid;
+
+	if (fp) {
+		restricted = fgetc(fp) == '1';
+		fclose(fp);
+	}
+	fp = fopen("/proc/self/status", "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		if (strncmp(line, "Seccomp:", 8) == 0 && atoi(line + 8) != 0)
+			restricted = 1;
+	if (fp)
+		fclose(fp);
+	if (restricted)
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+	return pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	       WEXITSTATUS(status) != 0;
+}
+
+/*
+ * Whether this process may make namespaces directly: CAP_SYS_ADMIN in its
+ * effective set (root, unless a container or the tests took it away).
+ */
+static int has_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (d[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32)) & 1;
+}
+
+/* What the second recipe says when CAP_SYS_ADMIN is missing. */
+#define NO_SYS_ADMIN "needs CAP_SYS_ADMIN, which this process does not have"
+
+/*
+ * Both modes where no recipe may work; the process must be where it was.
+ * USER and DIRECT: what each recipe must say ("WHY: ERROR"), NULL for USER:
+ * whatever it says (it depends on the host, and is not what is tested).
+ */
+static void expect_refusal(char *why, size_t len, const char *user, const char *direct)
+{
+	char msg[1024], want[512], err[128];
+	ino_t net = netns(), user_ns = userns();
 	enum sandbox_result r;
+	const char *mode[2] = { "AUTO", "REQUIRE" };
 
-	r = sandbox_enter(SANDBOX_AUTO, msg, sizeof(msg));
-	snprintf(want, sizeof(want), "no sandbox (%s); using the host network", reason);
-	CHECK(r == SANDBOX_HOST, "AUTO: result %d, message '%s'", r, msg);
-	CHECK(strcmp(msg, want) == 0, "AUTO: message '%s', not '%s'", msg, want);
-	CHECK(netns() == net && userns() == user, "AUTO moved the process");
+	for (int i = 0; i < 2; i++) {
+		const char *pre = i ? "cannot make the sandbox: " : "no sandbox (";
+		const char *post = i ? "" : "); using the host network";
+		size_t lm, lw;
 
-	r = sandbox_enter(SANDBOX_REQUIRE, msg, sizeof(msg));
-	snprintf(want, sizeof(want), "cannot make the sandbox: %s", reason);
-	CHECK(r == SANDBOX_FAILED, "REQUIRE: result %d, message '%s'", r, msg);
-	CHECK(strcmp(msg, want) == 0, "REQUIRE: message '%s', not '%s'", msg, want);
-	CHECK(netns() == net && userns() == user, "REQUIRE moved the process");
+		r = sandbox_enter(i ? SANDBOX_REQUIRE : SANDBOX_AUTO, msg, sizeof(msg));
+		CHECK(r == (i ? SANDBOX_FAILED : SANDBOX_HOST), "%s: result %d, message '%s'",
+		      mode[i], r, msg);
+		if (user) {
+			snprintf(want, sizeof(want), "%suser namespace: %s; network namespace as root: %s%s",
+				 pre, user, direct, post);
+			CHECK(strcmp(msg, want) == 0, "%s: message '%s', not '%s'", mode[i], msg, want);
+		} else {
+			snprintf(want, sizeof(want), "; network namespace as root: %s%s", direct, post);
+			lm = strlen(msg);
+			lw = strlen(want);
+			CHECK(strncmp(msg, pre, strlen(pre)) == 0 &&
+			      strncmp(msg + strlen(pre), "user namespace: ", 16) == 0 &&
+			      lm > lw && strcmp(msg + lm - lw, want) == 0,
+			      "%s: message '%s', not '%suser namespace: ...%s'", mode[i], msg, pre, want);
+		}
+		CHECK(netns() == net && userns() == user_ns, "%s moved the process", mode[i]);
+	}
 	CHECK(loopback_works(err, sizeof(err)), "%s", err);
 }
+
+static int drop_sys_admin(void);
 
 /* A user whose id has no mapping may not make a user namespace: the kernel says EPERM. */
 static void child_userns_refused(char *why, size_t len)
 {
-	char reason[128];
+	char reason[128], direct[128];
 
 	if (unshare(CLONE_NEWUSER) < 0) {
 		snprintf(why, len, "skip: no user namespaces to test with: %s", strerror(errno));
 		return;
 	}
-	/* No uid_map written: this process is now unmapped. */
+	/* No uid_map written: this process is now unmapped. It holds CAP_SYS_ADMIN over
+	 * namespaces it would make from here, though: without it, no recipe is left. */
+	CHECK(drop_sys_admin() == 0, "cannot drop CAP_SYS_ADMIN: %s", strerror(errno));
 	snprintf(reason, sizeof(reason), "user namespaces are not allowed here: %s",
 		 strerror(EPERM));
-	expect_refusal(why, len, reason);
+	snprintf(direct, sizeof(direct), NO_SYS_ADMIN ": %s", strerror(EPERM));
+	expect_refusal(why, len, reason, direct);
 }
 
 static void test_fallback_userns_refused(void **state)
@@ -380,7 +452,7 @@ static void child_lo_refused(char *why, size_t len)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-	char reason[128];
+	char reason[128], direct[128];
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
@@ -393,7 +465,11 @@ static void child_lo_refused(char *why, size_t len)
 	}
 	snprintf(reason, sizeof(reason), "the namespace is granted no rights over its network: %s",
 		 strerror(EPERM));
-	expect_refusal(why, len, reason);
+	/* With CAP_SYS_ADMIN the second recipe goes in, finds lo refused too, and comes back out. */
+	snprintf(direct, sizeof(direct), "%s: %s",
+		 has_sys_admin() ? "the namespace is granted no rights over its network" : NO_SYS_ADMIN,
+		 strerror(EPERM));
+	expect_refusal(why, len, userns_refused_here() ? NULL : reason, direct);
 #else
 	snprintf(why, len, "skip: seccomp filter written for x86_64 and aarch64 only");
 #endif
@@ -403,6 +479,164 @@ static void test_fallback_lo_refused(void **state)
 {
 	(void)state;
 	in_child(child_lo_refused);
+}
+
+/*
+ * As a container runtime does: a seccomp filter that refuses new user
+ * namespaces (EPERM from unshare and clone; clone3, whose flags a filter
+ * cannot read, says ENOSYS so that the C library falls back to clone).
+ */
+static int refuse_userns(void)
+{
+#ifdef TEST_AUDIT_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 0, 9),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 3),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return 0;
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* As a default container does: no CAP_SYS_ADMIN, not even in the bounding set. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int i = CAP_SYS_ADMIN / 32;
+	unsigned bit = 1u << (CAP_SYS_ADMIN % 32);
+
+	/* Only a process with CAP_SETPCAP may shrink the bounding set; others have nothing to drop. */
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) < 0 && errno != EPERM)
+		return -1;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	d[i].effective &= ~bit;
+	d[i].permitted &= ~bit;
+	d[i].inheritable &= ~bit;
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/*
+ * The second recipe: user namespaces refused (as in a container, or a
+ * chroot), CAP_SYS_ADMIN kept (root in a chroot, a privileged container).
+ * The sandbox is made without a user namespace, isolates as the first does,
+ * and the actors take the ids of the user who ran sudo.
+ */
+static void child_direct(char *why, size_t len)
+{
+	char msg[1024] = "garbage", err[256];
+	ino_t user_ns = userns();
+	enum sandbox_result r;
+	int fixed, status, p[2];
+	pid_t pid;
+
+	if (!has_sys_admin()) {
+		snprintf(why, len, "skip: needs CAP_SYS_ADMIN (root)");
+		return;
+	}
+	if (refuse_userns() < 0) {
+		snprintf(why, len, "skip: no seccomp to test with: %s", strerror(errno));
+		return;
+	}
+	CHECK(unshare(CLONE_NEWUSER) < 0 && errno == EPERM, "the filter lets user namespaces through");
+	setenv("SUDO_UID", "65534", 1);
+	setenv("SUDO_GID", "65533", 1);
+	r = sandbox_enter(SANDBOX_REQUIRE, msg, sizeof(msg));
+	CHECK(r == SANDBOX_MADE, "result %d, message '%s'", r, msg);
+	CHECK(msg[0] == '\0', "message '%s'", msg);
+	CHECK(netns() != host_netns, "still in the host's network namespace");
+	CHECK(userns() == user_ns, "a user namespace was made after all");
+	CHECK(getuid() == 0, "this process is uid %ld, not root any more", (long)getuid());
+	CHECK(lo_is_up(), "lo is down");
+	fixed = bind_lo(SOCK_STREAM, FIXED_PORT);
+	CHECK(fixed >= 0, "bind 127.0.0.1:%d (held on the host): %s", FIXED_PORT, strerror(errno));
+	close(fixed);
+	CHECK(loopback_works(err, sizeof(err)), "%s", err);
+
+	/* An actor: the private files as its root, the sudo user's ids. */
+	CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		char got[160];
+		int n;
+
+		if (sandbox_confine() < 0)
+			n = snprintf(got, sizeof(got), "sandbox_confine: %s", strerror(errno));
+		else
+			n = snprintf(got, sizeof(got), "%ld %ld %d %d", (long)getuid(), (long)getgid(),
+				     access("/tmp", W_OK) == 0, access("/proc", F_OK) == 0);
+		if (write(p[1], got, (size_t)n) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(err, 0, sizeof(err));
+	CHECK(read(p[0], err, sizeof(err) - 1) > 0, "the actor said nothing");
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	CHECK(strcmp(err, "65534 65533 1 0") == 0,
+	      "actor: '%s', not uid 65534, gid 65533, /tmp writable, no /proc", err);
+}
+
+static void test_direct(void **state)
+{
+	(void)state;
+
+	host_netns = netns();
+	host_fixed = bind_lo(SOCK_STREAM, FIXED_PORT);
+	in_child(child_direct);
+	if (host_fixed >= 0)
+		close(host_fixed);
+	assert_true(netns() == host_netns);
+}
+
+/*
+ * No recipe: user namespaces refused and no CAP_SYS_ADMIN (a default
+ * container). --sandbox says what each recipe met; the advice names the way out.
+ */
+static void child_none(char *why, size_t len)
+{
+	char user[128], direct[128];
+	const char *advice;
+
+	if (refuse_userns() < 0) {
+		snprintf(why, len, "skip: no seccomp to test with: %s", strerror(errno));
+		return;
+	}
+	CHECK(drop_sys_admin() == 0, "cannot drop CAP_SYS_ADMIN: %s", strerror(errno));
+	CHECK(!has_sys_admin(), "CAP_SYS_ADMIN still there");
+	snprintf(user, sizeof(user), "user namespaces are not allowed here: %s", strerror(EPERM));
+	snprintf(direct, sizeof(direct), NO_SYS_ADMIN ": %s", strerror(EPERM));
+	expect_refusal(why, len, user, direct);
+	if (why[0])
+		return;
+	advice = sandbox_advice();
+	CHECK(advice && (strstr(advice, "--privileged") || strstr(advice, "apparmor_restrict")),
+	      "advice '%s'", advice ? advice : "(none)");
+}
+
+static void test_none(void **state)
+{
+	(void)state;
+	in_child(child_none);
 }
 
 static void *idle_thread(void *arg)
@@ -420,13 +654,18 @@ static void child_threaded(char *why, size_t len)
 {
 	int p[2];
 	pthread_t th;
-	char reason[160];
+	char reason[160], direct[128];
 
+	/* Recipe 2 does not mind threads (the calling thread moves): this is about recipe 1. */
+	CHECK(drop_sys_admin() == 0, "cannot drop CAP_SYS_ADMIN: %s", strerror(errno));
 	CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
 	CHECK(pthread_create(&th, NULL, idle_thread, &p[0]) == 0, "pthread_create");
 	snprintf(reason, sizeof(reason),
-		 "unshare: %s (it must happen before any thread starts)", strerror(EINVAL));
-	expect_refusal(why, len, reason);
+		 "not with threads running (it must happen before any thread starts): %s",
+		 strerror(EINVAL));
+	snprintf(direct, sizeof(direct), NO_SYS_ADMIN ": %s", strerror(EPERM));
+	/* Where a trial child makes the attempt (seccomp, AppArmor), it has one thread. */
+	expect_refusal(why, len, userns_refused_here() ? NULL : reason, direct);
 	if (write(p[1], "x", 1) == 1)
 		pthread_join(th, NULL);
 	close(p[0]);
@@ -460,6 +699,8 @@ int main(void)
 		cmocka_unit_test(test_fallback_userns_refused),
 		cmocka_unit_test(test_fallback_lo_refused),
 		cmocka_unit_test(test_fallback_threaded),
+		cmocka_unit_test(test_direct),
+		cmocka_unit_test(test_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

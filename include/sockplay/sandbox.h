@@ -1,4 +1,4 @@
-/* sandbox.h -- a private user + network namespace with lo up. */
+/* sandbox.h -- a private network namespace with lo up, made the way this system allows. */
 #ifndef SOCKPLAY_SANDBOX_H
 #define SOCKPLAY_SANDBOX_H
 
@@ -24,9 +24,17 @@ enum sandbox_result {
 enum sandbox_result sandbox_enter(enum sandbox_mode mode, char *msg, size_t msglen);
 
 /*
+ * After sandbox_enter() left the process on the host network (or failed):
+ * one line saying how to get the sandbox on this system, or NULL when there
+ * is nothing better to say than the reasons the message gave.
+ */
+const char *sandbox_advice(void);
+
+/*
  * In a freshly forked actor: make the sandbox's private, empty filesystem
- * its root, so AF_UNIX paths name files of the session only. 0 when done or
- * when there is none (--host-net), -1 with errno when it failed.
+ * its root, so AF_UNIX paths name files of the session only, and take the
+ * ids of the user who ran sudo when the sandbox was made as root. 0 when done
+ * or when there is nothing to do (--host-net), -1 with errno when it failed.
  */
 int sandbox_confine(void);
 
