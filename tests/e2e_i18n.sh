@@ -9,6 +9,7 @@ case $SP in /*) ;; *) SP=$ROOT/${SP#./} ;; esac
 . tests/needs.sh # what this script needs here; skipped (exit 77) without it
 needs_catalogue
 needs_tmux
+needs_sandbox # the demos' fixed port 8888: two runs at once would clash on the host network
 
 SOCK="sockplay-i18n-$$"
 TM="env LC_ALL=C.UTF-8 tmux -u -L $SOCK -f /dev/null"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # e2e_live.sh -- the TUI follows the kernel between and after steps, checked in a headless tmux.
 cd "$(dirname "$0")/.." || exit 2
-command -v tmux >/dev/null 2>&1 || { echo "skip e2e_live: no tmux"; exit 0; }
 SP=${SOCKPLAY:-./sockplay}
 [ -x "$SP" ] || { echo "FAIL $SP is not built"; exit 1; }
+. tests/needs.sh # what this script needs here; skipped (exit 77) without it
+needs_tmux
+needs_sandbox # the demos' fixed port 8888 and the sandbox's own namespace for ss
 
 SOCK="sockplay-live-$$"
 TM="tmux -L $SOCK -f /dev/null"

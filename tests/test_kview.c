@@ -484,8 +484,10 @@ static void test_ipv6(void **state)
 	const struct kv_sock *s;
 	(void)state;
 
-	if (l < 0)
+	if (l < 0) {
+		fprintf(stderr, "skip: no IPv6 loopback here\n");
 		skip();
+	}
 	c = tcp_connect(l);
 	a = accept(l, NULL, NULL);
 	assert_true(a >= 0);
@@ -752,8 +754,10 @@ static void test_empty_namespace(void **state)
 		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
-		skip(); /* no user namespaces here */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		fprintf(stderr, "skip: no user namespace here to make an empty network namespace in\n");
+		skip();
+	}
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
