@@ -600,8 +600,10 @@ static void open_error(int e, const char *what, char *err, size_t errlen)
 				 "(user namespaces are restricted), so it cannot capture; run as root "
 				 "with --host-net to see the wire");
 		else
+			/* said the same whether --host-net was asked for or the sandbox fell back */
 			snprintf(err, errlen, "wire view off: capturing needs CAP_NET_RAW on the host network "
-				 "(run without --host-net, or as root)");
+				 "(run as root, or in the sandbox: without --host-net, where this system "
+				 "allows one)");
 	} else if (e == EAFNOSUPPORT) {
 		snprintf(err, errlen, "wire view off: this kernel has no packet sockets (AF_PACKET)");
 	} else {
