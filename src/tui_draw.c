@@ -1,4 +1,5 @@
 /* tui_draw.c -- one frame of the TUI from a snapshot and the UI's state: curses calls only, no syscalls. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,17 @@ static int may_break(wchar_t a, int aw, wchar_t b, int bw)
 	return !no_row_start(b) && !no_row_end(a);
 }
 
+/* Whether the space at Q joins a number to its unit ("1.0 s", "12 ms"): no row breaks there. */
+static int unit_space(const char *q, wchar_t prev)
+{
+	if (prev > 0x7f || !isdigit((int)prev))
+		return 0;
+	int n = 0;
+	while (isalpha((unsigned char)q[1 + n]))
+		n++;
+	return n >= 1 && n <= 2 && (q[1 + n] == 0 || q[1 + n] == ' ' || q[1 + n] == '\n' || ispunct((unsigned char)q[1 + n]));
+}
+
 /* Split S into rows of at most WIDTH cells (REST after the first), at spaces and allowed places. */
 static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 {
@@ -267,7 +279,7 @@ static int wrap2(const char *s, int width, int rest, struct span *out, int max)
 			q += b;
 			prev = wc;
 			prev_cw = cw;
-			if (*q == ' ')
+			if (*q == ' ' && !unit_space(q, wc))
 				brk = q;
 		}
 		const char *end = (*q && *q != '\n' && brk) ? brk : q;

@@ -657,6 +657,25 @@ static void cjk_rows_break_at_allowed_places(void **state)
 	borders_aligned();
 }
 
+/* A number and its unit stay on one row ("1.0 s", "12 ms"), in Chinese as in English. */
+static void numbers_keep_their_units(void **state)
+{
+	(void)state;
+	make_snapshot();
+	char say[512] = "";
+	for (int i = 0; i < 36; i++) /* 72 cells, then " 1.0" ends at 76: the explain row's width at 80 */
+		strcat(say, "\u5b57");
+	strcat(say, " 1.0 s \u5df2\u963b\u585e 12 ms");
+	snprintf(snap.say, sizeof snap.say, "%s", say);
+	draw(30, 80, NULL);
+	if (find_row("1.0 s", NULL) < 0) {
+		dump_screen();
+		fail_msg("\"1.0 s\" is split over two rows");
+	}
+	assert_true(find_row("12 ms", NULL) > 0);
+	borders_aligned();
+}
+
 /* The Chinese catalogue's own texts, at 80x24, 100x30 and 200x50: allowed breaks, borders aligned. */
 static void chinese_frames_break_well_and_align(void **state)
 {
@@ -1651,6 +1670,7 @@ int main(void)
 		cmocka_unit_test(third_actor_gets_a_column_when_wide),
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
 		cmocka_unit_test(cjk_rows_break_at_allowed_places),
+		cmocka_unit_test(numbers_keep_their_units),
 		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(say_belongs_to_its_step),
 		cmocka_unit_test(pane_marks_cut_data),
