@@ -399,10 +399,30 @@ static void draw_header(const struct dc *d)
 		snprintf(play, sizeof play, tui_text(TX_PLAYING), v->delay_ms ? dur : "0 s");
 	}
 	const char *title = v->title && v->title[0] ? v->title : d->sn->title;
-	snprintf(left, sizeof left, "sockplay %s %s%s%s%s%s%s%s", v->utf8 ? "\u2014" : "-", file,
-		 title[0] ? ": " : "", title, step[0] ? "  " : "", step, play[0] ? "  " : "", play);
+	char name[200], tail[120];
+	snprintf(name, sizeof name, "sockplay %s %s%s%s", v->utf8 ? "\u2014" : "-", file, title[0] ? ": " : "",
+		 title);
+	snprintf(tail, sizeof tail, "%s%s%s%s", step[0] ? "  " : "", step, play[0] ? "  " : "", play);
 	snprintf(right, sizeof right, "%s%s%s", v->net_label ? v->net_label : "",
 		 v->lang ? "  " : "", v->lang ? v->lang : "");
+	/* the step counter and the play state stay: a long title gives way, cut with the mark */
+	int room = d->W - 7 - tui_width(right) - 2 - tui_width(tail);
+	if (tui_width(name) > room && room > 1) {
+		size_t o = 0;
+		int cells = 0;
+		for (const char *q = name; *q;) {
+			size_t b;
+			wchar_t wc;
+			int cw = char_cells(q, &b, &wc);
+			if (cells + cw > room - 1 || o + b + 4 > sizeof name)
+				break;
+			cells += cw;
+			o += b;
+			q += b;
+		}
+		snprintf(name + o, sizeof name - o, "%s", d->g->ell);
+	}
+	snprintf(left, sizeof left, "%s%s", name, tail);
 	border_row(d, 0, d->g->tl, d->g->tr, left, right, pen(d, C_HEADER), d->g->tt);
 }
 

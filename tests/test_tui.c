@@ -657,6 +657,24 @@ static void cjk_rows_break_at_allowed_places(void **state)
 	borders_aligned();
 }
 
+/* A long title gives way to the step counter, cut with the mark, at 80 columns. */
+static void title_keeps_the_step_counter(void **state)
+{
+	(void)state;
+	make_snapshot();
+	view.file = "assets/demos/half-close.sp";
+	view.title = "Half-close with shutdown(): the server answers after the client's FIN";
+	view.step = 12;
+	view.nsteps = 33;
+	draw(24, 80, NULL);
+	const char *r = row(0);
+	if (!strstr(r, "step 12/33") || !strstr(r, "sandbox netns") || !strstr(r, "\u2026")) {
+		dump_screen();
+		fail_msg("the title row lost its step counter, its label or the mark of the cut");
+	}
+	assert_int_equal(tui_width(r), 80);
+}
+
 /* A number and its unit stay on one row ("1.0 s", "12 ms"), in Chinese as in English. */
 static void numbers_keep_their_units(void **state)
 {
@@ -1671,6 +1689,7 @@ int main(void)
 		cmocka_unit_test(cjk_text_is_measured_in_cells),
 		cmocka_unit_test(cjk_rows_break_at_allowed_places),
 		cmocka_unit_test(numbers_keep_their_units),
+		cmocka_unit_test(title_keeps_the_step_counter),
 		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(say_belongs_to_its_step),
 		cmocka_unit_test(pane_marks_cut_data),
