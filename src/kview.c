@@ -1,4 +1,6 @@
 /* kview.c -- socket states as the kernel reports them (sock_diag, like `ss`), so the model never guesses one. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -469,4 +471,57 @@ void kview_free(struct kv_table *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = t->cap = 0;
+}
+
+/* Whether one of PID's descriptors is the socket "socket:[WANT]". */
+static int kview_pid_has(const char *pid, const char *want)
+{
+	char dir[64], path[320], link[64];
+	snprintf(dir, sizeof dir, "/proc/%s/fd", pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0; /* gone, or another user's */
+	int found = 0;
+	for (struct dirent *e; !found && (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(path, link, sizeof link - 1);
+		if (n > 0) {
+			link[n] = 0;
+			found = strcmp(link, want) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int kview_owner(uint32_t ino, int *pid, char *comm, size_t commlen)
+{
+	char want[48];
+	if (!ino)
+		return -1;
+	snprintf(want, sizeof want, "socket:[%u]", ino);
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	int rc = -1;
+	for (struct dirent *e; rc < 0 && (e = readdir(proc));) {
+		if (!isdigit((unsigned char)e->d_name[0]) || !kview_pid_has(e->d_name, want))
+			continue;
+		*pid = atoi(e->d_name);
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (commlen > 0)
+			comm[0] = 0;
+		if (f) {
+			if (fgets(comm, (int)commlen, f))
+				comm[strcspn(comm, "\n")] = 0;
+			fclose(f);
+		}
+		rc = 0;
+	}
+	closedir(proc);
+	return rc;
 }

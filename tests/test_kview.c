@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -762,10 +764,54 @@ static void test_empty_namespace(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The process holding a socket, found by its inode as `ss -p` does: another process's listener. */
+static void test_owner(void **state)
+{
+	(void)state;
+	int pp[2];
+	assert_int_equal(pipe(pp), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "kv-holder");
+		int l = tcp_listener(AF_INET, 1);
+		uint64_t ck = 0;
+		socklen_t cl = sizeof ck;
+		getsockopt(l, SOL_SOCKET, SO_COOKIE, &ck, &cl);
+		if (write(pp[1], &ck, sizeof ck) != sizeof ck)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pp[1]);
+	uint64_t ck = 0;
+	assert_int_equal(read(pp[0], &ck, sizeof ck), sizeof ck);
+	close(pp[0]);
+	struct kv_table t = { 0 };
+	char err[128];
+	assert_int_equal(kview_dump(&t, err, sizeof err), 0);
+	const struct kv_sock *k = kview_find(&t, ck);
+	assert_non_null(k);
+	int who = 0;
+	char comm[32] = "";
+	int rc = kview_owner(k->inode, &who, comm, sizeof comm);
+	uint32_t ino = k->inode;
+	kview_free(&t);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(who, pid);
+	assert_string_equal(comm, "kv-holder");
+	/* once it is gone, nobody holds it */
+	assert_int_equal(kview_owner(ino, &who, comm, sizeof comm), -1);
+	assert_int_equal(kview_owner(0, &who, comm, sizeof comm), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_queue),
+		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_not_yet_accepted),
 		cmocka_unit_test(test_established_and_info),
 		cmocka_unit_test(test_active_close),

@@ -46,5 +46,12 @@ int kview_dump(struct kv_table *t, char *err, size_t errlen);
 /* The row with this cookie, or NULL. */
 const struct kv_sock *kview_find(const struct kv_table *t, uint64_t cookie);
 void kview_free(struct kv_table *t);
+/*
+ * The process that holds the socket with inode INO open, found as `ss -p`
+ * finds it: a /proc/PID/fd/N link to "socket:[INO]". Fills *PID and COMM (its
+ * command name) and returns 0, or -1 when no process we may look at has it
+ * (another user's processes are hidden from an unprivileged caller).
+ */
+int kview_owner(uint32_t ino, int *pid, char *comm, size_t commlen);
 
 #endif
