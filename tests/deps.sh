@@ -16,6 +16,7 @@ command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v pgrep >/dev/null 2>&1 || missing="$missing procps" # pgrep, ps: the tests look for actors
+command -v strace >/dev/null 2>&1 || missing="$missing strace" # traced programs are compared with it
 [ -z "$missing" ] && exit 0
 
 echo "sockplay: installing build and test dependencies:$missing"
