@@ -254,9 +254,9 @@ const char *trace_call_name(enum trace_call c);
 
 /*
  * A CALL or BLOCKED event as struct sp_event, to go through the transcript
- * and the panes like an actor's call: ev->text, note and data point into TE.
- * The C library's mark is not in it (the transcript shows a note only on
- * success): print te->libc as trace_format does.
+ * and the panes like an actor's call: ev->text, note and data point into TE;
+ * ev->libc carries the C library's mark (transcript_call_text() writes it) and
+ * ev->call_label the call's name where ev->call is SP_CALL_NONE ("poll").
  */
 void trace_sp_event(const struct trace_event *te, struct sp_event *ev);
 /*
