@@ -1375,7 +1375,7 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 			if (strcmp(pg->forked[i].side, act->name) != 0)
 				continue;
 			char what[SNAP_LINE_MAX];
-			snprintf(what, sizeof what, _("forked by %s"), pg->forked[i].parent);
+			snprintf(what, sizeof what, "forked by %s", pg->forked[i].parent); /* the transcript: one language */
 			struct sp_event ev = { .kind = SP_EV_PROCESS, .actor = act->name, .text = what, .fd = -1,
 					       .state = -1, .ok = 1 };
 			log_line(act, SNAP_LINE_INFO, what);

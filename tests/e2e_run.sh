@@ -75,6 +75,16 @@ check "JSON: getsockname is named by itself" grep -q '"actor":"server".*"call":"
 check "JSON: the C library's calls say so" grep -q '"libc":true' "$TMP/t1.json"
 check "JSON: the program's line is an output event" grep -q '"event":"output","actor":"server".*"stream":"stdout","text":"connection from 127.0.0.1' "$TMP/t1.json"
 
+# --record and --export: the other sides' statements and a comment naming the program
+run --record "$TMP/rec.sp" --run server="$SERVER" "$TMP/client.sp" >/dev/null 2>&1
+check "--record names the program in a comment" grep -qxF "# server: --run 'python3 assets/programs/server.py'" "$TMP/rec.sp"
+check "--record keeps the client's statements" grep -qxF "client: connect(c, 127.0.0.1:8888) = 0" "$TMP/rec.sp"
+check "--record writes none of the program's calls" eval '! grep -qE "^server:" "$TMP/rec.sp"'
+"$SP" --export python --run server="$SERVER" "$TMP/client.sp" >"$TMP/exp.py" 2>/dev/null
+check "--export python: the comment under the #! line" eval "sed -n 2p '$TMP/exp.py' | grep -qxF \"# server: --run 'python3 assets/programs/server.py'\""
+"$SP" --export c --run server="$SERVER" "$TMP/client.sp" >"$TMP/exp.c" 2>/dev/null
+check "--export c: the comment first" eval "head -1 '$TMP/exp.c' | grep -qxF \"/* server: --run 'python3 assets/programs/server.py' */\""
+
 # ---- 2. both sides as programs -----------------------------------------------------------------
 run --run server="$SERVER" --run client="$CLIENT" >"$TMP/t2" 2>"$TMP/t2.err"
 rc=$?
