@@ -1407,7 +1407,10 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 			act->bcall = te->tcall;
 			act->bfd = te->args[0];
 			snprintf(act->btext, sizeof act->btext, "%s", te->text);
-			clock_gettime(CLOCK_MONOTONIC, &act->bstart);
+			clock_gettime(CLOCK_MONOTONIC, &act->bstart); /* when the call began */
+			long long ns = act->bstart.tv_nsec - te->res.elapsed_ns % 1000000000LL;
+			act->bstart.tv_sec -= (time_t)(te->res.elapsed_ns / 1000000000LL) + (ns < 0);
+			act->bstart.tv_nsec = ns < 0 ? ns + 1000000000LL : ns;
 		} else {
 			if (act->tblocked && act->btid == te->tid)
 				act->tblocked = 0;

@@ -1613,6 +1613,7 @@ static long long look_at_calls(struct tracer *tr)
 				ev.kind = TRACE_EV_BLOCKED;
 				ev.held = 0;
 				memset(&ev.res, 0, sizeof ev.res);
+				ev.res.elapsed_ns = now - th->t0; /* in the call so far: "blocked 2.1 s" counts it */
 				tr_send(tr, &ev, th->sdata, ev.data_len, NULL, 0);
 				continue;
 			}
