@@ -133,7 +133,7 @@ static int wait_actor(struct batch *b, struct session *s, const struct sp_stmt *
 
 int batch_run(const struct batch_opts *o)
 {
-	struct batch b = { .t = { .fp = o->out, .format = o->format, .file = o->script->file,
+	struct batch b = { .t = { .fp = o->out, .format = o->format, .file = o->script ? o->script->file : NULL,
 				  .explain = o->explain, .full_data = o->full_data } };
 	struct transcript *t = &b.t;
 	struct batch_wire *bw = &b.bw;
@@ -157,11 +157,26 @@ int batch_run(const struct batch_opts *o)
 		bw->shown = wire_total(bw->w);
 		bw->lost = wire_dropped(bw->w);
 	}
+	for (size_t i = 0; i < o->nruns; i++) {
+		char err[512];
+		if (session_add_program(s, o->runs[i].side, o->runs[i].command, 0, err, sizeof err) < 0) {
+			fprintf(stderr, "sockplay: --run %s: %s\n", o->runs[i].side, err);
+			session_free(s);
+			wire_close(bw->w);
+			return 2;
+		}
+		/* each program starts once those before it wait (a server in accept() before its client) */
+		session_settle_programs(s, o->timeout_ms);
+	}
 	struct sp_cursor cur;
 	const struct sp_stmt *st;
-	int aborted = 0;
-	script_cursor_init(&cur, o->script);
-	while (!aborted && (st = script_cursor_next(&cur))) {
+	int aborted = 0, crashed = 0;
+	if (o->script)
+		script_cursor_init(&cur, o->script);
+	while (!aborted && o->script && (st = script_cursor_next(&cur))) {
+		/* a program that crashed or gave up before this statement: the script needed it */
+		if (session_programs_failed(s))
+			crashed = 1;
 		/* An actor is a sequential program: its next call waits for the last one. */
 		if (session_stmt_waits(s, st)) {
 			int rc = wait_actor(&b, s, st, o->timeout_ms);
@@ -179,11 +194,14 @@ int batch_run(const struct batch_opts *o)
 		if (session_exec(s, st) == SESSION_ERROR)
 			aborted = 1;
 		b.line = st->line;
+		session_settle_programs(s, o->timeout_ms); /* what the step set going in the programs */
 		wire_step(bw, s, t, b.line, 1);
 	}
+	if (!o->script && session_programs_failed(s))
+		crashed = 1;
 	session_interrupt_all(s);
 	wire_step(bw, s, t, b.line, 1); /* what the interrupts caused belongs to the last step */
-	int rc = session_failures(s) > 0 || aborted ? 1 : 0;
+	int rc = session_failures(s) > 0 || aborted || crashed ? 1 : 0;
 	session_free(s);
 	wire_close(bw->w);
 	fflush(o->out);

@@ -15,6 +15,8 @@
 #include "sockplay/i18n.h"
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
+#include "sockplay/session.h"
+#include "sockplay/trace.h"
 #include "sockplay/tui.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_ENV = 3 };
@@ -25,6 +27,8 @@ static const struct {
 } usage_opts[] = {
 	{ N_("(no script)"), N_("interactive playground, empty") },
 	{ "SCRIPT.sp", N_("playground with the script loaded; Space/n runs the next step") },
+	{ "--run NAME=CMD", N_("put a program on stage as side NAME (repeatable): its socket calls are\n"
+				"                     traced and stepped; it runs in the sandbox's network, with your files") },
 	{ "--play", N_("advance automatically (see --delay)") },
 	{ "--delay DUR", N_("pause between automatic steps (default 1s; 0 = no pause)") },
 	{ "--batch", N_("no UI: run the script, print the transcript, exit with its verdict") },
@@ -68,6 +72,111 @@ static void usage(FILE *fp)
 		"stuck; 2 the command line or the script is wrong; 3 no sandbox could be made.\n"), fp);
 }
 
+#define MAX_RUNS 8
+
+/* --run NAME=COMMAND: checks NAME and COMMAND; 0, or -1 with the message printed. */
+static int parse_run(char *arg, struct session_run *runs, size_t *nruns)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		fprintf(stderr, _("sockplay: --run: '%s' is not NAME=COMMAND (as in --run server='python3 server.py')\n"),
+			arg);
+		return -1;
+	}
+	*eq = 0;
+	const char *name = arg, *cmd = eq + 1;
+	size_t n = strlen(name);
+	int ok = n < SP_NAME_MAX - 8 && !(name[0] >= '0' && name[0] <= '9');
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		     (name[i] >= '0' && name[i] <= '9') || name[i] == '_';
+	if (!ok) {
+		fprintf(stderr, _("sockplay: --run: '%s' is not a side name (letters, digits and _, as in server)\n"),
+			name);
+		return -1;
+	}
+	for (size_t i = 0; i < *nruns; i++)
+		if (strcmp(runs[i].side, name) == 0) {
+			fprintf(stderr, _("sockplay: --run: two programs for side %s\n"), name);
+			return -1;
+		}
+	if (*nruns == MAX_RUNS) {
+		fprintf(stderr, _("sockplay: --run: at most %d programs\n"), MAX_RUNS);
+		return -1;
+	}
+	char err[256];
+	int shell;
+	char **argv = trace_split(cmd, &shell, err, sizeof err);
+	if (!argv) {
+		fprintf(stderr, "sockplay: --run %s: %s\n", name, err);
+		return -1;
+	}
+	trace_argv_free(argv);
+	runs[*nruns].side = name;
+	runs[*nruns].command = cmd;
+	(*nruns)++;
+	return 0;
+}
+
+/* Whether SIDE is one of the programs' (or a process of one: server.1). */
+static const struct session_run *run_of(const struct session_run *runs, size_t nruns, const char *side)
+{
+	for (size_t i = 0; i < nruns; i++) {
+		size_t n = strlen(runs[i].side);
+		if (strncmp(side, runs[i].side, n) == 0 && (side[n] == 0 || side[n] == '.'))
+			return &runs[i];
+	}
+	return NULL;
+}
+
+/* The first statement that calls on a program's side: a script drives only the other sides. */
+static const struct sp_stmt *drives_program(const struct sp_stmt *v, size_t n, const struct session_run *runs,
+					    size_t nruns)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == SP_ST_CALL && run_of(runs, nruns, v[i].actor))
+			return &v[i];
+		if (v[i].kind == SP_ST_REPEAT) {
+			const struct sp_stmt *st = drives_program(v[i].body, v[i].nbody, runs, nruns);
+			if (st)
+				return st;
+		}
+	}
+	return NULL;
+}
+
+/* COMMAND in single quotes, as a shell reads it back. */
+static void shell_quote(FILE *fp, const char *command)
+{
+	fputc('\'', fp);
+	for (const char *p = command; *p; p++)
+		if (*p == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*p, fp);
+	fputc('\'', fp);
+}
+
+/* "# server: --run 'python3 server.py'": the programs a recording or an export leaves out. */
+static void runs_comment(FILE *fp, const struct session_run *runs, size_t nruns, int c_style)
+{
+	for (size_t i = 0; i < nruns; i++) {
+		if (c_style) { /* the command may hold the comment's end: spelled apart */
+			fprintf(fp, "/* %s: --run '", runs[i].side);
+			for (const char *p = runs[i].command; *p; p++)
+				if (p[0] == '*' && p[1] == '/')
+					fputs("* ", fp);
+				else
+					fputc(*p, fp);
+			fputs("' */\n", fp);
+		} else {
+			fprintf(fp, "# %s: --run ", runs[i].side);
+			shell_quote(fp, runs[i].command);
+			fputc('\n', fp);
+		}
+	}
+}
+
 /* "500ms", "2s", "1.5s", "3" (seconds) -> milliseconds; -1 when malformed. */
 static long parse_duration(const char *s)
 {
@@ -91,7 +200,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_PLAY = 256, OPT_DELAY, OPT_BATCH, OPT_FORMAT, OPT_RECORD, OPT_HOSTNET,
 	       OPT_SANDBOX, OPT_TIMEOUT, OPT_NOCOLOR, OPT_WIRE, OPT_EXPLAIN, OPT_EXPORT,
-	       OPT_LANG, OPT_FULL_DATA };
+	       OPT_LANG, OPT_FULL_DATA, OPT_RUN };
 	static const struct option longopts[] = {
 		{ "play", no_argument, NULL, OPT_PLAY },
 		{ "delay", required_argument, NULL, OPT_DELAY },
@@ -107,6 +216,7 @@ int main(int argc, char **argv)
 		{ "full-data", no_argument, NULL, OPT_FULL_DATA },
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "run", required_argument, NULL, OPT_RUN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -116,6 +226,8 @@ int main(int argc, char **argv)
 	enum transcript_format format = TRANSCRIPT_TEXT;
 	enum sandbox_mode sbmode = SANDBOX_AUTO;
 	const char *record_file = NULL;
+	struct session_run runs[MAX_RUNS];
+	size_t nruns = 0;
 
 	/* 0, 1 and 2 open whatever started us: else a socket or an actor's channel would take
 	 * one of them, and the transcript would be written into it */
@@ -194,6 +306,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_LANG: break; /* done above */
+		case OPT_RUN:
+			if (parse_run(optarg, runs, &nruns) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("sockplay %s\n", SP_VERSION); return EXIT_OK;
 		default:
@@ -206,7 +322,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *file = optind < argc ? argv[optind] : NULL;
-	if (batch && !file) {
+	if (batch && !file && !nruns) {
 		fprintf(stderr, _("sockplay: --batch needs a script: sockplay --batch FILE.sp\n"));
 		return EXIT_USAGE;
 	}
@@ -234,9 +350,26 @@ int main(int argc, char **argv)
 			script_diags_clear(&diags);
 			return EXIT_USAGE;
 		}
-		int rc = export_program(sc, (enum export_lang)export, stdout, err, sizeof err);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = nruns ? open_memstream(&buf, &len) : NULL;
+		int rc = export_program(sc, (enum export_lang)export, mem ? mem : stdout, err, sizeof err);
 		if (rc < 0)
 			fprintf(stderr, "sockplay: --export: %s\n", err);
+		if (mem) { /* the programs are not exported: a comment names them, under a #! line */
+			fclose(mem);
+			const char *body = buf ? buf : "";
+			if (rc >= 0 && strncmp(body, "#!", 2) == 0) {
+				const char *nl = strchr(body, '\n');
+				size_t head = nl ? (size_t)(nl - body) + 1 : strlen(body);
+				fwrite(body, 1, head, stdout);
+				body += head;
+			}
+			if (rc >= 0)
+				runs_comment(stdout, runs, nruns, export == EXPORT_C);
+			fputs(body, stdout);
+			free(buf);
+		}
 		script_free(sc);
 		return rc < 0 ? EXIT_FAILED : EXIT_OK;
 	}
@@ -268,6 +401,21 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		script_diags_clear(&diags);
+		const struct sp_stmt *st = drives_program(script->stmts, script->n, runs, nruns);
+		if (st) {
+			struct sp_diag d = { .line = st->line, .col = st->col };
+			snprintf(d.msg, sizeof d.msg, _("%s is a program (--run); a script drives only the other sides"),
+				 st->actor);
+			snprintf(d.source, sizeof d.source, "%s", st->source ? st->source : "");
+			struct sp_diags dg = { .v = &d, .n = 1, .cap = 1 };
+			script_diags_print(stderr, file, &dg);
+			if (batch && format == TRANSCRIPT_JSON) {
+				struct transcript jt = { .fp = stdout, .format = format, .file = file };
+				transcript_diags(&jt, &dg);
+			}
+			script_free(script);
+			return EXIT_USAGE;
+		}
 	}
 
 	FILE *record = NULL;
@@ -279,6 +427,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		fprintf(record, "# recorded by sockplay %s\n", SP_VERSION);
+		runs_comment(record, runs, nruns, 0); /* their calls are theirs: not statements */
 	}
 
 	int rc;
@@ -290,7 +439,7 @@ int main(int argc, char **argv)
 		/* Line by line for a person or a pipe being watched; in blocks into a file. */
 		if (isatty(STDOUT_FILENO))
 			setvbuf(stdout, NULL, _IOLBF, 0);
-		struct batch_opts bo = { .script = script, .format = format, .timeout_ms = (int)timeout_ms,
+		struct batch_opts bo = { .script = script, .runs = runs, .nruns = nruns, .format = format, .timeout_ms = (int)timeout_ms,
 					 .out = stdout, .record = record, .net_label = net_label,
 					 .wire = wire, .explain = explain, .full_data = full_data };
 		rc = batch_run(&bo);
@@ -300,6 +449,7 @@ int main(int argc, char **argv)
 		struct tui_opts to = { .script = script, .script_file = file, .play = play,
 				       .delay_ms = (int)delay_ms, .timeout_ms = (int)timeout_ms,
 				       .record = record, .net_label = net_label, .net_note = sbmsg,
+				       .runs = runs, .nruns = nruns,
 				       .color = color };
 		rc = tui_run(&to);
 	}

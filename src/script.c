@@ -1535,13 +1535,23 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 	c->pos += n;
 	skip_ws(c);
 	npos = c->pos;
-	if (!(n = ident_len(c)))
-		return err(p, c->pos, "%s", usage);
-	if (copy_name(p, c, c->pos, n, st->name) < 0)
-		return -1;
-	c->pos += n;
-	if (!script_scope_has(p->scope, st->actor, st->name))
-		return undefined(p, npos, st->actor, st->name);
+	/* a descriptor number: a program's (--run) sockets have no names; the session looks it up */
+	size_t digits = 0;
+	while (c->pos + digits < c->end && c->s[c->pos + digits] >= '0' && c->s[c->pos + digits] <= '9')
+		digits++;
+	if (digits && digits < 8 && c->pos + digits < c->end &&
+	    (c->s[c->pos + digits] == ' ' || c->s[c->pos + digits] == '\t')) {
+		snprintf(st->name, sizeof st->name, "%.*s", (int)digits, c->s + c->pos);
+		c->pos += digits;
+	} else {
+		if (!(n = ident_len(c)))
+			return err(p, c->pos, "%s", usage);
+		if (copy_name(p, c, c->pos, n, st->name) < 0)
+			return -1;
+		c->pos += n;
+		if (!script_scope_has(p->scope, st->actor, st->name))
+			return undefined(p, npos, st->actor, st->name);
+	}
 	skip_ws(c);
 	npos = c->pos;
 	if (!(n = ident_len(c)))

@@ -20,9 +20,13 @@
 #include "sockplay/kview.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
+#include "sockplay/trace.h"
 #include "sockplay/transcript.h"
 
-#define SESSION_MAX_ACTORS 8
+#define SESSION_MAX_ACTORS 16 /* actors and programs' processes (a forking server has a few) */
+#define SESSION_MAX_PROGS 8
+/* A program blocked in poll/select/epoll: settled once no event came for this long. */
+#define PROG_QUIET_MS 30
 /* A call seen asleep in the kernel at every look (this often) for this long is blocked ... */
 #define BLOCK_LOOK_MS 10
 #define BLOCK_ASLEEP_MS 30
@@ -76,9 +80,37 @@ struct pending {
 	struct timespec start;
 };
 
+/* A program on stage (--run): one trace, one side per process. */
+struct sess_prog {
+	char side[SP_NAME_MAX];
+	char command[SNAP_LINE_MAX];
+	struct trace *t;
+	int over;                /* the trace said all it had to say */
+	long long last_event_ms; /* when its last event came */
+	/* processes forked but not yet shown: a side is made at its first socket call or line
+	   (a launcher's helpers that never touch a socket are not sides) */
+	struct { char side[SP_NAME_MAX], parent[SP_NAME_MAX]; } forked[32];
+	size_t nforked;
+};
+
 struct sess_actor {
 	char name[SP_NAME_MAX];
-	struct actor *a;
+	struct actor *a;         /* NULL for a program's side */
+	/* a program's side: which program, its process, what it is doing */
+	struct sess_prog *prog;
+	pid_t ppid;
+	int ended, failed;
+	char how[SNAP_LINE_MAX];
+	int held;
+	pid_t held_tid;
+	char next[SNAP_LINE_MAX];
+	int free_run;
+	int tblocked;
+	pid_t btid;
+	enum trace_call bcall;
+	long long bfd;
+	char btext[SNAP_LINE_MAX];
+	struct timespec bstart;
 	int pidfd;
 	struct sess_sock *socks;
 	size_t nsocks, cap;
@@ -91,6 +123,8 @@ struct session {
 	struct session_opts o;
 	struct sess_actor actors[SESSION_MAX_ACTORS];
 	size_t nactors;
+	struct sess_prog progs[SESSION_MAX_PROGS];
+	size_t nprogs;
 	uint32_t seq;
 	unsigned steps;
 	int failures;
@@ -167,8 +201,16 @@ static struct sess_actor *find_actor(const struct session *s, const char *name)
 static struct sess_actor *get_actor(struct session *s, const char *name, char *err, size_t errlen)
 {
 	struct sess_actor *act = find_actor(s, name);
+	if (act && act->prog) {
+		snprintf(err, errlen, _("%s is a program (--run); a script drives only the other sides"), name);
+		return NULL;
+	}
 	if (act)
 		return act;
+	if (session_is_program(s, name)) { /* a process of a program that has not forked it yet */
+		snprintf(err, errlen, _("%s is a program (--run); a script drives only the other sides"), name);
+		return NULL;
+	}
 	if (s->nactors == SESSION_MAX_ACTORS) {
 		snprintf(err, errlen, _("too many actors (at most %d)"), SESSION_MAX_ACTORS);
 		return NULL;
@@ -909,6 +951,10 @@ static void settle(struct session *s, struct sess_actor *except)
 static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 {
 	char err[256];
+	if (session_is_program(s, st->actor)) {
+		emit_error(s, st, _("%s is a program (--run); a script drives only the other sides"), st->actor);
+		return SESSION_ERROR;
+	}
 	struct sess_actor *act = get_actor(s, st->actor, err, sizeof err);
 	if (!act) {
 		emit_error(s, st, _("cannot start actor %s: %s"), st->actor, err);
@@ -969,6 +1015,14 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	struct sess_actor *act = find_actor(s, st->actor);
 	struct sess_sock *ss = act ? sock_by_name(act, st->name) : NULL;
 	char text[160], msg[300], kerr[200];
+	if (act && !ss && st->name[0] && strspn(st->name, "0123456789") == strlen(st->name)) {
+		/* a program's sockets have numbers, not names: the open one, else the last closed */
+		int fd = atoi(st->name);
+		ss = sock_by_fd(act, fd);
+		for (size_t i = act->nsocks; !ss && i-- > 0;)
+			if (act->socks[i].fd == fd)
+				ss = &act->socks[i];
+	}
 	snprintf(text, sizeof text, "%s %s %s", st->actor, st->name,
 		 consts_tcp_state_name(st->state) ? consts_tcp_state_name(st->state) : "?");
 	if (!ss) {
@@ -1078,6 +1132,14 @@ int session_wait_actor(struct session *s, const char *actor, int timeout_ms)
 int session_pollfds(const struct session *s, struct pollfd *fds, int max)
 {
 	int n = 0;
+	for (size_t i = 0; i < s->nprogs && n < max; i++) {
+		if (s->progs[i].over)
+			continue;
+		fds[n].fd = trace_fd(s->progs[i].t);
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		n++;
+	}
 	for (size_t i = 0; i < s->nactors && n < max; i++) {
 		if (!s->actors[i].p.active)
 			continue;
@@ -1089,8 +1151,11 @@ int session_pollfds(const struct session *s, struct pollfd *fds, int max)
 	return n;
 }
 
+static void prog_drain(struct session *s);
+
 void session_collect(struct session *s)
 {
+	prog_drain(s);
 	for (size_t i = 0; i < s->nactors; i++)
 		if (s->actors[i].p.active)
 			wait_done(s, &s->actors[i], 0);
@@ -1186,6 +1251,407 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
 					return s->actors[i].name;
 			}
 	return NULL;
+}
+
+/* ---- programs on stage (--run) ------------------------------------------ */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int session_is_program(const struct session *s, const char *side)
+{
+	for (size_t i = 0; i < s->nprogs; i++) {
+		size_t n = strlen(s->progs[i].side);
+		if (strncmp(side, s->progs[i].side, n) == 0 && (side[n] == 0 || side[n] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The side of PG's process PID called NAME, made when first seen; NULL when there is no room. */
+static struct sess_actor *prog_side(struct session *s, struct sess_prog *pg, const char *name, pid_t pid)
+{
+	struct sess_actor *act = find_actor(s, name);
+	if (act)
+		return act->prog == pg ? act : NULL;
+	if (s->nactors == SESSION_MAX_ACTORS)
+		return NULL;
+	act = &s->actors[s->nactors++];
+	memset(act, 0, sizeof *act);
+	snprintf(act->name, sizeof act->name, "%s", name);
+	act->prog = pg;
+	act->ppid = pid;
+	act->pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	return act;
+}
+
+/* What the program's call TE did to the side's sockets: made, closed, moved one. */
+static void prog_sockets(struct sess_actor *act, const struct trace_event *te)
+{
+	const struct actor_res *r = &te->res;
+	if (r->ret < 0)
+		return;
+	if (te->tcall == TRACE_CLOSE) {
+		struct sess_sock *ss = sock_by_fd(act, te->req.fd);
+		if (ss) {
+			ss->closed = 1;
+			ss->state = -1;
+		}
+		return;
+	}
+	if (te->tcall == TRACE_SOCKETPAIR) {
+		int fds[2];
+		if (sscanf(te->note, "fds %d, %d", &fds[0], &fds[1]) != 2)
+			return;
+		for (int k = 0; k < 2; k++) {
+			struct sess_sock *ss = sock_add(act);
+			if (!ss)
+				return;
+			ss->fd = fds[k];
+			ss->family = te->req.domain;
+			ss->type = te->req.type & 0xf;
+		}
+		return;
+	}
+	if (r->fd < 0 || !r->cookie)
+		return; /* not a socket (or gone before it could be looked at) */
+	struct sess_sock *ss = sock_by_fd(act, r->fd);
+	if (ss && ss->cookie && ss->cookie != r->cookie) {
+		ss->closed = 1; /* the number now names another socket (dup2, a close not seen) */
+		ss = NULL;
+	}
+	if (!ss) { /* a new socket, or one a forked process inherited */
+		ss = sock_add(act);
+		if (!ss)
+			return;
+		ss->fd = r->fd;
+		ss->cookie = r->cookie;
+		ss->family = te->tcall == TRACE_SOCKET ? te->req.domain
+			   : r->local_len ? r->local.ss_family : r->peer.ss_family;
+		ss->type = te->socktype ? te->socktype : te->tcall == TRACE_SOCKET ? te->req.type & 0xf : 0;
+	}
+	if (!ss->cookie)
+		ss->cookie = r->cookie;
+	if (!ss->family && r->local_len)
+		ss->family = r->local.ss_family;
+	if (!ss->type)
+		ss->type = te->socktype;
+	if (r->have_names) {
+		if (r->local_len) {
+			ss->local = r->local;
+			ss->local_len = r->local_len;
+		}
+		ss->peer = r->peer;
+		ss->peer_len = r->peer_len;
+	}
+	ss->state = r->tcp_state;
+}
+
+/* One event of PG's trace: the side's state, its log, the transcript. */
+static void prog_event(struct session *s, struct sess_prog *pg, const struct trace_event *te)
+{
+	char line[SNAP_LINE_MAX];
+	pg->last_event_ms = now_ms();
+	if (te->kind == TRACE_EV_SPAWN) {
+		if (te->pid == te->tid && te->parent_side[0] && pg->nforked < sizeof pg->forked / sizeof pg->forked[0]) {
+			snprintf(pg->forked[pg->nforked].side, SP_NAME_MAX, "%s", te->side);
+			snprintf(pg->forked[pg->nforked].parent, SP_NAME_MAX, "%s", te->parent_side);
+			pg->nforked++;
+		}
+		return; /* a thread shares its process's side */
+	}
+	struct sess_actor *act = find_actor(s, te->side);
+	if (!act && te->kind == TRACE_EV_END)
+		return; /* a process that never made a socket call nor wrote a line */
+	if (!act) {
+		act = prog_side(s, pg, te->side, te->pid);
+		if (!act)
+			return; /* more processes than sides: the first ones are shown */
+		for (size_t i = 0; i < pg->nforked; i++) {
+			if (strcmp(pg->forked[i].side, act->name) != 0)
+				continue;
+			char what[SNAP_LINE_MAX];
+			snprintf(what, sizeof what, "forked by %s", pg->forked[i].parent); /* the transcript: one language */
+			struct sp_event ev = { .kind = SP_EV_PROCESS, .actor = act->name, .text = what, .fd = -1,
+					       .state = -1, .ok = 1 };
+			log_line(act, SNAP_LINE_INFO, what);
+			emit(s, &ev);
+			pg->forked[i] = pg->forked[--pg->nforked];
+			break;
+		}
+	}
+	if (act->prog != pg)
+		return;
+	switch (te->kind) {
+	case TRACE_EV_ENTER:
+		if (te->held) {
+			act->held = 1;
+			act->held_tid = te->tid;
+			snprintf(act->next, sizeof act->next, "%s", te->text);
+		}
+		break;
+	case TRACE_EV_BLOCKED:
+	case TRACE_EV_CALL: {
+		struct sp_event ev;
+		trace_sp_event(te, &ev);
+		ev.actor = act->name;
+		if (act->held && act->held_tid == te->tid)
+			act->held = 0;
+		if (te->kind == TRACE_EV_BLOCKED) {
+			act->tblocked = 1;
+			act->btid = te->tid;
+			act->bcall = te->tcall;
+			act->bfd = te->args[0];
+			snprintf(act->btext, sizeof act->btext, "%s", te->text);
+			clock_gettime(CLOCK_MONOTONIC, &act->bstart); /* when the call began */
+			long long ns = act->bstart.tv_nsec - te->res.elapsed_ns % 1000000000LL;
+			act->bstart.tv_sec -= (time_t)(te->res.elapsed_ns / 1000000000LL) + (ns < 0);
+			act->bstart.tv_nsec = ns < 0 ? ns + 1000000000LL : ns;
+		} else {
+			if (act->tblocked && act->btid == te->tid)
+				act->tblocked = 0;
+			prog_sockets(act, te);
+			struct sess_sock *ss = sock_by_fd(act, te->res.fd);
+			ev.sock_name = ss ? ss->name : "";
+		}
+		transcript_call_text(&ev, line, sizeof line);
+		log_line(act, te->kind == TRACE_EV_BLOCKED ? SNAP_LINE_BLOCKED
+			 : te->res.ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
+		if (te->kind == TRACE_EV_CALL && !te->libc) {
+			s->last_call = te->req.call;
+			s->last_err = te->res.ret < 0 ? te->res.err : 0;
+			s->last_ret = te->res.ret;
+			s->last_explain[0] = 0;
+			if (s->o.explain && te->req.call != SP_CALL_NONE)
+				explain_step_type(te->req.call, te->socktype, te->res.ret,
+						  te->res.ret < 0 ? te->res.err : 0, s->last_explain,
+						  sizeof s->last_explain);
+			snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
+			snprintf(s->last_text, sizeof s->last_text, "%s", line);
+		}
+		emit(s, &ev);
+		break;
+	}
+	case TRACE_EV_OUTPUT: {
+		char esc[TRACE_LINE_MAX * 4 + 8];
+		trace_format(te, esc, sizeof esc);
+		struct sp_event ev = { .kind = SP_EV_OUTPUT, .actor = act->name, .text = esc, .fd = te->stream,
+				       .state = -1, .ok = 1 };
+		snprintf(line, sizeof line, "%s %s", te->stream == 2 ? "2>" : ">", esc);
+		log_line(act, SNAP_LINE_INFO, line);
+		emit(s, &ev);
+		break;
+	}
+	case TRACE_EV_SPAWN:
+		break;
+	case TRACE_EV_END: {
+		act->ended = 1;
+		act->held = act->tblocked = 0;
+		act->failed = te->signaled || te->status != 0;
+		if (act->failed && te->data_len) { /* a traceback's last line says why */
+			char esc[TRACE_LINE_MAX];
+			text_escape(te->data, te->data_len, 120, esc, sizeof esc);
+			snprintf(act->how, sizeof act->how, "%s (%s)", te->how, esc);
+		} else {
+			snprintf(act->how, sizeof act->how, "%s", te->how);
+		}
+		struct sp_event ev = { .kind = SP_EV_PROCESS, .actor = act->name, .text = act->how, .fd = -1,
+				       .state = -1, .ok = !act->failed };
+		log_line(act, act->failed ? SNAP_LINE_ERR : SNAP_LINE_INFO, act->how);
+		emit(s, &ev);
+		break;
+	}
+	}
+}
+
+/* Read and report every event the programs have sent. */
+static void prog_drain(struct session *s)
+{
+	for (size_t i = 0; i < s->nprogs; i++) {
+		struct sess_prog *pg = &s->progs[i];
+		struct trace_event te;
+		int rc;
+		while (!pg->over && (rc = trace_next(pg->t, &te)) != 0) {
+			if (rc < 0) {
+				pg->over = 1;
+				break;
+			}
+			prog_event(s, pg, &te);
+			trace_event_clear(&te);
+		}
+	}
+}
+
+/* Whether thread TID of PID is asleep (in a call): 1, 0 running or stopped, -1 cannot tell. */
+static int thread_asleep(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] == 'S' : -1;
+}
+
+/* Whether ACT's blocked call could return now: 1 its socket is ready, 0 not, -1 cannot tell. */
+static int prog_released(const struct sess_actor *act)
+{
+	/* woken (the result is on its way): not blocked any more, whatever the socket says now */
+	if (thread_asleep(act->ppid, act->btid) == 0)
+		return 1;
+	short want;
+	switch (act->bcall) {
+	case TRACE_ACCEPT: case TRACE_ACCEPT4: case TRACE_RECVFROM: case TRACE_RECVMSG: case TRACE_READ:
+		want = POLLIN;
+		break;
+	case TRACE_CONNECT: case TRACE_SENDTO: case TRACE_SENDMSG: case TRACE_WRITE:
+		want = POLLOUT;
+		break;
+	default:
+		return -1; /* poll, select, epoll: many descriptors */
+	}
+	if (act->pidfd < 0 || act->bfd < 0 || act->bfd > 65535)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, (int)act->bfd, 0);
+	if (fd < 0)
+		return -1;
+	struct pollfd pf = { .fd = fd, .events = want };
+	int n = poll(&pf, 1, 0);
+	close(fd);
+	return n > 0 ? 1 : 0;
+}
+
+int session_settle_programs(struct session *s, int timeout_ms)
+{
+	if (!s->nprogs)
+		return 0;
+	long long end = now_ms() + timeout_ms;
+	int settled;
+	for (;;) {
+		prog_drain(s);
+		settled = 1;
+		int quiet = 1;
+		for (size_t i = 0; i < s->nprogs && settled; i++) {
+			if (s->progs[i].over)
+				continue;
+			struct pollfd pf = { .fd = trace_fd(s->progs[i].t), .events = POLLIN };
+			if (!trace_settled(s->progs[i].t) || poll(&pf, 1, 0) > 0)
+				settled = 0; /* running, or news not read yet */
+		}
+		for (size_t i = 0; i < s->nactors && settled; i++) {
+			const struct sess_actor *act = &s->actors[i];
+			if (!act->prog || act->ended || !act->tblocked)
+				continue;
+			int r = prog_released(act);
+			if (r > 0)
+				settled = 0;
+			else if (r < 0 && now_ms() - act->prog->last_event_ms < PROG_QUIET_MS)
+				quiet = 0;
+		}
+		if (settled && quiet)
+			break;
+		long long left = end - now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd fds[SESSION_MAX_PROGS];
+		int n = 0;
+		for (size_t i = 0; i < s->nprogs; i++)
+			if (!s->progs[i].over)
+				fds[n++] = (struct pollfd){ .fd = trace_fd(s->progs[i].t), .events = POLLIN };
+		poll(fds, (nfds_t)n, left < 5 ? (int)left : 5);
+	}
+	settle(s, NULL); /* what the programs' calls released of the actors' */
+	return settled ? 0 : -1;
+}
+
+int session_add_program(struct session *s, const char *side, const char *command, int stepping,
+			char *err, size_t errlen)
+{
+	if (s->nprogs == SESSION_MAX_PROGS || s->nactors == SESSION_MAX_ACTORS) {
+		snprintf(err, errlen, _("too many programs (at most %d)"), SESSION_MAX_PROGS);
+		return -1;
+	}
+	if (find_actor(s, side) || session_is_program(s, side)) {
+		snprintf(err, errlen, _("side %s is taken"), side);
+		return -1;
+	}
+	struct sess_prog *pg = &s->progs[s->nprogs];
+	memset(pg, 0, sizeof *pg);
+	struct trace_opts o = { .side = side, .stepping = stepping };
+	pg->t = trace_start(command, &o, err, errlen);
+	if (!pg->t)
+		return -1;
+	snprintf(pg->side, sizeof pg->side, "%s", side);
+	snprintf(pg->command, sizeof pg->command, "%s", command);
+	pg->last_event_ms = now_ms();
+	s->nprogs++;
+	struct sess_actor *act = prog_side(s, pg, side, trace_pid(pg->t));
+	if (act)
+		act->free_run = !stepping;
+	return 0;
+}
+
+static struct sess_actor *prog_find(struct session *s, const char *side)
+{
+	struct sess_actor *act = find_actor(s, side);
+	return act && act->prog && !act->ended ? act : NULL;
+}
+
+int session_program_step(struct session *s, const char *side)
+{
+	struct sess_actor *act = prog_find(s, side);
+	if (!act || !act->held)
+		return 0;
+	if (trace_step(act->prog->t, act->held_tid) < 0)
+		return -1;
+	act->held = 0;
+	s->steps++;
+	return 1;
+}
+
+int session_program_run(struct session *s, const char *side, int free_run)
+{
+	struct sess_actor *act = prog_find(s, side);
+	if (!act)
+		return -1;
+	if (trace_run(act->prog->t, act->ppid, free_run) < 0)
+		return -1;
+	act->free_run = free_run;
+	if (free_run)
+		act->held = 0;
+	return 0;
+}
+
+int session_program_interrupt(struct session *s, const char *side)
+{
+	struct sess_actor *act = prog_find(s, side);
+	if (!act || !act->tblocked)
+		return 0;
+	return trace_interrupt(act->prog->t, act->ppid, SIGINT) < 0 ? -1 : 1;
+}
+
+int session_programs_held(const struct session *s)
+{
+	for (size_t i = 0; i < s->nactors; i++)
+		if (s->actors[i].prog && s->actors[i].held && !s->actors[i].ended)
+			return 1;
+	return 0;
+}
+
+int session_programs_failed(const struct session *s)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->nactors; i++)
+		n += s->actors[i].prog && s->actors[i].failed;
+	return n;
 }
 
 /* ---- kernel view and snapshot ------------------------------------------ */
@@ -1304,7 +1770,22 @@ const struct snapshot *session_snapshot(struct session *s)
 		struct snap_actor *sa = &s->snap_actors[i];
 		memset(sa, 0, sizeof *sa);
 		snprintf(sa->name, sizeof sa->name, "%s", act->name);
-		sa->pid = actor_pid(act->a);
+		sa->pid = act->a ? actor_pid(act->a) : act->ppid;
+		if (act->prog) {
+			sa->program = 1;
+			sa->held = act->held && !act->ended;
+			snprintf(sa->next_call, sizeof sa->next_call, "%s", act->next);
+			sa->free_run = act->free_run;
+			sa->ended = act->ended;
+			snprintf(sa->how, sizeof sa->how, "%s", act->how);
+			if (strcmp(act->name, act->prog->side) == 0)
+				snprintf(sa->command, sizeof sa->command, "%s", act->prog->command);
+			if (act->tblocked && !act->ended) {
+				sa->blocked = 1;
+				snprintf(sa->blocked_call, sizeof sa->blocked_call, "%s", act->btext);
+				sa->blocked_ns = ms_since(&act->bstart) * 1000000;
+			}
+		}
 		if (act->p.active && act->p.blocked) {
 			sa->blocked = 1;
 			snprintf(sa->blocked_call, sizeof sa->blocked_call, "%s", act->p.text);
@@ -1381,6 +1862,8 @@ void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->nprogs; i++)
+		trace_free(s->progs[i].t); /* kills and reaps every process of it */
 	for (size_t i = 0; i < s->nactors; i++) {
 		struct sess_actor *act = &s->actors[i];
 		actor_free(act->a);

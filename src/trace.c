@@ -624,7 +624,9 @@ static void tr_send(struct tracer *tr, const struct trace_event *ev, const unsig
 	if (rl)
 		memcpy(o + sizeof copy + dl, rdata, rl);
 	tr->outlen += sizeof copy + dl + rl;
-	if (ev->kind != TRACE_EV_CALL)
+	/* a call that had been reported blocked is news too: whoever waits on it (--batch
+	   settling after a step) must not take it for still blocked */
+	if (ev->kind != TRACE_EV_CALL || ev->resumed)
 		tr_flush(tr);
 }
 
@@ -1611,6 +1613,7 @@ static long long look_at_calls(struct tracer *tr)
 				ev.kind = TRACE_EV_BLOCKED;
 				ev.held = 0;
 				memset(&ev.res, 0, sizeof ev.res);
+				ev.res.elapsed_ns = now - th->t0; /* in the call so far: "blocked 2.1 s" counts it */
 				tr_send(tr, &ev, th->sdata, ev.data_len, NULL, 0);
 				continue;
 			}
@@ -2176,6 +2179,8 @@ void trace_sp_event(const struct trace_event *te, struct sp_event *ev)
 	ev->state = te->kind == TRACE_EV_CALL ? te->res.tcp_state : -1;
 	ev->ok = 1;
 	ev->elapsed_ns = te->res.elapsed_ns;
+	ev->libc = te->libc;
+	ev->call_label = te->req.call == SP_CALL_NONE ? trace_call_name(te->tcall) : NULL;
 }
 
 size_t trace_format(const struct trace_event *te, char *buf, size_t size)
@@ -2188,10 +2193,7 @@ size_t trace_format(const struct trace_event *te, char *buf, size_t size)
 	case TRACE_EV_BLOCKED:
 	{
 		trace_sp_event(te, &ev);
-		size_t n = transcript_call_text(&ev, buf, size);
-		if (te->libc && n < size)
-			n += (size_t)snprintf(buf + n, size - n, " (by the C library)");
-		return n < size ? n : size ? size - 1 : 0;
+		return transcript_call_text(&ev, buf, size); /* with the C library's mark */
 	}
 	case TRACE_EV_ENTER:
 		snprintf(buf, size, "%s", te->text);

@@ -107,7 +107,10 @@ static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_
 
 size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
 {
-	return call_text(ev, DATA_SHOW, buf, size);
+	size_t n = call_text(ev, DATA_SHOW, buf, size);
+	if (ev->libc && n + 1 < size) /* a program's call the C library made on its own behalf */
+		n += (size_t)snprintf(buf + n, size - n, " (by the C library)");
+	return n < size ? n : size ? size - 1 : 0;
 }
 
 static void json_kv_str(FILE *fp, const char *key, const char *val)
@@ -133,6 +136,8 @@ static const char *kind_name(enum sp_event_kind k)
 	case SP_EV_FAIL: return "fail";
 	case SP_EV_STUCK: return "stuck";
 	case SP_EV_ERROR: return "error";
+	case SP_EV_OUTPUT: return "output";
+	case SP_EV_PROCESS: return "process";
 	}
 	return "?";
 }
@@ -155,7 +160,10 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 	fprintf(fp, ",\"line\":%d", ev->line);
 	if (ev->kind == SP_EV_CALL || ev->kind == SP_EV_BLOCKED) {
 		char line[512];
-		json_kv_str(fp, "call", call_name(ev->call) ? call_name(ev->call) : "?");
+		json_kv_str(fp, "call", ev->call_label ? ev->call_label
+					: call_name(ev->call) ? call_name(ev->call) : "?");
+		if (ev->libc)
+			fprintf(fp, ",\"libc\":true");
 		/* the arguments as shown: what stands between the call's parentheses */
 		const char *open = ev->text ? strchr(ev->text, '(') : NULL;
 		const char *close = ev->text ? strrchr(ev->text, ')') : NULL;
@@ -214,6 +222,9 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 		json_kv_str(fp, "state", consts_tcp_state_name(ev->state) ? consts_tcp_state_name(ev->state) : "?");
 		json_kv_str(fp, "expected", consts_tcp_state_name(ev->want_state) ? consts_tcp_state_name(ev->want_state) : "?");
 		fprintf(fp, ",\"ok\":%s", ev->ok ? "true" : "false");
+	} else if (ev->kind == SP_EV_OUTPUT) {
+		json_kv_str(fp, "stream", ev->fd == 2 ? "stderr" : "stdout");
+		json_kv_str(fp, "text", ev->text ? ev->text : "");
 	} else {
 		json_kv_str(fp, "text", ev->text ? ev->text : "");
 	}
@@ -311,6 +322,12 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 		break;
 	case SP_EV_ERROR:
 		fprintf(t->fp, "%s:%d: error: %s\n", file, ev->line, ev->text);
+		break;
+	case SP_EV_OUTPUT: /* a program's line, as a shell would redirect it */
+		fprintf(t->fp, "[%s] %s %s\n", ev->actor, ev->fd == 2 ? "2>" : ">", ev->text);
+		break;
+	case SP_EV_PROCESS:
+		fprintf(t->fp, "[%s] %s\n", ev->actor, ev->text);
 		break;
 	}
 }

@@ -96,6 +96,9 @@ struct tui {
 	long long last_tick;
 	int dirty;
 	int quit;
+	/* programs on stage: which panes step on their own (p under --play), and when next */
+	int prog_auto[TUI_MAX_PANES];
+	long long prog_next;
 	/* the wire */
 	struct wire *wire;           /* the capture, NULL when it is off */
 	char wire_off[300];          /* why it is off */
@@ -1392,8 +1395,11 @@ static void tui_script_advance(struct tui *t)
 }
 
 /* Run the next step if one is due and its actor is free. */
+static void tui_program_auto(struct tui *t);
+
 static void tui_engine(struct tui *t)
 {
+	tui_program_auto(t);
 	if (!t->next)
 		return;
 	long long now = now_ms();
@@ -1623,7 +1629,7 @@ static enum tui_res tui_quit_key(struct tui *t)
 {
 	for (int i = 0; i < t->v.npanes; i++) {
 		const struct snap_actor *sa = tui_actor(t, i);
-		if (sa && sa->blocked) {
+		if (sa && sa->blocked && !sa->program) { /* a program just ends with sockplay */
 			snprintf(t->confirm, sizeof t->confirm, tui_text(TX_CONFIRM_QUIT), sa->name,
 				 sa->blocked_call);
 			t->v.confirm = t->confirm;
@@ -1633,8 +1639,72 @@ static enum tui_res tui_quit_key(struct tui *t)
 	return TUI_R_QUIT;
 }
 
+/* n, p, i and the call keys on a program's pane: the program makes its own calls. */
+static enum tui_res tui_program_key(struct tui *t, const struct snap_actor *sa, enum tui_action act)
+{
+	const char *side = sa->name;
+	int pane = t->v.focus;
+	tui_msg_clear(t);
+	if (sa->ended && (act == TUI_A_STEP || act == TUI_A_PLAY || act == TUI_A_INTERRUPT)) {
+		tui_msg(t, 0, tui_text(TX_PROG_GONE), side, sa->how);
+		return TUI_R_REDRAW;
+	}
+	switch (act) {
+	case TUI_A_STEP:
+		if (session_program_step(t->s, side) <= 0)
+			tui_msg(t, 0, tui_text(TX_PROG_NOT_HELD), side);
+		break;
+	case TUI_A_PLAY:
+		if (t->o->play) { /* at the --delay pace: stepped by the loop */
+			t->prog_auto[pane] = !t->prog_auto[pane];
+			t->prog_next = now_ms();
+			tui_msg(t, 0, tui_text(t->prog_auto[pane] ? TX_PROG_AUTO : TX_PROG_HELD), side);
+		} else {
+			int free_run = !sa->free_run;
+			session_program_run(t->s, side, free_run);
+			tui_msg(t, 0, tui_text(free_run ? TX_PROG_FREE : TX_PROG_HELD), side);
+		}
+		break;
+	case TUI_A_INTERRUPT:
+		if (session_program_interrupt(t->s, side) <= 0)
+			tui_msg(t, 0, tui_text(TX_NOTHING_BLOCKED), side);
+		break;
+	default:
+		tui_msg(t, 1, tui_text(TX_PROG_KEYS), side);
+		break;
+	}
+	t->dirty = 1;
+	return TUI_R_REDRAW;
+}
+
+/* Panes stepping on their own (p under --play): one call each at the --delay pace. */
+static void tui_program_auto(struct tui *t)
+{
+	long long now = now_ms();
+	if (now < t->prog_next)
+		return;
+	int any = 0;
+	for (int i = 0; i < t->v.npanes; i++)
+		if (t->prog_auto[i] && session_program_step(t->s, t->pane_names[i]) > 0)
+			any = 1;
+	if (any)
+		t->prog_next = now + t->v.delay_ms;
+}
+
 static enum tui_res tui_action(struct tui *t, enum tui_action act)
 {
+	const struct snap_actor *fsa = tui_actor(t, t->v.focus);
+	if (fsa && fsa->program) {
+		switch (act) {
+		case TUI_A_SOCKET: case TUI_A_BIND: case TUI_A_LISTEN: case TUI_A_CONNECT:
+		case TUI_A_ACCEPT: case TUI_A_SEND: case TUI_A_RECV: case TUI_A_CLOSE:
+		case TUI_A_SHUTDOWN: case TUI_A_SETSOCKOPT: case TUI_A_PROMPT:
+		case TUI_A_STEP: case TUI_A_PLAY: case TUI_A_INTERRUPT:
+			return tui_program_key(t, fsa, act);
+		default:
+			break;
+		}
+	}
 	switch (act) {
 	case TUI_A_SOCKET: case TUI_A_BIND: case TUI_A_LISTEN: case TUI_A_CONNECT:
 	case TUI_A_ACCEPT: case TUI_A_SEND: case TUI_A_RECV: case TUI_A_CLOSE:
@@ -1885,6 +1955,11 @@ static int tui_timeout(const struct tui *t)
 			due = t->wait_deadline;
 		wait = due > now ? due - now : 0;
 	}
+	for (int i = 0; i < t->v.npanes; i++)
+		if (t->prog_auto[i]) {
+			long long due = t->prog_next - now;
+			wait = min_pos(wait, due > 0 ? due : 0);
+		}
 	if (tui_live(t)) {
 		long long tick = t->last_tick + TICK_MS - now;
 		wait = min_pos(wait, tick > 0 ? tick : 0);
@@ -2017,6 +2092,15 @@ int tui_run(const struct tui_opts *o)
 	if (!t.s) {
 		fprintf(stderr, "sockplay: out of memory\n");
 		return 1;
+	}
+	for (size_t i = 0; i < o->nruns; i++) { /* held before their first socket call */
+		char err[512];
+		if (session_add_program(t.s, o->runs[i].side, o->runs[i].command, 1, err, sizeof err) < 0) {
+			fprintf(stderr, "sockplay: --run %s: %s\n", o->runs[i].side, err);
+			tui_free(&t);
+			return 2;
+		}
+		tui_add_pane(&t, o->runs[i].side);
 	}
 	if (tui_start_curses(o) < 0) {
 		fprintf(stderr, "sockplay: %s\n", tui_text(TX_NO_CURSES));

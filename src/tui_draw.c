@@ -640,6 +640,7 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 	char line[SNAP_LINE_MAX + 64];
 	struct span bsp[WRAP_MAX];
 	int brows = 0;
+	int bcolor = C_BLOCKED;
 	if (sa->blocked) {
 		char dur[32];
 		text_duration(sa->blocked_ns, dur, sizeof dur);
@@ -647,6 +648,12 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 		brows = wrap2(line, w, w - 2, bsp, WRAP_MAX);
 		if (brows > h)
 			brows = h;
+	} else if (sa->program && sa->held && sa->next_call[0]) { /* a program waits before its call */
+		snprintf(line, sizeof line, tui_text(TX_PROG_NEXT), sa->next_call);
+		brows = wrap2(line, w, w - 2, bsp, WRAP_MAX);
+		if (brows > h)
+			brows = h;
+		bcolor = C_VALUE;
 	}
 	int y = y0, rows = log_rows(d, sa, n, w, h - brows, &first);
 	if (first == n && n > 0 && h - brows > 0) {
@@ -689,7 +696,7 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 			log_row(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), &sa->log[i], text, sp[k]);
 	}
 	for (int k = 0; k < brows; k++)
-		put_n(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), bsp[k].p, bsp[k].n, pen(d, C_BLOCKED));
+		put_n(d, y++, x + (k ? 2 : 0), w - (k ? 2 : 0), bsp[k].p, bsp[k].n, pen(d, bcolor));
 	return rows + brows;
 }
 
@@ -703,6 +710,15 @@ static int is_bound(const char *addr)
 /* What to do next on this side, judged from its selected socket. */
 static const char *pane_hint(const struct snap_actor *sa, int sel, int is_server)
 {
+	if (sa && sa->program) { /* its calls are its own: the keys step it */
+		if (sa->ended)
+			return NULL;
+		if (sa->blocked)
+			return tui_text(TX_HINT_BLOCKED);
+		if (sa->held)
+			return tui_text(TX_PROG_HINT_HELD);
+		return tui_text(sa->free_run ? TX_PROG_HINT_FREE : TX_PROG_HINT_START);
+	}
 	if (!sa || sa->nsocks == 0)
 		return tui_text(TX_HINT_SOCKET);
 	if (sa->blocked)
@@ -730,7 +746,7 @@ static void draw_pane_title(const struct dc *d, const struct layout *L, int i, i
 	const struct tui_view *v = d->v;
 	int x = L->x[i] + 1, w = L->x[i + 1] - x, focused = pane == v->focus;
 	attr_t a = pen(d, focused ? C_PANE_FOCUS : C_PANE);
-	char title[96], up[40], pid[32];
+	char title[300], up[40], pid[32];
 	size_t k = 0;
 	for (const char *p = v->panes[pane]; *p && k < sizeof up - 1; p++)
 		up[k++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p;
@@ -739,7 +755,11 @@ static void draw_pane_title(const struct dc *d, const struct layout *L, int i, i
 		snprintf(pid, sizeof pid, tui_text(TX_PID), (int)sa->pid);
 	else
 		snprintf(pid, sizeof pid, "%s", tui_text(TX_NOT_STARTED));
-	snprintf(title, sizeof title, " %s  %s", up, pid);
+	if (sa && sa->program) /* "SERVER  pid 4121  program: exited 0" */
+		snprintf(title, sizeof title, " %s  %s  %s%s%s", up, pid, tui_text(TX_PROG_TAG),
+			 sa->ended ? ": " : "", sa->ended ? sa->how : "");
+	else
+		snprintf(title, sizeof title, " %s  %s", up, pid);
 	rule(d, L->pane_y, x, w, " ", a);
 	put(d, L->pane_y, x, w, title, a);
 	int hidden = v->npanes - (L->first + L->nvis);
@@ -785,7 +805,8 @@ static void draw_pane(const struct dc *d, const struct layout *L, int i, struct 
 		hits->pane[i].nsock = 0;
 	}
 	if (nsocks == 0)
-		put(d, y++, x + 1, w - 2, tui_text(TX_NO_SOCKETS), pen(d, C_DIM));
+		put(d, y++, x + 1, w - 2, tui_text(sa && sa->program ? TX_PROG_NO_SOCKETS : TX_NO_SOCKETS),
+		    pen(d, C_DIM));
 	for (size_t k = first; k < nsocks && k < first + (size_t)sock_room; k++) {
 		if (hits && hits->pane[i].nsock < 32) {
 			hits->pane[i].sock_y[hits->pane[i].nsock] = y;
@@ -1175,7 +1196,10 @@ static void explain_paras(const struct dc *d, struct paras *P)
 		if (*code)
 			PARA(code, strlen(code), C_NORMAL, 7);
 	} else {
-		const char *w = tui_text(v->script ? TX_WELCOME_SCRIPT : TX_WELCOME);
+		int program = 0;
+		for (size_t i = 0; i < sn->nactors; i++)
+			program |= sn->actors[i].program;
+		const char *w = tui_text(program ? TX_WELCOME_PROGRAM : v->script ? TX_WELCOME_SCRIPT : TX_WELCOME);
 		PARA(w, strlen(w), C_NORMAL, 3);
 		if (v->net_note && v->net_note[0])
 			PARA(v->net_note, strlen(v->net_note), C_INFO, 4);

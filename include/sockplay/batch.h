@@ -8,7 +8,9 @@
 #include "sockplay/transcript.h"
 
 struct batch_opts {
-	const struct sp_script *script;
+	const struct sp_script *script;  /* NULL: only programs (runs) */
+	const struct session_run *runs;  /* --run: programs on stage, run freely */
+	size_t nruns;
 	enum transcript_format format;
 	int timeout_ms;      /* --timeout */
 	FILE *out;           /* the transcript */
@@ -19,7 +21,14 @@ struct batch_opts {
 	int full_data;       /* --full-data: every received byte in the transcript */
 };
 
-/* Run the whole script. Returns the exit status: 0 all held, 1 a failure. */
+/*
+ * Start the programs, run the whole script against them (before the first
+ * statement and after each, the programs run until each is blocked in a call
+ * or gone, at most --timeout). Returns the exit status: 0 all held, 1 a
+ * failure (with no script: a program crashed or exited with a status other
+ * than 0; with one: a program had done so before a later statement), 2 a
+ * program could not be started.
+ */
 int batch_run(const struct batch_opts *o);
 
 #endif

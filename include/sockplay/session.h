@@ -19,6 +19,8 @@ enum sp_event_kind {
 	SP_EV_FAIL,      /* an expectation on a call failed; text is the message */
 	SP_EV_STUCK,     /* an actor stayed blocked past the timeout */
 	SP_EV_ERROR,     /* a step could not run (text says why) */
+	SP_EV_OUTPUT,    /* a program (--run) wrote a line: text, escaped; fd 1 stdout, 2 stderr */
+	SP_EV_PROCESS,   /* a program's process started or ended: text "exited 0", "forked by server" */
 };
 
 struct explain_ctx;
@@ -48,6 +50,9 @@ struct sp_event {
 	int ok;                     /* EXPECT: held; CALL: its expectation held (1 when none) */
 	int64_t elapsed_ns;         /* CALL */
 	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_step_ctx()), or NULL */
+	/* a program's call (--run) */
+	const char *call_label;     /* CALL, BLOCKED: the call's name where call is SP_CALL_NONE ("poll") */
+	int libc;                   /* CALL, BLOCKED: made by the C library on its own behalf */
 };
 
 typedef void (*session_event_fn)(void *ctx, const struct sp_event *ev);
@@ -116,6 +121,41 @@ const char *session_addr_owner(const struct session *s, const struct sockaddr_st
 int session_endpoint_is(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild);
 /* Number of statements run so far (the step counter segments are linked to). */
 unsigned session_steps(const struct session *s);
+
+/*
+ * Programs on stage (--run). A program is a side like an actor, but its calls
+ * are its own: traced (trace.h), reported as SP_EV_CALL/SP_EV_BLOCKED like an
+ * actor's, its lines as SP_EV_OUTPUT, its processes' start and end as
+ * SP_EV_PROCESS; each process it forks is a side NAME.1, NAME.2 ... No
+ * statement may call on a program's side (SP_EV_ERROR); expect may look at its
+ * sockets, by fd number.
+ */
+/* A program to put on stage: --run SIDE=COMMAND. */
+struct session_run {
+	const char *side;
+	const char *command;
+};
+/* Start COMMAND as side SIDE; STEPPING: hold it before each socket call. 0, or -1 with ERR. */
+int session_add_program(struct session *s, const char *side, const char *command, int stepping,
+			char *err, size_t errlen);
+/* Whether SIDE is a program's (or one of its processes'). */
+int session_is_program(const struct session *s, const char *side);
+/*
+ * Read the programs' events until every program is held, blocked in a call
+ * whose socket is not ready, or gone, for at most TIMEOUT_MS; then report what
+ * actors' calls that released. 0 settled, -1 a program was still running.
+ */
+int session_settle_programs(struct session *s, int timeout_ms);
+/* Let SIDE's held call run (it stops again before its next one). 1 done, 0 nothing held, -1 error. */
+int session_program_step(struct session *s, const char *side);
+/* FREE 1: SIDE's process runs without stops; 0: held again before its next call. */
+int session_program_run(struct session *s, const char *side, int free_run);
+/* Interrupt SIDE's blocked call as Ctrl-C would (SIGINT). 1 sent, 0 nothing blocked, -1 error. */
+int session_program_interrupt(struct session *s, const char *side);
+/* Whether any program side has a held call (for stepping at the --play pace). */
+int session_programs_held(const struct session *s);
+/* Number of program sides whose process crashed or exited with a status other than 0. */
+int session_programs_failed(const struct session *s);
 
 /* Re-read the kernel's view (sock_diag) of every socket. */
 int session_refresh(struct session *s);

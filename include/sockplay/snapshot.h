@@ -48,6 +48,14 @@ struct snap_actor {
 	size_t nsocks;
 	struct snap_line *log;      /* oldest first, the last SNAP_LOG_KEEP */
 	size_t nlog;
+	/* a program's side (--run) */
+	int program;                /* 1: its calls are a real program's, not statements */
+	int held;                   /* it waits before NEXT_CALL for a step */
+	char next_call[SNAP_LINE_MAX]; /* "accept(3)" */
+	int free_run;               /* it runs without stops */
+	int ended;                  /* the process is gone: HOW says how */
+	char how[SNAP_LINE_MAX];    /* "exited 0", "killed by SIGSEGV" */
+	char command[SNAP_LINE_MAX]; /* the command line, on the program's first side */
 };
 
 #define SNAP_LOG_KEEP 200

@@ -3,9 +3,8 @@
 #define SOCKPLAY_TRACE_H
 
 /*
- * Programs on stage (in progress): this module is complete and tested on its
- * own; --run, the panes, the stepping keys and the transcript's interleaving
- * come next, on this interface (see "Integration" below).
+ * Programs on stage (--run): this module traces a program; the session
+ * (session.c) adopts it as a side, as described under "Integration" below.
  *
  * How it works. trace_start() forks a small tracer process (a fork of
  * sockplay, no exec) and returns at once with the program started under it.
@@ -41,7 +40,8 @@
  * has not returned after TRACE_BLOCK_MS and reports it blocked once the
  * thread sleeps in it (/proc state S). Results of a free program's calls
  * reach the caller in batches, within 2 ms; anything else (a held or blocked
- * call, output, a process starting or ending) at once, with those before it:
+ * call, a blocked call returning, output, a process starting or ending) at
+ * once, with those before it:
  * the order of events is always the order things happened in.
  *
  * Costs (bench/run.sh, 10 000 send/recv pairs, not stepped): about 1.4x the
@@ -77,7 +77,7 @@
  * connect to /var/run/nscd/socket or /run/nscd/socket), and every later call
  * on such a socket. They are reported but never held for a step.
  *
- * Integration (next round): the session keeps one struct trace per --run
+ * Integration: the session keeps one struct trace per --run
  * side, adds trace_fd() to its poll set, turns TRACE_EV_CALL and
  * TRACE_EV_BLOCKED into struct sp_event with trace_sp_event() and prints them
  * through transcript_event() like an actor's (the JSON "call" then needs
@@ -86,7 +86,9 @@
  * res.cookie like an actor's socket. The TUI shows the held TRACE_EV_ENTER as
  * "next: accept(3)" and answers n/Space with trace_step(tid), p with
  * trace_run(pid, 1), i with trace_interrupt(pid, SIGINT). --batch runs with
- * stepping off and waits on trace_settled().
+ * stepping off and waits on trace_settled(), and, since a result may still be
+ * on its way when a step has just woken a blocked call, on the woken thread
+ * and its socket too (session_settle_programs()).
  */
 
 #include <signal.h>
@@ -254,9 +256,9 @@ const char *trace_call_name(enum trace_call c);
 
 /*
  * A CALL or BLOCKED event as struct sp_event, to go through the transcript
- * and the panes like an actor's call: ev->text, note and data point into TE.
- * The C library's mark is not in it (the transcript shows a note only on
- * success): print te->libc as trace_format does.
+ * and the panes like an actor's call: ev->text, note and data point into TE;
+ * ev->libc carries the C library's mark (transcript_call_text() writes it) and
+ * ev->call_label the call's name where ev->call is SP_CALL_NONE ("poll").
  */
 void trace_sp_event(const struct trace_event *te, struct sp_event *ev);
 /*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "sockplay/script.h"
+#include "sockplay/session.h"
 
 struct tui_opts {
 	const struct sp_script *script; /* loaded script, or NULL for an empty playground */
@@ -16,6 +17,8 @@ struct tui_opts {
 	const char *net_label;          /* "sandbox netns" / "host network" */
 	const char *net_note;           /* why there is no sandbox, or "" */
 	int color;                      /* 0 with --no-color or NO_COLOR */
+	const struct session_run *runs; /* --run: programs on stage, stepped one socket call at a time */
+	size_t nruns;
 	int quit_at_end;                /* leave once the script has run to its end (benchmarks, kiosks) */
 };
 

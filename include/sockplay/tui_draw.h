@@ -143,6 +143,23 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_EXPECT_OK, "expect %s: ok")                                                             \
 	X(TX_AT_LINE, "line %d: %s")                                                                 \
 	X(TX_NOTHING_BLOCKED, "%s is not blocked: nothing to interrupt (q quits)")                   \
+	X(TX_PROG_TAG, "program")                                                                    \
+	X(TX_PROG_NO_SOCKETS, "no sockets yet")                                                      \
+	X(TX_WELCOME_PROGRAM,                                                                        \
+	  "Your program is on stage: it waits before each socket call. With its pane focused, n or " \
+	  "Space lets it make the call shown as \"next:\", p lets it run freely, i interrupts a "     \
+	  "blocked call. Tab goes to the other side, whose keys make calls of your own (s socket, "  \
+	  "c connect, r recv). ? lists every key.")                                                  \
+	X(TX_PROG_NEXT, "next: %s")                                                                  \
+	X(TX_PROG_HINT_HELD, "n or Space lets the program make this call; p lets it run freely.")   \
+	X(TX_PROG_HINT_FREE, "It runs freely: p stops it again before its next socket call.")       \
+	X(TX_PROG_HINT_START, "The program is starting: its first socket call will show here.")     \
+	X(TX_PROG_KEYS, "%s is a program: n steps it, p runs it, i interrupts; use the other side's keys") \
+	X(TX_PROG_NOT_HELD, "%s has no call waiting: it is running, blocked or gone")              \
+	X(TX_PROG_FREE, "%s runs freely (p stops it again)")                                         \
+	X(TX_PROG_AUTO, "%s steps on its own at the --delay pace (p stops)")                         \
+	X(TX_PROG_HELD, "%s stops before each socket call again (n steps)")                        \
+	X(TX_PROG_GONE, "%s has ended: %s")                                                          \
 	X(TX_SPEED, "auto-play: one step every %s")                                                  \
 	X(TX_WAIT_ACCEPT, "accept() waits until a client connects: Tab, then s and c on the client") \
 	X(TX_WAIT_CONNECT, "connect() waits for the server's answer")                                \
