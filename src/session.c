@@ -142,6 +142,7 @@ struct session {
 	char last_actor[SP_NAME_MAX];
 	char last_text[SNAP_LINE_MAX];
 	char last_explain[SNAP_EXPLAIN_MAX];
+	uint32_t last_seq;             /* the request number of the call above (numbers grow) */
 	char say[512];
 	char title[128];
 };
@@ -800,16 +801,26 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	};
 	transcript_call_text(&ev, line, sizeof line);
 	log_line(act, r->ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
-	s->last_call = p->call;
-	if (p->stmt && s->o.explain)
-		explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx, s->last_explain,
-				 sizeof s->last_explain);
-	else
-		s->last_explain[0] = 0;
-	s->last_err = r->ret < 0 ? r->err : 0;
-	s->last_ret = r->ret;
-	snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
-	snprintf(s->last_text, sizeof s->last_text, "%s", line);
+	/*
+	 * The explain area is about the newest call that returned: a call sent
+	 * earlier that returns later (the connect a full queue held, resumed
+	 * after the accept that made room) shows in its pane, and does not take
+	 * the place of the newer step's explanation.
+	 */
+	ev.shown = p->seq >= s->last_seq;
+	if (ev.shown) {
+		s->last_seq = p->seq;
+		s->last_call = p->call;
+		if (p->stmt && s->o.explain)
+			explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx,
+					 s->last_explain, sizeof s->last_explain);
+		else
+			s->last_explain[0] = 0;
+		s->last_err = r->ret < 0 ? r->err : 0;
+		s->last_ret = r->ret;
+		snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
+		snprintf(s->last_text, sizeof s->last_text, "%s", line);
+	}
 	emit(s, &ev);
 	if (!ok) {
 		s->failures++;
@@ -1432,6 +1443,7 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 						  sizeof s->last_explain);
 			snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
 			snprintf(s->last_text, sizeof s->last_text, "%s", line);
+			ev.shown = 1;
 		}
 		emit(s, &ev);
 		break;

@@ -433,11 +433,14 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
-		free(t->data); /* the snapshot's last call is this one: e shows its data whole */
-		t->data = ev->data_len ? malloc(ev->data_len) : NULL;
-		t->data_len = t->data ? ev->data_len : 0;
-		if (t->data)
-			memcpy(t->data, ev->data, ev->data_len);
+		if (ev->shown) {
+			/* the explain area's call (not an older one resumed since): e shows its data whole */
+			free(t->data);
+			t->data = ev->data_len ? malloc(ev->data_len) : NULL;
+			t->data_len = t->data ? ev->data_len : 0;
+			if (t->data)
+				memcpy(t->data, ev->data, ev->data_len);
+		}
 		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
 			t->call.set = 1;
 			t->call.blocked = 0;

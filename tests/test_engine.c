@@ -702,6 +702,33 @@ static void snapshot_follows_the_peers_reset(void **state)
 	stepper_end(&p);
 }
 
+/* A call resumed after a newer one returned shows in its pane; the explain area keeps the newer call. */
+static void resumed_older_call_keeps_out_of_the_explain_area(void **state)
+{
+	(void)state;
+	struct stepper p;
+	stepper_start(&p, "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			  "server: bind(s, 127.0.0.1:8901)\n"
+			  "server: listen(s, 5)\n"
+			  "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c, 127.0.0.1:8901) = 0\n"
+			  "server: conn = accept(s)\n"
+			  "server: recv(conn, 100)\n"
+			  "client: c2 = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: send(c, \"hi\")\n");
+	stepper_run(&p, 7); /* the server's recv blocks */
+	stepper_run(&p, 1); /* socket(): the newest call */
+	const struct snapshot *sn = session_snapshot(p.s);
+	assert_non_null(strstr(sn->last_text, "socket(AF_INET, SOCK_STREAM, 0) = 4"));
+	stepper_run(&p, 1); /* send(): it releases the server's recv, sent two calls before it */
+	session_wait_actor(p.s, "server", 2000);
+	sn = session_snapshot(p.s);
+	if (!strstr(sn->last_text, "send(3, \"hi\", 2) = 2"))
+		fail_msg("the explain area shows \"%s\", not the step's send", sn->last_text);
+	has_line(p.out, "[server] recv(4, 100) <resumed> = 2 \"hi\"");
+	stepper_end(&p);
+}
+
 /* Count the lines of T that contain S. */
 static int lines_with(const char *t, const char *s)
 {
@@ -904,6 +931,7 @@ int main(void)
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
+		cmocka_unit_test(resumed_older_call_keeps_out_of_the_explain_area),
 		cmocka_unit_test(blocked_only_when_it_waits),
 		cmocka_unit_test(cut_short_calls_are_interrupted),
 		cmocka_unit_test(received_text_is_shown_not_cut_silently),
