@@ -987,13 +987,14 @@ static void draw_arrow(const struct dc *d, int y, int x, int n, int to_right, co
 
 /*
  * The step number at the left margin: on a step's first row and on the top
- * row; a dot for segments seen between steps (an outside client, a timer),
- * a colon for a statement typed (or keyed) beside a script.
+ * row; a dot on every segment seen between steps (an outside client, a
+ * timer: no row of them reads as part of a step above), a colon for a
+ * statement typed (or keyed) beside a script.
  */
 static void wire_margin(const struct dc *d, int y, int w, const struct tui_wire_row *r,
 			const struct tui_wire_row *prev)
 {
-	if (prev && prev->seg->step == r->seg->step)
+	if (prev && prev->seg->step == r->seg->step && !(r->seg->step & TUI_WIRE_BETWEEN))
 		return;
 	char num[16];
 	if (r->seg->step & TUI_WIRE_BETWEEN)

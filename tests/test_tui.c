@@ -1053,6 +1053,32 @@ static int arrow_on(const char *label, const char *right_head, const char *left_
 	return 0;
 }
 
+/* Every segment seen between steps has its dot: two SYN retries in one gap are not one step's rows. */
+static void segments_between_steps_each_have_a_dot(void **state)
+{
+	(void)state;
+	make_snapshot();
+	seg(0, 1, WIRE_SYN, 0, 0, 0, 10);
+	seg(1, 1, WIRE_SYN, 0, 0, 0, 10 | TUI_WIRE_BETWEEN);
+	seg(2, 1, WIRE_SYN, 0, 0, 0, 10 | TUI_WIRE_BETWEEN);
+	view.wire.left = "server 127.0.0.1:8888";
+	view.wire.right = "client c 127.0.0.1:49152";
+	view.wire.rows = wrows;
+	view.wire.nrows = 3;
+	view.wire.last_step = 10;
+	draw(30, 100, NULL);
+	int first = find_row("SYN seq=0", NULL);
+	assert_true(first > 0);
+	int dots = 0;
+	for (int y = first; y < first + 3; y++)
+		if (strstr(row(y), "\u2502   \u00b7 "))
+			dots++;
+	if (dots != 2) {
+		dump_screen();
+		fail_msg("%d rows of the two retries seen between steps have a dot", dots);
+	}
+}
+
 static void ladder_arrows_point_both_ways(void **state)
 {
 	(void)state;
@@ -1690,6 +1716,7 @@ int main(void)
 		cmocka_unit_test(cjk_rows_break_at_allowed_places),
 		cmocka_unit_test(numbers_keep_their_units),
 		cmocka_unit_test(title_keeps_the_step_counter),
+		cmocka_unit_test(segments_between_steps_each_have_a_dot),
 		cmocka_unit_test(chinese_frames_break_well_and_align),
 		cmocka_unit_test(say_belongs_to_its_step),
 		cmocka_unit_test(pane_marks_cut_data),
