@@ -927,22 +927,11 @@ static void code_c_addr(struct code *c, const struct sp_addr *a)
 /* MSG_* flags: ", socket.MSG_PEEK" in Python, "MSG_PEEK" in C (0 when none). */
 static void code_flags(struct code *c, long long flags, int python)
 {
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
-	int first = 1;
-	long long rest = flags;
+	char fl[128];
 	if (python && !flags)
 		return;
-	if (python)
-		code_add(c, ", ");
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (flags & all[i]) {
-			const char *n = consts_name(SP_K_MSG, all[i]);
-			code_add(c, "%s%s%s", first ? "" : " | ", python ? "socket." : "", n ? n : "?");
-			rest &= ~(long long)all[i];
-			first = 0;
-		}
-	if (rest || first)
-		code_add(c, "%s%lld", first ? "" : " | ", rest);
+	consts_msg_flags_join((int)flags, python ? "socket." : "", " | ", fl, sizeof fl);
+	code_add(c, "%s%s", python ? ", " : "", fl);
 }
 
 /* The statement's data: b"..." (Python) or "..." (C), with "* N" in Python. */

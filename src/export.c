@@ -805,49 +805,11 @@ static void wrap(struct ex *ex, int depth, const char *text)
 	}
 }
 
-/* What sockplay shows of data sent: at most 32 bytes, then "...". (session.c's rule) */
-static void data_preview(const struct sp_data *d, char *out, size_t size)
-{
-	unsigned char head[48];
-	size_t n = 0;
-	uint64_t total = d->unit_len * d->count;
-	for (uint64_t i = 0; i < d->count && n < sizeof head; i++)
-		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
-			head[n++] = d->unit[j];
-	char esc[256];
-	text_escape(head, n, 32, esc, sizeof esc);
-	if (total > n && !strstr(esc, "...")) {
-		snprintf(out, size, "\"%s\"...", esc);
-	} else if (strstr(esc, "...")) {
-		esc[strlen(esc) - 3] = 0;
-		snprintf(out, size, "\"%s\"...", esc);
-	} else {
-		snprintf(out, size, "\"%s\"", esc);
-	}
-}
-
-/* MSG_* flags as sockplay shows them: "MSG_PEEK|MSG_DONTWAIT". LANG: Python spells socket.MSG_*. */
+/* MSG_* flags as sockplay shows them: "MSG_PEEK|MSG_DONTWAIT"; Python spells "socket.MSG_PEEK | ...". */
 static void flags_text(int flags, char *out, size_t size, int python)
 {
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
-	size_t o = 0;
-	int rest = flags;
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (!(flags & all[i]))
-			continue;
-		rest &= ~all[i];
-		const char *n = consts_name(SP_K_MSG, all[i]);
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%s",
-				      o ? (python ? " | " : "|") : "", python ? "socket." : "", n ? n : "?");
-	}
-	if (rest) /* a script may give flags as a number: the bits without a name stay */
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? (python ? " | " : "|") : "",
-				      rest);
-	if (!o)
-		snprintf(out, size, "0");
+	consts_msg_flags_join(flags, python ? "socket." : "", python ? " | " : "|", out, size);
 }
-
 
 static const char *level_name(int level)
 {
@@ -1045,96 +1007,20 @@ static const char *py_family(int family)
 	return family == AF_INET6 ? "socket.AF_INET6" : family == AF_UNIX ? "socket.AF_UNIX" : "socket.AF_INET";
 }
 
-/* The step's format ("bind(%d, %s)") and its arguments (", s, addr_text(...)"). */
-static void call_text(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
-		      struct sb *args)
+/* The step's format ("bind(%d, %s)", the call's text as sockplay shows it) and its arguments (", s, addr_text(...)"). */
+static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
+			struct sb *args)
 {
-	const struct sp_arg *av = st->args;
-	char buf[512], fl[128];
-	const char *name = call_name(st->call);
+	char buf[1024];
 	int py = ex->lang == EXPORT_PYTHON;
 	const char *addr = py ? "show(addr)" : "addr_text(&addr, addrlen)";
 	if (call_takes_fd(st->call) && py && !st->args[0].name[0])
 		sb_printf(args, ", %lld", st->args[0].num); /* by number: as written */
 	else if (call_takes_fd(st->call))
 		sb_printf(args, py ? ", fd(%s)" : ", %s", fd);
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
-		const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
-		int proto = st->nargs > 2 ? (int)av[2].num : 0;
-		const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
-		if (pn)
-			snprintf(buf, sizeof buf, "socket(%s, %s, %s)", dn ? dn : "?", tn ? tn : "?", pn);
-		else
-			snprintf(buf, sizeof buf, "socket(%s, %s, %d)", dn ? dn : "?", tn ? tn : "?", proto);
-		sb_puts(fmt, buf);
-		return;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		sb_printf(fmt, "%s(%%d, %%s)", name);
-		break;
-	case SP_CALL_LISTEN:
-		sb_printf(fmt, "listen(%%d, %lld)", st->nargs > 1 ? av[1].num : 128);
-		break;
-	case SP_CALL_ACCEPT:
-	case SP_CALL_CLOSE:
-		sb_printf(fmt, "%s(%%d)", name);
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		int fi = st->call == SP_CALL_SEND ? 2 : 3;
-		int flags = st->nargs > fi ? (int)av[fi].num : 0;
-		data_preview(&av[1].data, buf, sizeof buf);
-		sb_printf(fmt, "%s(%%d, ", name);
-		for (const char *p = buf; *p; p++) /* the preview is shown as it is: double its % */
-			sb_puts(fmt, *p == '%' ? "%%" : (char[]){ *p, 0 });
-		sb_printf(fmt, ", %llu", (unsigned long long)(av[1].data.unit_len * av[1].data.count));
-		if (flags) {
-			flags_text(flags, fl, sizeof fl, 0);
-			sb_printf(fmt, ", %s", fl);
-		}
-		if (st->call == SP_CALL_SENDTO)
-			sb_puts(fmt, ", %s");
-		sb_puts(fmt, ")");
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		int flags = st->nargs > 2 ? (int)av[2].num : 0;
-		sb_printf(fmt, "%s(%%d, %lld", name, av[1].num);
-		if (flags) {
-			flags_text(flags, fl, sizeof fl, 0);
-			sb_printf(fmt, ", %s", fl);
-		}
-		sb_puts(fmt, ")");
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		const char *hn = consts_name(SP_K_SHUT, (int)av[1].num);
-		sb_printf(fmt, "shutdown(%%d, %s)", hn ? hn : "?");
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		const char *on = opt ? opt->name : "?";
-		if (st->call == SP_CALL_GETSOCKOPT)
-			sb_printf(fmt, "getsockopt(%%d, %s)", on);
-		else if (opt && opt->kind == SP_OPT_LINGER)
-			sb_printf(fmt, "setsockopt(%%d, %s, %d, %d)", on, st->nargs > 2 ? (int)av[2].num : 1,
-				  st->nargs > 3 ? (int)av[3].num : 0);
-		else
-			sb_printf(fmt, "setsockopt(%%d, %s, %d)", on, st->nargs > 2 ? (int)av[2].num : 1);
-		break;
-	}
-	case SP_CALL_NONBLOCK:
-		sb_printf(fmt, "nonblock(%%d, %d)", st->nargs > 1 ? (int)av[1].num : 1);
-		break;
-	default:
-		break;
-	}
+	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
+	call_format(st, &in, buf, sizeof buf);
+	sb_puts(fmt, buf);
 	if (has_addr)
 		sb_printf(args, ", %s", addr);
 }
@@ -1231,7 +1117,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		sb_printf(&ex->o, ", %zu, %llu);\n", av[1].data.unit_len, (unsigned long long)av[1].data.count);
 	}
 	/* wait for the turn, then say which call is made */
-	call_text(ex, st, fd, has_addr, &fmt, &args);
+	step_format(ex, st, fd, has_addr, &fmt, &args);
 	if (has_addr) {
 		line(ex, depth, c ? "turn();" : "turn()");
 		raw = emit_addr(ex, a, st, ad, fd, depth, &raw_family);

@@ -594,6 +594,20 @@ static void numeric_flags_are_shown(void **state)
 	free(t);
 }
 
+/* Data that itself ends in "..." is shown whole, the ellipsis inside the quotes; only a cut adds one outside. */
+static void sent_dots_are_data(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"wait...\", 127.0.0.1:9) = 7\n"
+		     "client: sendto(c, \"x...\" * 20, 127.0.0.1:9) = 80\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] sendto(3, \"wait...\", 7, 127.0.0.1:9) = 7");
+	has_line(t, "[client] sendto(3, \"x...x...x...x...x...x...x...x...\"..., 80, 127.0.0.1:9) = 80");
+	free(t);
+}
+
 /* Narration with line breaks: each line keeps its mark, so a script cannot print a call line it did not make. */
 static void narration_cannot_forge_a_line(void **state)
 {
@@ -902,6 +916,7 @@ int main(void)
 		cmocka_unit_test(emfile_then_go_on),
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),
+		cmocka_unit_test(sent_dots_are_data),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
 		cmocka_unit_test(blocked_only_when_it_waits),
