@@ -950,164 +950,131 @@ static const char *code_level(int level)
 	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : "SOL_SOCKET";
 }
 
+/* Argument I of ST in Python or C, as the call's code template uses it ($N). */
+static void code_arg(struct code *c, const struct sp_stmt *st, int i, enum code_ctx ctx,
+		     const struct sp_opt *opt)
+{
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_arg *a = &st->args[i];
+	int python = ctx == CODE_PY;
+	const char *n = NULL;
+	switch (ci->args[i].sh) {
+	case CALL_SH_DOMAIN:
+		n = consts_name(SP_K_DOMAIN, (int)a->num);
+		code_add(c, "%s", n ? n : "AF_INET");
+		break;
+	case CALL_SH_TYPE:
+		n = consts_name(SP_K_TYPE, (int)a->num);
+		code_add(c, "%s", n ? n : "SOCK_STREAM");
+		break;
+	case CALL_SH_SHUT:
+		n = consts_name(SP_K_SHUT, (int)a->num);
+		code_add(c, "%s", n ? n : "SHUT_WR");
+		break;
+	case CALL_SH_OPT:
+		code_add(c, "%s", opt ? opt->name : "?");
+		break;
+	case CALL_SH_SOCK: {
+		char s[SP_NAME_MAX + 24];
+		code_sock(a, s, sizeof s);
+		code_add(c, "%s", s);
+		break;
+	}
+	case CALL_SH_ADDR:
+		if (python)
+			code_py_addr(c, &a->addr);
+		else
+			code_c_addr(c, &a->addr);
+		break;
+	case CALL_SH_DATA:
+		code_data(c, &a->data, ctx);
+		break;
+	case CALL_SH_FLAGS:
+		code_flags(c, a->num, python);
+		break;
+	case CALL_SH_PROTO:
+	case CALL_SH_INT:
+	case CALL_SH_LEN:
+	case CALL_SH_BOOL:
+	case CALL_SH_LINGER:
+		code_add(c, "%lld", a->num);
+		break;
+	case CALL_SH_NONE:
+		break;
+	}
+}
+
+/* Whether the condition at T (after "@{", up to ':') holds for ST. */
+static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_opt *opt)
+{
+	int i = t[1] >= '0' && t[1] < '0' + SP_MAX_ARGS ? t[1] - '0' : 0;
+	const struct sp_arg *a = &st->args[i];
+	int linger = opt && opt->kind == SP_OPT_LINGER;
+	switch (t[0]) {
+	case '?': return a->num != 0;
+	case '!': return a->num == 0;
+	case 'w': return i < st->nargs;
+	case 'M': return a->data.count > 1;
+	case 'm': return a->data.count <= 1;
+	case 'L': return linger;
+	case 'l': return !linger;
+	default: return 0;
+	}
+}
+
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size)
 {
 	struct code c = { buf, size, 0 };
-	char s[SP_NAME_MAX + 24], as[SP_NAME_MAX + 8] = "";
+	const struct call_info *ci = st && st->kind == SP_ST_CALL ? call_info(st->call) : NULL;
+	const struct sp_opt *opt = NULL;
 	if (size)
 		buf[0] = 0;
-	if (!st || st->kind != SP_ST_CALL || !size)
+	if (!ci || !size)
 		return 0;
-	const struct sp_arg *a = st->args;
-	if (st->call != SP_CALL_SOCKET && st->nargs > 0)
-		code_sock(&a[0], s, sizeof s);
-	if (st->assign[0])
-		code_name(st->assign, as, sizeof as);
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		const char *dom = consts_name(SP_K_DOMAIN, (int)a[0].num);
-		const char *type = consts_name(SP_K_TYPE, (int)a[1].num);
-		dom = dom ? dom : "AF_INET";
-		type = type ? type : "SOCK_STREAM";
-		if (python) {
-			code_add(&c, "%s = socket.socket(socket.%s, socket.%s", as[0] ? as : "sock", dom, type);
-			if (st->nargs > 2 && a[2].num)
-				code_add(&c, ", %lld", a[2].num);
-			code_add(&c, ")");
-		} else {
-			code_add(&c, "int %s = socket(%s, %s, %lld);", as[0] ? as : "fd", dom, type,
-				 st->nargs > 2 ? a[2].num : 0);
-		}
-		break;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT: {
-		const char *fn = st->call == SP_CALL_BIND ? "bind" : "connect";
-		if (python) {
-			code_add(&c, "%s.%s(", s, fn);
-			code_py_addr(&c, &a[1].addr);
-			code_add(&c, ")");
-		} else {
-			code_add(&c, "%s(%s, (struct sockaddr *)&addr, sizeof addr);", fn, s);
-			code_c_addr(&c, &a[1].addr);
-		}
-		break;
-	}
-	case SP_CALL_LISTEN:
-		if (python)
-			code_add(&c, st->nargs > 1 ? "%s.listen(%lld)" : "%s.listen()", s, st->nargs > 1 ? a[1].num : 0);
-		else
-			code_add(&c, "listen(%s, %lld);", s, st->nargs > 1 ? a[1].num : 128);
-		break;
-	case SP_CALL_ACCEPT:
-		if (python)
-			code_add(&c, "%s, addr = %s.accept()", as[0] ? as : "conn", s);
-		else
-			code_add(&c, "int %s = accept(%s, NULL, NULL);", as[0] ? as : "conn", s);
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		const struct sp_data *d = &a[1].data;
-		int to = st->call == SP_CALL_SENDTO;
-		long long flags = st->nargs > (to ? 3 : 2) ? a[to ? 3 : 2].num : 0;
-		if (python) {
-			code_add(&c, "%s.%s(", s, to ? "sendto" : "send");
-			code_data(&c, d, CODE_PY);
-			code_flags(&c, flags, 1);
-			if (to) {
-				code_add(&c, ", ");
-				code_py_addr(&c, &a[2].addr);
+	if (ci->opt_arg >= 0 && !(opt = consts_opt_at((size_t)st->args[ci->opt_arg].num)))
+		return 0;
+	enum code_ctx ctx = python ? CODE_PY : CODE_C;
+	int skip = 0; /* inside a @{COND:...@} whose condition does not hold */
+	for (const char *t = python ? ci->py : ci->c; *t; t++) {
+		if (t[0] == '@' && t[1] == '}') {
+			skip = 0;
+			t++;
+		} else if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as:", 3) == 0) {
+			const char *e = strchr(t, '}');
+			if (!skip && st->assign[0]) {
+				char as[SP_NAME_MAX + 8];
+				code_name(st->assign, as, sizeof as);
+				code_add(&c, "%s", as);
+			} else if (!skip) {
+				code_add(&c, "%.*s", (int)(e - t - 5), t + 5);
 			}
-			code_add(&c, ")");
-		} else {
-			unsigned long long len = (unsigned long long)d->unit_len * d->count;
-			code_add(&c, "%s(%s, ", to ? "sendto" : "send", s);
-			if (d->count > 1)
-				code_add(&c, "buf");
+			t = e;
+		} else if (t[0] == '@' && t[1] == '{') {
+			skip = !code_cond(t + 2, st, opt);
+			t = strchr(t, ':');
+		} else if (skip) {
+			continue;
+		} else if (t[0] == '$' && t[1] == 's') {
+			code_arg(&c, st, ci->fd_arg, ctx, opt);
+			t++;
+		} else if (t[0] == '$' && t[1] == 'L') {
+			code_add(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
+			t++;
+		} else if (t[0] == '$' && (t[1] == '#' || t[1] == '*' || t[1] == '/')) {
+			const struct sp_data *d = &st->args[t[2] - '0'].data;
+			if (t[1] == '#')
+				code_add(&c, "%llu", (unsigned long long)d->unit_len * d->count);
+			else if (t[1] == '*')
+				code_add(&c, "%llu", (unsigned long long)d->count);
 			else
-				code_data(&c, d, CODE_C);
-			code_add(&c, ", %llu, ", len);
-			code_flags(&c, flags, 0);
-			code_add(&c, to ? ", (struct sockaddr *)&addr, sizeof addr);" : ");");
-			if (d->count > 1) {
-				code_add(&c, " /* buf: ");
 				code_data(&c, d, CODE_C_COMMENT);
-				code_add(&c, " %llu times */", (unsigned long long)d->count);
-			} else if (to) {
-				code_c_addr(&c, &a[2].addr);
-			}
-		}
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		int from = st->call == SP_CALL_RECVFROM;
-		long long flags = st->nargs > 2 ? a[2].num : 0;
-		if (python) {
-			code_add(&c, "%s = %s.%s(%lld", from ? "data, addr" : "data", s, from ? "recvfrom" : "recv",
-				 a[1].num);
-			code_flags(&c, flags, 1);
-			code_add(&c, ")");
+			t += 2;
+		} else if (t[0] == '$' && t[1] >= '0' && t[1] < '0' + SP_MAX_ARGS) {
+			code_arg(&c, st, t[1] - '0', ctx, opt);
+			t++;
 		} else {
-			if (a[1].num > 0) /* C has no array of 0 bytes */
-				code_add(&c, "char buf[%lld]; ssize_t n = %s(%s, buf, sizeof buf, ", a[1].num,
-					 from ? "recvfrom" : "recv", s);
-			else
-				code_add(&c, "char buf[1]; ssize_t n = %s(%s, buf, 0, ", from ? "recvfrom" : "recv", s);
-			code_flags(&c, flags, 0);
-			code_add(&c, from ? ", (struct sockaddr *)&peer, &peerlen);" : ");");
+			code_add(&c, "%c", *t);
 		}
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		const char *how = consts_name(SP_K_SHUT, (int)a[1].num);
-		how = how ? how : "SHUT_WR";
-		code_add(&c, python ? "%s.shutdown(socket.%s)" : "shutdown(%s, %s);", s, how);
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *o = consts_opt_at((size_t)a[1].num);
-		if (!o)
-			return 0;
-		const char *lvl = code_level(o->level);
-		if (st->call == SP_CALL_GETSOCKOPT) {
-			if (python)
-				code_add(&c, "value = %s.getsockopt(socket.%s, socket.%s)", s, lvl, o->name);
-			else
-				code_add(&c, "int value; socklen_t len = sizeof value; getsockopt(%s, %s, %s, &value, &len);",
-					 s, lvl, o->name);
-		} else if (o->kind == SP_OPT_LINGER) {
-			long long on = st->nargs > 2 ? a[2].num : 0, secs = st->nargs > 3 ? a[3].num : 0;
-			if (python)
-				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, struct.pack(\"ii\", %lld, %lld))", s, lvl,
-					 o->name, on, secs);
-			else
-				code_add(&c, "struct linger l = { %lld, %lld }; setsockopt(%s, %s, %s, &l, sizeof l);", on,
-					 secs, s, lvl, o->name);
-		} else {
-			long long v = st->nargs > 2 ? a[2].num : 0;
-			if (python)
-				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, %lld)", s, lvl, o->name, v);
-			else
-				code_add(&c, "int value = %lld; setsockopt(%s, %s, %s, &value, sizeof value);", v, s, lvl,
-					 o->name);
-		}
-		break;
-	}
-	case SP_CALL_NONBLOCK: {
-		int on = st->nargs > 1 ? a[1].num != 0 : 1;
-		if (python)
-			code_add(&c, "%s.setblocking(%s)", s, on ? "False" : "True");
-		else
-			code_add(&c, "fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", s, s, on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
-		break;
-	}
-	case SP_CALL_CLOSE:
-		code_add(&c, python ? "%s.close()" : "close(%s);", s);
-		break;
-	default:
-		return 0;
 	}
 	return c.len;
 }

@@ -88,6 +88,7 @@ struct call_info {
 	signed char fd_arg, addr_arg, data_arg, flags_arg, num_arg, opt_arg;
 	struct call_arg_spec args[CALL_MAX_ARGS];
 	const char *text;
+	const char *py, *c;
 };
 
 /* The row of CALL; NULL for SP_CALL_NONE or out of range. */
