@@ -668,67 +668,101 @@ enum {
 #define JF_RST 0x04
 #define JF_ACK 0x10
 
+/* The sentence joining a call to its segments and state changes, for each kind of TCP call. */
+static enum join_id join_connect(const struct explain_conn *c, int ok)
+{
+	if (c->err == ECONNREFUSED)
+		return J_CONNECT_REFUSED;
+	if (c->after == JS_SYN_SENT)
+		return J_CONNECT_WAIT;
+	if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
+		return J_CONNECT;
+	return J_NONE;
+}
+
+static enum join_id join_listen(const struct explain_conn *c, int ok)
+{
+	return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
+}
+
+static enum join_id join_accept(const struct explain_conn *c, int ok)
+{
+	return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
+}
+
+static enum join_id join_send(const struct explain_conn *c, int ok)
+{
+	if (c->blocked)
+		return J_SEND_BLOCKED;
+	if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
+		return J_NONE;
+	return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
+}
+
+static enum join_id join_recv(const struct explain_conn *c, int ok)
+{
+	if (!ok)
+		return J_NONE;
+	if (c->ret == 0)
+		return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
+	return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
+}
+
+/* close() and shutdown(): the close-only sentences where the socket is gone (call_has CALL_F_CLOSES). */
+static enum join_id join_close(const struct explain_conn *c, int ok)
+{
+	int closes = call_has(c->call, CALL_F_CLOSES);
+	if (!ok)
+		return J_NONE;
+	if (c->sent & JF_RST)
+		return closes ? J_CLOSE_RST : J_NONE;
+	if (c->before == JS_LISTEN)
+		return closes ? J_CLOSE_LISTENER : J_NONE;
+	if (c->after == JS_CLOSING)
+		return J_CLOSE_CLOSING;
+	if (c->before == JS_ESTABLISHED && !closes && (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
+		return J_SHUTDOWN;
+	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
+		return J_CLOSE_FIN_WAIT1;
+	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
+		return J_CLOSE_FIN_WAIT2;
+	if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
+		return J_CLOSE_LAST_ACK;
+	if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
+		return J_CLOSE_PASSIVE;
+	return J_NONE;
+}
+
+/*
+ * Per call: how its sentence joining it to the wire is picked (NULL: none)
+ * and the state its general text names after success (-1: none).
+ */
+static const struct {
+	enum join_id (*join)(const struct explain_conn *c, int ok);
+	int named_state;
+} call_joins[SP_CALL_COUNT] = {
+	[SP_CALL_CONNECT] = { join_connect, JS_ESTABLISHED },
+	[SP_CALL_LISTEN] = { join_listen, -1 },
+	[SP_CALL_ACCEPT] = { join_accept, JS_ESTABLISHED },
+	[SP_CALL_SEND] = { join_send, -1 },
+	[SP_CALL_SENDTO] = { join_send, -1 },
+	[SP_CALL_RECV] = { join_recv, -1 },
+	[SP_CALL_RECVFROM] = { join_recv, -1 },
+	[SP_CALL_SHUTDOWN] = { join_close, JS_FIN_WAIT1 },
+	[SP_CALL_CLOSE] = { join_close, -1 },
+};
+
 static enum join_id join_pick(const struct explain_conn *c)
 {
 	int ok = c->err == 0 && c->ret >= 0 && !c->blocked;
 
+	if (!call_ok(c->call))
+		return J_NONE;
 	if (c->socktype == SOCK_DGRAM)
-		return ok && c->data_sent && (c->call == SP_CALL_SEND || c->call == SP_CALL_SENDTO)
-			       ? J_UDP_SEND : J_NONE;
-	if (c->socktype != SOCK_STREAM)
+		return ok && c->data_sent && call_has(c->call, CALL_F_SENDS) ? J_UDP_SEND : J_NONE;
+	if (c->socktype != SOCK_STREAM || !call_joins[c->call].join)
 		return J_NONE;
-	switch (c->call) {
-	case SP_CALL_CONNECT:
-		if (c->err == ECONNREFUSED)
-			return J_CONNECT_REFUSED;
-		if (c->after == JS_SYN_SENT)
-			return J_CONNECT_WAIT;
-		if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
-			return J_CONNECT;
-		return J_NONE;
-	case SP_CALL_LISTEN:
-		return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
-	case SP_CALL_ACCEPT:
-		return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO:
-		if (c->blocked)
-			return J_SEND_BLOCKED;
-		if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
-			return J_NONE;
-		return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-		if (!ok)
-			return J_NONE;
-		if (c->ret == 0)
-			return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
-		return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
-	case SP_CALL_CLOSE:
-	case SP_CALL_SHUTDOWN:
-		if (!ok)
-			return J_NONE;
-		if (c->sent & JF_RST)
-			return c->call == SP_CALL_CLOSE ? J_CLOSE_RST : J_NONE;
-		if (c->before == JS_LISTEN)
-			return c->call == SP_CALL_CLOSE ? J_CLOSE_LISTENER : J_NONE;
-		if (c->after == JS_CLOSING)
-			return J_CLOSE_CLOSING;
-		if (c->before == JS_ESTABLISHED && c->call == SP_CALL_SHUTDOWN &&
-		    (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
-			return J_SHUTDOWN;
-		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
-			return J_CLOSE_FIN_WAIT1;
-		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
-			return J_CLOSE_FIN_WAIT2;
-		if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
-			return J_CLOSE_LAST_ACK;
-		if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
-			return J_CLOSE_PASSIVE;
-		return J_NONE;
-	default:
-		return J_NONE;
-	}
+	return call_joins[c->call].join(c, ok);
 }
 
 size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
@@ -1395,15 +1429,13 @@ static int out_holder(struct out *o, const struct sp_stmt *st, const struct expl
 /* The state the general text of a call names for its socket after success, or -1 for none. */
 static int named_state(const struct sp_stmt *st)
 {
-	switch (st->call) {
-	case SP_CALL_CONNECT:
-	case SP_CALL_ACCEPT:
-		return JS_ESTABLISHED;
-	case SP_CALL_SHUTDOWN:
-		return st->nargs > 1 && st->args[1].num != SHUT_RD ? JS_FIN_WAIT1 : -1;
-	default:
+	const struct call_info *ci = call_info(st->call);
+	if (!ci || !call_joins[st->call].named_state)
 		return -1;
-	}
+	/* shutdown(SHUT_RD) sends nothing: its text names no state */
+	if (ci->num_arg >= 0 && ci->args[ci->num_arg].sh == CALL_SH_SHUT && st->args[ci->num_arg].num == SHUT_RD)
+		return -1;
+	return call_joins[st->call].named_state;
 }
 
 /* What a successful call did, fitted to CX; 0 when the general text is the right one. */
