@@ -441,78 +441,68 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 
 static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st)
 {
+	const struct call_info *ci = call_info(st->call);
 	const struct sp_arg *av = st->args;
 	struct ex_sock *fs = NULL, *ns;
-	if (call_takes_fd(st->call)) {
-		if (av[0].name[0]) {
-			fs = find_sock(a, av[0].name);
+	if (!ci)
+		return;
+	if (ci->fd_arg >= 0) {
+		if (av[ci->fd_arg].name[0]) {
+			fs = find_sock(a, av[ci->fd_arg].name);
 			if (fs)
 				fs->read = 1;
 		} else {
 			ex->need |= H(H_BY_NUMBER);
 		}
 	}
-	switch (st->call) {
-	case SP_CALL_SOCKET:
-		ex->need |= H(H_STEP) | H(H_DONE);
-		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
-			ns->assigned += ex->repeating ? 2 : 1;
-			merge(&ns->family, (int)av[0].num);
-			merge(&ns->type, (int)av[1].num);
-		}
-		break;
-	case SP_CALL_ACCEPT:
-		ex->need |= H(H_STEP) | H(H_DONE_ADDR);
-		a->peer = 1;
-		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
-			ns->assigned += ex->repeating ? 2 : 1;
-			merge(&ns->family, fs && fs->family > 0 ? fs->family : -1);
-			merge(&ns->type, fs && fs->type > 0 ? fs->type : -1);
-		}
-		break;
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
+	/* a call given an address shows it: turn(), then call() once the address is made */
+	if (ci->addr_arg >= 0) {
+		ex->need |= H(H_CALL) | H(H_ADDR_TEXT);
 		a->addr = 1;
-		analyze_addr(ex, a, &av[1].addr);
-		break;
-	case SP_CALL_SENDTO:
-		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
-		a->addr = 1;
-		analyze_addr(ex, a, &av[2].addr);
-		/* fall through */
-	case SP_CALL_SEND:
-		if (st->call == SP_CALL_SEND)
-			ex->need |= H(H_STEP) | H(H_DONE);
-		if (av[1].data.count > 1) {
-			ex->need |= H(H_REPEAT);
-			a->data = 1;
-		}
-		break;
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-		ex->need |= H(H_STEP) | H(H_DONE_DATA);
-		if (av[1].num > a->bufsize)
-			a->bufsize = av[1].num;
+		analyze_addr(ex, a, &av[ci->addr_arg].addr);
+	} else {
+		ex->need |= H(H_STEP);
+	}
+	if (ci->data_arg >= 0 && av[ci->data_arg].data.count > 1) {
+		ex->need |= H(H_REPEAT);
+		a->data = 1;
+	}
+	if ((ci->flags & CALL_F_READS) && ci->num_arg >= 0) {
+		if (av[ci->num_arg].num > a->bufsize)
+			a->bufsize = av[ci->num_arg].num;
 		if (a->bufsize < 1)
 			a->bufsize = 1;
-		if (st->call == SP_CALL_RECVFROM)
-			a->peer = 1;
-		break;
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		ex->need |= H(H_STEP);
-		if (opt && opt->kind == SP_OPT_LINGER) {
-			a->linger = 1;
-			ex->need |= H(H_STRUCT);
-		} else {
-			a->optval = 1;
+	}
+	if (ci->flags & CALL_F_FROM)
+		a->peer = 1;
+	if ((ci->flags & CALL_F_NEWFD) && st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+		int family = fs && fs->family > 0 ? fs->family : -1, type = fs && fs->type > 0 ? fs->type : -1;
+		for (int i = 0; i < ci->max; i++) { /* socket(): as the call says */
+			if (ci->args[i].sh == CALL_SH_DOMAIN)
+				family = (int)av[i].num;
+			else if (ci->args[i].sh == CALL_SH_TYPE)
+				type = (int)av[i].num;
 		}
-		if (st->call == SP_CALL_SETSOCKOPT) {
-			ex->need |= H(H_DONE);
-			break;
-		}
+		ns->assigned += ex->repeating ? 2 : 1;
+		merge(&ns->family, family);
+		merge(&ns->type, type);
+	}
+	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)av[ci->opt_arg].num) : NULL;
+	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
+		a->linger = 1;
+		ex->need |= H(H_STRUCT);
+	} else if (ci->opt_arg >= 0) {
+		a->optval = 1;
+	}
+	/* how the result is reported: with its note, its data, or alone */
+	if (ci->note == CALL_NOTE_PEER) {
+		ex->need |= H(H_DONE_ADDR);
+	} else if (ci->note == CALL_NOTE_NAME) {
+		ex->need |= H(H_DONE_ADDR);
+		a->addr = 1;
+	} else if (ci->flags & CALL_F_READS) {
+		ex->need |= H(H_DONE_DATA);
+	} else if (ci->note == CALL_NOTE_VALUE) {
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
 			ex->need |= H(H_DONE_LINGER);
@@ -520,11 +510,8 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			ex->need |= H(H_DONE_ERROR);
 		else
 			ex->need |= H(H_DONE_VALUE);
-		break;
-	}
-	default:
-		ex->need |= H(H_STEP) | H(H_DONE);
-		break;
+	} else {
+		ex->need |= H(H_DONE);
 	}
 	if (st->expect.present) {
 		ex->need |= H(H_CHECK);
