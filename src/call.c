@@ -129,6 +129,14 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"$s.close()",
 		"close($s);",
 	},
+	[SP_CALL_GETSOCKNAME] = {
+		"getsockname", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NAME, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"getsockname($0)",
+		"addr = $s.getsockname()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getsockname($s, (struct sockaddr *)&addr, &len);",
+	},
 };
 
 const struct call_info *call_info(enum sp_call call)

@@ -142,7 +142,14 @@ static const char *tr(const char *s)
 	  N_("close() released the descriptor and the UDP socket with it; nothing was sent, and " \
 	     "its port is free again at once."),                                                  \
 	  "client_socket.close()",                                                                \
-	  "close(fd);")
+	  "close(fd);")                                                                           \
+	X(SP_CALL_GETSOCKNAME,                                                                    \
+	  N_("getsockname() asked the kernel which local address and port the socket has; "       \
+	     "nothing was sent. After bind() to port 0, or a connect() that bound the socket "    \
+	     "itself, this is how a program learns the port the kernel picked."),                 \
+	  NULL,                                                                                   \
+	  "host, port = server_socket.getsockname()",                                             \
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getsockname(fd, (struct sockaddr *)&addr, &len);")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \

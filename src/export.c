@@ -75,7 +75,7 @@
  * to the helpers needed. A chunk belongs to one row (test_export checks).
  */
 enum helper {
-	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
+	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
 	H_SAY, H_SLEEP, H_COUNT
@@ -98,6 +98,7 @@ static const struct helper_row {
 	[H_CALL] = { "turn, call", "proto_call", "call", NULL, 0 },
 	[H_DONE] = { "done", "proto_done", "done", NULL, 0 },
 	[H_DONE_ADDR] = { "done_addr", "proto_done_addr", "done_addr", NULL, H(H_ADDR_TEXT) },
+	[H_DONE_NAME] = { "done_name", "proto_done_name", "done_name", NULL, H(H_ADDR_TEXT) },
 	[H_DONE_DATA] = { "done_data", "proto_done_data", "done_data", NULL, H(H_ADDR_TEXT) },
 	[H_DONE_VALUE] = { "done_value", "proto_done_value", "done_value", NULL, 0 },
 	[H_DONE_ERROR] = { "done_error", "proto_done_error", "done_error", NULL, 0 },
@@ -498,7 +499,7 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	if (ci->note == CALL_NOTE_PEER) {
 		ex->need |= H(H_DONE_ADDR);
 	} else if (ci->note == CALL_NOTE_NAME) {
-		ex->need |= H(H_DONE_ADDR);
+		ex->need |= H(H_DONE_NAME) | H(H_ADDR_TEXT);
 		a->addr = 1;
 	} else if (ci->flags & CALL_F_READS) {
 		ex->need |= H(H_DONE_DATA);
@@ -1088,9 +1089,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	struct ex_sock *as = st->assign[0] ? find_sock(a, st->assign) : NULL;
 	const char *var = as ? as->var : NULL;
 	struct sb fmt = { 0 }, args = { 0 };
-	int has_addr = st->call == SP_CALL_BIND || st->call == SP_CALL_CONNECT || st->call == SP_CALL_SENDTO;
+	const struct call_info *ci = call_info(st->call);
+	int has_addr = ci && ci->addr_arg >= 0;
 	int raw = 0, raw_family = 0;
-	const struct sp_addr *ad = has_addr ? &av[st->call == SP_CALL_SENDTO ? 2 : 1].addr : NULL;
+	const struct sp_addr *ad = has_addr ? &av[ci->addr_arg].addr : NULL;
 
 	if (call_takes_fd(st->call))
 		fd_expr(ex, a, &av[0], fd, sizeof fd);
@@ -1310,6 +1312,15 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		line(ex, d, c ? "ret = close(%s);" : "close(%s)", fd);
 		if (c)
 			line(ex, d, "done(ret);");
+		break;
+	case SP_CALL_GETSOCKNAME:
+		if (c) {
+			line(ex, d, "addrlen = sizeof addr;");
+			line(ex, d, "ret = getsockname(%s, (struct sockaddr *)&addr, &addrlen);", fd);
+			line(ex, d, "done_name(ret, &addr, addrlen);");
+		} else {
+			line(ex, d, "r.ret, r.note = 0, show(%s.getsockname())", fd);
+		}
 		break;
 	default:
 		break;

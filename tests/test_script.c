@@ -162,6 +162,7 @@ static void defaults_are_filled(void **state)
 		{ "server: nonblock(s)", 1, 1, "nonblock(3, 1)", "server: nonblock(s)" },
 		{ "server: send(s, \"hi\")", 2, 0, "send(3, \"hi\", 2)", "server: send(s, \"hi\")" },
 		{ "server: recv(s, 10)", 2, 0, "recv(3, 10)", "server: recv(s, 10)" },
+		{ "server: getsockname(s)", 1, 0, "getsockname(3)", "server: getsockname(s)" },
 		{ "server: t = socket(AF_INET, SOCK_DGRAM)", 2, 0, "socket(AF_INET, SOCK_DGRAM, 0)",
 		  "server: t = socket(AF_INET, SOCK_DGRAM)" },
 	};
@@ -712,6 +713,10 @@ static void test_arity(void **state)
 	parse_bad_exact(PRELUDE "server: accept(s, s)\n", 4, 19, "accept() takes 1 argument, got 2");
 	parse_bad_exact(PRELUDE "server: bind(s)\n", 4, 15, "bind() takes 2 arguments, got 1");
 	parse_bad_exact(PRELUDE "server: close()\n", 4, 15, "close() takes 1 argument, got 0");
+	parse_bad_exact(PRELUDE "server: getsockname(s, s)\n", 4, 24, "getsockname() takes 1 argument, got 2");
+	parse_bad_exact(PRELUDE "server: getsockname()\n", 4, 21, "getsockname() takes 1 argument, got 0");
+	parse_bad(PRELUDE "server: getsockname(\"s\")\n", 4, 21, "getsockname() takes a socket as argument 1");
+	parse_bad(PRELUDE "server: getsocknam(s)\n", 4, 9, "unknown call 'getsocknam'; did you mean 'getsockname'?");
 	parse_bad(PRELUDE "server: close( )\n", 4, 16, "close() takes 1 argument, got 0");
 	parse_bad(PRELUDE "client: sendto(c, \"x\", :1, 0, 1, 2)\n", 4, 31,
 		  "sendto() takes 3 to 4 arguments, got 6");
@@ -1246,6 +1251,8 @@ static void test_format_roundtrip(void **state)
 	roundtrip(sc, "server: getsockopt(s, SO_ERROR) = 0", NULL);
 	roundtrip(sc, "server: nonblock(s, 0)", NULL);
 	roundtrip(sc, "server: close(7)", NULL);
+	roundtrip(sc, "server: getsockname(s) = 0", NULL);
+	roundtrip(sc, "server:getsockname( 9 )=-1 EBADF", "server: getsockname(9) = -1 EBADF");
 	roundtrip(sc, "expect client c TIME_WAIT", NULL);
 	roundtrip(sc, "expect client c CLOSE", "expect client c CLOSED");
 	roundtrip(sc, "title \"Hello \\\"world\\\"\"", NULL);
@@ -1670,7 +1677,7 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close" };
+					     "nonblock", "close", "getsockname" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);

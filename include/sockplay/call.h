@@ -19,7 +19,8 @@
 	X(SP_CALL_SETSOCKOPT, "setsockopt")     \
 	X(SP_CALL_GETSOCKOPT, "getsockopt")     \
 	X(SP_CALL_NONBLOCK, "nonblock")         \
-	X(SP_CALL_CLOSE, "close")
+	X(SP_CALL_CLOSE, "close")               \
+	X(SP_CALL_GETSOCKNAME, "getsockname")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
