@@ -1372,7 +1372,7 @@ static const char *option_text(const struct sp_stmt *st)
 	if (!opt)
 		return NULL;
 	if (st->call == SP_CALL_SETSOCKOPT && opt->kind == SP_OPT_LINGER) {
-		long long on = st->nargs > 2 ? st->args[2].num : 1, secs = st->nargs > 3 ? st->args[3].num : 0;
+		long long on = st->args[2].num, secs = st->args[3].num; /* SO_LINGER: both written */
 		return tr(!on ? text_linger_off : secs == 0 ? text_linger_zero : text_linger_on);
 	}
 	for (size_t i = 0; i < NELEM(option_texts); i++)
@@ -1496,7 +1496,7 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	if (!cx || socktype != SOCK_STREAM || ret < 0)
 		return;
 	int fin_call = st->call == SP_CALL_CLOSE ||
-		       (st->call == SP_CALL_SHUTDOWN && st->nargs > 1 && st->args[1].num != SHUT_RD);
+		       (st->call == SP_CALL_SHUTDOWN && st->args[1].num != SHUT_RD);
 	if (fin_call && (cx->state_after == JS_FIN_WAIT1 || cx->state_after == JS_FIN_WAIT2)) {
 		out_space(o);
 		out_str(o, tr(text_rq_fin_sent));

@@ -1132,7 +1132,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	case SP_CALL_SOCKET: {
 		const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
 		const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
-		int proto = st->nargs > 2 ? (int)av[2].num : 0;
+		int proto = (int)av[2].num;
 		const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
 		char ps[64];
 		if (pn)
@@ -1167,7 +1167,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		}
 		break;
 	case SP_CALL_LISTEN:
-		line(ex, d, c ? "ret = listen(%s, %lld);" : "%s.listen(%lld)", fd, st->nargs > 1 ? av[1].num : 128);
+		line(ex, d, c ? "ret = listen(%s, %lld);" : "%s.listen(%lld)", fd, av[1].num);
 		if (c)
 			line(ex, d, "done(ret);");
 		break;
@@ -1189,8 +1189,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		break;
 	case SP_CALL_SEND:
 	case SP_CALL_SENDTO: {
-		int fi = st->call == SP_CALL_SEND ? 2 : 3;
-		int flags = st->nargs > fi ? (int)av[fi].num : 0;
+		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
 		unsigned long long len = (unsigned long long)(av[1].data.unit_len * av[1].data.count);
 		indent(ex, d);
@@ -1219,7 +1218,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	}
 	case SP_CALL_RECV:
 	case SP_CALL_RECVFROM: {
-		int flags = st->nargs > 2 ? (int)av[2].num : 0;
+		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
 		if (c && st->call == SP_CALL_RECV) {
 			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, av[1].num, fl);
@@ -1261,7 +1260,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		else
 			snprintf(lv, sizeof lv, "%d", opt ? opt->level : 0);
 		int linger = opt && opt->kind == SP_OPT_LINGER;
-		int v1 = st->nargs > 2 ? (int)av[2].num : 1, v2 = st->nargs > 3 ? (int)av[3].num : 0;
+		int v1 = (int)av[2].num, v2 = (int)av[3].num;
 		if (st->call == SP_CALL_SETSOCKOPT && c && linger) {
 			line(ex, d, "lg.l_onoff = %d;", v1);
 			line(ex, d, "lg.l_linger = %d;", v2);
@@ -1298,7 +1297,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		break;
 	}
 	case SP_CALL_NONBLOCK: {
-		int on = st->nargs > 1 ? (int)av[1].num : 1;
+		int on = (int)av[1].num;
 		if (c) {
 			line(ex, d, "ret = fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", fd, fd,
 			     on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
