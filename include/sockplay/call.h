@@ -60,7 +60,7 @@ struct call_arg_spec {
 #define CALL_F_FD       0x01u /* argument 0 is a socket (all but socket()) */
 #define CALL_F_BLOCKS   0x02u /* may block: waits for the poll events in .poll */
 #define CALL_F_NEWFD    0x04u /* returns a new socket (socket, accept) */
-#define CALL_F_NAMES    0x08u /* may move the socket's own or peer address */
+#define CALL_F_NAMES    0x08u /* may move (or reports) the socket's own or peer address */
 #define CALL_F_FROM     0x10u /* returns where the peer is (accept, recvfrom): no getpeername() */
 #define CALL_F_SENDS    0x20u /* sends the data argument */
 #define CALL_F_READS    0x40u /* reads up to the length argument into a buffer */
@@ -76,9 +76,16 @@ enum call_note {
 };
 
 /*
- * One call. Argument positions are -1 where the call has none. Templates
- * ($N is argument N as the text shows it; see call_format()):
- *   text   the transcript: "bind($0, $1)"
+ * One call. Argument positions are -1 where the call has none. Templates:
+ *   text   the transcript: "bind($0, $1)"; $N is argument N as the
+ *          transcript shows it (call_format()).
+ *   py, c  the line of Python and of C that makes the call (explain_code()):
+ *          $N is argument N in that language, $s the socket, $L the option's
+ *          level, $#N the length of data argument N, $*N its repeat count,
+ *          $/N the data inside a C comment; @{as:NAME} is the name the result
+ *          is assigned to, or NAME; @{COND:...@} is kept only when COND holds:
+ *          ?N argument N is not 0, !N it is 0, wN it was written, MN data N is
+ *          repeated, mN it is not, L the option is SO_LINGER, l it is not.
  */
 struct call_info {
 	const char *name;
