@@ -793,6 +793,19 @@ static void test_getsockname(void **state)
 	free(py);
 }
 
+/* The text a program prints for a send is the transcript's: UTF-8 kept, dots in the data inside the quotes. */
+static void test_send_text_is_the_transcripts(void **state)
+{
+	(void)state;
+	static const char script[] = "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+				     "client: sendto(c, \"h\xc3\xa9llo...\", 127.0.0.1:9)\n";
+	char *c = export_text(script, EXPORT_C), *py = export_text(script, EXPORT_PYTHON);
+	assert_contains(c, "call(\"sendto(%d, \\\"h\xc3\xa9llo...\\\", 9, %s)\", c, addr_text(&addr, addrlen));");
+	assert_contains(py, "with call('sendto(%d, \"h\xc3\xa9llo...\", 9, %s)' % (fd(c), show(addr))) as r:");
+	free(c);
+	free(py);
+}
+
 /* ------------------------------------------------------------ failures */
 
 static void test_errors(void **state)
@@ -842,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_code_lines_compile),
 		cmocka_unit_test(test_not_made),
 		cmocka_unit_test(test_getsockname),
+		cmocka_unit_test(test_send_text_is_the_transcripts),
 		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_errors),
 	};
