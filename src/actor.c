@@ -211,23 +211,11 @@ static void on_usr1(int sig)
 	usr1_seen = 1;
 }
 
-/* Whether CALL may change a socket's own or peer address. */
-static int call_moves_names(enum sp_call call)
-{
-	switch (call) {
-	case SP_CALL_SOCKET: case SP_CALL_BIND: case SP_CALL_LISTEN: case SP_CALL_CONNECT:
-	case SP_CALL_ACCEPT: case SP_CALL_SENDTO: case SP_CALL_SEND: case SP_CALL_SHUTDOWN:
-		return 1; /* send: autobind of a UDP socket; shutdown: a peer may be gone */
-	default:
-		return 0;
-	}
-}
-
 /* The socket's addresses (when CALL may have moved them) and TCP state after the call. */
 static void fill_names(int fd, enum sp_call call, struct wire_res *rs, int want_peer)
 {
 	socklen_t len;
-	if (call_moves_names(call)) {
+	if (call_has(call, CALL_F_NAMES)) {
 		rs->have_names = 1;
 		len = sizeof rs->local;
 		memset(&rs->local, 0, sizeof rs->local);
@@ -269,7 +257,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	socklen_t fromlen = sizeof from;
 
 	memset(&from, 0, sizeof from);
-	if (rq->call == SP_CALL_SEND || rq->call == SP_CALL_SENDTO) {
+	if (call_has(rq->call, CALL_F_SENDS)) {
 		buflen = rq->unit_len * rq->count;
 		if (rq->count == 1) {
 			buf = (unsigned char *)unit;
@@ -285,7 +273,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 			for (size_t have = rq->unit_len; have < buflen; have *= 2)
 				memcpy(buf + have, buf, have < buflen - have ? have : buflen - have);
 		}
-	} else if (rq->call == SP_CALL_RECV || rq->call == SP_CALL_RECVFROM) {
+	} else if (call_has(rq->call, CALL_F_READS)) {
 		buflen = rq->num > 0 ? (size_t)rq->num : 0;
 		buf = malloc(buflen ? buflen : 1);
 		if (!buf) {
@@ -367,6 +355,12 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	case SP_CALL_CLOSE:
 		ret = close(fd);
 		break;
+	case SP_CALL_GETSOCKNAME: { /* the address itself is reported as every call's (fill_names) */
+		struct sockaddr_storage ss;
+		socklen_t l = sizeof ss;
+		ret = getsockname(fd, (struct sockaddr *)&ss, &l);
+		break;
+	}
 	default:
 		errno = ENOSYS;
 		break;
@@ -382,21 +376,21 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 
 	if (newfd >= 0)
 		fdc_forget(newfd);
-	if (rq->call == SP_CALL_CLOSE) {
+	if (call_has(rq->call, CALL_F_CLOSES)) {
 		fdc_forget(fd);
 		if (ret == 0)
 			rs->fd = -1;
 	} else if (rs->fd >= 0 && !(ret < 0 && (err == EBADF || err == ENOTSOCK))) {
-		fill_names(rs->fd, rq->call, rs, rq->call != SP_CALL_ACCEPT && rq->call != SP_CALL_RECVFROM);
+		fill_names(rs->fd, rq->call, rs, !call_has(rq->call, CALL_F_FROM));
 		if (newfd >= 0)
 			rs->cookie = cookie_of(newfd);
 	}
-	if ((rq->call == SP_CALL_ACCEPT || rq->call == SP_CALL_RECVFROM) && ret >= 0 &&
+	if (call_has(rq->call, CALL_F_FROM) && ret >= 0 &&
 	    fromlen > 0 && fromlen <= sizeof from) {
 		rs->peer = from;
 		rs->peer_len = fromlen;
 	}
-	if (rq->call == SP_CALL_RECV || rq->call == SP_CALL_RECVFROM) {
+	if (call_has(rq->call, CALL_F_READS)) {
 		if (ret > 0) {
 			size_t n = (size_t)ret;
 			if (n > buflen) /* MSG_TRUNC-style lengths: show what we have */

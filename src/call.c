@@ -1,26 +1,153 @@
-/* call.c -- names and argument bounds of the socket calls, from the SP_CALLS table. */
+/* call.c -- the table of socket calls: what each takes, does and how its text reads. */
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sockplay/call.h"
+#include "sockplay/consts.h"
+#include "sockplay/i18n.h"
+#include "sockplay/script.h"
+#include "sockplay/text.h"
 
-static const struct {
-	const char *name;
-	int min, max;
-} call_table[SP_CALL_COUNT] = {
-	[SP_CALL_NONE] = { NULL, 0, 0 },
-#define SP_X(e, n, lo, hi) [e] = { n, lo, hi },
-	SP_CALLS(SP_X)
-#undef SP_X
+#define A_SOCK { CALL_SH_SOCK, N_("a socket"), 0 }
+#define A_ADDR { CALL_SH_ADDR, N_("an address"), 0 }
+#define A_DATA { CALL_SH_DATA, N_("data (a \"string\")"), 0 }
+#define A_FLAGS { CALL_SH_FLAGS, N_("flags (MSG_... joined with '|', or 0)"), 0 }
+#define A_LEN { CALL_SH_LEN, N_("a length"), 0 }
+#define A_OPT { CALL_SH_OPT, N_("a socket option"), 0 }
+
+#define DEFAULT_BACKLOG 128 /* what Python's listen() uses */
+
+/* fd, addr, data, flags, num, opt: the positions of those arguments, -1 for none */
+#define POS(fd, addr, data, flags, num, opt) fd, addr, data, flags, num, opt
+#define NO (-1)
+
+static const struct call_info call_table[SP_CALL_COUNT] = {
+	[SP_CALL_SOCKET] = {
+		"socket", 2, 3, CALL_F_NEWFD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(NO, NO, NO, NO, NO, NO),
+		{ { CALL_SH_DOMAIN, N_("an address family"), 0 }, { CALL_SH_TYPE, N_("a socket type"), 0 },
+		  { CALL_SH_PROTO, N_("a protocol"), 0 } },
+		"socket($0, $1, $2)",
+		"@{as:sock} = socket.socket(socket.$0, socket.$1@{?2:, $2@})",
+		"int @{as:fd} = socket($0, $1, $2);",
+	},
+	[SP_CALL_BIND] = {
+		"bind", 2, 2, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(0, 1, NO, NO, NO, NO),
+		{ A_SOCK, A_ADDR },
+		"bind($0, $1)",
+		"$s.bind($1)",
+		"bind($s, (struct sockaddr *)&addr, sizeof addr);$1",
+	},
+	[SP_CALL_LISTEN] = {
+		"listen", 1, 2, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
+		{ A_SOCK, { CALL_SH_INT, N_("a backlog number"), DEFAULT_BACKLOG } },
+		"listen($0, $1)",
+		"$s.listen(@{w1:$1@})",
+		"listen($s, $1);",
+	},
+	[SP_CALL_CONNECT] = {
+		"connect", 2, 2, CALL_F_FD | CALL_F_NAMES | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE, POS(0, 1, NO, NO, NO, NO),
+		{ A_SOCK, A_ADDR },
+		"connect($0, $1)",
+		"$s.connect($1)",
+		"connect($s, (struct sockaddr *)&addr, sizeof addr);$1",
+	},
+	[SP_CALL_ACCEPT] = {
+		"accept", 1, 1, CALL_F_FD | CALL_F_NEWFD | CALL_F_NAMES | CALL_F_FROM | CALL_F_BLOCKS, POLLIN, CALL_NOTE_PEER,
+		POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"accept($0)",
+		"@{as:conn}, addr = $s.accept()",
+		"int @{as:conn} = accept($s, NULL, NULL);",
+	},
+	[SP_CALL_SEND] = {
+		/* send moves names: the autobind of a UDP socket */
+		"send", 2, 3, CALL_F_FD | CALL_F_NAMES | CALL_F_SENDS | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE,
+		POS(0, NO, 1, 2, NO, NO),
+		{ A_SOCK, A_DATA, A_FLAGS },
+		"send($0, $1$2)",
+		"$s.send($1$2)",
+		"send($s, @{M1:buf@}@{m1:$1@}, $#1, $2);@{M1: /* buf: $/1 $*1 times */@}",
+	},
+	[SP_CALL_RECV] = {
+		"recv", 2, 3, CALL_F_FD | CALL_F_READS | CALL_F_BLOCKS, POLLIN, CALL_NOTE_NONE, POS(0, NO, NO, 2, 1, NO),
+		{ A_SOCK, A_LEN, A_FLAGS },
+		"recv($0, $1$2)",
+		"data = $s.recv($1$2)",
+		"@{?1:char buf[$1]; ssize_t n = recv($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recv($s, buf, 0, @}$2);",
+	},
+	[SP_CALL_SENDTO] = {
+		"sendto", 3, 4, CALL_F_FD | CALL_F_NAMES | CALL_F_SENDS | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE,
+		POS(0, 2, 1, 3, NO, NO),
+		{ A_SOCK, A_DATA, A_ADDR, A_FLAGS },
+		"sendto($0, $1$3, $2)",
+		"$s.sendto($1$3, $2)",
+		"sendto($s, @{M1:buf@}@{m1:$1@}, $#1, $3, (struct sockaddr *)&addr, sizeof addr);@{M1: /* buf: $/1 $*1 times */@}@{m1:$2@}",
+	},
+	[SP_CALL_RECVFROM] = {
+		"recvfrom", 2, 3, CALL_F_FD | CALL_F_FROM | CALL_F_READS | CALL_F_BLOCKS, POLLIN, CALL_NOTE_FROM,
+		POS(0, NO, NO, 2, 1, NO),
+		{ A_SOCK, A_LEN, A_FLAGS },
+		"recvfrom($0, $1$2)",
+		"data, addr = $s.recvfrom($1$2)",
+		"@{?1:char buf[$1]; ssize_t n = recvfrom($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recvfrom($s, buf, 0, @}$2, (struct sockaddr *)&peer, &peerlen);",
+	},
+	[SP_CALL_SHUTDOWN] = {
+		/* shutdown moves names: a peer may be gone */
+		"shutdown", 2, 2, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
+		{ A_SOCK, { CALL_SH_SHUT, N_("SHUT_RD, SHUT_WR or SHUT_RDWR"), 0 } },
+		"shutdown($0, $1)",
+		"$s.shutdown(socket.$1)",
+		"shutdown($s, $1);",
+	},
+	[SP_CALL_SETSOCKOPT] = {
+		"setsockopt", 3, 4, CALL_F_FD, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, NO, 1),
+		{ A_SOCK, A_OPT, { CALL_SH_INT, N_("an option value"), 1 },
+		  { CALL_SH_LINGER, N_("an option value"), 0 } },
+		"setsockopt($0, $1, $2$3)",
+		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt(socket.$L, socket.$1, $2)@}",
+		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}@{l:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
+	},
+	[SP_CALL_GETSOCKOPT] = {
+		"getsockopt", 2, 2, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, 1),
+		{ A_SOCK, A_OPT },
+		"getsockopt($0, $1)",
+		"value = $s.getsockopt(socket.$L, socket.$1)",
+		"int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);",
+	},
+	[SP_CALL_NONBLOCK] = {
+		"nonblock", 1, 2, CALL_F_FD, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
+		{ A_SOCK, { CALL_SH_BOOL, N_("0 or 1"), 1 } },
+		"nonblock($0, $1)",
+		"$s.setblocking(@{?1:False@}@{!1:True@})",
+		"fcntl($s, F_SETFL, fcntl($s, F_GETFL) @{?1:| O_NONBLOCK@}@{!1:& ~O_NONBLOCK@});",
+	},
+	[SP_CALL_CLOSE] = {
+		"close", 1, 1, CALL_F_FD | CALL_F_CLOSES, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"close($0)",
+		"$s.close()",
+		"close($s);",
+	},
+	[SP_CALL_GETSOCKNAME] = {
+		"getsockname", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NAME, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"getsockname($0)",
+		"addr = $s.getsockname()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getsockname($s, (struct sockaddr *)&addr, &len);",
+	},
 };
 
-static int call_valid(enum sp_call call)
+const struct call_info *call_info(enum sp_call call)
 {
-	return call > SP_CALL_NONE && call < SP_CALL_COUNT;
+	return call > SP_CALL_NONE && call < SP_CALL_COUNT ? &call_table[call] : NULL;
 }
 
 const char *call_name(enum sp_call call)
 {
-	return call_valid(call) ? call_table[call].name : NULL;
+	const struct call_info *ci = call_info(call);
+	return ci ? ci->name : NULL;
 }
 
 enum sp_call call_from_name(const char *name)
@@ -33,30 +160,147 @@ enum sp_call call_from_name(const char *name)
 
 int call_min_args(enum sp_call call)
 {
-	return call_valid(call) ? call_table[call].min : 0;
+	const struct call_info *ci = call_info(call);
+	return ci ? ci->min : 0;
 }
 
 int call_max_args(enum sp_call call)
 {
-	return call_valid(call) ? call_table[call].max : 0;
+	const struct call_info *ci = call_info(call);
+	return ci ? ci->max : 0;
+}
+
+int call_has(enum sp_call call, unsigned flags)
+{
+	const struct call_info *ci = call_info(call);
+	return ci && (ci->flags & flags) == flags;
 }
 
 int call_may_block(enum sp_call call)
 {
-	switch (call) {
-	case SP_CALL_ACCEPT:
-	case SP_CALL_CONNECT:
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO:
-		return 1;
-	default:
-		return 0;
-	}
+	return call_has(call, CALL_F_BLOCKS);
 }
 
 int call_takes_fd(enum sp_call call)
 {
-	return call_valid(call) && call != SP_CALL_SOCKET;
+	return call_has(call, CALL_F_FD);
+}
+
+void call_fill_defaults(struct sp_stmt *st)
+{
+	const struct call_info *ci = call_info(st->call);
+	for (int i = st->nargs; ci && i < ci->max; i++) {
+		struct sp_arg *a = &st->args[i];
+		memset(a, 0, sizeof *a);
+		a->kind = ci->args[i].sh == CALL_SH_FLAGS ? SP_ARG_FLAGS : SP_ARG_INT;
+		a->num = ci->args[i].def;
+		a->line = st->line;
+	}
+}
+
+void call_data_preview(const struct sp_data *d, char *out, size_t size)
+{
+	unsigned char head[48];
+	size_t n = 0;
+	for (uint64_t i = 0; i < d->count && n < sizeof head; i++)
+		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
+			head[n++] = d->unit[j];
+	text_data_preview_utf8(head, n, d->unit_len * d->count, 32, out, size);
+}
+
+/* Append S to BUF at *O, doubling '%' when PCT. */
+static void put(char *buf, size_t size, size_t *o, const char *s, int pct)
+{
+	for (; *s; s++) {
+		if (pct && *s == '%') {
+			if (*o + 1 < size)
+				buf[*o] = '%';
+			(*o)++;
+		}
+		if (*o + 1 < size)
+			buf[*o] = *s;
+		(*o)++;
+	}
+	if (size)
+		buf[*o < size ? *o : size - 1] = 0;
+}
+
+/* Argument I of ST as the transcript shows it. */
+static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in *in, char *buf, size_t size,
+		     size_t *o)
+{
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_arg *a = &st->args[i];
+	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
+	const char *name = NULL;
+	char tmp[256];
+	int pct = in->printf_fmt;
+
+	tmp[0] = 0;
+	switch (ci->args[i].sh) {
+	case CALL_SH_SOCK:
+		put(buf, size, o, in->fd, 0);
+		return;
+	case CALL_SH_ADDR:
+		put(buf, size, o, in->addr, 0);
+		return;
+	case CALL_SH_DOMAIN: name = consts_name(SP_K_DOMAIN, (int)a->num); break;
+	case CALL_SH_TYPE: name = consts_name(SP_K_TYPE, (int)a->num); break;
+	case CALL_SH_SHUT: name = consts_name(SP_K_SHUT, (int)a->num); break;
+	case CALL_SH_PROTO:
+		name = a->num ? consts_name(SP_K_PROTO, (int)a->num) : NULL;
+		if (!name)
+			snprintf(tmp, sizeof tmp, "%d", (int)a->num);
+		break;
+	case CALL_SH_OPT:
+		name = opt ? opt->name : NULL;
+		break;
+	case CALL_SH_INT:
+	case CALL_SH_LEN:
+	case CALL_SH_BOOL:
+		snprintf(tmp, sizeof tmp, "%d", (int)a->num);
+		break;
+	case CALL_SH_LINGER:
+		if (opt && opt->kind == SP_OPT_LINGER)
+			snprintf(tmp, sizeof tmp, ", %d", (int)a->num);
+		break;
+	case CALL_SH_FLAGS:
+		if (a->num) {
+			char fl[96];
+			consts_msg_flags_text((int)a->num, fl, sizeof fl);
+			snprintf(tmp, sizeof tmp, ", %s", fl);
+		}
+		break;
+	case CALL_SH_DATA: {
+		char pv[200];
+		call_data_preview(&a->data, pv, sizeof pv);
+		snprintf(tmp, sizeof tmp, "%s, %llu", pv, (unsigned long long)(a->data.unit_len * a->data.count));
+		break;
+	}
+	case CALL_SH_NONE:
+		break;
+	}
+	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS)
+		snprintf(tmp, sizeof tmp, "%s", name ? name : "?");
+	put(buf, size, o, tmp, pct);
+}
+
+int call_format(const struct sp_stmt *st, const struct call_text_in *in, char *buf, size_t size)
+{
+	const struct call_info *ci = call_info(st->call);
+	size_t o = 0;
+	if (size)
+		buf[0] = 0;
+	if (!ci)
+		return 0;
+	for (const char *t = ci->text; *t; t++) {
+		if (*t == '$' && t[1] >= '0' && t[1] < '0' + CALL_MAX_ARGS) {
+			arg_text(st, t[1] - '0', in, buf, size, &o);
+			t++;
+		} else {
+			char ch[2] = { *t, 0 };
+			put(buf, size, &o, ch, 0);
+		}
+	}
+	return (int)o;
 }

@@ -112,23 +112,29 @@ const char *consts_name(enum sp_const_kind kind, int value)
 	return NULL;
 }
 
-void consts_msg_flags_text(int flags, char *out, size_t size)
+void consts_msg_flags_join(int flags, const char *prefix, const char *sep, char *out, size_t size)
 {
 	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
 	size_t o = 0;
 	int rest = flags;
-	out[0] = 0;
+	if (size)
+		out[0] = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		if (!(flags & all[i]))
 			continue;
 		rest &= ~all[i];
 		const char *n = consts_name(SP_K_MSG, all[i]);
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "|" : "", n ? n : "?");
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%s", o ? sep : "", prefix, n ? n : "?");
 	}
-	if (rest)
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? "|" : "", rest);
+	if (rest) /* a script may give flags as a number: the bits without a name stay */
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? sep : "", rest);
 	if (!o)
 		snprintf(out, size, "0");
+}
+
+void consts_msg_flags_text(int flags, char *out, size_t size)
+{
+	consts_msg_flags_join(flags, "", "|", out, size);
 }
 
 const struct sp_const *consts_all(size_t *n)

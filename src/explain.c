@@ -142,7 +142,14 @@ static const char *tr(const char *s)
 	  N_("close() released the descriptor and the UDP socket with it; nothing was sent, and " \
 	     "its port is free again at once."),                                                  \
 	  "client_socket.close()",                                                                \
-	  "close(fd);")
+	  "close(fd);")                                                                           \
+	X(SP_CALL_GETSOCKNAME,                                                                    \
+	  N_("getsockname() asked the kernel which local address and port the socket has; "       \
+	     "nothing was sent. After bind() to port 0, or a connect() that bound the socket "    \
+	     "itself, this is how a program learns the port the kernel picked."),                 \
+	  NULL,                                                                                   \
+	  "host, port = server_socket.getsockname()",                                             \
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getsockname(fd, (struct sockaddr *)&addr, &len);")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \
@@ -668,67 +675,101 @@ enum {
 #define JF_RST 0x04
 #define JF_ACK 0x10
 
+/* The sentence joining a call to its segments and state changes, for each kind of TCP call. */
+static enum join_id join_connect(const struct explain_conn *c, int ok)
+{
+	if (c->err == ECONNREFUSED)
+		return J_CONNECT_REFUSED;
+	if (c->after == JS_SYN_SENT)
+		return J_CONNECT_WAIT;
+	if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
+		return J_CONNECT;
+	return J_NONE;
+}
+
+static enum join_id join_listen(const struct explain_conn *c, int ok)
+{
+	return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
+}
+
+static enum join_id join_accept(const struct explain_conn *c, int ok)
+{
+	return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
+}
+
+static enum join_id join_send(const struct explain_conn *c, int ok)
+{
+	if (c->blocked)
+		return J_SEND_BLOCKED;
+	if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
+		return J_NONE;
+	return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
+}
+
+static enum join_id join_recv(const struct explain_conn *c, int ok)
+{
+	if (!ok)
+		return J_NONE;
+	if (c->ret == 0)
+		return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
+	return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
+}
+
+/* close() and shutdown(): the close-only sentences where the socket is gone (call_has CALL_F_CLOSES). */
+static enum join_id join_close(const struct explain_conn *c, int ok)
+{
+	int closes = call_has(c->call, CALL_F_CLOSES);
+	if (!ok)
+		return J_NONE;
+	if (c->sent & JF_RST)
+		return closes ? J_CLOSE_RST : J_NONE;
+	if (c->before == JS_LISTEN)
+		return closes ? J_CLOSE_LISTENER : J_NONE;
+	if (c->after == JS_CLOSING)
+		return J_CLOSE_CLOSING;
+	if (c->before == JS_ESTABLISHED && !closes && (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
+		return J_SHUTDOWN;
+	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
+		return J_CLOSE_FIN_WAIT1;
+	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
+		return J_CLOSE_FIN_WAIT2;
+	if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
+		return J_CLOSE_LAST_ACK;
+	if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
+		return J_CLOSE_PASSIVE;
+	return J_NONE;
+}
+
+/*
+ * Per call: how its sentence joining it to the wire is picked (NULL: none)
+ * and the state its general text names after success (-1: none).
+ */
+static const struct {
+	enum join_id (*join)(const struct explain_conn *c, int ok);
+	int named_state;
+} call_joins[SP_CALL_COUNT] = {
+	[SP_CALL_CONNECT] = { join_connect, JS_ESTABLISHED },
+	[SP_CALL_LISTEN] = { join_listen, -1 },
+	[SP_CALL_ACCEPT] = { join_accept, JS_ESTABLISHED },
+	[SP_CALL_SEND] = { join_send, -1 },
+	[SP_CALL_SENDTO] = { join_send, -1 },
+	[SP_CALL_RECV] = { join_recv, -1 },
+	[SP_CALL_RECVFROM] = { join_recv, -1 },
+	[SP_CALL_SHUTDOWN] = { join_close, JS_FIN_WAIT1 },
+	[SP_CALL_CLOSE] = { join_close, -1 },
+};
+
 static enum join_id join_pick(const struct explain_conn *c)
 {
 	int ok = c->err == 0 && c->ret >= 0 && !c->blocked;
 
+	if (!call_ok(c->call))
+		return J_NONE;
 	if (c->socktype == SOCK_DGRAM)
-		return ok && c->data_sent && (c->call == SP_CALL_SEND || c->call == SP_CALL_SENDTO)
-			       ? J_UDP_SEND : J_NONE;
-	if (c->socktype != SOCK_STREAM)
+		return ok && c->data_sent && call_has(c->call, CALL_F_SENDS) ? J_UDP_SEND : J_NONE;
+	if (c->socktype != SOCK_STREAM || !call_joins[c->call].join)
 		return J_NONE;
-	switch (c->call) {
-	case SP_CALL_CONNECT:
-		if (c->err == ECONNREFUSED)
-			return J_CONNECT_REFUSED;
-		if (c->after == JS_SYN_SENT)
-			return J_CONNECT_WAIT;
-		if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
-			return J_CONNECT;
-		return J_NONE;
-	case SP_CALL_LISTEN:
-		return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
-	case SP_CALL_ACCEPT:
-		return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO:
-		if (c->blocked)
-			return J_SEND_BLOCKED;
-		if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
-			return J_NONE;
-		return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-		if (!ok)
-			return J_NONE;
-		if (c->ret == 0)
-			return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
-		return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
-	case SP_CALL_CLOSE:
-	case SP_CALL_SHUTDOWN:
-		if (!ok)
-			return J_NONE;
-		if (c->sent & JF_RST)
-			return c->call == SP_CALL_CLOSE ? J_CLOSE_RST : J_NONE;
-		if (c->before == JS_LISTEN)
-			return c->call == SP_CALL_CLOSE ? J_CLOSE_LISTENER : J_NONE;
-		if (c->after == JS_CLOSING)
-			return J_CLOSE_CLOSING;
-		if (c->before == JS_ESTABLISHED && c->call == SP_CALL_SHUTDOWN &&
-		    (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
-			return J_SHUTDOWN;
-		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
-			return J_CLOSE_FIN_WAIT1;
-		if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
-			return J_CLOSE_FIN_WAIT2;
-		if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
-			return J_CLOSE_LAST_ACK;
-		if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
-			return J_CLOSE_PASSIVE;
-		return J_NONE;
-	default:
-		return J_NONE;
-	}
+	return call_joins[c->call].join(c, ok);
 }
 
 size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
@@ -927,22 +968,11 @@ static void code_c_addr(struct code *c, const struct sp_addr *a)
 /* MSG_* flags: ", socket.MSG_PEEK" in Python, "MSG_PEEK" in C (0 when none). */
 static void code_flags(struct code *c, long long flags, int python)
 {
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
-	int first = 1;
-	long long rest = flags;
+	char fl[128];
 	if (python && !flags)
 		return;
-	if (python)
-		code_add(c, ", ");
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (flags & all[i]) {
-			const char *n = consts_name(SP_K_MSG, all[i]);
-			code_add(c, "%s%s%s", first ? "" : " | ", python ? "socket." : "", n ? n : "?");
-			rest &= ~(long long)all[i];
-			first = 0;
-		}
-	if (rest || first)
-		code_add(c, "%s%lld", first ? "" : " | ", rest);
+	consts_msg_flags_join((int)flags, python ? "socket." : "", " | ", fl, sizeof fl);
+	code_add(c, "%s%s", python ? ", " : "", fl);
 }
 
 /* The statement's data: b"..." (Python) or "..." (C), with "* N" in Python. */
@@ -961,164 +991,131 @@ static const char *code_level(int level)
 	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : "SOL_SOCKET";
 }
 
+/* Argument I of ST in Python or C, as the call's code template uses it ($N). */
+static void code_arg(struct code *c, const struct sp_stmt *st, int i, enum code_ctx ctx,
+		     const struct sp_opt *opt)
+{
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_arg *a = &st->args[i];
+	int python = ctx == CODE_PY;
+	const char *n = NULL;
+	switch (ci->args[i].sh) {
+	case CALL_SH_DOMAIN:
+		n = consts_name(SP_K_DOMAIN, (int)a->num);
+		code_add(c, "%s", n ? n : "AF_INET");
+		break;
+	case CALL_SH_TYPE:
+		n = consts_name(SP_K_TYPE, (int)a->num);
+		code_add(c, "%s", n ? n : "SOCK_STREAM");
+		break;
+	case CALL_SH_SHUT:
+		n = consts_name(SP_K_SHUT, (int)a->num);
+		code_add(c, "%s", n ? n : "SHUT_WR");
+		break;
+	case CALL_SH_OPT:
+		code_add(c, "%s", opt ? opt->name : "?");
+		break;
+	case CALL_SH_SOCK: {
+		char s[SP_NAME_MAX + 24];
+		code_sock(a, s, sizeof s);
+		code_add(c, "%s", s);
+		break;
+	}
+	case CALL_SH_ADDR:
+		if (python)
+			code_py_addr(c, &a->addr);
+		else
+			code_c_addr(c, &a->addr);
+		break;
+	case CALL_SH_DATA:
+		code_data(c, &a->data, ctx);
+		break;
+	case CALL_SH_FLAGS:
+		code_flags(c, a->num, python);
+		break;
+	case CALL_SH_PROTO:
+	case CALL_SH_INT:
+	case CALL_SH_LEN:
+	case CALL_SH_BOOL:
+	case CALL_SH_LINGER:
+		code_add(c, "%lld", a->num);
+		break;
+	case CALL_SH_NONE:
+		break;
+	}
+}
+
+/* Whether the condition at T (after "@{", up to ':') holds for ST. */
+static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_opt *opt)
+{
+	int i = t[1] >= '0' && t[1] < '0' + SP_MAX_ARGS ? t[1] - '0' : 0;
+	const struct sp_arg *a = &st->args[i];
+	int linger = opt && opt->kind == SP_OPT_LINGER;
+	switch (t[0]) {
+	case '?': return a->num != 0;
+	case '!': return a->num == 0;
+	case 'w': return i < st->nargs;
+	case 'M': return a->data.count > 1;
+	case 'm': return a->data.count <= 1;
+	case 'L': return linger;
+	case 'l': return !linger;
+	default: return 0;
+	}
+}
+
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size)
 {
 	struct code c = { buf, size, 0 };
-	char s[SP_NAME_MAX + 24], as[SP_NAME_MAX + 8] = "";
+	const struct call_info *ci = st && st->kind == SP_ST_CALL ? call_info(st->call) : NULL;
+	const struct sp_opt *opt = NULL;
 	if (size)
 		buf[0] = 0;
-	if (!st || st->kind != SP_ST_CALL || !size)
+	if (!ci || !size)
 		return 0;
-	const struct sp_arg *a = st->args;
-	if (st->call != SP_CALL_SOCKET && st->nargs > 0)
-		code_sock(&a[0], s, sizeof s);
-	if (st->assign[0])
-		code_name(st->assign, as, sizeof as);
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		const char *dom = consts_name(SP_K_DOMAIN, (int)a[0].num);
-		const char *type = consts_name(SP_K_TYPE, (int)a[1].num);
-		dom = dom ? dom : "AF_INET";
-		type = type ? type : "SOCK_STREAM";
-		if (python) {
-			code_add(&c, "%s = socket.socket(socket.%s, socket.%s", as[0] ? as : "sock", dom, type);
-			if (st->nargs > 2 && a[2].num)
-				code_add(&c, ", %lld", a[2].num);
-			code_add(&c, ")");
-		} else {
-			code_add(&c, "int %s = socket(%s, %s, %lld);", as[0] ? as : "fd", dom, type,
-				 st->nargs > 2 ? a[2].num : 0);
-		}
-		break;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT: {
-		const char *fn = st->call == SP_CALL_BIND ? "bind" : "connect";
-		if (python) {
-			code_add(&c, "%s.%s(", s, fn);
-			code_py_addr(&c, &a[1].addr);
-			code_add(&c, ")");
-		} else {
-			code_add(&c, "%s(%s, (struct sockaddr *)&addr, sizeof addr);", fn, s);
-			code_c_addr(&c, &a[1].addr);
-		}
-		break;
-	}
-	case SP_CALL_LISTEN:
-		if (python)
-			code_add(&c, st->nargs > 1 ? "%s.listen(%lld)" : "%s.listen()", s, st->nargs > 1 ? a[1].num : 0);
-		else
-			code_add(&c, "listen(%s, %lld);", s, st->nargs > 1 ? a[1].num : 128);
-		break;
-	case SP_CALL_ACCEPT:
-		if (python)
-			code_add(&c, "%s, addr = %s.accept()", as[0] ? as : "conn", s);
-		else
-			code_add(&c, "int %s = accept(%s, NULL, NULL);", as[0] ? as : "conn", s);
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		const struct sp_data *d = &a[1].data;
-		int to = st->call == SP_CALL_SENDTO;
-		long long flags = st->nargs > (to ? 3 : 2) ? a[to ? 3 : 2].num : 0;
-		if (python) {
-			code_add(&c, "%s.%s(", s, to ? "sendto" : "send");
-			code_data(&c, d, CODE_PY);
-			code_flags(&c, flags, 1);
-			if (to) {
-				code_add(&c, ", ");
-				code_py_addr(&c, &a[2].addr);
+	if (ci->opt_arg >= 0 && !(opt = consts_opt_at((size_t)st->args[ci->opt_arg].num)))
+		return 0;
+	enum code_ctx ctx = python ? CODE_PY : CODE_C;
+	int skip = 0; /* inside a @{COND:...@} whose condition does not hold */
+	for (const char *t = python ? ci->py : ci->c; *t; t++) {
+		if (t[0] == '@' && t[1] == '}') {
+			skip = 0;
+			t++;
+		} else if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as:", 3) == 0) {
+			const char *e = strchr(t, '}');
+			if (!skip && st->assign[0]) {
+				char as[SP_NAME_MAX + 8];
+				code_name(st->assign, as, sizeof as);
+				code_add(&c, "%s", as);
+			} else if (!skip) {
+				code_add(&c, "%.*s", (int)(e - t - 5), t + 5);
 			}
-			code_add(&c, ")");
-		} else {
-			unsigned long long len = (unsigned long long)d->unit_len * d->count;
-			code_add(&c, "%s(%s, ", to ? "sendto" : "send", s);
-			if (d->count > 1)
-				code_add(&c, "buf");
+			t = e;
+		} else if (t[0] == '@' && t[1] == '{') {
+			skip = !code_cond(t + 2, st, opt);
+			t = strchr(t, ':');
+		} else if (skip) {
+			continue;
+		} else if (t[0] == '$' && t[1] == 's') {
+			code_arg(&c, st, ci->fd_arg, ctx, opt);
+			t++;
+		} else if (t[0] == '$' && t[1] == 'L') {
+			code_add(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
+			t++;
+		} else if (t[0] == '$' && (t[1] == '#' || t[1] == '*' || t[1] == '/')) {
+			const struct sp_data *d = &st->args[t[2] - '0'].data;
+			if (t[1] == '#')
+				code_add(&c, "%llu", (unsigned long long)d->unit_len * d->count);
+			else if (t[1] == '*')
+				code_add(&c, "%llu", (unsigned long long)d->count);
 			else
-				code_data(&c, d, CODE_C);
-			code_add(&c, ", %llu, ", len);
-			code_flags(&c, flags, 0);
-			code_add(&c, to ? ", (struct sockaddr *)&addr, sizeof addr);" : ");");
-			if (d->count > 1) {
-				code_add(&c, " /* buf: ");
 				code_data(&c, d, CODE_C_COMMENT);
-				code_add(&c, " %llu times */", (unsigned long long)d->count);
-			} else if (to) {
-				code_c_addr(&c, &a[2].addr);
-			}
-		}
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		int from = st->call == SP_CALL_RECVFROM;
-		long long flags = st->nargs > 2 ? a[2].num : 0;
-		if (python) {
-			code_add(&c, "%s = %s.%s(%lld", from ? "data, addr" : "data", s, from ? "recvfrom" : "recv",
-				 a[1].num);
-			code_flags(&c, flags, 1);
-			code_add(&c, ")");
+			t += 2;
+		} else if (t[0] == '$' && t[1] >= '0' && t[1] < '0' + SP_MAX_ARGS) {
+			code_arg(&c, st, t[1] - '0', ctx, opt);
+			t++;
 		} else {
-			if (a[1].num > 0) /* C has no array of 0 bytes */
-				code_add(&c, "char buf[%lld]; ssize_t n = %s(%s, buf, sizeof buf, ", a[1].num,
-					 from ? "recvfrom" : "recv", s);
-			else
-				code_add(&c, "char buf[1]; ssize_t n = %s(%s, buf, 0, ", from ? "recvfrom" : "recv", s);
-			code_flags(&c, flags, 0);
-			code_add(&c, from ? ", (struct sockaddr *)&peer, &peerlen);" : ");");
+			code_add(&c, "%c", *t);
 		}
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		const char *how = consts_name(SP_K_SHUT, (int)a[1].num);
-		how = how ? how : "SHUT_WR";
-		code_add(&c, python ? "%s.shutdown(socket.%s)" : "shutdown(%s, %s);", s, how);
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *o = consts_opt_at((size_t)a[1].num);
-		if (!o)
-			return 0;
-		const char *lvl = code_level(o->level);
-		if (st->call == SP_CALL_GETSOCKOPT) {
-			if (python)
-				code_add(&c, "value = %s.getsockopt(socket.%s, socket.%s)", s, lvl, o->name);
-			else
-				code_add(&c, "int value; socklen_t len = sizeof value; getsockopt(%s, %s, %s, &value, &len);",
-					 s, lvl, o->name);
-		} else if (o->kind == SP_OPT_LINGER) {
-			long long on = st->nargs > 2 ? a[2].num : 0, secs = st->nargs > 3 ? a[3].num : 0;
-			if (python)
-				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, struct.pack(\"ii\", %lld, %lld))", s, lvl,
-					 o->name, on, secs);
-			else
-				code_add(&c, "struct linger l = { %lld, %lld }; setsockopt(%s, %s, %s, &l, sizeof l);", on,
-					 secs, s, lvl, o->name);
-		} else {
-			long long v = st->nargs > 2 ? a[2].num : 0;
-			if (python)
-				code_add(&c, "%s.setsockopt(socket.%s, socket.%s, %lld)", s, lvl, o->name, v);
-			else
-				code_add(&c, "int value = %lld; setsockopt(%s, %s, %s, &value, sizeof value);", v, s, lvl,
-					 o->name);
-		}
-		break;
-	}
-	case SP_CALL_NONBLOCK: {
-		int on = st->nargs > 1 ? a[1].num != 0 : 1;
-		if (python)
-			code_add(&c, "%s.setblocking(%s)", s, on ? "False" : "True");
-		else
-			code_add(&c, "fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", s, s, on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
-		break;
-	}
-	case SP_CALL_CLOSE:
-		code_add(&c, python ? "%s.close()" : "close(%s);", s);
-		break;
-	default:
-		return 0;
 	}
 	return c.len;
 }
@@ -1375,7 +1372,7 @@ static const char *option_text(const struct sp_stmt *st)
 	if (!opt)
 		return NULL;
 	if (st->call == SP_CALL_SETSOCKOPT && opt->kind == SP_OPT_LINGER) {
-		long long on = st->nargs > 2 ? st->args[2].num : 1, secs = st->nargs > 3 ? st->args[3].num : 0;
+		long long on = st->args[2].num, secs = st->args[3].num; /* SO_LINGER: both written */
 		return tr(!on ? text_linger_off : secs == 0 ? text_linger_zero : text_linger_on);
 	}
 	for (size_t i = 0; i < NELEM(option_texts); i++)
@@ -1439,15 +1436,13 @@ static int out_holder(struct out *o, const struct sp_stmt *st, const struct expl
 /* The state the general text of a call names for its socket after success, or -1 for none. */
 static int named_state(const struct sp_stmt *st)
 {
-	switch (st->call) {
-	case SP_CALL_CONNECT:
-	case SP_CALL_ACCEPT:
-		return JS_ESTABLISHED;
-	case SP_CALL_SHUTDOWN:
-		return st->nargs > 1 && st->args[1].num != SHUT_RD ? JS_FIN_WAIT1 : -1;
-	default:
+	const struct call_info *ci = call_info(st->call);
+	if (!ci || !call_joins[st->call].named_state)
 		return -1;
-	}
+	/* shutdown(SHUT_RD) sends nothing: its text names no state */
+	if (ci->num_arg >= 0 && ci->args[ci->num_arg].sh == CALL_SH_SHUT && st->args[ci->num_arg].num == SHUT_RD)
+		return -1;
+	return call_joins[st->call].named_state;
 }
 
 /* What a successful call did, fitted to CX; 0 when the general text is the right one. */
@@ -1501,7 +1496,7 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	if (!cx || socktype != SOCK_STREAM || ret < 0)
 		return;
 	int fin_call = st->call == SP_CALL_CLOSE ||
-		       (st->call == SP_CALL_SHUTDOWN && st->nargs > 1 && st->args[1].num != SHUT_RD);
+		       (st->call == SP_CALL_SHUTDOWN && st->args[1].num != SHUT_RD);
 	if (fin_call && (cx->state_after == JS_FIN_WAIT1 || cx->state_after == JS_FIN_WAIT2)) {
 		out_space(o);
 		out_str(o, tr(text_rq_fin_sent));

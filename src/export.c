@@ -75,7 +75,7 @@
  * to the helpers needed. A chunk belongs to one row (test_export checks).
  */
 enum helper {
-	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
+	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
 	H_SAY, H_SLEEP, H_COUNT
@@ -98,6 +98,7 @@ static const struct helper_row {
 	[H_CALL] = { "turn, call", "proto_call", "call", NULL, 0 },
 	[H_DONE] = { "done", "proto_done", "done", NULL, 0 },
 	[H_DONE_ADDR] = { "done_addr", "proto_done_addr", "done_addr", NULL, H(H_ADDR_TEXT) },
+	[H_DONE_NAME] = { "done_name", "proto_done_name", "done_name", NULL, H(H_ADDR_TEXT) },
 	[H_DONE_DATA] = { "done_data", "proto_done_data", "done_data", NULL, H(H_ADDR_TEXT) },
 	[H_DONE_VALUE] = { "done_value", "proto_done_value", "done_value", NULL, 0 },
 	[H_DONE_ERROR] = { "done_error", "proto_done_error", "done_error", NULL, 0 },
@@ -441,78 +442,68 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 
 static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st)
 {
+	const struct call_info *ci = call_info(st->call);
 	const struct sp_arg *av = st->args;
 	struct ex_sock *fs = NULL, *ns;
-	if (call_takes_fd(st->call)) {
-		if (av[0].name[0]) {
-			fs = find_sock(a, av[0].name);
+	if (!ci)
+		return;
+	if (ci->fd_arg >= 0) {
+		if (av[ci->fd_arg].name[0]) {
+			fs = find_sock(a, av[ci->fd_arg].name);
 			if (fs)
 				fs->read = 1;
 		} else {
 			ex->need |= H(H_BY_NUMBER);
 		}
 	}
-	switch (st->call) {
-	case SP_CALL_SOCKET:
-		ex->need |= H(H_STEP) | H(H_DONE);
-		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
-			ns->assigned += ex->repeating ? 2 : 1;
-			merge(&ns->family, (int)av[0].num);
-			merge(&ns->type, (int)av[1].num);
-		}
-		break;
-	case SP_CALL_ACCEPT:
-		ex->need |= H(H_STEP) | H(H_DONE_ADDR);
-		a->peer = 1;
-		if (st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
-			ns->assigned += ex->repeating ? 2 : 1;
-			merge(&ns->family, fs && fs->family > 0 ? fs->family : -1);
-			merge(&ns->type, fs && fs->type > 0 ? fs->type : -1);
-		}
-		break;
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
+	/* a call given an address shows it: turn(), then call() once the address is made */
+	if (ci->addr_arg >= 0) {
+		ex->need |= H(H_CALL) | H(H_ADDR_TEXT);
 		a->addr = 1;
-		analyze_addr(ex, a, &av[1].addr);
-		break;
-	case SP_CALL_SENDTO:
-		ex->need |= H(H_CALL) | H(H_DONE) | H(H_ADDR_TEXT);
-		a->addr = 1;
-		analyze_addr(ex, a, &av[2].addr);
-		/* fall through */
-	case SP_CALL_SEND:
-		if (st->call == SP_CALL_SEND)
-			ex->need |= H(H_STEP) | H(H_DONE);
-		if (av[1].data.count > 1) {
-			ex->need |= H(H_REPEAT);
-			a->data = 1;
-		}
-		break;
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM:
-		ex->need |= H(H_STEP) | H(H_DONE_DATA);
-		if (av[1].num > a->bufsize)
-			a->bufsize = av[1].num;
+		analyze_addr(ex, a, &av[ci->addr_arg].addr);
+	} else {
+		ex->need |= H(H_STEP);
+	}
+	if (ci->data_arg >= 0 && av[ci->data_arg].data.count > 1) {
+		ex->need |= H(H_REPEAT);
+		a->data = 1;
+	}
+	if ((ci->flags & CALL_F_READS) && ci->num_arg >= 0) {
+		if (av[ci->num_arg].num > a->bufsize)
+			a->bufsize = av[ci->num_arg].num;
 		if (a->bufsize < 1)
 			a->bufsize = 1;
-		if (st->call == SP_CALL_RECVFROM)
-			a->peer = 1;
-		break;
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		ex->need |= H(H_STEP);
-		if (opt && opt->kind == SP_OPT_LINGER) {
-			a->linger = 1;
-			ex->need |= H(H_STRUCT);
-		} else {
-			a->optval = 1;
+	}
+	if (ci->flags & CALL_F_FROM)
+		a->peer = 1;
+	if ((ci->flags & CALL_F_NEWFD) && st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
+		int family = fs && fs->family > 0 ? fs->family : -1, type = fs && fs->type > 0 ? fs->type : -1;
+		for (int i = 0; i < ci->max; i++) { /* socket(): as the call says */
+			if (ci->args[i].sh == CALL_SH_DOMAIN)
+				family = (int)av[i].num;
+			else if (ci->args[i].sh == CALL_SH_TYPE)
+				type = (int)av[i].num;
 		}
-		if (st->call == SP_CALL_SETSOCKOPT) {
-			ex->need |= H(H_DONE);
-			break;
-		}
+		ns->assigned += ex->repeating ? 2 : 1;
+		merge(&ns->family, family);
+		merge(&ns->type, type);
+	}
+	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)av[ci->opt_arg].num) : NULL;
+	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
+		a->linger = 1;
+		ex->need |= H(H_STRUCT);
+	} else if (ci->opt_arg >= 0) {
+		a->optval = 1;
+	}
+	/* how the result is reported: with its note, its data, or alone */
+	if (ci->note == CALL_NOTE_PEER) {
+		ex->need |= H(H_DONE_ADDR);
+	} else if (ci->note == CALL_NOTE_NAME) {
+		ex->need |= H(H_DONE_NAME) | H(H_ADDR_TEXT);
+		a->addr = 1;
+	} else if (ci->flags & CALL_F_READS) {
+		ex->need |= H(H_DONE_DATA);
+	} else if (ci->note == CALL_NOTE_VALUE) {
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
 			ex->need |= H(H_DONE_LINGER);
@@ -520,11 +511,8 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			ex->need |= H(H_DONE_ERROR);
 		else
 			ex->need |= H(H_DONE_VALUE);
-		break;
-	}
-	default:
-		ex->need |= H(H_STEP) | H(H_DONE);
-		break;
+	} else {
+		ex->need |= H(H_DONE);
 	}
 	if (st->expect.present) {
 		ex->need |= H(H_CHECK);
@@ -805,49 +793,11 @@ static void wrap(struct ex *ex, int depth, const char *text)
 	}
 }
 
-/* What sockplay shows of data sent: at most 32 bytes, then "...". (session.c's rule) */
-static void data_preview(const struct sp_data *d, char *out, size_t size)
-{
-	unsigned char head[48];
-	size_t n = 0;
-	uint64_t total = d->unit_len * d->count;
-	for (uint64_t i = 0; i < d->count && n < sizeof head; i++)
-		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
-			head[n++] = d->unit[j];
-	char esc[256];
-	text_escape(head, n, 32, esc, sizeof esc);
-	if (total > n && !strstr(esc, "...")) {
-		snprintf(out, size, "\"%s\"...", esc);
-	} else if (strstr(esc, "...")) {
-		esc[strlen(esc) - 3] = 0;
-		snprintf(out, size, "\"%s\"...", esc);
-	} else {
-		snprintf(out, size, "\"%s\"", esc);
-	}
-}
-
-/* MSG_* flags as sockplay shows them: "MSG_PEEK|MSG_DONTWAIT". LANG: Python spells socket.MSG_*. */
+/* MSG_* flags as sockplay shows them: "MSG_PEEK|MSG_DONTWAIT"; Python spells "socket.MSG_PEEK | ...". */
 static void flags_text(int flags, char *out, size_t size, int python)
 {
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
-	size_t o = 0;
-	int rest = flags;
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (!(flags & all[i]))
-			continue;
-		rest &= ~all[i];
-		const char *n = consts_name(SP_K_MSG, all[i]);
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%s",
-				      o ? (python ? " | " : "|") : "", python ? "socket." : "", n ? n : "?");
-	}
-	if (rest) /* a script may give flags as a number: the bits without a name stay */
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? (python ? " | " : "|") : "",
-				      rest);
-	if (!o)
-		snprintf(out, size, "0");
+	consts_msg_flags_join(flags, python ? "socket." : "", python ? " | " : "|", out, size);
 }
-
 
 static const char *level_name(int level)
 {
@@ -1045,96 +995,20 @@ static const char *py_family(int family)
 	return family == AF_INET6 ? "socket.AF_INET6" : family == AF_UNIX ? "socket.AF_UNIX" : "socket.AF_INET";
 }
 
-/* The step's format ("bind(%d, %s)") and its arguments (", s, addr_text(...)"). */
-static void call_text(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
-		      struct sb *args)
+/* The step's format ("bind(%d, %s)", the call's text as sockplay shows it) and its arguments (", s, addr_text(...)"). */
+static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
+			struct sb *args)
 {
-	const struct sp_arg *av = st->args;
-	char buf[512], fl[128];
-	const char *name = call_name(st->call);
+	char buf[1024];
 	int py = ex->lang == EXPORT_PYTHON;
 	const char *addr = py ? "show(addr)" : "addr_text(&addr, addrlen)";
 	if (call_takes_fd(st->call) && py && !st->args[0].name[0])
 		sb_printf(args, ", %lld", st->args[0].num); /* by number: as written */
 	else if (call_takes_fd(st->call))
 		sb_printf(args, py ? ", fd(%s)" : ", %s", fd);
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
-		const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
-		int proto = st->nargs > 2 ? (int)av[2].num : 0;
-		const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
-		if (pn)
-			snprintf(buf, sizeof buf, "socket(%s, %s, %s)", dn ? dn : "?", tn ? tn : "?", pn);
-		else
-			snprintf(buf, sizeof buf, "socket(%s, %s, %d)", dn ? dn : "?", tn ? tn : "?", proto);
-		sb_puts(fmt, buf);
-		return;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		sb_printf(fmt, "%s(%%d, %%s)", name);
-		break;
-	case SP_CALL_LISTEN:
-		sb_printf(fmt, "listen(%%d, %lld)", st->nargs > 1 ? av[1].num : 128);
-		break;
-	case SP_CALL_ACCEPT:
-	case SP_CALL_CLOSE:
-		sb_printf(fmt, "%s(%%d)", name);
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		int fi = st->call == SP_CALL_SEND ? 2 : 3;
-		int flags = st->nargs > fi ? (int)av[fi].num : 0;
-		data_preview(&av[1].data, buf, sizeof buf);
-		sb_printf(fmt, "%s(%%d, ", name);
-		for (const char *p = buf; *p; p++) /* the preview is shown as it is: double its % */
-			sb_puts(fmt, *p == '%' ? "%%" : (char[]){ *p, 0 });
-		sb_printf(fmt, ", %llu", (unsigned long long)(av[1].data.unit_len * av[1].data.count));
-		if (flags) {
-			flags_text(flags, fl, sizeof fl, 0);
-			sb_printf(fmt, ", %s", fl);
-		}
-		if (st->call == SP_CALL_SENDTO)
-			sb_puts(fmt, ", %s");
-		sb_puts(fmt, ")");
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		int flags = st->nargs > 2 ? (int)av[2].num : 0;
-		sb_printf(fmt, "%s(%%d, %lld", name, av[1].num);
-		if (flags) {
-			flags_text(flags, fl, sizeof fl, 0);
-			sb_printf(fmt, ", %s", fl);
-		}
-		sb_puts(fmt, ")");
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		const char *hn = consts_name(SP_K_SHUT, (int)av[1].num);
-		sb_printf(fmt, "shutdown(%%d, %s)", hn ? hn : "?");
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		const char *on = opt ? opt->name : "?";
-		if (st->call == SP_CALL_GETSOCKOPT)
-			sb_printf(fmt, "getsockopt(%%d, %s)", on);
-		else if (opt && opt->kind == SP_OPT_LINGER)
-			sb_printf(fmt, "setsockopt(%%d, %s, %d, %d)", on, st->nargs > 2 ? (int)av[2].num : 1,
-				  st->nargs > 3 ? (int)av[3].num : 0);
-		else
-			sb_printf(fmt, "setsockopt(%%d, %s, %d)", on, st->nargs > 2 ? (int)av[2].num : 1);
-		break;
-	}
-	case SP_CALL_NONBLOCK:
-		sb_printf(fmt, "nonblock(%%d, %d)", st->nargs > 1 ? (int)av[1].num : 1);
-		break;
-	default:
-		break;
-	}
+	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
+	call_format(st, &in, buf, sizeof buf);
+	sb_puts(fmt, buf);
 	if (has_addr)
 		sb_printf(args, ", %s", addr);
 }
@@ -1215,9 +1089,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	struct ex_sock *as = st->assign[0] ? find_sock(a, st->assign) : NULL;
 	const char *var = as ? as->var : NULL;
 	struct sb fmt = { 0 }, args = { 0 };
-	int has_addr = st->call == SP_CALL_BIND || st->call == SP_CALL_CONNECT || st->call == SP_CALL_SENDTO;
+	const struct call_info *ci = call_info(st->call);
+	int has_addr = ci && ci->addr_arg >= 0;
 	int raw = 0, raw_family = 0;
-	const struct sp_addr *ad = has_addr ? &av[st->call == SP_CALL_SENDTO ? 2 : 1].addr : NULL;
+	const struct sp_addr *ad = has_addr ? &av[ci->addr_arg].addr : NULL;
 
 	if (call_takes_fd(st->call))
 		fd_expr(ex, a, &av[0], fd, sizeof fd);
@@ -1231,7 +1106,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		sb_printf(&ex->o, ", %zu, %llu);\n", av[1].data.unit_len, (unsigned long long)av[1].data.count);
 	}
 	/* wait for the turn, then say which call is made */
-	call_text(ex, st, fd, has_addr, &fmt, &args);
+	step_format(ex, st, fd, has_addr, &fmt, &args);
 	if (has_addr) {
 		line(ex, depth, c ? "turn();" : "turn()");
 		raw = emit_addr(ex, a, st, ad, fd, depth, &raw_family);
@@ -1257,7 +1132,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	case SP_CALL_SOCKET: {
 		const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
 		const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
-		int proto = st->nargs > 2 ? (int)av[2].num : 0;
+		int proto = (int)av[2].num;
 		const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
 		char ps[64];
 		if (pn)
@@ -1292,7 +1167,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		}
 		break;
 	case SP_CALL_LISTEN:
-		line(ex, d, c ? "ret = listen(%s, %lld);" : "%s.listen(%lld)", fd, st->nargs > 1 ? av[1].num : 128);
+		line(ex, d, c ? "ret = listen(%s, %lld);" : "%s.listen(%lld)", fd, av[1].num);
 		if (c)
 			line(ex, d, "done(ret);");
 		break;
@@ -1314,8 +1189,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		break;
 	case SP_CALL_SEND:
 	case SP_CALL_SENDTO: {
-		int fi = st->call == SP_CALL_SEND ? 2 : 3;
-		int flags = st->nargs > fi ? (int)av[fi].num : 0;
+		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
 		unsigned long long len = (unsigned long long)(av[1].data.unit_len * av[1].data.count);
 		indent(ex, d);
@@ -1344,7 +1218,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	}
 	case SP_CALL_RECV:
 	case SP_CALL_RECVFROM: {
-		int flags = st->nargs > 2 ? (int)av[2].num : 0;
+		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
 		if (c && st->call == SP_CALL_RECV) {
 			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, av[1].num, fl);
@@ -1386,7 +1260,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		else
 			snprintf(lv, sizeof lv, "%d", opt ? opt->level : 0);
 		int linger = opt && opt->kind == SP_OPT_LINGER;
-		int v1 = st->nargs > 2 ? (int)av[2].num : 1, v2 = st->nargs > 3 ? (int)av[3].num : 0;
+		int v1 = (int)av[2].num, v2 = (int)av[3].num;
 		if (st->call == SP_CALL_SETSOCKOPT && c && linger) {
 			line(ex, d, "lg.l_onoff = %d;", v1);
 			line(ex, d, "lg.l_linger = %d;", v2);
@@ -1423,7 +1297,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		break;
 	}
 	case SP_CALL_NONBLOCK: {
-		int on = st->nargs > 1 ? (int)av[1].num : 1;
+		int on = (int)av[1].num;
 		if (c) {
 			line(ex, d, "ret = fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", fd, fd,
 			     on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
@@ -1437,6 +1311,15 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		line(ex, d, c ? "ret = close(%s);" : "close(%s)", fd);
 		if (c)
 			line(ex, d, "done(ret);");
+		break;
+	case SP_CALL_GETSOCKNAME:
+		if (c) {
+			line(ex, d, "addrlen = sizeof addr;");
+			line(ex, d, "ret = getsockname(%s, (struct sockaddr *)&addr, &addrlen);", fd);
+			line(ex, d, "done_name(ret, &addr, addrlen);");
+		} else {
+			line(ex, d, "r.ret, r.note = 0, show(%s.getsockname())", fd);
+		}
 		break;
 	default:
 		break;

@@ -344,54 +344,18 @@ struct cur {
 	size_t pos, end;
 };
 
-enum shape {
-	SH_NONE, SH_SOCK, SH_DOMAIN, SH_TYPE, SH_PROTO, SH_SHUT, SH_INT, SH_LEN,
-	SH_BOOL, SH_ADDR, SH_DATA, SH_FLAGS, SH_OPT,
-};
-
-struct argspec {
-	enum shape sh;
-	const char *what; /* for "listen() takes a backlog number as argument 2" (a msgid) */
-};
-
-#define A_SOCK { SH_SOCK, N_("a socket") }
-#define A_ADDR { SH_ADDR, N_("an address") }
-#define A_DATA { SH_DATA, N_("data (a \"string\")") }
-#define A_FLAGS { SH_FLAGS, N_("flags (MSG_... joined with '|', or 0)") }
-#define A_LEN { SH_LEN, N_("a length") }
-#define A_OPT { SH_OPT, N_("a socket option") }
-#define A_OPTVAL { SH_INT, N_("an option value") }
-
-static const struct argspec call_args[SP_CALL_COUNT][SP_MAX_ARGS] = {
-	[SP_CALL_SOCKET] = { { SH_DOMAIN, N_("an address family") }, { SH_TYPE, N_("a socket type") },
-			     { SH_PROTO, N_("a protocol") } },
-	[SP_CALL_BIND] = { A_SOCK, A_ADDR },
-	[SP_CALL_LISTEN] = { A_SOCK, { SH_INT, N_("a backlog number") } },
-	[SP_CALL_CONNECT] = { A_SOCK, A_ADDR },
-	[SP_CALL_ACCEPT] = { A_SOCK },
-	[SP_CALL_SEND] = { A_SOCK, A_DATA, A_FLAGS },
-	[SP_CALL_RECV] = { A_SOCK, A_LEN, A_FLAGS },
-	[SP_CALL_SENDTO] = { A_SOCK, A_DATA, A_ADDR, A_FLAGS },
-	[SP_CALL_RECVFROM] = { A_SOCK, A_LEN, A_FLAGS },
-	[SP_CALL_SHUTDOWN] = { A_SOCK, { SH_SHUT, N_("SHUT_RD, SHUT_WR or SHUT_RDWR") } },
-	[SP_CALL_SETSOCKOPT] = { A_SOCK, A_OPT, A_OPTVAL, A_OPTVAL },
-	[SP_CALL_GETSOCKOPT] = { A_SOCK, A_OPT },
-	[SP_CALL_NONBLOCK] = { A_SOCK, { SH_BOOL, N_("0 or 1") } },
-	[SP_CALL_CLOSE] = { A_SOCK },
-};
-
 static const char *const keywords[] = {
 	"title", "say", "pause", "sleep", "repeat", "end", "expect",
 };
 
-static unsigned shape_kind(enum shape sh)
+static unsigned shape_kind(enum call_shape sh)
 {
 	switch (sh) {
-	case SH_DOMAIN: return SP_K_DOMAIN;
-	case SH_TYPE: return SP_K_TYPE;
-	case SH_PROTO: return SP_K_PROTO;
-	case SH_SHUT: return SP_K_SHUT;
-	case SH_FLAGS: return SP_K_MSG;
+	case CALL_SH_DOMAIN: return SP_K_DOMAIN;
+	case CALL_SH_TYPE: return SP_K_TYPE;
+	case CALL_SH_PROTO: return SP_K_PROTO;
+	case CALL_SH_SHUT: return SP_K_SHUT;
+	case CALL_SH_FLAGS: return SP_K_MSG;
 	default: return 0;
 	}
 }
@@ -1080,7 +1044,7 @@ static int parse_flags(struct parser *p, const struct cur *span, long long *out)
 static int mismatch(struct parser *p, size_t pos, enum sp_call call, int i, const char *hint)
 {
 	return err(p, pos, _("%s() takes %s as argument %d%s"), call_name(call),
-		   _(call_args[call][i].what), i + 1, hint ? hint : "");
+		   _(call_info(call)->args[i].what), i + 1, hint ? hint : "");
 }
 
 static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp_call call,
@@ -1093,7 +1057,7 @@ static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp
 
 	if (other || consts_opt(name))
 		return err(p, pos, _("%s() takes %s as argument %d, not %s"), call_name(call),
-			   _(call_args[call][i].what), i + 1, name);
+			   _(call_info(call)->args[i].what), i + 1, name);
 	suggest_init(&sg, name);
 	for (size_t k = 0; k < nall; k++)
 		if (all[k].kind & kinds)
@@ -1119,7 +1083,7 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		     size_t a, size_t b)
 {
 	struct sp_arg *arg = &st->args[i];
-	const struct argspec *spec = &call_args[st->call][i];
+	const struct call_arg_spec *spec = &call_info(st->call)->args[i];
 	struct cur c = { line->s, a, b };
 	size_t n = ident_len(&c);
 	int whole_ident = n > 0 && n == b - a;
@@ -1132,7 +1096,7 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 	if (whole_ident)
 		snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), c.s + a);
 	switch (spec->sh) {
-	case SH_SOCK:
+	case CALL_SH_SOCK:
 		arg->kind = SP_ARG_SOCK;
 		if (whole_ident) {
 			if (copy_name(p, &c, a, n, arg->name) < 0)
@@ -1148,16 +1112,16 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		if (r != -1)
 			return err(p, a, _("a socket number must be 0 to %d"), INT_MAX);
 		return mismatch(p, a, st->call, i, NULL);
-	case SH_PROTO:
+	case CALL_SH_PROTO:
 		if (r == 0 && v >= 0 && v <= INT_MAX) {
 			arg->kind = SP_ARG_INT;
 			arg->num = v;
 			return 0;
 		}
 		/* fall through */
-	case SH_DOMAIN:
-	case SH_TYPE:
-	case SH_SHUT: {
+	case CALL_SH_DOMAIN:
+	case CALL_SH_TYPE:
+	case CALL_SH_SHUT: {
 		if (!whole_ident)
 			return mismatch(p, a, st->call, i, NULL);
 		const struct sp_const *k = consts_lookup(name, shape_kind(spec->sh));
@@ -1168,22 +1132,23 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		snprintf(arg->name, sizeof arg->name, "%s", k->name);
 		return 0;
 	}
-	case SH_INT:
-	case SH_LEN:
-	case SH_BOOL:
+	case CALL_SH_INT:
+	case CALL_SH_LINGER:
+	case CALL_SH_LEN:
+	case CALL_SH_BOOL:
 		if (r == -1)
 			return mismatch(p, a, st->call, i, NULL);
 		arg->kind = SP_ARG_INT;
-		if (spec->sh == SH_LEN && (r == -2 || v < 0 || v > SP_RECV_MAX))
+		if (spec->sh == CALL_SH_LEN && (r == -2 || v < 0 || v > SP_RECV_MAX))
 			return err(p, a, _("%s() length %.*s out of range 0-%u"), call_name(st->call),
 				   tok_len(a, b), c.s + a, SP_RECV_MAX);
-		if (spec->sh == SH_BOOL && (r != 0 || (v != 0 && v != 1)))
+		if (spec->sh == CALL_SH_BOOL && (r != 0 || (v != 0 && v != 1)))
 			return mismatch(p, a, st->call, i, NULL);
 		if (r == -2 || v < INT_MIN || v > INT_MAX)
 			return err(p, a, _("%.*s is out of range for an int"), tok_len(a, b), c.s + a);
 		arg->num = v;
 		return 0;
-	case SH_OPT: {
+	case CALL_SH_OPT: {
 		if (!whole_ident)
 			return mismatch(p, a, st->call, i, NULL);
 		for (size_t k = 0; consts_opt_at(k); k++) {
@@ -1205,17 +1170,17 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 			return err(p, a, _("unknown socket option '%s'; did you mean '%s'?"), name, sg.best);
 		return err(p, a, _("unknown socket option '%s'"), name);
 	}
-	case SH_FLAGS:
+	case CALL_SH_FLAGS:
 		arg->kind = SP_ARG_FLAGS;
 		r = parse_flags(p, &c, &arg->num);
 		return r == -2 ? mismatch(p, a, st->call, i, NULL) : r;
-	case SH_ADDR:
+	case CALL_SH_ADDR:
 		arg->kind = SP_ARG_ADDR;
 		r = parse_addr(p, &c, st->actor, &arg->addr);
 		if (r == -2)
 			return mismatch(p, a, st->call, i, _("; write it without quotes"));
 		return r;
-	case SH_DATA:
+	case CALL_SH_DATA:
 		arg->kind = SP_ARG_DATA;
 		if (c.s[a] != '"')
 			return mismatch(p, a, st->call, i, NULL);
@@ -1225,7 +1190,7 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		if (c.pos < b)
 			return unexpected(p, &c, _("after the data"));
 		return 0;
-	case SH_NONE:
+	case CALL_SH_NONE:
 		break;
 	}
 	return err(p, a, _("internal error: no argument %d for %s()"), i + 1, call_name(st->call));
@@ -1442,6 +1407,7 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	for (nargs = 0; nargs < count; nargs++)
 		if (parse_arg(p, c, st, nargs, spans[nargs][0], spans[nargs][1]) < 0)
 			return -1;
+	call_fill_defaults(st);
 
 	if (st->call == SP_CALL_SETSOCKOPT) {
 		const struct sp_opt *o = consts_opt_at((size_t)st->args[1].num);
@@ -2113,8 +2079,7 @@ static void out_addr(struct out *o, const struct sp_addr *a)
 static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 {
 	const struct sp_arg *a = &st->args[i];
-	enum shape sh = st->call > SP_CALL_NONE && st->call < SP_CALL_COUNT
-		      ? call_args[st->call][i].sh : SH_NONE;
+	enum call_shape sh = call_info(st->call) ? call_info(st->call)->args[i].sh : CALL_SH_NONE;
 	switch (a->kind) {
 	case SP_ARG_SOCK:
 		if (a->name[0])
@@ -2127,7 +2092,7 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 		break;
 	case SP_ARG_CONST: {
 		const char *name = a->name[0] ? a->name : NULL;
-		if (!name && sh == SH_OPT && a->num >= 0 && consts_opt_at((size_t)a->num))
+		if (!name && sh == CALL_SH_OPT && a->num >= 0 && consts_opt_at((size_t)a->num))
 			name = consts_opt_at((size_t)a->num)->name;
 		if (!name && shape_kind(sh))
 			name = consts_name((enum sp_const_kind)shape_kind(sh), (int)a->num);

@@ -36,7 +36,6 @@
 #define RELEASE_WAIT_MS 1000
 /* How long an expect may wait for a state the kernel reaches on its own. */
 #define EXPECT_WAIT_MS 1000
-#define DEFAULT_BACKLOG 128 /* what Python's listen() uses */
 
 /* An address and its text: a snapshot formats an address again only when it changed. */
 struct addr_text {
@@ -344,45 +343,6 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 	return -1;
 }
 
-/* The first bytes of UNIT repeated COUNT times, escaped, for the call's text. */
-static void data_preview(const struct sp_data *d, char *out, size_t size)
-{
-	unsigned char head[48];
-	size_t total = d->unit_len * d->count, n = 0;
-	for (uint64_t i = 0; i < d->count && n < sizeof head; i++)
-		for (size_t j = 0; j < d->unit_len && n < sizeof head; j++)
-			head[n++] = d->unit[j];
-	char esc[256];
-	text_escape_utf8(head, n, 32, esc, sizeof esc);
-	if (total > n && !strstr(esc, "..."))
-		snprintf(out, size, "\"%s\"...", esc);
-	else if (strstr(esc, "...")) {
-		/* move the ellipsis outside the quotes, like strace */
-		esc[strlen(esc) - 3] = 0;
-		snprintf(out, size, "\"%s\"...", esc);
-	} else
-		snprintf(out, size, "\"%s\"", esc);
-}
-
-static void flags_text(int flags, char *out, size_t size)
-{
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
-	size_t o = 0;
-	int rest = flags;
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (!(flags & all[i]))
-			continue;
-		rest &= ~all[i];
-		const char *n = consts_name(SP_K_MSG, all[i]);
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "|" : "", n ? n : "?");
-	}
-	if (rest) /* a script may give flags as a number: the bits without a name stay */
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", o ? "|" : "", rest);
-	if (!o)
-		snprintf(out, size, "0");
-}
-
 static void dup_expect(struct sp_expect *dst, const struct sp_expect *src)
 {
 	*dst = *src;
@@ -396,139 +356,89 @@ static void dup_expect(struct sp_expect *dst, const struct sp_expect *src)
 	}
 }
 
-/* Build the request and its text for a CALL statement. */
+/* Build the request and its text for a CALL statement, from the call's row in the table. */
 static int build_request(struct session *s, struct sess_actor *act, const struct sp_stmt *st,
 			 struct actor_req *rq, struct pending *p, char *err, size_t errlen)
 {
-	char buf[SNAP_LINE_MAX], a2[160], a3[160];
+	const struct call_info *ci = call_info(st->call);
 	const struct sp_arg *av = st->args;
 	struct sess_sock *sock = NULL;
+	const struct sp_opt *opt = NULL;
+	char fdt[16] = "", addrt[160] = "";
 	int fd = -1, family = 0;
 
+	if (!ci) {
+		snprintf(err, errlen, _("not a call"));
+		return -1;
+	}
 	memset(rq, 0, sizeof *rq);
 	rq->call = st->call;
 	rq->count = 1;
-	if (call_takes_fd(st->call)) {
-		fd = arg_fd(act, &av[0], &sock);
+	if (ci->fd_arg >= 0) {
+		fd = arg_fd(act, &av[ci->fd_arg], &sock);
 		if (fd < 0) {
-			snprintf(err, errlen, _("'%s' is not defined for actor %s"), av[0].name, act->name);
+			snprintf(err, errlen, _("'%s' is not defined for actor %s"), av[ci->fd_arg].name, act->name);
 			return -1;
 		}
 		family = sock ? sock->family : 0;
+		snprintf(fdt, sizeof fdt, "%d", fd);
 	}
 	rq->fd = fd;
 	p->family = family;
 	p->type = sock ? sock->type : 0;
-
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		rq->domain = (int)av[0].num;
-		rq->type = (int)av[1].num;
-		rq->proto = st->nargs > 2 ? (int)av[2].num : 0;
-		const char *pn = rq->proto ? consts_name(SP_K_PROTO, rq->proto) : NULL;
-		const char *dn = consts_name(SP_K_DOMAIN, rq->domain);
-		const char *tn = consts_name(SP_K_TYPE, rq->type);
-		if (pn)
-			snprintf(a3, sizeof a3, "%s", pn);
-		else
-			snprintf(a3, sizeof a3, "%d", rq->proto);
-		snprintf(buf, sizeof buf, "socket(%s, %s, %s)", dn ? dn : "?", tn ? tn : "?", a3);
-		p->family = rq->domain;
-		p->type = rq->type;
-		break;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		if (resolve_addr(s, act, &av[1].addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
-			return -1;
-		text_addr(&rq->addr, rq->addrlen, a2, sizeof a2);
-		snprintf(buf, sizeof buf, "%s(%d, %s)", call_name(st->call), fd, a2);
-		break;
-	case SP_CALL_LISTEN:
-		rq->num = st->nargs > 1 ? (int)av[1].num : DEFAULT_BACKLOG;
-		snprintf(buf, sizeof buf, "listen(%d, %d)", fd, rq->num);
-		break;
-	case SP_CALL_ACCEPT:
-	case SP_CALL_CLOSE:
-		snprintf(buf, sizeof buf, "%s(%d)", call_name(st->call), fd);
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		const struct sp_data *d = &av[1].data;
-		rq->unit = d->unit;
-		rq->unit_len = d->unit_len;
-		rq->count = d->count;
-		p->sent_len = d->unit_len * d->count;
-		int fi = st->call == SP_CALL_SEND ? 2 : 3;
-		rq->flags = st->nargs > fi ? (int)av[fi].num : 0;
-		data_preview(d, a2, sizeof a2);
-		char fl[96] = "";
-		if (rq->flags) {
-			char f[80];
-			flags_text(rq->flags, f, sizeof f);
-			snprintf(fl, sizeof fl, ", %s", f);
-		}
-		if (st->call == SP_CALL_SEND) {
-			snprintf(buf, sizeof buf, "send(%d, %s, %zu%s)", fd, a2, p->sent_len, fl);
-		} else {
-			if (resolve_addr(s, act, &av[2].addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
+	for (int i = 0; i < ci->max; i++) {
+		const struct sp_arg *a = &av[i];
+		switch (ci->args[i].sh) {
+		case CALL_SH_DOMAIN:
+			rq->domain = p->family = (int)a->num;
+			break;
+		case CALL_SH_TYPE:
+			rq->type = p->type = (int)a->num;
+			break;
+		case CALL_SH_PROTO:
+			rq->proto = (int)a->num;
+			break;
+		case CALL_SH_ADDR:
+			if (resolve_addr(s, act, &a->addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
 				return -1;
-			text_addr(&rq->addr, rq->addrlen, a3, sizeof a3);
-			snprintf(buf, sizeof buf, "sendto(%d, %s, %zu%s, %s)", fd, a2, p->sent_len, fl, a3);
-		}
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		rq->num = (int)av[1].num;
-		rq->flags = st->nargs > 2 ? (int)av[2].num : 0;
-		char fl[96] = "";
-		if (rq->flags) {
-			char f[80];
-			flags_text(rq->flags, f, sizeof f);
-			snprintf(fl, sizeof fl, ", %s", f);
-		}
-		snprintf(buf, sizeof buf, "%s(%d, %d%s)", call_name(st->call), fd, rq->num, fl);
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		rq->num = (int)av[1].num;
-		const char *hn = consts_name(SP_K_SHUT, rq->num);
-		snprintf(buf, sizeof buf, "shutdown(%d, %s)", fd, hn ? hn : "?");
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		if (!opt) {
-			snprintf(err, errlen, _("unknown option"));
-			return -1;
-		}
-		rq->opt_level = opt->level;
-		rq->opt_name = opt->optname;
-		rq->opt_kind = opt->kind;
-		if (st->call == SP_CALL_GETSOCKOPT) {
-			snprintf(buf, sizeof buf, "getsockopt(%d, %s)", fd, opt->name);
+			text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
+			break;
+		case CALL_SH_DATA:
+			rq->unit = a->data.unit;
+			rq->unit_len = a->data.unit_len;
+			rq->count = a->data.count;
+			p->sent_len = a->data.unit_len * a->data.count;
+			break;
+		case CALL_SH_FLAGS:
+			rq->flags = (int)a->num;
+			break;
+		case CALL_SH_OPT:
+			opt = consts_opt_at((size_t)a->num);
+			if (!opt) {
+				snprintf(err, errlen, _("unknown option"));
+				return -1;
+			}
+			rq->opt_level = opt->level;
+			rq->opt_name = opt->optname;
+			rq->opt_kind = opt->kind;
+			break;
+		case CALL_SH_INT:
+		case CALL_SH_LINGER:
+		case CALL_SH_LEN:
+		case CALL_SH_BOOL:
+		case CALL_SH_SHUT:
+			if (i == ci->num_arg)
+				rq->num = (int)a->num;
+			else if (ci->opt_arg >= 0 && i > ci->opt_arg && i - ci->opt_arg - 1 < 2)
+				rq->opt_vals[i - ci->opt_arg - 1] = (int)a->num; /* setsockopt's values */
+			break;
+		case CALL_SH_SOCK:
+		case CALL_SH_NONE:
 			break;
 		}
-		rq->opt_vals[0] = st->nargs > 2 ? (int)av[2].num : 1;
-		rq->opt_vals[1] = st->nargs > 3 ? (int)av[3].num : 0;
-		if (opt->kind == SP_OPT_LINGER)
-			snprintf(buf, sizeof buf, "setsockopt(%d, %s, %d, %d)", fd, opt->name,
-				 rq->opt_vals[0], rq->opt_vals[1]);
-		else
-			snprintf(buf, sizeof buf, "setsockopt(%d, %s, %d)", fd, opt->name, rq->opt_vals[0]);
-		break;
 	}
-	case SP_CALL_NONBLOCK:
-		rq->num = st->nargs > 1 ? (int)av[1].num : 1;
-		snprintf(buf, sizeof buf, "nonblock(%d, %d)", fd, rq->num);
-		break;
-	default:
-		snprintf(err, errlen, _("not a call"));
-		return -1;
-	}
-	snprintf(p->text, sizeof p->text, "%s", buf);
+	struct call_text_in in = { .fd = fdt, .addr = addrt };
+	call_format(st, &in, p->text, sizeof p->text);
 	p->call = st->call;
 	p->fd = fd;
 	p->line = st->line;
@@ -585,26 +495,39 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, ch
 
 static void note_for(const struct pending *p, const struct actor_res *r, char *out, size_t size)
 {
+	const struct call_info *ci = call_info(p->call);
 	char a[SNAP_ADDR_MAX];
 	out[0] = 0;
-	if (r->ret < 0)
+	if (r->ret < 0 || !ci)
 		return;
-	if (p->call == SP_CALL_ACCEPT && r->peer_len) {
-		text_addr(&r->peer, r->peer_len, a, sizeof a);
-		snprintf(out, size, "peer %s", a);
-	} else if (p->call == SP_CALL_RECVFROM && r->peer_len) {
-		text_addr(&r->peer, r->peer_len, a, sizeof a);
-		snprintf(out, size, "from %s", a);
-	} else if (p->call == SP_CALL_GETSOCKOPT) {
-		if (p->stmt && consts_opt_at((size_t)p->stmt->args[1].num) &&
-		    consts_opt_at((size_t)p->stmt->args[1].num)->kind == SP_OPT_LINGER)
+	switch (ci->note) {
+	case CALL_NOTE_PEER:
+	case CALL_NOTE_FROM:
+		if (r->peer_len) {
+			text_addr(&r->peer, r->peer_len, a, sizeof a);
+			snprintf(out, size, "%s %s", ci->note == CALL_NOTE_PEER ? "peer" : "from", a);
+		}
+		break;
+	case CALL_NOTE_NAME:
+		if (r->local_len) {
+			text_addr(&r->local, r->local_len, a, sizeof a);
+			snprintf(out, size, "%s", a);
+		}
+		break;
+	case CALL_NOTE_VALUE: {
+		const struct sp_opt *opt = p->stmt && ci->opt_arg >= 0
+					   ? consts_opt_at((size_t)p->stmt->args[ci->opt_arg].num) : NULL;
+		if (opt && opt->kind == SP_OPT_LINGER)
 			snprintf(out, size, "value %s, %d s", r->opt_vals[0] ? "on" : "off", r->opt_vals[1]);
-		else if (p->stmt && consts_opt_at((size_t)p->stmt->args[1].num) &&
-			 consts_opt_at((size_t)p->stmt->args[1].num)->kind == SP_OPT_ERROR && r->opt_vals[0])
+		else if (opt && opt->kind == SP_OPT_ERROR && r->opt_vals[0])
 			snprintf(out, size, "value %s", consts_errno_name(r->opt_vals[0])
 							 ? consts_errno_name(r->opt_vals[0]) : "?");
 		else
 			snprintf(out, size, "value %d", r->opt_vals[0]);
+		break;
+	}
+	case CALL_NOTE_NONE:
+		break;
 	}
 }
 
@@ -913,9 +836,8 @@ static int released(struct sess_actor *act)
 	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, act->p.fd, 0);
 	if (fd < 0)
 		return -1;
-	short ev = (act->p.call == SP_CALL_ACCEPT || act->p.call == SP_CALL_RECV ||
-		    act->p.call == SP_CALL_RECVFROM) ? POLLIN : POLLOUT;
-	struct pollfd pf = { .fd = fd, .events = ev };
+	const struct call_info *ci = call_info(act->p.call);
+	struct pollfd pf = { .fd = fd, .events = ci && ci->poll ? ci->poll : POLLOUT };
 	int n = poll(&pf, 1, 0);
 	close(fd);
 	return n > 0 ? 1 : 0;
@@ -932,7 +854,7 @@ static void settle_one(struct session *s, struct sess_actor *act)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* a send woken by room for more may go back to sleep: do not wait long for it */
-	int sends = act->p.call == SP_CALL_SEND || act->p.call == SP_CALL_SENDTO;
+	int sends = call_has(act->p.call, CALL_F_SENDS);
 	long long limit = sends ? 20 : RELEASE_WAIT_MS;
 	while (act->p.active) {
 		if (wait_done(s, act, 0) != 0)

@@ -111,19 +111,31 @@ size_t text_escape_utf8(const unsigned char *p, size_t len, size_t maxshow, char
 	return escape(p, len, maxshow, out, size, 1);
 }
 
-void text_data_preview(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
-		       size_t size)
+static void data_preview(const unsigned char *p, size_t shown, size_t total, size_t maxshow, int utf8,
+			 char *out, size_t size)
 {
 	char esc[256];
 	if (maxshow > 60)
 		maxshow = 60; /* 60 bytes escape to at most 240 characters: ESC holds them */
-	size_t el = text_escape(p, shown, maxshow, esc, sizeof esc);
+	size_t el = escape(p, shown, maxshow, esc, sizeof esc, utf8);
 	int more = total > shown;
 	if (el >= 3 && shown > maxshow && strcmp(esc + el - 3, "...") == 0) {
 		esc[el - 3] = 0; /* the ellipsis goes outside the quotes, as strace writes it */
 		more = 1;
 	}
 	snprintf(out, size, "\"%s\"%s", esc, more ? "..." : "");
+}
+
+void text_data_preview(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
+		       size_t size)
+{
+	data_preview(p, shown, total, maxshow, 0, out, size);
+}
+
+void text_data_preview_utf8(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
+			    size_t size)
+{
+	data_preview(p, shown, total, maxshow, 1, out, size);
 }
 
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size)

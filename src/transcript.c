@@ -76,7 +76,7 @@ static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_
 		return o < size ? o : size - 1;
 	}
 	PUT(" = %lld", ev->ret);
-	if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
+	if (call_has(ev->call, CALL_F_READS)) {
 		/* the text straight into BUF: at most 4 characters a byte, and "..." */
 		char *esc = o + 3 < size ? buf + o + 2 : NULL;
 		if (esc) {
@@ -183,7 +183,7 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 			} else {
 				fprintf(fp, ",\"errno\":null");
 			}
-			if (ev->call == SP_CALL_RECV || ev->call == SP_CALL_RECVFROM) {
+			if (call_has(ev->call, CALL_F_READS)) {
 				size_t show = t->full_data ? ev->data_len : JSON_DATA_SHOW;
 				if (show > ev->data_len)
 					show = ev->data_len;

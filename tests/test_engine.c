@@ -594,6 +594,69 @@ static void numeric_flags_are_shown(void **state)
 	free(t);
 }
 
+/* Data that itself ends in "..." is shown whole, the ellipsis inside the quotes; only a cut adds one outside. */
+static void sent_dots_are_data(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: c = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: sendto(c, \"wait...\", 127.0.0.1:9) = 7\n"
+		     "client: sendto(c, \"x...\" * 20, 127.0.0.1:9) = 80\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] sendto(3, \"wait...\", 7, 127.0.0.1:9) = 7");
+	has_line(t, "[client] sendto(3, \"x...x...x...x...x...x...x...x...\"..., 80, 127.0.0.1:9) = 80");
+	free(t);
+}
+
+/* The port of the line "[ACTOR] CALL = R (... 127.0.0.1:PORT)" starting with PREFIX, or -1. */
+static int port_in(const char *t, const char *prefix)
+{
+	const char *p = strstr(t, prefix);
+	if (!p)
+		return -1;
+	const char *e = strchr(p, '\n'), *colon = NULL;
+	for (const char *q = p; q < e; q++)
+		if (*q == ':')
+			colon = q;
+	return colon ? atoi(colon + 1) : -1;
+}
+
+/* getsockname() reports what the kernel gave the socket: the wildcard, the bound address, a picked port. */
+static void getsockname_tells_the_kernels_address(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: getsockname(s) = 0\n"
+		     "server: bind(s, 127.0.0.1:8888)\n"
+		     "server: getsockname(s) = 0\n"
+		     "server: listen(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8888)\n"
+		     "client: getsockname(c) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: getsockname(conn) = 0\n"
+		     "server: close(conn)\n"
+		     "server: getsockname(conn) = -1 EBADF\n"
+		     "server: u = socket(AF_INET6, SOCK_DGRAM)\n"
+		     "server: bind(u, [::1]:0)\n"
+		     "server: getsockname(u) = 0\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] getsockname(3) = 0 (*:0)");
+	has_line(t, "[server] getsockname(3) = 0 (127.0.0.1:8888)");
+	has_line(t, "[server] getsockname(4) = 0 (127.0.0.1:8888)");
+	has_line(t, "[server] getsockname(4) = -1 EBADF (Bad file descriptor)");
+	has_line(t, "[server] getsockname(4) = 0 ([::1]:*");
+	/* the client's port is the one the kernel picked at connect(): the server's accept() saw it */
+	int mine = port_in(t, "[client] getsockname(3) = 0 (127.0.0.1:");
+	int seen = port_in(t, "[server] accept(3) = 4 (peer 127.0.0.1:");
+	assert_true(mine > 0);
+	assert_int_equal(mine, seen);
+	/* the UDP socket's port 0 became a real one */
+	assert_true(port_in(t, "[server] getsockname(4) = 0 ([::1]:") > 0);
+	free(t);
+}
+
 /* Narration with line breaks: each line keeps its mark, so a script cannot print a call line it did not make. */
 static void narration_cannot_forge_a_line(void **state)
 {
@@ -929,6 +992,8 @@ int main(void)
 		cmocka_unit_test(emfile_then_go_on),
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),
+		cmocka_unit_test(sent_dots_are_data),
+		cmocka_unit_test(getsockname_tells_the_kernels_address),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
 		cmocka_unit_test(resumed_older_call_keeps_out_of_the_explain_area),

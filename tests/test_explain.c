@@ -421,6 +421,9 @@ static void test_code_is_the_statement(void **state)
 		"int value; socklen_t len = sizeof value; getsockopt(c, SOL_SOCKET, SO_ERROR, &value, &len);");
 	code_of("client: nonblock(c)", "c.setblocking(False)", "fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);");
 	code_of("client: close(3)", "sock3.close()", "close(sock3);");
+	code_of("client: getsockname(c)", "addr = c.getsockname()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getsockname(c, (struct sockaddr *)&addr, &len);");
 }
 
 /* explain_step_stmt(): the call's explanation, ending with those two lines. */

@@ -756,6 +756,56 @@ static void test_not_made(void **state)
 	free(py);
 }
 
+/* getsockname(): its note is the socket's own address, in C (done_name) and in Python (show). */
+static const char own_name[] =
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: getsockname(s) = 0\n"
+	"server: x = socket(AF_UNIX, SOCK_STREAM)\n"
+	"server: bind(x, @sockplay-unit-getsockname)\n"
+	"server: getsockname(x) = 0\n"
+	"server: getsockname(9) = -1 EBADF\n";
+
+static void test_getsockname(void **state)
+{
+	(void)state;
+	char *c = export_text(own_name, EXPORT_C), *py = export_text(own_name, EXPORT_PYTHON);
+	assert_contains(c, "step(\"getsockname(%d)\", s);\n\taddrlen = sizeof addr;\n"
+			   "\tret = getsockname(s, (struct sockaddr *)&addr, &addrlen);\n\tdone_name(ret, &addr, addrlen);");
+	assert_contains(c, "static void done_name(long long ret, const struct sockaddr_storage *ss,");
+	assert_contains(py, "with step(\"getsockname(%d)\" % fd(s)) as r:\n        r.ret, r.note = 0, show(s.getsockname())");
+	assert_c_compiles(c, "own_name");
+	assert_py_compiles(py, "own_name");
+	/* a script without getsockname() has no done_name() */
+	char *hello = export_text("server: s = socket(AF_INET, SOCK_STREAM)\nserver: close(s)\n", EXPORT_C);
+	assert_lacks(hello, "done_name");
+	free(hello);
+	if (run("command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	assert_int_equal(run("cd '%s' && timeout 20 ./own_name >c.out 2>c.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && timeout 20 python3 own_name.py >py.out 2>py.err", tmpdir), 0);
+	assert_int_equal(run("cd '%s' && cmp -s c.out py.out && ! test -s py.err && ! test -s c.err", tmpdir), 0);
+	assert_int_equal(run("grep -qxF '[server] getsockname(3) = 0 (*:0)' '%s/c.out'", tmpdir), 0);
+	assert_int_equal(run("grep -qxF '[server] getsockname(4) = 0 (@sockplay-unit-getsockname)' '%s/c.out'",
+			     tmpdir), 0);
+	assert_int_equal(run("grep -qxF '[server] getsockname(9) = -1 EBADF (Bad file descriptor)' '%s/py.out'",
+			     tmpdir), 0);
+	free(c);
+	free(py);
+}
+
+/* The text a program prints for a send is the transcript's: UTF-8 kept, dots in the data inside the quotes. */
+static void test_send_text_is_the_transcripts(void **state)
+{
+	(void)state;
+	static const char script[] = "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+				     "client: sendto(c, \"h\xc3\xa9llo...\", 127.0.0.1:9)\n";
+	char *c = export_text(script, EXPORT_C), *py = export_text(script, EXPORT_PYTHON);
+	assert_contains(c, "call(\"sendto(%d, \\\"h\xc3\xa9llo...\\\", 9, %s)\", c, addr_text(&addr, addrlen));");
+	assert_contains(py, "with call('sendto(%d, \"h\xc3\xa9llo...\", 9, %s)' % (fd(c), show(addr))) as r:");
+	free(c);
+	free(py);
+}
+
 /* ------------------------------------------------------------ failures */
 
 static void test_errors(void **state)
@@ -804,6 +854,8 @@ int main(void)
 		cmocka_unit_test(test_chinese_comments),
 		cmocka_unit_test(test_code_lines_compile),
 		cmocka_unit_test(test_not_made),
+		cmocka_unit_test(test_getsockname),
+		cmocka_unit_test(test_send_text_is_the_transcripts),
 		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_errors),
 	};

@@ -127,6 +127,64 @@ static void test_call_table(void **state)
 	assert_false(call_takes_fd(SP_CALL_NONE));
 }
 
+/* Every row of the call table is whole: its template names only its arguments, its positions fit. */
+static void call_table_rows_are_whole(void **state)
+{
+	(void)state;
+	for (int c = SP_CALL_NONE + 1; c < SP_CALL_COUNT; c++) {
+		const struct call_info *ci = call_info((enum sp_call)c);
+		assert_non_null(ci);
+		assert_non_null(ci->text);
+		assert_int_equal(strncmp(ci->text, ci->name, strlen(ci->name)), 0);
+		for (const char *t = ci->text; *t; t++)
+			if (*t == '$')
+				assert_true(t[1] >= '0' && t[1] < '0' + ci->max);
+		for (int i = 0; i < ci->max; i++)
+			assert_int_not_equal(ci->args[i].sh, CALL_SH_NONE);
+		assert_int_equal(ci->fd_arg >= 0, call_takes_fd((enum sp_call)c));
+		if (ci->flags & CALL_F_BLOCKS)
+			assert_int_not_equal(ci->poll, 0);
+		const signed char pos[] = { ci->fd_arg, ci->addr_arg, ci->data_arg, ci->flags_arg, ci->num_arg,
+					    ci->opt_arg };
+		for (size_t i = 0; i < sizeof pos; i++)
+			assert_true(pos[i] < ci->max);
+	}
+	assert_null(call_info(SP_CALL_NONE));
+	assert_null(call_info(SP_CALL_COUNT));
+}
+
+/* The parser gives unwritten arguments their defaults; the statement still reads as written. */
+static void defaults_are_filled(void **state)
+{
+	(void)state;
+	static const struct { const char *line; int i; long long def; const char *text, *back; } cases[] = {
+		{ "server: listen(s)", 1, 128, "listen(3, 128)", "server: listen(s)" },
+		{ "server: nonblock(s)", 1, 1, "nonblock(3, 1)", "server: nonblock(s)" },
+		{ "server: send(s, \"hi\")", 2, 0, "send(3, \"hi\", 2)", "server: send(s, \"hi\")" },
+		{ "server: recv(s, 10)", 2, 0, "recv(3, 10)", "server: recv(s, 10)" },
+		{ "server: getsockname(s)", 1, 0, "getsockname(3)", "server: getsockname(s)" },
+		{ "server: t = socket(AF_INET, SOCK_DGRAM)", 2, 0, "socket(AF_INET, SOCK_DGRAM, 0)",
+		  "server: t = socket(AF_INET, SOCK_DGRAM)" },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct sp_scope *sc = script_scope_new();
+		script_scope_define(sc, "server", "s");
+		struct sp_stmt st;
+		struct sp_diag dg;
+		assert_int_equal(script_parse_line(cases[k].line, sc, &st, &dg), 0);
+		assert_int_equal(st.nargs, cases[k].i);
+		assert_int_equal(st.args[cases[k].i].num, cases[k].def);
+		char buf[256];
+		struct call_text_in in = { .fd = "3", .addr = "-" };
+		call_format(&st, &in, buf, sizeof buf);
+		assert_string_equal(buf, cases[k].text);
+		script_stmt_format(&st, buf, sizeof buf);
+		assert_string_equal(buf, cases[k].back);
+		script_stmt_clear(&st);
+		script_scope_free(sc);
+	}
+}
+
 /* ------------------------------------------------------------ valid input */
 
 static const char hello[] =
@@ -655,6 +713,10 @@ static void test_arity(void **state)
 	parse_bad_exact(PRELUDE "server: accept(s, s)\n", 4, 19, "accept() takes 1 argument, got 2");
 	parse_bad_exact(PRELUDE "server: bind(s)\n", 4, 15, "bind() takes 2 arguments, got 1");
 	parse_bad_exact(PRELUDE "server: close()\n", 4, 15, "close() takes 1 argument, got 0");
+	parse_bad_exact(PRELUDE "server: getsockname(s, s)\n", 4, 24, "getsockname() takes 1 argument, got 2");
+	parse_bad_exact(PRELUDE "server: getsockname()\n", 4, 21, "getsockname() takes 1 argument, got 0");
+	parse_bad(PRELUDE "server: getsockname(\"s\")\n", 4, 21, "getsockname() takes a socket as argument 1");
+	parse_bad(PRELUDE "server: getsocknam(s)\n", 4, 9, "unknown call 'getsocknam'; did you mean 'getsockname'?");
 	parse_bad(PRELUDE "server: close( )\n", 4, 16, "close() takes 1 argument, got 0");
 	parse_bad(PRELUDE "client: sendto(c, \"x\", :1, 0, 1, 2)\n", 4, 31,
 		  "sendto() takes 3 to 4 arguments, got 6");
@@ -1189,6 +1251,8 @@ static void test_format_roundtrip(void **state)
 	roundtrip(sc, "server: getsockopt(s, SO_ERROR) = 0", NULL);
 	roundtrip(sc, "server: nonblock(s, 0)", NULL);
 	roundtrip(sc, "server: close(7)", NULL);
+	roundtrip(sc, "server: getsockname(s) = 0", NULL);
+	roundtrip(sc, "server:getsockname( 9 )=-1 EBADF", "server: getsockname(9) = -1 EBADF");
 	roundtrip(sc, "expect client c TIME_WAIT", NULL);
 	roundtrip(sc, "expect client c CLOSE", "expect client c CLOSED");
 	roundtrip(sc, "title \"Hello \\\"world\\\"\"", NULL);
@@ -1613,7 +1677,7 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close" };
+					     "nonblock", "close", "getsockname" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
@@ -1725,6 +1789,8 @@ static void test_hostile_text_in_messages(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(call_table_rows_are_whole),
+		cmocka_unit_test(defaults_are_filled),
 		cmocka_unit_test(test_call_table),
 		cmocka_unit_test(test_hello),
 		cmocka_unit_test(test_socket_forms),

@@ -1,35 +1,106 @@
-/* call.h -- the socket calls a script can make: one table, one enum. */
+/* call.h -- the socket calls a script can make: one table of what each call takes, does and prints. */
 #ifndef SOCKPLAY_CALL_H
 #define SOCKPLAY_CALL_H
 
-/*
- * X(enum, name, min args, max args)
- * Argument shapes are checked by the parser (script.c); the actor runs them.
- */
-#define SP_CALLS(X)                        \
-	X(SP_CALL_SOCKET, "socket", 2, 3)      \
-	X(SP_CALL_BIND, "bind", 2, 2)          \
-	X(SP_CALL_LISTEN, "listen", 1, 2)      \
-	X(SP_CALL_CONNECT, "connect", 2, 2)    \
-	X(SP_CALL_ACCEPT, "accept", 1, 1)      \
-	X(SP_CALL_SEND, "send", 2, 3)          \
-	X(SP_CALL_RECV, "recv", 2, 3)          \
-	X(SP_CALL_SENDTO, "sendto", 3, 4)      \
-	X(SP_CALL_RECVFROM, "recvfrom", 2, 3)  \
-	X(SP_CALL_SHUTDOWN, "shutdown", 2, 2)  \
-	X(SP_CALL_SETSOCKOPT, "setsockopt", 3, 4) \
-	X(SP_CALL_GETSOCKOPT, "getsockopt", 2, 2) \
-	X(SP_CALL_NONBLOCK, "nonblock", 1, 2)  \
-	X(SP_CALL_CLOSE, "close", 1, 1)
+#include <stddef.h>
+
+/* X(enum, name): the calls, in the order of the table (src/call.c holds one row for each). */
+#define SP_CALLS(X)                             \
+	X(SP_CALL_SOCKET, "socket")             \
+	X(SP_CALL_BIND, "bind")                 \
+	X(SP_CALL_LISTEN, "listen")             \
+	X(SP_CALL_CONNECT, "connect")           \
+	X(SP_CALL_ACCEPT, "accept")             \
+	X(SP_CALL_SEND, "send")                 \
+	X(SP_CALL_RECV, "recv")                 \
+	X(SP_CALL_SENDTO, "sendto")             \
+	X(SP_CALL_RECVFROM, "recvfrom")         \
+	X(SP_CALL_SHUTDOWN, "shutdown")         \
+	X(SP_CALL_SETSOCKOPT, "setsockopt")     \
+	X(SP_CALL_GETSOCKOPT, "getsockopt")     \
+	X(SP_CALL_NONBLOCK, "nonblock")         \
+	X(SP_CALL_CLOSE, "close")               \
+	X(SP_CALL_GETSOCKNAME, "getsockname")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
-#define SP_X(e, n, lo, hi) e,
+#define SP_X(e, n) e,
 	SP_CALLS(SP_X)
 #undef SP_X
 	SP_CALL_COUNT
 };
 
+#define CALL_MAX_ARGS 4
+
+/* How an argument is written in a script, read by the parser and shown in texts. */
+enum call_shape {
+	CALL_SH_NONE,
+	CALL_SH_SOCK,    /* a socket name or number */
+	CALL_SH_DOMAIN,  /* AF_* */
+	CALL_SH_TYPE,    /* SOCK_* */
+	CALL_SH_PROTO,   /* IPPROTO_* or a number */
+	CALL_SH_SHUT,    /* SHUT_* */
+	CALL_SH_INT,     /* a number (listen's backlog, an option value) */
+	CALL_SH_LEN,     /* a length, 0 to SP_RECV_MAX */
+	CALL_SH_BOOL,    /* 0 or 1 */
+	CALL_SH_ADDR,    /* an address */
+	CALL_SH_DATA,    /* "bytes" [* N] */
+	CALL_SH_FLAGS,   /* MSG_* joined with '|', or 0 */
+	CALL_SH_OPT,     /* a socket option (SO_*, TCP_*) */
+	CALL_SH_LINGER,  /* a number; shown only when the option is SO_LINGER (its seconds) */
+};
+
+struct call_arg_spec {
+	enum call_shape sh;
+	const char *what;   /* "a backlog number": "listen() takes a backlog number as argument 2" (msgid) */
+	long long def;      /* the value when not written (optional arguments only) */
+};
+
+/* Flags of a call. */
+#define CALL_F_FD       0x01u /* argument 0 is a socket (all but socket()) */
+#define CALL_F_BLOCKS   0x02u /* may block: waits for the poll events in .poll */
+#define CALL_F_NEWFD    0x04u /* returns a new socket (socket, accept) */
+#define CALL_F_NAMES    0x08u /* may move (or reports) the socket's own or peer address */
+#define CALL_F_FROM     0x10u /* returns where the peer is (accept, recvfrom): no getpeername() */
+#define CALL_F_SENDS    0x20u /* sends the data argument */
+#define CALL_F_READS    0x40u /* reads up to the length argument into a buffer */
+#define CALL_F_CLOSES   0x80u /* the socket is gone after success */
+
+/* What the transcript notes after a call's result: "(peer 127.0.0.1:40000)". */
+enum call_note {
+	CALL_NOTE_NONE,
+	CALL_NOTE_PEER,   /* "peer ADDR": who was accepted */
+	CALL_NOTE_FROM,   /* "from ADDR": who sent the datagram */
+	CALL_NOTE_VALUE,  /* "value N": an option's value */
+	CALL_NOTE_NAME,   /* "ADDR": the socket's own address */
+};
+
+/*
+ * One call. Argument positions are -1 where the call has none. Templates:
+ *   text   the transcript: "bind($0, $1)"; $N is argument N as the
+ *          transcript shows it (call_format()).
+ *   py, c  the line of Python and of C that makes the call (explain_code()):
+ *          $N is argument N in that language, $s the socket, $L the option's
+ *          level, $#N the length of data argument N, $*N its repeat count,
+ *          $/N the data inside a C comment; @{as:NAME} is the name the result
+ *          is assigned to, or NAME; @{COND:...@} is kept only when COND holds:
+ *          ?N argument N is not 0, !N it is 0, wN it was written, MN data N is
+ *          repeated, mN it is not, L the option is SO_LINGER, l it is not.
+ */
+struct call_info {
+	const char *name;
+	int min, max;                 /* arguments written in a script */
+	unsigned flags;               /* CALL_F_* */
+	short poll;                   /* CALL_F_BLOCKS: the events that end the wait (POLLIN, POLLOUT) */
+	enum call_note note;          /* what follows the result */
+	signed char fd_arg, addr_arg, data_arg, flags_arg, num_arg, opt_arg;
+	struct call_arg_spec args[CALL_MAX_ARGS];
+	const char *text;
+	const char *py, *c;
+};
+
+/* The row of CALL; NULL for SP_CALL_NONE or out of range. */
+const struct call_info *call_info(enum sp_call call);
 /* "listen" for SP_CALL_LISTEN; NULL for SP_CALL_NONE or out of range. */
 const char *call_name(enum sp_call call);
 /* SP_CALL_LISTEN for "listen"; SP_CALL_NONE when unknown. */
@@ -41,5 +112,34 @@ int call_max_args(enum sp_call call);
 int call_may_block(enum sp_call call);
 /* Whether the call's first argument is a socket (all but socket()). */
 int call_takes_fd(enum sp_call call);
+/* Whether CALL has every flag in FLAGS. */
+int call_has(enum sp_call call, unsigned flags);
+
+struct sp_stmt;
+struct sp_data;
+
+/*
+ * Give the optional arguments ST did not write (from st->nargs to the
+ * call's max) their defaults: listen's backlog 128, nonblock 1, flags 0...
+ * st->nargs stays the number written, for messages and the script's own text.
+ */
+void call_fill_defaults(struct sp_stmt *st);
+
+/* What a call's text is made of beyond the statement: the socket and the address as shown. */
+struct call_text_in {
+	const char *fd;    /* "3"; "%d" in an exported program's format */
+	const char *addr;  /* "127.0.0.1:8888"; "%s" in an exported program's format */
+	int printf_fmt;    /* the text is a printf format: '%' in the rest is doubled */
+};
+
+/*
+ * The transcript text of a call statement from its template: "send(4, \"hi\", 2)".
+ * The statement's optional arguments hold their defaults (the parser fills them).
+ * Returns the length, as snprintf.
+ */
+int call_format(const struct sp_stmt *st, const struct call_text_in *in, char *buf, size_t size);
+
+/* The data a send shows: the first bytes escaped, "..." after the quote when there is more. */
+void call_data_preview(const struct sp_data *d, char *out, size_t size);
 
 #endif

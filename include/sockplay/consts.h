@@ -44,6 +44,8 @@ const char *consts_name(enum sp_const_kind kind, int value);
  * a name as a number ("MSG_PEEK|64"), "0" for none.
  */
 void consts_msg_flags_text(int flags, char *out, size_t size);
+/* The same with each name after PREFIX and SEP between them: ("socket.", " | ") for Python. */
+void consts_msg_flags_join(int flags, const char *prefix, const char *sep, char *out, size_t size);
 /* Every constant, NULL-terminated by name (for suggestions). */
 const struct sp_const *consts_all(size_t *n);
 

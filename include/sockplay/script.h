@@ -9,7 +9,7 @@
 #include "sockplay/call.h"
 
 #define SP_NAME_MAX 32          /* actor and socket names, including NUL */
-#define SP_MAX_ARGS 4
+#define SP_MAX_ARGS CALL_MAX_ARGS
 #define SP_DATA_MAX (256u << 20) /* largest data a step may send, after "* N" */
 #define SP_REPEAT_MAX 1000000
 #define SP_RECV_MAX (64u << 20)  /* largest N of recv(fd, N) */

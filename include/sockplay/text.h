@@ -45,6 +45,9 @@ size_t text_escape_utf8(const unsigned char *p, size_t len, size_t maxshow, char
  */
 void text_data_preview(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
 		       size_t size);
+/* text_data_preview() keeping well-formed UTF-8 text, as text_escape_utf8() does. */
+void text_data_preview_utf8(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
+			    size_t size);
 
 /* "127.0.0.1:8888", "[::1]:8888", "*:8888", "/tmp/s", "@name", "-" when unset. */
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size);

@@ -68,6 +68,10 @@ static void done(long long ret);
 static void done_addr(long long ret, const char *what, const struct sockaddr_storage *ss,
 		      socklen_t len); /* accept(): " = 4 (peer 127.0.0.1:40000)" */
 /*@ end */
+/*@ proto_done_name */
+static void done_name(long long ret, const struct sockaddr_storage *ss,
+		      socklen_t len); /* getsockname(): " = 0 (127.0.0.1:8888)" */
+/*@ end */
 /*@ proto_done_data */
 static void done_data(long long ret, const char *buf, const struct sockaddr_storage *from,
 		      socklen_t fromlen); /* recv(): " = 14 \"Hello, client!\"" */
@@ -170,6 +174,10 @@ static void server(void)
 	step("accept(%d)", s);
 	ret = accept(s, (struct sockaddr *)&peer, &peerlen);
 	done_addr(ret, "peer", &peer, peerlen);
+	step("getsockname(%d)", s);
+	addrlen = sizeof addr;
+	ret = getsockname(s, (struct sockaddr *)&addr, &addrlen);
+	done_name(ret, &addr, addrlen);
 	step("recv(%d, 64)", s);
 	ret = recv(s, buf, sizeof buf, 0);
 	done_data(ret, buf, NULL, 0);
@@ -527,6 +535,16 @@ static void done_addr(long long ret, const char *what, const struct sockaddr_sto
 	if (ret >= 0 && len > 0)
 		snprintf(note, sizeof note, "%s %s", what, addr_text(ss, len));
 	keep_result(ret, err, note);
+	errno = err;
+}
+
+/*@ end */
+/*@ done_name */
+/* getsockname() tells the socket's own address: " = 0 (127.0.0.1:8888)". */
+static void done_name(long long ret, const struct sockaddr_storage *ss, socklen_t len)
+{
+	int err = errno;
+	keep_result(ret, err, ret >= 0 && len > 0 ? addr_text(ss, len) : NULL);
 	errno = err;
 }
 

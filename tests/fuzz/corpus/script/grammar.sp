@@ -5,6 +5,7 @@ server: s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
 server: setsockopt(s, SO_LINGER, 1, 0) = 0
 server: setsockopt(s, SO_RCVBUF, 4096)
 server: getsockopt(s, SO_ERROR) = 0
+server: getsockname(s) = 0
 server: bind(s, *:0) = 0
 server: listen(s) = 0
 client: c = socket(AF_INET6, SOCK_DGRAM, 0)
