@@ -727,12 +727,14 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	/*
 	 * The explain area is about the newest call that returned: a call sent
 	 * earlier that returns later (the connect a full queue held, resumed
-	 * after the accept that made room) shows in its pane, and does not take
-	 * the place of the newer step's explanation.
+	 * after the accept that made room; a send the peer's reset ended) shows
+	 * in its pane, and does not take the place of the newer step's
+	 * explanation; unless sockplay interrupted it, at the user's word.
 	 */
-	ev.shown = p->seq >= s->last_seq;
+	ev.shown = p->seq >= s->last_seq || p->interrupted; /* an interrupt is the user's own step */
 	if (ev.shown) {
-		s->last_seq = p->seq;
+		if (p->seq > s->last_seq)
+			s->last_seq = p->seq;
 		s->last_call = p->call;
 		if (p->stmt && s->o.explain)
 			explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx,
