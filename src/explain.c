@@ -592,9 +592,10 @@ size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t
 	     "went from SYN_SENT straight back to CLOSED, and no connection was made."))          \
 	X(J_CONNECT_WAIT,                                                                         \
 	  N_("The {me} sent SYN and waits in SYN_SENT for a SYN,ACK. While none comes, the kernel " \
-	     "sends the SYN again on a timer whose gaps grow (on recent kernels the first "        \
-	     "net.ipv4.tcp_syn_linear_timeouts retries come 1 s apart, then the gaps double; "     \
-	     "older kernels double them from the start), until an answer comes or, after "         \
+	     "sends the SYN again on a timer whose gaps grow (on recent kernels the first few "    \
+	     "retries come 1 s apart, net.ipv4.tcp_syn_linear_timeouts setting how many, then the " \
+	     "gaps double; older kernels double them from the start), until an answer comes or, "  \
+	     "after "                                                                             \
 	     "net.ipv4.tcp_syn_retries retries (about 2 minutes by default), connect() fails "    \
 	     "with ETIMEDOUT."))                                                                  \
 	X(J_LISTEN,                                                                               \
