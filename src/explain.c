@@ -138,9 +138,8 @@ static const char *tr(const char *s)
 	  "client_socket.setblocking(False)",                                                     \
 	  "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);")                                 \
 	X(SP_CALL_CLOSE,                                                                          \
-	  N_("close() released the descriptor. For a connected TCP socket the kernel normally "   \
-	     "sends FIN (RST instead when unread data is left in the receive buffer or SO_LINGER " \
-	     "is on with 0 seconds). "                                                            \
+	  N_("close() released the descriptor. A connected TCP socket normally sends FIN (RST "  \
+	     "if data was left unread or SO_LINGER is 0 s). "                                     \
 	     "The side that closes first lives on in FIN_WAIT1/FIN_WAIT2 and then TIME_WAIT "      \
 	     "though the program no longer has it; the side that closes after the peer's FIN "    \
 	     "(CLOSE_WAIT) goes to LAST_ACK and is gone once its FIN is ACKed. A listener is "     \

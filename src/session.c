@@ -57,7 +57,7 @@ struct sess_sock {
 	struct kv_sock k;
 	struct addr_text txt_local, txt_peer; /* the snapshot's texts of the addresses, kept */
 	int had_peer, linger_zero; /* for explain_facts(): it was connected once; SO_LINGER {1, 0} set */
-	int pre_ok, pre_state;     /* explain_before(): the kernel's view as the call started (-1 unlisted) */
+	int pre_ok, pre_state;     /* explain_before(): the state as the call started (-1 unknown), pre_rq read */
 	unsigned pre_rq;
 };
 
@@ -690,25 +690,35 @@ static int kernel_rq(uint64_t cookie, unsigned *rq)
 	return found;
 }
 
-/* The kernel's Recv-Q and state of the socket of a recv() or close() as it starts, for explain_facts(). */
+static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss);
+
+/*
+ * The TCP state of the socket of a recv(), send() or close() as the call
+ * starts (from the socket itself: cheap), and its Recv-Q when it can matter
+ * to the explanation (a FIN may wait in it, or a close() may find data
+ * unread), for explain_facts(). Called before the call is pending.
+ */
 static void explain_before(struct sess_actor *act, const struct pending *p)
 {
-	if (p->call != SP_CALL_RECV && p->call != SP_CALL_RECVFROM && p->call != SP_CALL_CLOSE)
-		return;
 	struct sess_sock *me = sock_by_fd(act, p->fd);
-	if (!me || !sock_is_inet(me))
+	if (!me || !sock_is_inet(me) || me->type != SOCK_STREAM)
+		return;
+	me->pre_ok = 0;
+	me->pre_state = -1;
+	if (p->call != SP_CALL_RECV && p->call != SP_CALL_CLOSE && p->call != SP_CALL_SEND)
+		return;
+	int st = probe_tcp_state(act, me);
+	me->pre_state = st;
+	int connected = st == 1 || st == 4 || st == 5 || st == 8 || st == 9 || st == 11;
+	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == 8))
 		return;
 	struct kv_table kv = { 0 };
 	char err[200];
-	me->pre_ok = 0;
-	if (!me->cookie || kview_dump(&kv, err, sizeof err) < 0) {
-		kview_free(&kv);
-		return;
+	if (me->cookie && kview_dump(&kv, err, sizeof err) == 0) {
+		const struct kv_sock *k = kview_find(&kv, me->cookie);
+		me->pre_ok = 1;
+		me->pre_rq = k ? k->rq : 0; /* not listed: it holds nothing */
 	}
-	const struct kv_sock *k = kview_find(&kv, me->cookie);
-	me->pre_ok = 1;
-	me->pre_rq = k ? k->rq : 0; /* not listed: it holds nothing */
-	me->pre_state = k ? k->state : -1;
 	kview_free(&kv);
 }
 
@@ -721,14 +731,14 @@ static void explain_rq(struct session *s, struct sess_actor *act, const struct p
 		       const struct actor_res *r, struct sess_sock *me, struct explain_ctx *cx)
 {
 	int is_recv = p->call == SP_CALL_RECV || p->call == SP_CALL_RECVFROM;
-	if (r->ret >= 0 && (is_recv || (p->call == SP_CALL_CLOSE && me->type == SOCK_STREAM))) {
+	if (me->type == SOCK_STREAM && r->ret >= 0 && me->pre_ok) {
+		/* before: a FIN could wait (CLOSE_WAIT), or a close() found data unread */
 		cx->rq_before = me->pre_rq;
-		unsigned after = 0;
-		int found = kernel_rq(me->cookie, &after) == 0;
-		cx->rq_after = after;
-		cx->rq_known = me->pre_ok && (found || p->call == SP_CALL_CLOSE);
-		me->pre_ok = 0;
+		cx->rq_known = p->call == SP_CALL_CLOSE || (is_recv && kernel_rq(me->cookie, &cx->rq_after) == 0);
+	} else if (me->type == SOCK_DGRAM && is_recv && r->ret >= 0) {
+		cx->rq_known = kernel_rq(me->cookie, &cx->rq_after) == 0; /* only the rq left matters */
 	}
+	me->pre_ok = 0;
 	if (me->type != SOCK_DGRAM || r->ret < 0 || (p->call != SP_CALL_SEND && p->call != SP_CALL_SENDTO))
 		return;
 	struct sockaddr_storage dest = me->peer;
@@ -792,7 +802,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		return;
 	me->had_peer |= me->peer_len != 0 || (r->have_names && r->peer_len != 0);
 	cx->never_connected = !me->had_peer;
-	int before = me->pre_ok && me->pre_state > 0 ? me->pre_state : me->in_kernel ? me->k.state : me->state;
+	int before = me->pre_state > 0 ? me->pre_state : me->in_kernel ? me->k.state : me->state;
 	cx->state_before = before > 0 ? before : 0;
 	cx->unbound = !me->local_len || addr_port(&me->local) == 0;
 	if (p->call == SP_CALL_SETSOCKOPT && r->ret == 0 && p->stmt && p->stmt->nargs > 1) {
@@ -1052,8 +1062,8 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		return SESSION_ERROR;
 	}
 	p->seq = rq.seq = ++s->seq;
-	p->active = 1;
 	explain_before(act, p);
+	p->active = 1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (actor_send(act->a, &rq) < 0) {
 		emit_error(s, st, _("actor %s is gone"), act->name);

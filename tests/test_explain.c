@@ -792,7 +792,7 @@ static void test_close_rst_reason(void **state)
 	assert_lacks(buf, "reset already");
 	/* the general text does not state FIN as a fact */
 	assert_lacks(explain_call(SP_CALL_CLOSE), "the kernel sends FIN");
-	assert_contains(explain_call(SP_CALL_CLOSE), "normally sends FIN (RST instead when unread data");
+	assert_contains(explain_call(SP_CALL_CLOSE), "normally sends FIN (RST if data was left unread or SO_LINGER is 0 s)");
 }
 
 /* recv() = 0 on a socket that was reset: no FIN came. */
