@@ -829,14 +829,18 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 			cx->state_after = k ? k->state : 7;
 		}
 		kview_free(&kv);
-		/* tcp_close(): a connection with unread data, or lingering 0 s, is reset */
+		/*
+		 * tcp_close(): a connection with data unread is reset (the FIN that
+		 * CLOSE_WAIT's rq counts is no data); one lingering 0 s is reset by
+		 * tcp_disconnect() in ESTABLISHED, CLOSE_WAIT, FIN_WAIT1 and FIN_WAIT2.
+		 */
 		int b = cx->state_before;
 		if (b == 1 || (b >= 4 && b <= 5) || b == 8 || b == 9 || b == 11) {
 			unsigned fin = b == 8 ? 1 : 0;
-			if (me->linger_zero)
-				cx->close_rst = EXPLAIN_RST_LINGER0;
-			else if (cx->rq_known && cx->rq_before > fin)
+			if (cx->rq_known && cx->rq_before > fin)
 				cx->close_rst = EXPLAIN_RST_UNREAD;
+			else if (me->linger_zero && b != 9 && b != 11)
+				cx->close_rst = EXPLAIN_RST_LINGER0;
 		}
 	}
 	if (me->type == SOCK_STREAM && p->call == SP_CALL_CONNECT && r->ret < 0 && r->err == ECONNREFUSED &&
