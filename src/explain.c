@@ -42,20 +42,24 @@ static const char *tr(const char *s)
 	X(SP_CALL_SOCKET,                                                                         \
 	  N_("socket() created a new socket in the kernel and returned the lowest free file "     \
 	     "descriptor for it. It has no address and no peer yet; a TCP socket starts CLOSED."), \
-	  NULL,                                                                                   \
+	  N_("socket() created a new UDP socket in the kernel and returned the lowest free file "  \
+	     "descriptor for it. It has no address and no peer yet; UDP has no connection states, " \
+	     "so ss shows it UNCONN until it is connected or closed."),                           \
 	  "server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",                    \
 	  "int fd = socket(AF_INET, SOCK_STREAM, 0);")                                            \
 	X(SP_CALL_BIND,                                                                           \
 	  N_("bind() gave the socket its local IP address and port (port 0 lets the kernel pick " \
 	     "a free one); nothing was sent on the network. The port is now taken: another "     \
-	     "socket that tries to bind it gets EADDRINUSE."),                                    \
+	     "socket that tries to bind it gets EADDRINUSE, unless both set SO_REUSEADDR before " \
+	     "bind() and neither listens, or both set SO_REUSEPORT."),                            \
 	  NULL,                                                                                   \
 	  "server_socket.bind((\"localhost\", 8888))",                                            \
 	  "bind(fd, (struct sockaddr *)&addr, sizeof addr);")                                     \
 	X(SP_CALL_LISTEN,                                                                         \
 	  N_("listen() made the socket a listener (LISTEN): the kernel now answers clients' "     \
 	     "SYNs and completes their handshakes itself. Finished connections wait in its "      \
-	     "accept queue, up to backlog of them, until accept() takes them."),                  \
+	     "accept queue until accept() takes them: up to backlog + 1 of them, since Linux "    \
+	     "queues one more than the backlog (listen(s, 0) still queues one)."),                \
 	  NULL,                                                                                   \
 	  "server_socket.listen(5)",                                                              \
 	  "listen(fd, 5);")                                                                       \
@@ -134,7 +138,8 @@ static const char *tr(const char *s)
 	  "client_socket.setblocking(False)",                                                     \
 	  "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);")                                 \
 	X(SP_CALL_CLOSE,                                                                          \
-	  N_("close() released the descriptor. For a connected TCP socket the kernel sends FIN. " \
+	  N_("close() released the descriptor. A connected TCP socket normally sends FIN (RST "  \
+	     "if data was left unread or SO_LINGER is 0 s). "                                     \
 	     "The side that closes first lives on in FIN_WAIT1/FIN_WAIT2 and then TIME_WAIT "      \
 	     "though the program no longer has it; the side that closes after the peer's FIN "    \
 	     "(CLOSE_WAIT) goes to LAST_ACK and is gone once its FIN is ACKed. A listener is "     \
@@ -365,6 +370,8 @@ static const char *const text_partial_send =
 	   "when the buffer is full. The rest was not sent: a program sends it again (Python's "
 	   "sendall() does).");
 static const char *const label_c = N_("C:");
+/* TRANSLATORS: between an errno's name and its meaning ("EPIPE: Broken pipe ..."). */
+static const char *const label_errno_sep = N_(": ");
 static const char *const text_failed = N_("The call failed.");
 static const char *const text_unknown = N_("Unknown error.");
 
@@ -506,7 +513,9 @@ static void out_line(struct out *o, const char *label, const char *sep, const ch
 		out_str(o, "\n");
 	if (label) {
 		out_str(o, label);
-		out_str(o, sep);
+		/* no space after a label that ends in a full-width colon */
+		if (!(sep[0] == ' ' && !sep[1] && *label && (unsigned char)label[strlen(label) - 1] >= 0x80))
+			out_str(o, sep);
 	}
 	out_str(o, text);
 }
@@ -550,7 +559,7 @@ size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err
 			snprintf(num, sizeof num, "errno %d", err);
 			name = num;
 		}
-		out_line(&o, name, ": ", meaning);
+		out_line(&o, name, tr(label_errno_sep), meaning);
 		if (mistake)
 			out_line(&o, tr(label_likely), " ", mistake);
 	} else if (ret < 0) {
@@ -588,8 +597,13 @@ size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t
 	  N_("The {me} sent SYN and got RST,ACK back, because nothing listens at that port: it "   \
 	     "went from SYN_SENT straight back to CLOSED, and no connection was made."))          \
 	X(J_CONNECT_WAIT,                                                                         \
-	  N_("The {me} sent SYN and waits in SYN_SENT for a SYN,ACK: the kernel sends the SYN "    \
-	     "again, later and later, until an answer comes or connect() gives up."))             \
+	  N_("The {me} sent SYN and waits in SYN_SENT for a SYN,ACK. While none comes, the kernel " \
+	     "sends the SYN again on a timer whose gaps grow (on recent kernels the first few "    \
+	     "retries come 1 s apart, net.ipv4.tcp_syn_linear_timeouts setting how many, then the " \
+	     "gaps double; older kernels double them from the start), until an answer comes or, "  \
+	     "after "                                                                             \
+	     "net.ipv4.tcp_syn_retries retries (about 2 minutes by default), connect() fails "    \
+	     "with ETIMEDOUT."))                                                                  \
 	X(J_LISTEN,                                                                               \
 	  N_("Nothing went on the wire: the {me}'s socket went from CLOSED to LISTEN, and from "   \
 	     "now on the kernel answers SYNs to its port by itself, even before accept()."))      \
@@ -642,8 +656,7 @@ size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t
 	  N_("Nothing went on the wire: the listener went from LISTEN to CLOSED. Connections "     \
 	     "still waiting in its accept queue were reset, and new SYNs to the port get RST."))  \
 	X(J_CLOSE_RST,                                                                            \
-	  N_("close() sent RST instead of FIN, because unread data was left in the receive "       \
-	     "buffer or SO_LINGER was set to 0: the connection ended at once, with no TIME_WAIT, " \
+	  N_("close() sent RST instead of FIN: the connection ended at once, with no TIME_WAIT, "  \
 	     "and the {peer} gets ECONNRESET."))                                                  \
 	X(J_UDP_SEND,                                                                             \
 	  N_("One datagram went on the wire as it was, with no handshake before it and no ACK "    \
@@ -1281,8 +1294,79 @@ static const char *const text_rq_fin_queued =
 	N_("Its rq (Recv-Q) counts that FIN as one byte: 1 more than the bytes waiting, until "
 	   "recv() reads the end of the stream.");
 static const char *const text_rq_fin_read =
-	N_("Until the end of the stream is read, rq (Recv-Q) counts the FIN as one byte (15 for "
-	   "14 bytes and the FIN, 1 for the FIN alone); now it is 0.");
+	N_("A FIN waiting in the receive buffer counts as one byte in rq (Recv-Q); the recv() that "
+	   "reaches it steps over it, and that can be the one that reads the last bytes before it. "
+	   "Now rq is 0.");
+/* {before}: rq before the step. */
+static const char *const text_rq_fin_alone =
+	N_("rq (Recv-Q) was 1: the FIN alone, counted as one byte, since it came after the data had "
+	   "been read. This recv() stepped over it, and rq is 0 now.");
+static const char *const text_rq_fin_gone =
+	N_("rq (Recv-Q) was 0 already: the recv() that read the last bytes also stepped over the "
+	   "FIN queued right behind them. This one only reports the end of the stream, as every "
+	   "recv() on this socket will now.");
+static const char *const text_rq_fin_with_data =
+	N_("The FIN was queued right behind these bytes, so this recv() stepped over it too: rq "
+	   "(Recv-Q) went from {before} (the bytes and 1 for the FIN) to 0, not to 1. The next "
+	   "recv() returns 0 at once.");
+static const char *const text_rq_fin_left =
+	N_("rq (Recv-Q) is 1 now: the FIN, counted as one byte, is still waiting; the next recv() "
+	   "returns 0.");
+
+/* recv() = 0 on a socket that was reset: no FIN came. */
+static const char *const text_recv_eof_reset =
+	N_("recv() returned 0, yet no FIN ever came: the connection was reset (RST) and the socket "
+	   "is CLOSED. The kernel reports the reset once, as an error of one call; after that, "
+	   "recv() on the dead socket returns 0, and data not read before the reset is lost.");
+
+/* close() that sent RST, and close() of a socket already reset. */
+static const char *const text_close_rst_linger =
+	N_("close() released the descriptor and aborted the connection: SO_LINGER was on with 0 "
+	   "seconds, so the kernel sent RST instead of FIN, threw away anything not sent yet and "
+	   "kept nothing behind, no TIME_WAIT. The peer's next call fails with ECONNRESET.");
+/* {n}: the bytes left unread. */
+static const char *const text_close_rst_unread =
+	N_("close() released the descriptor and aborted the connection: {n} bytes the program never "
+	   "read were still in the receive buffer, so the kernel sent RST instead of FIN (data was "
+	   "lost, and the peer must know) and kept nothing behind, no TIME_WAIT. The peer's next "
+	   "call fails with ECONNRESET.");
+static const char *const text_close_after_reset =
+	N_("close() released the descriptor. The connection had been reset already (the socket was "
+	   "CLOSED), so nothing was sent on the network, and nothing of it is left in the kernel.");
+
+/* listen() again, and listen() on a socket never bound. */
+static const char *const text_listen_again =
+	N_("The socket was listening already: this listen() only changed its backlog to "
+	   "{backlog}. Nothing was sent, and the connections in its accept queue stay there.");
+static const char *const text_listen_autobind =
+	N_("The socket was not bound, so listen() bound it first to a free port the kernel chose, "
+	   "on every address: clients cannot guess that port. Call bind() before listen().");
+
+/* {actor}, {sock}: the socket bound to the port a refused connect() aimed at. */
+static const char *const text_refused_bound =
+	N_("{actor}'s socket {sock} is bound to that port but did not call listen(): a socket only "
+	   "bound accepts no connections, so the kernel answered the SYN with RST. Call listen() on "
+	   "it first.");
+
+/* EPIPE fitted to the socket. */
+static const char *const text_epipe_shut =
+	N_("This socket shut down its sending side earlier (shutdown() sent its FIN): it may still "
+	   "receive, but it can never send again.");
+static const char *const text_epipe_unconnected =
+	N_("This socket was never connected: bind() gives it only a local address, no peer to send "
+	   "to. On the client, connect() it first; on the server, send on the socket accept() "
+	   "returned.");
+static const char *const text_epipe_listener =
+	N_("This is a listening socket: it only accepts connections and never sends. Send on the "
+	   "socket accept() returned.");
+
+/* {n}: the Recv-Q of a UDP socket. */
+static const char *const text_udp_rq_peer =
+	N_("The receiving socket's rq (Recv-Q) now shows {n}: for UDP it counts the buffer memory "
+	   "the queued datagrams take, each with the kernel's bookkeeping, not their bytes.");
+static const char *const text_udp_rq =
+	N_("This socket's rq (Recv-Q) shows {n}: for UDP it counts the buffer memory the datagrams "
+	   "still queued take, each with the kernel's bookkeeping, not their bytes.");
 
 /* The state after the step, when it is not the one the general text names. */
 static const char *const text_connect_done =
@@ -1445,6 +1529,41 @@ static int named_state(const struct sp_stmt *st)
 	return call_joins[st->call].named_state;
 }
 
+/* The likely cause of ERR when CX names it, as a "Likely:" line into O; 0 when it does not. */
+static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype, int err,
+			   const struct explain_ctx *cx)
+{
+	if (!cx || socktype != SOCK_STREAM)
+		return 0;
+	const char *t = NULL;
+	if (st->call == SP_CALL_CONNECT && err == ECONNREFUSED && cx->bound_actor) {
+		char sock[SP_NAME_MAX + 24];
+		if (cx->bound_name && cx->bound_name[0])
+			snprintf(sock, sizeof sock, "%s (fd %d)", cx->bound_name, cx->bound_fd);
+		else
+			snprintf(sock, sizeof sock, "(fd %d)", cx->bound_fd);
+		static const char *const keys[] = { "{actor}", "{sock}" };
+		const char *vals[] = { cx->bound_actor, sock };
+		out_line(o, tr(label_likely), " ", "");
+		out_subst(o, tr(text_refused_bound), keys, vals, 2);
+		return 1;
+	}
+	if (err == EPIPE && (st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO)) {
+		int b = cx->state_before;
+		if (b == JS_FIN_WAIT1 || b == JS_FIN_WAIT2 || b == JS_CLOSING || b == JS_TIME_WAIT ||
+		    b == JS_LAST_ACK)
+			t = text_epipe_shut;
+		else if (b == JS_LISTEN)
+			t = text_epipe_listener;
+		else if (b == JS_CLOSE && cx->never_connected)
+			t = text_epipe_unconnected;
+	}
+	if (!t)
+		return 0;
+	out_line(o, tr(label_likely), " ", tr(t));
+	return 1;
+}
+
 /* What a successful call did, fitted to CX; 0 when the general text is the right one. */
 static int out_success(struct out *o, const struct sp_stmt *st, int socktype, long long ret,
 		       const struct explain_ctx *cx)
@@ -1458,6 +1577,38 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 		return 0;
 	char num[32];
 	snprintf(num, sizeof num, "%lld", ret);
+	/* CLOSED before and after: reset (a FIN would leave CLOSE_WAIT, or TIME_WAIT after a shutdown) */
+	if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == JS_CLOSE && cx->state_before == JS_CLOSE) {
+		out_line(o, NULL, NULL, tr(text_recv_eof_reset));
+		return 1;
+	}
+	if (st->call == SP_CALL_CLOSE && cx->close_rst == EXPLAIN_RST_LINGER0) {
+		out_line(o, NULL, NULL, tr(text_close_rst_linger));
+		return 1;
+	}
+	if (st->call == SP_CALL_CLOSE && cx->close_rst == EXPLAIN_RST_UNREAD && cx->rq_known) {
+		static const char *const keys[] = { "{n}" };
+		char n[32];
+		/* in CLOSE_WAIT rq counts the FIN as one byte too */
+		snprintf(n, sizeof n, "%u", cx->rq_before - (cx->state_before == JS_CLOSE_WAIT ? 1 : 0));
+		const char *vals[] = { n };
+		out_line(o, NULL, NULL, "");
+		out_subst(o, tr(text_close_rst_unread), keys, vals, 1);
+		return 1;
+	}
+	if (st->call == SP_CALL_CLOSE && cx->state_before == JS_CLOSE && !cx->never_connected) {
+		out_line(o, NULL, NULL, tr(text_close_after_reset));
+		return 1;
+	}
+	if (st->call == SP_CALL_LISTEN && cx->state_before == JS_LISTEN) {
+		static const char *const keys[] = { "{backlog}" };
+		char n[32];
+		snprintf(n, sizeof n, "%lld", st->nargs > 1 ? st->args[1].num : 128);
+		const char *vals[] = { n };
+		out_line(o, NULL, NULL, "");
+		out_subst(o, tr(text_listen_again), keys, vals, 1);
+		return 1;
+	}
 	if (st->call == SP_CALL_SEND && cx->peer_closed && ret > 0) {
 		static const char *const keys[] = { "{ret}" };
 		const char *vals[] = { num };
@@ -1493,8 +1644,44 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, long long ret,
 		      const struct explain_ctx *cx)
 {
-	if (!cx || socktype != SOCK_STREAM || ret < 0)
+	if (!cx || ret < 0)
 		return;
+	char n[32];
+	static const char *const nkeys[] = { "{n}" };
+	const char *nvals[] = { n };
+	if (socktype == SOCK_DGRAM) {
+		int is_send = st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO;
+		int is_recv = st->call == SP_CALL_RECV || st->call == SP_CALL_RECVFROM;
+		if (is_send && cx->peer_rq_known && cx->peer_rq > 0) {
+			snprintf(n, sizeof n, "%u", cx->peer_rq);
+			out_space(o);
+			out_subst(o, tr(text_udp_rq_peer), nkeys, nvals, 1);
+		} else if (is_recv && cx->rq_known && cx->rq_after > 0) {
+			snprintf(n, sizeof n, "%u", cx->rq_after);
+			out_space(o);
+			out_subst(o, tr(text_udp_rq), nkeys, nvals, 1);
+		}
+		return;
+	}
+	if (socktype != SOCK_STREAM)
+		return;
+	if (st->call == SP_CALL_LISTEN && cx->unbound && cx->state_before != JS_LISTEN) {
+		out_space(o);
+		out_str(o, tr(text_listen_autobind));
+		return;
+	}
+	if (st->call == SP_CALL_RECV && ret > 0 && cx->rq_known && cx->state_after == JS_CLOSE_WAIT) {
+		if (cx->rq_after == 0 && cx->rq_before == (unsigned long long)ret + 1) {
+			static const char *const keys[] = { "{before}" };
+			snprintf(n, sizeof n, "%u", cx->rq_before);
+			out_space(o);
+			out_subst(o, tr(text_rq_fin_with_data), keys, nvals, 1);
+		} else if (cx->rq_after == 1) {
+			out_space(o);
+			out_str(o, tr(text_rq_fin_left));
+		}
+		return;
+	}
 	int fin_call = st->call == SP_CALL_CLOSE ||
 		       (st->call == SP_CALL_SHUTDOWN && st->args[1].num != SHUT_RD);
 	if (fin_call && (cx->state_after == JS_FIN_WAIT1 || cx->state_after == JS_FIN_WAIT2)) {
@@ -1505,7 +1692,8 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 		out_str(o, tr(text_rq_fin_queued));
 	} else if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == JS_CLOSE_WAIT) {
 		out_space(o);
-		out_str(o, tr(text_rq_fin_read));
+		out_str(o, tr(!cx->rq_known ? text_rq_fin_read
+			      : cx->rq_before == 0 ? text_rq_fin_gone : text_rq_fin_alone));
 	}
 }
 
@@ -1530,17 +1718,17 @@ size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, i
 			name = num;
 		}
 		const char *meaning = errno_meaning(err, socktype);
-		out_line(&o, name, ": ", meaning);
+		out_line(&o, name, tr(label_errno_sep), meaning);
 		if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
 			out_line(&o, tr(label_likely), " ", "");
 			out_holder(&o, st, cx);
-		} else {
+		} else if (!out_mistake_ctx(&o, st, socktype, err, cx)) {
 			const char *m = explain_mistake(call, err);
 			if (m)
 				out_line(&o, tr(label_likely), " ", m);
 		}
 		if (call == SP_CALL_CONNECT && err == ECONNREFUSED && socktype != SOCK_DGRAM && sandbox_on &&
-		    stmt_to_loopback(st)) {
+		    stmt_to_loopback(st) && !(cx && cx->bound_actor)) {
 			out_space(&o);
 			out_str(&o, tr(text_refused_sandbox));
 		}

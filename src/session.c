@@ -59,6 +59,9 @@ struct sess_sock {
 	int in_kernel;
 	struct kv_sock k;
 	struct addr_text txt_local, txt_peer; /* the snapshot's texts of the addresses, kept */
+	int had_peer, linger_zero; /* for explain_facts(): it was connected once; SO_LINGER {1, 0} set */
+	int pre_ok, pre_state;     /* explain_before(): the state as the call started (-1 unknown), pre_rq read */
+	unsigned pre_rq;
 };
 
 /* The call an actor is making (at most one: an actor is a sequential program). */
@@ -636,6 +639,116 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 	kview_free(&kv);
 }
 
+/* The kernel's Recv-Q of the socket with COOKIE now, into *RQ; 0 when found. */
+static int kernel_rq(uint64_t cookie, unsigned *rq)
+{
+	struct kv_table kv = { 0 };
+	char err[200];
+	int found = -1;
+	if (cookie && kview_dump(&kv, err, sizeof err) == 0) {
+		const struct kv_sock *k = kview_find(&kv, cookie);
+		if (k) {
+			*rq = k->rq;
+			found = 0;
+		}
+	}
+	kview_free(&kv);
+	return found;
+}
+
+static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss);
+
+/*
+ * The TCP state of the socket of a recv(), send() or close() as the call
+ * starts (from the socket itself: cheap), and its Recv-Q when it can matter
+ * to the explanation (a FIN may wait in it, or a close() may find data
+ * unread), for explain_facts(). Called before the call is pending.
+ */
+static void explain_before(struct sess_actor *act, const struct pending *p)
+{
+	struct sess_sock *me = sock_by_fd(act, p->fd);
+	if (!me || !sock_is_inet(me) || me->type != SOCK_STREAM)
+		return;
+	me->pre_ok = 0;
+	me->pre_state = -1;
+	if (p->call != SP_CALL_RECV && p->call != SP_CALL_CLOSE && p->call != SP_CALL_SEND)
+		return;
+	int st = probe_tcp_state(act, me);
+	me->pre_state = st;
+	int connected = st == 1 || st == 4 || st == 5 || st == 8 || st == 9 || st == 11;
+	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == 8))
+		return;
+	struct kv_table kv = { 0 };
+	char err[200];
+	if (me->cookie && kview_dump(&kv, err, sizeof err) == 0) {
+		const struct kv_sock *k = kview_find(&kv, me->cookie);
+		me->pre_ok = 1;
+		me->pre_rq = k ? k->rq : 0; /* not listed: it holds nothing */
+	}
+	kview_free(&kv);
+}
+
+/*
+ * Recv-Q before and after a recv() or close() of ME (before: the kernel view
+ * of the last step; a socket not in the kernel's lists holds nothing), and a
+ * UDP send's receiving socket's Recv-Q when it is one of the playground's.
+ */
+static void explain_rq(struct session *s, struct sess_actor *act, const struct pending *p,
+		       const struct actor_res *r, struct sess_sock *me, struct explain_ctx *cx)
+{
+	int is_recv = p->call == SP_CALL_RECV || p->call == SP_CALL_RECVFROM;
+	if (me->type == SOCK_STREAM && r->ret >= 0 && me->pre_ok) {
+		/* before: a FIN could wait (CLOSE_WAIT), or a close() found data unread */
+		cx->rq_before = me->pre_rq;
+		cx->rq_known = p->call == SP_CALL_CLOSE || (is_recv && kernel_rq(me->cookie, &cx->rq_after) == 0);
+	} else if (me->type == SOCK_DGRAM && is_recv && r->ret >= 0) {
+		cx->rq_known = kernel_rq(me->cookie, &cx->rq_after) == 0; /* only the rq left matters */
+	}
+	me->pre_ok = 0;
+	if (me->type != SOCK_DGRAM || r->ret < 0 || (p->call != SP_CALL_SEND && p->call != SP_CALL_SENDTO))
+		return;
+	struct sockaddr_storage dest = me->peer;
+	socklen_t dlen = me->peer_len;
+	char err[256];
+	if (p->call == SP_CALL_SENDTO &&
+	    (!p->stmt || p->stmt->nargs < 3 ||
+	     resolve_addr(s, act, &p->stmt->args[2].addr, me->family, &dest, &dlen, err, sizeof err) < 0))
+		return;
+	if (!dlen)
+		return;
+	for (size_t i = 0; i < s->nactors; i++)
+		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
+			const struct sess_sock *o = &s->actors[i].socks[j];
+			if (o != me && o->type == SOCK_DGRAM && !o->closed && o->local_len &&
+			    same_port(&o->local, &dest) && kernel_rq(o->cookie, &cx->peer_rq) == 0) {
+				cx->peer_rq_known = 1;
+				return;
+			}
+		}
+}
+
+/* ECONNREFUSED: a socket of the playground bound to the port connect() aimed at, not listening. */
+static void explain_refuser(struct session *s, struct sess_actor *act, const struct sess_sock *me,
+			    const struct sp_stmt *st, struct explain_ctx *cx)
+{
+	struct sockaddr_storage a;
+	socklen_t alen;
+	char err[256];
+	if (resolve_addr(s, act, &st->args[1].addr, me->family, &a, &alen, err, sizeof err) < 0)
+		return;
+	for (size_t i = 0; i < s->nactors; i++)
+		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
+			const struct sess_sock *o = &s->actors[i].socks[j];
+			if (o == me || o->closed || o->type != SOCK_STREAM || !o->local_len ||
+			    !addr_port(&o->local) || o->state == 10 || !same_port(&o->local, &a))
+				continue;
+			cx->bound_actor = s->actors[i].name;
+			cx->bound_name = o->name;
+			cx->bound_fd = o->fd;
+			return;
+		}
+}
+
 /*
  * The facts of a step that its explanation names (explain_ctx), gathered after
  * the call returned and before the session's bookkeeping of it: the state the
@@ -653,6 +766,17 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	struct sess_sock *me = sock_by_fd(act, p->fd);
 	if (!me || !sock_is_inet(me))
 		return;
+	me->had_peer |= me->peer_len != 0 || (r->have_names && r->peer_len != 0);
+	cx->never_connected = !me->had_peer;
+	int before = me->pre_state > 0 ? me->pre_state : me->in_kernel ? me->k.state : me->state;
+	cx->state_before = before > 0 ? before : 0;
+	cx->unbound = !me->local_len || addr_port(&me->local) == 0;
+	if (p->call == SP_CALL_SETSOCKOPT && r->ret == 0 && p->stmt && p->stmt->nargs > 1) {
+		const struct sp_opt *o = consts_opt_at((size_t)p->stmt->args[1].num);
+		if (o && o->kind == SP_OPT_LINGER)
+			me->linger_zero = p->stmt->nargs > 3 && p->stmt->args[2].num && !p->stmt->args[3].num;
+	}
+	explain_rq(s, act, p, r, me, cx);
 	if (me->type == SOCK_STREAM && p->call == SP_CALL_SEND && r->ret > 0 && me->peer_len) {
 		for (size_t i = 0; i < s->nactors; i++)
 			for (size_t j = 0; j < s->actors[i].nsocks; j++) {
@@ -671,7 +795,23 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 			cx->state_after = k ? k->state : 7;
 		}
 		kview_free(&kv);
+		/*
+		 * tcp_close(): a connection with data unread is reset (the FIN that
+		 * CLOSE_WAIT's rq counts is no data); one lingering 0 s is reset by
+		 * tcp_disconnect() in ESTABLISHED, CLOSE_WAIT, FIN_WAIT1 and FIN_WAIT2.
+		 */
+		int b = cx->state_before;
+		if (b == 1 || (b >= 4 && b <= 5) || b == 8 || b == 9 || b == 11) {
+			unsigned fin = b == 8 ? 1 : 0;
+			if (cx->rq_known && cx->rq_before > fin)
+				cx->close_rst = EXPLAIN_RST_UNREAD;
+			else if (me->linger_zero && b != 9 && b != 11)
+				cx->close_rst = EXPLAIN_RST_LINGER0;
+		}
 	}
+	if (me->type == SOCK_STREAM && p->call == SP_CALL_CONNECT && r->ret < 0 && r->err == ECONNREFUSED &&
+	    p->stmt && p->stmt->nargs > 1)
+		explain_refuser(s, act, me, p->stmt, cx);
 	if (r->ret < 0 && r->err == EADDRINUSE) {
 		struct sockaddr_storage a;
 		socklen_t alen;
@@ -907,6 +1047,7 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		return SESSION_ERROR;
 	}
 	p->seq = rq.seq = ++s->seq;
+	explain_before(act, p);
 	p->active = 1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (actor_send(act->a, &rq) < 0) {

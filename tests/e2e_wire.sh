@@ -255,8 +255,78 @@ ex=$(explained "$TMP/closedpeer.ex" '[client] send(3, "Hello, client!", 14) = 14
 $SP --batch --explain assets/demos/hello.sp >"$TMP/hello.ex" 2>&1
 explained "$TMP/hello.ex" '[client] close(3) = 0' | grep -q "The peer's rq (Recv-Q) now counts this FIN as one byte" &&
 	ok "the close that sends FIN says the peer's rq counts it" || bad "rq FIN at close: $(explained "$TMP/hello.ex" '[client] close(3) = 0')"
-explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0' | grep -q "rq (Recv-Q) counts the FIN as one byte .*now it is 0" &&
-	ok "the recv that reads the end says rq drops to 0" || bad "rq FIN at EOF"
+explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0' | grep -q "rq (Recv-Q) was 1: the FIN alone, counted as one byte, since it came after the data had been read.* rq is 0 now" &&
+	ok "the recv that reads a FIN that came alone says rq went from 1 to 0" || bad "rq FIN at EOF: $(explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0')"
+
+# data and FIN queued together: the recv() of the data steps over the FIN (rq 11 -> 0, not 1)
+$SP --batch --explain assets/demos/half-close.sp >"$TMP/half.ex" 2>&1 || bad "half-close.sp --explain failed"
+explained "$TMP/half.ex" '[server] recv(4, 1024) = 10' |
+	grep -q 'rq (Recv-Q) went from 11 (the bytes and 1 for the FIN) to 0, not to 1' &&
+	ok "recv of data queued with the FIN: rq 11 -> 0, the FIN read too" ||
+	bad "recv of data + FIN: $(explained "$TMP/half.ex" '[server] recv(4, 1024) = 10')"
+ex=$(explained "$TMP/half.ex" '[server] recv(4, 1024) = 0')
+printf '%s\n' "$ex" | grep -q 'rq (Recv-Q) was 0 already' && ! printf '%s\n' "$ex" | grep -q 'was 1' &&
+	ok "the recv = 0 after it says rq was 0 already" || bad "recv = 0 after data + FIN: $ex"
+ex=$(explained "$TMP/half.ex" '[client] send(3, "more?", 5) = -1 EPIPE')
+printf '%s\n' "$ex" | grep -q 'Likely: This socket shut down its sending side earlier' &&
+	! printf '%s\n' "$ex" | grep -q 'a listener' &&
+	ok "EPIPE after the socket's own shutdown(SHUT_WR) says so" || bad "EPIPE after SHUT_WR: $ex"
+
+# close() that sends RST: its one reason; a recv() = 0 and a close() after a reset: no FIN
+ex=$(explained "$TMP/reset.ex" '[server] close(4) = 0' | head -1)
+printf '%s\n' "$ex" | grep -q 'SO_LINGER was on with 0 seconds, so the kernel sent RST instead of FIN' &&
+	! printf '%s\n' "$ex" | grep -q -e unread -e 'sends FIN' &&
+	ok "close with SO_LINGER 0 names that reason alone" || bad "close with linger 0: $ex"
+ex=$(awk '/^\[server\] close\(4\) = 0/ { n++; next } n == 2 { print; exit }' "$TMP/reset.ex")
+printf '%s\n' "$ex" | grep -q '11 bytes the program never read were still in the receive buffer, so the kernel sent RST' &&
+	! printf '%s\n' "$ex" | grep -q -e SO_LINGER -e 'sends FIN' &&
+	ok "close with 11 unread bytes names that reason alone" || bad "close with unread data: $ex"
+ex=$(explained "$TMP/reset.ex" '[client] recv(3, 100) = 0')
+printf '%s\n' "$ex" | grep -q 'no FIN ever came: the connection was reset' && ! printf '%s\n' "$ex" | grep -q 'it sent FIN' &&
+	ok "recv = 0 after a reset is not explained as a FIN" || bad "recv = 0 after RST: $ex"
+ex=$(explained "$TMP/reset.ex" '[client] close(3) = 0' | head -1)
+printf '%s\n' "$ex" | grep -q 'had been reset already' && ! printf '%s\n' "$ex" | grep -q FIN &&
+	ok "close after a reset does not speak of FIN" || bad "close after RST: $ex"
+
+# a refused connect to a socket only bound, EPIPE on it, listen twice, listen unbound, UDP texts
+cat >"$TMP/bound2.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8895)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8895) = -1 ECONNREFUSED
+server: send(s, "x") = -1 EPIPE
+server: listen(s, 5) = 0
+server: listen(s, 2) = 0
+server: l = socket(AF_INET, SOCK_STREAM)
+server: listen(l, 1) = 0
+EOF
+$SP --batch --explain "$TMP/bound2.sp" >"$TMP/bound2.ex" 2>&1 || bad "bound2.sp failed: $(cat "$TMP/bound2.ex")"
+ex=$(explained "$TMP/bound2.ex" '[client] connect(3, 127.0.0.1:8895) = -1 ECONNREFUSED')
+printf '%s\n' "$ex" | grep -q "Likely: server's socket s (fd 3) is bound to that port but did not call listen()" &&
+	! printf '%s\n' "$ex" | grep -q 'private network' &&
+	ok "ECONNREFUSED names the socket bound to the port that did not listen" || bad "refused by a bound socket: $ex"
+ex=$(explained "$TMP/bound2.ex" '[server] send(3, "x", 1) = -1 EPIPE')
+printf '%s\n' "$ex" | grep -q 'Likely: This socket was never connected' && ! printf '%s\n' "$ex" | grep -q 'a listener' &&
+	ok "EPIPE on a socket only bound says it never connected" || bad "EPIPE unconnected: $ex"
+explained "$TMP/bound2.ex" '[server] listen(3, 5) = 0' | grep -q 'up to backlog + 1 of them' &&
+	ok "listen() says backlog + 1" || bad "listen backlog + 1"
+explained "$TMP/bound2.ex" '[server] listen(3, 2) = 0' | grep -q 'was listening already: this listen() only changed its backlog to 2' &&
+	ok "a second listen() only changes the backlog" || bad "listen again: $(explained "$TMP/bound2.ex" '[server] listen(3, 2) = 0')"
+explained "$TMP/bound2.ex" '[server] listen(4, 1) = 0' | grep -q 'was not bound, so listen() bound it first to a free port' &&
+	ok "listen() without bind() says it bound a random port" || bad "listen unbound"
+$SP --batch --explain assets/demos/udp.sp >"$TMP/udp.ex" 2>&1 || bad "udp.sp --explain failed"
+explained "$TMP/udp.ex" '[server] socket(AF_INET, SOCK_DGRAM, 0) = 3' | grep -q 'TCP socket starts CLOSED' &&
+	bad "UDP socket() speaks of TCP" || ok "UDP socket() has its own text"
+explained "$TMP/udp.ex" '[client] sendto(3, "one", 3, 127.0.0.1:9000) = 3' |
+	grep -q "The receiving socket's rq (Recv-Q) now shows [1-9][0-9]*: for UDP it counts the buffer memory" &&
+	ok "UDP rq is explained as buffer memory, not bytes" || bad "UDP rq: $(explained "$TMP/udp.ex" '[client] sendto(3, "one", 3, 127.0.0.1:9000) = 3')"
+# the Chinese catalogue: one colon style, full-width after Chinese words
+if [ -f build/locale/zh_CN/LC_MESSAGES/sockplay.mo ]; then
+	zh=$($SP --batch --explain --lang zh assets/demos/half-close.sp 2>&1)
+	printf '%s\n' "$zh" | grep -q '^    EPIPE：' && printf '%s\n' "$zh" | grep -q '可能原因：' &&
+		! printf '%s\n' "$zh" | grep -q -e '可能原因:' -e 'EPIPE: ' &&
+		ok "Chinese: full-width colons after EPIPE and 可能原因" || bad "Chinese colons: $(printf '%s\n' "$zh" | grep -A1 EPIPE)"
+fi
 
 cat >"$TMP/lateaccept.sp" <<'EOF'
 server: s = socket(AF_INET, SOCK_STREAM)
@@ -281,7 +351,8 @@ explained "$TMP/icmp.ex" '[client] recv(3, 100) = -1 ECONNREFUSED' |
 	ok "UDP ECONNREFUSED is explained by the ICMP port unreachable" || bad "UDP refused text: $(cat "$TMP/icmp.ex")"
 explained "$TMP/icmp.ex" '[client] recv(3, 100) = -1 ECONNREFUSED' | grep -q 'answered with RST' &&
 	bad "UDP refused still says RST" || ok "UDP ECONNREFUSED does not speak of an RST"
-$SP --batch --explain assets/demos/connect-refused.sp 2>&1 | explained /dev/stdin '[client] connect(3, 127.0.0.1:8888) = -1 ECONNREFUSED' |
+# (port 9999: no socket of the playground is bound to it; 8888's refusal is explained by the bound s)
+$SP --batch --explain assets/demos/connect-refused.sp 2>&1 | explained /dev/stdin '[client] connect(4, 127.0.0.1:9999) = -1 ECONNREFUSED' |
 	grep -q 'cannot be reached on 127.0.0.1 from here. Start sockplay with --host-net to reach them.' &&
 	ok "a refused connect in the sandbox says outside programs are out of reach, and how to reach them" ||
 	bad "refused connect in the sandbox"

@@ -663,8 +663,8 @@ static void test_rq_counts_the_fin(void **state)
 	assert_lacks(buf, "rq (Recv-Q)");
 	cx.state_after = 8;
 	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
-	assert_contains(buf, "rq (Recv-Q) counts the FIN as one byte");
-	assert_contains(buf, "now it is 0");
+	assert_contains(buf, "A FIN waiting in the receive buffer counts as one byte in rq (Recv-Q)");
+	assert_contains(buf, "Now rq is 0.");
 	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 14, 0, &cx, buf, sizeof buf);
 	assert_lacks(buf, "rq (Recv-Q)");
 	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
@@ -708,6 +708,192 @@ static void test_state_after_the_step(void **state)
 	assert_lacks(buf, "After this step");
 }
 
+/* The blocked connect's SYN retries: a timer whose gaps grow, bounded by tcp_syn_retries, no fixed schedule. */
+static void test_syn_retries(void **state)
+{
+	(void)state;
+	char buf[2048];
+	struct explain_conn c = { .call = SP_CALL_CONNECT, .socktype = SOCK_STREAM, .blocked = 1,
+				  .before = 7, .after = 2, .peer_before = -1, .peer_after = -1,
+				  .me = "client2", .peer = "server" };
+	assert_true(explain_join(&c, buf, sizeof buf) > 0);
+	assert_contains(buf, "waits in SYN_SENT");
+	assert_contains(buf, "timer whose gaps grow");
+	assert_contains(buf, "the first few retries come 1 s apart, net.ipv4.tcp_syn_linear_timeouts setting how "
+			     "many, then the gaps double");
+	assert_contains(buf, "net.ipv4.tcp_syn_retries retries (about 2 minutes by default)");
+	assert_contains(buf, "ETIMEDOUT");
+	assert_lacks(buf, "later and later");
+}
+
+/* rq and the FIN: what the kernel really did, from rq before and after the recv(). */
+static void test_rq_fin_before_after(void **state)
+{
+	(void)state;
+	char buf[2048];
+	/* data and FIN queued together: the recv() of the data steps over the FIN too */
+	struct explain_ctx cx = { .state_after = 8, .holder_state = -1, .state_before = 8, .rq_known = 1,
+				  .rq_before = 11, .rq_after = 0 };
+	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 10, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "rq (Recv-Q) went from 11 (the bytes and 1 for the FIN) to 0, not to 1");
+	assert_contains(buf, "The next recv() returns 0 at once.");
+	/* then recv() = 0: rq was 0 already, not 1 */
+	cx.rq_before = 0;
+	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "rq (Recv-Q) was 0 already: the recv() that read the last bytes also stepped over");
+	assert_lacks(buf, "1 for the FIN alone");
+	assert_lacks(buf, "was 1");
+	/* the FIN came alone, after the data was read */
+	cx.rq_before = 1;
+	step_of(tcp_c, "client: recv(c, 1024)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "rq (Recv-Q) was 1: the FIN alone");
+	assert_lacks(buf, "was 0 already");
+	/* a recv() that left the FIN counted */
+	cx.rq_before = 6;
+	cx.rq_after = 1;
+	step_of(tcp_c, "client: recv(c, 5)", SOCK_STREAM, 5, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "rq (Recv-Q) is 1 now: the FIN");
+	/* more data left: nothing about the FIN */
+	cx.rq_before = 11;
+	cx.rq_after = 6;
+	step_of(tcp_c, "client: recv(c, 5)", SOCK_STREAM, 5, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "rq (Recv-Q)");
+}
+
+/* close() that sent RST names its one reason and does not say it sent FIN. */
+static void test_close_rst_reason(void **state)
+{
+	(void)state;
+	char buf[2048];
+	static const char *const srv[] = { "server: conn = socket(AF_INET, SOCK_STREAM)", NULL };
+	struct explain_ctx cx = { .state_after = 7, .holder_state = -1, .state_before = 1, .rq_known = 1,
+				  .close_rst = EXPLAIN_RST_LINGER0 };
+	step_of(srv, "server: close(conn)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "SO_LINGER was on with 0 seconds, so the kernel sent RST instead of FIN");
+	assert_lacks(buf, "unread");
+	assert_lacks(buf, "kernel sends FIN");
+	assert_lacks(buf, "normally sends FIN");
+	cx.close_rst = EXPLAIN_RST_UNREAD;
+	cx.rq_before = 11;
+	step_of(srv, "server: close(conn)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "11 bytes the program never read were still in the receive buffer, so the kernel "
+			     "sent RST instead of FIN");
+	assert_lacks(buf, "SO_LINGER");
+	assert_lacks(buf, "normally sends FIN");
+	cx.state_before = 8; /* CLOSE_WAIT: rq counts the FIN too */
+	cx.rq_before = 12;
+	step_of(srv, "server: close(conn)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "11 bytes the program never read");
+	/* a socket reset already: nothing about FIN */
+	struct explain_ctx gone = { .state_after = 7, .holder_state = -1, .state_before = 7 };
+	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, &gone, buf, sizeof buf);
+	assert_contains(buf, "The connection had been reset already");
+	assert_lacks(buf, "FIN");
+	/* a socket never connected: the general text */
+	gone.never_connected = 1;
+	step_of(tcp_c, "client: close(c)", SOCK_STREAM, 0, 0, &gone, buf, sizeof buf);
+	assert_lacks(buf, "reset already");
+	/* the general text does not state FIN as a fact */
+	assert_lacks(explain_call(SP_CALL_CLOSE), "the kernel sends FIN");
+	assert_contains(explain_call(SP_CALL_CLOSE), "normally sends FIN (RST if data was left unread or SO_LINGER is 0 s)");
+}
+
+/* recv() = 0 on a socket that was reset: no FIN came. */
+static void test_recv_zero_after_reset(void **state)
+{
+	(void)state;
+	char buf[2048];
+	struct explain_ctx cx = { .state_after = 7, .holder_state = -1, .state_before = 7 };
+	step_of(tcp_c, "client: recv(c, 100)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "recv() returned 0, yet no FIN ever came: the connection was reset (RST)");
+	assert_lacks(buf, "it sent FIN");
+	/* a FIN after shutdown(): TIME_WAIT's socket is CLOSE to TCP_INFO, but that was no reset */
+	cx.state_before = 5;
+	step_of(tcp_c, "client: recv(c, 100)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "no FIN ever came");
+	cx.state_before = 7;
+	cx.state_after = 8;
+	step_of(tcp_c, "client: recv(c, 100)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "no FIN ever came");
+}
+
+/* listen(): backlog + 1, a second listen(), the port it binds by itself. */
+static void test_listen_texts(void **state)
+{
+	(void)state;
+	char buf[2048];
+	static const char *const srv[] = { "server: s = socket(AF_INET, SOCK_STREAM)", NULL };
+	assert_contains(explain_call(SP_CALL_LISTEN), "up to backlog + 1 of them");
+	assert_lacks(explain_call(SP_CALL_LISTEN), "up to backlog of them");
+	struct explain_ctx cx = { .state_after = 10, .holder_state = -1, .state_before = 10 };
+	step_of(srv, "server: listen(s, 2)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "The socket was listening already: this listen() only changed its backlog to 2.");
+	assert_lacks(buf, "made the socket a listener");
+	cx.state_before = 7;
+	cx.unbound = 1;
+	step_of(srv, "server: listen(s, 1)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "made the socket a listener");
+	assert_contains(buf, "The socket was not bound, so listen() bound it first to a free port");
+	cx.unbound = 0;
+	step_of(srv, "server: listen(s, 1)", SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_lacks(buf, "was not bound");
+}
+
+/* Errors whose cause the session knows: named, not listed among possibilities. */
+static void test_errors_with_known_cause(void **state)
+{
+	(void)state;
+	char buf[2048];
+	struct explain_ctx cx = { .state_after = 7, .holder_state = -1, .bound_actor = "server",
+				  .bound_name = "s", .bound_fd = 3 };
+	explain_set_sandbox(1);
+	step_of(tcp_c, "client: connect(c, 127.0.0.1:8888)", SOCK_STREAM, -1, ECONNREFUSED, &cx, buf, sizeof buf);
+	explain_set_sandbox(0);
+	assert_contains(buf, "Likely: server's socket s (fd 3) is bound to that port but did not call listen()");
+	assert_lacks(buf, "private network"); /* the cause is known: not an outside program */
+	assert_lacks(buf, "did the server call bind() and listen() first?");
+	/* EPIPE after this socket's own shutdown(SHUT_WR) */
+	struct explain_ctx ep = { .state_after = 5, .holder_state = -1, .state_before = 5 };
+	step_of(tcp_c, "client: send(c, \"more?\")", SOCK_STREAM, -1, EPIPE, &ep, buf, sizeof buf);
+	assert_contains(buf, "Likely: This socket shut down its sending side earlier");
+	assert_lacks(buf, "a listener");
+	assert_lacks(buf, "it never connected");
+	/* EPIPE on a socket only bound */
+	ep.state_before = ep.state_after = 7;
+	ep.never_connected = 1;
+	step_of(tcp_c, "client: send(c, \"x\")", SOCK_STREAM, -1, EPIPE, &ep, buf, sizeof buf);
+	assert_contains(buf, "Likely: This socket was never connected: bind() gives it only a local address");
+	assert_lacks(buf, "a listener");
+	/* nothing known: the list */
+	step_of(tcp_c, "client: send(c, \"x\")", SOCK_STREAM, -1, EPIPE, NULL, buf, sizeof buf);
+	assert_contains(buf, "shutdown(SHUT_WR)");
+	/* bind(): EADDRINUSE unless both reuse and neither listens */
+	assert_contains(explain_call(SP_CALL_BIND), "gets EADDRINUSE, unless both set SO_REUSEADDR before bind() "
+						    "and neither listens");
+}
+
+/* UDP: its own socket() text; rq is buffer memory, not bytes. */
+static void test_udp_rq_and_socket(void **state)
+{
+	(void)state;
+	char buf[2048];
+	assert_lacks(explain_call_type(SP_CALL_SOCKET, SOCK_DGRAM), "TCP socket starts CLOSED");
+	assert_contains(explain_call_type(SP_CALL_SOCKET, SOCK_DGRAM), "UNCONN");
+	static const char *const udp[] = { "client: c = socket(AF_INET, SOCK_DGRAM)", NULL };
+	struct explain_ctx cx = { .state_after = 7, .holder_state = -1, .peer_rq_known = 1, .peer_rq = 832 };
+	step_of(udp, "client: sendto(c, \"one\", 127.0.0.1:9000)", SOCK_DGRAM, 3, 0, &cx, buf, sizeof buf);
+	assert_contains(buf, "The receiving socket's rq (Recv-Q) now shows 832: for UDP it counts the buffer "
+			     "memory");
+	assert_contains(buf, "not their bytes");
+	struct explain_ctx rx = { .state_after = 7, .holder_state = -1, .rq_known = 1, .rq_before = 1664,
+				  .rq_after = 832 };
+	step_of(udp, "client: recvfrom(c, 100)", SOCK_DGRAM, 3, 0, &rx, buf, sizeof buf);
+	assert_contains(buf, "This socket's rq (Recv-Q) shows 832");
+	rx.rq_after = 0;
+	step_of(udp, "client: recvfrom(c, 100)", SOCK_DGRAM, 4, 0, &rx, buf, sizeof buf);
+	assert_lacks(buf, "rq (Recv-Q)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +917,13 @@ int main(void)
 		cmocka_unit_test(test_udp_refused_is_icmp),
 		cmocka_unit_test(test_rq_counts_the_fin),
 		cmocka_unit_test(test_state_after_the_step),
+		cmocka_unit_test(test_syn_retries),
+		cmocka_unit_test(test_rq_fin_before_after),
+		cmocka_unit_test(test_close_rst_reason),
+		cmocka_unit_test(test_recv_zero_after_reset),
+		cmocka_unit_test(test_listen_texts),
+		cmocka_unit_test(test_errors_with_known_cause),
+		cmocka_unit_test(test_udp_rq_and_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -439,7 +439,7 @@ static void test_transcript_same_in_every_language(void **state)
 	transcript_event(&t, &fail);
 	fclose(fp);
 	assert_contains(buf, "[client] connect(3, 127.0.0.1:9) = -1 ECONNREFUSED (Connection refused)\n");
-	assert_contains(buf, "    ECONNREFUSED: ");
+	assert_contains(buf, "    ECONNREFUSED：");
 	assert_contains(buf, "连接被拒绝");
 	assert_contains(buf, "x.sp:7: expectation failed: ");
 	free(buf);

@@ -14,12 +14,12 @@ say "The queue is full. A second client connects: the server's kernel silently d
 client2: c = socket(AF_INET, SOCK_STREAM) = 3
 client2: connect(c, 127.0.0.1:8888) = 0
 say "connect() blocks. No RST comes back, so the client waits and sends the SYN again."
-say "The retries come after 1 s, then 2 s more, 4 s more... (watch the wire)."
+say "The retries come on a timer whose gaps grow (how fast depends on the kernel), at most net.ipv4.tcp_syn_retries of them: watch the wire."
 expect client2 c SYN_SENT
 say "The server finally accepts the first client: that frees a place in the queue."
 server: conn = accept(s) = 4
 expect server s LISTEN
-say "The next SYN retry (1 s after the first) finds room: client2's connect() returns 0, a second late."
+say "The next SYN retry finds room: the handshake completes and client2's connect() returns 0, late."
 client2: send(c, "finally!\n") = 9
 expect client2 c ESTABLISHED
 say "client2's connection now fills the queue. A third client's connect() blocks in turn."

@@ -76,6 +76,13 @@ enum explain_holder {
 	EXPLAIN_HOLDER_OUTSIDE, /* no socket of the session: a program outside sockplay (host network) */
 };
 
+/* Why close() sent RST instead of FIN. */
+enum explain_rst {
+	EXPLAIN_RST_UNKNOWN = 0, /* not known, or no RST */
+	EXPLAIN_RST_LINGER0,     /* SO_LINGER was on with 0 seconds */
+	EXPLAIN_RST_UNREAD,      /* bytes were left unread in the receive buffer (rq_before of them) */
+};
+
 /*
  * What the session knows about a step beyond its call and result, for
  * explain_step_ctx(). A field left unknown (-1, 0, NULL) is not used: the
@@ -92,6 +99,18 @@ struct explain_ctx {
 	int holder_fd;                       /* its descriptor (before close() for a closed one) */
 	int holder_state;                    /* the kernel's TCP state of it, -1 unknown */
 	int holder_type;                     /* SOCK_STREAM, SOCK_DGRAM */
+	/* The fields below are unknown when 0 (so a zeroed context says nothing). */
+	int state_before;       /* the kernel's TCP state of the caller's socket before the step */
+	int rq_known;           /* rq_before and rq_after are the kernel's Recv-Q of the caller's socket */
+	unsigned rq_before, rq_after;
+	enum explain_rst close_rst;          /* close(): why it sent RST instead of FIN */
+	int unbound;            /* the socket had no local address before the step (listen() binds it) */
+	int never_connected;    /* the socket never had a peer (send() on it: EPIPE) */
+	const char *bound_actor;             /* ECONNREFUSED: the actor whose socket is bound to that */
+	const char *bound_name;              /*   port but does not listen, its name ("" unnamed) */
+	int bound_fd;                        /*   and descriptor */
+	int peer_rq_known;      /* UDP send: peer_rq is the kernel's Recv-Q of the receiving socket */
+	unsigned peer_rq;
 };
 
 /*
