@@ -534,6 +534,20 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 	}
 }
 
+/* The addresses and state a call's result reports for socket SS. */
+static void sock_take_result(struct sess_sock *ss, const struct actor_res *r)
+{
+	if (r->have_names) {
+		if (r->local_len) {
+			ss->local = r->local;
+			ss->local_len = r->local_len;
+		}
+		ss->peer = r->peer;
+		ss->peer_len = r->peer_len;
+	}
+	ss->state = r->tcp_state;
+}
+
 static void update_sockets(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
 {
 	if ((p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0) {
@@ -563,15 +577,7 @@ static void update_sockets(struct sess_actor *act, const struct pending *p, cons
 		ss->state = -1;
 		return;
 	}
-	if (r->have_names) {
-		if (r->local_len) {
-			ss->local = r->local;
-			ss->local_len = r->local_len;
-		}
-		ss->peer = r->peer;
-		ss->peer_len = r->peer_len;
-	}
-	ss->state = r->tcp_state;
+	sock_take_result(ss, r);
 }
 
 /* ---- what the explanation of a step may say (explain.h) --------------------- */
@@ -1416,15 +1422,7 @@ static void prog_sockets(struct sess_actor *act, const struct trace_event *te)
 		ss->family = r->local.ss_family;
 	if (!ss->type)
 		ss->type = te->socktype;
-	if (r->have_names) {
-		if (r->local_len) {
-			ss->local = r->local;
-			ss->local_len = r->local_len;
-		}
-		ss->peer = r->peer;
-		ss->peer_len = r->peer_len;
-	}
-	ss->state = r->tcp_state;
+	sock_take_result(ss, r);
 }
 
 /* One event of PG's trace: the side's state, its log, the transcript. */
