@@ -108,6 +108,12 @@ static void ring(const uint8_t *data, size_t size)
 	wire_close(w);
 }
 
+/* What the decoder may report: TCP, UDP, or an ICMP/ICMPv6 error about one of theirs. */
+static int known_proto(int proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,14 +129,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, data, size);
 	if (wire_decode(copy, size, &s) == 0) {
-		if (s.proto != IPPROTO_TCP && s.proto != IPPROTO_UDP)
+		if (!known_proto(s.proto))
 			abort();
-		if (s.len > size)
+		/* a TCP or UDP payload is within what was captured; an ICMP error's len is the quoted
+		   datagram's own claim, never read */
+		if ((s.proto == IPPROTO_TCP || s.proto == IPPROTO_UDP) && s.len > size)
 			abort();
 		format(&s);
 	}
 	if (wire_decode_frame(copy, size, &s) == 0) {
-		if (s.proto != IPPROTO_TCP && s.proto != IPPROTO_UDP)
+		if (!known_proto(s.proto))
 			abort();
 		format(&s);
 	}
