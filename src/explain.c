@@ -1266,6 +1266,10 @@ static const char *const text_holder_outside =
 	N_("No socket of this session holds port {port}: a program outside sockplay does (this "
 	   "session uses the host's network, --host-net). `ss -tulpn` names it: stop it, or "
 	   "choose another port.");
+static const char *const text_holder_outside_pid =
+	N_("No socket of this session holds port {port}: {comm} (pid {pid}), a program outside "
+	   "sockplay, does (this session uses the host's network, --host-net). Stop it, or choose "
+	   "another port.");
 static const char *const text_holder_listen_listen =
 	N_("{actor}'s socket {sock} already listens on the same address and port: both were bound "
 	   "with SO_REUSEADDR, but only one of them may listen.");
@@ -1497,7 +1501,7 @@ static int out_holder(struct out *o, const struct sp_stmt *st, const struct expl
 		snprintf(sock, sizeof sock, "(fd %d)", cx->holder_fd);
 	const char *t;
 	if (cx->holder == EXPLAIN_HOLDER_OUTSIDE)
-		t = text_holder_outside;
+		t = cx->holder_pid > 0 && cx->holder_comm ? text_holder_outside_pid : text_holder_outside;
 	else if (cx->holder == EXPLAIN_HOLDER_CLOSED)
 		t = cx->holder_state == JS_TIME_WAIT ? text_holder_time_wait : text_holder_closed;
 	else if (st && st->call == SP_CALL_LISTEN)
@@ -1510,9 +1514,11 @@ static int out_holder(struct out *o, const struct sp_stmt *st, const struct expl
 		t = text_holder_bound;
 	else
 		t = text_holder_conn;
-	static const char *const keys[] = { "{port}", "{actor}", "{sock}", "{state}" };
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", cx->holder_pid);
+	static const char *const keys[] = { "{port}", "{actor}", "{sock}", "{state}", "{pid}", "{comm}" };
 	const char *vals[] = { port, cx->holder_actor ? cx->holder_actor : "?", sock,
-			       state_name(cx->holder_state) };
+			       state_name(cx->holder_state), pid, cx->holder_comm ? cx->holder_comm : "?" };
 	out_subst(o, tr(t), keys, vals, NELEM(keys));
 	return 1;
 }

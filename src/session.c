@@ -145,6 +145,7 @@ struct session {
 	char last_text[SNAP_LINE_MAX];
 	char last_explain[SNAP_EXPLAIN_MAX];
 	uint32_t last_seq;             /* the request number of the call above (numbers grow) */
+	char holder_comm[132];         /* the explanation's outside holder of a port, by name, escaped */
 	char say[512];
 	char title[128];
 };
@@ -639,6 +640,13 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 			cx->holder = EXPLAIN_HOLDER_OUTSIDE;
 			cx->holder_state = k->state;
 			cx->holder_type = k->type;
+			/* who, as `ss -p` tells: seen when that process is ours to look at */
+			char comm[32]; /* any process names itself: escaped like peer data */
+			if (kview_owner(k->inode, &cx->holder_pid, comm, sizeof comm) == 0) {
+				text_escape((const unsigned char *)comm, strlen(comm), sizeof comm, s->holder_comm,
+					    sizeof s->holder_comm);
+				cx->holder_comm = s->holder_comm;
+			}
 			best = 1;
 		}
 	}

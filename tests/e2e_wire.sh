@@ -359,6 +359,26 @@ $SP --batch --explain assets/demos/connect-refused.sp 2>&1 | explained /dev/stdi
 $SP --batch --explain --host-net assets/demos/connect-refused.sp 2>&1 | grep -q 'host-net to reach them' &&
 	bad "on the host network it still speaks of the sandbox" || ok "on the host network it does not"
 
+# -- on the host network, a port taken by a program outside: named, as ss -p names it ------
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$TMP/holder.port" &
+	hpid=$! # killed below, at the latest when its 30 s are over
+	n=0
+	while [ $n -lt 50 ] && ! [ -s "$TMP/holder.port" ]; do sleep 0.1; n=$((n + 1)); done
+	hport=$(cat "$TMP/holder.port")
+	printf 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 127.0.0.1:%s) = -1 EADDRINUSE\n' "$hport" >"$TMP/inuse.sp"
+	$SP --batch --explain --host-net "$TMP/inuse.sp" 2>&1 | grep -q "port $hport: python3 (pid $hpid), a program outside sockplay, does" &&
+		ok "--host-net: a port taken outside names the program and its pid" ||
+		bad "--host-net: the outside holder of port $hport (pid $hpid) is not named"
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
+else
+	echo "skip naming an outside holder: no python3"
+fi
+
 # -- a bulk transfer: every segment captured, while sockplay waits for the calls ----------
 cat >"$TMP/bulk.sp" <<'EOF'
 server: s = socket(AF_INET, SOCK_STREAM)

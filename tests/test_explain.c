@@ -596,6 +596,12 @@ static void test_addrinuse_names_the_holder(void **state)
 	cx.holder = EXPLAIN_HOLDER_OUTSIDE;
 	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
 	assert_contains(buf, "No socket of this session holds port 8888: a program outside sockplay does");
+	cx.holder_pid = 4242; /* seen in /proc, as `ss -p` sees it */
+	cx.holder_comm = "nginx";
+	step_of(s2, "server2: bind(s, 127.0.0.1:8888)", SOCK_STREAM, -1, EADDRINUSE, &cx, buf, sizeof buf);
+	assert_contains(buf, "No socket of this session holds port 8888: nginx (pid 4242), a program outside sockplay, does");
+	cx.holder_pid = 0;
+	cx.holder_comm = NULL;
 	cx.holder = EXPLAIN_HOLDER_SOCKET;
 	cx.holder_type = SOCK_DGRAM;
 	cx.holder_name = "u";

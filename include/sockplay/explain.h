@@ -99,6 +99,8 @@ struct explain_ctx {
 	int holder_fd;                       /* its descriptor (before close() for a closed one) */
 	int holder_state;                    /* the kernel's TCP state of it, -1 unknown */
 	int holder_type;                     /* SOCK_STREAM, SOCK_DGRAM */
+	int holder_pid;                      /* OUTSIDE: the process that has it open, 0 unknown */
+	const char *holder_comm;             /* OUTSIDE: that process's command name */
 	/* The fields below are unknown when 0 (so a zeroed context says nothing). */
 	int state_before;       /* the kernel's TCP state of the caller's socket before the step */
 	int rq_known;           /* rq_before and rq_after are the kernel's Recv-Q of the caller's socket */
