@@ -913,6 +913,29 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	memset(p, 0, sizeof *p);
 }
 
+/*
+ * A connect() that blocks has its port already (the kernel picked it when it
+ * sent the SYN), but the actor reports names only when the call returns: read
+ * it now through a duplicate, so that the SYNs it retries are the socket's
+ * on the wire and not a stranger's.
+ */
+static void learn_local(struct sess_actor *act, int fd)
+{
+	struct sess_sock *ss = sock_by_fd(act, fd);
+	if (!ss || act->pidfd < 0 || (ss->local_len && addr_port(&ss->local)))
+		return;
+	int dup = (int)syscall(SYS_pidfd_getfd, act->pidfd, fd, 0);
+	if (dup < 0)
+		return;
+	struct sockaddr_storage a;
+	socklen_t al = sizeof a;
+	if (getsockname(dup, (struct sockaddr *)&a, &al) == 0 && addr_port(&a)) {
+		ss->local = a;
+		ss->local_len = al;
+	}
+	close(dup);
+}
+
 static void mark_blocked(struct session *s, struct sess_actor *act)
 {
 	struct pending *p = &act->p;
@@ -920,6 +943,8 @@ static void mark_blocked(struct session *s, struct sess_actor *act)
 	if (p->blocked)
 		return;
 	p->blocked = 1;
+	if (p->call == SP_CALL_CONNECT)
+		learn_local(act, p->fd);
 	struct sp_event ev = { .kind = SP_EV_BLOCKED, .actor = act->name, .stmt = p->stmt,
 			       .line = p->line, .call = p->call, .text = p->text, .fd = p->fd,
 			       .state = -1, .ok = 1 };

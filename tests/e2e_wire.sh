@@ -359,6 +359,13 @@ $SP --batch --explain assets/demos/connect-refused.sp 2>&1 | explained /dev/stdi
 $SP --batch --explain --host-net assets/demos/connect-refused.sp 2>&1 | grep -q 'host-net to reach them' &&
 	bad "on the host network it still speaks of the sandbox" || ok "on the host network it does not"
 
+# -- a blocked connect's SYNs are its socket's, not a stranger's ------------------------------
+$SP --batch --wire assets/demos/backlog.sp >"$TMP/backlog.wire" 2>&1
+grep -q '^\[wire\] client2 127.0.0.1:[0-9]* > server 127.0.0.1:8888 \[SYN\]' "$TMP/backlog.wire" &&
+	! grep -q '^\[wire\] ? ' "$TMP/backlog.wire" &&
+	ok "the SYNs of a connect that blocks are labelled with its side (client2), none with '?'" ||
+	bad "a blocked connect's SYNs: $(grep -m3 '^\[wire\] ? ' "$TMP/backlog.wire")"
+
 # -- on the host network, a port taken by a program outside: named, as ss -p names it ------
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c '
