@@ -695,8 +695,13 @@ static int tui_left_first(const struct tui *t, const struct sockaddr_storage *a,
 {
 	const char *x, *y;
 	int pa = tui_owner(t, a, b, &x, &y), pb = tui_owner(t, b, a, &x, &y);
-	if ((pa >= TUI_MAX_PANES) != (pb >= TUI_MAX_PANES) && (f->a_passive || f->b_passive))
-		return f->a_passive;
+	if ((pa >= TUI_MAX_PANES) != (pb >= TUI_MAX_PANES)) {
+		if (f->a_passive || f->b_passive)
+			return f->a_passive;
+		/* nothing on the wire yet (a UDP socket's connect() sends nothing): the end outside
+		   the panes is the one the socket was connected to, as its first segment will say */
+		return pa >= TUI_MAX_PANES;
+	}
 	if (pa != pb)
 		return pa < pb;
 	return tui_port(a) <= tui_port(b);

@@ -142,5 +142,17 @@ $TM send-keys -t "$SESSION" q
 wait_for "EXITED" 5
 $TM kill-session -t "$SESSION" 2>/dev/null
 
+# ---- 5. the ladder's ends keep their sides before and after the first segment -----------------
+start udpends 100 30 assets/demos/udp.sp
+step_to 29 || fail "udp.sp steps to step 29"
+check "a connected UDP socket with nothing sent: 9001 on the left already" \
+	eval 'screen | grep -qE "^│step 127\.0\.0\.1:9001 +client u "'
+$TM send-keys -t "$SESSION" n
+check "its first datagram: the same ends on the same sides" wait_for "UDP len=6" 3
+check "... 9001 still on the left" eval 'screen | grep -qE "^│step 127\.0\.0\.1:9001 +client u "'
+$TM send-keys -t "$SESSION" q
+wait_for "EXITED" 5
+$TM kill-session -t "$SESSION" 2>/dev/null
+
 [ $failures = 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all checks passed"
