@@ -1746,10 +1746,11 @@ int session_program_interrupt(struct session *s, const char *side)
 	return trace_interrupt(act->prog->t, act->ppid, SIGINT) < 0 ? -1 : 1;
 }
 
-int session_programs_held(const struct session *s)
+int session_program_held(const struct session *s, const char *side)
 {
 	for (size_t i = 0; i < s->nactors; i++)
-		if (s->actors[i].prog && s->actors[i].held && !s->actors[i].ended)
+		if (s->actors[i].prog && s->actors[i].held && !s->actors[i].ended &&
+		    strcmp(s->actors[i].name, side) == 0)
 			return 1;
 	return 0;
 }

@@ -1695,7 +1695,7 @@ static void tui_program_auto(struct tui *t)
 	for (int i = 0; i < t->v.npanes; i++)
 		if (t->prog_auto[i] && session_program_step(t->s, t->pane_names[i]) > 0)
 			any = 1;
-	if (any)
+	if (any) /* the pace runs from a call made; a pane with nothing held waits for its next one */
 		t->prog_next = now + t->v.delay_ms;
 }
 
@@ -1963,8 +1963,10 @@ static int tui_timeout(const struct tui *t)
 			due = t->wait_deadline;
 		wait = due > now ? due - now : 0;
 	}
+	/* only a program held before a call is due a step: one blocked, running or ended is not
+	   (its next call wakes the loop through the session's descriptors) */
 	for (int i = 0; i < t->v.npanes; i++)
-		if (t->prog_auto[i]) {
+		if (t->prog_auto[i] && session_program_held(t->s, t->pane_names[i])) {
 			long long due = t->prog_next - now;
 			wait = min_pos(wait, due > 0 ? due : 0);
 		}

@@ -154,8 +154,8 @@ int session_program_step(struct session *s, const char *side);
 int session_program_run(struct session *s, const char *side, int free_run);
 /* Interrupt SIDE's blocked call as Ctrl-C would (SIGINT). 1 sent, 0 nothing blocked, -1 error. */
 int session_program_interrupt(struct session *s, const char *side);
-/* Whether any program side has a held call (for stepping at the --play pace). */
-int session_programs_held(const struct session *s);
+/* Whether program side SIDE is held before a call (for stepping at the --play pace). */
+int session_program_held(const struct session *s, const char *side);
 /* Number of program sides whose process crashed or exited with a status other than 0. */
 int session_programs_failed(const struct session *s);
 
