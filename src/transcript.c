@@ -80,20 +80,23 @@ static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_
 		/* the text straight into BUF: at most 4 characters a byte, and "..." */
 		char *esc = o + 3 < size ? buf + o + 2 : NULL;
 		if (esc) {
+			/* SHOW bytes escaped, "..." and the end: text_escape_utf8() wants that room */
 			size_t room = size - o - 3;
-			if (show * 4 + 4 > room) /* a short buffer shows fewer bytes, marked as cut */
-				show = room > 4 ? (room - 4) / 4 : 0;
-			size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, show * 4 + 4);
+			if (show * 4 + 5 > room) /* a short buffer shows fewer bytes, marked as cut */
+				show = room > 5 ? (room - 5) / 4 : 0;
+			size_t el = text_escape_utf8(ev->data, ev->data_len, show, esc, show * 4 + 5);
 			int cut = el >= 3 && ev->data_len > show && strcmp(esc + el - 3, "...") == 0;
 			if (cut)
 				el -= 3;
+			/* a program's read returns more than the tracer kept of it: cut too */
+			int more = cut || ev->ret > (long long)ev->data_len;
 			if (ev->ret > 0 || cut) {
 				memmove(buf + o + 2, esc, el);
 				buf[o] = ' ';
 				buf[o + 1] = '"';
 				o += 2 + el;
 				buf[o] = 0;
-				PUT("\"%s", cut ? "..." : "");
+				PUT("\"%s", more ? "..." : "");
 			} else {
 				buf[o] = 0;
 			}
@@ -105,12 +108,18 @@ static size_t call_text(const struct sp_event *ev, size_t show, char *buf, size_
 	return o < size ? o : size - 1;
 }
 
-size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+/* call_text() with the mark of a program's call the C library made on its own behalf. */
+static size_t call_text_marked(const struct sp_event *ev, size_t show, char *buf, size_t size)
 {
-	size_t n = call_text(ev, DATA_SHOW, buf, size);
-	if (ev->libc && n + 1 < size) /* a program's call the C library made on its own behalf */
+	size_t n = call_text(ev, show, buf, size);
+	if (ev->libc && n + 1 < size)
 		n += (size_t)snprintf(buf + n, size - n, " (by the C library)");
 	return n < size ? n : size ? size - 1 : 0;
+}
+
+size_t transcript_call_text(const struct sp_event *ev, char *buf, size_t size)
+{
+	return call_text_marked(ev, DATA_SHOW, buf, size);
 }
 
 static void json_kv_str(FILE *fp, const char *key, const char *val)
@@ -195,6 +204,7 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 					if (cut && el >= 3)
 						esc[el - 3] = 0; /* the mark is data_cut, not dots in the data */
 					json_kv_str(fp, "data", esc);
+					cut |= ev->ret > (long long)ev->data_len; /* a program's read, kept in part */
 					fprintf(fp, ",\"data_cut\":%s", cut ? "true" : "false");
 					free(esc);
 				}
@@ -276,7 +286,7 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 			size_t size = ev->data_len * 4 + sizeof line;
 			char *big = malloc(size);
 			if (big) {
-				call_text(ev, ev->data_len, big, size);
+				call_text_marked(ev, ev->data_len, big, size);
 				fprintf(t->fp, "[%s] %s\n", ev->actor, big);
 				free(big);
 			} else {

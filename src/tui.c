@@ -133,6 +133,7 @@ struct tui {
 	char join[1024];             /* explain_join() of the last call that returned */
 	unsigned char *data;         /* the bytes the last call that returned received, all of them (e) */
 	size_t data_len;
+	long long data_ret;          /* what that call returned (a program's read may keep less) */
 	char join_for[SNAP_LINE_MAX + SP_NAME_MAX]; /* that call, as the explain area shows it */
 	char join_wait[1024];        /* ... of the last call that blocked, while it is shown as such */
 	int join_type;               /* the socket type of the call JOIN_FOR names */
@@ -438,6 +439,7 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 			free(t->data);
 			t->data = ev->data_len ? malloc(ev->data_len) : NULL;
 			t->data_len = t->data ? ev->data_len : 0;
+			t->data_ret = ev->ret;
 			if (t->data)
 				memcpy(t->data, ev->data, ev->data_len);
 		}
@@ -1895,6 +1897,7 @@ static void tui_fill_view(struct tui *t)
 	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
 	t->v.data = t->data;
 	t->v.data_len = t->data_len;
+	t->v.data_ret = t->data_ret;
 	tui_wire_build(t);
 }
 

@@ -1278,10 +1278,13 @@ static void draw_explain_full(const struct dc *d, struct tui_hits *hits)
 	const struct tui_view *v = d->v;
 	static struct paras P;
 	explain_paras(d, &P);
-	char dhead[96];
+	char dhead[192];
 	char *esc = NULL;
 	if (v->data && v->data_len && d->sn->last_call && P.np + 2 <= (int)(sizeof P.p / sizeof P.p[0])) {
-		snprintf(dhead, sizeof dhead, tui_text(TX_DATA_ALL), v->data_len);
+		if (v->data_ret > (long long)v->data_len)
+			snprintf(dhead, sizeof dhead, tui_text(TX_DATA_PART), v->data_len, v->data_ret);
+		else
+			snprintf(dhead, sizeof dhead, tui_text(TX_DATA_ALL), v->data_len);
 		P.p[P.np++] = (struct para){ dhead, strlen(dhead), C_HEADER, 8 };
 		size_t cap = v->data_len * 4 + 8; /* \xHH for every byte at worst */
 		esc = malloc(cap + 3);

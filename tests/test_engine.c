@@ -909,6 +909,40 @@ static void cut_short_calls_are_interrupted(void **state)
 
 
 /* Received text: UTF-8 shown as such, unsafe code points escaped; long data cut with a mark, or all of it. */
+/* A program's read keeps only part of what it returned: the transcript marks the cut. */
+static void partly_kept_read_is_marked(void **state)
+{
+	(void)state;
+	char line[512];
+	struct sp_event ev = { .kind = SP_EV_CALL, .actor = "server", .call = SP_CALL_RECV,
+			       .text = "recv(4, 20000)", .ret = 10000, .data = (const unsigned char *)"abcd",
+			       .data_len = 4, .state = -1, .ok = 1, .fd = 4 };
+	transcript_call_text(&ev, line, sizeof line);
+	assert_string_equal(line, "recv(4, 20000) = 10000 \"abcd\"...");
+	ev.ret = 4;
+	transcript_call_text(&ev, line, sizeof line);
+	assert_string_equal(line, "recv(4, 20000) = 4 \"abcd\"");
+}
+
+/* Bytes that each escape to four characters: all of them shown, and no dots inside the quotes. */
+static void escaped_data_keeps_its_last_byte(void **state)
+{
+	(void)state;
+	char *t = NULL, want[600];
+	const char *sp = "server: s = socket(AF_INET, SOCK_DGRAM)\n"
+			 "server: bind(s, 127.0.0.1:5002)\n"
+			 "client: c = socket(AF_INET, SOCK_DGRAM)\n"
+			 "client: sendto(c, \"\\x01\" * 64, 127.0.0.1:5002)\n"
+			 "server: recv(s, 100)\n";
+	assert_int_equal(run(sp, &t), 0);
+	int n = snprintf(want, sizeof want, "[server] recv(3, 100) = 64 \"");
+	for (int i = 0; i < 64; i++)
+		n += snprintf(want + n, sizeof want - (size_t)n, "\\x01");
+	snprintf(want + n, sizeof want - (size_t)n, "\"");
+	has_line(t, want);
+	free(t);
+}
+
 static void received_text_is_shown_not_cut_silently(void **state)
 {
 	(void)state;
@@ -1000,6 +1034,8 @@ int main(void)
 		cmocka_unit_test(blocked_only_when_it_waits),
 		cmocka_unit_test(cut_short_calls_are_interrupted),
 		cmocka_unit_test(received_text_is_shown_not_cut_silently),
+		cmocka_unit_test(escaped_data_keeps_its_last_byte),
+		cmocka_unit_test(partly_kept_read_is_marked),
 		cmocka_unit_test(expectation_text_keeps_the_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

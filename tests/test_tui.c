@@ -873,6 +873,12 @@ static void e_shows_all_received_data(void **state)
 	view.explain_top = 0;
 	draw(24, 80, &hits);
 	assert_true(find_row("\\x1b", NULL) > 0);
+	/* a program's read returned more than was kept of it: e says so, not "All" */
+	view.data_ret = 10000;
+	draw(24, 80, &hits);
+	assert_int_equal(find_row("All 3000 bytes received:", NULL), -1);
+	assert_true(find_row("The first 3000 of the 10000 bytes received", NULL) > 0);
+	view.data_ret = 0;
 	view.data = NULL;
 	view.data_len = 0;
 	view.explain_full = 0;

@@ -134,6 +134,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_EXPLAIN_CLOSE, "e, Esc or q closes")                                                   \
 	X(TX_EXPLAIN_SCROLL, "Up/Down PgUp/PgDn scroll  e, Esc or q closes")                        \
 	X(TX_DATA_ALL, "All %zu bytes received:")                                                   \
+	X(TX_DATA_PART, "The first %zu of the %lld bytes received (a program's read: the rest was not kept):") \
 	X(TX_NEW_SIDE, "'%s' would be a new side (a new process); did you mean '%s'? Enter again starts it") \
 	X(TX_NEEDS_SOCKET, "%s needs a socket: press s to create one on this side first")            \
 	X(TX_NO_SCRIPT, "no script loaded: start sockplay with a .sp file")                          \
@@ -296,6 +297,7 @@ struct tui_view {
 	int explain_top;             /* its first row shown (it scrolls when taller than the screen) */
 	const unsigned char *data;   /* the last call's received bytes, all of them (e shows them), or NULL */
 	size_t data_len;
+	long long data_ret;          /* what that call returned: more than DATA_LEN when only part was kept */
 	int utf8;                    /* box drawing and arrows, else ASCII */
 	int color;                   /* colours (else bold/reverse/dim) */
 	struct tui_wire wire;        /* the wire pane */
