@@ -1390,14 +1390,16 @@ int session_is_program(const struct session *s, const char *side)
 /* The side of PG's process PID called NAME, made when first seen; NULL when there is no room. */
 static struct sess_actor *prog_side(struct session *s, struct sess_prog *pg, const char *name, pid_t pid)
 {
-	struct sess_actor *act = find_actor(s, name);
-	if (act)
-		return act->prog == pg ? act : NULL;
 	if (s->nactors == SESSION_MAX_ACTORS)
 		return NULL;
-	act = &s->actors[s->nactors++];
+	/* a name cut to SP_NAME_MAX (deep forks) may be taken: then the pid tells them apart */
+	int taken = find_actor(s, name) != NULL || strlen(name) >= SP_NAME_MAX;
+	struct sess_actor *act = &s->actors[s->nactors++];
 	memset(act, 0, sizeof *act);
-	snprintf(act->name, sizeof act->name, "%s", name);
+	if (taken)
+		snprintf(act->name, sizeof act->name, "%.*s#%d", (int)(SP_NAME_MAX - 1 - 12), name, (int)pid);
+	else
+		snprintf(act->name, sizeof act->name, "%s", name);
 	act->prog = pg;
 	act->ppid = pid;
 	act->pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
@@ -1471,7 +1473,11 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 		}
 		return; /* a thread shares its process's side */
 	}
-	struct sess_actor *act = find_actor(s, te->side);
+	/* by process, not by name: a deep fork's name may be cut to SP_NAME_MAX and match another's */
+	struct sess_actor *act = NULL;
+	for (size_t i = 0; i < s->nactors && !act; i++)
+		if (s->actors[i].prog == pg && s->actors[i].ppid == te->pid)
+			act = &s->actors[i];
 	if (!act && te->kind == TRACE_EV_END)
 		return; /* a process that never made a socket call nor wrote a line */
 	if (!act) {

@@ -186,11 +186,14 @@ if command -v strace >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 && [ -n "$
 	# the same two programs, in a namespace of their own, the server under strace
 	$netns sh -c '
 		ip link set lo up
-		strace -f -qq -e trace=network,close -o "$1/strace.out" timeout 2 python3 assets/programs/server.py \
+		strace -f -qq -e trace=network,close -o "$1/strace.out" timeout 30 python3 assets/programs/server.py \
 			>/dev/null 2>&1 &
+		st=$!
 		n=0
-		while [ $n -lt 100 ] && ! ss -tln 2>/dev/null | grep -q 127.0.0.1:8888; do sleep 0.05; n=$((n + 1)); done
+		while [ $n -lt 400 ] && ! ss -tln 2>/dev/null | grep -q 127.0.0.1:8888; do sleep 0.05; n=$((n + 1)); done
 		python3 assets/programs/client.py >/dev/null 2>&1
+		sleep 0.3 # the server closes and is back in accept: then it is ended
+		pkill -TERM -P "$st" # strace'"'"'s child, timeout, which passes it on to the server
 		wait' sh "$TMP"
 	spid=$(grep -m1 'socket(AF_INET' "$TMP/strace.out" | cut -d' ' -f1)
 	# "NAME = RET" for the server's own network calls: strace's names mapped as trace.h documents
@@ -279,6 +282,23 @@ if command -v tmux >/dev/null 2>&1; then
 else
 	echo "skip stepping in the TUI: no tmux"
 fi
+
+# ---- deep forks: names cut to the side-name limit stay apart, one side a process -------------
+cat >"$TMP/deep.py" <<'EOF'
+import os, socket
+def go(depth):
+    socket.socket().close()
+    if depth:
+        pid = os.fork()
+        if pid == 0:
+            go(depth - 1)
+            os._exit(0)
+        os.waitpid(pid, 0)
+go(6)
+EOF
+run --run abcdefghijklmnopqrstuvw="python3 $TMP/deep.py" >"$TMP/deep" 2>&1
+check "seven processes of deep forks: seven sides that exit" test "$(grep -c '\] exited 0$' "$TMP/deep")" = 7
+check "... each a side of its own" test "$(grep '\] exited 0$' "$TMP/deep" | sort -u | wc -l)" = 7
 
 echo "$failures failed"
 [ "$failures" = 0 ]
