@@ -714,7 +714,7 @@ static const char *pane_hint(const struct snap_actor *sa, int sel, int is_server
 		if (sa->ended)
 			return NULL;
 		if (sa->blocked)
-			return tui_text(TX_HINT_BLOCKED);
+			return tui_text(TX_PROG_HINT_BLOCKED);
 		if (sa->held)
 			return tui_text(TX_PROG_HINT_HELD);
 		return tui_text(sa->free_run ? TX_PROG_HINT_FREE : TX_PROG_HINT_START);

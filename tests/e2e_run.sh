@@ -253,6 +253,7 @@ if command -v tmux >/dev/null 2>&1; then
 	check "it stops before accept" wait_for "next: accept4(3, SOCK_CLOEXEC)"
 	$TM send-keys -t "$SESSION" n
 	check "accept blocks, shown like an actor's" wait_for "accept4(3, SOCK_CLOEXEC) blocked"
+	check "... and the hint says what i does to a program: SIGINT, not EINTR" wait_for "sends the program SIGINT"
 	$TM send-keys -t "$SESSION" Tab
 	$TM send-keys -t "$SESSION" s
 	wait_for "client: c = socket" && $TM send-keys -t "$SESSION" Enter

@@ -120,6 +120,7 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_HINT_CLOSE_WAIT, "The peer closed: r returns 0 (end of stream); x closes this end.")    \
 	X(TX_HINT_UDP, "UDP: no listen, no accept. b binds it; w sends a datagram (sendto), r receives one.") \
 	X(TX_HINT_BLOCKED, "Ctrl-C or i interrupts the call (it returns -1 EINTR).") \
+	X(TX_PROG_HINT_BLOCKED, "Ctrl-C or i sends the program SIGINT, as Ctrl-C in a terminal would: it ends unless it handles the signal.") \
 	X(TX_PROMPT_HINT, "Enter runs  Esc cancels  Up/Down history  Ctrl-A/E/U edit")               \
 	X(TX_HELP_TITLE, "sockplay keys")                                                            \
 	X(TX_HELP_MOUSE, "Mouse: a click focuses a side or selects a socket.")                       \
