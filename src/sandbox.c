@@ -231,6 +231,11 @@ int sandbox_confine(void)
 		close(sandbox_root_fd);
 		sandbox_root_fd = -1;
 	}
+	return sandbox_drop_ids();
+}
+
+int sandbox_drop_ids(void)
+{
 	if (sandbox_gid != (gid_t)-1 &&
 	    (setgroups(1, &sandbox_gid) < 0 || setresgid(sandbox_gid, sandbox_gid, sandbox_gid) < 0))
 		return -1;

@@ -39,6 +39,7 @@
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
 #include "sockplay/text.h"
+#include "sockplay/sandbox.h"
 #include "sockplay/trace.h"
 #include "sockplay/transcript.h"
 
@@ -1840,7 +1841,7 @@ static int install_filter(void)
 }
 
 /* In the program's process, before exec: never returns. */
-static void program_child(char *const argv[], int out, int err, int errpipe)
+static void program_child(char *const argv[], int out, int err, int errpipe, pid_t tracer)
 {
 	int e;
 	sigset_t none;
@@ -1850,7 +1851,11 @@ static void program_child(char *const argv[], int out, int err, int errpipe)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != tracer) /* the tracer died before PR_SET_PDEATHSIG: nobody would trace it */
+		_exit(127);
 	setpgid(0, 0); /* Ctrl-C in sockplay's terminal is sockplay's, not the program's */
+	if (sandbox_drop_ids() < 0) /* a student's program never runs as root through sudo */
+		goto fail;
 	int nul = open("/dev/null", O_RDONLY);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		goto fail;
@@ -1933,11 +1938,11 @@ static void tracer_main(int sock, char *const argv[], const struct trace_opts *o
 	if (tr->sigfd < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0)
 		start_fail(sock, "%s: %s", argv[0], errno);
 
-	pid_t pid = fork();
+	pid_t self = getpid(), pid = fork();
 	if (pid < 0)
 		start_fail(sock, "%s: %s", argv[0], errno);
 	if (pid == 0)
-		program_child(argv, outp[1], errp[1], ep[1]);
+		program_child(argv, outp[1], errp[1], ep[1], self);
 	close(outp[1]);
 	close(errp[1]);
 	close(ep[1]);

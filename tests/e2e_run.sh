@@ -301,5 +301,17 @@ run --run abcdefghijklmnopqrstuvw="python3 $TMP/deep.py" >"$TMP/deep" 2>&1
 check "seven processes of deep forks: seven sides that exit" test "$(grep -c '\] exited 0$' "$TMP/deep")" = 7
 check "... each a side of its own" test "$(grep '\] exited 0$' "$TMP/deep" | sort -u | wc -l)" = 7
 
+# ---- run through sudo, the sandbox made as root: the program runs as the user, not as root ------
+# (only where the network namespace is made directly, with no user namespace: as root in a chroot
+# or a container that refuses user namespaces)
+if [ "$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] && ! unshare -U true 2>/dev/null; then
+	printf 'client: c = socket(AF_INET, SOCK_STREAM)\n' >"$TMP/one.sp"
+	SUDO_UID=65534 SUDO_GID=65534 "$SP" --sandbox --batch \
+		--run prog="/usr/bin/python3 -c 'import os; print(os.getuid(), os.getgid())'" "$TMP/one.sp" >"$TMP/sudo" 2>&1
+	check "through sudo: the program runs as the user who ran sudo" has "$TMP/sudo" "[prog] > 65534 65534"
+else
+	echo "skip the program's ids through sudo: only where the sandbox is made as root without a user namespace"
+fi
+
 echo "$failures failed"
 [ "$failures" = 0 ]

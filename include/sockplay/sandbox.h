@@ -38,4 +38,10 @@ const char *sandbox_advice(void);
  */
 int sandbox_confine(void);
 
+/*
+ * Only the second half of that: take the ids of the user who ran sudo (for a
+ * program on stage, which keeps the host's files). 0 done or nothing to do.
+ */
+int sandbox_drop_ids(void);
+
 #endif
