@@ -1595,8 +1595,9 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 	if (st->call == SP_CALL_CLOSE && cx->close_rst == EXPLAIN_RST_UNREAD && cx->rq_known) {
 		static const char *const keys[] = { "{n}" };
 		char n[32];
-		/* in CLOSE_WAIT rq counts the FIN as one byte too */
-		snprintf(n, sizeof n, "%u", cx->rq_before - (cx->state_before == JS_CLOSE_WAIT ? 1 : 0));
+		/* once the peer's FIN came (CLOSE_WAIT, LAST_ACK, CLOSING), rq counts it as one byte too */
+		int b = cx->state_before, fin = b == JS_CLOSE_WAIT || b == JS_LAST_ACK || b == JS_CLOSING;
+		snprintf(n, sizeof n, "%u", cx->rq_before - (fin ? 1 : 0));
 		const char *vals[] = { n };
 		out_line(o, NULL, NULL, "");
 		out_subst(o, tr(text_close_rst_unread), keys, vals, 1);

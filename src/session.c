@@ -816,7 +816,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		 */
 		int b = cx->state_before;
 		if (b == 1 || (b >= 4 && b <= 5) || b == 8 || b == 9 || b == 11) {
-			unsigned fin = b == 8 ? 1 : 0;
+			unsigned fin = b == 8 || b == 9 || b == 11 ? 1 : 0; /* the peer's FIN, in rq: no data */
 			if (cx->rq_known && cx->rq_before > fin)
 				cx->close_rst = EXPLAIN_RST_UNREAD;
 			else if (me->linger_zero && b != 9 && b != 11)
