@@ -1477,6 +1477,8 @@ static int stmt_to_loopback(const struct sp_stmt *st)
 	if (!st || st->nargs < 2 || st->args[1].addr.kind != SP_ADDR_IP)
 		return 0;
 	const struct sp_addr *a = &st->args[1].addr;
+	if (a->host[0]) /* a name, not looked up here: localhost names are loopback (RFC 6761) */
+		return script_host_is_localhost(a->host);
 	if (a->has_v4 && (ntohl(a->v4.s_addr) >> 24) == 127)
 		return 1;
 	return a->has_v6 && IN6_IS_ADDR_LOOPBACK(&a->v6);

@@ -587,7 +587,14 @@ struct pick {
 
 static int pick_addr(const struct sp_addr *ad, int fam, struct pick p[2])
 {
+	struct sp_addr named;
+	const char *why;
 	memset(p, 0, 2 * sizeof *p);
+	if (ad->kind == SP_ADDR_IP && ad->host[0]) { /* a name: the export writes what it resolves to here */
+		named = *ad;
+		if (script_addr_resolve(&named, 0, &why) == 0)
+			ad = &named;
+	}
 	if (ad->kind == SP_ADDR_UNIX) {
 		p[0].family = AF_UNIX;
 		return 1;
@@ -621,6 +628,26 @@ static int pick_addr(const struct sp_addr *ad, int fam, struct pick p[2])
 	if (ad->has_v4)
 		p[0] = p[1];
 	return 1;
+}
+
+/* The first host name of V[0..N) that does not resolve, as ERR; 0 when every one does. */
+static int check_names(const struct sp_stmt *v, size_t n, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		if (st->kind == SP_ST_REPEAT && check_names(st->body, st->nbody, file, err, errlen) < 0)
+			return -1;
+		for (int k = 0; st->kind == SP_ST_CALL && k < st->nargs; k++) {
+			struct sp_addr named = st->args[k].addr;
+			const char *why = "";
+			if (st->args[k].kind == SP_ARG_ADDR && script_addr_resolve(&named, 0, &why) < 0) {
+				snprintf(err, errlen, "%s:%d: cannot resolve '%s': %s", file ? file : "-", st->line,
+					 named.host, why);
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
@@ -1814,6 +1841,10 @@ int export_program(const struct sp_script *script, enum export_lang lang, FILE *
 	struct ex *ex = calloc(1, sizeof *ex);
 	if (!ex) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (check_names(script->stmts, script->n, script->file, err, errlen) < 0) {
+		free(ex);
 		return -1;
 	}
 	ex->sc = script;

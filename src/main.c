@@ -385,7 +385,6 @@ int main(int argc, char **argv)
 		return EXIT_ENV;
 	}
 	const char *net_label = sb == SANDBOX_MADE ? _("sandbox netns") : _("host network");
-	script_names_local_only(sb == SANDBOX_MADE);
 	explain_set_sandbox(sb == SANDBOX_MADE);
 
 	struct sp_script *script = NULL;
@@ -441,7 +440,8 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IOLBF, 0);
 		struct batch_opts bo = { .script = script, .runs = runs, .nruns = nruns, .format = format, .timeout_ms = (int)timeout_ms,
 					 .out = stdout, .record = record, .net_label = net_label,
-					 .wire = wire, .explain = explain, .full_data = full_data };
+					 .wire = wire, .explain = explain, .full_data = full_data,
+					 .names_local_only = sb == SANDBOX_MADE };
 		rc = batch_run(&bo);
 	} else {
 		if (sbmsg[0] && sbadvice) /* the TUI shows the sandbox's note as one paragraph */
@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 				       .delay_ms = (int)delay_ms, .timeout_ms = (int)timeout_ms,
 				       .record = record, .net_label = net_label, .net_note = sbmsg,
 				       .runs = runs, .nruns = nruns,
-				       .color = color };
+				       .color = color, .names_local_only = sb == SANDBOX_MADE };
 		rc = tui_run(&to);
 	}
 	if (record && fclose(record) != 0) {

@@ -746,38 +746,38 @@ static int parse_ipv4(const char *s, size_t a, size_t b, struct in_addr *out)
 	return 0;
 }
 
-static int names_local_only;
-
-void script_names_local_only(int on)
+int script_host_is_localhost(const char *host)
 {
-	names_local_only = on;
+	size_t n = strlen(host), k = n && host[n - 1] == '.' ? n - 1 : n;
+	return (k == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	       (k > 10 && strncasecmp(host + k - 10, ".localhost", 10) == 0);
 }
 
-/* Resolve a host name at parse time; ERR gets the resolver's message. */
-static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg)
+int script_addr_resolve(struct sp_addr *a, int local_only, const char **why)
 {
+	const char *host = a->host;
 	size_t n = strlen(host);
 	struct addrinfo hints, *res = NULL;
 
-	if (names_local_only) { /* RFC 6761: localhost names are loopback, without asking */
-		size_t k = n && host[n - 1] == '.' ? n - 1 : n;
-		if ((k == 9 && strncasecmp(host, "localhost", 9) == 0) ||
-		    (k > 10 && strncasecmp(host + k - 10, ".localhost", 10) == 0)) {
-			a->v4.s_addr = htonl(INADDR_LOOPBACK);
-			a->v6 = in6addr_loopback;
-			a->has_v4 = a->has_v6 = 1;
-			return 0;
+	if (a->kind != SP_ADDR_IP || !host[0])
+		return 0;
+	a->has_v4 = a->has_v6 = 0;
+	if (local_only) { /* RFC 6761: localhost names are loopback, without asking */
+		if (!script_host_is_localhost(host)) {
+			*why = _("the sandbox has only lo and looks up no names but localhost (--host-net "
+				 "looks them up)");
+			return -1;
 		}
-		*errmsg = _("the sandbox has only lo and looks up no names but localhost (--host-net "
-			    "looks them up)");
-		return -1;
+		a->v4.s_addr = htonl(INADDR_LOOPBACK);
+		a->v6 = in6addr_loopback;
+		a->has_v4 = a->has_v6 = 1;
+		return 0;
 	}
-
 	/* RFC 6761: names under .invalid never resolve; answer without asking. */
 	if (strcasecmp(host, "invalid") == 0 ||
 	    (n > 8 && strcasecmp(host + n - 8, ".invalid") == 0) ||
 	    (n > 9 && strcasecmp(host + n - 9, ".invalid.") == 0)) {
-		*errmsg = gai_strerror(EAI_NONAME);
+		*why = gai_strerror(EAI_NONAME);
 		return -1;
 	}
 	memset(&hints, 0, sizeof hints);
@@ -785,7 +785,7 @@ static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg
 	hints.ai_socktype = SOCK_STREAM;
 	int r = getaddrinfo(host, NULL, &hints, &res);
 	if (r != 0) {
-		*errmsg = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
+		*why = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
 		return -1;
 	}
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -799,7 +799,7 @@ static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg
 	}
 	freeaddrinfo(res);
 	if (!a->has_v4 && !a->has_v6) {
-		*errmsg = _("no IPv4 or IPv6 address");
+		*why = _("no IPv4 or IPv6 address");
 		return -1;
 	}
 	return 0;
@@ -963,19 +963,15 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 			if (!is_ident_char((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
 				return err(p, i, _("invalid host name '%.*s'"), tok_len(c.pos, colon),
 					   s + c.pos);
-		if (hlen > 253)
+		if (hlen > SP_HOST_MAX)
 			return err(p, c.pos, _("host name too long (at most 253 bytes)"));
 		if (parse_port(p, &c, colon + 1, b, &a->port) < 0)
 			return -1;
 		if (numeric) {
 			a->has_v4 = 1;
-		} else {
-			char host[256];
-			const char *why;
-			memcpy(host, s + c.pos, hlen);
-			host[hlen] = '\0';
-			if (resolve_host(host, a, &why) < 0)
-				return err(p, c.pos, _("cannot resolve '%s': %s"), host, why);
+		} else { /* a name: the session looks it up when the call runs */
+			memcpy(a->host, s + c.pos, hlen);
+			a->host[hlen] = '\0';
 		}
 		a->kind = SP_ADDR_IP;
 		break;

@@ -282,7 +282,17 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 			int family, struct sockaddr_storage *out, socklen_t *len,
 			char *err, size_t errlen)
 {
+	struct sp_addr named;
 	memset(out, 0, sizeof *out);
+	if (a->kind == SP_ADDR_IP && a->host[0]) { /* a name: looked up now, not when parsed */
+		const char *why = "";
+		named = *a;
+		if (script_addr_resolve(&named, s->o.names_local_only, &why) < 0) {
+			snprintf(err, errlen, _("cannot resolve '%s': %s"), a->host, why);
+			return -1;
+		}
+		a = &named;
+	}
 	switch (a->kind) {
 	case SP_ADDR_IP:
 	case SP_ADDR_ANY: {

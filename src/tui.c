@@ -2089,7 +2089,7 @@ int tui_run(const struct tui_opts *o)
 	memset(&t, 0, sizeof t);
 	tui_init_view(&t, o);
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = tui_on_event, .ctx = &t,
-				   .net_label = o->net_label, .explain = 1 };
+				   .net_label = o->net_label, .explain = 1, .names_local_only = o->names_local_only };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);
