@@ -173,22 +173,6 @@ static size_t utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Terminal cells a character takes: enough for CJK text in a caret line. */
-static int cp_width(uint32_t cp)
-{
-	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200d) ||
-	    (cp >= 0xfe00 && cp <= 0xfe0f))
-		return 0;
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-	    (cp >= 0x3041 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
-	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
-	    (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-	    (cp >= 0x20000 && cp <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
 /* ------------------------------------------------------------ diagnostics */
 
 /* Copy the line into DG->source, as a window around COL when the line is long. */
@@ -298,7 +282,8 @@ static void print_source(FILE *fp, const char *src, size_t caret)
 		if (k == 1 && cp == '\t')
 			fputc('\t', fp);
 		else
-			for (int w = (k == 0 || text_cp_unsafe(cp)) ? 1 : cp_width(cp); w > 0; w--)
+			for (int w = (k == 0 || text_cp_unsafe(cp) || text_cp_cells(cp) < 0) ? 1 : text_cp_cells(cp);
+			     w > 0; w--)
 				fputc(' ', fp);
 		i += k ? k : 1;
 	}

@@ -18,6 +18,7 @@
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
 #include "sockplay/script.h"
+#include "sockplay/text.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -556,6 +557,20 @@ static void test_addr_resolve(void **state)
 	assert_false(script_host_is_localhost("localhost.example"));
 	assert_false(script_host_is_localhost("xlocalhost"));
 	script_free(sc);
+}
+
+/* The one cell measure (the caret line's and the screen's), by its table outside a UTF-8 locale. */
+static void test_text_cells(void **state)
+{
+	(void)state;
+	assert_int_equal(text_cells("abc", 3), 3);
+	assert_int_equal(text_cells("a\xe4\xb8\xad\xe6\x96\x87" "b", 8), 6); /* a中文b */
+	assert_int_equal(text_cells("e\xcc\x81", 3), 1);                 /* e + combining acute */
+	assert_int_equal(text_cells("\xff\xfe", 2), 2);                   /* invalid bytes: 1 each */
+	assert_int_equal(text_cells("ab\0cd", 5), 2);                      /* up to a NUL */
+	assert_int_equal(text_cp_cells(0x1b), -1);
+	assert_int_equal(text_cp_cells(0x200b), 0);
+	assert_int_equal(text_cp_cells(0xff01), 2);
 }
 
 static void test_bad_addresses(void **state)
@@ -1865,6 +1880,7 @@ int main(void)
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_names_unresolved),
 		cmocka_unit_test(test_addr_resolve),
+		cmocka_unit_test(test_text_cells),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_flags),
