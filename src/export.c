@@ -60,8 +60,9 @@
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
 #include "sockplay/export.h"
-#include "sockplay/transcript.h"
+#include "sockplay/grow.h"
 #include "sockplay/text.h"
+#include "sockplay/transcript.h"
 
 /* ---- the runtime: its chunks, and the helpers they make ------------------- */
 
@@ -347,14 +348,10 @@ static struct ex_sock *add_sock(struct ex *ex, struct ex_actor *a, const char *n
 	struct ex_sock *s = find_sock(a, name);
 	if (s)
 		return s;
-	if (a->nsocks == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		struct ex_sock *v = realloc(a->socks, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		a->socks = v;
-		a->cap = cap;
-	}
+	struct ex_sock *v = grow_array(a->socks, a->nsocks, &a->cap, sizeof *v, 8);
+	if (!v)
+		return NULL;
+	a->socks = v;
 	s = &a->socks[a->nsocks++];
 	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", name);

@@ -16,6 +16,7 @@
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
@@ -93,14 +94,10 @@ static int scope_add(struct sp_scope *sc, const char *actor, const char *name)
 		return -1;
 	if (script_scope_has(sc, actor, name))
 		return 0;
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 16;
-		struct scope_ent *v = realloc(sc->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		sc->v = v;
-		sc->cap = cap;
-	}
+	struct scope_ent *v = grow_array(sc->v, sc->n, &sc->cap, sizeof *v, 16);
+	if (!v)
+		return -1;
+	sc->v = v;
 	if ((sc->n + 1) * 2 > sc->nslot) {
 		size_t nslot = sc->nslot ? sc->nslot * 2 : 64;
 		size_t *slot = calloc(nslot, sizeof *slot);
@@ -225,16 +222,12 @@ static void diags_vadd(struct sp_diags *d, int line, int col, const char *src,
 		d->truncated = 1;
 		return;
 	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		struct sp_diag *v = realloc(d->v, cap * sizeof *v);
-		if (!v) {
-			d->truncated = 1;
-			return;
-		}
-		d->v = v;
-		d->cap = cap;
+	struct sp_diag *v = grow_array(d->v, d->n, &d->cap, sizeof *v, 8);
+	if (!v) {
+		d->truncated = 1;
+		return;
 	}
+	d->v = v;
 	struct sp_diag *dg = &d->v[d->n++];
 	memset(dg, 0, sizeof *dg);
 	dg->line = line;
@@ -1658,14 +1651,10 @@ struct block {
 
 static int block_push(struct block *b, struct sp_stmt *st)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct sp_stmt *v = realloc(b->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		b->v = v;
-		b->cap = cap;
-	}
+	struct sp_stmt *v = grow_array(b->v, b->n, &b->cap, sizeof *v, 16);
+	if (!v)
+		return -1;
+	b->v = v;
 	b->v[b->n++] = *st;
 	memset(st, 0, sizeof *st);
 	return 0;

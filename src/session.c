@@ -16,6 +16,7 @@
 #include "sockplay/actor.h"
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
+#include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/kview.h"
 #include "sockplay/session.h"
@@ -248,14 +249,10 @@ static struct sess_sock *sock_by_name(const struct sess_actor *act, const char *
 
 static struct sess_sock *sock_add(struct sess_actor *act)
 {
-	if (act->nsocks == act->cap) {
-		size_t cap = act->cap ? act->cap * 2 : 8;
-		struct sess_sock *v = realloc(act->socks, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		act->socks = v;
-		act->cap = cap;
-	}
+	struct sess_sock *v = grow_array(act->socks, act->nsocks, &act->cap, sizeof *v, 8);
+	if (!v)
+		return NULL;
+	act->socks = v;
 	struct sess_sock *ss = &act->socks[act->nsocks++];
 	memset(ss, 0, sizeof *ss);
 	ss->state = -1;

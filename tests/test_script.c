@@ -17,6 +17,7 @@
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/grow.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
 
@@ -571,6 +572,30 @@ static void test_text_cells(void **state)
 	assert_int_equal(text_cp_cells(0x1b), -1);
 	assert_int_equal(text_cp_cells(0x200b), 0);
 	assert_int_equal(text_cp_cells(0xff01), 2);
+}
+
+/* The array-growth helper: room when full, doubling, and an overflow refused with the array kept. */
+static void test_grow_array(void **state)
+{
+	(void)state;
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < 100; i++) {
+		int *nv = grow_array(v, n, &cap, sizeof *v, 4);
+		assert_non_null(nv);
+		v = nv;
+		v[n++] = i;
+		assert_true(n <= cap);
+	}
+	assert_int_equal(cap, 128); /* 4, 8, ..., 128 */
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(v[i], i);
+	assert_ptr_equal(grow_array(v, 100, &cap, sizeof *v, 4), v); /* room left: no realloc */
+	size_t big = SIZE_MAX / 2 + 1;
+	assert_null(grow_array(v, big, &big, sizeof *v, 4));     /* the doubled size overflows */
+	assert_int_equal(big, SIZE_MAX / 2 + 1);
+	assert_int_equal(v[99], 99);
+	free(v);
 }
 
 static void test_bad_addresses(void **state)
@@ -1881,6 +1906,7 @@ int main(void)
 		cmocka_unit_test(test_names_unresolved),
 		cmocka_unit_test(test_addr_resolve),
 		cmocka_unit_test(test_text_cells),
+		cmocka_unit_test(test_grow_array),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_flags),
