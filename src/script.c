@@ -1942,123 +1942,91 @@ done:
 
 /* --------------------------------------------------------------- formatter */
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void out_mem(struct out *o, const char *s, size_t n)
-{
-	if (o->len < o->size) {
-		size_t room = o->size - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-		o->buf[o->len + (n < room ? n : room)] = '\0';
-	}
-	o->len += n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
-
-static void out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_fmt(struct out *o, const char *fmt, ...)
-{
-	char b[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		out_mem(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
-}
-
 /* A quoted string: printable ASCII as is, escapes for the rest; TEXT keeps UTF-8. */
-static void out_quoted(struct out *o, const unsigned char *s, size_t n, int text)
+static void out_quoted(struct text_buf *o, const unsigned char *s, size_t n, int text)
 {
-	out_str(o, "\"");
+	text_buf_puts(o, "\"");
 	for (size_t i = 0; i < n;) {
 		unsigned char ch = s[i];
 		uint32_t cp;
 		size_t k;
 		if (ch == '\\' || ch == '"') {
 			char e[3] = { '\\', (char)ch, 0 };
-			out_str(o, e);
+			text_buf_puts(o, e);
 		} else if (ch == '\n') {
-			out_str(o, "\\n");
+			text_buf_puts(o, "\\n");
 		} else if (ch == '\r') {
-			out_str(o, "\\r");
+			text_buf_puts(o, "\\r");
 		} else if (ch == '\t') {
-			out_str(o, "\\t");
+			text_buf_puts(o, "\\t");
 		} else if (ch >= 0x20 && ch < 0x7f) {
-			out_mem(o, (const char *)&ch, 1);
+			text_buf_put(o, (const char *)&ch, 1);
 		} else if (text && ch >= 0x80 && (k = utf8_seq(s + i, n - i, &cp)) && !text_cp_unsafe(cp)) {
-			out_mem(o, (const char *)s + i, k);
+			text_buf_put(o, (const char *)s + i, k);
 			i += k;
 			continue;
 		} else {
-			out_fmt(o, "\\x%02x", ch);
+			text_buf_printf(o, "\\x%02x", ch);
 		}
 		i++;
 	}
-	out_str(o, "\"");
+	text_buf_puts(o, "\"");
 }
 
-static void out_data(struct out *o, const struct sp_data *d)
+static void out_data(struct text_buf *o, const struct sp_data *d)
 {
 	out_quoted(o, d->unit, d->unit_len, 0);
 	if (d->count > 1)
-		out_fmt(o, " * %llu", (unsigned long long)d->count);
+		text_buf_printf(o, " * %llu", (unsigned long long)d->count);
 }
 
-static void out_addr(struct out *o, const struct sp_addr *a)
+static void out_addr(struct text_buf *o, const struct sp_addr *a)
 {
 	char b[INET6_ADDRSTRLEN];
 	if (a->text) {
-		out_str(o, a->text);
+		text_buf_puts(o, a->text);
 		return;
 	}
 	switch (a->kind) {
 	case SP_ADDR_IP:
 		if (a->has_v4)
-			out_fmt(o, "%s:%u", inet_ntop(AF_INET, &a->v4, b, sizeof b), a->port);
+			text_buf_printf(o, "%s:%u", inet_ntop(AF_INET, &a->v4, b, sizeof b), a->port);
 		else
-			out_fmt(o, "[%s]:%u", inet_ntop(AF_INET6, &a->v6, b, sizeof b), a->port);
+			text_buf_printf(o, "[%s]:%u", inet_ntop(AF_INET6, &a->v6, b, sizeof b), a->port);
 		break;
 	case SP_ADDR_ANY:
-		out_fmt(o, "*:%u", a->port);
+		text_buf_printf(o, "*:%u", a->port);
 		break;
 	case SP_ADDR_UNIX:
 		if (a->abstract)
-			out_str(o, "@");
-		out_str(o, a->path);
+			text_buf_puts(o, "@");
+		text_buf_puts(o, a->path);
 		break;
 	case SP_ADDR_OF:
 		if (a->actor[0]) {
-			out_str(o, a->actor);
-			out_str(o, ".");
+			text_buf_puts(o, a->actor);
+			text_buf_puts(o, ".");
 		}
-		out_str(o, "addr(");
-		out_str(o, a->name);
-		out_str(o, ")");
+		text_buf_puts(o, "addr(");
+		text_buf_puts(o, a->name);
+		text_buf_puts(o, ")");
 		break;
 	}
 }
 
-static void out_arg(struct out *o, const struct sp_stmt *st, int i)
+static void out_arg(struct text_buf *o, const struct sp_stmt *st, int i)
 {
 	const struct sp_arg *a = &st->args[i];
 	enum call_shape sh = call_info(st->call) ? call_info(st->call)->args[i].sh : CALL_SH_NONE;
 	switch (a->kind) {
 	case SP_ARG_SOCK:
 		if (a->name[0])
-			out_str(o, a->name);
+			text_buf_puts(o, a->name);
 		else
-			out_fmt(o, "%lld", a->num);
+			text_buf_printf(o, "%lld", a->num);
 		break;
 	case SP_ARG_INT:
-		out_fmt(o, "%lld", a->num);
+		text_buf_printf(o, "%lld", a->num);
 		break;
 	case SP_ARG_CONST: {
 		const char *name = a->name[0] ? a->name : NULL;
@@ -2067,9 +2035,9 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 		if (!name && shape_kind(sh))
 			name = consts_name((enum sp_const_kind)shape_kind(sh), (int)a->num);
 		if (name)
-			out_str(o, name);
+			text_buf_puts(o, name);
 		else
-			out_fmt(o, "%lld", a->num);
+			text_buf_printf(o, "%lld", a->num);
 		break;
 	}
 	case SP_ARG_FLAGS: {
@@ -2078,18 +2046,18 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 		const struct sp_const *all = consts_all(&n);
 		int first = 1;
 		if (left == 0) {
-			out_str(o, "0");
+			text_buf_puts(o, "0");
 			break;
 		}
 		for (size_t k = 0; k < n; k++) {
 			if (all[k].kind != SP_K_MSG || !all[k].value || (left & all[k].value) != all[k].value)
 				continue;
-			out_fmt(o, "%s%s", first ? "" : "|", all[k].name);
+			text_buf_printf(o, "%s%s", first ? "" : "|", all[k].name);
 			left &= ~(long long)all[k].value;
 			first = 0;
 		}
 		if (left)
-			out_fmt(o, "%s%lld", first ? "" : "|", left);
+			text_buf_printf(o, "%s%lld", first ? "" : "|", left);
 		break;
 	}
 	case SP_ARG_ADDR:
@@ -2103,30 +2071,30 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 
 int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct text_buf o = { buf, size, 0 };
 	if (size > 0)
 		buf[0] = '\0';
 	switch (st->kind) {
 	case SP_ST_CALL: {
 		const char *name = call_name(st->call);
-		out_fmt(&o, "%s: ", st->actor);
+		text_buf_printf(&o, "%s: ", st->actor);
 		if (st->assign[0])
-			out_fmt(&o, "%s = ", st->assign);
-		out_str(&o, name ? name : "?");
-		out_str(&o, "(");
+			text_buf_printf(&o, "%s = ", st->assign);
+		text_buf_puts(&o, name ? name : "?");
+		text_buf_puts(&o, "(");
 		for (int i = 0; i < st->nargs && i < SP_MAX_ARGS; i++) {
 			if (i)
-				out_str(&o, ", ");
+				text_buf_puts(&o, ", ");
 			out_arg(&o, st, i);
 		}
-		out_str(&o, ")");
+		text_buf_puts(&o, ")");
 		if (st->expect.present) {
 			const char *en = consts_errno_name(st->expect.err);
-			out_fmt(&o, " = %lld", st->expect.ret);
+			text_buf_printf(&o, " = %lld", st->expect.ret);
 			if (st->expect.ret == -1 && !st->expect.any_error && en)
-				out_fmt(&o, " %s", en);
+				text_buf_printf(&o, " %s", en);
 			if (st->expect.has_data) {
-				out_str(&o, " ");
+				text_buf_puts(&o, " ");
 				out_data(&o, &st->expect.data);
 			}
 		}
@@ -2134,26 +2102,26 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 	}
 	case SP_ST_EXPECT: {
 		const char *state = consts_tcp_state_name(st->state);
-		out_fmt(&o, "expect %s %s %s", st->actor, st->name, state ? state : "CLOSED");
+		text_buf_printf(&o, "expect %s %s %s", st->actor, st->name, state ? state : "CLOSED");
 		break;
 	}
 	case SP_ST_TITLE:
 	case SP_ST_SAY:
-		out_str(&o, st->kind == SP_ST_TITLE ? "title " : "say ");
+		text_buf_puts(&o, st->kind == SP_ST_TITLE ? "title " : "say ");
 		out_quoted(&o, (const unsigned char *)(st->text ? st->text : ""),
 			   st->text ? strlen(st->text) : 0, 1);
 		break;
 	case SP_ST_PAUSE:
-		out_str(&o, "pause");
+		text_buf_puts(&o, "pause");
 		break;
 	case SP_ST_SLEEP:
 		if (st->sleep_ms > 0 && st->sleep_ms % 1000 == 0)
-			out_fmt(&o, "sleep %lds", st->sleep_ms / 1000);
+			text_buf_printf(&o, "sleep %lds", st->sleep_ms / 1000);
 		else
-			out_fmt(&o, "sleep %ldms", st->sleep_ms);
+			text_buf_printf(&o, "sleep %ldms", st->sleep_ms);
 		break;
 	case SP_ST_REPEAT:
-		out_fmt(&o, "repeat %ld", st->repeat);
+		text_buf_printf(&o, "repeat %ld", st->repeat);
 		break;
 	}
 	return o.len > INT_MAX ? INT_MAX : (int)o.len;

@@ -1,6 +1,7 @@
 /* text.c -- escaping and formatting shared by the transcript and the TUI. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,37 @@ int text_cells(const char *s, size_t n)
 		i += k ? k : 1;
 	}
 	return cells;
+}
+
+void text_buf_put(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->len < b->size) {
+		size_t room = b->size - 1 - b->len, k = n < room ? n : room;
+		memcpy(b->buf + b->len, s, k);
+		b->buf[b->len + k] = '\0';
+	}
+	b->len += n;
+}
+
+void text_buf_puts(struct text_buf *b, const char *s)
+{
+	text_buf_put(b, s, strlen(s));
+}
+
+void text_buf_printf(struct text_buf *b, const char *fmt, ...)
+{
+	size_t room = b->len < b->size ? b->size - b->len : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+size_t text_buf_used(const struct text_buf *b)
+{
+	return b->len < b->size ? b->len : b->size ? b->size - 1 : 0;
 }
 
 static size_t escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size, int utf8)

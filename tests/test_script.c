@@ -574,6 +574,28 @@ static void test_text_cells(void **state)
 	assert_int_equal(text_cp_cells(0xff01), 2);
 }
 
+/* The bounded writer the formatter and the explanation's code lines share: snprintf's contract. */
+static void test_text_buf(void **state)
+{
+	(void)state;
+	char buf[8];
+	struct text_buf b = { buf, sizeof buf, 0 };
+	text_buf_puts(&b, "abc");
+	text_buf_printf(&b, "%d", 42);
+	assert_string_equal(buf, "abc42");
+	assert_int_equal(text_buf_used(&b), 5);
+	text_buf_printf(&b, "%s", "xyz-more");
+	assert_string_equal(buf, "abc42xy"); /* cut, NUL-terminated, never past SIZE */
+	assert_int_equal(b.len, 13);         /* the length it needed */
+	assert_int_equal(text_buf_used(&b), 7);
+	text_buf_put(&b, "q", 1);
+	assert_string_equal(buf, "abc42xy");
+	struct text_buf none = { NULL, 0, 0 };
+	text_buf_printf(&none, "%s", "count only");
+	assert_int_equal(none.len, 10);
+	assert_int_equal(text_buf_used(&none), 0);
+}
+
 /* The array-growth helper: room when full, doubling, and an overflow refused with the array kept. */
 static void test_grow_array(void **state)
 {
@@ -1907,6 +1929,7 @@ int main(void)
 		cmocka_unit_test(test_addr_resolve),
 		cmocka_unit_test(test_text_cells),
 		cmocka_unit_test(test_grow_array),
+		cmocka_unit_test(test_text_buf),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_flags),
