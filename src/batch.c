@@ -138,7 +138,7 @@ int batch_run(const struct batch_opts *o)
 	struct transcript *t = &b.t;
 	struct batch_wire *bw = &b.bw;
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = on_event, .ctx = &b,
-				   .net_label = o->net_label };
+				   .net_label = o->net_label, .names_local_only = o->names_local_only };
 	if (o->wire) {
 		char err[256];
 		bw->w = wire_open(err, sizeof err);

@@ -27,6 +27,7 @@
 #include "sockplay/explain.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
+#include "sockplay/text.h"
 
 /* The one place where a text is translated. */
 static const char *tr(const char *s)
@@ -827,26 +828,6 @@ size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
 
 /* ---- the statement itself in Python and in C --------------------------------- */
 
-/* A growing line; what does not fit is dropped (the caller's buffer is ample). */
-struct code {
-	char *buf;
-	size_t size, len;
-};
-
-static void code_add(struct code *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void code_add(struct code *c, const char *fmt, ...)
-{
-	if (c->len >= c->size)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(c->buf + c->len, c->size - c->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		c->len = (size_t)n < c->size - c->len ? c->len + (size_t)n : c->size - 1;
-}
-
 /*
  * Names a line cannot use as they are: the keywords of C and Python, the
  * functions and the variables the lines call or declare. A script's socket
@@ -901,46 +882,46 @@ enum code_ctx { CODE_PY, CODE_C, CODE_C_COMMENT };
  * escape would swallow the letters after it, as in "\x1bE"). C also keeps
  * "??" from making a trigraph; in a C comment no "* /" or "/ *" forms.
  */
-static void code_bytes(struct code *c, const unsigned char *p, size_t n, size_t max, enum code_ctx ctx)
+static void code_bytes(struct text_buf *c, const unsigned char *p, size_t n, size_t max, enum code_ctx ctx)
 {
 	for (size_t i = 0; i < n && i < max; i++) {
 		unsigned char b = p[i];
 		if (b == '"' || b == '\\')
-			code_add(c, "\\%c", b);
+			text_buf_printf(c, "\\%c", b);
 		else if (b == '\n')
-			code_add(c, "\\n");
+			text_buf_printf(c, "\\n");
 		else if (b == '\r')
-			code_add(c, "\\r");
+			text_buf_printf(c, "\\r");
 		else if (b == '\t')
-			code_add(c, "\\t");
+			text_buf_printf(c, "\\t");
 		else if (b == '?' && i > 0 && p[i - 1] == '?' && ctx != CODE_PY)
-			code_add(c, "\\?");
+			text_buf_printf(c, "\\?");
 		else if (b == '/' && ctx == CODE_C_COMMENT &&
 			 ((i > 0 && p[i - 1] == '*') || (i + 1 < n && i + 1 < max && p[i + 1] == '*')))
-			code_add(c, "\\057");
+			text_buf_printf(c, "\\057");
 		else if (b >= 0x20 && b < 0x7f)
-			code_add(c, "%c", b);
+			text_buf_printf(c, "%c", b);
 		else if (ctx == CODE_PY)
-			code_add(c, "\\x%02x", b);
+			text_buf_printf(c, "\\x%02x", b);
 		else
-			code_add(c, "\\%03o", b);
+			text_buf_printf(c, "\\%03o", b);
 	}
 	if (n > max)
-		code_add(c, "...");
+		text_buf_printf(c, "...");
 }
 
 /* TEXT in a C comment: as it is, but never "* /" or "/ *", which would end or nest it. */
-static void code_comment(struct code *c, const char *text)
+static void code_comment(struct text_buf *c, const char *text)
 {
 	for (const char *p = text; *p; p++) {
-		code_add(c, "%c", *p);
+		text_buf_printf(c, "%c", *p);
 		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*'))
-			code_add(c, " ");
+			text_buf_printf(c, " ");
 	}
 }
 
 /* Python's (host, port) for an IP address as written, or the UNIX path. */
-static void code_py_addr(struct code *c, const struct sp_addr *a)
+static void code_py_addr(struct text_buf *c, const struct sp_addr *a)
 {
 	const char *t = a->text ? a->text : "";
 	switch (a->kind) {
@@ -948,55 +929,55 @@ static void code_py_addr(struct code *c, const struct sp_addr *a)
 		const char *colon = strrchr(t, ':');
 		size_t hl = colon ? (size_t)(colon - t) : strlen(t);
 		if (hl >= 2 && t[0] == '[')
-			code_add(c, "(\"%.*s\", %u)", (int)(hl - 2), t + 1, a->port);
+			text_buf_printf(c, "(\"%.*s\", %u)", (int)(hl - 2), t + 1, a->port);
 		else
-			code_add(c, "(\"%.*s\", %u)", (int)hl, t, a->port);
+			text_buf_printf(c, "(\"%.*s\", %u)", (int)hl, t, a->port);
 		break;
 	}
 	case SP_ADDR_ANY:
-		code_add(c, "(\"\", %u)", a->port);
+		text_buf_printf(c, "(\"\", %u)", a->port);
 		break;
 	case SP_ADDR_UNIX:
-		code_add(c, a->abstract ? "\"\\x00" : "\"");
+		text_buf_printf(c, a->abstract ? "\"\\x00" : "\"");
 		code_bytes(c, (const unsigned char *)a->path, strlen(a->path), 108, CODE_PY);
-		code_add(c, "\"");
+		text_buf_printf(c, "\"");
 		break;
 	case SP_ADDR_OF: {
 		char s[SP_NAME_MAX + 8];
 		code_name(a->name, s, sizeof s);
-		code_add(c, "%s.getsockname()", s);
+		text_buf_printf(c, "%s.getsockname()", s);
 		break;
 	}
 	}
 }
 
 /* C's comment naming the address: " / * addr: 127.0.0.1:8888 * /". */
-static void code_c_addr(struct code *c, const struct sp_addr *a)
+static void code_c_addr(struct text_buf *c, const struct sp_addr *a)
 {
-	code_add(c, " /* addr: ");
+	text_buf_printf(c, " /* addr: ");
 	code_comment(c, a->text ? a->text : "?");
-	code_add(c, " */");
+	text_buf_printf(c, " */");
 }
 
 /* MSG_* flags: ", socket.MSG_PEEK" in Python, "MSG_PEEK" in C (0 when none). */
-static void code_flags(struct code *c, long long flags, int python)
+static void code_flags(struct text_buf *c, long long flags, int python)
 {
 	char fl[128];
 	if (python && !flags)
 		return;
 	consts_msg_flags_join((int)flags, python ? "socket." : "", " | ", fl, sizeof fl);
-	code_add(c, "%s%s", python ? ", " : "", fl);
+	text_buf_printf(c, "%s%s", python ? ", " : "", fl);
 }
 
 /* The statement's data: b"..." (Python) or "..." (C), with "* N" in Python. */
-static void code_data(struct code *c, const struct sp_data *d, enum code_ctx ctx)
+static void code_data(struct text_buf *c, const struct sp_data *d, enum code_ctx ctx)
 {
 	int python = ctx == CODE_PY;
-	code_add(c, python ? "b\"" : "\"");
+	text_buf_printf(c, python ? "b\"" : "\"");
 	code_bytes(c, d->unit, d->unit_len, 40, ctx);
-	code_add(c, "\"");
+	text_buf_printf(c, "\"");
 	if (python && d->count > 1)
-		code_add(c, " * %llu", (unsigned long long)d->count);
+		text_buf_printf(c, " * %llu", (unsigned long long)d->count);
 }
 
 static const char *code_level(int level)
@@ -1005,7 +986,7 @@ static const char *code_level(int level)
 }
 
 /* Argument I of ST in Python or C, as the call's code template uses it ($N). */
-static void code_arg(struct code *c, const struct sp_stmt *st, int i, enum code_ctx ctx,
+static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum code_ctx ctx,
 		     const struct sp_opt *opt)
 {
 	const struct call_info *ci = call_info(st->call);
@@ -1015,23 +996,23 @@ static void code_arg(struct code *c, const struct sp_stmt *st, int i, enum code_
 	switch (ci->args[i].sh) {
 	case CALL_SH_DOMAIN:
 		n = consts_name(SP_K_DOMAIN, (int)a->num);
-		code_add(c, "%s", n ? n : "AF_INET");
+		text_buf_printf(c, "%s", n ? n : "AF_INET");
 		break;
 	case CALL_SH_TYPE:
 		n = consts_name(SP_K_TYPE, (int)a->num);
-		code_add(c, "%s", n ? n : "SOCK_STREAM");
+		text_buf_printf(c, "%s", n ? n : "SOCK_STREAM");
 		break;
 	case CALL_SH_SHUT:
 		n = consts_name(SP_K_SHUT, (int)a->num);
-		code_add(c, "%s", n ? n : "SHUT_WR");
+		text_buf_printf(c, "%s", n ? n : "SHUT_WR");
 		break;
 	case CALL_SH_OPT:
-		code_add(c, "%s", opt ? opt->name : "?");
+		text_buf_printf(c, "%s", opt ? opt->name : "?");
 		break;
 	case CALL_SH_SOCK: {
 		char s[SP_NAME_MAX + 24];
 		code_sock(a, s, sizeof s);
-		code_add(c, "%s", s);
+		text_buf_printf(c, "%s", s);
 		break;
 	}
 	case CALL_SH_ADDR:
@@ -1051,7 +1032,7 @@ static void code_arg(struct code *c, const struct sp_stmt *st, int i, enum code_
 	case CALL_SH_LEN:
 	case CALL_SH_BOOL:
 	case CALL_SH_LINGER:
-		code_add(c, "%lld", a->num);
+		text_buf_printf(c, "%lld", a->num);
 		break;
 	case CALL_SH_NONE:
 		break;
@@ -1078,7 +1059,7 @@ static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_op
 
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size)
 {
-	struct code c = { buf, size, 0 };
+	struct text_buf c = { buf, size, 0 };
 	const struct call_info *ci = st && st->kind == SP_ST_CALL ? call_info(st->call) : NULL;
 	const struct sp_opt *opt = NULL;
 	if (size)
@@ -1098,9 +1079,9 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			if (!skip && st->assign[0]) {
 				char as[SP_NAME_MAX + 8];
 				code_name(st->assign, as, sizeof as);
-				code_add(&c, "%s", as);
+				text_buf_printf(&c, "%s", as);
 			} else if (!skip) {
-				code_add(&c, "%.*s", (int)(e - t - 5), t + 5);
+				text_buf_printf(&c, "%.*s", (int)(e - t - 5), t + 5);
 			}
 			t = e;
 		} else if (t[0] == '@' && t[1] == '{') {
@@ -1112,14 +1093,14 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			code_arg(&c, st, ci->fd_arg, ctx, opt);
 			t++;
 		} else if (t[0] == '$' && t[1] == 'L') {
-			code_add(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
+			text_buf_printf(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
 			t++;
 		} else if (t[0] == '$' && (t[1] == '#' || t[1] == '*' || t[1] == '/')) {
 			const struct sp_data *d = &st->args[t[2] - '0'].data;
 			if (t[1] == '#')
-				code_add(&c, "%llu", (unsigned long long)d->unit_len * d->count);
+				text_buf_printf(&c, "%llu", (unsigned long long)d->unit_len * d->count);
 			else if (t[1] == '*')
-				code_add(&c, "%llu", (unsigned long long)d->count);
+				text_buf_printf(&c, "%llu", (unsigned long long)d->count);
 			else
 				code_data(&c, d, CODE_C_COMMENT);
 			t += 2;
@@ -1127,10 +1108,10 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			code_arg(&c, st, t[1] - '0', ctx, opt);
 			t++;
 		} else {
-			code_add(&c, "%c", *t);
+			text_buf_printf(&c, "%c", *t);
 		}
 	}
-	return c.len;
+	return text_buf_used(&c);
 }
 
 /* ---- explanations fitted to the case (explain_step_ctx) ---------------------- */
@@ -1477,6 +1458,8 @@ static int stmt_to_loopback(const struct sp_stmt *st)
 	if (!st || st->nargs < 2 || st->args[1].addr.kind != SP_ADDR_IP)
 		return 0;
 	const struct sp_addr *a = &st->args[1].addr;
+	if (a->host[0]) /* a name, not looked up here: localhost names are loopback (RFC 6761) */
+		return script_host_is_localhost(a->host);
 	if (a->has_v4 && (ntohl(a->v4.s_addr) >> 24) == 127)
 		return 1;
 	return a->has_v6 && IN6_IS_ADDR_LOOPBACK(&a->v6);

@@ -60,8 +60,9 @@
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
 #include "sockplay/export.h"
-#include "sockplay/transcript.h"
+#include "sockplay/grow.h"
 #include "sockplay/text.h"
+#include "sockplay/transcript.h"
 
 /* ---- the runtime: its chunks, and the helpers they make ------------------- */
 
@@ -347,14 +348,10 @@ static struct ex_sock *add_sock(struct ex *ex, struct ex_actor *a, const char *n
 	struct ex_sock *s = find_sock(a, name);
 	if (s)
 		return s;
-	if (a->nsocks == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		struct ex_sock *v = realloc(a->socks, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		a->socks = v;
-		a->cap = cap;
-	}
+	struct ex_sock *v = grow_array(a->socks, a->nsocks, &a->cap, sizeof *v, 8);
+	if (!v)
+		return NULL;
+	a->socks = v;
 	s = &a->socks[a->nsocks++];
 	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", name);
@@ -587,7 +584,14 @@ struct pick {
 
 static int pick_addr(const struct sp_addr *ad, int fam, struct pick p[2])
 {
+	struct sp_addr named;
+	const char *why;
 	memset(p, 0, 2 * sizeof *p);
+	if (ad->kind == SP_ADDR_IP && ad->host[0]) { /* a name: the export writes what it resolves to here */
+		named = *ad;
+		if (script_addr_resolve(&named, 0, &why) == 0)
+			ad = &named;
+	}
 	if (ad->kind == SP_ADDR_UNIX) {
 		p[0].family = AF_UNIX;
 		return 1;
@@ -621,6 +625,26 @@ static int pick_addr(const struct sp_addr *ad, int fam, struct pick p[2])
 	if (ad->has_v4)
 		p[0] = p[1];
 	return 1;
+}
+
+/* The first host name of V[0..N) that does not resolve, as ERR; 0 when every one does. */
+static int check_names(const struct sp_stmt *v, size_t n, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		if (st->kind == SP_ST_REPEAT && check_names(st->body, st->nbody, file, err, errlen) < 0)
+			return -1;
+		for (int k = 0; st->kind == SP_ST_CALL && k < st->nargs; k++) {
+			struct sp_addr named = st->args[k].addr;
+			const char *why = "";
+			if (st->args[k].kind == SP_ARG_ADDR && script_addr_resolve(&named, 0, &why) < 0) {
+				snprintf(err, errlen, "%s:%d: cannot resolve '%s': %s", file ? file : "-", st->line,
+					 named.host, why);
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
@@ -1814,6 +1838,10 @@ int export_program(const struct sp_script *script, enum export_lang lang, FILE *
 	struct ex *ex = calloc(1, sizeof *ex);
 	if (!ex) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (check_names(script->stmts, script->n, script->file, err, errlen) < 0) {
+		free(ex);
 		return -1;
 	}
 	ex->sc = script;

@@ -17,6 +17,7 @@
 #include <linux/tcp.h> /* the kernel's struct tcp_info; glibc's stops short. Never with <netinet/tcp.h>. */
 #include <linux/unix_diag.h>
 
+#include "sockplay/grow.h"
 #include "sockplay/kview.h"
 
 /* The kernel's TCP state numbers (<netinet/tcp.h> has them, but cannot be included here). */
@@ -74,17 +75,13 @@ static struct kv_sock *kview_row_new(struct kv_dump *d)
 	struct kv_table *t = d->t;
 	struct kv_sock *s;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct kv_sock *v = realloc(t->v, cap * sizeof(*v));
+	struct kv_sock *v = grow_array(t->v, t->n, &t->cap, sizeof(*v), 64);
 
-		if (!v) {
-			kview_fail(d, "sock_diag: out of memory for %zu sockets", cap);
-			return NULL;
-		}
-		t->v = v;
-		t->cap = cap;
+	if (!v) {
+		kview_fail(d, "sock_diag: out of memory for %zu sockets", t->cap ? t->cap * 2 : 64);
+		return NULL;
 	}
+	t->v = v;
 	s = &t->v[t->n++];
 	memset(s, 0, sizeof(*s));
 	return s;
@@ -191,15 +188,11 @@ static int kview_udp_row(struct kv_dump *d, const struct nlmsghdr *h)
 
 static int kview_pending_add(struct kv_dump *d, uint32_t client, uint32_t listener)
 {
-	if (d->npend == d->cappend) {
-		size_t cap = d->cappend ? d->cappend * 2 : 16;
-		struct kv_pending *p = realloc(d->pend, cap * sizeof(*p));
+	struct kv_pending *p = grow_array(d->pend, d->npend, &d->cappend, sizeof(*p), 16);
 
-		if (!p)
-			return kview_fail(d, "sock_diag: out of memory");
-		d->pend = p;
-		d->cappend = cap;
-	}
+	if (!p)
+		return kview_fail(d, "sock_diag: out of memory");
+	d->pend = p;
 	d->pend[d->npend++] = (struct kv_pending){ client, listener };
 	return 0;
 }

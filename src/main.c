@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "sockplay/batch.h"
 #include "sockplay/explain.h"
@@ -16,6 +15,7 @@
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
+#include "sockplay/text.h"
 #include "sockplay/trace.h"
 #include "sockplay/tui.h"
 
@@ -47,15 +47,6 @@ static const struct {
 	{ "-V, --version", N_("the version") },
 };
 
-/* Terminal cells of S (CJK counts 2), for lining up the help. */
-static int cells(const char *s)
-{
-	wchar_t w[128];
-	size_t n = mbstowcs(w, s, sizeof w / sizeof w[0]);
-	int c = n == (size_t)-1 || n >= sizeof w / sizeof w[0] ? -1 : wcswidth(w, n);
-	return c < 0 ? (int)strlen(s) : c;
-}
-
 static void usage(FILE *fp)
 {
 	fputs(_("usage: sockplay [OPTIONS] [SCRIPT.sp]\n"
@@ -63,7 +54,7 @@ static void usage(FILE *fp)
 	fputc('\n', fp);
 	for (size_t i = 0; i < sizeof usage_opts / sizeof usage_opts[0]; i++) {
 		const char *opt = _(usage_opts[i].opt);
-		int pad = 19 - cells(opt);
+		int pad = 19 - text_cells(opt, strlen(opt));
 		fprintf(fp, "  %s%*s%s\n", opt, pad > 1 ? pad : 1, "", _(usage_opts[i].help));
 	}
 	fputc('\n', fp);
@@ -385,7 +376,6 @@ int main(int argc, char **argv)
 		return EXIT_ENV;
 	}
 	const char *net_label = sb == SANDBOX_MADE ? _("sandbox netns") : _("host network");
-	script_names_local_only(sb == SANDBOX_MADE);
 	explain_set_sandbox(sb == SANDBOX_MADE);
 
 	struct sp_script *script = NULL;
@@ -441,7 +431,8 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IOLBF, 0);
 		struct batch_opts bo = { .script = script, .runs = runs, .nruns = nruns, .format = format, .timeout_ms = (int)timeout_ms,
 					 .out = stdout, .record = record, .net_label = net_label,
-					 .wire = wire, .explain = explain, .full_data = full_data };
+					 .wire = wire, .explain = explain, .full_data = full_data,
+					 .names_local_only = sb == SANDBOX_MADE };
 		rc = batch_run(&bo);
 	} else {
 		if (sbmsg[0] && sbadvice) /* the TUI shows the sandbox's note as one paragraph */
@@ -450,7 +441,7 @@ int main(int argc, char **argv)
 				       .delay_ms = (int)delay_ms, .timeout_ms = (int)timeout_ms,
 				       .record = record, .net_label = net_label, .net_note = sbmsg,
 				       .runs = runs, .nruns = nruns,
-				       .color = color };
+				       .color = color, .names_local_only = sb == SANDBOX_MADE };
 		rc = tui_run(&to);
 	}
 	if (record && fclose(record) != 0) {

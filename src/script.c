@@ -16,6 +16,7 @@
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
@@ -93,14 +94,10 @@ static int scope_add(struct sp_scope *sc, const char *actor, const char *name)
 		return -1;
 	if (script_scope_has(sc, actor, name))
 		return 0;
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 16;
-		struct scope_ent *v = realloc(sc->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		sc->v = v;
-		sc->cap = cap;
-	}
+	struct scope_ent *v = grow_array(sc->v, sc->n, &sc->cap, sizeof *v, 16);
+	if (!v)
+		return -1;
+	sc->v = v;
 	if ((sc->n + 1) * 2 > sc->nslot) {
 		size_t nslot = sc->nslot ? sc->nslot * 2 : 64;
 		size_t *slot = calloc(nslot, sizeof *slot);
@@ -173,22 +170,6 @@ static size_t utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Terminal cells a character takes: enough for CJK text in a caret line. */
-static int cp_width(uint32_t cp)
-{
-	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200d) ||
-	    (cp >= 0xfe00 && cp <= 0xfe0f))
-		return 0;
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-	    (cp >= 0x3041 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
-	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
-	    (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-	    (cp >= 0x20000 && cp <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
 /* ------------------------------------------------------------ diagnostics */
 
 /* Copy the line into DG->source, as a window around COL when the line is long. */
@@ -241,16 +222,12 @@ static void diags_vadd(struct sp_diags *d, int line, int col, const char *src,
 		d->truncated = 1;
 		return;
 	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		struct sp_diag *v = realloc(d->v, cap * sizeof *v);
-		if (!v) {
-			d->truncated = 1;
-			return;
-		}
-		d->v = v;
-		d->cap = cap;
+	struct sp_diag *v = grow_array(d->v, d->n, &d->cap, sizeof *v, 8);
+	if (!v) {
+		d->truncated = 1;
+		return;
 	}
+	d->v = v;
 	struct sp_diag *dg = &d->v[d->n++];
 	memset(dg, 0, sizeof *dg);
 	dg->line = line;
@@ -298,7 +275,8 @@ static void print_source(FILE *fp, const char *src, size_t caret)
 		if (k == 1 && cp == '\t')
 			fputc('\t', fp);
 		else
-			for (int w = (k == 0 || text_cp_unsafe(cp)) ? 1 : cp_width(cp); w > 0; w--)
+			for (int w = (k == 0 || text_cp_unsafe(cp) || text_cp_cells(cp) < 0) ? 1 : text_cp_cells(cp);
+			     w > 0; w--)
 				fputc(' ', fp);
 		i += k ? k : 1;
 	}
@@ -746,38 +724,38 @@ static int parse_ipv4(const char *s, size_t a, size_t b, struct in_addr *out)
 	return 0;
 }
 
-static int names_local_only;
-
-void script_names_local_only(int on)
+int script_host_is_localhost(const char *host)
 {
-	names_local_only = on;
+	size_t n = strlen(host), k = n && host[n - 1] == '.' ? n - 1 : n;
+	return (k == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	       (k > 10 && strncasecmp(host + k - 10, ".localhost", 10) == 0);
 }
 
-/* Resolve a host name at parse time; ERR gets the resolver's message. */
-static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg)
+int script_addr_resolve(struct sp_addr *a, int local_only, const char **why)
 {
+	const char *host = a->host;
 	size_t n = strlen(host);
 	struct addrinfo hints, *res = NULL;
 
-	if (names_local_only) { /* RFC 6761: localhost names are loopback, without asking */
-		size_t k = n && host[n - 1] == '.' ? n - 1 : n;
-		if ((k == 9 && strncasecmp(host, "localhost", 9) == 0) ||
-		    (k > 10 && strncasecmp(host + k - 10, ".localhost", 10) == 0)) {
-			a->v4.s_addr = htonl(INADDR_LOOPBACK);
-			a->v6 = in6addr_loopback;
-			a->has_v4 = a->has_v6 = 1;
-			return 0;
+	if (a->kind != SP_ADDR_IP || !host[0])
+		return 0;
+	a->has_v4 = a->has_v6 = 0;
+	if (local_only) { /* RFC 6761: localhost names are loopback, without asking */
+		if (!script_host_is_localhost(host)) {
+			*why = _("the sandbox has only lo and looks up no names but localhost (--host-net "
+				 "looks them up)");
+			return -1;
 		}
-		*errmsg = _("the sandbox has only lo and looks up no names but localhost (--host-net "
-			    "looks them up)");
-		return -1;
+		a->v4.s_addr = htonl(INADDR_LOOPBACK);
+		a->v6 = in6addr_loopback;
+		a->has_v4 = a->has_v6 = 1;
+		return 0;
 	}
-
 	/* RFC 6761: names under .invalid never resolve; answer without asking. */
 	if (strcasecmp(host, "invalid") == 0 ||
 	    (n > 8 && strcasecmp(host + n - 8, ".invalid") == 0) ||
 	    (n > 9 && strcasecmp(host + n - 9, ".invalid.") == 0)) {
-		*errmsg = gai_strerror(EAI_NONAME);
+		*why = gai_strerror(EAI_NONAME);
 		return -1;
 	}
 	memset(&hints, 0, sizeof hints);
@@ -785,7 +763,7 @@ static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg
 	hints.ai_socktype = SOCK_STREAM;
 	int r = getaddrinfo(host, NULL, &hints, &res);
 	if (r != 0) {
-		*errmsg = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
+		*why = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
 		return -1;
 	}
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -799,7 +777,7 @@ static int resolve_host(const char *host, struct sp_addr *a, const char **errmsg
 	}
 	freeaddrinfo(res);
 	if (!a->has_v4 && !a->has_v6) {
-		*errmsg = _("no IPv4 or IPv6 address");
+		*why = _("no IPv4 or IPv6 address");
 		return -1;
 	}
 	return 0;
@@ -963,19 +941,15 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 			if (!is_ident_char((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
 				return err(p, i, _("invalid host name '%.*s'"), tok_len(c.pos, colon),
 					   s + c.pos);
-		if (hlen > 253)
+		if (hlen > SP_HOST_MAX)
 			return err(p, c.pos, _("host name too long (at most 253 bytes)"));
 		if (parse_port(p, &c, colon + 1, b, &a->port) < 0)
 			return -1;
 		if (numeric) {
 			a->has_v4 = 1;
-		} else {
-			char host[256];
-			const char *why;
-			memcpy(host, s + c.pos, hlen);
-			host[hlen] = '\0';
-			if (resolve_host(host, a, &why) < 0)
-				return err(p, c.pos, _("cannot resolve '%s': %s"), host, why);
+		} else { /* a name: the session looks it up when the call runs */
+			memcpy(a->host, s + c.pos, hlen);
+			a->host[hlen] = '\0';
 		}
 		a->kind = SP_ADDR_IP;
 		break;
@@ -1677,14 +1651,10 @@ struct block {
 
 static int block_push(struct block *b, struct sp_stmt *st)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct sp_stmt *v = realloc(b->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		b->v = v;
-		b->cap = cap;
-	}
+	struct sp_stmt *v = grow_array(b->v, b->n, &b->cap, sizeof *v, 16);
+	if (!v)
+		return -1;
+	b->v = v;
 	b->v[b->n++] = *st;
 	memset(st, 0, sizeof *st);
 	return 0;
@@ -1972,123 +1942,91 @@ done:
 
 /* --------------------------------------------------------------- formatter */
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void out_mem(struct out *o, const char *s, size_t n)
-{
-	if (o->len < o->size) {
-		size_t room = o->size - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-		o->buf[o->len + (n < room ? n : room)] = '\0';
-	}
-	o->len += n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
-
-static void out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_fmt(struct out *o, const char *fmt, ...)
-{
-	char b[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		out_mem(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
-}
-
 /* A quoted string: printable ASCII as is, escapes for the rest; TEXT keeps UTF-8. */
-static void out_quoted(struct out *o, const unsigned char *s, size_t n, int text)
+static void out_quoted(struct text_buf *o, const unsigned char *s, size_t n, int text)
 {
-	out_str(o, "\"");
+	text_buf_puts(o, "\"");
 	for (size_t i = 0; i < n;) {
 		unsigned char ch = s[i];
 		uint32_t cp;
 		size_t k;
 		if (ch == '\\' || ch == '"') {
 			char e[3] = { '\\', (char)ch, 0 };
-			out_str(o, e);
+			text_buf_puts(o, e);
 		} else if (ch == '\n') {
-			out_str(o, "\\n");
+			text_buf_puts(o, "\\n");
 		} else if (ch == '\r') {
-			out_str(o, "\\r");
+			text_buf_puts(o, "\\r");
 		} else if (ch == '\t') {
-			out_str(o, "\\t");
+			text_buf_puts(o, "\\t");
 		} else if (ch >= 0x20 && ch < 0x7f) {
-			out_mem(o, (const char *)&ch, 1);
+			text_buf_put(o, (const char *)&ch, 1);
 		} else if (text && ch >= 0x80 && (k = utf8_seq(s + i, n - i, &cp)) && !text_cp_unsafe(cp)) {
-			out_mem(o, (const char *)s + i, k);
+			text_buf_put(o, (const char *)s + i, k);
 			i += k;
 			continue;
 		} else {
-			out_fmt(o, "\\x%02x", ch);
+			text_buf_printf(o, "\\x%02x", ch);
 		}
 		i++;
 	}
-	out_str(o, "\"");
+	text_buf_puts(o, "\"");
 }
 
-static void out_data(struct out *o, const struct sp_data *d)
+static void out_data(struct text_buf *o, const struct sp_data *d)
 {
 	out_quoted(o, d->unit, d->unit_len, 0);
 	if (d->count > 1)
-		out_fmt(o, " * %llu", (unsigned long long)d->count);
+		text_buf_printf(o, " * %llu", (unsigned long long)d->count);
 }
 
-static void out_addr(struct out *o, const struct sp_addr *a)
+static void out_addr(struct text_buf *o, const struct sp_addr *a)
 {
 	char b[INET6_ADDRSTRLEN];
 	if (a->text) {
-		out_str(o, a->text);
+		text_buf_puts(o, a->text);
 		return;
 	}
 	switch (a->kind) {
 	case SP_ADDR_IP:
 		if (a->has_v4)
-			out_fmt(o, "%s:%u", inet_ntop(AF_INET, &a->v4, b, sizeof b), a->port);
+			text_buf_printf(o, "%s:%u", inet_ntop(AF_INET, &a->v4, b, sizeof b), a->port);
 		else
-			out_fmt(o, "[%s]:%u", inet_ntop(AF_INET6, &a->v6, b, sizeof b), a->port);
+			text_buf_printf(o, "[%s]:%u", inet_ntop(AF_INET6, &a->v6, b, sizeof b), a->port);
 		break;
 	case SP_ADDR_ANY:
-		out_fmt(o, "*:%u", a->port);
+		text_buf_printf(o, "*:%u", a->port);
 		break;
 	case SP_ADDR_UNIX:
 		if (a->abstract)
-			out_str(o, "@");
-		out_str(o, a->path);
+			text_buf_puts(o, "@");
+		text_buf_puts(o, a->path);
 		break;
 	case SP_ADDR_OF:
 		if (a->actor[0]) {
-			out_str(o, a->actor);
-			out_str(o, ".");
+			text_buf_puts(o, a->actor);
+			text_buf_puts(o, ".");
 		}
-		out_str(o, "addr(");
-		out_str(o, a->name);
-		out_str(o, ")");
+		text_buf_puts(o, "addr(");
+		text_buf_puts(o, a->name);
+		text_buf_puts(o, ")");
 		break;
 	}
 }
 
-static void out_arg(struct out *o, const struct sp_stmt *st, int i)
+static void out_arg(struct text_buf *o, const struct sp_stmt *st, int i)
 {
 	const struct sp_arg *a = &st->args[i];
 	enum call_shape sh = call_info(st->call) ? call_info(st->call)->args[i].sh : CALL_SH_NONE;
 	switch (a->kind) {
 	case SP_ARG_SOCK:
 		if (a->name[0])
-			out_str(o, a->name);
+			text_buf_puts(o, a->name);
 		else
-			out_fmt(o, "%lld", a->num);
+			text_buf_printf(o, "%lld", a->num);
 		break;
 	case SP_ARG_INT:
-		out_fmt(o, "%lld", a->num);
+		text_buf_printf(o, "%lld", a->num);
 		break;
 	case SP_ARG_CONST: {
 		const char *name = a->name[0] ? a->name : NULL;
@@ -2097,9 +2035,9 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 		if (!name && shape_kind(sh))
 			name = consts_name((enum sp_const_kind)shape_kind(sh), (int)a->num);
 		if (name)
-			out_str(o, name);
+			text_buf_puts(o, name);
 		else
-			out_fmt(o, "%lld", a->num);
+			text_buf_printf(o, "%lld", a->num);
 		break;
 	}
 	case SP_ARG_FLAGS: {
@@ -2108,18 +2046,18 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 		const struct sp_const *all = consts_all(&n);
 		int first = 1;
 		if (left == 0) {
-			out_str(o, "0");
+			text_buf_puts(o, "0");
 			break;
 		}
 		for (size_t k = 0; k < n; k++) {
 			if (all[k].kind != SP_K_MSG || !all[k].value || (left & all[k].value) != all[k].value)
 				continue;
-			out_fmt(o, "%s%s", first ? "" : "|", all[k].name);
+			text_buf_printf(o, "%s%s", first ? "" : "|", all[k].name);
 			left &= ~(long long)all[k].value;
 			first = 0;
 		}
 		if (left)
-			out_fmt(o, "%s%lld", first ? "" : "|", left);
+			text_buf_printf(o, "%s%lld", first ? "" : "|", left);
 		break;
 	}
 	case SP_ARG_ADDR:
@@ -2133,30 +2071,30 @@ static void out_arg(struct out *o, const struct sp_stmt *st, int i)
 
 int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct text_buf o = { buf, size, 0 };
 	if (size > 0)
 		buf[0] = '\0';
 	switch (st->kind) {
 	case SP_ST_CALL: {
 		const char *name = call_name(st->call);
-		out_fmt(&o, "%s: ", st->actor);
+		text_buf_printf(&o, "%s: ", st->actor);
 		if (st->assign[0])
-			out_fmt(&o, "%s = ", st->assign);
-		out_str(&o, name ? name : "?");
-		out_str(&o, "(");
+			text_buf_printf(&o, "%s = ", st->assign);
+		text_buf_puts(&o, name ? name : "?");
+		text_buf_puts(&o, "(");
 		for (int i = 0; i < st->nargs && i < SP_MAX_ARGS; i++) {
 			if (i)
-				out_str(&o, ", ");
+				text_buf_puts(&o, ", ");
 			out_arg(&o, st, i);
 		}
-		out_str(&o, ")");
+		text_buf_puts(&o, ")");
 		if (st->expect.present) {
 			const char *en = consts_errno_name(st->expect.err);
-			out_fmt(&o, " = %lld", st->expect.ret);
+			text_buf_printf(&o, " = %lld", st->expect.ret);
 			if (st->expect.ret == -1 && !st->expect.any_error && en)
-				out_fmt(&o, " %s", en);
+				text_buf_printf(&o, " %s", en);
 			if (st->expect.has_data) {
-				out_str(&o, " ");
+				text_buf_puts(&o, " ");
 				out_data(&o, &st->expect.data);
 			}
 		}
@@ -2164,26 +2102,26 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 	}
 	case SP_ST_EXPECT: {
 		const char *state = consts_tcp_state_name(st->state);
-		out_fmt(&o, "expect %s %s %s", st->actor, st->name, state ? state : "CLOSED");
+		text_buf_printf(&o, "expect %s %s %s", st->actor, st->name, state ? state : "CLOSED");
 		break;
 	}
 	case SP_ST_TITLE:
 	case SP_ST_SAY:
-		out_str(&o, st->kind == SP_ST_TITLE ? "title " : "say ");
+		text_buf_puts(&o, st->kind == SP_ST_TITLE ? "title " : "say ");
 		out_quoted(&o, (const unsigned char *)(st->text ? st->text : ""),
 			   st->text ? strlen(st->text) : 0, 1);
 		break;
 	case SP_ST_PAUSE:
-		out_str(&o, "pause");
+		text_buf_puts(&o, "pause");
 		break;
 	case SP_ST_SLEEP:
 		if (st->sleep_ms > 0 && st->sleep_ms % 1000 == 0)
-			out_fmt(&o, "sleep %lds", st->sleep_ms / 1000);
+			text_buf_printf(&o, "sleep %lds", st->sleep_ms / 1000);
 		else
-			out_fmt(&o, "sleep %ldms", st->sleep_ms);
+			text_buf_printf(&o, "sleep %ldms", st->sleep_ms);
 		break;
 	case SP_ST_REPEAT:
-		out_fmt(&o, "repeat %ld", st->repeat);
+		text_buf_printf(&o, "repeat %ld", st->repeat);
 		break;
 	}
 	return o.len > INT_MAX ? INT_MAX : (int)o.len;

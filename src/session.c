@@ -16,6 +16,7 @@
 #include "sockplay/actor.h"
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
+#include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/kview.h"
 #include "sockplay/session.h"
@@ -248,14 +249,10 @@ static struct sess_sock *sock_by_name(const struct sess_actor *act, const char *
 
 static struct sess_sock *sock_add(struct sess_actor *act)
 {
-	if (act->nsocks == act->cap) {
-		size_t cap = act->cap ? act->cap * 2 : 8;
-		struct sess_sock *v = realloc(act->socks, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		act->socks = v;
-		act->cap = cap;
-	}
+	struct sess_sock *v = grow_array(act->socks, act->nsocks, &act->cap, sizeof *v, 8);
+	if (!v)
+		return NULL;
+	act->socks = v;
 	struct sess_sock *ss = &act->socks[act->nsocks++];
 	memset(ss, 0, sizeof *ss);
 	ss->state = -1;
@@ -282,7 +279,17 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 			int family, struct sockaddr_storage *out, socklen_t *len,
 			char *err, size_t errlen)
 {
+	struct sp_addr named;
 	memset(out, 0, sizeof *out);
+	if (a->kind == SP_ADDR_IP && a->host[0]) { /* a name: looked up now, not when parsed */
+		const char *why = "";
+		named = *a;
+		if (script_addr_resolve(&named, s->o.names_local_only, &why) < 0) {
+			snprintf(err, errlen, _("cannot resolve '%s': %s"), a->host, why);
+			return -1;
+		}
+		a = &named;
+	}
 	switch (a->kind) {
 	case SP_ADDR_IP:
 	case SP_ADDR_ANY: {

@@ -1,8 +1,11 @@
 /* text.c -- escaping and formatting shared by the transcript and the TUI. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <sys/un.h>
 
 #include "sockplay/text.h"
@@ -48,6 +51,76 @@ static size_t utf8_at(const unsigned char *p, size_t len, uint32_t *cp)
 		return 0;
 	*cp = v;
 	return n;
+}
+
+/* Cells by a table, where the C library has no Unicode widths (outside a UTF-8 locale). */
+static int cp_cells_table(uint32_t cp)
+{
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return -1;
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200d) ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+	    (cp >= 0x3041 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
+	    (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+	    (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+int text_cp_cells(uint32_t cp)
+{
+	if (MB_CUR_MAX > 1) /* wchar_t holds the code point (ISO 10646) */
+		return wcwidth((wchar_t)cp);
+	return cp_cells_table(cp);
+}
+
+int text_cells(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cells = 0;
+	for (size_t i = 0; i < n && p[i];) {
+		uint32_t cp = p[i];
+		size_t k = cp < 0x80 ? 1 : utf8_at(p + i, n - i, &cp);
+		int w = k ? text_cp_cells(cp) : 1;
+		cells += w < 0 ? 1 : w;
+		i += k ? k : 1;
+	}
+	return cells;
+}
+
+void text_buf_put(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->len < b->size) {
+		size_t room = b->size - 1 - b->len, k = n < room ? n : room;
+		memcpy(b->buf + b->len, s, k);
+		b->buf[b->len + k] = '\0';
+	}
+	b->len += n;
+}
+
+void text_buf_puts(struct text_buf *b, const char *s)
+{
+	text_buf_put(b, s, strlen(s));
+}
+
+void text_buf_printf(struct text_buf *b, const char *fmt, ...)
+{
+	size_t room = b->len < b->size ? b->size - b->len : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+size_t text_buf_used(const struct text_buf *b)
+{
+	return b->len < b->size ? b->len : b->size ? b->size - 1 : 0;
 }
 
 static size_t escape(const unsigned char *p, size_t len, size_t maxshow, char *out, size_t size, int utf8)

@@ -38,6 +38,7 @@
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
+#include "sockplay/grow.h"
 #include "sockplay/text.h"
 #include "sockplay/sandbox.h"
 #include "sockplay/trace.h"
@@ -390,14 +391,10 @@ static void track(struct trace *t, pid_t pid, pid_t tid, int what)
 		}
 	if (what == TS_GONE)
 		return;
-	if (t->nthreads == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 8;
-		struct tstate *n = realloc(t->threads, nc * sizeof *n);
-		if (!n)
-			return;
-		t->threads = n;
-		t->cap = nc;
-	}
+	struct tstate *n = grow_array(t->threads, t->nthreads, &t->cap, sizeof *n, 8);
+	if (!n)
+		return;
+	t->threads = n;
 	t->threads[t->nthreads].pid = pid;
 	t->threads[t->nthreads].tid = tid;
 	t->threads[t->nthreads].what = what;

@@ -16,9 +16,10 @@
 
 #include "sockplay/consts.h"
 #include "sockplay/explain.h"
+#include "sockplay/grow.h"
+#include "sockplay/i18n.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
-#include "sockplay/i18n.h"
 #include "sockplay/tui.h"
 #include "sockplay/tui_draw.h"
 #include "sockplay/wire.h"
@@ -935,14 +936,10 @@ static void tui_states_before(struct tui *t)
 			const struct snap_sock *so = &sa->socks[k];
 			if (!tui_is_tcp(so))
 				continue;
-			if (t->nwas == t->capwas) {
-				size_t cap = t->capwas ? t->capwas * 2 : 16;
-				struct tui_was *v = realloc(t->was, cap * sizeof *v);
-				if (!v)
-					return;
-				t->was = v;
-				t->capwas = cap;
-			}
+			struct tui_was *v = grow_array(t->was, t->nwas, &t->capwas, sizeof *v, 16);
+			if (!v)
+				return;
+			t->was = v;
 			struct tui_was *w = &t->was[t->nwas++];
 			snprintf(w->actor, sizeof w->actor, "%s", sa->name);
 			snprintf(w->name, sizeof w->name, "%s", so->name);
@@ -1307,17 +1304,13 @@ static int tui_parse(struct tui *t, const char *text, struct sp_stmt *st, struct
 /* Keep a typed statement alive: a blocked call still points at it. */
 static void tui_keep(struct tui *t, struct sp_stmt *st)
 {
-	if (t->ntyped == t->captyped) {
-		size_t cap = t->captyped ? t->captyped * 2 : 32;
-		struct sp_stmt **v = realloc(t->typed, cap * sizeof *v);
-		if (!v) {
-			script_stmt_clear(st);
-			free(st);
-			return;
-		}
-		t->typed = v;
-		t->captyped = cap;
+	struct sp_stmt **v = grow_array(t->typed, t->ntyped, &t->captyped, sizeof *v, 32);
+	if (!v) {
+		script_stmt_clear(st);
+		free(st);
+		return;
 	}
+	t->typed = v;
 	t->typed[t->ntyped++] = st;
 }
 
@@ -2094,7 +2087,7 @@ int tui_run(const struct tui_opts *o)
 	memset(&t, 0, sizeof t);
 	tui_init_view(&t, o);
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = tui_on_event, .ctx = &t,
-				   .net_label = o->net_label, .explain = 1 };
+				   .net_label = o->net_label, .explain = 1, .names_local_only = o->names_local_only };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);

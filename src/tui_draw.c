@@ -129,7 +129,7 @@ static int char_cells(const char *s, size_t *bytes, wchar_t *wc)
 		*wc = L'?';
 		return 1;
 	}
-	int cw = wcwidth(*wc);
+	int cw = text_cp_cells(cp);
 	if (cw < 0) {
 		*wc = L'?';
 		cw = 1;
@@ -1415,7 +1415,7 @@ static void draw_prompt(const struct dc *d, int y, struct tui_hits *hits)
 	/* cells before the cursor decide the scroll */
 	int before = 0, shift = 0;
 	for (size_t i = 0; i < l->cur; i++) {
-		int cw = wcwidth(l->buf[i]);
+		int cw = text_cp_cells((uint32_t)l->buf[i]);
 		before += cw > 0 ? cw : 1;
 	}
 	if (before > room - 1)
@@ -1437,7 +1437,7 @@ static void draw_prompt(const struct dc *d, int y, struct tui_hits *hits)
 	if (v->prompt_error) {
 		int col = 0;
 		for (int i = 0; i < v->prompt_error_col && (size_t)i < l->len; i++) {
-			int cw = wcwidth(l->buf[i]);
+			int cw = text_cp_cells((uint32_t)l->buf[i]);
 			col += cw > 0 ? cw : 1;
 		}
 		int cx = 2 + col - skipped, mw = tui_width(v->prompt_error);

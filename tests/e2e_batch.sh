@@ -144,11 +144,17 @@ expect_usage "bad ipv4" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(
 expect_usage "port range" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 127.0.0.1:70000)\n' "70000"
 expect_usage "v6 bracket" 'server: s = socket(AF_INET6, SOCK_STREAM)\nserver: bind(s, [::1:80)\n' "bad.sp:2:"
 # In the sandbox no resolver is asked: only localhost names resolve (--sandbox: never the host's network).
-printf 'client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, lab-server.example:80)\n' >"$TMP/dns.sp"
+# Names are looked up when their statement runs: the steps before it run, the run stops there with exit 1.
+printf 'client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, lab-server.example:80)\nclient: close(c)\n' >"$TMP/dns.sp"
 out=$($SP --batch --sandbox "$TMP/dns.sp" 2>&1); rc=$?
 case "$rc:$out" in
 3:*) ok "names in the sandbox: no sandbox here (skipped)" ;;
-2:*"cannot resolve 'lab-server.example': the sandbox has only lo"*) ok "the sandbox looks up no names but localhost" ;;
+1:"[client] socket(AF_INET, SOCK_STREAM, 0) = 3
+$TMP/dns.sp:2: error: cannot resolve 'lab-server.example': the sandbox has only lo"*)
+	case "$out" in
+	*"close("*) bad "a name in the sandbox: the run went on after the error: $out" ;;
+	*) ok "the sandbox looks up no names but localhost, when the statement runs" ;;
+	esac ;;
 *) bad "a name in the sandbox: exit $rc: $out" ;;
 esac
 printf 'server: s = socket(AF_INET6, SOCK_STREAM)\nserver: bind(s, localhost.:8888) = 0\nserver: listen(s)\nclient: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, LocalHost:8888) = -1 ECONNREFUSED\n' >"$TMP/lh.sp"
@@ -158,7 +164,29 @@ case "$rc:$out" in
 0:*"bind(3, [::1]:8888) = 0"*) ok "localhost resolves in the sandbox, to ::1 for AF_INET6 and 127.0.0.1 for AF_INET" ;;
 *) bad "localhost in the sandbox: exit $rc: $out" ;;
 esac
-expect_usage "unresolvable" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: connect(s, no-such-host.invalid:80)\n' "no-such-host.invalid"
+# A name that does not resolve is an error of its statement when it runs, not of the script.
+printf 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: connect(s, no-such-host.invalid:80)\nserver: close(s)\n' >"$TMP/nx.sp"
+out=$($SP --batch "$TMP/nx.sp" 2>&1); rc=$?
+case "$rc:$out" in
+1:"[server] socket(AF_INET, SOCK_STREAM, 0) = 3
+$TMP/nx.sp:2: error: cannot resolve 'no-such-host.invalid': "*)
+	case "$out" in
+	*"close("*) bad "unresolvable: the run went on after the error: $out" ;;
+	*) ok "unresolvable: a run-time error of line 2, exit 1" ;;
+	esac ;;
+*) bad "unresolvable: exit $rc: $out" ;;
+esac
+out=$($SP --export python "$TMP/nx.sp" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"nx.sp:2: cannot resolve 'no-such-host.invalid'"*) ok "unresolvable: --export says which name" ;;
+*) bad "unresolvable: --export: exit $rc: $out" ;;
+esac
+printf 'client: c = socket(AF_INET, SOCK_STREAM)\nclient: connect(c, no-such-host.invalid:80)\n' >"$TMP/nxrec.sp"
+$SP --batch --record "$TMP/nx.rec" "$TMP/nxrec.sp" >/dev/null 2>&1
+case "$(cat "$TMP/nx.rec" 2>/dev/null)" in
+*"client: connect(c, no-such-host.invalid:80)"*) ok "--record keeps the name as written" ;;
+*) bad "--record: $(cat "$TMP/nx.rec" 2>/dev/null)" ;;
+esac
 expect_usage "unterminated string" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "abc)\n' "bad.sp:2:"
 expect_usage "bad escape" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: send(s, "a\\qb")\n' "bad.sp:2:"
 expect_usage "undefined name" 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: accept(conn)\n' "'conn' is not defined for actor server"

@@ -19,6 +19,7 @@ struct batch_opts {
 	int wire;            /* --wire: the segments each step put on the wire */
 	int explain;         /* --explain */
 	int full_data;       /* --full-data: every received byte in the transcript */
+	int names_local_only; /* the sandbox: only localhost names resolve (session_opts) */
 };
 
 /*

@@ -15,10 +15,11 @@
 #define SP_RECV_MAX (64u << 20)  /* largest N of recv(fd, N) */
 #define SP_ACTORS_MAX 8          /* actors in a script, server and client included */
 #define SP_REPEAT_NEST 8         /* deepest nesting of repeat blocks */
+#define SP_HOST_MAX 253          /* longest host name */
 
 /* An address as written; resolved to a sockaddr when the call runs. */
 enum sp_addr_kind {
-	SP_ADDR_IP,      /* a numeric or resolved host: 127.0.0.1:8888, [::1]:80, localhost:8888 */
+	SP_ADDR_IP,      /* a numeric address or a host name: 127.0.0.1:8888, [::1]:80, localhost:8888 */
 	SP_ADDR_ANY,     /* *:8888, :0 -- the wildcard address of the socket's family */
 	SP_ADDR_UNIX,    /* /path or @abstract */
 	SP_ADDR_OF,      /* addr(s) or server.addr(s): where that socket is bound */
@@ -27,9 +28,10 @@ enum sp_addr_kind {
 struct sp_addr {
 	enum sp_addr_kind kind;
 	uint16_t port;             /* host order; IP and ANY */
-	int has_v4, has_v6;        /* IP: which of v4/v6 are filled */
-	struct in_addr v4;         /* IP: the IPv4 address (the first one for a name) */
-	struct in6_addr v6;        /* IP: the IPv6 address (the first one for a name) */
+	int has_v4, has_v6;        /* IP: which of v4/v6 are filled (none for a name until resolved) */
+	struct in_addr v4;         /* IP: the IPv4 address (the first one of a resolved name) */
+	struct in6_addr v6;        /* IP: the IPv6 address (the first one of a resolved name) */
+	char host[SP_HOST_MAX + 1]; /* IP: the host name as written, "" for a numeric address */
 	char path[108];            /* UNIX: path, without the leading '@' when abstract */
 	int abstract;              /* UNIX: 1 for @name */
 	char actor[SP_NAME_MAX];   /* OF: actor as written, "" for addr(s): the statement's own */
@@ -153,12 +155,16 @@ int script_parse(const char *file, const char *text, size_t len,
 		 struct sp_script **out, struct sp_diags *diags);
 
 /*
- * Host names are looked up when a script is parsed. In the sandbox, which has
- * only lo, nothing outside is asked (a resolver, through the network or a
- * local socket): only "localhost" and names under ".localhost" resolve, to
- * 127.0.0.1 and ::1, and any other name is an error that says why.
+ * The parser looks up no name: a host name stays in the address (A->host)
+ * and is resolved when its call runs. script_addr_resolve fills A's v4/v6
+ * from A->host (nothing to do for any other address): 0, or -1 with *WHY
+ * saying why. LOCAL_ONLY is the sandbox's rule, which has only lo: nothing
+ * outside is asked (a resolver, through the network or a local socket), only
+ * "localhost" and names under ".localhost" resolve, to 127.0.0.1 and ::1.
  */
-void script_names_local_only(int on);
+int script_addr_resolve(struct sp_addr *a, int local_only, const char **why);
+/* Whether HOST is "localhost" or a name under ".localhost" (RFC 6761), a trailing dot allowed. */
+int script_host_is_localhost(const char *host);
 
 /* Read FILE and parse it; a missing file, a directory etc. is a diagnostic at line 0. */
 int script_load(const char *file, struct sp_script **out, struct sp_diags *diags);

@@ -65,6 +65,7 @@ struct session_opts {
 	void *ctx;
 	const char *net_label;      /* "sandbox netns" or "host network", for the snapshot */
 	int explain;                /* the snapshot carries the last call's explanation (the TUI's) */
+	int names_local_only;       /* the sandbox: host names other than localhost do not resolve */
 };
 
 struct session;

@@ -49,6 +49,32 @@ void text_data_preview(const unsigned char *p, size_t shown, size_t total, size_
 void text_data_preview_utf8(const unsigned char *p, size_t shown, size_t total, size_t maxshow, char *out,
 			    size_t size);
 
+/*
+ * Terminal cells code point CP takes: 0 for combining marks and zero-width
+ * characters, 2 for wide ones (CJK, fullwidth forms, emoji), 1 else, -1 for
+ * one a terminal does not print. In a UTF-8 locale this is the C library's
+ * count, which the terminal and curses use too; in any other, a built-in
+ * table that is enough for CJK text. The one measure of text on a screen.
+ */
+int text_cp_cells(uint32_t cp);
+/* Cells of the UTF-8 text S[0..N) (up to a NUL): what cannot be printed or decoded counts 1. */
+int text_cells(const char *s, size_t n);
+
+/*
+ * A bounded writer into a caller's buffer, as snprintf: BUF is always
+ * NUL-terminated and never written past SIZE bytes; LEN counts everything
+ * written to it, what did not fit included (the length a caller would need).
+ */
+struct text_buf {
+	char *buf;
+	size_t size, len;
+};
+void text_buf_put(struct text_buf *b, const char *s, size_t n);
+void text_buf_puts(struct text_buf *b, const char *s);
+void text_buf_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The bytes BUF holds: LEN, or SIZE - 1 when not all fitted. */
+size_t text_buf_used(const struct text_buf *b);
+
 /* "127.0.0.1:8888", "[::1]:8888", "*:8888", "/tmp/s", "@name", "-" when unset. */
 void text_addr(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t size);
 

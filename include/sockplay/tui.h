@@ -19,6 +19,7 @@ struct tui_opts {
 	int color;                      /* 0 with --no-color or NO_COLOR */
 	const struct session_run *runs; /* --run: programs on stage, stepped one socket call at a time */
 	size_t nruns;
+	int names_local_only;           /* the sandbox: only localhost names resolve (session_opts) */
 	int quit_at_end;                /* leave once the script has run to its end (benchmarks, kiosks) */
 };
 
