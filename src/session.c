@@ -622,8 +622,8 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 			if (!k && o->closed)
 				continue; /* gone (a socket only bound is open but not in the kernel's lists) */
 			int state = k ? k->state : o->state;
-			int rank = o->closed ? 1 : state == 10 ? 3 : 2;
-			if ((listen_only && state != 10) || rank <= best)
+			int rank = o->closed ? 1 : state == SP_TCP_LISTEN ? 3 : 2;
+			if ((listen_only && state != SP_TCP_LISTEN) || rank <= best)
 				continue;
 			best = rank;
 			cx->holder = o->closed ? EXPLAIN_HOLDER_CLOSED : EXPLAIN_HOLDER_SOCKET;
@@ -636,7 +636,7 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 	for (size_t i = 0; i < kv.n && !best; i++) { /* none of ours: someone else's, on the host network */
 		const struct kv_sock *k = &kv.v[i];
 		if (k->type == me->type && (k->family == AF_INET || k->family == AF_INET6) &&
-		    same_port(&k->local, addr) && (!listen_only || k->state == 10)) {
+		    same_port(&k->local, addr) && (!listen_only || k->state == SP_TCP_LISTEN)) {
 			cx->holder = EXPLAIN_HOLDER_OUTSIDE;
 			cx->holder_state = k->state;
 			cx->holder_type = k->type;
@@ -689,8 +689,9 @@ static void explain_before(struct sess_actor *act, const struct pending *p)
 		return;
 	int st = probe_tcp_state(act, me);
 	me->pre_state = st;
-	int connected = st == 1 || st == 4 || st == 5 || st == 8 || st == 9 || st == 11;
-	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == 8))
+	int connected = st == SP_TCP_ESTABLISHED || st == SP_TCP_FIN_WAIT1 || st == SP_TCP_FIN_WAIT2 ||
+			st == SP_TCP_CLOSE_WAIT || st == SP_TCP_LAST_ACK || st == SP_TCP_CLOSING;
+	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == SP_TCP_CLOSE_WAIT))
 		return;
 	struct kv_table kv = { 0 };
 	char err[200];
@@ -754,7 +755,7 @@ static void explain_refuser(struct session *s, struct sess_actor *act, const str
 		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
 			const struct sess_sock *o = &s->actors[i].socks[j];
 			if (o == me || o->closed || o->type != SOCK_STREAM || !o->local_len ||
-			    !addr_port(&o->local) || o->state == 10 || !same_port(&o->local, &a))
+			    !addr_port(&o->local) || o->state == SP_TCP_LISTEN || !same_port(&o->local, &a))
 				continue;
 			cx->bound_actor = s->actors[i].name;
 			cx->bound_name = o->name;
@@ -806,7 +807,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		char err[200];
 		if (kview_dump(&kv, err, sizeof err) == 0) {
 			const struct kv_sock *k = kview_find(&kv, me->cookie);
-			cx->state_after = k ? k->state : 7;
+			cx->state_after = k ? k->state : SP_TCP_CLOSE;
 		}
 		kview_free(&kv);
 		/*
@@ -815,11 +816,12 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		 * tcp_disconnect() in ESTABLISHED, CLOSE_WAIT, FIN_WAIT1 and FIN_WAIT2.
 		 */
 		int b = cx->state_before;
-		if (b == 1 || (b >= 4 && b <= 5) || b == 8 || b == 9 || b == 11) {
-			unsigned fin = b == 8 ? 1 : 0;
+		if (b == SP_TCP_ESTABLISHED || b == SP_TCP_FIN_WAIT1 || b == SP_TCP_FIN_WAIT2 ||
+		    b == SP_TCP_CLOSE_WAIT || b == SP_TCP_LAST_ACK || b == SP_TCP_CLOSING) {
+			unsigned fin = b == SP_TCP_CLOSE_WAIT ? 1 : 0;
 			if (cx->rq_known && cx->rq_before > fin)
 				cx->close_rst = EXPLAIN_RST_UNREAD;
-			else if (me->linger_zero && b != 9 && b != 11)
+			else if (me->linger_zero && b != SP_TCP_LAST_ACK && b != SP_TCP_CLOSING)
 				cx->close_rst = EXPLAIN_RST_LINGER0;
 		}
 	}
@@ -1154,7 +1156,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 		}
 		apply_kview(s); /* the snapshot after the expect says what it saw */
 		const struct kv_sock *k = kview_find(&s->kv, ss->cookie);
-		state = k ? k->state : 7 /* TCP_CLOSE: the kernel has forgotten it */;
+		state = k ? k->state : SP_TCP_CLOSE; /* the kernel has forgotten it */
 		if (state == st->state || ms_since(&t0) >= EXPECT_WAIT_MS)
 			break;
 		struct timespec ts = { 0, 10 * 1000000 };
@@ -1813,9 +1815,9 @@ static void apply_kview(struct session *s)
 			} else if (ss->closed) {
 				ss->gone = 1;
 			} else if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6) &&
-				   (was_listed || ss->state != TCP_CLOSE)) {
+				   (was_listed || ss->state != SP_TCP_CLOSE)) {
 				int st = probe_tcp_state(act, ss);
-				ss->state = st >= 0 ? st : TCP_CLOSE;
+				ss->state = st >= 0 ? st : SP_TCP_CLOSE;
 			}
 		}
 	}

@@ -633,7 +633,7 @@ static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, cons
 				if (pass == 0 ? (connected && session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
 					      : (!connected && session_endpoint_is(&l, e, 1))) {
 					*actor = sa->name;
-					*sock = pass == 0 || sa->socks[k].state != 10 ? sa->socks[k].name : NULL;
+					*sock = pass == 0 || sa->socks[k].state != SP_TCP_LISTEN ? sa->socks[k].name : NULL;
 					int pane = tui_pane_of(t, sa->name);
 					return pane >= 0 ? pane : TUI_MAX_PANES;
 				}
@@ -786,7 +786,7 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 				continue;
 			if (!best)
 				best = g;
-			if (k->state != 10 || (in && (g->flags & (WIRE_SYN | WIRE_ACK)) == WIRE_SYN)) {
+			if (k->state != SP_TCP_LISTEN || (in && (g->flags & (WIRE_SYN | WIRE_ACK)) == WIRE_SYN)) {
 				best = g;
 				break;
 			}
@@ -1048,7 +1048,7 @@ static void tui_add_trans(struct tui *t, const char *actor, const char *name, in
 static int tui_state_now(const struct snap_sock *so)
 {
 	if (so->closed && !so->in_kernel)
-		return 7;
+		return SP_TCP_CLOSE;
 	return so->state;
 }
 
@@ -1079,7 +1079,7 @@ static void tui_after_step(struct tui *t)
 			struct tui_was *w = tui_was_of(t, sa->name, so);
 			if (called)
 				me_was = w;
-			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? 10 : -1;
+			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1;
 			int to = tui_state_now(so);
 			if (from >= 0 && to >= 0 && from != to)
 				tui_add_trans(t, sa->name, so->name, so->fd, from, to, called,
@@ -1096,8 +1096,8 @@ static void tui_after_step(struct tui *t)
 		int called = tui_is_called(t, w->actor, w->name, w->fd);
 		if (called)
 			me_was = w;
-		if (w->state != 7)
-			tui_add_trans(t, w->actor, w->name, w->fd, w->state, 7, called,
+		if (w->state != SP_TCP_CLOSE)
+			tui_add_trans(t, w->actor, w->name, w->fd, w->state, SP_TCP_CLOSE, called,
 				      tui_step_reset(t, w->local, w->peer));
 	}
 	/* the other end of the call's connection */
@@ -1123,10 +1123,10 @@ static void tui_after_step(struct tui *t)
 	struct explain_conn ec = {
 		.call = t->call.call, .socktype = t->call.socktype ? t->call.socktype : SOCK_STREAM,
 		.ret = t->call.ret, .err = t->call.err, .blocked = t->call.blocked,
-		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? 10 : -1,
-		.after = me ? tui_state_now(me) : me_was ? 7 : -1,
+		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1,
+		.after = me ? tui_state_now(me) : me_was ? SP_TCP_CLOSE : -1,
 		.peer_before = peer_was ? peer_was->state : -1,
-		.peer_after = peer ? tui_state_now(peer) : peer_was ? 7 : -1,
+		.peer_after = peer ? tui_state_now(peer) : peer_was ? SP_TCP_CLOSE : -1,
 		.me = me_actor, .peer = peer_actor,
 	};
 	if (me && (me->type == SOCK_DGRAM || me->type == SOCK_STREAM))
@@ -1472,11 +1472,11 @@ static const struct snap_sock *tui_target(const struct tui *t, enum tui_action a
 		return k;
 	int want_listen = act == TUI_A_ACCEPT;
 	int want_conn = act == TUI_A_SEND || act == TUI_A_RECV;
-	if (!(want_listen && k->state != 10) && !(want_conn && k->state == 10))
+	if (!(want_listen && k->state != SP_TCP_LISTEN) && !(want_conn && k->state == SP_TCP_LISTEN))
 		return k;
 	for (size_t i = sa->nsocks; i-- > 0;) {
 		const struct snap_sock *c = &sa->socks[i];
-		if (!c->closed && (want_listen ? c->state == 10 : c->state != 10))
+		if (!c->closed && (want_listen ? c->state == SP_TCP_LISTEN : c->state != SP_TCP_LISTEN))
 			return c;
 	}
 	return k;
@@ -1934,12 +1934,14 @@ static int tui_live(const struct tui *t)
 		for (size_t k = 0; k < sa->nsocks; k++) {
 			const struct snap_sock *so = &sa->socks[k];
 			int st = so->state;
-			if ((so->closed && so->in_kernel) || st == 2 || st == 3 ||
-			    st == 4 || st == 5 || st == 6 || st == 9 || st == 11)
+			if ((so->closed && so->in_kernel) || st == SP_TCP_SYN_SENT || st == SP_TCP_SYN_RECV ||
+			    st == SP_TCP_FIN_WAIT1 || st == SP_TCP_FIN_WAIT2 || st == SP_TCP_TIME_WAIT ||
+			    st == SP_TCP_LAST_ACK || st == SP_TCP_CLOSING)
 				return 1;
-			if (so->in_kernel && (so->rq > 0 || (st != 10 && so->wq > 0)))
+			if (so->in_kernel && (so->rq > 0 || (st != SP_TCP_LISTEN && so->wq > 0)))
 				return 1; /* a listener's wq is its backlog */
-			if (!t->wire && so->in_kernel && (st == 10 || st == 1 || st == 8))
+			if (!t->wire && so->in_kernel &&
+			    (st == SP_TCP_LISTEN || st == SP_TCP_ESTABLISHED || st == SP_TCP_CLOSE_WAIT))
 				return 1;
 		}
 	}
