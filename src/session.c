@@ -1849,6 +1849,21 @@ static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, so
 	out[n] = 0;
 }
 
+/* The addresses of a snapshot socket, and whether the peer is one: a port (Internet), any address (Unix). */
+static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, socklen_t local_len,
+		    const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	if (local_len && local->ss_family != AF_UNSPEC) {
+		o->local_sa = *local;
+		o->local_len = local_len;
+	}
+	if (peer_len && peer->ss_family != AF_UNSPEC) {
+		o->peer_sa = *peer;
+		o->peer_len = peer_len;
+	}
+	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || addr_port(&o->peer_sa) != 0);
+}
+
 const struct snapshot *session_snapshot(struct session *s)
 {
 	size_t nsocks = 0;
@@ -1918,7 +1933,10 @@ const struct snapshot *session_snapshot(struct session *s)
 			o->family = ss->family;
 			o->type = ss->type;
 			o->in_kernel = ss->in_kernel;
+			o->cookie = ss->cookie;
 			if (ss->in_kernel) {
+				snap_sa(o, &ss->k.local, sizeof ss->k.local, &ss->k.peer,
+					ss->k.peer.ss_family ? sizeof ss->k.peer : 0);
 				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
 				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
 					  o->peer, sizeof o->peer);
@@ -1932,6 +1950,7 @@ const struct snapshot *session_snapshot(struct session *s)
 				o->retrans = ss->k.retrans;
 				o->timer_ms = ss->k.timer_ms;
 			} else {
+				snap_sa(o, &ss->local, ss->local_len, &ss->peer, ss->peer_len);
 				snap_addr(&ss->txt_local, &ss->local, ss->local_len, o->local, sizeof o->local);
 				snap_addr(&ss->txt_peer, &ss->peer, ss->peer_len, o->peer, sizeof o->peer);
 				o->state = ss->state;

@@ -116,6 +116,20 @@ static struct snap_actor actors[2];
 static struct snapshot snap;
 static struct tui_view view;
 
+/* "127.0.0.1:8888" as the snapshot's sockaddr (its length), 0 for "-". */
+static socklen_t sock_addr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	char host[32];
+	unsigned port;
+	memset(ss, 0, sizeof *ss);
+	if (sscanf(text, "%31[0-9.]:%u", host, &port) != 2 || inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		return 0;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	return sizeof *in;
+}
+
 static void sock(struct snap_sock *k, const char *name, int fd, int state, const char *local,
 		 const char *peer, unsigned rq, unsigned wq)
 {
@@ -128,6 +142,9 @@ static void sock(struct snap_sock *k, const char *name, int fd, int state, const
 	k->state = state;
 	snprintf(k->local, sizeof k->local, "%s", local);
 	snprintf(k->peer, sizeof k->peer, "%s", peer);
+	k->local_len = sock_addr(local, &k->local_sa);
+	k->peer_len = sock_addr(peer, &k->peer_sa);
+	k->has_peer = k->peer_len && ((struct sockaddr_in *)&k->peer_sa)->sin_port != 0;
 	k->rq = rq;
 	k->wq = wq;
 }
