@@ -441,9 +441,20 @@ const char *tui_state_text(const struct snap_sock *k)
 static enum tui_color state_color(int state)
 {
 	switch (state) {
-	case 1: case 10: return C_STATE_OPEN;              /* ESTABLISHED, LISTEN */
-	case 2: case 3: case 12: return C_STATE_WAIT;      /* SYN_SENT, SYN_RECV, NEW_SYN_RECV */
-	case 4: case 5: case 6: case 8: case 9: case 11: return C_STATE_END; /* closing */
+	case SP_TCP_ESTABLISHED:
+	case SP_TCP_LISTEN:
+		return C_STATE_OPEN;
+	case SP_TCP_SYN_SENT:
+	case SP_TCP_SYN_RECV:
+	case SP_TCP_NEW_SYN_RECV:
+		return C_STATE_WAIT;
+	case SP_TCP_FIN_WAIT1:
+	case SP_TCP_FIN_WAIT2:
+	case SP_TCP_TIME_WAIT:
+	case SP_TCP_CLOSE_WAIT:
+	case SP_TCP_LAST_ACK:
+	case SP_TCP_CLOSING:
+		return C_STATE_END;
 	default: return C_NORMAL;
 	}
 }
@@ -700,11 +711,16 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 	return rows + brows;
 }
 
-/* Whether an address as text names a port (not "-", not "*:0"). */
-static int is_bound(const char *addr)
+/* Whether the socket's local address names a port (an Internet socket after bind() or connect()). */
+static int is_bound(const struct snap_sock *k)
 {
-	const char *colon = strrchr(addr, ':');
-	return colon && strcmp(colon, ":0") != 0;
+	if (!k->local_len)
+		return 0;
+	if (k->local_sa.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&k->local_sa)->sin_port != 0;
+	if (k->local_sa.ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)&k->local_sa)->sin6_port != 0;
+	return 0;
 }
 
 /* What to do next on this side, judged from its selected socket. */
@@ -727,15 +743,15 @@ static const char *pane_hint(const struct snap_actor *sa, int sel, int is_server
 	if (k->type == SOCK_DGRAM)
 		return k->closed ? NULL : tui_text(TX_HINT_UDP);
 	switch (k->state) {
-	case 10: return tui_text(k->rq ? TX_HINT_PENDING : TX_HINT_LISTEN);
-	case 1: return tui_text(TX_HINT_ESTAB);
-	case 8: return tui_text(TX_HINT_CLOSE_WAIT);
-	case 7:
+	case SP_TCP_LISTEN: return tui_text(k->rq ? TX_HINT_PENDING : TX_HINT_LISTEN);
+	case SP_TCP_ESTABLISHED: return tui_text(TX_HINT_ESTAB);
+	case SP_TCP_CLOSE_WAIT: return tui_text(TX_HINT_CLOSE_WAIT);
+	case SP_TCP_CLOSE:
 		if (k->closed)
 			return NULL;
 		if (!is_server)
 			return tui_text(TX_HINT_CLIENT_NEW);
-		return tui_text(is_bound(k->local) ? TX_HINT_BOUND : TX_HINT_SERVER_NEW);
+		return tui_text(is_bound(k) ? TX_HINT_BOUND : TX_HINT_SERVER_NEW);
 	default: return NULL;
 	}
 }
