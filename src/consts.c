@@ -89,12 +89,37 @@ static const struct {
  * 13 (BOUND_INACTIVE, bound but not listening) as CLOSED, as a student expects.
  */
 static const char *const tcp_states[] = {
-	"CLOSED", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-	"FIN_WAIT2", "TIME_WAIT", "CLOSED", "CLOSE_WAIT", "LAST_ACK",
-	"LISTEN", "CLOSING", "SYN_RECV", "CLOSED",
+	[0] = "CLOSED",
+	[SP_TCP_ESTABLISHED] = "ESTABLISHED",
+	[SP_TCP_SYN_SENT] = "SYN_SENT",
+	[SP_TCP_SYN_RECV] = "SYN_RECV",
+	[SP_TCP_FIN_WAIT1] = "FIN_WAIT1",
+	[SP_TCP_FIN_WAIT2] = "FIN_WAIT2",
+	[SP_TCP_TIME_WAIT] = "TIME_WAIT",
+	[SP_TCP_CLOSE] = "CLOSED",
+	[SP_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+	[SP_TCP_LAST_ACK] = "LAST_ACK",
+	[SP_TCP_LISTEN] = "LISTEN",
+	[SP_TCP_CLOSING] = "CLOSING",
+	[SP_TCP_NEW_SYN_RECV] = "SYN_RECV",
+	[SP_TCP_BOUND_INACTIVE] = "CLOSED",
 };
 
 #define NSTATES (sizeof tcp_states / sizeof tcp_states[0])
+
+/* enum sp_tcp_state is the C library's numbering (which kview.c cannot include). */
+#define SP_TCP_SAME(n) _Static_assert((int)SP_TCP_##n == (int)TCP_##n, "SP_TCP_" #n " differs from the kernel's")
+SP_TCP_SAME(ESTABLISHED);
+SP_TCP_SAME(SYN_SENT);
+SP_TCP_SAME(SYN_RECV);
+SP_TCP_SAME(FIN_WAIT1);
+SP_TCP_SAME(FIN_WAIT2);
+SP_TCP_SAME(TIME_WAIT);
+SP_TCP_SAME(CLOSE);
+SP_TCP_SAME(CLOSE_WAIT);
+SP_TCP_SAME(LAST_ACK);
+SP_TCP_SAME(LISTEN);
+SP_TCP_SAME(CLOSING);
 
 const struct sp_const *consts_lookup(const char *name, unsigned kinds)
 {
@@ -197,8 +222,8 @@ const char *consts_tcp_state_name(int state)
 int consts_tcp_state_from_name(const char *name)
 {
 	if (strcmp(name, "CLOSED") == 0 || strcmp(name, "CLOSE") == 0)
-		return 7; /* TCP_CLOSE */
-	for (int i = 1; i <= 11; i++)
+		return SP_TCP_CLOSE;
+	for (int i = SP_TCP_ESTABLISHED; i <= SP_TCP_CLOSING; i++)
 		if (strcmp(tcp_states[i], name) == 0)
 			return i;
 	return -1;

@@ -680,12 +680,6 @@ static const char *const join_texts[J_COUNT] = {
 /* Stands in for {peer} when the other end is no actor of the playground. */
 static const char *const word_peer = N_("peer");
 
-/* The kernel's TCP state numbers (include/net/tcp_states.h). */
-enum {
-	JS_ESTABLISHED = 1, JS_SYN_SENT, JS_SYN_RECV, JS_FIN_WAIT1, JS_FIN_WAIT2, JS_TIME_WAIT,
-	JS_CLOSE, JS_CLOSE_WAIT, JS_LAST_ACK, JS_LISTEN, JS_CLOSING,
-};
-
 #define JF_RST 0x04
 #define JF_ACK 0x10
 
@@ -694,28 +688,28 @@ static enum join_id join_connect(const struct explain_conn *c, int ok)
 {
 	if (c->err == ECONNREFUSED)
 		return J_CONNECT_REFUSED;
-	if (c->after == JS_SYN_SENT)
+	if (c->after == SP_TCP_SYN_SENT)
 		return J_CONNECT_WAIT;
-	if ((ok || c->err == EINPROGRESS) && c->after == JS_ESTABLISHED)
+	if ((ok || c->err == EINPROGRESS) && c->after == SP_TCP_ESTABLISHED)
 		return J_CONNECT;
 	return J_NONE;
 }
 
 static enum join_id join_listen(const struct explain_conn *c, int ok)
 {
-	return ok && c->after == JS_LISTEN && c->before != JS_LISTEN ? J_LISTEN : J_NONE;
+	return ok && c->after == SP_TCP_LISTEN && c->before != SP_TCP_LISTEN ? J_LISTEN : J_NONE;
 }
 
 static enum join_id join_accept(const struct explain_conn *c, int ok)
 {
-	return ok && c->after == JS_ESTABLISHED ? J_ACCEPT : J_NONE;
+	return ok && c->after == SP_TCP_ESTABLISHED ? J_ACCEPT : J_NONE;
 }
 
 static enum join_id join_send(const struct explain_conn *c, int ok)
 {
 	if (c->blocked)
 		return J_SEND_BLOCKED;
-	if (!ok || c->ret == 0 || (c->after != JS_ESTABLISHED && c->after != JS_CLOSE_WAIT))
+	if (!ok || c->ret == 0 || (c->after != SP_TCP_ESTABLISHED && c->after != SP_TCP_CLOSE_WAIT))
 		return J_NONE;
 	return (c->received & JF_ACK) && c->data_sent ? J_SEND_ACKED : J_SEND;
 }
@@ -725,7 +719,7 @@ static enum join_id join_recv(const struct explain_conn *c, int ok)
 	if (!ok)
 		return J_NONE;
 	if (c->ret == 0)
-		return c->after == JS_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
+		return c->after == SP_TCP_CLOSE_WAIT ? J_RECV_EOF : J_NONE;
 	return (c->sent & JF_ACK) && !c->data_sent ? J_RECV_WINDOW : J_RECV;
 }
 
@@ -737,19 +731,19 @@ static enum join_id join_close(const struct explain_conn *c, int ok)
 		return J_NONE;
 	if (c->sent & JF_RST)
 		return closes ? J_CLOSE_RST : J_NONE;
-	if (c->before == JS_LISTEN)
+	if (c->before == SP_TCP_LISTEN)
 		return closes ? J_CLOSE_LISTENER : J_NONE;
-	if (c->after == JS_CLOSING)
+	if (c->after == SP_TCP_CLOSING)
 		return J_CLOSE_CLOSING;
-	if (c->before == JS_ESTABLISHED && !closes && (c->after == JS_FIN_WAIT1 || c->after == JS_FIN_WAIT2))
+	if (c->before == SP_TCP_ESTABLISHED && !closes && (c->after == SP_TCP_FIN_WAIT1 || c->after == SP_TCP_FIN_WAIT2))
 		return J_SHUTDOWN;
-	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT1)
+	if (c->before == SP_TCP_ESTABLISHED && c->after == SP_TCP_FIN_WAIT1)
 		return J_CLOSE_FIN_WAIT1;
-	if (c->before == JS_ESTABLISHED && c->after == JS_FIN_WAIT2)
+	if (c->before == SP_TCP_ESTABLISHED && c->after == SP_TCP_FIN_WAIT2)
 		return J_CLOSE_FIN_WAIT2;
-	if (c->before == JS_CLOSE_WAIT && c->after == JS_LAST_ACK)
+	if (c->before == SP_TCP_CLOSE_WAIT && c->after == SP_TCP_LAST_ACK)
 		return J_CLOSE_LAST_ACK;
-	if (c->before == JS_CLOSE_WAIT && c->after == JS_CLOSE)
+	if (c->before == SP_TCP_CLOSE_WAIT && c->after == SP_TCP_CLOSE)
 		return J_CLOSE_PASSIVE;
 	return J_NONE;
 }
@@ -762,14 +756,14 @@ static const struct {
 	enum join_id (*join)(const struct explain_conn *c, int ok);
 	int named_state;
 } call_joins[SP_CALL_COUNT] = {
-	[SP_CALL_CONNECT] = { join_connect, JS_ESTABLISHED },
+	[SP_CALL_CONNECT] = { join_connect, SP_TCP_ESTABLISHED },
 	[SP_CALL_LISTEN] = { join_listen, -1 },
-	[SP_CALL_ACCEPT] = { join_accept, JS_ESTABLISHED },
+	[SP_CALL_ACCEPT] = { join_accept, SP_TCP_ESTABLISHED },
 	[SP_CALL_SEND] = { join_send, -1 },
 	[SP_CALL_SENDTO] = { join_send, -1 },
 	[SP_CALL_RECV] = { join_recv, -1 },
 	[SP_CALL_RECVFROM] = { join_recv, -1 },
-	[SP_CALL_SHUTDOWN] = { join_close, JS_FIN_WAIT1 },
+	[SP_CALL_SHUTDOWN] = { join_close, SP_TCP_FIN_WAIT1 },
 	[SP_CALL_CLOSE] = { join_close, -1 },
 };
 
@@ -1486,14 +1480,14 @@ static int out_holder(struct out *o, const struct sp_stmt *st, const struct expl
 	if (cx->holder == EXPLAIN_HOLDER_OUTSIDE)
 		t = cx->holder_pid > 0 && cx->holder_comm ? text_holder_outside_pid : text_holder_outside;
 	else if (cx->holder == EXPLAIN_HOLDER_CLOSED)
-		t = cx->holder_state == JS_TIME_WAIT ? text_holder_time_wait : text_holder_closed;
+		t = cx->holder_state == SP_TCP_TIME_WAIT ? text_holder_time_wait : text_holder_closed;
 	else if (st && st->call == SP_CALL_LISTEN)
 		t = text_holder_listen_listen;
 	else if (cx->holder_type == SOCK_DGRAM)
 		t = text_holder_udp;
-	else if (cx->holder_state == JS_LISTEN)
+	else if (cx->holder_state == SP_TCP_LISTEN)
 		t = text_holder_listen;
-	else if (cx->holder_state == JS_CLOSE || cx->holder_state < 0)
+	else if (cx->holder_state == SP_TCP_CLOSE || cx->holder_state < 0)
 		t = text_holder_bound;
 	else
 		t = text_holder_conn;
@@ -1539,12 +1533,12 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 	}
 	if (err == EPIPE && (st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO)) {
 		int b = cx->state_before;
-		if (b == JS_FIN_WAIT1 || b == JS_FIN_WAIT2 || b == JS_CLOSING || b == JS_TIME_WAIT ||
-		    b == JS_LAST_ACK)
+		if (b == SP_TCP_FIN_WAIT1 || b == SP_TCP_FIN_WAIT2 || b == SP_TCP_CLOSING || b == SP_TCP_TIME_WAIT ||
+		    b == SP_TCP_LAST_ACK)
 			t = text_epipe_shut;
-		else if (b == JS_LISTEN)
+		else if (b == SP_TCP_LISTEN)
 			t = text_epipe_listener;
-		else if (b == JS_CLOSE && cx->never_connected)
+		else if (b == SP_TCP_CLOSE && cx->never_connected)
 			t = text_epipe_unconnected;
 	}
 	if (!t)
@@ -1567,7 +1561,7 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 	char num[32];
 	snprintf(num, sizeof num, "%lld", ret);
 	/* CLOSED before and after: reset (a FIN would leave CLOSE_WAIT, or TIME_WAIT after a shutdown) */
-	if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == JS_CLOSE && cx->state_before == JS_CLOSE) {
+	if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == SP_TCP_CLOSE && cx->state_before == SP_TCP_CLOSE) {
 		out_line(o, NULL, NULL, tr(text_recv_eof_reset));
 		return 1;
 	}
@@ -1579,18 +1573,19 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 		static const char *const keys[] = { "{n}" };
 		char n[32];
 		/* once the peer's FIN came (CLOSE_WAIT, LAST_ACK, CLOSING), rq counts it as one byte too */
-		int b = cx->state_before, fin = b == JS_CLOSE_WAIT || b == JS_LAST_ACK || b == JS_CLOSING;
+		int b = cx->state_before;
+		int fin = b == SP_TCP_CLOSE_WAIT || b == SP_TCP_LAST_ACK || b == SP_TCP_CLOSING;
 		snprintf(n, sizeof n, "%u", cx->rq_before - (fin ? 1 : 0));
 		const char *vals[] = { n };
 		out_line(o, NULL, NULL, "");
 		out_subst(o, tr(text_close_rst_unread), keys, vals, 1);
 		return 1;
 	}
-	if (st->call == SP_CALL_CLOSE && cx->state_before == JS_CLOSE && !cx->never_connected) {
+	if (st->call == SP_CALL_CLOSE && cx->state_before == SP_TCP_CLOSE && !cx->never_connected) {
 		out_line(o, NULL, NULL, tr(text_close_after_reset));
 		return 1;
 	}
-	if (st->call == SP_CALL_LISTEN && cx->state_before == JS_LISTEN) {
+	if (st->call == SP_CALL_LISTEN && cx->state_before == SP_TCP_LISTEN) {
 		static const char *const keys[] = { "{backlog}" };
 		char n[32];
 		snprintf(n, sizeof n, "%lld", st->nargs > 1 ? st->args[1].num : 128);
@@ -1603,9 +1598,9 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 		static const char *const keys[] = { "{ret}" };
 		const char *vals[] = { num };
 		out_line(o, NULL, NULL, "");
-		out_subst(o, tr(cx->state_after == JS_CLOSE ? text_send_closed_reset : text_send_closed), keys,
+		out_subst(o, tr(cx->state_after == SP_TCP_CLOSE ? text_send_closed_reset : text_send_closed), keys,
 			  vals, 1);
-		if (cx->state_after == JS_CLOSE) {
+		if (cx->state_after == SP_TCP_CLOSE) {
 			out_space(o);
 			out_str(o, tr(text_send_closed_rows));
 		}
@@ -1613,7 +1608,7 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 	}
 	int named = named_state(st), now = cx->state_after;
 	int fits = named < 0 || now < 0 || now == named ||
-		   (named == JS_FIN_WAIT1 && (now == JS_FIN_WAIT2 || now == JS_CLOSING || now == JS_TIME_WAIT));
+		   (named == SP_TCP_FIN_WAIT1 && (now == SP_TCP_FIN_WAIT2 || now == SP_TCP_CLOSING || now == SP_TCP_TIME_WAIT));
 	if (fits)
 		return 0;
 	const char *lead = st->call == SP_CALL_CONNECT ? text_connect_done
@@ -1655,12 +1650,12 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	}
 	if (socktype != SOCK_STREAM)
 		return;
-	if (st->call == SP_CALL_LISTEN && cx->unbound && cx->state_before != JS_LISTEN) {
+	if (st->call == SP_CALL_LISTEN && cx->unbound && cx->state_before != SP_TCP_LISTEN) {
 		out_space(o);
 		out_str(o, tr(text_listen_autobind));
 		return;
 	}
-	if (st->call == SP_CALL_RECV && ret > 0 && cx->rq_known && cx->state_after == JS_CLOSE_WAIT) {
+	if (st->call == SP_CALL_RECV && ret > 0 && cx->rq_known && cx->state_after == SP_TCP_CLOSE_WAIT) {
 		if (cx->rq_after == 0 && cx->rq_before == (unsigned long long)ret + 1) {
 			static const char *const keys[] = { "{before}" };
 			snprintf(n, sizeof n, "%u", cx->rq_before);
@@ -1674,13 +1669,13 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	}
 	int fin_call = st->call == SP_CALL_CLOSE ||
 		       (st->call == SP_CALL_SHUTDOWN && st->args[1].num != SHUT_RD);
-	if (fin_call && (cx->state_after == JS_FIN_WAIT1 || cx->state_after == JS_FIN_WAIT2)) {
+	if (fin_call && (cx->state_after == SP_TCP_FIN_WAIT1 || cx->state_after == SP_TCP_FIN_WAIT2)) {
 		out_space(o);
 		out_str(o, tr(text_rq_fin_sent));
-	} else if (st->call == SP_CALL_ACCEPT && cx->state_after == JS_CLOSE_WAIT) {
+	} else if (st->call == SP_CALL_ACCEPT && cx->state_after == SP_TCP_CLOSE_WAIT) {
 		out_space(o);
 		out_str(o, tr(text_rq_fin_queued));
-	} else if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == JS_CLOSE_WAIT) {
+	} else if (st->call == SP_CALL_RECV && ret == 0 && cx->state_after == SP_TCP_CLOSE_WAIT) {
 		out_space(o);
 		out_str(o, tr(!cx->rq_known ? text_rq_fin_read
 			      : cx->rq_before == 0 ? text_rq_fin_gone : text_rq_fin_alone));

@@ -18,16 +18,8 @@
 #include <linux/unix_diag.h>
 
 #include "sockplay/grow.h"
+#include "sockplay/consts.h"
 #include "sockplay/kview.h"
-
-/* The kernel's TCP state numbers (<netinet/tcp.h> has them, but cannot be included here). */
-enum {
-	KV_ESTABLISHED = 1,
-	KV_SYN_RECV = 3,
-	KV_CLOSE = 7,
-	KV_NEW_SYN_RECV = 12,    /* a request socket; the kernel reports it as SYN_RECV already */
-	KV_BOUND_INACTIVE = 13,  /* bound, neither listening nor connected: really CLOSE */
-};
 
 /*
  * A dump reply is at most 32 KiB per datagram (the kernel's cap for dumps);
@@ -136,10 +128,10 @@ static int kview_inet_row(struct kv_dump *d, const struct nlmsghdr *h, int type)
 	s->family = m->idiag_family;
 	s->type = type;
 	s->state = m->idiag_state;
-	if (s->state == KV_NEW_SYN_RECV)
-		s->state = KV_SYN_RECV;
-	else if (s->state == KV_BOUND_INACTIVE)
-		s->state = KV_CLOSE;
+	if (s->state == SP_TCP_NEW_SYN_RECV)
+		s->state = SP_TCP_SYN_RECV;
+	else if (s->state == SP_TCP_BOUND_INACTIVE)
+		s->state = SP_TCP_CLOSE;
 	s->rq = m->idiag_rqueue;
 	s->wq = m->idiag_wqueue;
 	s->inode = m->idiag_inode;
@@ -258,7 +250,7 @@ static int kview_unix_row(struct kv_dump *d, const struct nlmsghdr *h)
 	 * datagram socket marks both ends ESTABLISHED, the receiver too: only the
 	 * end that has a peer is connected. */
 	if (s->type == SOCK_DGRAM)
-		s->state = s->peer.ss_family == AF_UNIX ? KV_ESTABLISHED : KV_CLOSE;
+		s->state = s->peer.ss_family == AF_UNIX ? SP_TCP_ESTABLISHED : SP_TCP_CLOSE;
 	return 0;
 }
 
@@ -349,7 +341,7 @@ static int kview_dump_inet(struct kv_dump *d, int family, int proto)
 		       /* every state: TIME_WAIT, FIN_WAIT2, SYN_RECV ... but bound-only
 		        * ones, whose scan walks the host-wide bind table and costs more
 		        * than all the rest (their state, CLOSE, the actor reports) */
-		       .idiag_states = ~0U & ~(1U << KV_BOUND_INACTIVE),
+		       .idiag_states = ~0U & ~(1U << SP_TCP_BOUND_INACTIVE),
 		       .idiag_ext = proto == IPPROTO_TCP ? 1 << (INET_DIAG_INFO - 1) : 0 },
 	};
 	char what[16];

@@ -629,8 +629,8 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 			if (!k && o->closed)
 				continue; /* gone (a socket only bound is open but not in the kernel's lists) */
 			int state = k ? k->state : o->state;
-			int rank = o->closed ? 1 : state == 10 ? 3 : 2;
-			if ((listen_only && state != 10) || rank <= best)
+			int rank = o->closed ? 1 : state == SP_TCP_LISTEN ? 3 : 2;
+			if ((listen_only && state != SP_TCP_LISTEN) || rank <= best)
 				continue;
 			best = rank;
 			cx->holder = o->closed ? EXPLAIN_HOLDER_CLOSED : EXPLAIN_HOLDER_SOCKET;
@@ -643,7 +643,7 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 	for (size_t i = 0; i < kv.n && !best; i++) { /* none of ours: someone else's, on the host network */
 		const struct kv_sock *k = &kv.v[i];
 		if (k->type == me->type && (k->family == AF_INET || k->family == AF_INET6) &&
-		    same_port(&k->local, addr) && (!listen_only || k->state == 10)) {
+		    same_port(&k->local, addr) && (!listen_only || k->state == SP_TCP_LISTEN)) {
 			cx->holder = EXPLAIN_HOLDER_OUTSIDE;
 			cx->holder_state = k->state;
 			cx->holder_type = k->type;
@@ -696,8 +696,9 @@ static void explain_before(struct sess_actor *act, const struct pending *p)
 		return;
 	int st = probe_tcp_state(act, me);
 	me->pre_state = st;
-	int connected = st == 1 || st == 4 || st == 5 || st == 8 || st == 9 || st == 11;
-	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == 8))
+	int connected = st == SP_TCP_ESTABLISHED || st == SP_TCP_FIN_WAIT1 || st == SP_TCP_FIN_WAIT2 ||
+			st == SP_TCP_CLOSE_WAIT || st == SP_TCP_LAST_ACK || st == SP_TCP_CLOSING;
+	if (p->call == SP_CALL_SEND || !(p->call == SP_CALL_CLOSE ? connected : st == SP_TCP_CLOSE_WAIT))
 		return;
 	struct kv_table kv = { 0 };
 	char err[200];
@@ -761,7 +762,7 @@ static void explain_refuser(struct session *s, struct sess_actor *act, const str
 		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
 			const struct sess_sock *o = &s->actors[i].socks[j];
 			if (o == me || o->closed || o->type != SOCK_STREAM || !o->local_len ||
-			    !addr_port(&o->local) || o->state == 10 || !same_port(&o->local, &a))
+			    !addr_port(&o->local) || o->state == SP_TCP_LISTEN || !same_port(&o->local, &a))
 				continue;
 			cx->bound_actor = s->actors[i].name;
 			cx->bound_name = o->name;
@@ -813,7 +814,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		char err[200];
 		if (kview_dump(&kv, err, sizeof err) == 0) {
 			const struct kv_sock *k = kview_find(&kv, me->cookie);
-			cx->state_after = k ? k->state : 7;
+			cx->state_after = k ? k->state : SP_TCP_CLOSE;
 		}
 		kview_free(&kv);
 		/*
@@ -822,11 +823,13 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		 * tcp_disconnect() in ESTABLISHED, CLOSE_WAIT, FIN_WAIT1 and FIN_WAIT2.
 		 */
 		int b = cx->state_before;
-		if (b == 1 || (b >= 4 && b <= 5) || b == 8 || b == 9 || b == 11) {
-			unsigned fin = b == 8 || b == 9 || b == 11 ? 1 : 0; /* the peer's FIN, in rq: no data */
+		if (b == SP_TCP_ESTABLISHED || b == SP_TCP_FIN_WAIT1 || b == SP_TCP_FIN_WAIT2 ||
+		    b == SP_TCP_CLOSE_WAIT || b == SP_TCP_LAST_ACK || b == SP_TCP_CLOSING) {
+			/* the peer's FIN, in rq: no data */
+			unsigned fin = b == SP_TCP_CLOSE_WAIT || b == SP_TCP_LAST_ACK || b == SP_TCP_CLOSING ? 1 : 0;
 			if (cx->rq_known && cx->rq_before > fin)
 				cx->close_rst = EXPLAIN_RST_UNREAD;
-			else if (me->linger_zero && b != 9 && b != 11)
+			else if (me->linger_zero && b != SP_TCP_LAST_ACK && b != SP_TCP_CLOSING)
 				cx->close_rst = EXPLAIN_RST_LINGER0;
 		}
 	}
@@ -1161,7 +1164,7 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 		}
 		apply_kview(s); /* the snapshot after the expect says what it saw */
 		const struct kv_sock *k = kview_find(&s->kv, ss->cookie);
-		state = k ? k->state : 7 /* TCP_CLOSE: the kernel has forgotten it */;
+		state = k ? k->state : SP_TCP_CLOSE; /* the kernel has forgotten it */
 		if (state == st->state || ms_since(&t0) >= EXPECT_WAIT_MS)
 			break;
 		struct timespec ts = { 0, 10 * 1000000 };
@@ -1827,9 +1830,9 @@ static void apply_kview(struct session *s)
 			} else if (ss->closed) {
 				ss->gone = 1;
 			} else if (ss->type == SOCK_STREAM && (ss->family == AF_INET || ss->family == AF_INET6) &&
-				   (was_listed || ss->state != TCP_CLOSE)) {
+				   (was_listed || ss->state != SP_TCP_CLOSE)) {
 				int st = probe_tcp_state(act, ss);
-				ss->state = st >= 0 ? st : TCP_CLOSE;
+				ss->state = st >= 0 ? st : SP_TCP_CLOSE;
 			}
 		}
 	}
@@ -1859,6 +1862,21 @@ static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, so
 		n = size - 1;
 	memcpy(out, c->text, n);
 	out[n] = 0;
+}
+
+/* The addresses of a snapshot socket, and whether the peer is one: a port (Internet), any address (Unix). */
+static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, socklen_t local_len,
+		    const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	if (local_len && local->ss_family != AF_UNSPEC) {
+		o->local_sa = *local;
+		o->local_len = local_len;
+	}
+	if (peer_len && peer->ss_family != AF_UNSPEC) {
+		o->peer_sa = *peer;
+		o->peer_len = peer_len;
+	}
+	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || addr_port(&o->peer_sa) != 0);
 }
 
 const struct snapshot *session_snapshot(struct session *s)
@@ -1930,7 +1948,10 @@ const struct snapshot *session_snapshot(struct session *s)
 			o->family = ss->family;
 			o->type = ss->type;
 			o->in_kernel = ss->in_kernel;
+			o->cookie = ss->cookie;
 			if (ss->in_kernel) {
+				snap_sa(o, &ss->k.local, sizeof ss->k.local, &ss->k.peer,
+					ss->k.peer.ss_family ? sizeof ss->k.peer : 0);
 				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
 				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
 					  o->peer, sizeof o->peer);
@@ -1944,6 +1965,7 @@ const struct snapshot *session_snapshot(struct session *s)
 				o->retrans = ss->k.retrans;
 				o->timer_ms = ss->k.timer_ms;
 			} else {
+				snap_sa(o, &ss->local, ss->local_len, &ss->peer, ss->peer_len);
 				snap_addr(&ss->txt_local, &ss->local, ss->local_len, o->local, sizeof o->local);
 				snap_addr(&ss->txt_peer, &ss->peer, ss->peer_len, o->peer, sizeof o->peer);
 				o->state = ss->state;

@@ -5,10 +5,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <term.h>
 #include <termios.h>
 #include <time.h>
@@ -49,7 +51,8 @@ struct tui_was {
 	char name[SP_NAME_MAX];
 	int fd, closed, state;
 	int seen;                    /* still listed after the step */
-	char local[SNAP_ADDR_MAX], peer[SNAP_ADDR_MAX];
+	struct sockaddr_storage local, peer;
+	socklen_t local_len, peer_len;
 };
 
 /* A connection as its two ends (ports in network order, as the capture has them). */
@@ -495,42 +498,6 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 
 /* ---- the wire: capture, the connection followed, the ladder's rows ---------------------------- */
 
-/* An address as the snapshot writes it ("127.0.0.1:8888", "[::1]:8888", "*:8888") into SS. */
-static int tui_parse_addr(const char *text, struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(text, ':');
-	memset(ss, 0, sizeof *ss);
-	if (!colon || colon == text || (size_t)(colon - text) >= sizeof host)
-		return -1;
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535)
-		return -1;
-	memcpy(host, text, (size_t)(colon - text));
-	host[colon - text] = 0;
-	if (host[0] == '[') {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-		size_t n = strlen(host);
-		if (n < 2 || host[n - 1] != ']')
-			return -1;
-		host[n - 1] = 0;
-		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
-			return -1;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		return 0;
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	if (strcmp(host, "*") == 0)
-		in->sin_addr.s_addr = htonl(INADDR_ANY);
-	else if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-		return -1;
-	in->sin_family = AF_INET;
-	in->sin_port = htons((uint16_t)port);
-	return 0;
-}
-
 static unsigned tui_port(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -538,6 +505,62 @@ static unsigned tui_port(const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	return 0;
+}
+
+/*
+ * The Internet endpoint of a snapshot address SA (LEN 0: none) into OUT, with
+ * only its family, address and port, as a captured segment has them. Its port
+ * (0 for none yet), -1 when it is no Internet address.
+ */
+static int tui_endpoint(const struct sockaddr_storage *sa, socklen_t len, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!len)
+		return -1;
+	if (sa->ss_family == AF_INET) {
+		struct sockaddr_in *o = (struct sockaddr_in *)out;
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		o->sin_family = AF_INET;
+		o->sin_addr = in->sin_addr;
+		o->sin_port = in->sin_port;
+	} else if (sa->ss_family == AF_INET6) {
+		struct sockaddr_in6 *o = (struct sockaddr_in6 *)out;
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		o->sin6_family = AF_INET6;
+		o->sin6_addr = in6->sin6_addr;
+		o->sin6_port = in6->sin6_port;
+	} else {
+		return -1;
+	}
+	return (int)tui_port(out);
+}
+
+/* Whether two snapshot addresses are the same one, as their texts would say: both none, or equal. */
+static int tui_same_addr(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b,
+			 socklen_t blen)
+{
+	if (!alen || !blen)
+		return !alen && !blen;
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET || a->ss_family == AF_INET6)
+		return session_endpoint_is(a, b, 0);
+	if (a->ss_family != AF_UNIX)
+		return 1;
+	const struct sockaddr_un *x = (const void *)a, *y = (const void *)b;
+	size_t off = offsetof(struct sockaddr_un, sun_path), max = sizeof x->sun_path;
+	size_t xn = alen > off ? alen - off : 0, yn = blen > off ? blen - off : 0;
+	xn = xn < max ? xn : max;
+	yn = yn < max ? yn : max;
+	if (!xn || !yn) /* unnamed */
+		return !xn && !yn;
+	if ((x->sun_path[0] == 0) != (y->sun_path[0] == 0))
+		return 0;
+	if (x->sun_path[0] == 0) /* abstract: every byte of the name counts */
+		return xn == yn && memcmp(x->sun_path, y->sun_path, xn) == 0;
+	xn = strnlen(x->sun_path, xn);
+	yn = strnlen(y->sun_path, yn);
+	return xn == yn && memcmp(x->sun_path, y->sun_path, xn) == 0;
 }
 
 
@@ -605,12 +628,11 @@ static void tui_note_ports(struct tui *t)
 {
 	for (size_t i = 0; t->sn && i < t->sn->nactors; i++)
 		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
+			const struct snap_sock *so = &t->sn->actors[i].socks[k];
 			struct sockaddr_storage ss;
-			if (tui_parse_addr(t->sn->actors[i].socks[k].local, &ss) == 0) {
-				unsigned p = tui_port(&ss);
-				if (p)
-					t->ports[p / 8] |= (unsigned char)(1u << (p % 8));
-			}
+			int p = tui_endpoint(&so->local_sa, so->local_len, &ss);
+			if (p > 0)
+				t->ports[p / 8] |= (unsigned char)(1u << (p % 8));
 		}
 }
 
@@ -628,15 +650,16 @@ static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, cons
 		for (size_t i = 0; i < t->sn->nactors; i++) {
 			const struct snap_actor *sa = &t->sn->actors[i];
 			for (size_t k = 0; k < sa->nsocks; k++) {
+				const struct snap_sock *so = &sa->socks[k];
 				struct sockaddr_storage l, p;
-				if (tui_parse_addr(sa->socks[k].local, &l) < 0)
+				if (tui_endpoint(&so->local_sa, so->local_len, &l) < 0)
 					continue;
-				int connected = tui_parse_addr(sa->socks[k].peer, &p) == 0 && tui_port(&p);
+				int connected = so->has_peer && tui_endpoint(&so->peer_sa, so->peer_len, &p) > 0;
 				/* first the connection's own socket, then a listener it is queued on */
 				if (pass == 0 ? (connected && session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
 					      : (!connected && session_endpoint_is(&l, e, 1))) {
 					*actor = sa->name;
-					*sock = pass == 0 || sa->socks[k].state != 10 ? sa->socks[k].name : NULL;
+					*sock = pass == 0 || sa->socks[k].state != SP_TCP_LISTEN ? sa->socks[k].name : NULL;
 					int pane = tui_pane_of(t, sa->name);
 					return pane >= 0 ? pane : TUI_MAX_PANES;
 				}
@@ -717,8 +740,9 @@ static int tui_conn_socket(const struct tui *t, const struct sockaddr_storage *e
 		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
 			const struct snap_sock *so = &t->sn->actors[i].socks[k];
 			struct sockaddr_storage l, p;
-			if (tui_parse_addr(so->local, &l) == 0 && tui_parse_addr(so->peer, &p) == 0 && tui_port(&p) &&
-			    session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
+			if (tui_endpoint(&so->local_sa, so->local_len, &l) >= 0 && so->has_peer &&
+			    tui_endpoint(&so->peer_sa, so->peer_len, &p) > 0 && session_endpoint_is(&l, e, 0) &&
+			    session_endpoint_is(&p, o, 0))
 				return 1;
 		}
 	return 0;
@@ -776,11 +800,11 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 		snprintf(t->wnone, sizeof t->wnone, tui_text(TX_WIRE_UNIX), actor, ref);
 		return -1;
 	}
-	if (tui_parse_addr(k->local, &c->a) == 0 && tui_port(&c->a) &&
-	    tui_parse_addr(k->peer, &c->b) == 0 && tui_port(&c->b))
+	if (tui_endpoint(&k->local_sa, k->local_len, &c->a) > 0 && k->has_peer &&
+	    tui_endpoint(&k->peer_sa, k->peer_len, &c->b) > 0)
 		return 0;
 	/* a listener or an unconnected UDP socket: its most recent connection */
-	if (tui_parse_addr(k->local, &c->a) == 0 && tui_port(&c->a)) {
+	if (tui_endpoint(&k->local_sa, k->local_len, &c->a) > 0) {
 		const struct wire_seg *best = NULL;
 		for (size_t i = wire_count(t->wire); i-- > 0;) {
 			const struct wire_seg *g = wire_at(t->wire, i);
@@ -789,7 +813,7 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 				continue;
 			if (!best)
 				best = g;
-			if (k->state != 10 || (in && (g->flags & (WIRE_SYN | WIRE_ACK)) == WIRE_SYN)) {
+			if (k->state != SP_TCP_LISTEN || (in && (g->flags & (WIRE_SYN | WIRE_ACK)) == WIRE_SYN)) {
 				best = g;
 				break;
 			}
@@ -947,8 +971,10 @@ static void tui_states_before(struct tui *t)
 			w->closed = so->closed;
 			w->state = so->state;
 			w->seen = 0;
-			snprintf(w->local, sizeof w->local, "%s", so->local);
-			snprintf(w->peer, sizeof w->peer, "%s", so->peer);
+			w->local = so->local_sa;
+			w->local_len = so->local_len;
+			w->peer = so->peer_sa;
+			w->peer_len = so->peer_len;
 		}
 	}
 }
@@ -965,7 +991,8 @@ static struct tui_was *tui_was_of(struct tui *t, const char *actor, const struct
 		size_t i = (t->was_next + j) % t->nwas;
 		struct tui_was *w = &t->was[i];
 		if (w->fd == so->fd && strcmp(w->actor, actor) == 0 && strcmp(w->name, so->name) == 0 &&
-		    (!w->closed || so->closed) && (!w->closed || strcmp(w->local, so->local) == 0)) {
+		    (!w->closed || so->closed) &&
+		    (!w->closed || tui_same_addr(&w->local, w->local_len, &so->local_sa, so->local_len))) {
 			t->was_next = i + 1;
 			return w;
 		}
@@ -981,16 +1008,17 @@ static int tui_is_called(const struct tui *t, const char *actor, const char *nam
 	return t->call.name[0] ? strcmp(name, t->call.name) == 0 : fd == t->call.fd;
 }
 
-/* TCP flags that LOCAL sent to / received from PEER in the step; data: whether it sent bytes. */
-static void tui_step_flags(const struct tui *t, const char *local, const char *peer, int socktype,
-			   unsigned *sent, unsigned *rcvd, int *data, int *reset)
+/* TCP flags that LOCAL sent to / received from PEER (snapshot addresses) in the step; data: whether it sent bytes. */
+static void tui_step_flags(const struct tui *t, const struct sockaddr_storage *local, socklen_t local_len,
+			   const struct sockaddr_storage *peer, socklen_t peer_len, int socktype, unsigned *sent,
+			   unsigned *rcvd, int *data, int *reset)
 {
 	struct sockaddr_storage a, b;
 	*sent = *rcvd = 0;
 	*data = *reset = 0;
-	if (!t->wire || tui_parse_addr(local, &a) < 0 || !tui_port(&a))
+	if (!t->wire || tui_endpoint(local, local_len, &a) <= 0)
 		return;
-	int has_peer = tui_parse_addr(peer, &b) == 0 && tui_port(&b);
+	int has_peer = tui_endpoint(peer, peer_len, &b) > 0;
 	for (size_t i = wire_count(t->wire); i-- > 0;) {
 		const struct wire_seg *g = wire_at(t->wire, i);
 		if (g->step != t->wstep)
@@ -1014,11 +1042,12 @@ static void tui_step_flags(const struct tui *t, const char *local, const char *p
 }
 
 /* Whether an RST went between LOCAL and PEER in the step. */
-static int tui_step_reset(const struct tui *t, const char *local, const char *peer)
+static int tui_step_reset(const struct tui *t, const struct sockaddr_storage *local, socklen_t local_len,
+			  const struct sockaddr_storage *peer, socklen_t peer_len)
 {
 	unsigned sent, rcvd;
 	int data, reset;
-	tui_step_flags(t, local, peer, SOCK_STREAM, &sent, &rcvd, &data, &reset);
+	tui_step_flags(t, local, local_len, peer, peer_len, SOCK_STREAM, &sent, &rcvd, &data, &reset);
 	return reset;
 }
 
@@ -1047,7 +1076,7 @@ static void tui_add_trans(struct tui *t, const char *actor, const char *name, in
 static int tui_state_now(const struct snap_sock *so)
 {
 	if (so->closed && !so->in_kernel)
-		return 7;
+		return SP_TCP_CLOSE;
 	return so->state;
 }
 
@@ -1078,11 +1107,11 @@ static void tui_after_step(struct tui *t)
 			struct tui_was *w = tui_was_of(t, sa->name, so);
 			if (called)
 				me_was = w;
-			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? 10 : -1;
+			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1;
 			int to = tui_state_now(so);
 			if (from >= 0 && to >= 0 && from != to)
 				tui_add_trans(t, sa->name, so->name, so->fd, from, to, called,
-					      tui_step_reset(t, so->local, so->peer));
+					      tui_step_reset(t, &so->local_sa, so->local_len, &so->peer_sa, so->peer_len));
 			if (w)
 				w->seen = 1;
 		}
@@ -1095,37 +1124,43 @@ static void tui_after_step(struct tui *t)
 		int called = tui_is_called(t, w->actor, w->name, w->fd);
 		if (called)
 			me_was = w;
-		if (w->state != 7)
-			tui_add_trans(t, w->actor, w->name, w->fd, w->state, 7, called,
-				      tui_step_reset(t, w->local, w->peer));
+		if (w->state != SP_TCP_CLOSE)
+			tui_add_trans(t, w->actor, w->name, w->fd, w->state, SP_TCP_CLOSE, called,
+				      tui_step_reset(t, &w->local, w->local_len, &w->peer, w->peer_len));
 	}
 	/* the other end of the call's connection */
-	const char *local = me ? me->local : me_was ? me_was->local : "";
-	const char *rem = me ? me->peer : me_was ? me_was->peer : "";
-	for (size_t i = 0; i < t->sn->nactors && rem[0]; i++)
+	static const struct sockaddr_storage none;
+	int known = me || me_was;
+	const struct sockaddr_storage *local = me ? &me->local_sa : me_was ? &me_was->local : &none;
+	const struct sockaddr_storage *rem = me ? &me->peer_sa : me_was ? &me_was->peer : &none;
+	socklen_t local_len = me ? me->local_len : me_was ? me_was->local_len : 0;
+	socklen_t rem_len = me ? me->peer_len : me_was ? me_was->peer_len : 0;
+	for (size_t i = 0; i < t->sn->nactors && known; i++)
 		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
 			const struct snap_sock *so = &t->sn->actors[i].socks[k];
-			if (so != me && strcmp(so->local, rem) == 0 && strcmp(so->peer, local) == 0) {
+			if (so != me && tui_same_addr(&so->local_sa, so->local_len, rem, rem_len) &&
+			    tui_same_addr(&so->peer_sa, so->peer_len, local, local_len)) {
 				peer = so;
 				peer_actor = t->sn->actors[i].name;
 				peer_was = tui_was_of(t, peer_actor, so);
 			}
 		}
-	for (size_t i = 0; i < t->nwas && !peer && rem[0]; i++)
-		if (&t->was[i] != me_was && strcmp(t->was[i].local, rem) == 0 && strcmp(t->was[i].peer, local) == 0) {
+	for (size_t i = 0; i < t->nwas && !peer && known; i++)
+		if (&t->was[i] != me_was && tui_same_addr(&t->was[i].local, t->was[i].local_len, rem, rem_len) &&
+		    tui_same_addr(&t->was[i].peer, t->was[i].peer_len, local, local_len)) {
 			peer_was = &t->was[i];
 			peer_actor = peer_was->actor;
 		}
 	struct sockaddr_storage ra;
-	if (!peer_actor && tui_parse_addr(rem, &ra) == 0)
+	if (!peer_actor && tui_endpoint(rem, rem_len, &ra) >= 0)
 		peer_actor = session_addr_owner(t->s, &ra);
 	struct explain_conn ec = {
 		.call = t->call.call, .socktype = t->call.socktype ? t->call.socktype : SOCK_STREAM,
 		.ret = t->call.ret, .err = t->call.err, .blocked = t->call.blocked,
-		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? 10 : -1,
-		.after = me ? tui_state_now(me) : me_was ? 7 : -1,
+		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1,
+		.after = me ? tui_state_now(me) : me_was ? SP_TCP_CLOSE : -1,
 		.peer_before = peer_was ? peer_was->state : -1,
-		.peer_after = peer ? tui_state_now(peer) : peer_was ? 7 : -1,
+		.peer_after = peer ? tui_state_now(peer) : peer_was ? SP_TCP_CLOSE : -1,
 		.me = me_actor, .peer = peer_actor,
 	};
 	if (me && (me->type == SOCK_DGRAM || me->type == SOCK_STREAM))
@@ -1133,7 +1168,7 @@ static void tui_after_step(struct tui *t)
 	if (me ? me->family != AF_INET && me->family != AF_INET6 : !me_was)
 		ec.socktype = 0; /* AF_UNIX, or not known: nothing on the wire to tell about */
 	int reset;
-	tui_step_flags(t, local, rem, ec.socktype, &ec.sent, &ec.received, &ec.data_sent, &reset);
+	tui_step_flags(t, local, local_len, rem, rem_len, ec.socktype, &ec.sent, &ec.received, &ec.data_sent, &reset);
 	if (t->call.blocked) {
 		explain_join(&ec, t->join_wait, sizeof t->join_wait);
 	} else {
@@ -1467,11 +1502,11 @@ static const struct snap_sock *tui_target(const struct tui *t, enum tui_action a
 		return k;
 	int want_listen = act == TUI_A_ACCEPT;
 	int want_conn = act == TUI_A_SEND || act == TUI_A_RECV;
-	if (!(want_listen && k->state != 10) && !(want_conn && k->state == 10))
+	if (!(want_listen && k->state != SP_TCP_LISTEN) && !(want_conn && k->state == SP_TCP_LISTEN))
 		return k;
 	for (size_t i = sa->nsocks; i-- > 0;) {
 		const struct snap_sock *c = &sa->socks[i];
-		if (!c->closed && (want_listen ? c->state == 10 : c->state != 10))
+		if (!c->closed && (want_listen ? c->state == SP_TCP_LISTEN : c->state != SP_TCP_LISTEN))
 			return c;
 	}
 	return k;
@@ -1489,8 +1524,8 @@ static void tui_sock_ref(const struct snap_sock *k, char *out, size_t size)
 /* Whether the socket has a peer (connected TCP, or UDP after connect()). */
 static int tui_has_peer(const struct snap_sock *k)
 {
-	return k->peer[0] && strcmp(k->peer, "-") != 0 && strncmp(k->peer, "*:", 2) != 0 &&
-	       strcmp(k->peer, "[::]:0") != 0 && strcmp(k->peer, "0.0.0.0:0") != 0;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&k->peer_sa;
+	return k->has_peer && !(in->sin_family == AF_INET && in->sin_addr.s_addr == htonl(INADDR_ANY));
 }
 
 static int tui_prefill(struct tui *t, enum tui_action act, char *buf, size_t size)
@@ -1930,12 +1965,14 @@ static int tui_live(const struct tui *t)
 		for (size_t k = 0; k < sa->nsocks; k++) {
 			const struct snap_sock *so = &sa->socks[k];
 			int st = so->state;
-			if ((so->closed && so->in_kernel) || st == 2 || st == 3 ||
-			    st == 4 || st == 5 || st == 6 || st == 9 || st == 11)
+			if ((so->closed && so->in_kernel) || st == SP_TCP_SYN_SENT || st == SP_TCP_SYN_RECV ||
+			    st == SP_TCP_FIN_WAIT1 || st == SP_TCP_FIN_WAIT2 || st == SP_TCP_TIME_WAIT ||
+			    st == SP_TCP_LAST_ACK || st == SP_TCP_CLOSING)
 				return 1;
-			if (so->in_kernel && (so->rq > 0 || (st != 10 && so->wq > 0)))
+			if (so->in_kernel && (so->rq > 0 || (st != SP_TCP_LISTEN && so->wq > 0)))
 				return 1; /* a listener's wq is its backlog */
-			if (!t->wire && so->in_kernel && (st == 10 || st == 1 || st == 8))
+			if (!t->wire && so->in_kernel &&
+			    (st == SP_TCP_LISTEN || st == SP_TCP_ESTABLISHED || st == SP_TCP_CLOSE_WAIT))
 				return 1;
 		}
 	}

@@ -432,7 +432,7 @@ const char *tui_state_text(const struct snap_sock *k)
 {
 	if (k->state < 0)
 		return "-";
-	if (k->type == SOCK_DGRAM && k->state == 7)
+	if (k->type == SOCK_DGRAM && k->state == SP_TCP_CLOSE)
 		return "UNCONN";
 	const char *n = consts_tcp_state_name(k->state);
 	return n ? n : "-";
@@ -441,9 +441,20 @@ const char *tui_state_text(const struct snap_sock *k)
 static enum tui_color state_color(int state)
 {
 	switch (state) {
-	case 1: case 10: return C_STATE_OPEN;              /* ESTABLISHED, LISTEN */
-	case 2: case 3: case 12: return C_STATE_WAIT;      /* SYN_SENT, SYN_RECV, NEW_SYN_RECV */
-	case 4: case 5: case 6: case 8: case 9: case 11: return C_STATE_END; /* closing */
+	case SP_TCP_ESTABLISHED:
+	case SP_TCP_LISTEN:
+		return C_STATE_OPEN;
+	case SP_TCP_SYN_SENT:
+	case SP_TCP_SYN_RECV:
+	case SP_TCP_NEW_SYN_RECV:
+		return C_STATE_WAIT;
+	case SP_TCP_FIN_WAIT1:
+	case SP_TCP_FIN_WAIT2:
+	case SP_TCP_TIME_WAIT:
+	case SP_TCP_CLOSE_WAIT:
+	case SP_TCP_LAST_ACK:
+	case SP_TCP_CLOSING:
+		return C_STATE_END;
 	default: return C_NORMAL;
 	}
 }
@@ -700,11 +711,16 @@ static int draw_log(const struct dc *d, int y0, int h, int x, int w, const struc
 	return rows + brows;
 }
 
-/* Whether an address as text names a port (not "-", not "*:0"). */
-static int is_bound(const char *addr)
+/* Whether the socket's local address names a port (an Internet socket after bind() or connect()). */
+static int is_bound(const struct snap_sock *k)
 {
-	const char *colon = strrchr(addr, ':');
-	return colon && strcmp(colon, ":0") != 0;
+	if (!k->local_len)
+		return 0;
+	if (k->local_sa.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&k->local_sa)->sin_port != 0;
+	if (k->local_sa.ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)&k->local_sa)->sin6_port != 0;
+	return 0;
 }
 
 /* What to do next on this side, judged from its selected socket. */
@@ -727,15 +743,15 @@ static const char *pane_hint(const struct snap_actor *sa, int sel, int is_server
 	if (k->type == SOCK_DGRAM)
 		return k->closed ? NULL : tui_text(TX_HINT_UDP);
 	switch (k->state) {
-	case 10: return tui_text(k->rq ? TX_HINT_PENDING : TX_HINT_LISTEN);
-	case 1: return tui_text(TX_HINT_ESTAB);
-	case 8: return tui_text(TX_HINT_CLOSE_WAIT);
-	case 7:
+	case SP_TCP_LISTEN: return tui_text(k->rq ? TX_HINT_PENDING : TX_HINT_LISTEN);
+	case SP_TCP_ESTABLISHED: return tui_text(TX_HINT_ESTAB);
+	case SP_TCP_CLOSE_WAIT: return tui_text(TX_HINT_CLOSE_WAIT);
+	case SP_TCP_CLOSE:
 		if (k->closed)
 			return NULL;
 		if (!is_server)
 			return tui_text(TX_HINT_CLIENT_NEW);
-		return tui_text(is_bound(k->local) ? TX_HINT_BOUND : TX_HINT_SERVER_NEW);
+		return tui_text(is_bound(k) ? TX_HINT_BOUND : TX_HINT_SERVER_NEW);
 	default: return NULL;
 	}
 }
@@ -1537,17 +1553,17 @@ static const char *const dg_mask[DG_H] = {
 static const struct {
 	int state, y, x, markw;
 } dg_states[] = {
-	{ 7, 1, 28, 43 },   /* CLOSED */
-	{ 10, 4, 3, 18 },   /* LISTEN */
-	{ 2, 4, 54, 15 },   /* SYN_SENT */
-	{ 3, 7, 3, 24 },    /* SYN_RECV */
-	{ 1, 10, 28, 38 },  /* ESTABLISHED */
-	{ 4, 13, 3, 40 },   /* FIN_WAIT1 */
-	{ 8, 13, 54, 13 },  /* CLOSE_WAIT */
-	{ 5, 16, 3, 18 },   /* FIN_WAIT2 */
-	{ 11, 16, 32, 13 }, /* CLOSING */
-	{ 9, 16, 54, 15 },  /* LAST_ACK */
-	{ 6, 19, 30, 39 },  /* TIME_WAIT */
+	{ SP_TCP_CLOSE, 1, 28, 43 },
+	{ SP_TCP_LISTEN, 4, 3, 18 },
+	{ SP_TCP_SYN_SENT, 4, 54, 15 },
+	{ SP_TCP_SYN_RECV, 7, 3, 24 },
+	{ SP_TCP_ESTABLISHED, 10, 28, 38 },
+	{ SP_TCP_FIN_WAIT1, 13, 3, 40 },
+	{ SP_TCP_CLOSE_WAIT, 13, 54, 13 },
+	{ SP_TCP_FIN_WAIT2, 16, 3, 18 },
+	{ SP_TCP_CLOSING, 16, 32, 13 },
+	{ SP_TCP_LAST_ACK, 16, 54, 15 },
+	{ SP_TCP_TIME_WAIT, 19, 30, 39 },
 };
 
 /*
@@ -1564,24 +1580,24 @@ static const struct {
 	enum tui_text label;
 	int y, x, w, in_line;
 } dg_edges[] = {
-	{ 'a', 7, 10, TX_DG_LISTEN, 2, 12, 8, 1 },
-	{ 'b', 7, 2, TX_DG_CONNECT, 3, 57, 20, 0 },
-	{ 'c', 10, 7, TX_DG_CLOSE, 5, 15, 7, 1 },
-	{ 'd', 2, 7, TX_DG_CLOSE_RST, 5, 34, 18, 1 },
-	{ 'e', 10, 3, TX_DG_RECV_SYN, 6, 6, 23, 0 },
-	{ 'f', 2, 1, TX_DG_RECV_SYNACK, 7, 37, 23, 0 },
-	{ 'g', 3, 1, TX_DG_RECV_ACK, 8, 12, 8, 1 },
-	{ 'h', 1, 4, TX_DG_CLOSE_FIN, 11, 8, 18, 1 },
-	{ 'i', 1, 8, TX_DG_RECV_FIN, 12, 57, 19, 0 },
-	{ 'j', 4, 5, TX_DG_RECV_ACK, 15, 6, 8, 0 },
-	{ 'k', 4, 11, TX_DG_RECV_FIN, 14, 12, 19, 1 },
-	{ 'l', 8, 9, TX_DG_CLOSE_FIN, 15, 57, 18, 0 },
-	{ 'm', 5, 6, TX_DG_RECV_FIN, 17, 10, 19, 1 },
-	{ 'n', 11, 6, TX_DG_RECV_ACK, 17, 35, 8, 0 },
-	{ 'o', 6, 7, TX_DG_TIMEOUT, 20, 10, 12, 1 },
-	{ 'p', 9, 7, TX_DG_RECV_ACK, 18, 62, 8, 1 },
-	{ 'q', 4, 6, TX_DG_RECV_FINACK, 19, 4, 24, 1 },
-	{ 'r', 0, 7, TX_DG_RST, 20, 33, 47, 0 },
+	{ 'a', SP_TCP_CLOSE, SP_TCP_LISTEN, TX_DG_LISTEN, 2, 12, 8, 1 },
+	{ 'b', SP_TCP_CLOSE, SP_TCP_SYN_SENT, TX_DG_CONNECT, 3, 57, 20, 0 },
+	{ 'c', SP_TCP_LISTEN, SP_TCP_CLOSE, TX_DG_CLOSE, 5, 15, 7, 1 },
+	{ 'd', SP_TCP_SYN_SENT, SP_TCP_CLOSE, TX_DG_CLOSE_RST, 5, 34, 18, 1 },
+	{ 'e', SP_TCP_LISTEN, SP_TCP_SYN_RECV, TX_DG_RECV_SYN, 6, 6, 23, 0 },
+	{ 'f', SP_TCP_SYN_SENT, SP_TCP_ESTABLISHED, TX_DG_RECV_SYNACK, 7, 37, 23, 0 },
+	{ 'g', SP_TCP_SYN_RECV, SP_TCP_ESTABLISHED, TX_DG_RECV_ACK, 8, 12, 8, 1 },
+	{ 'h', SP_TCP_ESTABLISHED, SP_TCP_FIN_WAIT1, TX_DG_CLOSE_FIN, 11, 8, 18, 1 },
+	{ 'i', SP_TCP_ESTABLISHED, SP_TCP_CLOSE_WAIT, TX_DG_RECV_FIN, 12, 57, 19, 0 },
+	{ 'j', SP_TCP_FIN_WAIT1, SP_TCP_FIN_WAIT2, TX_DG_RECV_ACK, 15, 6, 8, 0 },
+	{ 'k', SP_TCP_FIN_WAIT1, SP_TCP_CLOSING, TX_DG_RECV_FIN, 14, 12, 19, 1 },
+	{ 'l', SP_TCP_CLOSE_WAIT, SP_TCP_LAST_ACK, TX_DG_CLOSE_FIN, 15, 57, 18, 0 },
+	{ 'm', SP_TCP_FIN_WAIT2, SP_TCP_TIME_WAIT, TX_DG_RECV_FIN, 17, 10, 19, 1 },
+	{ 'n', SP_TCP_CLOSING, SP_TCP_TIME_WAIT, TX_DG_RECV_ACK, 17, 35, 8, 0 },
+	{ 'o', SP_TCP_TIME_WAIT, SP_TCP_CLOSE, TX_DG_TIMEOUT, 20, 10, 12, 1 },
+	{ 'p', SP_TCP_LAST_ACK, SP_TCP_CLOSE, TX_DG_RECV_ACK, 18, 62, 8, 1 },
+	{ 'q', SP_TCP_FIN_WAIT1, SP_TCP_TIME_WAIT, TX_DG_RECV_FINACK, 19, 4, 24, 1 },
+	{ 'r', 0, SP_TCP_CLOSE, TX_DG_RST, 20, 33, 47, 0 },
 };
 
 #define DG_NSTATES (sizeof dg_states / sizeof dg_states[0])
@@ -1590,10 +1606,10 @@ static const struct {
 /* The state as the diagram shows it: NEW_SYN_RECV is SYN_RECV, "none" is CLOSED. */
 static int dg_state(int st)
 {
-	if (st == 12)
-		return 3;
-	if (st < 1 || st > 11)
-		return 7;
+	if (st == SP_TCP_NEW_SYN_RECV)
+		return SP_TCP_SYN_RECV;
+	if (st < SP_TCP_ESTABLISHED || st > SP_TCP_CLOSING)
+		return SP_TCP_CLOSE;
 	return st;
 }
 
@@ -1604,8 +1620,8 @@ static unsigned dg_path(int from, int to)
 	to = dg_state(to);
 	if (from == to)
 		return 0;
-	int queue[16], prev_edge[12], head = 0, tail = 0, depth[12];
-	for (int i = 0; i < 12; i++)
+	int queue[16], prev_edge[SP_TCP_CLOSING + 1], head = 0, tail = 0, depth[SP_TCP_CLOSING + 1];
+	for (int i = 0; i <= SP_TCP_CLOSING; i++)
 		prev_edge[i] = -2, depth[i] = 0;
 	prev_edge[from] = -1;
 	queue[tail++] = from;
@@ -1613,7 +1629,7 @@ static unsigned dg_path(int from, int to)
 		int s = queue[head++];
 		if (s == to)
 			break;
-		if ((s == 7 && s != from) || depth[s] >= 3)
+		if ((s == SP_TCP_CLOSE && s != from) || depth[s] >= 3)
 			continue;
 		for (size_t e = 0; e < DG_NEDGES; e++)
 			if (dg_edges[e].from == s && prev_edge[dg_edges[e].to] == -2 && tail < 16) {
@@ -1695,7 +1711,7 @@ static void dg_marks(const struct dc *d, int state, int maxw, char *out, size_t 
 static int dg_synchronized(int st)
 {
 	st = dg_state(st);
-	return st != 7 && st != 10 && st != 2;
+	return st != SP_TCP_CLOSE && st != SP_TCP_LISTEN && st != SP_TCP_SYN_SENT;
 }
 
 /*
@@ -1788,7 +1804,7 @@ static void draw_diagram(const struct dc *d)
 	unsigned lit_main = 0, lit_other = 0;
 	for (int i = 0; i < v->ntrans; i++) {
 		unsigned path = dg_path(v->trans[i].from, v->trans[i].to);
-		if (v->trans[i].reset && dg_state(v->trans[i].to) == 7 && dg_synchronized(v->trans[i].from))
+		if (v->trans[i].reset && dg_state(v->trans[i].to) == SP_TCP_CLOSE && dg_synchronized(v->trans[i].from))
 			path = 1u << ('r' - 'a'); /* the RST edge, not a path through the closing states */
 		else if (v->trans[i].reset && popcount16(path) > 1)
 			path = 0;

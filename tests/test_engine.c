@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 
 #include "sockplay/actor.h"
 #include "sockplay/batch.h"
+#include "sockplay/consts.h"
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
@@ -765,6 +768,60 @@ static void snapshot_follows_the_peers_reset(void **state)
 	stepper_end(&p);
 }
 
+/* ACTOR's socket NAME in the snapshot, or NULL. */
+static const struct snap_sock *snap_find(struct session *s, const char *actor, const char *name)
+{
+	const struct snapshot *sn = session_snapshot(s);
+	for (size_t i = 0; i < sn->nactors; i++)
+		for (size_t j = 0; strcmp(sn->actors[i].name, actor) == 0 && j < sn->actors[i].nsocks; j++)
+			if (strcmp(sn->actors[i].socks[j].name, name) == 0)
+				return &sn->actors[i].socks[j];
+	return NULL;
+}
+
+/* Each snapshot socket carries its cookie, its addresses as sockaddrs and whether it has a peer. */
+static void snapshot_sockets_are_typed(void **state)
+{
+	(void)state;
+	struct stepper p;
+	stepper_start(&p, "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			  "server: bind(s, 127.0.0.1:8902)\n"
+			  "server: listen(s, 5)\n"
+			  "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			  "client: connect(c, 127.0.0.1:8902) = 0\n"
+			  "server: conn = accept(s)\n");
+	stepper_run(&p, -1);
+	session_refresh(p.s);
+	const struct snap_sock *ls = snap_find(p.s, "server", "s");
+	const struct snap_sock *conn = snap_find(p.s, "server", "conn");
+	const struct snap_sock *c = snap_find(p.s, "client", "c");
+	assert_non_null(ls);
+	assert_non_null(conn);
+	assert_non_null(c);
+	assert_int_equal(ls->state, SP_TCP_LISTEN);
+	assert_int_equal(c->state, SP_TCP_ESTABLISHED);
+	assert_true(ls->cookie && conn->cookie && c->cookie);
+	assert_true(ls->cookie != conn->cookie && conn->cookie != c->cookie);
+	assert_false(ls->has_peer);
+	assert_true(conn->has_peer);
+	assert_true(c->has_peer);
+	assert_int_equal(ls->local_sa.ss_family, AF_INET);
+	assert_true(ls->local_len >= sizeof(struct sockaddr_in));
+	const struct sockaddr_in *l = (const void *)&ls->local_sa;
+	assert_int_equal(ntohs(l->sin_port), 8902);
+	assert_int_equal(ntohl(l->sin_addr.s_addr), INADDR_LOOPBACK);
+	/* the two ends of the connection, each the other's peer */
+	assert_true(session_endpoint_is(&c->peer_sa, &conn->local_sa, 0));
+	assert_true(session_endpoint_is(&conn->peer_sa, &c->local_sa, 0));
+	assert_true(session_endpoint_is(&c->peer_sa, &ls->local_sa, 0));
+	/* the text forms say the same */
+	assert_string_equal(ls->local, "127.0.0.1:8902");
+	assert_string_equal(ls->peer, "-");
+	assert_int_equal(ls->peer_len, 0);
+	assert_string_equal(c->peer, "127.0.0.1:8902");
+	stepper_end(&p);
+}
+
 /* A call resumed after a newer one returned shows in its pane; the explain area keeps the newer call. */
 static void resumed_older_call_keeps_out_of_the_explain_area(void **state)
 {
@@ -1029,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(sent_dots_are_data),
 		cmocka_unit_test(getsockname_tells_the_kernels_address),
 		cmocka_unit_test(narration_cannot_forge_a_line),
+		cmocka_unit_test(snapshot_sockets_are_typed),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
 		cmocka_unit_test(resumed_older_call_keeps_out_of_the_explain_area),
 		cmocka_unit_test(blocked_only_when_it_waits),

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "sockplay/consts.h"
 #include "sockplay/explain.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
@@ -116,6 +117,20 @@ static struct snap_actor actors[2];
 static struct snapshot snap;
 static struct tui_view view;
 
+/* "127.0.0.1:8888" as the snapshot's sockaddr (its length), 0 for "-". */
+static socklen_t sock_addr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	char host[32];
+	unsigned port;
+	memset(ss, 0, sizeof *ss);
+	if (sscanf(text, "%31[0-9.]:%u", host, &port) != 2 || inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		return 0;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	return sizeof *in;
+}
+
 static void sock(struct snap_sock *k, const char *name, int fd, int state, const char *local,
 		 const char *peer, unsigned rq, unsigned wq)
 {
@@ -128,6 +143,9 @@ static void sock(struct snap_sock *k, const char *name, int fd, int state, const
 	k->state = state;
 	snprintf(k->local, sizeof k->local, "%s", local);
 	snprintf(k->peer, sizeof k->peer, "%s", peer);
+	k->local_len = sock_addr(local, &k->local_sa);
+	k->peer_len = sock_addr(peer, &k->peer_sa);
+	k->has_peer = k->peer_len && ((struct sockaddr_in *)&k->peer_sa)->sin_port != 0;
 	k->rq = rq;
 	k->wq = wq;
 }
@@ -147,8 +165,8 @@ static void make_snapshot(void)
 	memset(actors, 0, sizeof actors);
 	snprintf(actors[0].name, sizeof actors[0].name, "server");
 	actors[0].pid = 4121;
-	sock(&server_socks[0], "s", 3, 10, "127.0.0.1:8888", "-", 0, 5);
-	sock(&server_socks[1], "conn", 4, 1, "127.0.0.1:8888", "127.0.0.1:49152", 0, 0);
+	sock(&server_socks[0], "s", 3, SP_TCP_LISTEN, "127.0.0.1:8888", "-", 0, 5);
+	sock(&server_socks[1], "conn", 4, SP_TCP_ESTABLISHED, "127.0.0.1:8888", "127.0.0.1:49152", 0, 0);
 	actors[0].socks = server_socks;
 	actors[0].nsocks = 2;
 	logline(&actors[0], server_log, SNAP_LINE_OK, "socket(AF_INET, SOCK_STREAM, 0) = 3");
@@ -157,7 +175,7 @@ static void make_snapshot(void)
 	logline(&actors[0], server_log, SNAP_LINE_OK, "accept(3) = 4 (peer 127.0.0.1:49152)");
 	snprintf(actors[1].name, sizeof actors[1].name, "client");
 	actors[1].pid = 4122;
-	sock(&client_socks[0], "c", 3, 1, "127.0.0.1:49152", "127.0.0.1:8888", 0, 0);
+	sock(&client_socks[0], "c", 3, SP_TCP_ESTABLISHED, "127.0.0.1:49152", "127.0.0.1:8888", 0, 0);
 	actors[1].socks = client_socks;
 	actors[1].nsocks = 1;
 	logline(&actors[1], client_log, SNAP_LINE_OK, "socket(AF_INET, SOCK_STREAM, 0) = 3");
@@ -260,7 +278,7 @@ static void closed_socket_is_dimmed(void **state)
 {
 	(void)state;
 	make_snapshot();
-	sock(&client_socks[1], "c2", 4, 6, "127.0.0.1:49153", "127.0.0.1:8888", 0, 0);
+	sock(&client_socks[1], "c2", 4, SP_TCP_TIME_WAIT, "127.0.0.1:49153", "127.0.0.1:8888", 0, 0);
 	client_socks[1].closed = 1;
 	actors[1].nsocks = 2;
 	draw(30, 100, NULL);
@@ -810,7 +828,7 @@ static void cut_hint_is_marked(void **state)
 	(void)state;
 	make_snapshot();
 	client_socks[0].type = SOCK_DGRAM; /* the UDP hint: two rows in a narrow pane */
-	client_socks[0].state = 7;
+	client_socks[0].state = SP_TCP_CLOSE;
 	view.focus = 1;
 	for (int lines = 24; lines <= 30; lines++) {
 		draw(lines, 80, NULL);
@@ -1335,9 +1353,9 @@ static void state_diagram_marks_every_socket(void **state)
 	for (int r = 0; r < LINES; r++)
 		assert_true(tui_width(row(r)) <= 80);
 	/* the client closes first: two sockets moved, its own lit first */
-	client_socks[0].state = 5;
+	client_socks[0].state = SP_TCP_FIN_WAIT2;
 	client_socks[0].closed = 1;
-	server_socks[1].state = 8;
+	server_socks[1].state = SP_TCP_CLOSE_WAIT;
 	view.ntrans = 2;
 	view.trans[0].from = 1;
 	view.trans[0].to = 5;

@@ -62,7 +62,23 @@ int consts_errno_from_name(const char *name);
 /* The errno name at index I (NULL past the end), for suggestions. */
 const char *consts_errno_at(size_t i);
 
-/* TCP states as the kernel numbers them (TCP_ESTABLISHED = 1 ...). */
+/* TCP states as the kernel numbers them (include/net/tcp_states.h); UDP and Unix
+ * sockets are reported in the same numbers (ESTABLISHED when connected, CLOSE otherwise). */
+enum sp_tcp_state {
+	SP_TCP_ESTABLISHED = 1,
+	SP_TCP_SYN_SENT,
+	SP_TCP_SYN_RECV,
+	SP_TCP_FIN_WAIT1,
+	SP_TCP_FIN_WAIT2,
+	SP_TCP_TIME_WAIT,
+	SP_TCP_CLOSE,
+	SP_TCP_CLOSE_WAIT,
+	SP_TCP_LAST_ACK,
+	SP_TCP_LISTEN,
+	SP_TCP_CLOSING,
+	SP_TCP_NEW_SYN_RECV,    /* a request socket; reported as SYN_RECV */
+	SP_TCP_BOUND_INACTIVE,  /* bound, neither listening nor connected: really CLOSE */
+};
 /* "ESTABLISHED"; "CLOSED" for 0 or TCP_CLOSE; NULL when out of range. */
 const char *consts_tcp_state_name(int state);
 /* The kernel's number for "TIME_WAIT" etc. (also "CLOSED"), -1 when unknown. */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define SNAP_ADDR_MAX 64
@@ -16,10 +17,14 @@ struct snap_sock {
 	int fd;
 	int closed;             /* close() returned: listed while the kernel still has it */
 	int family, type;       /* AF_*, SOCK_* */
-	char local[SNAP_ADDR_MAX];
+	uint64_t cookie;        /* SO_COOKIE, 0 when not known */
+	struct sockaddr_storage local_sa, peer_sa; /* the addresses; length 0 when not known */
+	socklen_t local_len, peer_len;
+	int has_peer;           /* connected: PEER_SA is a peer (TCP, connected UDP, Unix) */
+	char local[SNAP_ADDR_MAX]; /* LOCAL_SA and PEER_SA as text, for drawing: "127.0.0.1:8888", "-" */
 	char peer[SNAP_ADDR_MAX];
 	int in_kernel;          /* the kernel listed it at the last refresh */
-	int state;              /* kernel TCP state number; -1 unknown */
+	int state;              /* enum sp_tcp_state (UDP, Unix: ESTABLISHED or CLOSE); -1 unknown */
 	uint32_t rq, wq;        /* for a listener: accept queue / backlog */
 	uint32_t rtt_us, cwnd, unacked, retrans;
 	int has_info;
