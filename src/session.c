@@ -595,7 +595,7 @@ static int sock_is_inet(const struct sess_sock *ss)
 	return ss->family == AF_INET || ss->family == AF_INET6;
 }
 
-static uint16_t addr_port(const struct sockaddr_storage *a)
+unsigned session_endpoint_port(const struct sockaddr_storage *a)
 {
 	if (a->ss_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)a)->sin_port);
@@ -618,7 +618,7 @@ static void explain_holder(struct session *s, const struct sess_sock *me, const 
 	char err[200];
 	if (kview_dump(&kv, err, sizeof err) < 0)
 		return;
-	cx->port = addr_port(addr);
+	cx->port = session_endpoint_port(addr);
 	int best = 0; /* 3 an open listener, 2 another open socket, 1 a closed one the kernel keeps */
 	for (size_t i = 0; i < s->nactors; i++)
 		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
@@ -762,7 +762,7 @@ static void explain_refuser(struct session *s, struct sess_actor *act, const str
 		for (size_t j = 0; j < s->actors[i].nsocks; j++) {
 			const struct sess_sock *o = &s->actors[i].socks[j];
 			if (o == me || o->closed || o->type != SOCK_STREAM || !o->local_len ||
-			    !addr_port(&o->local) || o->state == SP_TCP_LISTEN || !same_port(&o->local, &a))
+			    !session_endpoint_port(&o->local) || o->state == SP_TCP_LISTEN || !same_port(&o->local, &a))
 				continue;
 			cx->bound_actor = s->actors[i].name;
 			cx->bound_name = o->name;
@@ -792,7 +792,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	cx->never_connected = !me->had_peer;
 	int before = me->pre_state > 0 ? me->pre_state : me->in_kernel ? me->k.state : me->state;
 	cx->state_before = before > 0 ? before : 0;
-	cx->unbound = !me->local_len || addr_port(&me->local) == 0;
+	cx->unbound = !me->local_len || session_endpoint_port(&me->local) == 0;
 	if (p->call == SP_CALL_SETSOCKOPT && r->ret == 0 && p->stmt && p->stmt->nargs > 1) {
 		const struct sp_opt *o = consts_opt_at((size_t)p->stmt->args[1].num);
 		if (o && o->kind == SP_OPT_LINGER)
@@ -932,14 +932,14 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 static void learn_local(struct sess_actor *act, int fd)
 {
 	struct sess_sock *ss = sock_by_fd(act, fd);
-	if (!ss || act->pidfd < 0 || (ss->local_len && addr_port(&ss->local)))
+	if (!ss || act->pidfd < 0 || (ss->local_len && session_endpoint_port(&ss->local)))
 		return;
 	int dup = (int)syscall(SYS_pidfd_getfd, act->pidfd, fd, 0);
 	if (dup < 0)
 		return;
 	struct sockaddr_storage a;
 	socklen_t al = sizeof a;
-	if (getsockname(dup, (struct sockaddr *)&a, &al) == 0 && addr_port(&a)) {
+	if (getsockname(dup, (struct sockaddr *)&a, &al) == 0 && session_endpoint_port(&a)) {
 		ss->local = a;
 		ss->local_len = al;
 	}
@@ -1876,7 +1876,7 @@ static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, s
 		o->peer_sa = *peer;
 		o->peer_len = peer_len;
 	}
-	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || addr_port(&o->peer_sa) != 0);
+	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || session_endpoint_port(&o->peer_sa) != 0);
 }
 
 const struct snapshot *session_snapshot(struct session *s)

@@ -498,15 +498,6 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 
 /* ---- the wire: capture, the connection followed, the ladder's rows ---------------------------- */
 
-static unsigned tui_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
 /*
  * The Internet endpoint of a snapshot address SA (LEN 0: none) into OUT, with
  * only its family, address and port, as a captured segment has them. Its port
@@ -532,7 +523,7 @@ static int tui_endpoint(const struct sockaddr_storage *sa, socklen_t len, struct
 	} else {
 		return -1;
 	}
-	return (int)tui_port(out);
+	return (int)session_endpoint_port(out);
 }
 
 /* Whether two snapshot addresses are the same one, as their texts would say: both none, or equal. */
@@ -576,7 +567,6 @@ static void tui_wire_lost(struct tui *t)
 }
 
 static int tui_port_known(const struct tui *t, unsigned p);
-static unsigned tui_port(const struct sockaddr_storage *ss);
 
 /*
  * Read what the capture holds (one bounded batch) between steps: labelled as
@@ -593,7 +583,7 @@ static void tui_wire_pull(struct tui *t)
 		size_t count = wire_count(t->wire);
 		for (size_t i = count > (size_t)n ? count - (size_t)n : 0; i < count && !t->kv_stale; i++) {
 			const struct wire_seg *g = wire_at(t->wire, i);
-			if (tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst)))
+			if (tui_port_known(t, session_endpoint_port(&g->src)) || tui_port_known(t, session_endpoint_port(&g->dst)))
 				t->kv_stale = 1;
 		}
 	}
@@ -730,7 +720,7 @@ static int tui_left_first(const struct tui *t, const struct sockaddr_storage *a,
 	}
 	if (pa != pb)
 		return pa < pb;
-	return tui_port(a) <= tui_port(b);
+	return session_endpoint_port(a) <= session_endpoint_port(b);
 }
 
 /* Whether a connected socket of the playground is endpoint E of the connection to O. */
@@ -760,14 +750,14 @@ static void tui_end_name(const struct tui *t, const struct sockaddr_storage *e, 
 		if (lng)
 			snprintf(out, size, "%s %s", tui_text(TX_WIRE_KERNEL), addr);
 		else
-			snprintf(out, size, "%s :%u", tui_text(TX_WIRE_KERNEL), tui_port(e));
+			snprintf(out, size, "%s :%u", tui_text(TX_WIRE_KERNEL), session_endpoint_port(e));
 		return;
 	}
 	tui_owner(t, e, o, &actor, &sock);
 	if (!actor)
 		snprintf(out, size, "%s", addr);
 	else if (!lng)
-		snprintf(out, size, "%s :%u", actor, tui_port(e));
+		snprintf(out, size, "%s :%u", actor, session_endpoint_port(e));
 	else if (sock && sock[0])
 		snprintf(out, size, "%s %s %s", actor, sock, addr);
 	else
@@ -782,7 +772,7 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 	if (!k) { /* this side has no socket (left): the playground's newest connection */
 		for (size_t i = wire_count(t->wire); i-- > 0;) {
 			const struct wire_seg *g = wire_at(t->wire, i);
-			if (tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst))) {
+			if (tui_port_known(t, session_endpoint_port(&g->src)) || tui_port_known(t, session_endpoint_port(&g->dst))) {
 				c->a = g->src;
 				c->b = g->dst;
 				return 0;
@@ -847,7 +837,7 @@ static void tui_wire_build(struct tui *t)
 	int one = !t->wire_all, ours = 0;
 	for (size_t i = wire_count(t->wire); i-- > 0 && !ours;) {
 		const struct wire_seg *g = wire_at(t->wire, i);
-		ours = tui_port_known(t, tui_port(&g->src)) || tui_port_known(t, tui_port(&g->dst));
+		ours = tui_port_known(t, session_endpoint_port(&g->src)) || tui_port_known(t, session_endpoint_port(&g->dst));
 	}
 	if (!ours) { /* nothing of the playground's on the wire yet */
 		w->none = tui_text(TX_WIRE_EMPTY);
@@ -867,8 +857,8 @@ static void tui_wire_build(struct tui *t)
 	}
 	for (size_t i = 0; i < count; i++) {
 		const struct wire_seg *g = wire_at(t->wire, i);
-		if (one ? tui_seg_in(g, &c) : (tui_port_known(t, tui_port(&g->src)) ||
-					       tui_port_known(t, tui_port(&g->dst))))
+		if (one ? tui_seg_in(g, &c) : (tui_port_known(t, session_endpoint_port(&g->src)) ||
+					       tui_port_known(t, session_endpoint_port(&g->dst))))
 			t->wmatch[t->wn++] = (uint32_t)i;
 	}
 	if (one) {

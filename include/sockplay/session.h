@@ -122,6 +122,8 @@ void session_seed_scope(const struct session *s, struct sp_scope *scope);
 const char *session_addr_owner(const struct session *s, const struct sockaddr_storage *addr);
 /* Whether endpoint A is B (family, port, address); WILD: A's address may be the wildcard. */
 int session_endpoint_is(const struct sockaddr_storage *a, const struct sockaddr_storage *b, int wild);
+/* The port of an AF_INET or AF_INET6 endpoint (host order), 0 for any other. */
+unsigned session_endpoint_port(const struct sockaddr_storage *a);
 /* Number of statements run so far (the step counter segments are linked to). */
 unsigned session_steps(const struct session *s);
 
