@@ -298,8 +298,13 @@ def go(depth):
 go(6)
 EOF
 run --run abcdefghijklmnopqrstuvw="python3 $TMP/deep.py" >"$TMP/deep" 2>&1
-check "seven processes of deep forks: seven sides that exit" test "$(grep -c '\] exited 0$' "$TMP/deep")" = 7
-check "... each a side of its own" test "$(grep '\] exited 0$' "$TMP/deep" | sort -u | wc -l)" = 7
+# the sides that made the script's calls (an interpreter's wrapper may add processes of its own)
+grep -o '^\[[^]]*\] socket(AF_INET' "$TMP/deep" | cut -d']' -f1 | sort -u >"$TMP/deep.sides"
+ended=0
+while read -r side; do has "$TMP/deep" "$side] exited 0" && ended=$((ended + 1)); done <"$TMP/deep.sides"
+check "seven processes of deep forks: seven sides" test "$(wc -l <"$TMP/deep.sides")" = 7
+check "... each one's exit shown on its own side" test "$ended" = 7
+[ "$ended" = 7 ] || sed 's/^/     | /' "$TMP/deep"
 
 # ---- run through sudo, the sandbox made as root: the program runs as the user, not as root ------
 # (only where the network namespace is made directly, with no user namespace: as root in a chroot
