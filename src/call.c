@@ -30,6 +30,9 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"socket($0, $1, $2)",
 		"@{as:sock} = socket.socket(socket.$0, socket.$1@{?2:, $2@})",
 		"int @{as:fd} = socket($0, $1, $2);",
+		"ret = $=socket($0, $1, $2);\ndone(ret);",
+		"@{N:@{as:s} = keep(socket.socket($0, $1, $2))\nr.ret = @{as:s}.fileno()@}"
+		"@{n:r.ret = keep(socket.socket($0, $1, $2)).fileno()@}",
 	},
 	[SP_CALL_BIND] = {
 		"bind", 2, 2, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(0, 1, NO, NO, NO, NO),
@@ -37,6 +40,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"bind($0, $1)",
 		"$s.bind($1)",
 		"bind($s, (struct sockaddr *)&addr, sizeof addr);$1",
+		"ret = bind($s, (struct sockaddr *)&addr, addrlen);\ndone(ret);",
+		"@{R:raw(\"bind\", $s, $F, addr)  # Python itself refuses an address of another family@}@{r:$s.bind(addr)@}",
 	},
 	[SP_CALL_LISTEN] = {
 		"listen", 1, 2, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
@@ -44,6 +49,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"listen($0, $1)",
 		"$s.listen(@{w1:$1@})",
 		"listen($s, $1);",
+		"ret = listen($s, $1);\ndone(ret);",
+		"$s.listen($1)",
 	},
 	[SP_CALL_CONNECT] = {
 		"connect", 2, 2, CALL_F_FD | CALL_F_NAMES | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE, POS(0, 1, NO, NO, NO, NO),
@@ -51,6 +58,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"connect($0, $1)",
 		"$s.connect($1)",
 		"connect($s, (struct sockaddr *)&addr, sizeof addr);$1",
+		"ret = connect($s, (struct sockaddr *)&addr, addrlen);\ndone(ret);",
+		"@{R:raw(\"connect\", $s, $F, addr)  # Python itself refuses an address of another family@}@{r:$s.connect(addr)@}",
 	},
 	[SP_CALL_ACCEPT] = {
 		"accept", 1, 1, CALL_F_FD | CALL_F_NEWFD | CALL_F_NAMES | CALL_F_FROM | CALL_F_BLOCKS, POLLIN, CALL_NOTE_PEER,
@@ -59,6 +68,10 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"accept($0)",
 		"@{as:conn}, addr = $s.accept()",
 		"int @{as:conn} = accept($s, NULL, NULL);",
+		"peerlen = sizeof peer;\nret = $=accept($s, (struct sockaddr *)&peer, &peerlen);\n"
+		"done_addr(ret, \"peer\", &peer, peerlen);",
+		"@{as:accepted}, peer = $s.accept()\n"
+		"r.ret, r.note = keep(@{as:accepted}).fileno(), note(\"peer\", peer)",
 	},
 	[SP_CALL_SEND] = {
 		/* send moves names: the autobind of a UDP socket */
@@ -68,6 +81,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"send($0, $1$2)",
 		"$s.send($1$2)",
 		"send($s, @{M1:buf@}@{m1:$1@}, $#1, $2);@{M1: /* buf: $/1 $*1 times */@}",
+		"ret = send($s, $1, $#1, $2);\ndone(ret);",
+		"r.ret = $s.send($1@{?2:, $2@})",
 	},
 	[SP_CALL_RECV] = {
 		"recv", 2, 3, CALL_F_FD | CALL_F_READS | CALL_F_BLOCKS, POLLIN, CALL_NOTE_NONE, POS(0, NO, NO, 2, 1, NO),
@@ -75,6 +90,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"recv($0, $1$2)",
 		"data = $s.recv($1$2)",
 		"@{?1:char buf[$1]; ssize_t n = recv($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recv($s, buf, 0, @}$2);",
+		"ret = recv($s, buf, $1, $2);\ndone_data(ret, buf, NULL, 0);",
+		"r.data = $s.recv($1@{?2:, $2@})\nr.ret = len(r.data)",
 	},
 	[SP_CALL_SENDTO] = {
 		"sendto", 3, 4, CALL_F_FD | CALL_F_NAMES | CALL_F_SENDS | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE,
@@ -83,6 +100,9 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"sendto($0, $1$3, $2)",
 		"$s.sendto($1$3, $2)",
 		"sendto($s, @{M1:buf@}@{m1:$1@}, $#1, $3, (struct sockaddr *)&addr, sizeof addr);@{M1: /* buf: $/1 $*1 times */@}@{m1:$2@}",
+		"ret = sendto($s, $1, $#1, $3, (struct sockaddr *)&addr, addrlen);\ndone(ret);",
+		"@{R:r.ret = raw(\"sendto\", $s, $F, addr, $1, $3)  # Python itself refuses an address of another family@}"
+		"@{r:r.ret = $s.sendto($1@{?3:, $3@}, addr)@}",
 	},
 	[SP_CALL_RECVFROM] = {
 		"recvfrom", 2, 3, CALL_F_FD | CALL_F_FROM | CALL_F_READS | CALL_F_BLOCKS, POLLIN, CALL_NOTE_FROM,
@@ -91,6 +111,9 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"recvfrom($0, $1$2)",
 		"data, addr = $s.recvfrom($1$2)",
 		"@{?1:char buf[$1]; ssize_t n = recvfrom($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recvfrom($s, buf, 0, @}$2, (struct sockaddr *)&peer, &peerlen);",
+		"peerlen = sizeof peer;\nret = recvfrom($s, buf, $1, $2, (struct sockaddr *)&peer, &peerlen);\n"
+		"done_data(ret, buf, &peer, peerlen);",
+		"r.data, peer = $s.recvfrom($1@{?2:, $2@})\nr.ret, r.note = len(r.data), note(\"from\", peer)",
 	},
 	[SP_CALL_SHUTDOWN] = {
 		/* shutdown moves names: a peer may be gone */
@@ -99,6 +122,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"shutdown($0, $1)",
 		"$s.shutdown(socket.$1)",
 		"shutdown($s, $1);",
+		"ret = shutdown($s, $1);\ndone(ret);",
+		"$s.shutdown($1)",
 	},
 	[SP_CALL_SETSOCKOPT] = {
 		"setsockopt", 3, 4, CALL_F_FD, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, NO, 1),
@@ -107,6 +132,9 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"setsockopt($0, $1, $2$3)",
 		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt(socket.$L, socket.$1, $2)@}",
 		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}@{l:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
+		"@{L:lg.l_onoff = $2;\nlg.l_linger = $3;\nret = setsockopt($s, $L, $1, &lg, sizeof lg);@}"
+		"@{l:optval = $2;\nret = setsockopt($s, $L, $1, &optval, sizeof optval);@}\ndone(ret);",
+		"@{L:$s.setsockopt($L, $1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt($L, $1, $2)@}",
 	},
 	[SP_CALL_GETSOCKOPT] = {
 		"getsockopt", 2, 2, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, 1),
@@ -114,6 +142,14 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"getsockopt($0, $1)",
 		"value = $s.getsockopt(socket.$L, socket.$1)",
 		"int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);",
+		"@{L:memset(&lg, 0, sizeof lg);\noptlen = sizeof lg;\nret = getsockopt($s, $L, $1, &lg, &optlen);\n"
+		"done_linger(ret, &lg);@}"
+		"@{l:optval = 0;\noptlen = sizeof optval;\nret = getsockopt($s, $L, $1, &optval, &optlen);\n"
+		"@{E:done_error@}@{e:done_value@}(ret, optval);@}",
+		"@{L:on, secs = struct.unpack(\"ii\", $s.getsockopt($L, $1, 8))\n"
+		"r.note = \"value %s, %d s\" % (\"on\" if on else \"off\", secs)@}"
+		"@{l:value = $s.getsockopt($L, $1)\n"
+		"@{E:r.note = \"value \" + (errno_name(value) if value else \"0\")@}@{e:r.note = \"value %d\" % value@}@}",
 	},
 	[SP_CALL_NONBLOCK] = {
 		"nonblock", 1, 2, CALL_F_FD, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
@@ -121,6 +157,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"nonblock($0, $1)",
 		"$s.setblocking(@{?1:False@}@{!1:True@})",
 		"fcntl($s, F_SETFL, fcntl($s, F_GETFL) @{?1:| O_NONBLOCK@}@{!1:& ~O_NONBLOCK@});",
+		"ret = fcntl($s, F_SETFL, fcntl($s, F_GETFL) @{?1:| O_NONBLOCK@}@{!1:& ~O_NONBLOCK@});\ndone(ret);",
+		"$s.setblocking(@{?1:False@}@{!1:True@})",
 	},
 	[SP_CALL_CLOSE] = {
 		"close", 1, 1, CALL_F_FD | CALL_F_CLOSES, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, NO, NO),
@@ -128,6 +166,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"close($0)",
 		"$s.close()",
 		"close($s);",
+		"ret = close($s);\ndone(ret);",
+		"close($s)",
 	},
 	[SP_CALL_GETSOCKNAME] = {
 		"getsockname", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_NAME, POS(0, NO, NO, NO, NO, NO),
@@ -136,6 +176,9 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"addr = $s.getsockname()",
 		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
 		"getsockname($s, (struct sockaddr *)&addr, &len);",
+		"addrlen = sizeof addr;\nret = getsockname($s, (struct sockaddr *)&addr, &addrlen);\n"
+		"done_name(ret, &addr, addrlen);",
+		"r.ret, r.note = 0, show($s.getsockname())",
 	},
 };
 

@@ -1105,35 +1105,176 @@ static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
 	line(ex, depth + 1, "%s = (int)ret;", s->var);
 }
 
+/* What the marks of a call's ex_c / ex_py template stand for in one statement (call.h). */
+struct stmt_out {
+	const struct sp_stmt *st;
+	const struct call_info *ci;
+	const struct sp_opt *opt;  /* the option argument's, or NULL */
+	const char *fd;            /* $s */
+	const struct ex_sock *as;  /* the socket the result is given, or NULL */
+	int raw_family;            /* Python: the family raw() is given (R), 0 when the call is Python's */
+};
+
+/* Argument I as the program writes it ($N). */
+static void out_arg(struct ex *ex, const struct stmt_out *x, int i)
+{
+	const struct sp_arg *av = &x->st->args[i];
+	int py = ex->lang == EXPORT_PYTHON;
+	const char *name = NULL;
+	char fl[128];
+	switch (x->ci->args[i].sh) {
+	case CALL_SH_SOCK:
+		sb_puts(&ex->o, x->fd);
+		return;
+	case CALL_SH_ADDR: /* made before the call by emit_addr() */
+		sb_puts(&ex->o, "addr");
+		return;
+	case CALL_SH_DATA:
+		data_expr(ex, &av->data);
+		return;
+	case CALL_SH_FLAGS:
+		flags_text((int)av->num, fl, sizeof fl, py);
+		sb_puts(&ex->o, fl);
+		return;
+	case CALL_SH_DOMAIN: name = consts_name(SP_K_DOMAIN, (int)av->num); break;
+	case CALL_SH_TYPE: name = consts_name(SP_K_TYPE, (int)av->num); break;
+	case CALL_SH_SHUT: name = consts_name(SP_K_SHUT, (int)av->num); break;
+	case CALL_SH_PROTO: name = av->num ? consts_name(SP_K_PROTO, (int)av->num) : NULL; break;
+	case CALL_SH_OPT: name = x->opt ? x->opt->name : "?"; break;
+	default: break; /* a number */
+	}
+	if (name)
+		sb_printf(&ex->o, "%s%s", py ? "socket." : "", name);
+	else
+		sb_printf(&ex->o, "%lld", av->num);
+}
+
+/* Whether the condition COND (with its argument I) of @{COND:...@} holds. */
+static int out_cond(const struct stmt_out *x, char cond, int i)
+{
+	const struct sp_arg *a = &x->st->args[i];
+	int linger = x->opt && x->opt->kind == SP_OPT_LINGER, error = x->opt && x->opt->kind == SP_OPT_ERROR;
+	int yes = cond >= 'A' && cond <= 'Z';
+	switch (cond | 0x20) { /* a capital: the case holds; a small letter: it does not */
+	case 'm': return (a->data.count > 1) == yes;
+	case 'l': return linger == yes;
+	case 'e': return error == yes;
+	case 'r': return (x->raw_family != 0) == yes;
+	case 'n': return (x->as != NULL) == yes;
+	default: return cond == '?' ? a->num != 0 : cond == '!' ? a->num == 0 : 0;
+	}
+}
+
+/* The call's template in the program's language at DEPTH, one line per '\n' (call.h). */
+static void out_template(struct ex *ex, const struct stmt_out *x, const char *t, int depth)
+{
+	int open = 0, skip = 0;          /* @{ nesting; the level whose condition failed */
+	int start = 1, more = 0, keep = 0; /* at a line's start; its extra tabs; keep_if_made after it */
+	for (; *t; t++) {
+		if (t[0] == '@' && t[1] == '}') {
+			skip = skip == open ? 0 : skip;
+			open--;
+			t++;
+			continue;
+		}
+		if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as:", 3) != 0) {
+			open++;
+			if (!skip && !out_cond(x, t[2], t[3] >= '0' && t[3] <= '9' ? t[3] - '0' : 0))
+				skip = open;
+			t = strchr(t, ':');
+			continue;
+		}
+		if (skip)
+			continue;
+		if (*t == '\t' && start) {
+			more++;
+			continue;
+		}
+		if (*t == '\n') {
+			if (!start)
+				sb_putc(&ex->o, '\n');
+			if (!start && keep)
+				keep_if_made(ex, depth, x->as);
+			start = 1;
+			more = keep = 0;
+			continue;
+		}
+		if (start)
+			indent(ex, depth + more);
+		start = 0;
+		if (t[0] == '@' && t[1] == '{') { /* @{as:NAME} */
+			const char *e = strchr(t, '}');
+			if (x->as)
+				sb_puts(&ex->o, x->as->var);
+			else
+				sb_printf(&ex->o, "%.*s", (int)(e - t - 5), t + 5);
+			t = e;
+		} else if (t[0] == '$' && t[1] == 's') {
+			sb_puts(&ex->o, x->fd);
+			t++;
+		} else if (t[0] == '$' && t[1] == 'L') {
+			const char *lv = x->opt ? level_name(x->opt->level) : NULL;
+			if (lv)
+				sb_printf(&ex->o, "%s%s", ex->lang == EXPORT_PYTHON ? "socket." : "", lv);
+			else
+				sb_printf(&ex->o, "%d", x->opt ? x->opt->level : 0);
+			t++;
+		} else if (t[0] == '$' && t[1] == 'F') {
+			sb_puts(&ex->o, py_family(x->raw_family));
+			t++;
+		} else if (t[0] == '$' && t[1] == '=') {
+			if (x->as && x->as->assigned > 1)
+				keep = 1;
+			else if (x->as)
+				sb_printf(&ex->o, "%s = ", x->as->var);
+			t++;
+		} else if (t[0] == '$' && t[1] == '#') {
+			const struct sp_data *d = &x->st->args[t[2] - '0'].data;
+			sb_printf(&ex->o, "%llu", (unsigned long long)(d->unit_len * d->count));
+			t += 2;
+		} else if (t[0] == '$' && t[1] >= '0' && t[1] < '0' + CALL_MAX_ARGS) {
+			out_arg(ex, x, t[1] - '0');
+			t++;
+		} else {
+			sb_putc(&ex->o, *t);
+		}
+	}
+	if (!start)
+		sb_putc(&ex->o, '\n');
+	if (!start && keep)
+		keep_if_made(ex, depth, x->as);
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
-	const struct sp_arg *av = st->args;
-	int py = ex->lang == EXPORT_PYTHON, c = !py;
-	char fd[SP_NAME_MAX + 32] = "", fl[128];
-	struct ex_sock *as = st->assign[0] ? find_sock(a, st->assign) : NULL;
-	const char *var = as ? as->var : NULL;
-	struct sb fmt = { 0 }, args = { 0 };
 	const struct call_info *ci = call_info(st->call);
-	int has_addr = ci && ci->addr_arg >= 0;
-	int raw = 0, raw_family = 0;
-	const struct sp_addr *ad = has_addr ? &av[ci->addr_arg].addr : NULL;
+	int py = ex->lang == EXPORT_PYTHON, c = !py;
+	char fd[SP_NAME_MAX + 32] = "";
+	struct sb fmt = { 0 }, args = { 0 };
+	if (!ci)
+		return;
+	int has_addr = ci->addr_arg >= 0;
+	const struct sp_data *data = ci->data_arg >= 0 ? &st->args[ci->data_arg].data : NULL;
+	struct stmt_out x = { .st = st, .ci = ci, .fd = fd };
+	x.as = st->assign[0] ? find_sock(a, st->assign) : NULL;
+	x.opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
 
-	if (call_takes_fd(st->call))
-		fd_expr(ex, a, &av[0], fd, sizeof fd);
+	if (ci->fd_arg >= 0)
+		fd_expr(ex, a, &st->args[ci->fd_arg], fd, sizeof fd);
 	step_comment(ex, a, st, depth);
 
 	/* data sent more than once: made before the turn, as a program would */
-	if (c && (st->call == SP_CALL_SEND || st->call == SP_CALL_SENDTO) && av[1].data.count > 1) {
+	if (c && data && data->count > 1) {
 		indent(ex, depth);
 		sb_puts(&ex->o, "data = repeat(");
-		lit(ex, av[1].data.unit, av[1].data.unit_len, 0, 1, 0);
-		sb_printf(&ex->o, ", %zu, %llu);\n", av[1].data.unit_len, (unsigned long long)av[1].data.count);
+		lit(ex, data->unit, data->unit_len, 0, 1, 0);
+		sb_printf(&ex->o, ", %zu, %llu);\n", data->unit_len, (unsigned long long)data->count);
 	}
 	/* wait for the turn, then say which call is made */
 	step_format(ex, st, fd, has_addr, &fmt, &args);
 	if (has_addr) {
 		line(ex, depth, c ? "turn();" : "turn()");
-		raw = emit_addr(ex, a, st, ad, fd, depth, &raw_family);
+		emit_addr(ex, a, st, &st->args[ci->addr_arg].addr, fd, depth, &x.raw_family);
 	}
 	indent(ex, depth);
 	if (py)
@@ -1150,204 +1291,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	free(fmt.p);
 	free(args.p);
 
-	/* the call itself */
-	int d = py ? depth + 1 : depth;
-	switch (st->call) {
-	case SP_CALL_SOCKET: {
-		const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
-		const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
-		int proto = (int)av[2].num;
-		const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
-		char ps[64];
-		if (pn)
-			snprintf(ps, sizeof ps, "%s%s", py ? "socket." : "", pn);
-		else
-			snprintf(ps, sizeof ps, "%d", proto);
-		if (c && as && as->assigned > 1) {
-			line(ex, d, "ret = socket(%s, %s, %s);", dn, tn, ps);
-			keep_if_made(ex, d, as);
-			line(ex, d, "done(ret);");
-		} else if (c) {
-			line(ex, d, "ret = %s%ssocket(%s, %s, %s);", var ? var : "", var ? " = " : "", dn, tn, ps);
-			line(ex, d, "done(ret);");
-		} else if (var) {
-			line(ex, d, "%s = keep(socket.socket(socket.%s, socket.%s, %s))", var, dn, tn, ps);
-			line(ex, d, "r.ret = %s.fileno()", var);
-		} else {
-			line(ex, d, "r.ret = keep(socket.socket(socket.%s, socket.%s, %s)).fileno()", dn, tn, ps);
-		}
-		break;
-	}
-	case SP_CALL_BIND:
-	case SP_CALL_CONNECT:
-		if (c) {
-			line(ex, d, "ret = %s(%s, (struct sockaddr *)&addr, addrlen);", call_name(st->call), fd);
-			line(ex, d, "done(ret);");
-		} else if (raw) {
-			line(ex, d, "raw(\"%s\", %s, %s, addr)  # Python itself refuses an address of another family",
-			     call_name(st->call), fd, py_family(raw_family));
-		} else {
-			line(ex, d, "%s.%s(addr)", fd, call_name(st->call));
-		}
-		break;
-	case SP_CALL_LISTEN:
-		line(ex, d, c ? "ret = listen(%s, %lld);" : "%s.listen(%lld)", fd, av[1].num);
-		if (c)
-			line(ex, d, "done(ret);");
-		break;
-	case SP_CALL_ACCEPT:
-		if (c) {
-			line(ex, d, "peerlen = sizeof peer;");
-			if (as && as->assigned > 1) {
-				line(ex, d, "ret = accept(%s, (struct sockaddr *)&peer, &peerlen);", fd);
-				keep_if_made(ex, d, as);
-			} else {
-				line(ex, d, "ret = %s%saccept(%s, (struct sockaddr *)&peer, &peerlen);", var ? var : "",
-				     var ? " = " : "", fd);
-			}
-			line(ex, d, "done_addr(ret, \"peer\", &peer, peerlen);");
-		} else {
-			line(ex, d, "%s, peer = %s.accept()", var ? var : "accepted", fd);
-			line(ex, d, "r.ret, r.note = keep(%s).fileno(), note(\"peer\", peer)", var ? var : "accepted");
-		}
-		break;
-	case SP_CALL_SEND:
-	case SP_CALL_SENDTO: {
-		int flags = (int)av[ci->flags_arg].num;
-		flags_text(flags, fl, sizeof fl, py);
-		unsigned long long len = (unsigned long long)(av[1].data.unit_len * av[1].data.count);
-		indent(ex, d);
-		if (c) {
-			sb_printf(&ex->o, "ret = %s(%s, ", call_name(st->call), fd);
-			data_expr(ex, &av[1].data);
-			sb_printf(&ex->o, ", %llu, %s", len, fl);
-			if (st->call == SP_CALL_SENDTO)
-				sb_puts(&ex->o, ", (struct sockaddr *)&addr, addrlen");
-			sb_puts(&ex->o, ");\n");
-			line(ex, d, "done(ret);");
-			if (av[1].data.count > 1)
-				line(ex, d, "free(data);");
-		} else if (raw) {
-			sb_printf(&ex->o, "r.ret = raw(\"sendto\", %s, %s, addr, ", fd, py_family(raw_family));
-			data_expr(ex, &av[1].data);
-			sb_printf(&ex->o, ", %s)  # Python itself refuses an address of another family\n", fl);
-		} else {
-			sb_printf(&ex->o, "r.ret = %s.%s(", fd, call_name(st->call));
-			data_expr(ex, &av[1].data);
-			if (flags)
-				sb_printf(&ex->o, ", %s", fl);
-			sb_puts(&ex->o, st->call == SP_CALL_SENDTO ? ", addr)\n" : ")\n");
-		}
-		break;
-	}
-	case SP_CALL_RECV:
-	case SP_CALL_RECVFROM: {
-		int flags = (int)av[ci->flags_arg].num;
-		flags_text(flags, fl, sizeof fl, py);
-		if (c && st->call == SP_CALL_RECV) {
-			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, av[1].num, fl);
-			line(ex, d, "done_data(ret, buf, NULL, 0);");
-		} else if (c) {
-			line(ex, d, "peerlen = sizeof peer;");
-			line(ex, d, "ret = recvfrom(%s, buf, %lld, %s, (struct sockaddr *)&peer, &peerlen);", fd,
-			     av[1].num, fl);
-			line(ex, d, "done_data(ret, buf, &peer, peerlen);");
-		} else if (st->call == SP_CALL_RECV) {
-			line(ex, d, "r.data = %s.recv(%lld%s%s)", fd, av[1].num, flags ? ", " : "", flags ? fl : "");
-			line(ex, d, "r.ret = len(r.data)");
-		} else {
-			line(ex, d, "r.data, peer = %s.recvfrom(%lld%s%s)", fd, av[1].num, flags ? ", " : "",
-			     flags ? fl : "");
-			line(ex, d, "r.ret, r.note = len(r.data), note(\"from\", peer)");
-		}
-		break;
-	}
-	case SP_CALL_SHUTDOWN: {
-		const char *hn = consts_name(SP_K_SHUT, (int)av[1].num);
-		char how[32];
-		if (hn)
-			snprintf(how, sizeof how, "%s%s", py ? "socket." : "", hn);
-		else
-			snprintf(how, sizeof how, "%lld", av[1].num);
-		line(ex, d, c ? "ret = shutdown(%s, %s);" : "%s.shutdown(%s)", fd, how);
-		if (c)
-			line(ex, d, "done(ret);");
-		break;
-	}
-	case SP_CALL_SETSOCKOPT:
-	case SP_CALL_GETSOCKOPT: {
-		const struct sp_opt *opt = consts_opt_at((size_t)av[1].num);
-		const char *on = opt ? opt->name : "?";
-		char lv[32];
-		if (opt && level_name(opt->level))
-			snprintf(lv, sizeof lv, "%s%s", py ? "socket." : "", level_name(opt->level));
-		else
-			snprintf(lv, sizeof lv, "%d", opt ? opt->level : 0);
-		int linger = opt && opt->kind == SP_OPT_LINGER;
-		int v1 = (int)av[2].num, v2 = (int)av[3].num;
-		if (st->call == SP_CALL_SETSOCKOPT && c && linger) {
-			line(ex, d, "lg.l_onoff = %d;", v1);
-			line(ex, d, "lg.l_linger = %d;", v2);
-			line(ex, d, "ret = setsockopt(%s, %s, %s, &lg, sizeof lg);", fd, lv, on);
-			line(ex, d, "done(ret);");
-		} else if (st->call == SP_CALL_SETSOCKOPT && c) {
-			line(ex, d, "optval = %d;", v1);
-			line(ex, d, "ret = setsockopt(%s, %s, %s, &optval, sizeof optval);", fd, lv, on);
-			line(ex, d, "done(ret);");
-		} else if (st->call == SP_CALL_SETSOCKOPT && linger) {
-			line(ex, d, "%s.setsockopt(%s, socket.%s, struct.pack(\"ii\", %d, %d))", fd, lv, on, v1, v2);
-		} else if (st->call == SP_CALL_SETSOCKOPT) {
-			line(ex, d, "%s.setsockopt(%s, socket.%s, %d)", fd, lv, on, v1);
-		} else if (c && linger) {
-			line(ex, d, "memset(&lg, 0, sizeof lg);");
-			line(ex, d, "optlen = sizeof lg;");
-			line(ex, d, "ret = getsockopt(%s, %s, %s, &lg, &optlen);", fd, lv, on);
-			line(ex, d, "done_linger(ret, &lg);");
-		} else if (c) {
-			line(ex, d, "optval = 0;");
-			line(ex, d, "optlen = sizeof optval;");
-			line(ex, d, "ret = getsockopt(%s, %s, %s, &optval, &optlen);", fd, lv, on);
-			line(ex, d, opt && opt->kind == SP_OPT_ERROR ? "done_error(ret, optval);" : "done_value(ret, optval);");
-		} else if (linger) {
-			line(ex, d, "on, secs = struct.unpack(\"ii\", %s.getsockopt(%s, socket.%s, 8))", fd, lv, on);
-			line(ex, d, "r.note = \"value %%s, %%d s\" %% (\"on\" if on else \"off\", secs)");
-		} else {
-			line(ex, d, "value = %s.getsockopt(%s, socket.%s)", fd, lv, on);
-			if (opt && opt->kind == SP_OPT_ERROR)
-				line(ex, d, "r.note = \"value \" + (errno_name(value) if value else \"0\")");
-			else
-				line(ex, d, "r.note = \"value %%d\" %% value");
-		}
-		break;
-	}
-	case SP_CALL_NONBLOCK: {
-		int on = (int)av[1].num;
-		if (c) {
-			line(ex, d, "ret = fcntl(%s, F_SETFL, fcntl(%s, F_GETFL) %s);", fd, fd,
-			     on ? "| O_NONBLOCK" : "& ~O_NONBLOCK");
-			line(ex, d, "done(ret);");
-		} else {
-			line(ex, d, "%s.setblocking(%s)", fd, on ? "False" : "True");
-		}
-		break;
-	}
-	case SP_CALL_CLOSE:
-		line(ex, d, c ? "ret = close(%s);" : "close(%s)", fd);
-		if (c)
-			line(ex, d, "done(ret);");
-		break;
-	case SP_CALL_GETSOCKNAME:
-		if (c) {
-			line(ex, d, "addrlen = sizeof addr;");
-			line(ex, d, "ret = getsockname(%s, (struct sockaddr *)&addr, &addrlen);", fd);
-			line(ex, d, "done_name(ret, &addr, addrlen);");
-		} else {
-			line(ex, d, "r.ret, r.note = 0, show(%s.getsockname())", fd);
-		}
-		break;
-	default:
-		break;
-	}
+	/* the call itself, as the table writes it */
+	out_template(ex, &x, c ? ci->ex_c : ci->ex_py, py ? depth + 1 : depth);
+	if (c && data && data->count > 1)
+		line(ex, depth, "free(data);");
 
 	/* the script's expectation */
 	if (st->expect.present) {
@@ -1365,8 +1312,8 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		free(cond.p);
 	}
 	/* where another side will look for this socket's address */
-	struct ex_sock *fs = call_takes_fd(st->call) ? find_sock(a, av[0].name) : NULL;
-	struct ex_sock *sh = as && as->shared ? as : fs && fs->shared ? fs : NULL;
+	struct ex_sock *fs = ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
+	struct ex_sock *sh = x.as && x.as->shared ? (struct ex_sock *)x.as : fs && fs->shared ? fs : NULL;
 	if (sh)
 		line(ex, depth, c ? "share_addr(\"%s.%s\", %s);" : "share_addr(\"%s.%s\", %s)", a->name, sh->name,
 		     sh->var);

@@ -97,7 +97,33 @@ struct call_info {
 	struct call_arg_spec args[CALL_MAX_ARGS];
 	const char *text;
 	const char *py, *c;
+	const char *ex_c, *ex_py;     /* the statement in an exported program (see below) */
 };
+
+/*
+ * ex_c, ex_py: how a program that --export writes (src/export.c) makes the
+ * call and reports its result, in C and in Python: one line per '\n' (a
+ * leading '\t' indents the line once more), written after the step has been
+ * announced. The marks of py and c, with these meanings and more:
+ *   $N     argument N as the program writes it: a constant by its name
+ *          (Python: socket.NAME), flags joined with '|' (Python: " | ", 0
+ *          when none), the data as a literal (C: `data` when repeated, made
+ *          by repeat() before the turn), an address as `addr` (already made)
+ *   $s     the socket; $L the option's level; $#N the length of data N
+ *   $=     C: "NAME = " when the result is given to a socket name (a name
+ *          given sockets more than once keeps its socket when the call fails)
+ *   $F     Python: the family of the address for raw() (see R)
+ *   @{as:NAME}  the variable the result is given, or NAME
+ *   @{COND:...@} kept only when COND holds (they nest): ?N !N argument N is
+ *          (not) 0, MN mN data N is (not) repeated, L l the option is (not)
+ *          SO_LINGER, E e it is (not) SO_ERROR, N n the result is (not) given
+ *          to a name, R r Python must (not) make the call through libc
+ *          (an address of another family than the socket's).
+ * C has `ret`, the locals addr/addrlen, peer/peerlen, buf (of the largest
+ * CALL_F_READS length), optval, optlen and lg (struct linger) declared when
+ * used; the helpers it calls (done, done_addr, done_data ...) come with it.
+ * Python writes into r (r.ret, r.data, r.note); a failure raises.
+ */
 
 /* The row of CALL; NULL for SP_CALL_NONE or out of range. */
 const struct call_info *call_info(enum sp_call call);
