@@ -85,18 +85,18 @@ enum helper {
 #define H(h) (1u << (h))
 
 static const struct helper_row {
-	const char *name;   /* what the program calls */
+	const char *name;   /* what the program calls: the words scan_code() looks for */
 	const char *proto;  /* its declaration in runtime.c */
 	const char *c, *py; /* its chunks of runtime.c and runtime.py */
 	unsigned needs;     /* the helpers it calls: H() bits */
 } helpers[H_COUNT] = {
-	[H_BASE] = { "the machinery", "protos protos_report protos_end",
+	[H_BASE] = { "(the machinery)", "protos protos_report protos_end",
 		     "includes includes_end script_begin script_end head core actor keep_result parent "
 		     "wait wait_end main main_end",
 		     "top imports imports_os imports_end helpers helpers_end script_begin script_end head "
 		     "core actor check parent main", 0 },
 	[H_STEP] = { "step", "proto_step", "step", NULL, 0 },
-	[H_CALL] = { "turn, call", "proto_call", "call", NULL, 0 },
+	[H_CALL] = { "turn call", "proto_call", "call", NULL, 0 },
 	[H_DONE] = { "done", "proto_done", "done", NULL, 0 },
 	[H_DONE_ADDR] = { "done_addr", "proto_done_addr", "done_addr", NULL, H(H_ADDR_TEXT) },
 	[H_DONE_NAME] = { "done_name", "proto_done_name", "done_name", NULL, H(H_ADDR_TEXT) },
@@ -107,7 +107,7 @@ static const struct helper_row {
 	[H_CHECK] = { "check", "proto_check", "check", NULL, H(H_ESCAPE) },
 	[H_ESCAPE] = { "escape", NULL, "escape", NULL, 0 },
 	[H_ADDRESSES] = { "(their heading)", "protos_addresses", NULL, NULL, 0 },
-	[H_ADDR_TEXT] = { "addr_text, show", "proto_addr_text", "addr_text", "show",
+	[H_ADDR_TEXT] = { "addr_text show note", "proto_addr_text", "addr_text", "show",
 			  H(H_ESCAPE) | H(H_ADDRESSES) },
 	[H_IP] = { "ip_addr", "proto_ip_addr", "ip_addr", NULL, H(H_ADDRESSES) },
 	[H_UNIX_ADDR] = { "unix_addr", "proto_unix_addr", "unix_addr", NULL, H(H_ADDRESSES) },
@@ -115,17 +115,30 @@ static const struct helper_row {
 	[H_DATA] = { "(their heading)", "protos_data", NULL, NULL, 0 },
 	[H_REPEAT] = { "repeat", "proto_repeat", "repeat", NULL, H(H_DATA) },
 	[H_SAME] = { "same", "proto_same", "same", NULL, H(H_DATA) },
-	[H_SHARED] = { "share_addr, shared_addr", "proto_shared", "include_mman shared main_shared",
+	[H_SHARED] = { "share_addr shared_addr", "proto_shared", "include_mman shared main_shared",
 		       "import_ast import_mmap shared", H(H_STRUCT) },
-	[H_STRUCT] = { "struct (Python)", NULL, NULL, "import_struct", 0 },
+	[H_STRUCT] = { "struct.pack struct.unpack", NULL, NULL, "import_struct", 0 },
 	[H_BY_NUMBER] = { "by_number", NULL, NULL, "by_number", 0 },
 	[H_RAW] = { "raw", NULL, NULL, "raw", H(H_STRUCT) | H(H_ADDR_TEXT) },
 	[H_RUN] = { "run", "proto_run", "run", "track_none", 0 },
-	[H_EXPECT] = { "run, expect", "proto_expect", "track wait_track run_track", "helpers_expect track", 0 },
+	[H_EXPECT] = { "expect", "proto_expect", "track wait_track run_track", "helpers_expect track", 0 },
 	[H_TITLE] = { "title", "proto_title", "title", NULL, 0 },
 	[H_SAY] = { "say", "proto_say", "say", NULL, 0 },
 	[H_SLEEP] = { "sleep_ms", "proto_sleep", "sleep", NULL, 0 },
 };
+
+/* Whether word W is one of the space-separated words of LIST. */
+static int has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncmp(p, w, n) == 0)
+			return 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
+}
 
 /* ---- growing strings ---------------------------------------------------- */
 
@@ -211,13 +224,14 @@ struct ex_actor {
 	struct ex_sock *socks;
 	size_t nsocks, cap;
 	long long bufsize;        /* the largest recv(), 0 when none */
-	int addr, peer, data, optval, optlen, linger; /* the C locals it needs */
+	unsigned uses;            /* the C locals its code uses: U() bits */
 };
 
 struct ex {
 	const struct sp_script *sc;
 	enum export_lang lang;
 	struct sb o;
+	struct sb sides;          /* the sides' functions (render_sides()) */
 	struct ex_actor actors[SP_ACTORS_MAX];
 	size_t nactors;
 	char (*shared)[2 * SP_NAME_MAX + 1]; /* "server.s" */
@@ -412,31 +426,20 @@ static struct ex_sock *addr_owner(struct ex *ex, struct ex_actor *a, const struc
 	return o ? find_sock(o, ad->name) : NULL;
 }
 
+/* An address addr(s) / server.addr(s): its socket is read, by another side through shared memory. */
 static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr *ad)
 {
 	struct ex_actor *owner;
-	struct ex_sock *s;
-	switch (ad->kind) {
-	case SP_ADDR_IP:
-	case SP_ADDR_ANY:
-		ex->need |= H(H_IP);
-		break;
-	case SP_ADDR_UNIX:
-		ex->need |= H(H_UNIX_ADDR);
-		break;
-	case SP_ADDR_OF:
-		s = addr_owner(ex, a, ad, &owner);
-		if (s && owner != a) {
-			s->shared = 1;
-			s->read = 1;
-			add_shared(ex, owner->name, s->name);
-		} else if (s) {
-			s->read = 1;
-		}
-		break;
+	struct ex_sock *s = ad->kind == SP_ADDR_OF ? addr_owner(ex, a, ad, &owner) : NULL;
+	if (s)
+		s->read = 1;
+	if (s && owner != a) {
+		s->shared = 1;
+		add_shared(ex, owner->name, s->name);
 	}
 }
 
+/* What a call tells of its side's sockets and buffer (the helpers it needs: scan_code()). */
 static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st)
 {
 	const struct call_info *ci = call_info(st->call);
@@ -444,35 +447,16 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	struct ex_sock *fs = NULL, *ns;
 	if (!ci)
 		return;
-	if (ci->fd_arg >= 0) {
-		if (av[ci->fd_arg].name[0]) {
-			fs = find_sock(a, av[ci->fd_arg].name);
-			if (fs)
-				fs->read = 1;
-		} else {
-			ex->need |= H(H_BY_NUMBER);
-		}
-	}
-	/* a call given an address shows it: turn(), then call() once the address is made */
-	if (ci->addr_arg >= 0) {
-		ex->need |= H(H_CALL) | H(H_ADDR_TEXT);
-		a->addr = 1;
+	if (ci->fd_arg >= 0 && (fs = find_sock(a, av[ci->fd_arg].name)) != NULL)
+		fs->read = 1;
+	if (ci->addr_arg >= 0)
 		analyze_addr(ex, a, &av[ci->addr_arg].addr);
-	} else {
-		ex->need |= H(H_STEP);
-	}
-	if (ci->data_arg >= 0 && av[ci->data_arg].data.count > 1) {
-		ex->need |= H(H_REPEAT);
-		a->data = 1;
-	}
 	if ((ci->flags & CALL_F_READS) && ci->num_arg >= 0) {
 		if (av[ci->num_arg].num > a->bufsize)
 			a->bufsize = av[ci->num_arg].num;
 		if (a->bufsize < 1)
 			a->bufsize = 1;
 	}
-	if (ci->flags & CALL_F_FROM)
-		a->peer = 1;
 	if ((ci->flags & CALL_F_NEWFD) && st->assign[0] && (ns = add_sock(ex, a, st->assign)) != NULL) {
 		int family = fs && fs->family > 0 ? fs->family : -1, type = fs && fs->type > 0 ? fs->type : -1;
 		for (int i = 0; i < ci->max; i++) { /* socket(): as the call says */
@@ -484,37 +468,6 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		ns->assigned += ex->repeating ? 2 : 1;
 		merge(&ns->family, family);
 		merge(&ns->type, type);
-	}
-	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)av[ci->opt_arg].num) : NULL;
-	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
-		a->linger = 1;
-		ex->need |= H(H_STRUCT);
-	} else if (ci->opt_arg >= 0) {
-		a->optval = 1;
-	}
-	/* how the result is reported: with its note, its data, or alone */
-	if (ci->note == CALL_NOTE_PEER) {
-		ex->need |= H(H_DONE_ADDR);
-	} else if (ci->note == CALL_NOTE_NAME) {
-		ex->need |= H(H_DONE_NAME) | H(H_ADDR_TEXT);
-		a->addr = 1;
-	} else if (ci->flags & CALL_F_READS) {
-		ex->need |= H(H_DONE_DATA);
-	} else if (ci->note == CALL_NOTE_VALUE) {
-		a->optlen = 1;
-		if (opt && opt->kind == SP_OPT_LINGER)
-			ex->need |= H(H_DONE_LINGER);
-		else if (opt && opt->kind == SP_OPT_ERROR)
-			ex->need |= H(H_DONE_ERROR);
-		else
-			ex->need |= H(H_DONE_VALUE);
-	} else {
-		ex->need |= H(H_DONE);
-	}
-	if (st->expect.present) {
-		ex->need |= H(H_CHECK);
-		if (st->expect.has_data && st->expect.data.count > 1)
-			ex->need |= H(H_SAME);
 	}
 }
 
@@ -558,21 +511,24 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 	}
 }
 
-/* Second pass, once every name's family is known: where an address depends
- * on the family at run time, and where Python needs the raw call. */
+/* The family of the socket a call is given, -1 when not known before it runs. */
 static int socket_family(struct ex_actor *a, const struct sp_stmt *st)
 {
-	struct ex_sock *s = call_takes_fd(st->call) ? find_sock(a, st->args[0].name) : NULL;
+	const struct call_info *ci = call_info(st->call);
+	struct ex_sock *s = ci && ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
 	return s && s->family > 0 ? s->family : -1;
 }
 
+/* The type of the socket a call is about: the one it is given, or makes. */
 static int socket_type(struct ex_actor *a, const struct sp_stmt *st)
 {
-	if (st->call == SP_CALL_SOCKET)
-		return (int)st->args[1].num;
-	struct ex_sock *s = call_takes_fd(st->call) ? find_sock(a, st->args[0].name) : NULL;
-	if (st->call == SP_CALL_ACCEPT && st->assign[0]) /* the new socket's, which is the listener's */
-		s = s ? s : find_sock(a, st->assign);
+	const struct call_info *ci = call_info(st->call);
+	struct ex_sock *s = ci && ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
+	for (int i = 0; ci && i < ci->max; i++)
+		if (ci->args[i].sh == CALL_SH_TYPE) /* socket(): as the call says */
+			return (int)st->args[i].num;
+	if (!s && ci && (ci->flags & CALL_F_NEWFD) && st->assign[0])
+		s = find_sock(a, st->assign);
 	return s && s->type > 0 ? s->type : SOCK_STREAM;
 }
 
@@ -645,28 +601,6 @@ static int check_names(const struct sp_stmt *v, size_t n, const char *file, char
 		}
 	}
 	return 0;
-}
-
-static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct sp_stmt *st = &v[i];
-		if (st->kind == SP_ST_REPEAT)
-			analyze_picks(ex, st->body, st->nbody);
-		if (st->kind != SP_ST_CALL)
-			continue;
-		int k = st->call == SP_CALL_SENDTO ? 2
-			: st->call == SP_CALL_BIND || st->call == SP_CALL_CONNECT ? 1 : 0;
-		if (!k || st->args[k].addr.kind == SP_ADDR_OF)
-			continue;
-		struct ex_actor *a = find_actor(ex, st->actor);
-		struct pick p[2];
-		int fam = socket_family(a, st);
-		if (pick_addr(&st->args[k].addr, fam, p) == 2)
-			ex->need |= H(H_FAMILY_OF);
-		else if (fam > 0 && p[0].family != fam)
-			ex->need |= H(H_RAW);
-	}
 }
 
 /* ---- writing code --------------------------------------------------------- */
@@ -1358,10 +1292,60 @@ static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v
 	}
 }
 
+/* The C locals a side declares when its code uses one of their names. */
+enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_COUNT };
+static const char *const local_names[L_COUNT] = { "addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg" };
+#define U(l) (1u << (l))
+
+/*
+ * What the code P of side A (C when C, else Python) calls and uses, comments
+ * and strings aside: the helpers, by the words of their rows, each followed
+ * by '('; and in C the locals of local_names[].
+ */
+static void scan_code(struct ex *ex, struct ex_actor *a, const char *p, int c)
+{
+	while (*p) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+		if (c && p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else if (!c && *p == '#') {
+			p += strcspn(p, "\n");
+		} else if (*p == '"' || *p == '\'') {
+			char q = *p++;
+			for (; *p && *p != q; p++)
+				p += *p == '\\' && p[1];
+			p += *p == q;
+		} else if (n && !(*p >= '0' && *p <= '9')) {
+			char w[64];
+			snprintf(w, sizeof w, "%.*s", (int)n, p);
+			for (int h = 0; h < H_COUNT && p[n] == '('; h++)
+				if (has_word(helpers[h].name, w))
+					ex->need |= H(h);
+			w[strcspn(w, ".")] = 0; /* lg.l_onoff: lg */
+			for (int l = 0; l < L_COUNT && c; l++)
+				if (has_word(local_names[l], w))
+					a->uses |= U(l);
+			p += n;
+		} else {
+			p += n ? n : 1;
+		}
+	}
+}
+
 static void emit_actor(struct ex *ex, struct ex_actor *a)
 {
 	const struct sp_script *sc = ex->sc;
 	int c = ex->lang == EXPORT_C;
+	struct sb out = ex->o, body = { 0 };
+	/* the body first: the declarations are of what it uses */
+	ex->o = body;
+	emit_body(ex, a, sc->stmts, sc->n, 1);
+	body = ex->o;
+	ex->o = out;
+	ex->o.oom |= body.oom;
+	scan_code(ex, a, body.p ? body.p : "", c);
+	int addr = !!(a->uses & U(L_ADDR)), peer = !!(a->uses & U(L_PEER));
 	if (c) {
 		sb_printf(&ex->o, "/* ==== The %s: one process, one call after another ", a->name);
 		for (size_t k = strlen(a->name); k < 25; k++)
@@ -1376,21 +1360,21 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			sb_puts(&ex->o, "; /* its sockets */\n");
 		}
 		line(ex, 1, "long long ret;");
-		if (a->addr || a->peer) {
-			line(ex, 1, "struct sockaddr_storage %s%s%s;", a->addr ? "addr" : "", a->addr && a->peer ? ", " : "",
-			     a->peer ? "peer" : "");
-			line(ex, 1, "socklen_t %s%s%s;", a->addr ? "addrlen" : "", a->addr && a->peer ? ", " : "",
-			     a->peer ? "peerlen" : "");
+		if (addr || peer) {
+			line(ex, 1, "struct sockaddr_storage %s%s%s;", addr ? "addr" : "", addr && peer ? ", " : "",
+			     peer ? "peer" : "");
+			line(ex, 1, "socklen_t %s%s%s;", addr ? "addrlen" : "", addr && peer ? ", " : "",
+			     peer ? "peerlen" : "");
 		}
 		if (a->bufsize)
 			line(ex, 1, "%schar buf[%lld];", a->bufsize > 65536 ? "static " : "", a->bufsize);
-		if (a->data)
+		if (a->uses & U(L_DATA))
 			line(ex, 1, "char *data;");
-		if (a->optval)
+		if (a->uses & U(L_OPTVAL))
 			line(ex, 1, "int optval;");
-		if (a->optlen)
+		if (a->uses & U(L_OPTLEN))
 			line(ex, 1, "socklen_t optlen;");
-		if (a->linger)
+		if (a->uses & U(L_LG))
 			line(ex, 1, "struct linger lg;");
 		for (size_t i = 0; i < a->nsocks; i++)
 			if (!a->socks[i].read)
@@ -1409,7 +1393,9 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			sb_puts(&ex->o, "NOT_MADE  # its sockets (none made yet)\n\n");
 		}
 	}
-	emit_body(ex, a, sc->stmts, sc->n, 1);
+	if (body.p)
+		sb_putn(&ex->o, body.p, body.n);
+	free(body.p);
 	if (c) {
 		if (ex->o.n >= 2 && ex->o.p[ex->o.n - 1] == '\n' && ex->o.p[ex->o.n - 2] == '\n')
 			ex->o.p[--ex->o.n] = 0;
@@ -1418,6 +1404,17 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 		line(ex, 1, "wait_for_end()");
 		sb_puts(&ex->o, "\n\n");
 	}
+}
+
+/* Every side's function, into ex->sides: what the program calls is known then. */
+static void render_sides(struct ex *ex)
+{
+	struct sb out = ex->o;
+	ex->o = (struct sb){ 0 };
+	for (size_t i = 0; i < ex->nactors; i++)
+		emit_actor(ex, &ex->actors[i]);
+	ex->sides = ex->o;
+	ex->o = out;
 }
 
 /* ---- the order of the script ------------------------------------------------- */
@@ -1481,7 +1478,7 @@ static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, i
 			if (as && as->checked) {
 				sb_puts(&ex->o, c ? ", MAKES, " : ", makes=");
 				lit_str(ex, st->assign, 0);
-			} else if (st->call == SP_CALL_CLOSE && fs && fs->checked) {
+			} else if (call_has(st->call, CALL_F_CLOSES) && fs && fs->checked) {
 				sb_puts(&ex->o, c ? ", CLOSES, " : ", closes=");
 				lit_str(ex, fs->name, 0);
 			} else if (c && (ex->need & H(H_EXPECT))) {
@@ -1648,19 +1645,6 @@ static void emit_tables(struct ex *ex)
 	sb_putc(&ex->o, '\n');
 }
 
-/* Whether word W is one of the space-separated words of LIST. */
-static int has_word(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = list; p && *p;) {
-		size_t k = strcspn(p, " ");
-		if (k == n && strncmp(p, w, n) == 0)
-			return 1;
-		p += k + (p[k] == ' ');
-	}
-	return 0;
-}
-
 /* The row whose chunk NAME is (of runtime.c, or runtime.py), or H_COUNT for none. */
 static enum helper chunk_owner(const char *name, int python)
 {
@@ -1690,9 +1674,8 @@ static void close_needs(struct ex *ex)
 /* A place of the runtime where the program is the script's own. */
 static void emit_place(struct ex *ex, const char *name)
 {
-	if (strcmp(name, "sides") == 0) {
-		for (size_t i = 0; i < ex->nactors; i++)
-			emit_actor(ex, &ex->actors[i]);
+	if (strcmp(name, "sides") == 0 && ex->sides.p) {
+		sb_putn(&ex->o, ex->sides.p, ex->sides.n);
 	} else if (strcmp(name, "script") == 0) {
 		emit_script_body(ex, ex->sc->stmts, ex->sc->n, 1);
 	} else if (strcmp(name, "tables") == 0) {
@@ -1775,6 +1758,31 @@ int export_runtime_check(char *err, size_t errlen)
 	return 0;
 }
 
+static void ex_free(struct ex *ex)
+{
+	for (size_t i = 0; ex && i < ex->nactors; i++)
+		free(ex->actors[i].socks);
+	if (ex) {
+		free(ex->shared);
+		free(ex->sides.p);
+		free(ex->o.p);
+	}
+	free(ex);
+}
+
+/* The script analyzed, its sides written, in LANG; NULL when out of memory. */
+static struct ex *ex_new(const struct sp_script *script, enum export_lang lang)
+{
+	struct ex *ex = calloc(1, sizeof *ex);
+	if (!ex)
+		return NULL;
+	ex->sc = script;
+	ex->lang = lang;
+	analyze(ex, script->stmts, script->n);
+	render_sides(ex);
+	return ex;
+}
+
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
 		   char *err, size_t errlen)
 {
@@ -1782,25 +1790,20 @@ int export_program(const struct sp_script *script, enum export_lang lang, FILE *
 		snprintf(err, errlen, "nothing to export");
 		return -1;
 	}
-	struct ex *ex = calloc(1, sizeof *ex);
-	if (!ex) {
-		snprintf(err, errlen, "out of memory");
+	if (check_names(script->stmts, script->n, script->file, err, errlen) < 0)
 		return -1;
-	}
-	if (check_names(script->stmts, script->n, script->file, err, errlen) < 0) {
-		free(ex);
-		return -1;
-	}
-	ex->sc = script;
-	ex->lang = lang;
-	analyze(ex, script->stmts, script->n);
-	analyze_picks(ex, script->stmts, script->n);
-	close_needs(ex);
+	/* the program has the helpers its sides call in either language: C and Python carry the same */
+	struct ex *ex = ex_new(script, lang), *other = ex_new(script, lang == EXPORT_C ? EXPORT_PYTHON : EXPORT_C);
 	int rc = 0;
-	if (ex->nactors == 0) {
+	if (!ex || !other || ex->sides.oom || other->sides.oom) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	} else if (ex->nactors == 0) {
 		snprintf(err, errlen, "the script makes no call: there is nothing to export");
 		rc = -1;
 	} else {
+		ex->need |= other->need;
+		close_needs(ex);
 		emit_program(ex);
 		if (ex->o.oom) {
 			snprintf(err, errlen, "out of memory");
@@ -1810,10 +1813,7 @@ int export_program(const struct sp_script *script, enum export_lang lang, FILE *
 			rc = -1;
 		}
 	}
-	for (size_t i = 0; i < ex->nactors; i++)
-		free(ex->actors[i].socks);
-	free(ex->shared);
-	free(ex->o.p);
-	free(ex);
+	ex_free(ex);
+	ex_free(other);
 	return rc;
 }
