@@ -63,7 +63,8 @@ build:
 # The runtimes that --export writes are real files, src/export_rt/runtime.c and
 # runtime.py, checked here (the C compiled warning-free with and without the
 # parts for `expect`, the Python byte-compiled) and embedded in export.o as
-# arrays of their chunks by chunks.sh.
+# arrays of their chunks by chunks.sh, with texts.txt (the program's own
+# parts, as formats that export.c fills).
 RT := src/export_rt
 RT_CHECKS := build/export_rt/check-0.o build/export_rt/check-1.o build/export_rt/runtime.pyc
 PYTHON ?= python3
@@ -81,8 +82,8 @@ build/export_rt/runtime.pyc: $(RT)/runtime.py | build
 		echo "sockplay: no $(PYTHON): $< not checked"; touch $@; \
 	fi
 
-$(RT)/runtime.h: $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py $(RT_CHECKS)
-	sh $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py >$@.tmp && mv $@.tmp $@
+$(RT)/runtime.h: $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py $(RT)/texts.txt $(RT_CHECKS)
+	sh $(RT)/chunks.sh $(RT)/runtime.c $(RT)/runtime.py $(RT)/texts.txt >$@.tmp && mv $@.tmp $@
 
 build/export.o build-asan/export.o build-fuzz/export.o: $(RT)/runtime.h
 

@@ -179,30 +179,33 @@ static void sb_putc(struct sb *b, char c)
 	sb_putn(b, &c, 1);
 }
 
+static void sb_vprintf(struct sb *b, const char *fmt, va_list ap)
+{
+	char small[512];
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof small) {
+		sb_putn(b, small, (size_t)n);
+	} else if (n >= 0) {
+		char *big = malloc((size_t)n + 1);
+		if (big) {
+			vsnprintf(big, (size_t)n + 1, fmt, again);
+			sb_putn(b, big, (size_t)n);
+		}
+		b->oom |= !big;
+		free(big);
+	}
+	va_end(again);
+}
+
 static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(struct sb *b, const char *fmt, ...)
 {
-	char small[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
+	sb_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		sb_putn(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb_putn(b, big, (size_t)n);
-	free(big);
 }
 
 /* ---- what the script needs ---------------------------------------------- */
@@ -260,61 +263,37 @@ static struct ex_sock *find_sock(struct ex_actor *a, const char *name)
 	return NULL;
 }
 
+/* ---- the texts of the program's own parts (export_rt/texts.txt) ---------- */
+
+/* Text NAME in the program's language: c_NAME or py_NAME. */
+#define TX(name) (ex->lang == EXPORT_C ? rt_txt_c_##name : rt_txt_py_##name)
+
+/* Whether W is one of the words of the text LINES. */
+static int in_words(const char *const *lines, const char *w)
+{
+	for (; *lines; lines++)
+		if (has_word(*lines, w))
+			return 1;
+	return 0;
+}
+
+/* Word N of the text LINES, or its first one. */
+static void nth_word(const char *const *lines, int n, char *out, size_t size)
+{
+	for (int pass = 0; pass < 2; pass++, n = 0)
+		for (const char *const *l = lines; *l; l++)
+			for (const char *p = *l; *p; p += *p == ' ') {
+				size_t k = strcspn(p, " ");
+				if (n-- == 0) {
+					snprintf(out, size, "%.*s", (int)k, p);
+					return;
+				}
+				p += k;
+			}
+	snprintf(out, size, "?");
+}
+
 /* ---- names that a program cannot use ------------------------------------- */
-
-static const char *const c_reserved[] = {
-	/* C */
-	"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-	"enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-	"restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
-	"typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false",
-	"main", "errno", "stdin", "stdout", "stderr", "socklen_t", "size_t", "ssize_t", "pid_t",
-	"FILE", "va_list", "sig_atomic_t", "offsetof",
-	/* the C library functions the program calls */
-	"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
-	"shutdown", "setsockopt", "getsockopt", "getsockname", "fcntl", "close", "read", "write",
-	"pipe", "dup2", "fork", "kill", "waitpid", "exit", "_exit", "prctl", "sigaction", "signal",
-	"poll", "nanosleep", "clock_gettime", "getrlimit", "close_range", "readlink", "mmap",
-	"malloc", "free", "memcmp", "memcpy", "memmove", "memset", "strcmp", "strncmp", "strlen",
-	"strnlen", "strchr", "strrchr", "strcspn", "strerror", "strtoul", "atoi", "atoll",
-	"printf", "vprintf", "snprintf", "vsnprintf", "perror", "setvbuf", "fopen", "fclose",
-	"fgets", "fread", "sscanf", "htons", "ntohs", "inet_ntop", "inet_pton", "linger",
-	/* the program's own */
-	"ret", "addr", "addrlen", "peer", "peerlen", "buf", "data", "optval", "optlen", "lg",
-	"step", "turn", "call", "vcall", "done", "done_addr", "done_data", "done_value",
-	"done_error", "done_linger", "keep_result", "check", "same", "repeat", "escape",
-	"ip_addr", "unix_addr", "addr_text", "family_of", "share_addr", "shared_addr", "shared",
-	"shared_slot", "shared_names", "run", "expect", "say", "title", "sleep_ms", "script",
-	"start", "side", "sides", "side_index", "actors", "actor_names", "script_file",
-	"errno_names", "errno_name", "state_names", "tracked", "tracked_socket", "ntracked",
-	"track", "net_files", "kernel_state", "remember_rows", "end_script", "script_error",
-	"wait_result", "wait_side", "give_turn", "settle", "settle_one", "running", "read_line",
-	"send_line", "send_result", "on_interrupt", "ms_since", "turn_fd", "report_fd",
-	"interrupted", "call_text", "result", "last_ret", "last_err", "last_data", "fail_line",
-	"fail_msg", "failures",
-	NULL,
-};
-
-static const char *const py_reserved[] = {
-	/* Python */
-	"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-	"continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-	"if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-	"return", "try", "while", "with", "yield", "match", "case", "type", "len", "range",
-	"print", "int", "str", "bytes", "open", "next", "isinstance", "repr", "max", "object",
-	"ast", "ctypes", "errno", "mmap", "os", "resource", "select", "signal", "socket",
-	"struct", "sys", "time", "main",
-	/* the program's own */
-	"r", "addr", "peer", "accepted", "value", "on", "secs", "fd", "fds", "keep", "close",
-	"show", "note", "step", "turn", "call", "check", "run", "expect", "say", "title", "sleep",
-	"settle", "settle_one", "script", "start", "raw", "libc", "by_number", "family_of",
-	"share_addr", "shared_addr", "shared", "escape", "sockets", "last", "pending", "tracked",
-	"track", "end_script", "script_error", "wait_result", "wait_side", "read_line",
-	"send_line", "send_result", "wait_for_end", "on_interrupt", "errno_name", "kernel_state",
-	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
-	"failures", "Result", "Side", "NotMade",
-	NULL,
-};
 
 /*
  * NAME as an identifier of the program: a name that the language or the
@@ -324,16 +303,13 @@ static const char *const py_reserved[] = {
  */
 static void mangle(const struct ex *ex, const char *name, char *out, size_t size)
 {
-	const char *const *list = ex->lang == EXPORT_C ? c_reserved : py_reserved;
-	int clash = 0, lower = 0;
+	int clash = in_words(TX(reserved), name), lower = 0;
 	if (name[0] == '_') {
 		snprintf(out, size, "s%s", name);
 		return;
 	}
 	for (const char *p = name; *p; p++)
 		lower |= *p >= 'a' && *p <= 'z';
-	for (size_t i = 0; list[i]; i++)
-		clash |= strcmp(list[i], name) == 0;
 	if (!lower && strlen(name) > 1)
 		clash = 1;
 	if (name[0] == 'i' && name[1] >= '0' && name[1] <= '9')
@@ -654,6 +630,58 @@ static void lit_str(struct ex *ex, const char *s, int fmt)
 	lit(ex, s, strlen(s), fmt, 0, 1);
 }
 
+/* From sub_begin() to sub_end(), the program is written into a string of its own (the caller frees it). */
+static struct sb sub_begin(struct ex *ex)
+{
+	struct sb saved = ex->o;
+	memset(&ex->o, 0, sizeof ex->o);
+	return saved;
+}
+
+static char *sub_end(struct ex *ex, struct sb saved)
+{
+	struct sb b = ex->o;
+	ex->o = saved;
+	if (!b.p && !b.oom)
+		b.p = calloc(1, 1);
+	ex->o.oom |= b.oom || !b.p;
+	return b.p;
+}
+
+/* S as a string literal of the program, in a string of its own. */
+static char *lit_dup(struct ex *ex, const char *s)
+{
+	struct sb saved = sub_begin(ex);
+	lit_str(ex, s, 0);
+	return sub_end(ex, saved);
+}
+
+/*
+ * The text LINES, a printf format, filled with the rest: each line after the
+ * indentation of DEPTH (but an empty one) and followed by a newline; with
+ * DEPTH -1 the lines joined by newlines, in the middle of a line.
+ */
+static void text(struct ex *ex, int depth, const char *const *lines, ...)
+{
+	struct sb fmt = { 0 };
+	va_list ap;
+	for (size_t i = 0; lines[i]; i++) {
+		if (depth < 0 && i)
+			sb_putc(&fmt, '\n');
+		for (int d = 0; d < depth && lines[i][0]; d++)
+			sb_puts(&fmt, ex->lang == EXPORT_C ? "\t" : "    ");
+		sb_puts(&fmt, lines[i]);
+		if (depth >= 0)
+			sb_putc(&fmt, '\n');
+	}
+	ex->o.oom |= fmt.oom;
+	va_start(ap, lines);
+	if (fmt.p)
+		sb_vprintf(&ex->o, fmt.p, ap);
+	va_end(ap);
+	free(fmt.p);
+}
+
 /* Comment text: one line, nothing that could end the comment. */
 static void comment_text(struct ex *ex, const char *s, size_t n)
 {
@@ -760,17 +788,6 @@ static void flags_text(int flags, char *out, size_t size, int python)
 static const char *level_name(int level)
 {
 	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : NULL;
-}
-
-/* The C name of a kernel TCP state, as <netinet/tcp.h> spells it. */
-static const char *c_state(int state)
-{
-	static const char *const names[] = {
-		"TCP_CLOSE", "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1",
-		"TCP_FIN_WAIT2", "TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK",
-		"TCP_LISTEN", "TCP_CLOSING", "TCP_SYN_RECV", "TCP_CLOSE",
-	};
-	return state >= 0 && state < (int)(sizeof names / sizeof names[0]) ? names[state] : "TCP_CLOSE";
 }
 
 /* ---- one step of a side ----------------------------------------------------- */
@@ -1266,6 +1283,13 @@ static int has_calls(const struct sp_stmt *v, size_t n, const struct ex_actor *a
 	return 0;
 }
 
+/* Not two newlines at the end of what is written. */
+static void no_empty_line(struct ex *ex)
+{
+	if (ex->o.n >= 2 && ex->o.p[ex->o.n - 1] == '\n' && ex->o.p[ex->o.n - 2] == '\n')
+		ex->o.p[--ex->o.n] = 0;
+}
+
 static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v, size_t n, int depth)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -1273,17 +1297,11 @@ static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v
 		if (st->kind == SP_ST_REPEAT && st->repeat > 0 && has_calls(st->body, st->nbody, a)) {
 			if (depth > 8) /* the parser allows no deeper nesting */
 				continue;
-			if (ex->lang == EXPORT_C)
-				line(ex, depth, "for (int i%d = 0; i%d < %ld; i%d++) { /* repeat %ld */", depth, depth,
-				     st->repeat, depth, st->repeat);
-			else
-				line(ex, depth, "for _ in range(%ld):  # repeat %ld", st->repeat, st->repeat);
+			text(ex, depth, TX(repeat), st->repeat, depth);
 			emit_body(ex, a, st->body, st->nbody, depth + 1);
 			if (ex->lang == EXPORT_C) {
-				/* no empty line before the brace */
-				if (ex->o.n >= 2 && ex->o.p[ex->o.n - 1] == '\n' && ex->o.p[ex->o.n - 2] == '\n')
-					ex->o.p[--ex->o.n] = 0;
-				line(ex, depth, "}");
+				no_empty_line(ex); /* before the brace */
+				text(ex, depth, rt_txt_c_repeat_end);
 				sb_putc(&ex->o, '\n');
 			}
 		} else if (st->kind == SP_ST_CALL && strcmp(st->actor, a->name) == 0) {
@@ -1295,6 +1313,9 @@ static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v
 /* The C locals a side declares when its code uses one of their names. */
 enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_COUNT };
 static const char *const local_names[L_COUNT] = { "addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg" };
+static const char *const *const local_decl[L_COUNT] = { /* addr and peer: rt_txt_c_names */
+	[L_DATA] = rt_txt_c_data, [L_OPTVAL] = rt_txt_c_optval, [L_OPTLEN] = rt_txt_c_optlen, [L_LG] = rt_txt_c_lg,
+};
 #define U(l) (1u << (l))
 
 /*
@@ -1346,64 +1367,43 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 	ex->o.oom |= body.oom;
 	scan_code(ex, a, body.p ? body.p : "", c);
 	int addr = !!(a->uses & U(L_ADDR)), peer = !!(a->uses & U(L_PEER));
-	if (c) {
-		sb_printf(&ex->o, "/* ==== The %s: one process, one call after another ", a->name);
-		for (size_t k = strlen(a->name); k < 25; k++)
-			sb_putc(&ex->o, '=');
-		sb_puts(&ex->o, " */\n\n");
-		sb_printf(&ex->o, "static void %s(void)\n{\n", a->fn);
-		if (a->nsocks) {
-			indent(ex, 1);
-			sb_puts(&ex->o, "int ");
-			for (size_t i = 0; i < a->nsocks; i++)
-				sb_printf(&ex->o, "%s%s = -1", i ? ", " : "", a->socks[i].var);
-			sb_puts(&ex->o, "; /* its sockets */\n");
-		}
-		line(ex, 1, "long long ret;");
-		if (addr || peer) {
-			line(ex, 1, "struct sockaddr_storage %s%s%s;", addr ? "addr" : "", addr && peer ? ", " : "",
-			     peer ? "peer" : "");
-			line(ex, 1, "socklen_t %s%s%s;", addr ? "addrlen" : "", addr && peer ? ", " : "",
-			     peer ? "peerlen" : "");
-		}
-		if (a->bufsize)
-			line(ex, 1, "%schar buf[%lld];", a->bufsize > 65536 ? "static " : "", a->bufsize);
-		if (a->uses & U(L_DATA))
-			line(ex, 1, "char *data;");
-		if (a->uses & U(L_OPTVAL))
-			line(ex, 1, "int optval;");
-		if (a->uses & U(L_OPTLEN))
-			line(ex, 1, "socklen_t optlen;");
-		if (a->uses & U(L_LG))
-			line(ex, 1, "struct linger lg;");
-		for (size_t i = 0; i < a->nsocks; i++)
-			if (!a->socks[i].read)
-				line(ex, 1, "(void)%s; /* made, never used again */", a->socks[i].var);
-		sb_putc(&ex->o, '\n');
-	} else {
-		sb_printf(&ex->o, "# ==== The %s: one process, one call after another ", a->name);
-		for (size_t k = strlen(a->name); k < 26; k++)
-			sb_putc(&ex->o, '=');
-		sb_puts(&ex->o, "\n\n\n");
-		sb_printf(&ex->o, "def %s():\n", a->fn);
-		if (a->nsocks) {
-			indent(ex, 1);
-			for (size_t i = 0; i < a->nsocks; i++)
-				sb_printf(&ex->o, "%s = ", a->socks[i].var);
-			sb_puts(&ex->o, "NOT_MADE  # its sockets (none made yet)\n\n");
-		}
+	char rule[40] = "";
+	memset(rule, '=', (size_t)(c ? 25 : 26) > strlen(a->name) ? (c ? 25 : 26) - strlen(a->name) : 0);
+	text(ex, 0, TX(side), a->name, rule, a->fn);
+	struct sb saved = sub_begin(ex);
+	for (size_t i = 0; i < a->nsocks; i++)
+		text(ex, -1, TX(socket), a->socks[i].var, i ? ", " : "");
+	char *socks = sub_end(ex, saved);
+	if (a->nsocks)
+		text(ex, 0, TX(sockets), socks);
+	free(socks);
+	/* C: the locals the side's code uses */
+	saved = sub_begin(ex);
+	if (c && (addr || peer)) {
+		char names[2][32];
+		for (int w = 0; w < 2; w++)
+			snprintf(names[w], sizeof names[w], "%s%s%s", addr ? (w ? "addrlen" : "addr") : "",
+				 addr && peer ? ", " : "", peer ? (w ? "peerlen" : "peer") : "");
+		text(ex, 0, rt_txt_c_names, names[0], names[1]);
 	}
+	if (c && a->bufsize)
+		text(ex, 0, a->bufsize > 65536 ? rt_txt_c_static_buf : rt_txt_c_buf, a->bufsize);
+	for (int l = 0; l < L_COUNT && c; l++)
+		if ((a->uses & U(l)) && local_decl[l])
+			text(ex, 0, local_decl[l]);
+	for (size_t i = 0; i < a->nsocks && c; i++)
+		if (!a->socks[i].read)
+			text(ex, 0, rt_txt_c_unused, a->socks[i].var);
+	char *locals = sub_end(ex, saved);
+	if (c)
+		text(ex, 0, rt_txt_c_locals, locals); /* and the empty line after them */
+	free(locals);
 	if (body.p)
 		sb_putn(&ex->o, body.p, body.n);
 	free(body.p);
-	if (c) {
-		if (ex->o.n >= 2 && ex->o.p[ex->o.n - 1] == '\n' && ex->o.p[ex->o.n - 2] == '\n')
-			ex->o.p[--ex->o.n] = 0;
-		sb_puts(&ex->o, "}\n\n");
-	} else {
-		line(ex, 1, "wait_for_end()");
-		sb_puts(&ex->o, "\n\n");
-	}
+	if (c)
+		no_empty_line(ex);
+	text(ex, 0, TX(side_end));
 }
 
 /* Every side's function, into ex->sides: what the program calls is known then. */
@@ -1427,69 +1427,66 @@ static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, i
 		const char *src = st->source ? st->source : "";
 		while (*src == ' ' || *src == '\t')
 			src++;
+		struct ex_actor *a = find_actor(ex, st->actor);
+		const char *fn = a ? a->fn : "?";
+		struct sb saved = sub_begin(ex); /* the statement, in a comment after the code */
+		comment_text(ex, src, strlen(src));
+		char *comment = sub_end(ex, saved), *l1 = NULL, *l2 = NULL;
 		switch (st->kind) {
 		case SP_ST_REPEAT:
 			if (st->repeat <= 0 || depth > 8)
 				break;
-			if (c)
-				line(ex, depth, "for (int i%d = 0; i%d < %ld; i%d++) { /* repeat %ld */", depth, depth,
-				     st->repeat, depth, st->repeat);
-			else
-				line(ex, depth, "for _ in range(%ld):  # repeat %ld", st->repeat, st->repeat);
+			text(ex, depth, TX(repeat), st->repeat, depth);
 			emit_script_body(ex, st->body, st->nbody, depth + 1);
 			if (c)
-				line(ex, depth, "}");
+				text(ex, depth, rt_txt_c_repeat_end);
 			break;
 		case SP_ST_TITLE:
 		case SP_ST_SAY:
-			indent(ex, depth);
-			sb_puts(&ex->o, st->kind == SP_ST_TITLE ? "title(" : "say(");
-			lit_str(ex, st->text ? st->text : "", 0);
-			sb_puts(&ex->o, c ? ");\n" : ")\n");
+			l1 = lit_dup(ex, st->text ? st->text : "");
+			text(ex, depth, st->kind == SP_ST_TITLE ? TX(title_st) : TX(say), l1);
 			break;
 		case SP_ST_PAUSE:
-			line(ex, depth, c ? "/* pause: sockplay waits for a key here */" : "# pause: sockplay waits for a key here");
+			text(ex, depth, TX(pause));
 			if (!c && i + 1 == n) /* a block must hold a statement */
-				line(ex, depth, "pass");
+				text(ex, depth, rt_txt_py_pass);
 			break;
 		case SP_ST_SLEEP:
-			line(ex, depth, c ? "sleep_ms(%ld);" : "sleep(%ld)", st->sleep_ms);
+			text(ex, depth, TX(sleep), st->sleep_ms);
 			break;
 		case SP_ST_EXPECT: {
-			struct ex_actor *a = find_actor(ex, st->actor);
 			const char *sn = consts_tcp_state_name(st->state);
-			indent(ex, depth);
-			sb_printf(&ex->o, "expect(%s, ", a ? a->fn : "?");
-			lit_str(ex, st->name, 0);
+			char state[32];
 			if (c)
-				sb_printf(&ex->o, ", %s, %d); /* ", c_state(st->state), st->line);
+				nth_word(rt_txt_c_tcp_states, st->state, state, sizeof state);
 			else
-				sb_printf(&ex->o, ", %s, %d)  # ", sn ? sn : "CLOSED", st->line);
-			comment_text(ex, src, strlen(src));
-			sb_puts(&ex->o, c ? " */\n" : "\n");
+				snprintf(state, sizeof state, "%s", sn ? sn : "CLOSED");
+			l1 = lit_dup(ex, st->name);
+			text(ex, depth, TX(expect), fn, l1, state, st->line, comment);
 			break;
 		}
 		case SP_ST_CALL: {
-			struct ex_actor *a = find_actor(ex, st->actor);
-			struct ex_sock *fs = call_takes_fd(st->call) ? find_sock(a, st->args[0].name) : NULL;
-			indent(ex, depth);
-			sb_printf(&ex->o, "run(%s, %d", a ? a->fn : "?", st->line);
+			const struct call_info *ci = call_info(st->call);
+			struct ex_sock *fs = ci && ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
 			struct ex_sock *as = st->assign[0] ? find_sock(a, st->assign) : NULL;
+			saved = sub_begin(ex); /* what the step does to a socket an expect asks about */
 			if (as && as->checked) {
-				sb_puts(&ex->o, c ? ", MAKES, " : ", makes=");
-				lit_str(ex, st->assign, 0);
+				l1 = lit_dup(ex, st->assign);
+				text(ex, -1, TX(makes), l1);
 			} else if (call_has(st->call, CALL_F_CLOSES) && fs && fs->checked) {
-				sb_puts(&ex->o, c ? ", CLOSES, " : ", closes=");
-				lit_str(ex, fs->name, 0);
-			} else if (c && (ex->need & H(H_EXPECT))) {
-				sb_puts(&ex->o, ", 0, NULL");
+				l1 = lit_dup(ex, fs->name);
+				text(ex, -1, TX(closes), l1);
+			} else if (ex->need & H(H_EXPECT)) {
+				text(ex, -1, TX(no_socket));
 			}
-			sb_puts(&ex->o, c ? "); /* " : ")  # ");
-			comment_text(ex, src, strlen(src));
-			sb_puts(&ex->o, c ? " */\n" : "\n");
+			l2 = sub_end(ex, saved);
+			text(ex, depth, TX(run), fn, st->line, l2, comment);
 			break;
 		}
 		}
+		free(comment);
+		free(l1);
+		free(l2);
 	}
 }
 
@@ -1512,137 +1509,117 @@ static void base_name(const char *file, char *out, size_t size)
 		snprintf(out, size, "script");
 }
 
+/* TEXT as comment lines (wrap()), in a string of its own; its newlines are spaces. */
+static char *wrapped(struct ex *ex, char *text)
+{
+	for (char *p = text; p && *p; p++)
+		*p = *p == '\n' ? ' ' : *p;
+	struct sb saved = sub_begin(ex);
+	wrap(ex, 0, text ? text : "");
+	free(text);
+	return sub_end(ex, saved);
+}
+
+/* The text LINES filled with the rest, in a string of its own. */
+#define TEXT_DUP(ex, lines, ...) \
+	(saved = sub_begin(ex), text((ex), -1, (lines), __VA_ARGS__), sub_end((ex), saved))
+
 static void emit_header(struct ex *ex)
 {
 	const struct sp_script *sc = ex->sc;
-	int c = ex->lang == EXPORT_C;
+	const char *file = sc->file ? sc->file : "script.sp", *b = strrchr(file, '/');
 	char base[128];
-	base_name(sc->file ? sc->file : "script.sp", base, sizeof base);
-	const char *file = sc->file ? sc->file : "script.sp";
-	const char *b = strrchr(file, '/');
-	b = b ? b + 1 : file;
-	struct sb t = { 0 };
-	sb_printf(&t, "%s as a %s program", b, c ? "C" : "Python");
-	if (sc->title)
-		sb_printf(&t, ": \"%s\"", sc->title);
-	sb_puts(&t, ". Exported by sockplay.");
-	if (c) {
-		sb_puts(&ex->o, "/*\n");
-		wrap(ex, 0, t.p ? t.p : "");
-		sb_printf(&ex->o, " *\n *     cc -Wall -Wextra -o %s %s.c && ./%s\n *\n", base, base, base);
-	} else {
-		sb_puts(&ex->o, "#!/usr/bin/env python3\n");
-		wrap(ex, 0, t.p ? t.p : "");
-		sb_printf(&ex->o, "#\n#     python3 %s.py\n#\n", base);
-	}
-	free(t.p);
-	struct sb names = { 0 };
+	struct sb saved, names = { 0 };
+	base_name(file, base, sizeof base);
 	for (size_t i = 0; i < ex->nactors; i++)
-		sb_printf(&names, "%s%s%s()", i == 0 ? "" : i + 1 == ex->nactors ? " and " : ", ",
-			  ex->actors[i].fn, "");
-	struct sb p = { 0 };
-	sb_printf(&p, "Each side of the script is a process of its own, as in sockplay: a plain sequential "
-		      "program (%s below) making that side's calls. The parent keeps the script's order: it "
-		      "gives each step its turn, waits at most 100 ms for the call to return (otherwise the call "
-		      "is <blocked> until a later step of another side releases it) and prints every result as "
-		      "`sockplay --batch` does. The exit status is 0 when every expectation held.",
-		  names.p ? names.p : "");
-	wrap(ex, 0, p.p ? p.p : "");
-	free(p.p);
+		sb_printf(&names, "%s%s()", i == 0 ? "" : i + 1 == ex->nactors ? " and " : ", ", ex->actors[i].fn);
+	char *titled = sc->title ? TEXT_DUP(ex, rt_txt_titled, sc->title) : NULL;
+	char *title = wrapped(ex, TEXT_DUP(ex, TX(title), b ? b + 1 : file, titled ? titled : ""));
+	char *about = wrapped(ex, TEXT_DUP(ex, rt_txt_about, names.p ? names.p : ""));
+	char *network = wrapped(ex, TEXT_DUP(ex, rt_txt_network, 0));
+	text(ex, 0, TX(header), title, base, about, network);
+	free(titled);
+	free(title);
+	free(about);
+	free(network);
 	free(names.p);
-	sb_puts(&ex->o, c ? " *\n" : "#\n");
-	wrap(ex, 0, "It uses this machine's network, so the script's fixed ports must be free. sockplay runs "
-		    "scripts in a private network namespace; so can you:");
-	sb_printf(&ex->o, "%s    unshare -rn sh -c 'ip link set lo up; %s%s%s'\n", c ? " * " : "# ",
-		  c ? "./" : "python3 ", base, c ? "" : ".py");
-	if (c)
-		sb_puts(&ex->o, " */\n");
-	sb_putc(&ex->o, '\n');
 }
 
-static void emit_tables(struct ex *ex)
+/* The items of a table, ITEM filled with each word of WORDS, at most 92 columns a line (BREAK: a line each N items). */
+static char *table_items(struct ex *ex, const char *const *item, const char *const *words, int n, int every)
 {
-	int c = ex->lang == EXPORT_C;
-	const struct sp_script *sc = ex->sc;
-	if (c) {
-		sb_puts(&ex->o, "static const char script_file[] = ");
-		lit_str(ex, sc->file ? sc->file : "script.sp", 0);
-		sb_puts(&ex->o, ";\n\n");
-		sb_puts(&ex->o, "/* The sides, in the order they first act. */\n");
-		sb_printf(&ex->o, "#define NACTORS %zu\n", ex->nactors);
-		sb_puts(&ex->o, "static void (*const actors[NACTORS])(void) = { ");
-		for (size_t i = 0; i < ex->nactors; i++)
-			sb_printf(&ex->o, "%s%s", i ? ", " : "", ex->actors[i].fn);
-		sb_puts(&ex->o, " };\nstatic const char *const actor_names[NACTORS] = { ");
-		for (size_t i = 0; i < ex->nactors; i++) {
-			sb_puts(&ex->o, i ? ", " : "");
-			lit_str(ex, ex->actors[i].name, 0);
-		}
-		sb_puts(&ex->o, " };\n");
-		if (ex->nshared) {
-			sb_puts(&ex->o, "\n/* Sockets whose address another side uses. */\nstatic const char *const shared_names[] = { ");
-			for (size_t i = 0; i < ex->nshared; i++) {
-				sb_puts(&ex->o, i ? ", " : "");
-				lit_str(ex, ex->shared[i], 0);
-			}
-			sb_puts(&ex->o, " };\n");
-		}
-		if (ex->need & H(H_EXPECT))
-			sb_printf(&ex->o, "#define MAX_SOCKETS %d /* that an expect asks about */\n",
-				  ex->nchecked > 0 ? ex->nchecked : 1);
-		sb_puts(&ex->o, "\n/* errno names, as sockplay prints them */\nstatic const char *const errno_names[] = {");
-	} else {
-		sb_puts(&ex->o, "SCRIPT_FILE = ");
-		lit_str(ex, sc->file ? sc->file : "script.sp", 0);
-		sb_puts(&ex->o, "\n");
-		if (ex->nshared) {
-			sb_puts(&ex->o, "SHARED_NAMES = [");  /* sockets whose address another side uses */
-			for (size_t i = 0; i < ex->nshared; i++) {
-				sb_puts(&ex->o, i ? ", " : "");
-				lit_str(ex, ex->shared[i], 0);
-			}
-			sb_puts(&ex->o, "]  # sockets whose address another side uses\n");
-		}
-		sb_puts(&ex->o, "\n# errno names, as sockplay prints them\nERRNO_NAMES = {");
-	}
-	/* errno names: the first name of each value (no aliases) */
-	int col = 100;
-	for (size_t i = 0; consts_errno_at(i); i++) {
-		const char *name = consts_errno_at(i);
-		int v = consts_errno_from_name(name);
-		if (!v || !consts_errno_name(v) || strcmp(consts_errno_name(v), name) != 0)
-			continue;
-		char item[96];
-		if (c)
-			snprintf(item, sizeof item, "[%s] = \"%s\",", name, name);
-		else
-			snprintf(item, sizeof item, "errno.%s: \"%s\",", name, name);
-		int len = (int)strlen(item) + 1;
-		if (col + len > 92) {
-			sb_puts(&ex->o, c ? "\n\t" : "\n    ");
+	struct sb saved = sub_begin(ex);
+	int col = 100, c = ex->lang == EXPORT_C;
+	for (int i = 0; i < n; i++) {
+		char word[64];
+		nth_word(words, i, word, sizeof word);
+		struct sb s2 = sub_begin(ex);
+		text(ex, -1, item, word);
+		char *it = sub_end(ex, s2);
+		int len = it ? (int)strlen(it) + 1 : 0;
+		if (every ? i % every == 0 : col + len > 92) {
+			sb_putc(&ex->o, '\n');
+			indent(ex, 1);
 			col = c ? 8 : 4;
 		} else {
 			sb_putc(&ex->o, ' ');
 		}
-		sb_puts(&ex->o, item);
+		sb_puts(&ex->o, it ? it : "");
 		col += len;
+		free(it);
 	}
-	sb_puts(&ex->o, c ? "\n};\n" : "\n}\n");
+	return sub_end(ex, saved);
+}
+
+static void emit_tables(struct ex *ex)
+{
+	const struct sp_script *sc = ex->sc;
+	struct sb saved, fns = { 0 }, names = { 0 }, shared = { 0 }, errnos = { 0 }, states = { 0 };
+	for (size_t i = 0; i < ex->nactors; i++) {
+		char *l = lit_dup(ex, ex->actors[i].name);
+		sb_printf(&fns, "%s%s", i ? ", " : "", ex->actors[i].fn);
+		sb_printf(&names, "%s%s", i ? ", " : "", l ? l : "");
+		free(l);
+	}
+	for (size_t i = 0; i < ex->nshared; i++) {
+		char *l = lit_dup(ex, ex->shared[i]);
+		sb_printf(&shared, "%s%s", i ? ", " : "", l ? l : "");
+		free(l);
+	}
+	char *file = lit_dup(ex, sc->file ? sc->file : "script.sp");
+	text(ex, 0, TX(tables), file, ex->nactors, fns.p ? fns.p : "", names.p ? names.p : "");
+	if (ex->nshared)
+		text(ex, 0, TX(shared_names), shared.p ? shared.p : "");
+	if (ex->need & H(H_EXPECT))
+		text(ex, 0, TX(max_sockets), ex->nchecked > 0 ? ex->nchecked : 1);
+	/* errno names: the first name of each value (no aliases) */
+	int n = 0;
+	for (size_t i = 0; consts_errno_at(i); i++) {
+		const char *name = consts_errno_at(i);
+		int v = consts_errno_from_name(name);
+		if (v && consts_errno_name(v) && strcmp(consts_errno_name(v), name) == 0)
+			sb_printf(&errnos, "%s%s", n++ ? " " : "", name);
+	}
+	const char *const errno_words[] = { errnos.p ? errnos.p : "", NULL };
+	char *items = table_items(ex, TX(errno), errno_words, n, 0);
+	text(ex, 0, TX(errnos), items ? items : "");
+	free(items);
 	if (ex->need & H(H_EXPECT)) {
-		sb_puts(&ex->o, c ? "\n/* TCP states by the kernel's numbers */\nstatic const char *const state_names[] = {"
-				  : "\n# TCP states, numbered as the kernel does\n"
-				    "ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSED, CLOSE_WAIT, "
-				    "LAST_ACK, LISTEN, CLOSING = range(1, 12)\nSTATE_NAMES = [");
-		for (int s = 0; consts_tcp_state_name(s); s++) {
-			if (s % 7 == 0)
-				sb_puts(&ex->o, c ? "\n\t" : "\n    ");
-			else
-				sb_putc(&ex->o, ' ');
-			sb_printf(&ex->o, "\"%s\",", consts_tcp_state_name(s));
-		}
-		sb_puts(&ex->o, c ? "\n};\n" : "\n]\n");
+		for (n = 0; consts_tcp_state_name(n); n++)
+			sb_printf(&states, "%s%s", n ? " " : "", consts_tcp_state_name(n));
+		const char *const state_words[] = { states.p ? states.p : "", NULL };
+		items = table_items(ex, rt_txt_state, state_words, n, 7);
+		text(ex, 0, TX(states), items ? items : "");
+		free(items);
 	}
 	sb_putc(&ex->o, '\n');
+	(void)saved;
+	free(file);
+	free(fns.p);
+	free(names.p);
+	free(shared.p);
+	free(errnos.p);
+	free(states.p);
 }
 
 /* The row whose chunk NAME is (of runtime.c, or runtime.py), or H_COUNT for none. */
@@ -1681,13 +1658,15 @@ static void emit_place(struct ex *ex, const char *name)
 	} else if (strcmp(name, "tables") == 0) {
 		emit_tables(ex);
 	} else if (strcmp(name, "side_list") == 0) {
-		sb_puts(&ex->o, "SIDES = [");
+		struct sb saved = sub_begin(ex);
 		for (size_t i = 0; i < ex->nactors; i++) {
-			sb_printf(&ex->o, "%sSide(", i ? ", " : "");
-			lit_str(ex, ex->actors[i].name, 0);
-			sb_printf(&ex->o, ", %s)", ex->actors[i].fn);
+			char *l = lit_dup(ex, ex->actors[i].name);
+			text(ex, -1, rt_txt_side_item, i ? ", " : "", l ? l : "", ex->actors[i].fn);
+			free(l);
 		}
-		sb_puts(&ex->o, "]  # in the order they first act\n\n\n");
+		char *items = sub_end(ex, saved);
+		text(ex, 0, rt_txt_side_list, items ? items : "");
+		free(items);
 	}
 }
 
