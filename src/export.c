@@ -648,6 +648,10 @@ static char *sub_end(struct ex *ex, struct sb saved)
 	return b.p;
 }
 
+/* The text LINES filled with the rest, in a string of its own (SAVED: a struct sb of the caller's). */
+#define TEXT_DUP(ex, lines, ...) \
+	(saved = sub_begin(ex), text((ex), -1, (lines), __VA_ARGS__), sub_end((ex), saved))
+
 /* S as a string literal of the program, in a string of its own. */
 static char *lit_dup(struct ex *ex, const char *s)
 {
@@ -844,125 +848,61 @@ static void step_comment(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	}
 }
 
-/* A line of code at DEPTH: printf-like. */
-static void line(struct ex *ex, int depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void line(struct ex *ex, int depth, const char *fmt, ...)
+/* The value of an address for pick P (or the UNIX address AD), in a string of its own. */
+static char *addr_value(struct ex *ex, const struct sp_addr *ad, const struct pick *p)
 {
-	char small[1024];
-	va_list ap;
-	indent(ex, depth);
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof small) {
-		sb_puts(&ex->o, small);
-	} else if (n >= 0) {
-		char *big = malloc((size_t)n + 1);
-		if (!big) {
-			ex->o.oom = 1;
-			return;
-		}
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		sb_puts(&ex->o, big);
-		free(big);
+	struct sb saved = sub_begin(ex);
+	unsigned char tmp[sizeof ad->path + 1];
+	size_t n = strnlen(ad->path, sizeof ad->path);
+	if (p->family == AF_UNIX) { /* Python: an abstract name is bytes with a 0 first */
+		tmp[0] = 0;
+		memcpy(tmp + 1, ad->path, n);
+		int abstract = ad->abstract && ex->lang == EXPORT_PYTHON;
+		lit(ex, abstract ? tmp : (const unsigned char *)ad->path, n + abstract, 0, abstract, !abstract);
+	} else {
+		lit_str(ex, p->host, 0);
 	}
-	sb_putc(&ex->o, '\n');
-}
-
-/* Python: an address as Python takes it, for pick P (or the UNIX address AD). */
-static void py_addr_value(struct ex *ex, const struct sp_addr *ad, const struct pick *p)
-{
-	if (p->family == AF_UNIX) {
-		if (ad->abstract) {
-			unsigned char tmp[sizeof ad->path + 1];
-			size_t n = strnlen(ad->path, sizeof ad->path);
-			tmp[0] = 0;
-			memcpy(tmp + 1, ad->path, n);
-			lit(ex, tmp, n + 1, 0, 1, 0);
-		} else {
-			lit(ex, ad->path, strnlen(ad->path, sizeof ad->path), 0, 0, 1);
-		}
-		return;
-	}
-	sb_puts(&ex->o, "(");
-	lit_str(ex, p->host, 0);
-	sb_printf(&ex->o, ", %u)", ad->port);
-}
-
-/* C: fill addr/addrlen for pick P (or the UNIX address AD). */
-static void c_addr_value(struct ex *ex, const struct sp_addr *ad, const struct pick *p)
-{
-	if (p->family == AF_UNIX) {
-		sb_puts(&ex->o, "unix_addr(&addr, ");
-		lit(ex, ad->path, strnlen(ad->path, sizeof ad->path), 0, 0, 1);
-		sb_printf(&ex->o, ", %d)", ad->abstract ? 1 : 0);
-		return;
-	}
-	sb_printf(&ex->o, "ip_addr(&addr, %s, ", p->family == AF_INET6 ? "AF_INET6" : "AF_INET");
-	lit_str(ex, p->host, 0);
-	sb_printf(&ex->o, ", %u)", ad->port);
+	char *v = sub_end(ex, saved), *made = NULL;
+	if (ex->lang == EXPORT_PYTHON && p->family == AF_UNIX)
+		return v;
+	if (p->family == AF_UNIX)
+		made = TEXT_DUP(ex, rt_txt_c_unix, v ? v : "", ad->abstract ? 1 : 0);
+	else if (ex->lang == EXPORT_PYTHON)
+		made = TEXT_DUP(ex, rt_txt_py_ip, v ? v : "", ad->port);
+	else
+		made = TEXT_DUP(ex, p->family == AF_INET6 ? rt_txt_c_ip6 : rt_txt_c_ip4, v ? v : "", ad->port);
+	free(v);
+	return made;
 }
 
 /*
  * Make the address of a bind/connect/sendto step (after the side's turn:
- * another side's socket may have been bound since). Returns whether Python
- * must make the call itself through libc (an address of another family than
- * the socket's, which Python refuses before the kernel sees it).
+ * another side's socket may have been bound since). Sets *RAW_FAMILY when
+ * Python must make the call itself through libc (an address of another
+ * family than the socket's, which Python refuses before the kernel sees it).
  */
-static int emit_addr(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st,
-		     const struct sp_addr *ad, const char *fd, int depth, int *raw_family)
+static void emit_addr(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st,
+		      const struct sp_addr *ad, const char *fd, int depth, int *raw_family)
 {
 	struct ex_actor *owner;
-	struct ex_sock *s;
 	*raw_family = 0;
 	if (ad->kind == SP_ADDR_OF) {
-		s = addr_owner(ex, a, ad, &owner);
-		if (ex->lang == EXPORT_C && owner == a) {
-			line(ex, depth, "addrlen = sizeof addr;");
-			line(ex, depth, "getsockname(%s, (struct sockaddr *)&addr, &addrlen); /* %s */", s ? s->var : fd,
-			     ad->text ? ad->text : "addr()");
-		} else if (ex->lang == EXPORT_C) {
-			line(ex, depth, "addrlen = shared_addr(\"%s.%s\", &addr);", owner ? owner->name : "?", ad->name);
-		} else if (owner == a) {
-			line(ex, depth, "addr = %s.getsockname()", s ? s->var : fd);
-		} else {
-			line(ex, depth, "addr = shared_addr(\"%s.%s\")", owner ? owner->name : "?", ad->name);
-		}
-		return 0;
+		struct ex_sock *s = addr_owner(ex, a, ad, &owner);
+		if (owner == a)
+			text(ex, depth, TX(own_addr), s ? s->var : fd, ad->text ? ad->text : "addr()");
+		else
+			text(ex, depth, TX(shared_addr), owner ? owner->name : "?", ad->name);
+		return;
 	}
 	struct pick p[2];
 	int fam = socket_family(a, st);
 	int n = pick_addr(ad, fam, p);
-	indent(ex, depth);
-	if (ex->lang == EXPORT_C) {
-		sb_puts(&ex->o, "addrlen = ");
-		if (n == 2) {
-			sb_printf(&ex->o, "family_of(%s) == AF_INET6 ? ", fd);
-			c_addr_value(ex, ad, &p[0]);
-			sb_puts(&ex->o, "\n");
-			indent(ex, depth + 2);
-			sb_puts(&ex->o, ": ");
-			c_addr_value(ex, ad, &p[1]);
-		} else {
-			c_addr_value(ex, ad, &p[0]);
-		}
-		sb_puts(&ex->o, ";\n");
-		return 0;
-	}
-	sb_puts(&ex->o, "addr = ");
-	py_addr_value(ex, ad, &p[0]);
-	if (n == 2) {
-		sb_printf(&ex->o, " if family_of(%s) == socket.AF_INET6 else ", fd);
-		py_addr_value(ex, ad, &p[1]);
-	}
-	sb_putc(&ex->o, '\n');
-	if (n == 1 && fam > 0 && p[0].family != fam) {
+	char *v0 = addr_value(ex, ad, &p[0]), *v1 = n == 2 ? addr_value(ex, ad, &p[1]) : NULL;
+	text(ex, depth, n == 2 ? TX(addr_either) : TX(addr), fd, v0 ? v0 : "", v1 ? v1 : "");
+	free(v0);
+	free(v1);
+	if (n == 1 && fam > 0 && p[0].family != fam)
 		*raw_family = p[0].family;
-		return 1;
-	}
-	return 0;
 }
 
 static const char *py_family(int family)
@@ -975,17 +915,21 @@ static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd,
 			struct sb *args)
 {
 	char buf[1024];
-	int py = ex->lang == EXPORT_PYTHON;
-	const char *addr = py ? "show(addr)" : "addr_text(&addr, addrlen)";
-	if (call_takes_fd(st->call) && py && !st->args[0].name[0])
-		sb_printf(args, ", %lld", st->args[0].num); /* by number: as written */
-	else if (call_takes_fd(st->call))
-		sb_printf(args, py ? ", fd(%s)" : ", %s", fd);
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_arg *sock = ci && ci->fd_arg >= 0 ? &st->args[ci->fd_arg] : NULL;
+	struct sb out = ex->o;
+	ex->o = *args;
+	if (sock && ex->lang == EXPORT_PYTHON && !sock->name[0])
+		text(ex, -1, rt_txt_fd_number, sock->num); /* by number: as written */
+	else if (sock)
+		text(ex, -1, TX(fd_arg), fd);
+	if (has_addr)
+		text(ex, -1, TX(shown_addr));
+	*args = ex->o;
+	ex->o = out;
 	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
 	call_format(st, &in, buf, sizeof buf);
 	sb_puts(fmt, buf);
-	if (has_addr)
-		sb_printf(args, ", %s", addr);
 }
 
 /* The data a send step sends, as an expression (C: a literal or `data`). */
@@ -1004,45 +948,32 @@ static void data_expr(struct ex *ex, const struct sp_data *d)
 }
 
 /* The condition of a check: whether the result is what the script expects. */
-static void expect_cond(struct ex *ex, const struct sp_expect *e, struct sb *b)
+static void expect_cond(struct ex *ex, const struct sp_expect *e)
 {
-	int py = ex->lang == EXPORT_PYTHON;
-	const char *ret = py ? "r.ret" : "ret";
-	const char *and = py ? " and " : " && ";
-	if (e->any_error) {
-		sb_printf(b, "%s == -1", ret);
-	} else if (e->ret == -1 && e->err) {
-		const char *en = consts_errno_name(e->err);
-		if (py)
-			sb_printf(b, "r.ret == -1 and r.err == errno.%s", en ? en : "?");
-		else
-			sb_printf(b, "ret == -1 && errno == %s", en ? en : "?");
-	} else {
-		sb_printf(b, "%s == %lld", ret, e->ret);
-	}
+	const char *en = consts_errno_name(e->err);
+	if (e->any_error)
+		text(ex, -1, TX(any_error));
+	else if (e->ret == -1 && e->err)
+		text(ex, -1, TX(error), en ? en : "?");
+	else
+		text(ex, -1, TX(ret), e->ret);
 	if (!e->has_data)
 		return;
 	/* the data: the bytes expected, UNIT repeated COUNT times */
-	struct sb saved = ex->o;
-	ex->o = *b;
-	sb_puts(&ex->o, and);
+	struct sb saved = sub_begin(ex);
+	if (ex->lang == EXPORT_PYTHON)
+		data_expr(ex, &e->data);
+	else
+		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
+	char *unit = sub_end(ex, saved);
 	uint64_t total = e->data.unit_len * e->data.count;
-	if (py) {
-		sb_puts(&ex->o, "r.data == ");
-		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
-		if (e->data.count > 1)
-			sb_printf(&ex->o, " * %llu", (unsigned long long)e->data.count);
-	} else if (e->data.count > 1 || (long long)total != e->ret) {
-		sb_puts(&ex->o, "same(buf, ret, ");
-		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
-		sb_printf(&ex->o, ", %zu, %llu)", e->data.unit_len, (unsigned long long)e->data.count);
-	} else {
-		sb_puts(&ex->o, "memcmp(buf, ");
-		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
-		sb_printf(&ex->o, ", %zu) == 0", e->data.unit_len);
-	}
-	*b = ex->o;
-	ex->o = saved;
+	if (ex->lang == EXPORT_PYTHON)
+		text(ex, -1, rt_txt_py_data_is, unit ? unit : "");
+	else if (e->data.count > 1 || (long long)total != e->ret)
+		text(ex, -1, rt_txt_c_data_same, unit ? unit : "", e->data.unit_len, (unsigned long long)e->data.count);
+	else
+		text(ex, -1, rt_txt_c_data_is, unit ? unit : "", e->data.unit_len);
+	free(unit);
 }
 
 /*
@@ -1052,8 +983,7 @@ static void expect_cond(struct ex *ex, const struct sp_expect *e, struct sb *b)
  */
 static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
 {
-	line(ex, depth, "if (ret >= 0) /* a failed call leaves %s as it was */", s->var);
-	line(ex, depth + 1, "%s = (int)ret;", s->var);
+	text(ex, depth, rt_txt_c_keep, s->var);
 }
 
 /* What the marks of a call's ex_c / ex_py template stand for in one statement (call.h). */
@@ -1216,58 +1146,51 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 
 	/* data sent more than once: made before the turn, as a program would */
 	if (c && data && data->count > 1) {
-		indent(ex, depth);
-		sb_puts(&ex->o, "data = repeat(");
+		struct sb saved = sub_begin(ex);
 		lit(ex, data->unit, data->unit_len, 0, 1, 0);
-		sb_printf(&ex->o, ", %zu, %llu);\n", data->unit_len, (unsigned long long)data->count);
+		char *unit = sub_end(ex, saved);
+		text(ex, depth, rt_txt_c_data_repeat, unit ? unit : "", data->unit_len, (unsigned long long)data->count);
+		free(unit);
 	}
 	/* wait for the turn, then say which call is made */
 	step_format(ex, st, fd, has_addr, &fmt, &args);
 	if (has_addr) {
-		line(ex, depth, c ? "turn();" : "turn()");
+		text(ex, depth, TX(turn));
 		emit_addr(ex, a, st, &st->args[ci->addr_arg].addr, fd, depth, &x.raw_family);
 	}
-	indent(ex, depth);
-	if (py)
-		sb_puts(&ex->o, "with ");
-	sb_puts(&ex->o, has_addr ? "call(" : "step(");
+	struct sb saved = sub_begin(ex);
 	lit(ex, fmt.p ? fmt.p : "", fmt.n, 0, 0, 1); /* its '%' are the format's */
-	if (args.n && c) {
-		sb_puts(&ex->o, args.p);
-	} else if (args.n) {
-		int many = strchr(args.p + 2, ',') != NULL;
-		sb_printf(&ex->o, " %% %s%s%s", many ? "(" : "", args.p + 2, many ? ")" : "");
-	}
-	sb_puts(&ex->o, py ? ") as r:\n" : ");\n");
+	char *format = sub_end(ex, saved), *after = NULL;
+	if (args.n && py) /* Python: FORMAT % ARG, or FORMAT % (ARG, ...) */
+		after = TEXT_DUP(ex, strchr(args.p + 2, ',') ? rt_txt_py_args_n : rt_txt_py_args_1, args.p + 2);
+	text(ex, depth, has_addr ? TX(call) : TX(step), format ? format : "", after ? after : args.n ? args.p : "");
+	free(format);
+	free(after);
 	free(fmt.p);
 	free(args.p);
 
 	/* the call itself, as the table writes it */
 	out_template(ex, &x, c ? ci->ex_c : ci->ex_py, py ? depth + 1 : depth);
 	if (c && data && data->count > 1)
-		line(ex, depth, "free(data);");
+		text(ex, depth, rt_txt_c_free_data);
 
 	/* the script's expectation */
 	if (st->expect.present) {
-		struct sb cond = { 0 };
 		char want[512];
-		expect_cond(ex, &st->expect, &cond);
 		transcript_expect_text(&st->expect, want, sizeof want);
-		indent(ex, depth);
-		sb_printf(&ex->o, "check(%d, %s, ", st->line, cond.p ? cond.p : "1");
-		lit_str(ex, want, 0);
-		if (c)
-			sb_printf(&ex->o, ", %d);\n", st->expect.has_data ? 1 : 0);
-		else
-			sb_puts(&ex->o, st->expect.has_data ? ", data=True)\n" : ")\n");
-		free(cond.p);
+		saved = sub_begin(ex);
+		expect_cond(ex, &st->expect);
+		char *cond = sub_end(ex, saved), *wanted = lit_dup(ex, want);
+		text(ex, depth, py && st->expect.has_data ? rt_txt_py_check_data : TX(check), st->line,
+		     cond ? cond : "", wanted ? wanted : "", st->expect.has_data ? 1 : 0);
+		free(cond);
+		free(wanted);
 	}
 	/* where another side will look for this socket's address */
 	struct ex_sock *fs = ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
 	struct ex_sock *sh = x.as && x.as->shared ? (struct ex_sock *)x.as : fs && fs->shared ? fs : NULL;
 	if (sh)
-		line(ex, depth, c ? "share_addr(\"%s.%s\", %s);" : "share_addr(\"%s.%s\", %s)", a->name, sh->name,
-		     sh->var);
+		text(ex, depth, TX(share), a->name, sh->name, sh->var);
 	sb_putc(&ex->o, '\n');
 }
 
@@ -1519,10 +1442,6 @@ static char *wrapped(struct ex *ex, char *text)
 	free(text);
 	return sub_end(ex, saved);
 }
-
-/* The text LINES filled with the rest, in a string of its own. */
-#define TEXT_DUP(ex, lines, ...) \
-	(saved = sub_begin(ex), text((ex), -1, (lines), __VA_ARGS__), sub_end((ex), saved))
 
 static void emit_header(struct ex *ex)
 {

@@ -5,8 +5,7 @@
 # marker) becomes an array of its lines, rt_c_NAME or rt_py_NAME; rt_c[] and
 # rt_py[] list the chunks in the order of their file, with the places marked
 # "@ = NAME" (where export.c writes the script's own part) as lines NULL.
-# The texts (from a line "@ NAME" to the next marker) become rt_txt_NAME, all
-# listed in rt_txt[].
+# The texts (from a line "@ NAME" to the next marker) become rt_txt_NAME.
 set -e
 [ $# = 3 ] || { echo "usage: sh chunks.sh runtime.c runtime.py texts.txt" >&2; exit 2; }
 
@@ -64,6 +63,8 @@ chunks() { # FILE PREFIX
 	}
 	END {
 		close_chunk()
+		if (prefix == "txt") # export.c names each text
+			exit
 		printf "/* %s in the order of its file; NULL lines: where the script'"'"'s own part goes */\n", file
 		printf "static const struct rt_chunk rt_%s[] = {\n", prefix
 		for (i = 0; i < n; i++)
