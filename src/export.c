@@ -14,6 +14,12 @@
  *      needs, by the table of helpers below (C with -Wall -Wextra -Werror
  *      refuses unused helpers).
  *
+ * This file keeps the logic: which sockets a side has, which helpers and
+ * locals its code uses (scan_code() reads the code written), how each
+ * statement is made. The text is elsewhere: each call's own lines are its
+ * row of the call table (ex_c, ex_py in src/call.c), the rest of the
+ * script's own part is export_rt/texts.txt, filled by text().
+ *
  * How it runs: each side is a process forked at the start, with its pipes
  * moved to the highest descriptors, so that its first socket is fd 3 as in
  * sockplay. The parent gives a side its turn (a byte on a pipe); the side

@@ -716,6 +716,18 @@ static void test_runtime_chunks(void **state)
 		fail_msg("%s", err);
 }
 
+/* Every call of the table says how an exported program makes it, in C and in Python. */
+static void test_every_call_has_export_lines(void **state)
+{
+	(void)state;
+	for (int c = SP_CALL_NONE + 1; c < SP_CALL_COUNT; c++) {
+		const struct call_info *ci = call_info((enum sp_call)c);
+		assert_non_null(ci);
+		if (!ci->ex_c || !ci->ex_py || !ci->ex_c[0] || !ci->ex_py[0])
+			fail_msg("%s(): no ex_c or ex_py in its row of src/call.c", ci->name);
+	}
+}
+
 /*
  * A name whose socket was never made (its accept() failed) is -1 in C and
  * NOT_MADE in Python: calls on it fail with EBADF in both, where the Python
@@ -857,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_getsockname),
 		cmocka_unit_test(test_send_text_is_the_transcripts),
 		cmocka_unit_test(test_runtime_chunks),
+		cmocka_unit_test(test_every_call_has_export_lines),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
