@@ -654,10 +654,6 @@ static char *sub_end(struct ex *ex, struct sb saved)
 	return b.p;
 }
 
-/* The text LINES filled with the rest, in a string of its own (SAVED: a struct sb of the caller's). */
-#define TEXT_DUP(ex, lines, ...) \
-	(saved = sub_begin(ex), text((ex), -1, (lines), __VA_ARGS__), sub_end((ex), saved))
-
 /* S as a string literal of the program, in a string of its own. */
 static char *lit_dup(struct ex *ex, const char *s)
 {
@@ -671,10 +667,9 @@ static char *lit_dup(struct ex *ex, const char *s)
  * indentation of DEPTH (but an empty one) and followed by a newline; with
  * DEPTH -1 the lines joined by newlines, in the middle of a line.
  */
-static void text(struct ex *ex, int depth, const char *const *lines, ...)
+static void vtext(struct ex *ex, int depth, const char *const *lines, va_list ap)
 {
 	struct sb fmt = { 0 };
-	va_list ap;
 	for (size_t i = 0; lines[i]; i++) {
 		if (depth < 0 && i)
 			sb_putc(&fmt, '\n');
@@ -685,11 +680,28 @@ static void text(struct ex *ex, int depth, const char *const *lines, ...)
 			sb_putc(&fmt, '\n');
 	}
 	ex->o.oom |= fmt.oom;
-	va_start(ap, lines);
 	if (fmt.p)
 		sb_vprintf(&ex->o, fmt.p, ap);
-	va_end(ap);
 	free(fmt.p);
+}
+
+static void text(struct ex *ex, int depth, const char *const *lines, ...)
+{
+	va_list ap;
+	va_start(ap, lines);
+	vtext(ex, depth, lines, ap);
+	va_end(ap);
+}
+
+/* The text LINES filled with the rest, in a string of its own (the caller frees it). */
+static char *text_dup(struct ex *ex, const char *const *lines, ...)
+{
+	struct sb saved = sub_begin(ex);
+	va_list ap;
+	va_start(ap, lines);
+	vtext(ex, -1, lines, ap);
+	va_end(ap);
+	return sub_end(ex, saved);
 }
 
 /* Comment text: one line, nothing that could end the comment. */
@@ -872,11 +884,11 @@ static char *addr_value(struct ex *ex, const struct sp_addr *ad, const struct pi
 	if (ex->lang == EXPORT_PYTHON && p->family == AF_UNIX)
 		return v;
 	if (p->family == AF_UNIX)
-		made = TEXT_DUP(ex, rt_txt_c_unix, v ? v : "", ad->abstract ? 1 : 0);
+		made = text_dup(ex, rt_txt_c_unix, v ? v : "", ad->abstract ? 1 : 0);
 	else if (ex->lang == EXPORT_PYTHON)
-		made = TEXT_DUP(ex, rt_txt_py_ip, v ? v : "", ad->port);
+		made = text_dup(ex, rt_txt_py_ip, v ? v : "", ad->port);
 	else
-		made = TEXT_DUP(ex, p->family == AF_INET6 ? rt_txt_c_ip6 : rt_txt_c_ip4, v ? v : "", ad->port);
+		made = text_dup(ex, p->family == AF_INET6 ? rt_txt_c_ip6 : rt_txt_c_ip4, v ? v : "", ad->port);
 	free(v);
 	return made;
 }
@@ -1168,7 +1180,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	lit(ex, fmt.p ? fmt.p : "", fmt.n, 0, 0, 1); /* its '%' are the format's */
 	char *format = sub_end(ex, saved), *after = NULL;
 	if (args.n && py) /* Python: FORMAT % ARG, or FORMAT % (ARG, ...) */
-		after = TEXT_DUP(ex, strchr(args.p + 2, ',') ? rt_txt_py_args_n : rt_txt_py_args_1, args.p + 2);
+		after = text_dup(ex, strchr(args.p + 2, ',') ? rt_txt_py_args_n : rt_txt_py_args_1, args.p + 2);
 	text(ex, depth, has_addr ? TX(call) : TX(step), format ? format : "", after ? after : args.n ? args.p : "");
 	free(format);
 	free(after);
@@ -1296,8 +1308,9 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 	ex->o.oom |= body.oom;
 	scan_code(ex, a, body.p ? body.p : "", c);
 	int addr = !!(a->uses & U(L_ADDR)), peer = !!(a->uses & U(L_PEER));
-	char rule[40] = "";
-	memset(rule, '=', (size_t)(c ? 25 : 26) > strlen(a->name) ? (c ? 25 : 26) - strlen(a->name) : 0);
+	char rule[40] = ""; /* the heading's rule, to column 79 */
+	size_t width = c ? 25 : 26, len = strlen(a->name);
+	memset(rule, '=', len < width ? width - len : 0);
 	text(ex, 0, TX(side), a->name, rule, a->fn);
 	struct sb saved = sub_begin(ex);
 	for (size_t i = 0; i < a->nsocks; i++)
@@ -1454,14 +1467,14 @@ static void emit_header(struct ex *ex)
 	const struct sp_script *sc = ex->sc;
 	const char *file = sc->file ? sc->file : "script.sp", *b = strrchr(file, '/');
 	char base[128];
-	struct sb saved, names = { 0 };
+	struct sb names = { 0 };
 	base_name(file, base, sizeof base);
 	for (size_t i = 0; i < ex->nactors; i++)
 		sb_printf(&names, "%s%s()", i == 0 ? "" : i + 1 == ex->nactors ? " and " : ", ", ex->actors[i].fn);
-	char *titled = sc->title ? TEXT_DUP(ex, rt_txt_titled, sc->title) : NULL;
-	char *title = wrapped(ex, TEXT_DUP(ex, TX(title), b ? b + 1 : file, titled ? titled : ""));
-	char *about = wrapped(ex, TEXT_DUP(ex, rt_txt_about, names.p ? names.p : ""));
-	char *network = wrapped(ex, TEXT_DUP(ex, rt_txt_network, 0));
+	char *titled = sc->title ? text_dup(ex, rt_txt_titled, sc->title) : NULL;
+	char *title = wrapped(ex, text_dup(ex, TX(title), b ? b + 1 : file, titled ? titled : ""));
+	char *about = wrapped(ex, text_dup(ex, rt_txt_about, names.p ? names.p : ""));
+	char *network = wrapped(ex, text_dup(ex, rt_txt_network, 0));
 	text(ex, 0, TX(header), title, base, about, network);
 	free(titled);
 	free(title);
@@ -1499,7 +1512,7 @@ static char *table_items(struct ex *ex, const char *const *item, const char *con
 static void emit_tables(struct ex *ex)
 {
 	const struct sp_script *sc = ex->sc;
-	struct sb saved, fns = { 0 }, names = { 0 }, shared = { 0 }, errnos = { 0 }, states = { 0 };
+	struct sb fns = { 0 }, names = { 0 }, shared = { 0 }, errnos = { 0 }, states = { 0 };
 	for (size_t i = 0; i < ex->nactors; i++) {
 		char *l = lit_dup(ex, ex->actors[i].name);
 		sb_printf(&fns, "%s%s", i ? ", " : "", ex->actors[i].fn);
@@ -1538,7 +1551,6 @@ static void emit_tables(struct ex *ex)
 		free(items);
 	}
 	sb_putc(&ex->o, '\n');
-	(void)saved;
 	free(file);
 	free(fns.p);
 	free(names.p);
