@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
@@ -105,15 +106,21 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		{ A_SOCK, A_OPT, { CALL_SH_INT, N_("an option value"), 1 },
 		  { CALL_SH_LINGER, N_("an option value"), 0 } },
 		"setsockopt($0, $1, $2$3)",
-		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt(socket.$L, socket.$1, $2)@}",
-		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}@{l:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
+		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}"
+		"@{T:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ll\", $t2))@}@{I:$s.setsockopt(socket.$L, socket.$1, $2)@}",
+		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}"
+		"@{T:struct timeval tv = { $t2 }; setsockopt($s, $L, $1, &tv, sizeof tv);@}"
+		"@{I:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
 	},
 	[SP_CALL_GETSOCKOPT] = {
 		"getsockopt", 2, 2, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, 1),
 		{ A_SOCK, A_OPT },
 		"getsockopt($0, $1)",
-		"value = $s.getsockopt(socket.$L, socket.$1)",
-		"int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);",
+		"@{L:value = $s.getsockopt(socket.$L, socket.$1)@}@{I:value = $s.getsockopt(socket.$L, socket.$1)@}"
+		"@{T:sec, usec = struct.unpack(\"ll\", $s.getsockopt(socket.$L, socket.$1, 16))@}",
+		"@{L:int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);@}"
+		"@{I:int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);@}"
+		"@{T:struct timeval tv; socklen_t len = sizeof tv; getsockopt($s, $L, $1, &tv, &len);@}",
 	},
 	[SP_CALL_NONBLOCK] = {
 		"nonblock", 1, 2, CALL_F_FD, 0, CALL_NOTE_NONE, POS(0, NO, NO, NO, 1, NO),
@@ -136,6 +143,23 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"addr = $s.getsockname()",
 		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
 		"getsockname($s, (struct sockaddr *)&addr, &len);",
+	},
+	[SP_CALL_IOCTL] = {
+		"ioctl", 2, 3, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK, { CALL_SH_IOCTL, N_("FIONREAD, SIOCOUTQ or FIONBIO"), 0 },
+		  { CALL_SH_IOVAL, N_("0 or 1"), 0 } },
+		"ioctl($0, $1$2)",
+		"@{w2:fcntl.ioctl($s, $R, struct.pack(\"i\", $2))@}"
+		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl($s, $R, bytes(4)))[0]@}",
+		"@{w2:int value = $2; ioctl($s, $1, &value);@}@{-2:int value; ioctl($s, $1, &value);@}",
+	},
+	[SP_CALL_GETPEERNAME] = {
+		"getpeername", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_PEERNAME, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"getpeername($0)",
+		"addr = $s.getpeername()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getpeername($s, (struct sockaddr *)&addr, &len);",
 	},
 };
 
@@ -179,6 +203,11 @@ int call_has(enum sp_call call, unsigned flags)
 int call_may_block(enum sp_call call)
 {
 	return call_has(call, CALL_F_BLOCKS);
+}
+
+int call_ioctl_takes_value(int request)
+{
+	return request == FIONBIO;
 }
 
 int call_takes_fd(enum sp_call call)
@@ -264,6 +293,13 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 		if (opt && opt->kind == SP_OPT_LINGER)
 			snprintf(tmp, sizeof tmp, ", %d", (int)a->num);
 		break;
+	case CALL_SH_IOCTL:
+		name = consts_name(SP_K_IOCTL, (int)a->num);
+		break;
+	case CALL_SH_IOVAL:
+		if (call_ioctl_takes_value((int)st->args[i - 1].num))
+			snprintf(tmp, sizeof tmp, ", %d", (int)a->num);
+		break;
 	case CALL_SH_FLAGS:
 		if (a->num) {
 			char fl[96];
@@ -280,7 +316,8 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 	case CALL_SH_NONE:
 		break;
 	}
-	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS)
+	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS &&
+	    ci->args[i].sh != CALL_SH_IOVAL)
 		snprintf(tmp, sizeof tmp, "%s", name ? name : "?");
 	put(buf, size, o, tmp, pct);
 }

@@ -976,7 +976,8 @@ static void code_data(struct text_buf *c, const struct sp_data *d, enum code_ctx
 
 static const char *code_level(int level)
 {
-	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : "SOL_SOCKET";
+	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP"
+		: level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : "SOL_SOCKET";
 }
 
 /* Argument I of ST in Python or C, as the call's code template uses it ($N). */
@@ -1003,6 +1004,10 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_OPT:
 		text_buf_printf(c, "%s", opt ? opt->name : "?");
 		break;
+	case CALL_SH_IOCTL:
+		n = consts_name(SP_K_IOCTL, (int)a->num);
+		text_buf_printf(c, "%s", n ? n : "FIONREAD");
+		break;
 	case CALL_SH_SOCK: {
 		char s[SP_NAME_MAX + 24];
 		code_sock(a, s, sizeof s);
@@ -1026,6 +1031,7 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_LEN:
 	case CALL_SH_BOOL:
 	case CALL_SH_LINGER:
+	case CALL_SH_IOVAL:
 		text_buf_printf(c, "%lld", a->num);
 		break;
 	case CALL_SH_NONE:
@@ -1047,6 +1053,9 @@ static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_op
 	case 'm': return a->data.count <= 1;
 	case 'L': return linger;
 	case 'l': return !linger;
+	case 'T': return opt && opt->kind == SP_OPT_TIME;
+	case 'I': return !linger && !(opt && opt->kind == SP_OPT_TIME);
+	case '-': return i >= st->nargs;
 	default: return 0;
 	}
 }
@@ -1088,6 +1097,18 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			t++;
 		} else if (t[0] == '$' && t[1] == 'L') {
 			text_buf_printf(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
+			t++;
+		} else if (t[0] == '$' && t[1] == 't' && t[2] >= '0' && t[2] < '0' + SP_MAX_ARGS) {
+			long long ms = st->args[t[2] - '0'].num; /* a timeout: struct timeval's two fields */
+			text_buf_printf(&c, "%lld, %lld", ms / 1000, ms % 1000 * 1000);
+			t += 2;
+		} else if (t[0] == '$' && t[1] == 'R') {
+			/* Python's termios names the ioctl requests; SIOCOUTQ is TIOCOUTQ there (the same number) */
+			const char *rn = consts_name(SP_K_IOCTL, (int)st->args[1].num);
+			if (python)
+				text_buf_printf(&c, "termios.%s", rn && strcmp(rn, "SIOCOUTQ") == 0 ? "TIOCOUTQ" : rn ? rn : "?");
+			else
+				text_buf_printf(&c, "%s", rn ? rn : "?");
 			t++;
 		} else if (t[0] == '$' && (t[1] == '#' || t[1] == '*' || t[1] == '/')) {
 			const struct sp_data *d = &st->args[t[2] - '0'].data;

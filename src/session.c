@@ -443,6 +443,12 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 			else if (ci->opt_arg >= 0 && i > ci->opt_arg && i - ci->opt_arg - 1 < 2)
 				rq->opt_vals[i - ci->opt_arg - 1] = (int)a->num; /* setsockopt's values */
 			break;
+		case CALL_SH_IOCTL:
+			rq->num = (int)a->num; /* the request */
+			break;
+		case CALL_SH_IOVAL:
+			rq->opt_vals[0] = (int)a->num;
+			break;
 		case CALL_SH_SOCK:
 		case CALL_SH_NONE:
 			break;
@@ -477,8 +483,19 @@ static void got_text(long long ret, int err, const unsigned char *data, size_t l
 	}
 }
 
-/* Whether the result matches; MSG says how not. */
-static int check_expect(const struct sp_expect *e, const struct actor_res *r, char *msg, size_t size)
+/* Whether the value a getsockopt() or ioctl() reported is the one E expects ("(value X)"). */
+static int value_matches(const struct sp_expect *e, const struct actor_res *r)
+{
+	if (e->value_onoff && (r->opt_vals[0] != 0) != (e->value != 0))
+		return 0;
+	if (!e->value_onoff && r->opt_vals[0] != e->value)
+		return 0;
+	return e->value_secs < 0 || r->opt_vals[1] == e->value_secs; /* SO_LINGER's seconds */
+}
+
+/* Whether the result matches; MSG says how not (NOTE: what the transcript noted of the result). */
+static int check_expect(const struct sp_expect *e, const struct actor_res *r, const char *note, char *msg,
+			size_t size)
 {
 	if (!e->present)
 		return 1;
@@ -495,10 +512,16 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, ch
 		for (size_t i = 0; ok && i < want; i++)
 			ok = r->data[i] == e->data.unit[i % e->data.unit_len];
 	}
+	if (ok && e->has_value)
+		ok = r->ret >= 0 && value_matches(e, r);
 	if (!ok) {
 		char a[256], b[256];
 		transcript_expect_text(e, a, sizeof a);
 		got_text(r->ret, r->err, r->data, r->data_len, e->has_data, b, sizeof b);
+		if (e->has_value && r->ret >= 0 && note && note[0]) {
+			size_t n = strlen(b);
+			snprintf(b + n, sizeof b - n, " (%s)", note);
+		}
 		snprintf(msg, size, "expected %s, got %s", a, b);
 	}
 	return ok;
@@ -525,7 +548,15 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 			snprintf(out, size, "%s", a);
 		}
 		break;
+	case CALL_NOTE_PEERNAME:
+		if (r->peer_len) {
+			text_addr(&r->peer, r->peer_len, a, sizeof a);
+			snprintf(out, size, "%s", a);
+		}
+		break;
 	case CALL_NOTE_VALUE: {
+		if (p->call == SP_CALL_IOCTL && p->stmt && call_ioctl_takes_value((int)p->stmt->args[1].num))
+			break; /* FIONBIO sets a value and reports none */
 		const struct sp_opt *opt = p->stmt && ci->opt_arg >= 0
 					   ? consts_opt_at((size_t)p->stmt->args[ci->opt_arg].num) : NULL;
 		if (opt && opt->kind == SP_OPT_LINGER)
@@ -863,7 +894,7 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 * before the signal came was not.
 	 */
 	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
-	int ok = check_expect(&p->expect, r, msg, sizeof msg);
+	int ok = check_expect(&p->expect, r, note, msg, sizeof msg);
 	/* what it returned is not the result the script expected of it, unless that was the interrupt */
 	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
 	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {
