@@ -79,7 +79,7 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_COUNT
 };
 
 #define H(h) (1u << (h))
@@ -125,6 +125,9 @@ static const struct helper_row {
 	[H_TITLE] = { "title", "proto_title", "title", NULL, 0 },
 	[H_SAY] = { "say", "proto_say", "say", NULL, 0 },
 	[H_SLEEP] = { "sleep_ms", "proto_sleep", "sleep", NULL, 0 },
+	[H_IOCTL] = { "ioctl (its headers)", NULL, "include_ioctl", "import_ioctl", H(H_STRUCT) },
+	[H_TIMEVAL] = { "struct timeval (its header)", NULL, "include_time", NULL, H(H_STRUCT) },
+	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
 };
 
 /* ---- growing strings ---------------------------------------------------- */
@@ -212,6 +215,7 @@ struct ex_actor {
 	size_t nsocks, cap;
 	long long bufsize;        /* the largest recv(), 0 when none */
 	int addr, peer, data, optval, optlen, linger; /* the C locals it needs */
+	int timeval;              /* ... a struct timeval (SO_RCVTIMEO, SO_SNDTIMEO) */
 };
 
 struct ex {
@@ -489,13 +493,21 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
 		a->linger = 1;
 		ex->need |= H(H_STRUCT);
+	} else if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_TIME) {
+		a->timeval = 1; /* a timeout is a struct timeval, its value shown in ms */
+		ex->need |= H(H_TIMEVAL);
 	} else if (ci->opt_arg >= 0) {
 		a->optval = 1;
 	}
 	/* how the result is reported: with its note, its data, or alone */
-	if (ci->note == CALL_NOTE_PEER) {
+	if (st->call == SP_CALL_IOCTL) { /* its value in optval; FIONBIO's too, reporting none */
+		a->optval = 1;
+		ex->need |= H(H_IOCTL) | (call_ioctl_takes_value((int)av[1].num) ? H(H_DONE) : H(H_DONE_VALUE));
+	} else if ((ci->flags & CALL_F_READS) && ci->flags_arg >= 0 && (av[ci->flags_arg].num & MSG_TRUNC)) {
+		ex->need |= H(H_DONE_TRUNC); /* the datagram's length, more than the buffer holds */
+	} else if (ci->note == CALL_NOTE_PEER) {
 		ex->need |= H(H_DONE_ADDR);
-	} else if (ci->note == CALL_NOTE_NAME) {
+	} else if (ci->note == CALL_NOTE_NAME || ci->note == CALL_NOTE_PEERNAME) {
 		ex->need |= H(H_DONE_NAME) | H(H_ADDR_TEXT);
 		a->addr = 1;
 	} else if (ci->flags & CALL_F_READS) {
@@ -508,6 +520,8 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 			ex->need |= H(H_DONE_ERROR);
 		else
 			ex->need |= H(H_DONE_VALUE);
+		if (opt && opt->kind == SP_OPT_TIME)
+			a->optlen = 1;
 	} else {
 		ex->need |= H(H_DONE);
 	}
@@ -825,7 +839,8 @@ static void flags_text(int flags, char *out, size_t size, int python)
 
 static const char *level_name(int level)
 {
-	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : NULL;
+	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP"
+		: level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : NULL;
 }
 
 /* The C name of a kernel TCP state, as <netinet/tcp.h> spells it. */
@@ -1081,7 +1096,7 @@ static void expect_cond(struct ex *ex, const struct sp_expect *e, struct sb *b)
 		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
 		if (e->data.count > 1)
 			sb_printf(&ex->o, " * %llu", (unsigned long long)e->data.count);
-	} else if (e->data.count > 1 || (long long)total != e->ret) {
+	} else if (e->data.count > 1 || (long long)total > e->ret) { /* MSG_TRUNC: ret may be more */
 		sb_puts(&ex->o, "same(buf, ret, ");
 		lit(ex, e->data.unit, e->data.unit_len, 0, 1, 0);
 		sb_printf(&ex->o, ", %zu, %llu)", e->data.unit_len, (unsigned long long)e->data.count);
@@ -1103,6 +1118,83 @@ static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
 {
 	line(ex, depth, "if (ret >= 0) /* a failed call leaves %s as it was */", s->var);
 	line(ex, depth + 1, "%s = (int)ret;", s->var);
+}
+
+/*
+ * "(value X)": a condition on what the call left, optval (lg, tv) in C and
+ * value (on, secs) in Python, joined to the result's condition in B.
+ */
+static void value_cond(struct ex *ex, const struct sp_stmt *st, struct sb *b)
+{
+	const struct sp_expect *e = &st->expect;
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_opt *opt = ci && ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
+	int py = ex->lang == EXPORT_PYTHON;
+	const char *and = py ? " and " : " && ", *v = py ? "value" : "optval";
+	const char *en = opt && opt->kind == SP_OPT_ERROR && e->value ? consts_errno_name((int)e->value) : NULL;
+	if (opt && opt->kind == SP_OPT_LINGER)
+		v = py ? "on" : "lg.l_onoff";
+	else if (opt && opt->kind == SP_OPT_TIME && !py)
+		v = "(tv.tv_sec * 1000 + tv.tv_usec / 1000)";
+	if (e->value_onoff)
+		sb_printf(b, "%s(%s != 0) == %s", and, v, e->value ? (py ? "True" : "1") : (py ? "False" : "0"));
+	else if (en)
+		sb_printf(b, "%s%s == %s%s", and, v, py ? "errno." : "", en);
+	else
+		sb_printf(b, "%s%s == %lld", and, v, e->value);
+	if (e->value_secs >= 0)
+		sb_printf(b, "%s%s == %lld", and, py ? "secs" : "lg.l_linger", e->value_secs);
+}
+
+/* ioctl(): FIONREAD and SIOCOUTQ report a count into optval (value), FIONBIO sets the mode. */
+static void emit_ioctl(struct ex *ex, const struct sp_stmt *st, const char *fd, int d)
+{
+	const char *rn = consts_name(SP_K_IOCTL, (int)st->args[1].num);
+	int setter = call_ioctl_takes_value((int)st->args[1].num);
+	if (!rn)
+		rn = "FIONREAD";
+	if (ex->lang == EXPORT_C) {
+		line(ex, d, "optval = %lld;", setter ? st->args[2].num : 0);
+		line(ex, d, "ret = ioctl(%s, %s, &optval);", fd, rn);
+		line(ex, d, setter ? "done(ret);" : "done_value(ret, optval);");
+		return;
+	}
+	/* Python's termios names the requests; SIOCOUTQ is TIOCOUTQ there, the same number */
+	int outq = strcmp(rn, "SIOCOUTQ") == 0;
+	if (setter) {
+		line(ex, d, "fcntl.ioctl(%s, termios.%s, struct.pack(\"i\", %lld))", fd, rn, st->args[2].num);
+	} else {
+		line(ex, d, "value = struct.unpack(\"i\", fcntl.ioctl(%s, termios.%s, bytes(4)))[0]%s", fd,
+		     outq ? "TIOCOUTQ" : rn, outq ? "  # SIOCOUTQ" : "");
+		line(ex, d, "r.note = \"value %%d\" %% value");
+	}
+}
+
+/* recv(MSG_TRUNC): the datagram's length, of which the buffer holds the first bytes. */
+static void emit_recv_trunc(struct ex *ex, const struct sp_stmt *st, const char *fd, const char *fl, int d)
+{
+	long long len = st->args[1].num;
+	int from = st->call == SP_CALL_RECVFROM;
+	if (ex->lang == EXPORT_C) {
+		if (from) {
+			line(ex, d, "peerlen = sizeof peer;");
+			line(ex, d, "ret = recvfrom(%s, buf, %lld, %s, (struct sockaddr *)&peer, &peerlen);", fd, len, fl);
+			line(ex, d, "done_trunc(ret, buf, %lld, &peer, peerlen);", len);
+		} else {
+			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, len, fl);
+			line(ex, d, "done_trunc(ret, buf, %lld, NULL, 0);", len);
+		}
+		return;
+	}
+	/* recv_into(): Python's recv() would make a bytes object of the datagram's length */
+	line(ex, d, "r.data = bytearray(%lld)", len);
+	if (from) {
+		line(ex, d, "r.ret, peer = %s.recvfrom_into(r.data, %lld, %s)", fd, len, fl);
+		line(ex, d, "r.data, r.note = bytes(r.data[:r.ret]), note(\"from\", peer)");
+	} else {
+		line(ex, d, "r.ret = %s.recv_into(r.data, %lld, %s)", fd, len, fl);
+		line(ex, d, "r.data = bytes(r.data[:r.ret])");
+	}
 }
 
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
@@ -1244,7 +1336,9 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	case SP_CALL_RECVFROM: {
 		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
-		if (c && st->call == SP_CALL_RECV) {
+		if (flags & MSG_TRUNC) {
+			emit_recv_trunc(ex, st, fd, fl, d);
+		} else if (c && st->call == SP_CALL_RECV) {
 			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, av[1].num, fl);
 			line(ex, d, "done_data(ret, buf, NULL, 0);");
 		} else if (c) {
@@ -1285,7 +1379,25 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 			snprintf(lv, sizeof lv, "%d", opt ? opt->level : 0);
 		int linger = opt && opt->kind == SP_OPT_LINGER;
 		int v1 = (int)av[2].num, v2 = (int)av[3].num;
-		if (st->call == SP_CALL_SETSOCKOPT && c && linger) {
+		int timeo = opt && opt->kind == SP_OPT_TIME; /* a struct timeval; the script's value is in ms */
+		if (timeo && st->call == SP_CALL_SETSOCKOPT && c) {
+			line(ex, d, "tv.tv_sec = %d;", v1 / 1000);
+			line(ex, d, "tv.tv_usec = %d;", v1 % 1000 * 1000);
+			line(ex, d, "ret = setsockopt(%s, %s, %s, &tv, sizeof tv);", fd, lv, on);
+			line(ex, d, "done(ret);");
+		} else if (timeo && st->call == SP_CALL_SETSOCKOPT) {
+			line(ex, d, "%s.setsockopt(%s, socket.%s, struct.pack(\"ll\", %d, %d))", fd, lv, on, v1 / 1000,
+			     v1 % 1000 * 1000);
+		} else if (timeo && c) {
+			line(ex, d, "memset(&tv, 0, sizeof tv);");
+			line(ex, d, "optlen = sizeof tv;");
+			line(ex, d, "ret = getsockopt(%s, %s, %s, &tv, &optlen);", fd, lv, on);
+			line(ex, d, "done_value(ret, (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000)); /* in ms */");
+		} else if (timeo) {
+			line(ex, d, "sec, usec = struct.unpack(\"ll\", %s.getsockopt(%s, socket.%s, 16))", fd, lv, on);
+			line(ex, d, "value = sec * 1000 + usec // 1000  # in ms");
+			line(ex, d, "r.note = \"value %%d\" %% value");
+		} else if (st->call == SP_CALL_SETSOCKOPT && c && linger) {
 			line(ex, d, "lg.l_onoff = %d;", v1);
 			line(ex, d, "lg.l_linger = %d;", v2);
 			line(ex, d, "ret = setsockopt(%s, %s, %s, &lg, sizeof lg);", fd, lv, on);
@@ -1345,6 +1457,18 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 			line(ex, d, "r.ret, r.note = 0, show(%s.getsockname())", fd);
 		}
 		break;
+	case SP_CALL_GETPEERNAME:
+		if (c) {
+			line(ex, d, "addrlen = sizeof addr;");
+			line(ex, d, "ret = getpeername(%s, (struct sockaddr *)&addr, &addrlen);", fd);
+			line(ex, d, "done_name(ret, &addr, addrlen);");
+		} else {
+			line(ex, d, "r.ret, r.note = 0, show(%s.getpeername())", fd);
+		}
+		break;
+	case SP_CALL_IOCTL:
+		emit_ioctl(ex, st, fd, d);
+		break;
 	default:
 		break;
 	}
@@ -1354,14 +1478,17 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		struct sb cond = { 0 };
 		char want[512];
 		expect_cond(ex, &st->expect, &cond);
+		if (st->expect.has_value)
+			value_cond(ex, st, &cond);
 		transcript_expect_text(&st->expect, want, sizeof want);
 		indent(ex, depth);
 		sb_printf(&ex->o, "check(%d, %s, ", st->line, cond.p ? cond.p : "1");
 		lit_str(ex, want, 0);
 		if (c)
-			sb_printf(&ex->o, ", %d);\n", st->expect.has_data ? 1 : 0);
+			sb_printf(&ex->o, ", %d);\n", (st->expect.has_data ? 1 : 0) | (st->expect.has_value ? 2 : 0));
 		else
-			sb_puts(&ex->o, st->expect.has_data ? ", data=True)\n" : ")\n");
+			sb_printf(&ex->o, "%s%s)\n", st->expect.has_data ? ", data=True" : "",
+				  st->expect.has_value ? ", value=True" : "");
 		free(cond.p);
 	}
 	/* where another side will look for this socket's address */
@@ -1445,6 +1572,8 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			line(ex, 1, "socklen_t optlen;");
 		if (a->linger)
 			line(ex, 1, "struct linger lg;");
+		if (a->timeval)
+			line(ex, 1, "struct timeval tv;");
 		for (size_t i = 0; i < a->nsocks; i++)
 			if (!a->socks[i].read)
 				line(ex, 1, "(void)%s; /* made, never used again */", a->socks[i].var);
