@@ -277,7 +277,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		}
 	} else if (call_has(rq->call, CALL_F_READS)) {
 		buflen = rq->num > 0 ? (size_t)rq->num : 0;
-		buf = malloc(buflen ? buflen : 1);
+		buf = calloc(1, buflen ? buflen : 1);
 		if (!buf) {
 			rs->ret = -1;
 			rs->err = ENOMEM;
@@ -416,6 +416,12 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		rs->peer_len = fromlen;
 	}
 	if (call_has(rq->call, CALL_F_READS)) {
+		int proto = 0;
+		socklen_t pl = sizeof proto;
+		/* TCP's MSG_TRUNC takes the bytes and copies none: there is nothing to show */
+		if ((rq->flags & MSG_TRUNC) && getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) == 0 &&
+		    proto == IPPROTO_TCP)
+			buflen = 0;
 		if (ret > 0) {
 			size_t n = (size_t)ret;
 			if (n > buflen) /* MSG_TRUNC-style lengths: show what we have */

@@ -3,8 +3,8 @@
  * mistake behind it, and the same line in Python and in C.
  *
  * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
- * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS
- * and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS,
+ * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
  * the case (named text_*: the socket holding a port, a send to a closed peer,
  * the FIN counted in rq ...). Placeholders such as {port} and {state} are
  * words, never printf formats. Prose is wrapped in N_() so that xgettext can
@@ -1801,6 +1801,49 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	}
 }
 
+/*
+ * X(flag, socket type, what the flag did): a sentence added to a call's text
+ * when it was given that flag and succeeded.
+ */
+#define SP_EXPLAIN_FLAGS(X)                                                                       \
+	X(MSG_MORE, SOCK_STREAM,                                                                  \
+	  N_("MSG_MORE said that more data follows: the kernel held these bytes back instead of "  \
+	     "sending a small segment (SIOCOUTQ counts them), and the next send() without "        \
+	     "MSG_MORE sends them together."))                                                    \
+	X(MSG_MORE, SOCK_DGRAM,                                                                   \
+	  N_("MSG_MORE kept the datagram open: the next send() adds its bytes to it, and the "     \
+	     "first send() without MSG_MORE sends everything as one datagram."))                  \
+	X(MSG_TRUNC, SOCK_STREAM,                                                                 \
+	  N_("MSG_TRUNC on a TCP socket takes the bytes out of the receive buffer and throws them " \
+	     "away instead of copying them into yours (an AF_UNIX stream socket copies them as "   \
+	     "usual)."))                                                                          \
+	X(MSG_TRUNC, SOCK_DGRAM,                                                                  \
+	  N_("MSG_TRUNC made the call return the datagram's real length, which can be more than " \
+	     "your buffer holds: only that many bytes were kept, and the rest of the datagram was " \
+	     "discarded all the same."))
+
+static const struct {
+	int flag, socktype;
+	const char *text;
+} flag_texts[] = {
+#define SP_X(flag, type, text) { flag, type, text },
+	SP_EXPLAIN_FLAGS(SP_X)
+#undef SP_X
+};
+
+/* What the flags of a successful call did, a sentence each, after its text. */
+static void out_flags(struct out *o, const struct sp_stmt *st, int socktype, long long ret)
+{
+	const struct call_info *ci = call_info(st->call);
+	if (!ci || ci->flags_arg < 0 || ret < 0)
+		return;
+	for (size_t i = 0; i < NELEM(flag_texts); i++)
+		if ((st->args[ci->flags_arg].num & flag_texts[i].flag) && flag_texts[i].socktype == socktype) {
+			out_space(o);
+			out_str(o, tr(flag_texts[i].text));
+		}
+}
+
 size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
 			const struct explain_ctx *cx, char *buf, size_t size)
 {
@@ -1842,6 +1885,7 @@ size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, i
 		if (!out_success(&o, st, socktype, ret, cx))
 			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
 		out_extra(&o, st, socktype, ret, cx);
+		out_flags(&o, st, socktype, ret);
 	}
 	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;

@@ -1170,19 +1170,23 @@ static void emit_ioctl(struct ex *ex, const struct sp_stmt *st, const char *fd, 
 	}
 }
 
-/* recv(MSG_TRUNC): the datagram's length, of which the buffer holds the first bytes. */
-static void emit_recv_trunc(struct ex *ex, const struct sp_stmt *st, const char *fd, const char *fl, int d)
+/*
+ * recv(MSG_TRUNC): the datagram's length, of which the buffer holds the first
+ * bytes; TCP (TCP 1) takes the bytes and copies none, so none are shown.
+ */
+static void emit_recv_trunc(struct ex *ex, const struct sp_stmt *st, const char *fd, const char *fl, int tcp,
+			    int d)
 {
-	long long len = st->args[1].num;
+	long long len = st->args[1].num, keep = tcp ? 0 : len;
 	int from = st->call == SP_CALL_RECVFROM;
 	if (ex->lang == EXPORT_C) {
 		if (from) {
 			line(ex, d, "peerlen = sizeof peer;");
 			line(ex, d, "ret = recvfrom(%s, buf, %lld, %s, (struct sockaddr *)&peer, &peerlen);", fd, len, fl);
-			line(ex, d, "done_trunc(ret, buf, %lld, &peer, peerlen);", len);
+			line(ex, d, "done_trunc(ret, buf, %lld, &peer, peerlen);", keep);
 		} else {
 			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, len, fl);
-			line(ex, d, "done_trunc(ret, buf, %lld, NULL, 0);", len);
+			line(ex, d, "done_trunc(ret, buf, %lld, NULL, 0);", keep);
 		}
 		return;
 	}
@@ -1190,10 +1194,10 @@ static void emit_recv_trunc(struct ex *ex, const struct sp_stmt *st, const char 
 	line(ex, d, "r.data = bytearray(%lld)", len);
 	if (from) {
 		line(ex, d, "r.ret, peer = %s.recvfrom_into(r.data, %lld, %s)", fd, len, fl);
-		line(ex, d, "r.data, r.note = bytes(r.data[:r.ret]), note(\"from\", peer)");
+		line(ex, d, "r.data, r.note = bytes(r.data[:%s]), note(\"from\", peer)", tcp ? "0" : "r.ret");
 	} else {
 		line(ex, d, "r.ret = %s.recv_into(r.data, %lld, %s)", fd, len, fl);
-		line(ex, d, "r.data = bytes(r.data[:r.ret])");
+		line(ex, d, "r.data = bytes(r.data[:%s])", tcp ? "0" : "r.ret");
 	}
 }
 
@@ -1337,7 +1341,9 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		int flags = (int)av[ci->flags_arg].num;
 		flags_text(flags, fl, sizeof fl, py);
 		if (flags & MSG_TRUNC) {
-			emit_recv_trunc(ex, st, fd, fl, d);
+			int fam = socket_family(a, st);
+			emit_recv_trunc(ex, st, fd, fl, socket_type(a, st) == SOCK_STREAM && (fam == AF_INET || fam == AF_INET6),
+					d);
 		} else if (c && st->call == SP_CALL_RECV) {
 			line(ex, d, "ret = recv(%s, buf, %lld, %s);", fd, av[1].num, fl);
 			line(ex, d, "done_data(ret, buf, NULL, 0);");
