@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@
 #define BLOCK_AFTER_MS 100
 /* How long a released call may take to report back. */
 #define RELEASE_WAIT_MS 1000
+/* How long past its SO_RCVTIMEO/SO_SNDTIMEO a blocked call may take to report back. */
+#define TIMEOUT_SLACK_MS 500
 /* How long an expect may wait for a state the kernel reaches on its own. */
 #define EXPECT_WAIT_MS 1000
 
@@ -1337,6 +1340,42 @@ int session_interrupt(struct session *s, const char *actor)
 		return -1;
 	}
 	return 1;
+}
+
+/* The timeout (SO_RCVTIMEO, SO_SNDTIMEO) that ends ACT's blocked call by itself, in ms; 0 when none. */
+static long long pending_timeout_ms(const struct sess_actor *act)
+{
+	if (act->pidfd < 0 || !act->p.active)
+		return 0;
+	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, act->p.fd, 0);
+	if (fd < 0)
+		return 0;
+	const struct call_info *ci = call_info(act->p.call);
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof tv;
+	long long ms = 0;
+	/* a call waiting to read (recv, accept) ends with SO_RCVTIMEO; one waiting to write with SO_SNDTIMEO */
+	if (getsockopt(fd, SOL_SOCKET, ci && ci->poll == POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, &len) == 0)
+		ms = tv.tv_sec * 1000LL + (tv.tv_usec + 999) / 1000;
+	close(fd);
+	return ms;
+}
+
+int session_wait_timeouts(struct session *s, int max_ms)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->nactors; i++) {
+		struct sess_actor *act = &s->actors[i];
+		long long ms = act->a && act->p.active && act->p.blocked ? pending_timeout_ms(act) : 0;
+		if (ms <= 0)
+			continue;
+		long long left = ms - ms_since(&act->p.start) + TIMEOUT_SLACK_MS;
+		if (left > max_ms)
+			continue; /* it would not end in time: interrupted like any other */
+		if (wait_done(s, act, left < 0 ? 0 : left) == 1)
+			n++;
+	}
+	return n;
 }
 
 int session_interrupt_all(struct session *s)

@@ -1175,6 +1175,22 @@ static void receive_timeout_blocks_then_eagain(void **state)
 	has_line(t, "[server] recv(3, 10) <blocked>");
 	has_line(t, "[server] recv(3, 10) <resumed> = -1 EAGAIN (Resource temporarily unavailable)");
 	free(t);
+	/* the last statement: its timeout ends it, not the interrupt at the end of the script */
+	rc = run("client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		 "client: bind(u, 127.0.0.1:7437)\n"
+		 "client: setsockopt(u, SO_RCVTIMEO, 200)\n"
+		 "client: recv(u, 10) = -1 EAGAIN\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] recv(3, 10) <resumed> = -1 EAGAIN (Resource temporarily unavailable)");
+	free(t);
+	/* ... but one that would outlast --timeout (3 s here) is interrupted as any */
+	rc = run("client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		 "client: bind(u, 127.0.0.1:7438)\n"
+		 "client: setsockopt(u, SO_RCVTIMEO, 60s)\n"
+		 "client: recv(u, 10)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] recv(3, 10) <interrupted> = -1 EINTR (Interrupted system call)");
+	free(t);
 }
 
 /* MSG_TRUNC: recv() on UDP returns the datagram's real length, and the buffer holds its first bytes. */
