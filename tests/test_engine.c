@@ -1217,6 +1217,26 @@ static void msg_trunc_tells_the_real_length(void **state)
 	free(t);
 }
 
+/* SO_SNDTIMEO ends a connect() that waits (the accept queue is full) with EINPROGRESS; the SYNs go on. */
+static void send_timeout_ends_a_connect(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:7439)\n"
+		     "server: listen(s, 0)\n"
+		     "client: a = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(a, 127.0.0.1:7439) = 0\n"
+		     "client: b = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: setsockopt(b, SO_SNDTIMEO, 300)\n"
+		     "client: connect(b, 127.0.0.1:7439) = -1 EINPROGRESS\n"
+		     "expect client b SYN_SENT\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] connect(4, 127.0.0.1:7439) <blocked>");
+	has_line(t, "[client] connect(4, 127.0.0.1:7439) <resumed> = -1 EINPROGRESS (Operation now in progress)");
+	free(t);
+}
+
 int main(void)
 {
 	char msg[256];
@@ -1265,6 +1285,7 @@ int main(void)
 		cmocka_unit_test(ioctl_counts_bytes),
 		cmocka_unit_test(v6only_shares_the_port),
 		cmocka_unit_test(receive_timeout_blocks_then_eagain),
+		cmocka_unit_test(send_timeout_ends_a_connect),
 		cmocka_unit_test(msg_trunc_tells_the_real_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
