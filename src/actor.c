@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -275,7 +277,7 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		}
 	} else if (call_has(rq->call, CALL_F_READS)) {
 		buflen = rq->num > 0 ? (size_t)rq->num : 0;
-		buf = malloc(buflen ? buflen : 1);
+		buf = calloc(1, buflen ? buflen : 1);
 		if (!buf) {
 			rs->ret = -1;
 			rs->err = ENOMEM;
@@ -322,6 +324,9 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		if (rq->opt_kind == SP_OPT_LINGER) {
 			struct linger lg = { .l_onoff = rq->opt_vals[0], .l_linger = rq->opt_vals[1] };
 			ret = setsockopt(fd, rq->opt_level, rq->opt_name, &lg, sizeof lg);
+		} else if (rq->opt_kind == SP_OPT_TIME) { /* the value in ms */
+			struct timeval tv = { .tv_sec = rq->opt_vals[0] / 1000, .tv_usec = rq->opt_vals[0] % 1000 * 1000 };
+			ret = setsockopt(fd, rq->opt_level, rq->opt_name, &tv, sizeof tv);
 		} else {
 			int v = rq->opt_vals[0];
 			ret = setsockopt(fd, rq->opt_level, rq->opt_name, &v, sizeof v);
@@ -334,6 +339,11 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 			ret = getsockopt(fd, rq->opt_level, rq->opt_name, &lg, &l);
 			rs->opt_vals[0] = lg.l_onoff;
 			rs->opt_vals[1] = lg.l_linger;
+		} else if (rq->opt_kind == SP_OPT_TIME) { /* in ms, as the kernel's ticks give it back */
+			struct timeval tv = { 0 };
+			socklen_t l = sizeof tv;
+			ret = getsockopt(fd, rq->opt_level, rq->opt_name, &tv, &l);
+			rs->opt_vals[0] = (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
 		} else {
 			int v = 0;
 			socklen_t l = sizeof v;
@@ -359,6 +369,21 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		struct sockaddr_storage ss;
 		socklen_t l = sizeof ss;
 		ret = getsockname(fd, (struct sockaddr *)&ss, &l);
+		break;
+	}
+	case SP_CALL_IOCTL: { /* FIONREAD, SIOCOUTQ report a count; FIONBIO sets O_NONBLOCK */
+		int v = rq->opt_vals[0];
+		ret = ioctl(fd, (unsigned long)(unsigned)rq->num, &v);
+		if (rq->num == FIONBIO)
+			fdc_forget(fd);
+		else
+			rs->opt_vals[0] = v;
+		break;
+	}
+	case SP_CALL_GETPEERNAME: { /* the address itself is reported as every call's (fill_names) */
+		struct sockaddr_storage ss;
+		socklen_t l = sizeof ss;
+		ret = getpeername(fd, (struct sockaddr *)&ss, &l);
 		break;
 	}
 	default:
@@ -391,6 +416,12 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		rs->peer_len = fromlen;
 	}
 	if (call_has(rq->call, CALL_F_READS)) {
+		int proto = 0;
+		socklen_t pl = sizeof proto;
+		/* TCP's MSG_TRUNC takes the bytes and copies none: there is nothing to show */
+		if ((rq->flags & MSG_TRUNC) && getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) == 0 &&
+		    proto == IPPROTO_TCP)
+			buflen = 0;
 		if (ret > 0) {
 			size_t n = (size_t)ret;
 			if (n > buflen) /* MSG_TRUNC-style lengths: show what we have */

@@ -199,6 +199,7 @@ int batch_run(const struct batch_opts *o)
 	}
 	if (!o->script && session_programs_failed(s))
 		crashed = 1;
+	session_wait_timeouts(s, o->timeout_ms); /* a call its SO_RCVTIMEO ends is not interrupted */
 	session_interrupt_all(s);
 	wire_step(bw, s, t, b.line, 1); /* what the interrupts caused belongs to the last step */
 	int rc = session_failures(s) > 0 || aborted || crashed ? 1 : 0;

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "sockplay/call.h"
 #include "sockplay/consts.h"
@@ -90,8 +91,10 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"recv($0, $1$2)",
 		"data = $s.recv($1$2)",
 		"@{?1:char buf[$1]; ssize_t n = recv($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recv($s, buf, 0, @}$2);",
-		"ret = recv($s, buf, $1, $2);\ndone_data(ret, buf, NULL, 0);",
-		"r.data = $s.recv($1@{?2:, $2@})\nr.ret = len(r.data)",
+		"ret = recv($s, buf, $1, $2);\n"
+		"@{X2:done_trunc(ret, buf, @{P:0@}@{p:$1@}, NULL, 0);@}@{x2:done_data(ret, buf, NULL, 0);@}",
+		"@{X2:r.data = bytearray($1)\nr.ret = $s.recv_into(r.data, $1, $2)\nr.data = bytes(r.data[:@{P:0@}@{p:r.ret@}])@}"
+		"@{x2:r.data = $s.recv($1@{?2:, $2@})\nr.ret = len(r.data)@}",
 	},
 	[SP_CALL_SENDTO] = {
 		"sendto", 3, 4, CALL_F_FD | CALL_F_NAMES | CALL_F_SENDS | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE,
@@ -112,8 +115,10 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"data, addr = $s.recvfrom($1$2)",
 		"@{?1:char buf[$1]; ssize_t n = recvfrom($s, buf, sizeof buf, @}@{!1:char buf[1]; ssize_t n = recvfrom($s, buf, 0, @}$2, (struct sockaddr *)&peer, &peerlen);",
 		"peerlen = sizeof peer;\nret = recvfrom($s, buf, $1, $2, (struct sockaddr *)&peer, &peerlen);\n"
-		"done_data(ret, buf, &peer, peerlen);",
-		"r.data, peer = $s.recvfrom($1@{?2:, $2@})\nr.ret, r.note = len(r.data), note(\"from\", peer)",
+		"@{X2:done_trunc(ret, buf, @{P:0@}@{p:$1@}, &peer, peerlen);@}@{x2:done_data(ret, buf, &peer, peerlen);@}",
+		"@{X2:r.data = bytearray($1)\nr.ret, peer = $s.recvfrom_into(r.data, $1, $2)\n"
+		"r.data, r.note = bytes(r.data[:@{P:0@}@{p:r.ret@}]), note(\"from\", peer)@}"
+		"@{x2:r.data, peer = $s.recvfrom($1@{?2:, $2@})\nr.ret, r.note = len(r.data), note(\"from\", peer)@}",
 	},
 	[SP_CALL_SHUTDOWN] = {
 		/* shutdown moves names: a peer may be gone */
@@ -130,25 +135,37 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		{ A_SOCK, A_OPT, { CALL_SH_INT, N_("an option value"), 1 },
 		  { CALL_SH_LINGER, N_("an option value"), 0 } },
 		"setsockopt($0, $1, $2$3)",
-		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt(socket.$L, socket.$1, $2)@}",
-		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}@{l:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
+		"@{L:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ii\", $2, $3))@}"
+		"@{T:$s.setsockopt(socket.$L, socket.$1, struct.pack(\"ll\", $t2))@}@{I:$s.setsockopt(socket.$L, socket.$1, $2)@}",
+		"@{L:struct linger l = { $2, $3 }; setsockopt($s, $L, $1, &l, sizeof l);@}"
+		"@{T:struct timeval tv = { $t2 }; setsockopt($s, $L, $1, &tv, sizeof tv);@}"
+		"@{I:int value = $2; setsockopt($s, $L, $1, &value, sizeof value);@}",
 		"@{L:lg.l_onoff = $2;\nlg.l_linger = $3;\nret = setsockopt($s, $L, $1, &lg, sizeof lg);@}"
-		"@{l:optval = $2;\nret = setsockopt($s, $L, $1, &optval, sizeof optval);@}\ndone(ret);",
-		"@{L:$s.setsockopt($L, $1, struct.pack(\"ii\", $2, $3))@}@{l:$s.setsockopt($L, $1, $2)@}",
+		"@{T:tv.tv_sec = $S2;\ntv.tv_usec = $U2;\nret = setsockopt($s, $L, $1, &tv, sizeof tv);@}"
+		"@{I:optval = $2;\nret = setsockopt($s, $L, $1, &optval, sizeof optval);@}\ndone(ret);",
+		"@{L:$s.setsockopt($L, $1, struct.pack(\"ii\", $2, $3))@}@{T:$s.setsockopt($L, $1, struct.pack(\"ll\", $t2))@}"
+		"@{I:$s.setsockopt($L, $1, $2)@}",
 	},
 	[SP_CALL_GETSOCKOPT] = {
 		"getsockopt", 2, 2, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, 1),
 		{ A_SOCK, A_OPT },
 		"getsockopt($0, $1)",
-		"value = $s.getsockopt(socket.$L, socket.$1)",
-		"int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);",
+		"@{L:value = $s.getsockopt(socket.$L, socket.$1)@}@{I:value = $s.getsockopt(socket.$L, socket.$1)@}"
+		"@{T:sec, usec = struct.unpack(\"ll\", $s.getsockopt(socket.$L, socket.$1, 16))@}",
+		"@{L:int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);@}"
+		"@{I:int value; socklen_t len = sizeof value; getsockopt($s, $L, $1, &value, &len);@}"
+		"@{T:struct timeval tv; socklen_t len = sizeof tv; getsockopt($s, $L, $1, &tv, &len);@}",
 		"@{L:memset(&lg, 0, sizeof lg);\noptlen = sizeof lg;\nret = getsockopt($s, $L, $1, &lg, &optlen);\n"
 		"done_linger(ret, &lg);@}"
-		"@{l:optval = 0;\noptlen = sizeof optval;\nret = getsockopt($s, $L, $1, &optval, &optlen);\n"
+		"@{T:memset(&tv, 0, sizeof tv);\noptlen = sizeof tv;\nret = getsockopt($s, $L, $1, &tv, &optlen);\n"
+		"done_value(ret, (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000)); /* in ms */@}"
+		"@{I:optval = 0;\noptlen = sizeof optval;\nret = getsockopt($s, $L, $1, &optval, &optlen);\n"
 		"@{E:done_error@}@{e:done_value@}(ret, optval);@}",
 		"@{L:on, secs = struct.unpack(\"ii\", $s.getsockopt($L, $1, 8))\n"
 		"r.note = \"value %s, %d s\" % (\"on\" if on else \"off\", secs)@}"
-		"@{l:value = $s.getsockopt($L, $1)\n"
+		"@{T:sec, usec = struct.unpack(\"ll\", $s.getsockopt($L, $1, 16))\n"
+		"value = sec * 1000 + usec // 1000  # in ms\nr.note = \"value %d\" % value@}"
+		"@{I:value = $s.getsockopt($L, $1)\n"
 		"@{E:r.note = \"value \" + (errno_name(value) if value else \"0\")@}@{e:r.note = \"value %d\" % value@}@}",
 	},
 	[SP_CALL_NONBLOCK] = {
@@ -179,6 +196,29 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"addrlen = sizeof addr;\nret = getsockname($s, (struct sockaddr *)&addr, &addrlen);\n"
 		"done_name(ret, &addr, addrlen);",
 		"r.ret, r.note = 0, show($s.getsockname())",
+	},
+	[SP_CALL_IOCTL] = {
+		"ioctl", 2, 3, CALL_F_FD, 0, CALL_NOTE_VALUE, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK, { CALL_SH_IOCTL, N_("FIONREAD, SIOCOUTQ or FIONBIO"), 0 },
+		  { CALL_SH_IOVAL, N_("0 or 1"), 0 } },
+		"ioctl($0, $1$2)",
+		"@{w2:fcntl.ioctl($s, $R, struct.pack(\"i\", $2))@}"
+		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl($s, $R, bytes(4)))[0]@}",
+		"@{w2:int value = $2; ioctl($s, $1, &value);@}@{-2:int value; ioctl($s, $1, &value);@}",
+		"optval = $2;\nret = ioctl($s, $1, &optval);\n@{w2:done(ret);@}@{-2:done_value(ret, optval);@}",
+		"@{w2:fcntl.ioctl($s, $1, struct.pack(\"i\", $2))@}"
+		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl($s, $1, bytes(4)))[0]@{Q1:  # $c1@}\nr.note = \"value %d\" % value@}",
+	},
+	[SP_CALL_GETPEERNAME] = {
+		"getpeername", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_PEERNAME, POS(0, NO, NO, NO, NO, NO),
+		{ A_SOCK },
+		"getpeername($0)",
+		"addr = $s.getpeername()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getpeername($s, (struct sockaddr *)&addr, &len);",
+		"addrlen = sizeof addr;\nret = getpeername($s, (struct sockaddr *)&addr, &addrlen);\n"
+		"done_name(ret, &addr, addrlen);",
+		"r.ret, r.note = 0, show($s.getpeername())",
 	},
 };
 
@@ -222,6 +262,11 @@ int call_has(enum sp_call call, unsigned flags)
 int call_may_block(enum sp_call call)
 {
 	return call_has(call, CALL_F_BLOCKS);
+}
+
+int call_ioctl_takes_value(int request)
+{
+	return request == FIONBIO;
 }
 
 int call_takes_fd(enum sp_call call)
@@ -307,6 +352,13 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 		if (opt && opt->kind == SP_OPT_LINGER)
 			snprintf(tmp, sizeof tmp, ", %d", (int)a->num);
 		break;
+	case CALL_SH_IOCTL:
+		name = consts_name(SP_K_IOCTL, (int)a->num);
+		break;
+	case CALL_SH_IOVAL:
+		if (call_ioctl_takes_value((int)st->args[i - 1].num))
+			snprintf(tmp, sizeof tmp, ", %d", (int)a->num);
+		break;
 	case CALL_SH_FLAGS:
 		if (a->num) {
 			char fl[96];
@@ -323,7 +375,8 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 	case CALL_SH_NONE:
 		break;
 	}
-	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS)
+	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS &&
+	    ci->args[i].sh != CALL_SH_IOVAL)
 		snprintf(tmp, sizeof tmp, "%s", name ? name : "?");
 	put(buf, size, o, tmp, pct);
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 
 #include "sockplay/consts.h"
 
@@ -24,7 +26,12 @@
 	X(MSG_PEEK, SP_K_MSG)          \
 	X(MSG_DONTWAIT, SP_K_MSG)      \
 	X(MSG_WAITALL, SP_K_MSG)       \
-	X(MSG_OOB, SP_K_MSG)
+	X(MSG_OOB, SP_K_MSG)           \
+	X(MSG_MORE, SP_K_MSG)          \
+	X(MSG_TRUNC, SP_K_MSG)         \
+	X(FIONREAD, SP_K_IOCTL)        \
+	X(SIOCOUTQ, SP_K_IOCTL)        \
+	X(FIONBIO, SP_K_IOCTL)
 
 static const struct sp_const consts_table[] = {
 #define SP_X(c, k) { #c, c, k },
@@ -46,7 +53,16 @@ static const struct sp_const consts_table[] = {
 	X(SO_RCVLOWAT, SOL_SOCKET, SP_OPT_INT, 1)          \
 	X(TCP_NODELAY, IPPROTO_TCP, SP_OPT_BOOL, 1)        \
 	X(SO_ERROR, SOL_SOCKET, SP_OPT_ERROR, 0)           \
-	X(SO_TYPE, SOL_SOCKET, SP_OPT_INT, 0)
+	X(SO_TYPE, SOL_SOCKET, SP_OPT_INT, 0)              \
+	X(IPV6_V6ONLY, IPPROTO_IPV6, SP_OPT_BOOL, 1)       \
+	X(TCP_CORK, IPPROTO_TCP, SP_OPT_BOOL, 1)           \
+	X(TCP_KEEPIDLE, IPPROTO_TCP, SP_OPT_INT, 1)        \
+	X(TCP_KEEPINTVL, IPPROTO_TCP, SP_OPT_INT, 1)       \
+	X(TCP_KEEPCNT, IPPROTO_TCP, SP_OPT_INT, 1)         \
+	X(TCP_MAXSEG, IPPROTO_TCP, SP_OPT_INT, 1)          \
+	X(SO_RCVTIMEO, SOL_SOCKET, SP_OPT_TIME, 1)         \
+	X(SO_SNDTIMEO, SOL_SOCKET, SP_OPT_TIME, 1)         \
+	X(SO_BROADCAST, SOL_SOCKET, SP_OPT_BOOL, 1)
 
 static const struct sp_opt opts_table[] = {
 #define SP_X(o, lvl, k, set) { #o, lvl, o, k, set },
@@ -139,7 +155,7 @@ const char *consts_name(enum sp_const_kind kind, int value)
 
 void consts_msg_flags_join(int flags, const char *prefix, const char *sep, char *out, size_t size)
 {
-	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL };
+	static const int all[] = { MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_MORE };
 	size_t o = 0;
 	int rest = flags;
 	if (size)

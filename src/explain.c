@@ -3,8 +3,8 @@
  * mistake behind it, and the same line in Python and in C.
  *
  * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
- * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS
- * and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS,
+ * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
  * the case (named text_*: the socket holding a port, a send to a closed peer,
  * the FIN counted in rq ...). Placeholders such as {port} and {state} are
  * words, never printf formats. Prose is wrapped in N_() so that xgettext can
@@ -155,7 +155,29 @@ static const char *tr(const char *s)
 	     "itself, this is how a program learns the port the kernel picked."),                 \
 	  NULL,                                                                                   \
 	  "host, port = server_socket.getsockname()",                                             \
-	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getsockname(fd, (struct sockaddr *)&addr, &len);")
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getsockname(fd, (struct sockaddr *)&addr, &len);") \
+	X(SP_CALL_IOCTL,                                                                          \
+	  N_("ioctl() asked the socket's protocol a question, or set its mode; nothing was sent. " \
+	     "FIONREAD tells how many bytes wait in the receive buffer for recv() (a FIN that "    \
+	     "came is not counted); SIOCOUTQ how many bytes this socket has taken that the peer "  \
+	     "has not acknowledged yet, those not sent yet included; FIONBIO 1 makes the socket "  \
+	     "nonblocking, as fcntl() with O_NONBLOCK does, and 0 blocking again."),                \
+	  N_("ioctl() asked the datagram socket a question, or set its mode; nothing was sent. "  \
+	     "FIONREAD tells the size of the next datagram waiting (0 when none), not the sum of " \
+	     "all of them; SIOCOUTQ how much memory, the kernel's bookkeeping included, datagrams " \
+	     "not yet sent still hold; FIONBIO 1 makes the socket nonblocking, 0 blocking again."), \
+	  "n = struct.unpack(\"i\", fcntl.ioctl(conn, termios.FIONREAD, bytes(4)))[0]",            \
+	  "int n; ioctl(fd, FIONREAD, &n);")                                                      \
+	X(SP_CALL_GETPEERNAME,                                                                    \
+	  N_("getpeername() asked the kernel for the address and port of the socket's peer; "     \
+	     "nothing was sent. A connected socket, and each one accept() returns, has one; a "    \
+	     "socket that never connected, or whose connection is gone, fails with ENOTCONN."),    \
+	  N_("getpeername() asked the kernel for the address this datagram socket was "           \
+	     "connect()ed to; nothing was sent. Only a connected datagram socket has one: "        \
+	     "sendto() and recvfrom() work without it, and getpeername() then fails with "         \
+	     "ENOTCONN."),                                                                        \
+	  "host, port = client_socket.getpeername()",                                             \
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getpeername(fd, (struct sockaddr *)&addr, &len);")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \
@@ -167,7 +189,8 @@ static const char *tr(const char *s)
 	X(EAFNOSUPPORT, N_("The address family is not supported, or the address does not "       \
 			   "belong to the socket's family (an IPv6 address for an IPv4 socket)."))   \
 	X(EAGAIN, N_("The call would have to wait, but the socket is nonblocking: nothing is "   \
-		     "ready right now (no data, no pending connection, or a full send buffer)."))    \
+		     "ready right now (no data, no pending connection, or a full send buffer). Or "  \
+		     "it did wait, as long as SO_RCVTIMEO or SO_SNDTIMEO allows, and nothing came.")) \
 	X(EALREADY, N_("A nonblocking connect() on this socket is already in progress."))        \
 	X(EBADF, N_("The file descriptor is not open: it was closed, or it never referred to "   \
 		    "anything."))                                                                    \
@@ -277,16 +300,20 @@ static const char *tr(const char *s)
 	     "kernel sent RST instead of FIN."))                                                  \
 	X(SP_CALL_ACCEPT, EAGAIN,                                                                 \
 	  N_("No connection waits in the accept queue and the socket is nonblocking: try again "  \
-	     "after a client connects, or wait with poll() until the listener is readable."))     \
+	     "after a client connects, or wait with poll() until the listener is readable. With "  \
+	     "SO_RCVTIMEO set, accept() waited that long and no client came."))                   \
 	X(SP_CALL_RECV, EAGAIN,                                                                   \
 	  N_("No data has arrived and the socket is nonblocking (or MSG_DONTWAIT was given): "    \
-	     "try again later, or wait with poll() until it is readable."))                       \
+	     "try again later, or wait with poll() until it is readable. With SO_RCVTIMEO set, "  \
+	     "the call waited that long and nothing came."))                                      \
 	X(SP_CALL_RECVFROM, EAGAIN,                                                               \
 	  N_("No data has arrived and the socket is nonblocking (or MSG_DONTWAIT was given): "    \
-	     "try again later, or wait with poll() until it is readable."))                       \
+	     "try again later, or wait with poll() until it is readable. With SO_RCVTIMEO set, "  \
+	     "the call waited that long and nothing came."))                                      \
 	X(SP_CALL_SEND, EAGAIN,                                                                   \
 	  N_("The send buffer is full and the socket is nonblocking: the peer does not read as "  \
-	     "fast as you write. Wait with poll() until the socket is writable."))                \
+	     "fast as you write. Wait with poll() until the socket is writable. With SO_SNDTIMEO " \
+	     "set, send() waited that long for room and none came."))                             \
 	X(SP_CALL_NONE, EAGAIN,                                                                   \
 	  N_("The socket is nonblocking and nothing is ready now: try again later, or wait with " \
 	     "poll() until it is ready."))                                                        \
@@ -356,7 +383,15 @@ static const char *tr(const char *s)
 	     "IPPROTO_UDP with SOCK_DGRAM, or 0 to let the kernel choose."))                      \
 	X(SP_CALL_NONE, ENOPROTOOPT,                                                              \
 	  N_("This option does not apply to this socket, for example TCP_NODELAY on a UDP "       \
-	     "socket."))
+	     "socket.")) \
+	X(SP_CALL_GETPEERNAME, ENOTCONN,                                                          \
+	  N_("This socket has no peer: it never connected (a listener has none; the sockets "     \
+	     "accept() returns do), its connect() is still in SYN_SENT, or the connection is gone " \
+	     "(CLOSED after a reset)."))                                                          \
+	X(SP_CALL_IOCTL, EINVAL,                                                                  \
+	  N_("A listening socket has no bytes to count: FIONREAD and SIOCOUTQ work on a "         \
+	     "connection, such as the socket accept() returned, and fail with EINVAL on the "      \
+	     "listener."))
 
 /*
  * The labels explain_step() puts before the texts. They are labels, not
@@ -976,7 +1011,8 @@ static void code_data(struct text_buf *c, const struct sp_data *d, enum code_ctx
 
 static const char *code_level(int level)
 {
-	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : "SOL_SOCKET";
+	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP"
+		: level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : "SOL_SOCKET";
 }
 
 /* Argument I of ST in Python or C, as the call's code template uses it ($N). */
@@ -1003,6 +1039,10 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_OPT:
 		text_buf_printf(c, "%s", opt ? opt->name : "?");
 		break;
+	case CALL_SH_IOCTL:
+		n = consts_name(SP_K_IOCTL, (int)a->num);
+		text_buf_printf(c, "%s", n ? n : "FIONREAD");
+		break;
 	case CALL_SH_SOCK: {
 		char s[SP_NAME_MAX + 24];
 		code_sock(a, s, sizeof s);
@@ -1026,6 +1066,7 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_LEN:
 	case CALL_SH_BOOL:
 	case CALL_SH_LINGER:
+	case CALL_SH_IOVAL:
 		text_buf_printf(c, "%lld", a->num);
 		break;
 	case CALL_SH_NONE:
@@ -1047,6 +1088,9 @@ static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_op
 	case 'm': return a->data.count <= 1;
 	case 'L': return linger;
 	case 'l': return !linger;
+	case 'T': return opt && opt->kind == SP_OPT_TIME;
+	case 'I': return !linger && !(opt && opt->kind == SP_OPT_TIME);
+	case '-': return i >= st->nargs;
 	default: return 0;
 	}
 }
@@ -1088,6 +1132,18 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 			t++;
 		} else if (t[0] == '$' && t[1] == 'L') {
 			text_buf_printf(&c, "%s", code_level(opt ? opt->level : SOL_SOCKET));
+			t++;
+		} else if (t[0] == '$' && t[1] == 't' && t[2] >= '0' && t[2] < '0' + SP_MAX_ARGS) {
+			long long ms = st->args[t[2] - '0'].num; /* a timeout: struct timeval's two fields */
+			text_buf_printf(&c, "%lld, %lld", ms / 1000, ms % 1000 * 1000);
+			t += 2;
+		} else if (t[0] == '$' && t[1] == 'R') {
+			/* Python's termios names the ioctl requests; SIOCOUTQ is TIOCOUTQ there (the same number) */
+			const char *rn = consts_name(SP_K_IOCTL, (int)st->args[1].num);
+			if (python)
+				text_buf_printf(&c, "termios.%s", rn && strcmp(rn, "SIOCOUTQ") == 0 ? "TIOCOUTQ" : rn ? rn : "?");
+			else
+				text_buf_printf(&c, "%s", rn ? rn : "?");
 			t++;
 		} else if (t[0] == '$' && (t[1] == '#' || t[1] == '*' || t[1] == '/')) {
 			const struct sp_data *d = &st->args[t[2] - '0'].data;
@@ -1180,7 +1236,70 @@ void explain_set_sandbox(int on)
 	     "tells whether it succeeded."))                                                      \
 	X("SO_TYPE",                                                                              \
 	  NULL,                                                                                   \
-	  N_("getsockopt() read the socket's type: 1 for SOCK_STREAM, 2 for SOCK_DGRAM."))
+	  N_("getsockopt() read the socket's type: 1 for SOCK_STREAM, 2 for SOCK_DGRAM.")) \
+	X("IPV6_V6ONLY",                                                                          \
+	  N_("setsockopt() changed IPV6_V6ONLY; nothing was sent. While it is on, this IPv6 "      \
+	     "socket handles IPv6 only: bound to [::] it no longer takes IPv4 too (as "            \
+	     "::ffff:127.0.0.1), so an IPv4 socket may bind the same port. It must be set before " \
+	     "bind(), else EINVAL."),                                                             \
+	  N_("getsockopt() read IPV6_V6ONLY: 1 when this IPv6 socket handles IPv6 only, 0 when, "  \
+	     "bound to [::], it takes IPv4 too (the default, net.ipv6.bindv6only = 0)."))          \
+	X("TCP_CORK",                                                                             \
+	  N_("setsockopt() changed TCP_CORK; nothing was sent yet. While it is on, the kernel "    \
+	     "holds back segments that are not full, so that small writes go out together; "       \
+	     "turning it off sends what is held at once, and Linux sends it anyway after 200 ms."), \
+	  N_("getsockopt() read TCP_CORK: 1 while segments that are not full are held back, 0 "    \
+	     "when not (the default)."))                                                          \
+	X("TCP_KEEPIDLE",                                                                         \
+	  N_("setsockopt() set TCP_KEEPIDLE, in seconds; nothing was sent. With SO_KEEPALIVE on, " \
+	     "the kernel sends the first keepalive probe once the connection has been idle that "  \
+	     "long (net.ipv4.tcp_keepalive_time, 7200 s, by default)."),                          \
+	  N_("getsockopt() read TCP_KEEPIDLE: how many seconds a connection is idle before the "   \
+	     "first keepalive probe (with SO_KEEPALIVE on; 7200 by default)."))                    \
+	X("TCP_KEEPINTVL",                                                                        \
+	  N_("setsockopt() set TCP_KEEPINTVL, in seconds; nothing was sent. With SO_KEEPALIVE on, " \
+	     "a keepalive probe that gets no answer is followed by the next one after that long "  \
+	     "(net.ipv4.tcp_keepalive_intvl, 75 s, by default)."),                                \
+	  N_("getsockopt() read TCP_KEEPINTVL: the seconds between keepalive probes that get no "  \
+	     "answer (75 by default)."))                                                          \
+	X("TCP_KEEPCNT",                                                                          \
+	  N_("setsockopt() set TCP_KEEPCNT; nothing was sent. With SO_KEEPALIVE on, the kernel "   \
+	     "resets the connection after that many keepalive probes without an answer "           \
+	     "(net.ipv4.tcp_keepalive_probes, 9, by default), and the next call fails with "       \
+	     "ETIMEDOUT."),                                                                       \
+	  N_("getsockopt() read TCP_KEEPCNT: how many unanswered keepalive probes end the "        \
+	     "connection (9 by default)."))                                                       \
+	X("TCP_MAXSEG",                                                                           \
+	  N_("setsockopt() set TCP_MAXSEG, the largest segment this socket will send and the MSS " \
+	     "its SYN announces; nothing was sent. It counts before connect() or listen(); the "   \
+	     "other side's MSS may lower it further."),                                           \
+	  N_("getsockopt() read TCP_MAXSEG: on a connection, the most data one segment carries "   \
+	     "now, the TCP options' bytes taken off the MSS (988 for an MSS of 1000 with "          \
+	     "timestamps) and at most half the largest window the peer offered (32768 on "         \
+	     "loopback); before connecting, the value set, or 536."))                             \
+	X("SO_RCVTIMEO",                                                                          \
+	  N_("setsockopt() set a receive timeout, here in ms (0 turns it off); nothing was sent. " \
+	     "A blocking recv(), recvfrom() or accept() on this socket now waits at most that "    \
+	     "long, then fails with EAGAIN (or returns what it has read so far). The kernel "      \
+	     "counts in clock ticks, so it may round the time up a little."),                     \
+	  N_("getsockopt() read the receive timeout, shown in ms (0: none, the default), as the " \
+	     "kernel keeps it in clock ticks: how long a blocking recv() or accept() waits before " \
+	     "it fails with EAGAIN."))                                                            \
+	X("SO_SNDTIMEO",                                                                          \
+	  N_("setsockopt() set a send timeout, here in ms (0 turns it off); nothing was sent. A "  \
+	     "blocking send() on this socket now waits at most that long for room in the send "    \
+	     "buffer, then returns the bytes it took so far, or fails with EAGAIN; a blocking "    \
+	     "connect() stops waiting after that long with EINPROGRESS while the handshake goes "  \
+	     "on."),                                                                              \
+	  N_("getsockopt() read the send timeout, shown in ms (0: none, the default), as the "    \
+	     "kernel keeps it in clock ticks: how long a blocking send() waits for room."))        \
+	X("SO_BROADCAST",                                                                         \
+	  N_("setsockopt() changed SO_BROADCAST; nothing was sent. While it is on, this datagram " \
+	     "socket may send to a broadcast address such as 255.255.255.255; without it the "     \
+	     "kernel refuses with EACCES. The sandbox has only the loopback interface: there no "  \
+	     "route leads to a broadcast address (ENETUNREACH)."),                                \
+	  N_("getsockopt() read SO_BROADCAST: 1 when this socket may send to broadcast "           \
+	     "addresses, 0 when not (the default)."))
 
 static const struct {
 	const char *name, *set, *get;
@@ -1682,6 +1801,49 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	}
 }
 
+/*
+ * X(flag, socket type, what the flag did): a sentence added to a call's text
+ * when it was given that flag and succeeded.
+ */
+#define SP_EXPLAIN_FLAGS(X)                                                                       \
+	X(MSG_MORE, SOCK_STREAM,                                                                  \
+	  N_("MSG_MORE said that more data follows: the kernel held these bytes back instead of "  \
+	     "sending a small segment (SIOCOUTQ counts them), and the next send() without "        \
+	     "MSG_MORE sends them together."))                                                    \
+	X(MSG_MORE, SOCK_DGRAM,                                                                   \
+	  N_("MSG_MORE kept the datagram open: the next send() adds its bytes to it, and the "     \
+	     "first send() without MSG_MORE sends everything as one datagram."))                  \
+	X(MSG_TRUNC, SOCK_STREAM,                                                                 \
+	  N_("MSG_TRUNC on a TCP socket takes the bytes out of the receive buffer and throws them " \
+	     "away instead of copying them into yours (an AF_UNIX stream socket copies them as "   \
+	     "usual)."))                                                                          \
+	X(MSG_TRUNC, SOCK_DGRAM,                                                                  \
+	  N_("MSG_TRUNC made the call return the datagram's real length, which can be more than " \
+	     "your buffer holds: only that many bytes were kept, and the rest of the datagram was " \
+	     "discarded all the same."))
+
+static const struct {
+	int flag, socktype;
+	const char *text;
+} flag_texts[] = {
+#define SP_X(flag, type, text) { flag, type, text },
+	SP_EXPLAIN_FLAGS(SP_X)
+#undef SP_X
+};
+
+/* What the flags of a successful call did, a sentence each, after its text. */
+static void out_flags(struct out *o, const struct sp_stmt *st, int socktype, long long ret)
+{
+	const struct call_info *ci = call_info(st->call);
+	if (!ci || ci->flags_arg < 0 || ret < 0)
+		return;
+	for (size_t i = 0; i < NELEM(flag_texts); i++)
+		if ((st->args[ci->flags_arg].num & flag_texts[i].flag) && flag_texts[i].socktype == socktype) {
+			out_space(o);
+			out_str(o, tr(flag_texts[i].text));
+		}
+}
+
 size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
 			const struct explain_ctx *cx, char *buf, size_t size)
 {
@@ -1723,6 +1885,7 @@ size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, i
 		if (!out_success(&o, st, socktype, ret, cx))
 			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
 		out_extra(&o, st, socktype, ret, cx);
+		out_flags(&o, st, socktype, ret);
 	}
 	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;

@@ -85,7 +85,7 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_COUNT
 };
 
 #define H(h) (1u << (h))
@@ -131,6 +131,9 @@ static const struct helper_row {
 	[H_TITLE] = { "title", "proto_title", "title", NULL, 0 },
 	[H_SAY] = { "say", "proto_say", "say", NULL, 0 },
 	[H_SLEEP] = { "sleep_ms", "proto_sleep", "sleep", NULL, 0 },
+	[H_IOCTL] = { "ioctl fcntl.ioctl", NULL, "include_ioctl", "import_ioctl", H(H_STRUCT) },
+	[H_TIMEVAL] = { "(struct timeval: the local tv)", NULL, "include_time", NULL, H(H_STRUCT) },
+	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
 };
 
 /* Whether word W is one of the space-separated words of LIST. */
@@ -809,7 +812,8 @@ static void flags_text(int flags, char *out, size_t size, int python)
 
 static const char *level_name(int level)
 {
-	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP" : NULL;
+	return level == SOL_SOCKET ? "SOL_SOCKET" : level == IPPROTO_TCP ? "IPPROTO_TCP"
+		: level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : NULL;
 }
 
 /* ---- one step of a side ----------------------------------------------------- */
@@ -987,7 +991,7 @@ static void expect_cond(struct ex *ex, const struct sp_expect *e)
 	uint64_t total = e->data.unit_len * e->data.count;
 	if (ex->lang == EXPORT_PYTHON)
 		text(ex, -1, rt_txt_py_data_is, unit ? unit : "");
-	else if (e->data.count > 1 || (long long)total != e->ret)
+	else if (e->data.count > 1 || (long long)total > e->ret) /* MSG_TRUNC: ret may be more */
 		text(ex, -1, rt_txt_c_data_same, unit ? unit : "", e->data.unit_len, (unsigned long long)e->data.count);
 	else
 		text(ex, -1, rt_txt_c_data_is, unit ? unit : "", e->data.unit_len);
@@ -1012,7 +1016,21 @@ struct stmt_out {
 	const char *fd;            /* $s */
 	const struct ex_sock *as;  /* the socket the result is given, or NULL */
 	int raw_family;            /* Python: the family raw() is given (R), 0 when the call is Python's */
+	int tcp;                   /* the socket is TCP's (P) */
 };
+
+/* Whether Python spells the constant NAME otherwise: its name there into OUT. */
+static int py_spelling(const char *name, char *out, size_t size)
+{
+	for (const char *const *l = rt_txt_py_spelled; *l; l++) {
+		char c[64], p[64];
+		if (sscanf(*l, "%63s %63s", c, p) == 2 && strcmp(c, name) == 0) {
+			snprintf(out, size, "%s", p);
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /* Argument I as the program writes it ($N). */
 static void out_arg(struct ex *ex, const struct stmt_out *x, int i)
@@ -1040,10 +1058,14 @@ static void out_arg(struct ex *ex, const struct stmt_out *x, int i)
 	case CALL_SH_SHUT: name = consts_name(SP_K_SHUT, (int)av->num); break;
 	case CALL_SH_PROTO: name = av->num ? consts_name(SP_K_PROTO, (int)av->num) : NULL; break;
 	case CALL_SH_OPT: name = x->opt ? x->opt->name : "?"; break;
+	case CALL_SH_IOCTL: name = consts_name(SP_K_IOCTL, (int)av->num); break;
 	default: break; /* a number */
 	}
+	char spelled[64]; /* Python's name, where it differs (termios' TIOCOUTQ for SIOCOUTQ) */
+	if (name && py && py_spelling(name, spelled, sizeof spelled))
+		name = spelled;
 	if (name)
-		sb_printf(&ex->o, "%s%s", py ? "socket." : "", name);
+		sb_printf(&ex->o, "%s%s", py ? (x->ci->args[i].sh == CALL_SH_IOCTL ? "termios." : "socket.") : "", name);
 	else
 		sb_printf(&ex->o, "%lld", av->num);
 }
@@ -1053,14 +1075,23 @@ static int out_cond(const struct stmt_out *x, char cond, int i)
 {
 	const struct sp_arg *a = &x->st->args[i];
 	int linger = x->opt && x->opt->kind == SP_OPT_LINGER, error = x->opt && x->opt->kind == SP_OPT_ERROR;
-	int yes = cond >= 'A' && cond <= 'Z';
+	int timeout = x->opt && x->opt->kind == SP_OPT_TIME, yes = cond >= 'A' && cond <= 'Z';
+	const char *name = x->ci->args[i].sh == CALL_SH_IOCTL ? consts_name(SP_K_IOCTL, (int)a->num) : NULL;
+	char spelled[64];
 	switch (cond | 0x20) { /* a capital: the case holds; a small letter: it does not */
 	case 'm': return (a->data.count > 1) == yes;
 	case 'l': return linger == yes;
 	case 'e': return error == yes;
+	case 't': return timeout == yes;
+	case 'i': return (!linger && !timeout) == yes;
 	case 'r': return (x->raw_family != 0) == yes;
 	case 'n': return (x->as != NULL) == yes;
-	default: return cond == '?' ? a->num != 0 : cond == '!' ? a->num == 0 : 0;
+	case 'x': return ((a->num & MSG_TRUNC) != 0) == yes;
+	case 'p': return x->tcp == yes;
+	case 'q': return (name && py_spelling(name, spelled, sizeof spelled)) == yes;
+	default:
+		return cond == '?' ? a->num != 0 : cond == '!' ? a->num == 0 : cond == 'w' ? i < x->st->nargs
+			: cond == '-' ? i >= x->st->nargs : 0;
 	}
 }
 
@@ -1127,6 +1158,21 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 			else if (x->as)
 				sb_printf(&ex->o, "%s = ", x->as->var);
 			t++;
+		} else if (t[0] == '$' && (t[1] == 'S' || t[1] == 'U' || t[1] == 't')) { /* ms as a struct timeval */
+			int ms = (int)x->st->args[t[2] - '0'].num;
+			if (t[1] != 'U')
+				sb_printf(&ex->o, "%d", ms / 1000);
+			if (t[1] == 't')
+				sb_puts(&ex->o, ", ");
+			if (t[1] != 'S')
+				sb_printf(&ex->o, "%d", ms % 1000 * 1000);
+			t += 2;
+		} else if (t[0] == '$' && t[1] == 'c') { /* argument N as C spells it */
+			enum export_lang lang = ex->lang;
+			ex->lang = EXPORT_C;
+			out_arg(ex, x, t[2] - '0');
+			ex->lang = lang;
+			t += 2;
 		} else if (t[0] == '$' && t[1] == '#') {
 			const struct sp_data *d = &x->st->args[t[2] - '0'].data;
 			sb_printf(&ex->o, "%llu", (unsigned long long)(d->unit_len * d->count));
@@ -1144,6 +1190,32 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 		keep_if_made(ex, depth, x->as);
 }
 
+/*
+ * "(value X)": a condition on what the call left, optval (lg, tv) in C and
+ * value (on, secs) in Python, after the result's condition.
+ */
+static void value_cond(struct ex *ex, const struct sp_stmt *st)
+{
+	const struct sp_expect *e = &st->expect;
+	const struct call_info *ci = call_info(st->call);
+	const struct sp_opt *opt = ci && ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
+	int py = ex->lang == EXPORT_PYTHON;
+	const char *and = py ? " and " : " && ", *v = py ? "value" : "optval";
+	const char *en = opt && opt->kind == SP_OPT_ERROR && e->value ? consts_errno_name((int)e->value) : NULL;
+	if (opt && opt->kind == SP_OPT_LINGER)
+		v = py ? "on" : "lg.l_onoff";
+	else if (opt && opt->kind == SP_OPT_TIME && !py)
+		v = "(tv.tv_sec * 1000 + tv.tv_usec / 1000)";
+	if (e->value_onoff)
+		sb_printf(&ex->o, "%s(%s != 0) == %s", and, v, e->value ? (py ? "True" : "1") : (py ? "False" : "0"));
+	else if (en)
+		sb_printf(&ex->o, "%s%s == %s%s", and, v, py ? "errno." : "", en);
+	else
+		sb_printf(&ex->o, "%s%s == %lld", and, v, e->value);
+	if (e->value_secs >= 0)
+		sb_printf(&ex->o, "%s%s == %lld", and, py ? "secs" : "lg.l_linger", e->value_secs);
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const struct call_info *ci = call_info(st->call);
@@ -1157,6 +1229,8 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	struct stmt_out x = { .st = st, .ci = ci, .fd = fd };
 	x.as = st->assign[0] ? find_sock(a, st->assign) : NULL;
 	x.opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
+	int family = socket_family(a, st);
+	x.tcp = socket_type(a, st) == SOCK_STREAM && (family == AF_INET || family == AF_INET6);
 
 	if (ci->fd_arg >= 0)
 		fd_expr(ex, a, &st->args[ci->fd_arg], fd, sizeof fd);
@@ -1198,11 +1272,23 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		transcript_expect_text(&st->expect, want, sizeof want);
 		saved = sub_begin(ex);
 		expect_cond(ex, &st->expect);
+		if (st->expect.has_value)
+			value_cond(ex, st);
 		char *cond = sub_end(ex, saved), *wanted = lit_dup(ex, want);
-		text(ex, depth, py && st->expect.has_data ? rt_txt_py_check_data : TX(check), st->line,
-		     cond ? cond : "", wanted ? wanted : "", st->expect.has_data ? 1 : 0);
+		saved = sub_begin(ex); /* Python: what the check compares besides the result */
+		if (st->expect.has_data)
+			text(ex, -1, rt_txt_py_check_data);
+		if (st->expect.has_value)
+			text(ex, -1, rt_txt_py_check_value);
+		char *also = sub_end(ex, saved);
+		if (py)
+			text(ex, depth, rt_txt_py_check, st->line, cond ? cond : "", wanted ? wanted : "", also ? also : "");
+		else
+			text(ex, depth, rt_txt_c_check, st->line, cond ? cond : "", wanted ? wanted : "",
+			     (st->expect.has_data ? 1 : 0) | (st->expect.has_value ? 2 : 0));
 		free(cond);
 		free(wanted);
+		free(also);
 	}
 	/* where another side will look for this socket's address */
 	struct ex_sock *fs = ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
@@ -1252,10 +1338,12 @@ static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v
 }
 
 /* The C locals a side declares when its code uses one of their names. */
-enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_COUNT };
-static const char *const local_names[L_COUNT] = { "addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg" };
+enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_TV, L_COUNT };
+static const char *const local_names[L_COUNT] = { "addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg", "tv" };
+static const enum helper local_needs[L_COUNT] = { [L_TV] = H_TIMEVAL }; /* its header; H_BASE: none */
 static const char *const *const local_decl[L_COUNT] = { /* addr and peer: rt_txt_c_names */
 	[L_DATA] = rt_txt_c_data, [L_OPTVAL] = rt_txt_c_optval, [L_OPTLEN] = rt_txt_c_optlen, [L_LG] = rt_txt_c_lg,
+	[L_TV] = rt_txt_c_tv,
 };
 #define U(l) (1u << (l))
 
@@ -1286,8 +1374,10 @@ static void scan_code(struct ex *ex, struct ex_actor *a, const char *p, int c)
 					ex->need |= H(h);
 			w[strcspn(w, ".")] = 0; /* lg.l_onoff: lg */
 			for (int l = 0; l < L_COUNT && c; l++)
-				if (has_word(local_names[l], w))
+				if (has_word(local_names[l], w)) {
 					a->uses |= U(l);
+					ex->need |= H(local_needs[l]);
+				}
 			p += n;
 		} else {
 			p += n ? n : 1;

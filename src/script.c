@@ -334,6 +334,7 @@ static unsigned shape_kind(enum call_shape sh)
 	case CALL_SH_PROTO: return SP_K_PROTO;
 	case CALL_SH_SHUT: return SP_K_SHUT;
 	case CALL_SH_FLAGS: return SP_K_MSG;
+	case CALL_SH_IOCTL: return SP_K_IOCTL;
 	default: return 0;
 	}
 }
@@ -989,7 +990,7 @@ static int parse_flags(struct parser *p, const struct cur *span, long long *out)
 					return err(p, st, _("unknown flag '%s'; did you mean '%s'?"), name,
 						   sg.best);
 				return err(p, st, _("unknown flag '%s' (expected MSG_PEEK, MSG_DONTWAIT, "
-					   "MSG_WAITALL or MSG_OOB)"), name);
+					   "MSG_WAITALL, MSG_OOB, MSG_MORE or MSG_TRUNC)"), name);
 			}
 			v |= k->value;
 			c.pos += n;
@@ -1019,6 +1020,242 @@ static int mismatch(struct parser *p, size_t pos, enum sp_call call, int i, cons
 {
 	return err(p, pos, _("%s() takes %s as argument %d%s"), call_name(call),
 		   _(call_info(call)->args[i].what), i + 1, hint ? hint : "");
+}
+
+/* Whether argument I of ST is the value of a timeout option (SO_RCVTIMEO, SO_SNDTIMEO). */
+static int arg_is_timeout(const struct sp_stmt *st, int i)
+{
+	const struct call_info *ci = call_info(st->call);
+	if (!ci || ci->opt_arg < 0 || i != ci->opt_arg + 1)
+		return 0;
+	const struct sp_opt *o = consts_opt_at((size_t)st->args[ci->opt_arg].num);
+	return o && o->kind == SP_OPT_TIME;
+}
+
+/*
+ * A duration in S[a,b): "500" or "500ms" (milliseconds), "1.5s", a space
+ * allowed before the unit, at most MAX ms. 0 with *MS; -2 when it does not
+ * start as a number; -1 after an error.
+ */
+static int parse_duration(struct parser *p, const char *s, size_t a, size_t b, long long *ms, long long max)
+{
+	size_t i = a;
+	long long ip = 0, frac = 0;
+	int fdigits = 0;
+
+	if (i >= b || !is_digit((unsigned char)s[i]))
+		return -2;
+	for (; i < b && is_digit((unsigned char)s[i]); i++)
+		ip = ip > max ? ip : ip * 10 + (s[i] - '0');
+	if (i < b && s[i] == '.') {
+		i++;
+		if (i >= b || !is_digit((unsigned char)s[i]))
+			return err(p, i, _("expected digits after '.'"));
+		for (; i < b && is_digit((unsigned char)s[i]); i++, fdigits++)
+			if (fdigits < 3)
+				frac = frac * 10 + (s[i] - '0');
+			else if (s[i] != '0')
+				return err(p, i, _("a duration counts whole milliseconds"));
+	}
+	while (i < b && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (b - i == 2 && memcmp(s + i, "ms", 2) == 0) {
+		if (fdigits && frac)
+			return err(p, a, _("a duration counts whole milliseconds"));
+		*ms = ip;
+	} else if (b - i == 1 && s[i] == 's') {
+		while (fdigits < 3)
+			frac *= 10, fdigits++;
+		*ms = ip > max ? ip : ip * 1000 + frac;
+	} else if (i == b) {
+		if (fdigits && frac)
+			return err(p, a, _("a duration counts whole milliseconds; write 1.5s, not 1.5"));
+		*ms = ip;
+	} else {
+		return err(p, i, _("unknown unit '%.*s' (use ms or s)"), tok_len(i, b), s + i);
+	}
+	if (*ms > max)
+		return err(p, a, _("%.*s is too long: at most %lld ms"), tok_len(a, b), s + a, max);
+	return 0;
+}
+
+/* A timeout option's value, in ms: setsockopt(s, SO_RCVTIMEO, 500ms). */
+static int parse_timeout_arg(struct parser *p, const struct cur *c, enum sp_call call, int i, struct sp_arg *arg)
+{
+	long long ms = 0;
+	int r = parse_duration(p, c->s, c->pos, c->end, &ms, INT_MAX);
+	if (r == -2)
+		return err(p, c->pos, _("%s() takes a duration as argument %d, as in 500ms or 1.5s (0: no timeout)"),
+			   call_name(call), i + 1);
+	if (r < 0)
+		return -1;
+	arg->kind = SP_ARG_INT;
+	arg->num = ms;
+	return 0;
+}
+
+/* A word of a value ("on", "ECONNREFUSED", "SOCK_STREAM") that is none of CANDS: with a suggestion. */
+static int unknown_value(struct parser *p, size_t pos, const char *word, const char *what,
+			 const char *const *cands, size_t ncands)
+{
+	struct suggest sg;
+	suggest_init(&sg, word);
+	for (size_t k = 0; k < ncands; k++)
+		suggest_try(&sg, cands[k]);
+	if (sg.best)
+		return err(p, pos, _("unknown value '%s'; did you mean '%s'?"), word, sg.best);
+	/* TRANSLATORS: the second %s says what is expected, as "on, off or a number". */
+	return err(p, pos, _("unknown value '%s' (expected %s)"), word, what);
+}
+
+/* "(value X)" after a getsockopt() or ioctl() result; C is at '('. */
+static int parse_value(struct parser *p, struct cur *c, struct sp_stmt *st)
+{
+	struct sp_expect *e = &st->expect;
+	const struct call_info *ci = call_info(st->call);
+	size_t open = c->pos, n, vpos, vend;
+	char word[64];
+
+	c->pos++;
+	skip_ws(c);
+	n = ident_len(c);
+	snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), c->s + c->pos);
+	if (n != 5 || strcmp(word, "value") != 0) {
+		static const char *const value_word[] = { "value" };
+		struct suggest sg;
+		suggest_init(&sg, word);
+		suggest_try(&sg, value_word[0]);
+		if (n && sg.best)
+			return err(p, c->pos, _("unknown word '%s'; did you mean 'value'?"), word);
+		return err(p, c->pos, _("expected 'value' after '(', as in (value 1)"));
+	}
+	if (!ci || ci->note != CALL_NOTE_VALUE)
+		return err(p, open, _("only getsockopt() and ioctl() report a value to compare; %s() reports none"),
+			   call_name(st->call));
+	if (e->ret < 0)
+		return err(p, open, _("a call that fails reports no value"));
+	if (st->call == SP_CALL_IOCTL && call_ioctl_takes_value((int)st->args[1].num))
+		return err(p, open, _("ioctl(%s) sets a value and reports none"), st->args[1].name);
+	c->pos += n;
+	skip_ws(c);
+	vpos = c->pos;
+	const char *close = memchr(c->s + vpos, ')', c->end - vpos);
+	if (!close)
+		return err(p, c->end, _("missing ')' after the value"));
+	vend = (size_t)(close - c->s);
+	while (vend > vpos && (c->s[vend - 1] == ' ' || c->s[vend - 1] == '\t'))
+		vend--;
+	if (vend == vpos)
+		return err(p, vpos, _("expected a value after 'value', as in (value 1)"));
+
+	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
+	enum sp_opt_kind kind = opt ? opt->kind : SP_OPT_INT;
+	int is_type = opt && opt->level == SOL_SOCKET && opt->optname == SO_TYPE;
+	struct cur v = { c->s, vpos, vend };
+	size_t wn = ident_len(&v);
+	long long num = 0;
+	int numr = span_number(c->s, vpos, vend, &num);
+	char vw[64];
+	snprintf(vw, sizeof vw, "%.*s", (int)(wn < 63 ? wn : 63), c->s + vpos);
+	static const char *const onoff[] = { "on", "off" };
+	e->value_secs = -1;
+	switch (kind) {
+	case SP_OPT_TIME: {
+		long long ms = 0;
+		int r = parse_duration(p, c->s, vpos, vend, &ms, INT_MAX);
+		if (r == -2)
+			return err(p, vpos, _("%s's value is a duration, as in (value 500ms)"), opt->name);
+		if (r < 0)
+			return -1;
+		e->value = ms;
+		snprintf(e->value_text, sizeof e->value_text, "%lld", ms);
+		break;
+	}
+	case SP_OPT_ERROR:
+		if (numr == 0 && num == 0) {
+			snprintf(e->value_text, sizeof e->value_text, "0");
+			break;
+		}
+		if (wn != vend - vpos)
+			return err(p, vpos, _("%s's value is 0 or an errno name, as in (value ECONNREFUSED)"),
+				   opt ? opt->name : "SO_ERROR");
+		e->value = consts_errno_from_name(vw);
+		if (!e->value) {
+			const char *cands[64];
+			size_t k = 0;
+			for (; k < 64 && consts_errno_at(k); k++)
+				cands[k] = consts_errno_at(k);
+			return unknown_value(p, vpos, vw, _("0 or an errno name"), cands, k);
+		}
+		snprintf(e->value_text, sizeof e->value_text, "%s", consts_errno_name((int)e->value));
+		break;
+	case SP_OPT_BOOL:
+	case SP_OPT_LINGER: {
+		size_t end = vpos + wn;
+		if (wn) {
+			if (strcmp(vw, "on") != 0 && strcmp(vw, "off") != 0)
+				return unknown_value(p, vpos, vw, _("on, off or a number"), onoff, 2);
+			e->value = vw[1] == 'n';
+			e->value_onoff = 1;
+			snprintf(e->value_text, sizeof e->value_text, "%s", vw);
+		} else {
+			end = vpos;
+			if (c->s[end] == '-')
+				end++;
+			while (end < vend && is_digit((unsigned char)c->s[end]))
+				end++;
+			if (span_number(c->s, vpos, end, &num) != 0 || num < INT_MIN || num > INT_MAX)
+				return err(p, vpos, _("%s's value is on, off or a number, as in (value 1)"), opt->name);
+			e->value = num;
+			snprintf(e->value_text, sizeof e->value_text, "%lld", num);
+		}
+		struct cur t = { c->s, end, vend };
+		skip_ws(&t);
+		if (t.pos < vend && kind == SP_OPT_LINGER && c->s[t.pos] == ',') {
+			t.pos++;
+			skip_ws(&t);
+			size_t spos = t.pos, send = spos;
+			while (send < vend && is_digit((unsigned char)c->s[send]))
+				send++;
+			if (span_number(c->s, spos, send, &e->value_secs) != 0 || e->value_secs > INT_MAX)
+				return err(p, spos, _("expected the seconds after ',', as in (value on, 5 s)"));
+			t.pos = send;
+			skip_ws(&t);
+			if (t.pos < vend && c->s[t.pos] == 's')
+				t.pos++;
+			size_t k = strlen(e->value_text);
+			snprintf(e->value_text + k, sizeof e->value_text - k, ", %lld s", e->value_secs);
+		}
+		if (t.pos < vend)
+			return unexpected(p, &t, _("in the value"));
+		break;
+	}
+	case SP_OPT_INT:
+		if (is_type && wn == vend - vpos) {
+			const struct sp_const *k = consts_lookup(vw, SP_K_TYPE);
+			if (!k) {
+				const char *cands[8];
+				size_t nc = 0, nall;
+				const struct sp_const *all = consts_all(&nall);
+				for (size_t i = 0; i < nall && nc < 8; i++)
+					if (all[i].kind == SP_K_TYPE)
+						cands[nc++] = all[i].name;
+				return unknown_value(p, vpos, vw, _("a socket type or a number"), cands, nc);
+			}
+			e->value = k->value;
+			snprintf(e->value_text, sizeof e->value_text, "%s", k->name);
+			break;
+		}
+		if (numr != 0 || num < INT_MIN || num > INT_MAX)
+			return err(p, vpos, _("the value is a number here, as in (value %s)"),
+				   st->call == SP_CALL_IOCTL ? "3" : "131072");
+		e->value = num;
+		snprintf(e->value_text, sizeof e->value_text, "%lld", num);
+		break;
+	}
+	e->has_value = 1;
+	c->pos = (size_t)(close - c->s) + 1;
+	return 0;
 }
 
 static int unknown_const(struct parser *p, size_t pos, const char *name, enum sp_call call,
@@ -1095,7 +1332,8 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		/* fall through */
 	case CALL_SH_DOMAIN:
 	case CALL_SH_TYPE:
-	case CALL_SH_SHUT: {
+	case CALL_SH_SHUT:
+	case CALL_SH_IOCTL: {
 		if (!whole_ident)
 			return mismatch(p, a, st->call, i, NULL);
 		const struct sp_const *k = consts_lookup(name, shape_kind(spec->sh));
@@ -1110,13 +1348,16 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 	case CALL_SH_LINGER:
 	case CALL_SH_LEN:
 	case CALL_SH_BOOL:
+	case CALL_SH_IOVAL:
+		if (arg_is_timeout(st, i)) /* SO_RCVTIMEO's value: 500, 500ms, 1.5s */
+			return parse_timeout_arg(p, &c, st->call, i, arg);
 		if (r == -1)
 			return mismatch(p, a, st->call, i, NULL);
 		arg->kind = SP_ARG_INT;
 		if (spec->sh == CALL_SH_LEN && (r == -2 || v < 0 || v > SP_RECV_MAX))
 			return err(p, a, _("%s() length %.*s out of range 0-%u"), call_name(st->call),
 				   tok_len(a, b), c.s + a, SP_RECV_MAX);
-		if (spec->sh == CALL_SH_BOOL && (r != 0 || (v != 0 && v != 1)))
+		if ((spec->sh == CALL_SH_BOOL || spec->sh == CALL_SH_IOVAL) && (r != 0 || (v != 0 && v != 1)))
 			return mismatch(p, a, st->call, i, NULL);
 		if (r == -2 || v < INT_MIN || v > INT_MAX)
 			return err(p, a, _("%.*s is out of range for an int"), tok_len(a, b), c.s + a);
@@ -1174,8 +1415,12 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 {
 	struct sp_expect *e = &st->expect;
+	const struct call_info *ci = call_info(st->call);
 	size_t st_pos;
 	long long v;
+	/* recv(MSG_TRUNC) on a datagram socket returns the datagram's length, more than it read */
+	int truncating = ci && ci->flags_arg >= 0 && (ci->flags & CALL_F_READS) &&
+			 (st->args[ci->flags_arg].num & MSG_TRUNC);
 
 	c->pos++;
 	skip_ws(c);
@@ -1231,12 +1476,17 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 			return -1;
 		e->has_data = 1;
 		uint64_t total = e->data.unit_len * e->data.count;
-		if (total != (uint64_t)v)
+		/* MSG_TRUNC: the datagram's length, of which the buffer got the first bytes */
+		uint64_t kept = truncating && v > st->args[1].num ? (uint64_t)st->args[1].num : (uint64_t)v;
+		if (total != kept)
 			return err(p, dpos, _("the expected data is %llu bytes but the count says %lld"),
-				   (unsigned long long)total, v);
+				   (unsigned long long)total, (long long)kept);
 	}
+	skip_ws(c);
+	if (at(c) == '(' && parse_value(p, c, st) < 0)
+		return -1;
 	if ((st->call == SP_CALL_RECV || st->call == SP_CALL_RECVFROM) && st->nargs >= 2 &&
-	    st->args[1].kind == SP_ARG_INT && v > st->args[1].num)
+	    st->args[1].kind == SP_ARG_INT && v > st->args[1].num && !truncating)
 		return err(p, st_pos, _("%s() of at most %lld bytes cannot return %lld"),
 			   call_name(st->call), st->args[1].num, v);
 	return 0;
@@ -1392,6 +1642,15 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 				   "as in setsockopt(s, SO_LINGER, 1, 0)"));
 		if (o->kind != SP_OPT_LINGER && count != 3)
 			return err(p, spans[3][0], _("%s takes one value, got 2"), o->name);
+	}
+	if (st->call == SP_CALL_IOCTL) {
+		int takes = call_ioctl_takes_value((int)st->args[1].num);
+		if (takes && count != 3)
+			return err(p, close, _("%s takes a value: 1 sets nonblocking mode, 0 clears it, as in "
+					       "ioctl(s, FIONBIO, 1)"), st->args[1].name);
+		if (!takes && count != 2)
+			return err(p, spans[2][0], _("%s takes no value: it reports one, as in ioctl(s, %s) = 0 "
+						     "(value 3)"), st->args[1].name, st->args[1].name);
 	}
 
 	skip_ws(c);
@@ -2097,6 +2356,8 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 				text_buf_puts(&o, " ");
 				out_data(&o, &st->expect.data);
 			}
+			if (st->expect.has_value)
+				text_buf_printf(&o, " (value %s)", st->expect.value_text);
 		}
 		break;
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@
 #define BLOCK_AFTER_MS 100
 /* How long a released call may take to report back. */
 #define RELEASE_WAIT_MS 1000
+/* How long past its SO_RCVTIMEO/SO_SNDTIMEO a blocked call may take to report back. */
+#define TIMEOUT_SLACK_MS 500
 /* How long an expect may wait for a state the kernel reaches on its own. */
 #define EXPECT_WAIT_MS 1000
 
@@ -443,6 +446,12 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 			else if (ci->opt_arg >= 0 && i > ci->opt_arg && i - ci->opt_arg - 1 < 2)
 				rq->opt_vals[i - ci->opt_arg - 1] = (int)a->num; /* setsockopt's values */
 			break;
+		case CALL_SH_IOCTL:
+			rq->num = (int)a->num; /* the request */
+			break;
+		case CALL_SH_IOVAL:
+			rq->opt_vals[0] = (int)a->num;
+			break;
 		case CALL_SH_SOCK:
 		case CALL_SH_NONE:
 			break;
@@ -477,8 +486,19 @@ static void got_text(long long ret, int err, const unsigned char *data, size_t l
 	}
 }
 
-/* Whether the result matches; MSG says how not. */
-static int check_expect(const struct sp_expect *e, const struct actor_res *r, char *msg, size_t size)
+/* Whether the value a getsockopt() or ioctl() reported is the one E expects ("(value X)"). */
+static int value_matches(const struct sp_expect *e, const struct actor_res *r)
+{
+	if (e->value_onoff && (r->opt_vals[0] != 0) != (e->value != 0))
+		return 0;
+	if (!e->value_onoff && r->opt_vals[0] != e->value)
+		return 0;
+	return e->value_secs < 0 || r->opt_vals[1] == e->value_secs; /* SO_LINGER's seconds */
+}
+
+/* Whether the result matches; MSG says how not (NOTE: what the transcript noted of the result). */
+static int check_expect(const struct sp_expect *e, const struct actor_res *r, const char *note, char *msg,
+			size_t size)
 {
 	if (!e->present)
 		return 1;
@@ -495,10 +515,16 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, ch
 		for (size_t i = 0; ok && i < want; i++)
 			ok = r->data[i] == e->data.unit[i % e->data.unit_len];
 	}
+	if (ok && e->has_value)
+		ok = r->ret >= 0 && value_matches(e, r);
 	if (!ok) {
 		char a[256], b[256];
 		transcript_expect_text(e, a, sizeof a);
 		got_text(r->ret, r->err, r->data, r->data_len, e->has_data, b, sizeof b);
+		if (e->has_value && r->ret >= 0 && note && note[0]) {
+			size_t n = strlen(b);
+			snprintf(b + n, sizeof b - n, " (%s)", note);
+		}
 		snprintf(msg, size, "expected %s, got %s", a, b);
 	}
 	return ok;
@@ -525,7 +551,15 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 			snprintf(out, size, "%s", a);
 		}
 		break;
+	case CALL_NOTE_PEERNAME:
+		if (r->peer_len) {
+			text_addr(&r->peer, r->peer_len, a, sizeof a);
+			snprintf(out, size, "%s", a);
+		}
+		break;
 	case CALL_NOTE_VALUE: {
+		if (p->call == SP_CALL_IOCTL && p->stmt && call_ioctl_takes_value((int)p->stmt->args[1].num))
+			break; /* FIONBIO sets a value and reports none */
 		const struct sp_opt *opt = p->stmt && ci->opt_arg >= 0
 					   ? consts_opt_at((size_t)p->stmt->args[ci->opt_arg].num) : NULL;
 		if (opt && opt->kind == SP_OPT_LINGER)
@@ -863,7 +897,7 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 * before the signal came was not.
 	 */
 	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
-	int ok = check_expect(&p->expect, r, msg, sizeof msg);
+	int ok = check_expect(&p->expect, r, note, msg, sizeof msg);
 	/* what it returned is not the result the script expected of it, unless that was the interrupt */
 	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
 	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {
@@ -1306,6 +1340,42 @@ int session_interrupt(struct session *s, const char *actor)
 		return -1;
 	}
 	return 1;
+}
+
+/* The timeout (SO_RCVTIMEO, SO_SNDTIMEO) that ends ACT's blocked call by itself, in ms; 0 when none. */
+static long long pending_timeout_ms(const struct sess_actor *act)
+{
+	if (act->pidfd < 0 || !act->p.active)
+		return 0;
+	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, act->p.fd, 0);
+	if (fd < 0)
+		return 0;
+	const struct call_info *ci = call_info(act->p.call);
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof tv;
+	long long ms = 0;
+	/* a call waiting to read (recv, accept) ends with SO_RCVTIMEO; one waiting to write with SO_SNDTIMEO */
+	if (getsockopt(fd, SOL_SOCKET, ci && ci->poll == POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, &len) == 0)
+		ms = tv.tv_sec * 1000LL + (tv.tv_usec + 999) / 1000;
+	close(fd);
+	return ms;
+}
+
+int session_wait_timeouts(struct session *s, int max_ms)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->nactors; i++) {
+		struct sess_actor *act = &s->actors[i];
+		long long ms = act->a && act->p.active && act->p.blocked ? pending_timeout_ms(act) : 0;
+		if (ms <= 0)
+			continue;
+		long long left = ms - ms_since(&act->p.start) + TIMEOUT_SLACK_MS;
+		if (left > max_ms)
+			continue; /* it would not end in time: interrupted like any other */
+		if (wait_done(s, act, left < 0 ? 0 : left) == 1)
+			n++;
+	}
+	return n;
 }
 
 int session_interrupt_all(struct session *s)

@@ -52,6 +52,10 @@ void transcript_expect_text(const struct sp_expect *e, char *out, size_t size)
 		if (e->data.count > 1 && n < size)
 			snprintf(out + n, size - n, " * %llu", (unsigned long long)e->data.count);
 	}
+	if (e->has_value) { /* as the transcript notes it: "0 (value ECONNREFUSED)" */
+		size_t n = strlen(out);
+		snprintf(out + n, n < size ? size - n : 0, " (value %s)", e->value_text);
+	}
 }
 
 /* transcript_call_text() showing at most SHOW bytes of received data. */

@@ -303,6 +303,53 @@ kill $PEER 2>/dev/null
 wait $PEER 2>/dev/null
 PEER=
 
+# -- the README's examples of values, ioctl() and options ---------------------------
+# readme_example FIRST-LINE: the README's code block that starts with that comment.
+readme_example() {
+	awk -v first="$1" '/^```/ { if (on) exit; getline; if ($0 == first) on = 1; else next }
+		on { print }' README.md
+}
+for first in "# IPV6_V6ONLY lets a v4 bind share the port." "# FIONREAD after data arrives; SO_ERROR after a refused connect."; do
+	readme_example "$first" >"$TMP/readme.sp"
+	if [ ! -s "$TMP/readme.sp" ]; then
+		bad "README lacks the example '$first'"; continue
+	fi
+	out=$($SP --batch "$TMP/readme.sp" 2>&1); rc=$?
+	[ $rc = 0 ] && ok "README example passes in --batch: $first" || { bad "README example '$first': exit $rc"; echo "$out"; }
+done
+readme_example "# IPV6_V6ONLY lets a v4 bind share the port." | grep -q 'bind(t4, 0.0.0.0:8889) = -1 EADDRINUSE' &&
+	ok "the IPV6_V6ONLY example shows the EADDRINUSE without it" || bad "the IPV6_V6ONLY example lost its second half"
+out=$(readme_example "# FIONREAD after data arrives; SO_ERROR after a refused connect." | $SP --batch /dev/stdin 2>&1)
+case "$out" in
+*'[server] ioctl(4, FIONREAD) = 0 (value 3)'*'[client] getsockopt(4, SO_ERROR) = 0 (value ECONNREFUSED)'*)
+	ok "FIONREAD counts the 3 bytes that arrived; SO_ERROR tells ECONNREFUSED" ;;
+*) bad "FIONREAD/SO_ERROR lines"; echo "$out" ;;
+esac
+# a wrong value fails like any expectation: exit 1, expected against got
+readme_example "# FIONREAD after data arrives; SO_ERROR after a refused connect." |
+	sed 's/= 0 (value 3)$/= 0 (value 4)/' >"$TMP/wrong-value.sp"
+out=$($SP --batch "$TMP/wrong-value.sp" 2>&1); rc=$?
+case "$rc:$out" in
+1:*'wrong-value.sp:11: expectation failed: expected 0 (value 4), got 0 (value 3)'*) ok "a wrong (value) exits 1: expected 0 (value 4), got 0 (value 3)" ;;
+*) bad "a wrong (value): exit $rc"; echo "$out" ;;
+esac
+# --record writes the values back as the script wrote them, and the recording runs the same
+readme_example "# IPV6_V6ONLY lets a v4 bind share the port." >"$TMP/v6.sp"
+$SP --batch --record "$TMP/v6-rec.sp" "$TMP/v6.sp" >"$TMP/v6.out" 2>&1
+grep -qxF 'server: getsockopt(s6, IPV6_V6ONLY) = 0 (value on)' "$TMP/v6-rec.sp" &&
+	$SP --batch "$TMP/v6-rec.sp" >"$TMP/v6-rec.out" 2>&1 && diff -q "$TMP/v6.out" "$TMP/v6-rec.out" >/dev/null &&
+	ok "--record keeps (value on); the recording runs the same" || { bad "--record of values"; cat "$TMP/v6-rec.sp"; }
+# the JSON transcript notes the value
+$SP --batch --format json "$TMP/v6.sp" >"$TMP/v6.json" 2>&1
+if python3 - "$TMP/v6.json" <<'PYEOF'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+v = [e for e in evs if e["event"] == "call" and e["call"] == "getsockopt"]
+assert v and v[0]["note"] == "value 1" and v[0]["ok"] is True, v
+assert v[1]["note"] == "value 0" and v[1]["args"] == "5, IPV6_V6ONLY", v
+PYEOF
+then ok "json: getsockopt's value is its note"; else bad "json of values"; fi
+
 # -- no actor outlives sockplay ----------------------------------------------------
 # Actors are named after their side; a name of our own finds ours only.
 me=lk$$

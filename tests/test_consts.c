@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 
 #include <cmocka.h>
 
@@ -62,6 +64,13 @@ static void test_name(void **state)
 	assert_string_equal(consts_name(SP_K_SHUT, 1), "SHUT_WR");
 	assert_string_equal(consts_name(SP_K_TYPE, 1), "SOCK_STREAM");
 	assert_null(consts_name(SP_K_DOMAIN, 12345));
+	assert_string_equal(consts_name(SP_K_MSG, MSG_TRUNC), "MSG_TRUNC");
+	assert_string_equal(consts_name(SP_K_IOCTL, FIONREAD), "FIONREAD");
+	assert_ptr_equal(consts_lookup("SIOCOUTQ", SP_K_MSG), NULL);
+	assert_int_equal(consts_lookup("SIOCOUTQ", SP_K_IOCTL)->value, SIOCOUTQ);
+	char fl[64];
+	consts_msg_flags_text(MSG_MORE | MSG_DONTWAIT, fl, sizeof fl);
+	assert_string_equal(fl, "MSG_DONTWAIT|MSG_MORE");
 }
 
 static void test_all(void **state)
@@ -69,7 +78,7 @@ static void test_all(void **state)
 	(void)state;
 	size_t n = 0;
 	const struct sp_const *all = consts_all(&n);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 19);
 	assert_null(all[n].name);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(all[i].name);
@@ -105,6 +114,15 @@ static void test_options(void **state)
 	assert_int_equal(consts_opt("SO_KEEPALIVE")->optname, SO_KEEPALIVE);
 	assert_int_equal(consts_opt("SO_REUSEPORT")->optname, SO_REUSEPORT);
 	assert_int_equal(consts_opt("SO_RCVLOWAT")->optname, SO_RCVLOWAT);
+	/* each at its own level; a timeout is a struct timeval */
+	assert_int_equal(consts_opt("IPV6_V6ONLY")->level, IPPROTO_IPV6);
+	assert_int_equal(consts_opt("IPV6_V6ONLY")->kind, SP_OPT_BOOL);
+	assert_int_equal(consts_opt("TCP_CORK")->level, IPPROTO_TCP);
+	assert_int_equal(consts_opt("TCP_KEEPCNT")->optname, TCP_KEEPCNT);
+	assert_int_equal(consts_opt("TCP_MAXSEG")->kind, SP_OPT_INT);
+	assert_int_equal(consts_opt("SO_RCVTIMEO")->kind, SP_OPT_TIME);
+	assert_int_equal(consts_opt("SO_SNDTIMEO")->optname, SO_SNDTIMEO);
+	assert_true(consts_opt("SO_BROADCAST")->settable);
 	assert_null(consts_opt("SO_NOPE"));
 	assert_null(consts_opt("AF_INET"));
 
@@ -114,7 +132,7 @@ static void test_options(void **state)
 		assert_ptr_equal(consts_opt(x->name), x);
 		assert_ptr_equal(consts_opt_by_value(x->level, x->optname), x);
 	}
-	assert_int_equal(i, 10);
+	assert_int_equal(i, 19);
 	assert_null(consts_opt_by_value(SOL_SOCKET, -1));
 	/* TCP_NODELAY (1) at SOL_SOCKET is SO_DEBUG: not ours */
 	assert_null(consts_opt_by_value(SOL_SOCKET, TCP_NODELAY));

@@ -1051,6 +1051,192 @@ static void expectation_text_keeps_the_count(void **state)
 }
 
 
+/* "(value X)" is checked against what the kernel said: a wrong value fails as expected vs got. */
+static void values_are_expectations(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("client: bad = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: nonblock(bad)\n"
+		     "client: connect(bad, 127.0.0.1:9) = -1 EINPROGRESS\n"
+		     "expect client bad CLOSED\n"
+		     "client: getsockopt(bad, SO_ERROR) = 0 (value ECONNREFUSED)\n"
+		     "client: getsockopt(bad, SO_ERROR) = 0 (value 0)\n"
+		     "client: getsockopt(bad, SO_TYPE) = 0 (value SOCK_STREAM)\n"
+		     "client: setsockopt(bad, SO_RCVBUF, 65536)\n"
+		     "client: getsockopt(bad, SO_RCVBUF) = 0 (value 131072)\n"
+		     "client: setsockopt(bad, SO_KEEPALIVE, 1)\n"
+		     "client: getsockopt(bad, SO_KEEPALIVE) = 0 (value on)\n"
+		     "client: setsockopt(bad, SO_LINGER, 1, 5)\n"
+		     "client: getsockopt(bad, SO_LINGER) = 0 (value on, 5 s)\n"
+		     "client: setsockopt(bad, TCP_KEEPIDLE, 30)\n"
+		     "client: getsockopt(bad, TCP_KEEPIDLE) = 0 (value 30)\n"
+		     "client: setsockopt(bad, TCP_MAXSEG, 1000)\n"
+		     "client: getsockopt(bad, TCP_MAXSEG) = 0 (value 1000)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] getsockopt(3, SO_ERROR) = 0 (value ECONNREFUSED)");
+	has_line(t, "[client] getsockopt(3, SO_RCVBUF) = 0 (value 131072)");
+	free(t);
+	/* a value other than the one expected: exit 1, and what was expected against what came */
+	rc = run("client: c = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: getsockopt(c, SO_KEEPALIVE) = 0 (value on)\n"
+		 "client: getsockopt(c, SO_ERROR) = 0 (value ECONNREFUSED)\n"
+		 "client: getsockopt(c, SO_RCVBUF) = 0 (value 1)\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:2: expectation failed: expected 0 (value on), got 0 (value 0)");
+	has_line(t, "t.sp:3: expectation failed: expected 0 (value ECONNREFUSED), got 0 (value 0)");
+	has_line(t, "t.sp:4: expectation failed: expected 0 (value 1), got 0 (value *");
+	free(t);
+}
+
+/* ioctl(): FIONREAD counts what waits (not the FIN), SIOCOUTQ what is not acknowledged, FIONBIO as nonblock(). */
+static void ioctl_counts_bytes(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:7431)\n"
+		     "server: listen(s)\n"
+		     "server: ioctl(s, FIONREAD) = -1 EINVAL\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: getpeername(c) = -1 ENOTCONN\n"
+		     "client: connect(c, 127.0.0.1:7431)\n"
+		     "client: getpeername(c) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: ioctl(conn, FIONREAD) = 0 (value 0)\n"
+		     "client: setsockopt(c, TCP_CORK, 1)\n"
+		     "client: send(c, \"abc\") = 3\n"
+		     "client: ioctl(c, SIOCOUTQ) = 0 (value 3)\n"
+		     "client: setsockopt(c, TCP_CORK, 0)\n"
+		     "client: close(c)\n"
+		     "expect server conn CLOSE_WAIT\n"
+		     "server: ioctl(conn, FIONREAD) = 0 (value 3)\n"
+		     "server: ioctl(conn, FIONBIO, 1) = 0\n"
+		     "server: recv(conn, 10) = 3 \"abc\"\n"
+		     "server: ioctl(conn, FIONREAD) = 0 (value 0)\n"
+		     "server: recv(conn, 10) = 0\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] ioctl(3, FIONREAD) = -1 EINVAL (Invalid argument)");
+	has_line(t, "[client] getpeername(3) = -1 ENOTCONN (Transport endpoint is not connected)");
+	has_line(t, "[client] getpeername(3) = 0 (127.0.0.1:7431)");
+	has_line(t, "[client] ioctl(3, SIOCOUTQ) = 0 (value 3)");
+	has_line(t, "[server] ioctl(4, FIONREAD) = 0 (value 3)");
+	has_line(t, "[server] ioctl(4, FIONBIO, 1) = 0");
+	free(t);
+	rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		 "server: bind(s, 127.0.0.1:7432)\n"
+		 "server: listen(s)\n"
+		 "server: ioctl(s, FIONBIO, 1) = 0\n"
+		 "server: accept(s) = -1 EAGAIN\n"
+		 "server: ioctl(s, FIONBIO, 0) = 0\n"
+		 "server: nonblock(s, 1)\n"
+		 "server: accept(s) = -1 EAGAIN\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] accept(3) = -1 EAGAIN (Resource temporarily unavailable)");
+	free(t);
+}
+
+/* An IPv6 socket with IPV6_V6ONLY leaves the port's IPv4 side to an IPv4 socket; without it, EADDRINUSE. */
+static void v6only_shares_the_port(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s6 = socket(AF_INET6, SOCK_STREAM)\n"
+		     "server: setsockopt(s6, IPV6_V6ONLY, 1) = 0\n"
+		     "server: getsockopt(s6, IPV6_V6ONLY) = 0 (value on)\n"
+		     "server: bind(s6, [::]:7433) = 0\n"
+		     "server: s4 = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s4, 0.0.0.0:7433) = 0\n"
+		     "server: t6 = socket(AF_INET6, SOCK_STREAM)\n"
+		     "server: getsockopt(t6, IPV6_V6ONLY) = 0 (value off)\n"
+		     "server: bind(t6, [::]:7434) = 0\n"
+		     "server: setsockopt(t6, IPV6_V6ONLY, 1) = -1 EINVAL\n"
+		     "server: t4 = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(t4, 0.0.0.0:7434) = -1 EADDRINUSE\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] bind(4, *:7433) = 0");
+	has_line(t, "[server] bind(6, *:7434) = -1 EADDRINUSE (Address already in use)");
+	free(t);
+}
+
+/* SO_RCVTIMEO: a blocking recv() is blocked, then ends by itself with EAGAIN, shown as resumed. */
+static void receive_timeout_blocks_then_eagain(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: u = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(u, 127.0.0.1:7435)\n"
+		     "server: setsockopt(u, SO_RCVTIMEO, 300ms)\n"
+		     "server: getsockopt(u, SO_RCVTIMEO) = 0 (value 300)\n"
+		     "server: recv(u, 10) = -1 EAGAIN\n"
+		     "server: close(u)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] setsockopt(3, SO_RCVTIMEO, 300) = 0");
+	has_line(t, "[server] recv(3, 10) <blocked>");
+	has_line(t, "[server] recv(3, 10) <resumed> = -1 EAGAIN (Resource temporarily unavailable)");
+	free(t);
+	/* the last statement: its timeout ends it, not the interrupt at the end of the script */
+	rc = run("client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		 "client: bind(u, 127.0.0.1:7437)\n"
+		 "client: setsockopt(u, SO_RCVTIMEO, 200)\n"
+		 "client: recv(u, 10) = -1 EAGAIN\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] recv(3, 10) <resumed> = -1 EAGAIN (Resource temporarily unavailable)");
+	free(t);
+	/* ... but one that would outlast --timeout (3 s here) is interrupted as any */
+	rc = run("client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		 "client: bind(u, 127.0.0.1:7438)\n"
+		 "client: setsockopt(u, SO_RCVTIMEO, 60s)\n"
+		 "client: recv(u, 10)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] recv(3, 10) <interrupted> = -1 EINTR (Interrupted system call)");
+	free(t);
+}
+
+/* MSG_TRUNC: recv() on UDP returns the datagram's real length, and the buffer holds its first bytes. */
+static void msg_trunc_tells_the_real_length(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: d = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(d, 127.0.0.1:7436)\n"
+		     "client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: connect(u, 127.0.0.1:7436)\n"
+		     "client: getpeername(u) = 0\n"
+		     "client: send(u, \"hello world\")\n"
+		     "client: send(u, \"xy\", MSG_MORE)\n"
+		     "client: send(u, \"z\")\n"
+		     "server: ioctl(d, FIONREAD) = 0 (value 11)\n"
+		     "server: recv(d, 3, MSG_TRUNC) = 11 \"hel\"\n"
+		     "server: ioctl(d, FIONREAD) = 0 (value 3)\n"
+		     "server: recv(d, 10) = 3 \"xyz\"\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] getpeername(3) = 0 (127.0.0.1:7436)");
+	has_line(t, "[server] recv(3, 3, MSG_TRUNC) = 11 \"hel\"...");
+	has_line(t, "[client] send(3, \"xy\", 2, MSG_MORE) = 2");
+	free(t);
+}
+
+/* SO_SNDTIMEO ends a connect() that waits (the accept queue is full) with EINPROGRESS; the SYNs go on. */
+static void send_timeout_ends_a_connect(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:7439)\n"
+		     "server: listen(s, 0)\n"
+		     "client: a = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(a, 127.0.0.1:7439) = 0\n"
+		     "client: b = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: setsockopt(b, SO_SNDTIMEO, 300)\n"
+		     "client: connect(b, 127.0.0.1:7439) = -1 EINPROGRESS\n"
+		     "expect client b SYN_SENT\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] connect(4, 127.0.0.1:7439) <blocked>");
+	has_line(t, "[client] connect(4, 127.0.0.1:7439) <resumed> = -1 EINPROGRESS (Operation now in progress)");
+	free(t);
+}
+
 int main(void)
 {
 	char msg[256];
@@ -1095,6 +1281,12 @@ int main(void)
 		cmocka_unit_test(escaped_data_keeps_its_last_byte),
 		cmocka_unit_test(partly_kept_read_is_marked),
 		cmocka_unit_test(expectation_text_keeps_the_count),
+		cmocka_unit_test(values_are_expectations),
+		cmocka_unit_test(ioctl_counts_bytes),
+		cmocka_unit_test(v6only_shares_the_port),
+		cmocka_unit_test(receive_timeout_blocks_then_eagain),
+		cmocka_unit_test(send_timeout_ends_a_connect),
+		cmocka_unit_test(msg_trunc_tells_the_real_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

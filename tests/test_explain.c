@@ -424,6 +424,70 @@ static void test_code_is_the_statement(void **state)
 	code_of("client: getsockname(c)", "addr = c.getsockname()",
 		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
 		"getsockname(c, (struct sockaddr *)&addr, &len);");
+	/* values, ioctl(), getpeername(), timeouts, another level */
+	code_of("client: getpeername(c) = -1 ENOTCONN", "addr = c.getpeername()",
+		"struct sockaddr_storage addr; socklen_t len = sizeof addr; "
+		"getpeername(c, (struct sockaddr *)&addr, &len);");
+	code_of("server: ioctl(conn, FIONREAD) = 0 (value 3)",
+		"value = struct.unpack(\"i\", fcntl.ioctl(conn, termios.FIONREAD, bytes(4)))[0]",
+		"int value; ioctl(conn, FIONREAD, &value);");
+	code_of("client: ioctl(c, SIOCOUTQ)", "value = struct.unpack(\"i\", fcntl.ioctl(c, termios.TIOCOUTQ, bytes(4)))[0]",
+		"int value; ioctl(c, SIOCOUTQ, &value);");
+	code_of("client: ioctl(c, FIONBIO, 0)", "fcntl.ioctl(c, termios.FIONBIO, struct.pack(\"i\", 0))",
+		"int value = 0; ioctl(c, FIONBIO, &value);");
+	code_of("server: setsockopt(s, SO_RCVTIMEO, 1.5s)",
+		"s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack(\"ll\", 1, 500000))",
+		"struct timeval tv = { 1, 500000 }; setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);");
+	code_of("server: getsockopt(s, SO_SNDTIMEO) = 0 (value 0)",
+		"sec, usec = struct.unpack(\"ll\", s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16))",
+		"struct timeval tv; socklen_t len = sizeof tv; getsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, &len);");
+	code_of("server: setsockopt(s, IPV6_V6ONLY, 1)", "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)",
+		"int value = 1; setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &value, sizeof value);");
+	code_of("client: send(c, \"ab\", MSG_MORE)", "c.send(b\"ab\", socket.MSG_MORE)", "send(c, \"ab\", 2, MSG_MORE);");
+}
+
+/* Each new option says what it does, each flag too; a timeout's EAGAIN is not only nonblocking's. */
+static void test_values_explained(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	char buf[2048];
+	assert_int_equal(script_parse_line("client: u = socket(AF_INET, SOCK_DGRAM)", sc, &st, &dg), 0);
+	script_stmt_clear(&st);
+	static const struct { const char *stmt, *text; int type; long long ret; int err; } cases[] = {
+		{ "client: setsockopt(u, IPV6_V6ONLY, 1)", "It must be set before bind(), else EINVAL.", SOCK_DGRAM, 0, 0 },
+		{ "client: setsockopt(u, SO_RCVTIMEO, 300)", "then fails with EAGAIN", SOCK_DGRAM, 0, 0 },
+		{ "client: setsockopt(u, SO_SNDTIMEO, 300)", "with EINPROGRESS", SOCK_STREAM, 0, 0 },
+		{ "client: getsockopt(u, TCP_MAXSEG)", "before connecting, the value set, or 536", SOCK_STREAM, 0, 0 },
+		{ "client: setsockopt(u, TCP_CORK, 1)", "Linux sends it anyway after 200 ms", SOCK_STREAM, 0, 0 },
+		{ "client: setsockopt(u, SO_BROADCAST, 1)", "refuses with EACCES", SOCK_DGRAM, 0, 0 },
+		{ "client: ioctl(u, FIONREAD)", "the size of the next datagram waiting", SOCK_DGRAM, 0, 0 },
+		{ "client: ioctl(u, FIONREAD)", "(a FIN that came is not counted)", SOCK_STREAM, 0, 0 },
+		{ "client: ioctl(u, FIONREAD)", "Likely: A listening socket has no bytes to count", SOCK_STREAM, -1, EINVAL },
+		{ "client: getpeername(u)", "Likely: This socket has no peer", SOCK_STREAM, -1, ENOTCONN },
+		{ "client: getpeername(u)", "connect()ed to", SOCK_DGRAM, 0, 0 },
+		{ "client: recv(u, 3, MSG_TRUNC)", "return the datagram's real length", SOCK_DGRAM, 11, 0 },
+		{ "client: recv(u, 3, MSG_TRUNC)", "throws them away", SOCK_STREAM, 3, 0 },
+		{ "client: send(u, \"x\", MSG_MORE)", "as one datagram", SOCK_DGRAM, 1, 0 },
+		{ "client: recv(u, 3)", "With SO_RCVTIMEO set, the call waited that long", SOCK_DGRAM, -1, EAGAIN },
+		{ "client: send(u, \"x\")", "With SO_SNDTIMEO set", SOCK_STREAM, -1, EAGAIN },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (script_parse_line(cases[i].stmt, sc, &st, &dg) != 0)
+			fail_msg("%s: %s", cases[i].stmt, dg.msg);
+		explain_step_stmt(&st, cases[i].type, cases[i].ret, cases[i].err, buf, sizeof buf);
+		if (!strstr(buf, cases[i].text))
+			fail_msg("%s: lacks \"%s\":\n%s", cases[i].stmt, cases[i].text, buf);
+		script_stmt_clear(&st);
+	}
+	/* without the flag, no flag's sentence */
+	assert_int_equal(script_parse_line("client: recv(u, 3)", sc, &st, &dg), 0);
+	explain_step_stmt(&st, SOCK_DGRAM, 3, 0, buf, sizeof buf);
+	assert_null(strstr(buf, "MSG_TRUNC"));
+	script_stmt_clear(&st);
+	script_scope_free(sc);
 }
 
 /* explain_step_stmt(): the call's explanation, ending with those two lines. */
@@ -915,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_step_udp),
 		cmocka_unit_test(test_step_truncation),
 		cmocka_unit_test(test_code_is_the_statement),
+		cmocka_unit_test(test_values_explained),
 		cmocka_unit_test(test_step_stmt_ends_with_the_statement),
 		cmocka_unit_test(test_each_option_its_text),
 		cmocka_unit_test(test_send_to_closed_peer),

@@ -677,7 +677,8 @@ static void test_code_lines_compile(void **state)
 	FILE *c = fopen(cpath, "w");
 	assert_non_null(c);
 	fputs("#define _GNU_SOURCE\n#include <fcntl.h>\n#include <netinet/in.h>\n#include <netinet/tcp.h>\n"
-	      "#include <sys/socket.h>\n#include <unistd.h>\n\nvoid lines(void);\nvoid lines(void)\n{\n"
+	      "#include <sys/ioctl.h>\n#include <sys/socket.h>\n#include <sys/time.h>\n#include <unistd.h>\n"
+	      "#include <linux/sockios.h>\n\nvoid lines(void);\nvoid lines(void)\n{\n"
 	      "\tstruct sockaddr_storage addr, peer;\n\tsocklen_t peerlen = sizeof peer;\n\tchar buf[1];\n",
 	      c);
 	fclose(c);
@@ -851,6 +852,46 @@ static void test_errors(void **state)
 	script_free(sc);
 }
 
+/* Values, ioctl(), timeouts and MSG_TRUNC: the calls in C and Python, "(value X)" part of the check. */
+static const char values[] =
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: getsockopt(s, SO_ERROR) = 0 (value ECONNREFUSED)\n"
+	"server: getsockopt(s, SO_REUSEADDR) = 0 (value off)\n"
+	"server: setsockopt(s, SO_RCVTIMEO, 1.5s)\n"
+	"server: getsockopt(s, SO_RCVTIMEO) = 0 (value 1500)\n"
+	"server: ioctl(s, FIONREAD) = 0 (value 3)\n"
+	"server: ioctl(s, SIOCOUTQ)\n"
+	"server: ioctl(s, FIONBIO, 1)\n"
+	"server: getpeername(s) = -1 ENOTCONN\n"
+	"server: u = socket(AF_INET, SOCK_DGRAM)\n"
+	"server: recv(u, 3, MSG_TRUNC) = 11 \"hel\"\n";
+
+static void test_values_exported(void **state)
+{
+	(void)state;
+	char *c = export_text(values, EXPORT_C), *py = export_text(values, EXPORT_PYTHON);
+	assert_contains(c, "#include <sys/ioctl.h>\n#include <linux/sockios.h>\n");
+	assert_contains(c, "check(2, ret == 0 && optval == ECONNREFUSED, \"0 (value ECONNREFUSED)\", 2);");
+	assert_contains(c, "check(3, ret == 0 && (optval != 0) == 0, \"0 (value off)\", 2);");
+	assert_contains(c, "tv.tv_sec = 1;\n\ttv.tv_usec = 500000;\n\tret = setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);");
+	assert_contains(c, "done_value(ret, (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000));");
+	assert_contains(c, "ret = ioctl(s, FIONREAD, &optval);\n\tdone_value(ret, optval);");
+	assert_contains(c, "optval = 1;\n\tret = ioctl(s, FIONBIO, &optval);\n\tdone(ret);");
+	assert_contains(c, "ret = getpeername(s, (struct sockaddr *)&addr, &addrlen);");
+	assert_contains(c, "ret = recv(u, buf, 3, MSG_TRUNC);\n\tdone_trunc(ret, buf, 3, NULL, 0);");
+	assert_contains(c, "memcmp(buf, \"hel\", 3) == 0");
+	assert_contains(py, "import fcntl\nimport termios\n");
+	assert_contains(py, "check(2, r.ret == 0 and value == errno.ECONNREFUSED, \"0 (value ECONNREFUSED)\", value=True)");
+	assert_contains(py, "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack(\"ll\", 1, 500000))");
+	assert_contains(py, "value = struct.unpack(\"i\", fcntl.ioctl(s, termios.TIOCOUTQ, bytes(4)))[0]  # SIOCOUTQ");
+	assert_contains(py, "fcntl.ioctl(s, termios.FIONBIO, struct.pack(\"i\", 1))");
+	assert_contains(py, "r.ret = u.recv_into(r.data, 3, socket.MSG_TRUNC)");
+	assert_c_compiles(c, "values");
+	assert_py_compiles(py, "values");
+	free(c);
+	free(py);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_send_text_is_the_transcripts),
 		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_every_call_has_export_lines),
+		cmocka_unit_test(test_values_exported),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

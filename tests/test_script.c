@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -760,7 +762,7 @@ static void test_flags(void **state)
 	parse_bad_exact(PRELUDE "client: recv(c, 10, MSG_PEK)\n", 4, 21,
 			"unknown flag 'MSG_PEK'; did you mean 'MSG_PEEK'?");
 	parse_bad(PRELUDE "client: recv(c, 10, MSG_XYZZY)\n", 4, 21,
-		  "unknown flag 'MSG_XYZZY' (expected MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_OOB)");
+		  "unknown flag 'MSG_XYZZY' (expected MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_OOB, MSG_MORE or MSG_TRUNC)");
 	parse_bad(PRELUDE "client: recv(c, 10, MSG_PEEK|)\n", 4, 30, "expected a flag after '|'");
 	parse_bad(PRELUDE "client: recv(c, 10, MSG_PEEK MSG_OOB)\n", 4, 30, "join flags with '|'");
 	parse_bad(PRELUDE "client: recv(c, 10, \"x\")\n", 4, 21, "recv() takes flags");
@@ -1394,6 +1396,122 @@ static void test_format_roundtrip(void **state)
 	script_scope_free(sc);
 }
 
+/* "(value X)" after getsockopt() and ioctl(): parsed by the option's kind, errors placed and suggested. */
+static void test_values(void **state)
+{
+	(void)state;
+	struct sp_script *sc = parse_ok(PRELUDE
+		"client: getsockopt(c, SO_ERROR) = 0 (value ECONNREFUSED)\n"
+		"client: getsockopt(c, SO_ERROR) = 0 (value 0)\n"
+		"server: getsockopt(s, SO_RCVBUF) = 0 (value 131072)\n"
+		"server: getsockopt(s, SO_REUSEADDR) = 0 (value on)\n"
+		"server: getsockopt(s, SO_REUSEADDR) = 0 (value 0)\n"
+		"server: getsockopt(s, SO_TYPE) = 0 (value SOCK_STREAM)\n"
+		"server: getsockopt(s, SO_LINGER) = 0 (value on, 5 s)\n"
+		"server: getsockopt(s, SO_RCVTIMEO) = 0 (value 1.5s)\n"
+		"server: ioctl(conn, FIONREAD) = 0 (value 3)\n"
+		"client: ioctl(c, SIOCOUTQ) = 0 ( value 0 )\n"
+		"server: ioctl(conn, FIONBIO, 1) = 0\n"
+		"server: setsockopt(s, SO_RCVTIMEO, 250ms)\n"
+		"server: setsockopt(s, SO_SNDTIMEO, 2 s)\n"
+		"server: setsockopt(s, IPV6_V6ONLY, 1)\n"
+		"client: getpeername(c) = -1 ENOTCONN\n"
+		"client: recv(c, 3, MSG_TRUNC) = 11 \"hel\"\n"
+		"client: send(c, \"ab\", MSG_MORE)\n");
+	const struct sp_stmt *v = sc->stmts;
+	assert_true(v[3].expect.has_value);
+	assert_int_equal(v[3].expect.value, ECONNREFUSED);
+	assert_string_equal(v[3].expect.value_text, "ECONNREFUSED");
+	assert_int_equal(v[4].expect.value, 0);
+	assert_int_equal(v[5].expect.value, 131072);
+	assert_true(v[6].expect.value_onoff);
+	assert_int_equal(v[6].expect.value, 1);
+	assert_false(v[7].expect.value_onoff);
+	assert_int_equal(v[8].expect.value, SOCK_STREAM);
+	assert_int_equal(v[9].expect.value, 1);
+	assert_int_equal(v[9].expect.value_secs, 5);
+	assert_string_equal(v[9].expect.value_text, "on, 5 s");
+	assert_int_equal(v[10].expect.value, 1500);
+	assert_int_equal(v[11].call, SP_CALL_IOCTL);
+	assert_int_equal(v[11].args[1].num, FIONREAD);
+	assert_int_equal(v[11].expect.value, 3);
+	assert_int_equal(v[12].args[1].num, SIOCOUTQ);
+	assert_int_equal(v[13].args[2].num, 1);
+	assert_false(v[13].expect.has_value);
+	assert_int_equal(v[14].args[2].num, 250);
+	assert_int_equal(v[15].args[2].num, 2000);
+	assert_int_equal(v[17].call, SP_CALL_GETPEERNAME);
+	assert_int_equal(v[17].expect.err, ENOTCONN);
+	assert_int_equal(v[18].args[2].num, MSG_TRUNC);
+	assert_int_equal(v[19].args[2].num, MSG_MORE);
+	script_free(sc);
+
+	/* where each error is, and what was probably meant */
+	parse_bad_exact(PRELUDE "client: getsockopt(c, SO_ERROR) = 0 (value ECONNREFUSD)\n", 4, 44,
+			"unknown value 'ECONNREFUSD'; did you mean 'ECONNREFUSED'?");
+	parse_bad_exact(PRELUDE "server: getsockopt(s, SO_REUSEADDR) = 0 (value onn)\n", 4, 48,
+			"unknown value 'onn'; did you mean 'on'?");
+	parse_bad_exact(PRELUDE "server: getsockopt(s, SO_TYPE) = 0 (value SOCK_STRAEM)\n", 4, 43,
+			"unknown value 'SOCK_STRAEM'; did you mean 'SOCK_STREAM'?");
+	parse_bad_exact(PRELUDE "server: getsockopt(s, SO_RCVBUF) = 0 (valeu 1)\n", 4, 39,
+			"unknown word 'valeu'; did you mean 'value'?");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_RCVBUF) = 0 (1)\n", 4, 39, "expected 'value' after '('");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_RCVBUF) = 0 (value big)\n", 4, 45, "the value is a number here");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_RCVBUF) = 0 (value 1\n", 4, 46, "missing ')' after the value");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_RCVBUF) = 0 (value )\n", 4, 45, "expected a value after 'value'");
+	parse_bad_exact(PRELUDE "server: getsockopt(s, SO_RCVBUF) = -1 EBADF (value 1)\n", 4, 45,
+			"a call that fails reports no value");
+	parse_bad_exact(PRELUDE "server: listen(s) = 0 (value 1)\n", 4, 23,
+			"only getsockopt() and ioctl() report a value to compare; listen() reports none");
+	parse_bad_exact(PRELUDE "server: ioctl(conn, FIONBIO, 1) = 0 (value 1)\n", 4, 37,
+			"ioctl(FIONBIO) sets a value and reports none");
+	parse_bad_exact(PRELUDE "server: ioctl(conn, FIONREED)\n", 4, 21,
+			"unknown constant 'FIONREED'; did you mean 'FIONREAD'?");
+	parse_bad(PRELUDE "server: ioctl(conn, FIONBIO)\n", 4, 28, "FIONBIO takes a value");
+	parse_bad(PRELUDE "server: ioctl(conn, FIONREAD, 1)\n", 4, 31, "FIONREAD takes no value");
+	parse_bad(PRELUDE "server: ioctl(conn, FIONBIO, 2)\n", 4, 30, "ioctl() takes 0 or 1 as argument 3");
+	/* ioctl() asks only what a socket answers: no terminal's, no device's request */
+	parse_bad(PRELUDE "server: ioctl(conn, TIOCSTI)\n", 4, 21, "unknown constant 'TIOCSTI'");
+	parse_bad(PRELUDE "server: ioctl(conn, 21522)\n", 4, 21, "ioctl() takes FIONREAD, SIOCOUTQ or FIONBIO");
+	parse_bad(PRELUDE "server: ioctl(conn, SO_ERROR)\n", 4, 21, "ioctl() takes FIONREAD, SIOCOUTQ or FIONBIO");
+	parse_bad_exact(PRELUDE "server: setsockopt(s, SO_RCVTIMEO, 5min)\n", 4, 37, "unknown unit 'min' (use ms or s)");
+	parse_bad(PRELUDE "server: setsockopt(s, SO_RCVTIMEO, -1)\n", 4, 36, "setsockopt() takes a duration as argument 3");
+	parse_bad(PRELUDE "server: setsockopt(s, SO_RCVTIMEO, 1.5)\n", 4, 36, "a duration counts whole milliseconds");
+	parse_bad(PRELUDE "server: setsockopt(s, IPV6_V6ONY, 1)\n", 4, 23, "did you mean 'IPV6_V6ONLY'?");
+	parse_bad(PRELUDE "client: recv(c, 10, MSG_TRUC)\n", 4, 21, "unknown flag 'MSG_TRUC'; did you mean 'MSG_TRUNC'?");
+	parse_bad(PRELUDE "client: getpeernam(c)\n", 4, 9, "did you mean 'getpeername'?");
+	parse_bad(PRELUDE "client: recv(c, 3) = 11 \"hel\"\n", 4, 25, "the expected data is 3 bytes but the count says 11");
+	parse_bad(PRELUDE "server: getsockopt(s, SO_LINGER) = 0 (value on, x)\n", 4, 49, "expected the seconds after ','");
+}
+
+/* Values, ioctl(), getpeername() and the new options survive format then parse. */
+static void test_format_values(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = prelude_scope();
+	roundtrip(sc, "client: getsockopt(c, SO_ERROR) = 0 (value ECONNREFUSED)", NULL);
+	roundtrip(sc, "client: getsockopt(c, SO_ERROR) = 0 (value EWOULDBLOCK)",
+		  "client: getsockopt(c, SO_ERROR) = 0 (value EAGAIN)");
+	roundtrip(sc, "server: getsockopt(s, SO_RCVBUF) = 0 (value 131072)", NULL);
+	roundtrip(sc, "server: getsockopt(s, SO_KEEPALIVE) = 0 (value off)", NULL);
+	roundtrip(sc, "server: getsockopt(s, TCP_CORK)=0(value   1)", "server: getsockopt(s, TCP_CORK) = 0 (value 1)");
+	roundtrip(sc, "server: getsockopt(s, SO_TYPE) = 0 (value SOCK_DGRAM)", NULL);
+	roundtrip(sc, "server: getsockopt(s, SO_LINGER) = 0 (value on, 5s)",
+		  "server: getsockopt(s, SO_LINGER) = 0 (value on, 5 s)");
+	roundtrip(sc, "server: getsockopt(s, SO_RCVTIMEO) = 0 (value 1.5s)",
+		  "server: getsockopt(s, SO_RCVTIMEO) = 0 (value 1500)");
+	roundtrip(sc, "server: setsockopt(s, SO_SNDTIMEO, 250ms)", "server: setsockopt(s, SO_SNDTIMEO, 250)");
+	roundtrip(sc, "server: setsockopt(s, IPV6_V6ONLY, 1)", NULL);
+	roundtrip(sc, "server: setsockopt(s, TCP_KEEPIDLE, 30)", NULL);
+	roundtrip(sc, "server: ioctl(conn, FIONREAD) = 0 (value 3)", NULL);
+	roundtrip(sc, "server: ioctl(conn, SIOCOUTQ)", NULL);
+	roundtrip(sc, "server: ioctl(conn, FIONBIO, 0) = 0", NULL);
+	roundtrip(sc, "client: getpeername(c) = -1 ENOTCONN", NULL);
+	roundtrip(sc, "client: recv(c, 3, MSG_TRUNC) = 11 \"hel\"", NULL);
+	roundtrip(sc, "client: send(c, \"ab\", MSG_MORE|MSG_DONTWAIT)", "client: send(c, \"ab\", MSG_DONTWAIT|MSG_MORE)");
+	script_scope_free(sc);
+}
+
 static void test_format_all_bytes(void **state)
 {
 	(void)state;
@@ -1805,13 +1923,13 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close", "getsockname" };
+					     "nonblock", "close", "getsockname", "ioctl", "getpeername" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
 	static const char *const others[] = { "system", "exec", "execve", "popen", "spawn", "open", "openat",
 					      "creat", "read", "write", "sendfile", "splice", "sendmsg",
-					      "recvmsg", "dup", "dup2", "fork", "kill", "ioctl", "fcntl",
+					      "recvmsg", "dup", "dup2", "fork", "kill", "fcntl",
 					      "unlink", "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
 	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
 		char text[200], msg[64];
@@ -1956,6 +2074,8 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_no_escape_hatches),
 		cmocka_unit_test(test_hostile_text_in_messages),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_format_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,9 @@
 	X(SP_CALL_GETSOCKOPT, "getsockopt")     \
 	X(SP_CALL_NONBLOCK, "nonblock")         \
 	X(SP_CALL_CLOSE, "close")               \
-	X(SP_CALL_GETSOCKNAME, "getsockname")
+	X(SP_CALL_GETSOCKNAME, "getsockname")   \
+	X(SP_CALL_IOCTL, "ioctl")               \
+	X(SP_CALL_GETPEERNAME, "getpeername")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
@@ -48,6 +50,8 @@ enum call_shape {
 	CALL_SH_FLAGS,   /* MSG_* joined with '|', or 0 */
 	CALL_SH_OPT,     /* a socket option (SO_*, TCP_*) */
 	CALL_SH_LINGER,  /* a number; shown only when the option is SO_LINGER (its seconds) */
+	CALL_SH_IOCTL,   /* an ioctl request: FIONREAD, SIOCOUTQ, FIONBIO */
+	CALL_SH_IOVAL,   /* a number; written and shown only for a request that takes one (FIONBIO) */
 };
 
 struct call_arg_spec {
@@ -73,6 +77,7 @@ enum call_note {
 	CALL_NOTE_FROM,   /* "from ADDR": who sent the datagram */
 	CALL_NOTE_VALUE,  /* "value N": an option's value */
 	CALL_NOTE_NAME,   /* "ADDR": the socket's own address */
+	CALL_NOTE_PEERNAME, /* "ADDR": the address of the socket's peer */
 };
 
 /*
@@ -85,7 +90,11 @@ enum call_note {
  *          $/N the data inside a C comment; @{as:NAME} is the name the result
  *          is assigned to, or NAME; @{COND:...@} is kept only when COND holds:
  *          ?N argument N is not 0, !N it is 0, wN it was written, MN data N is
- *          repeated, mN it is not, L the option is SO_LINGER, l it is not.
+ *          repeated, mN it is not, L the option is SO_LINGER, l it is not,
+ *          T the option is a timeout (SO_RCVTIMEO), I it is neither SO_LINGER
+ *          nor a timeout; $tN is argument N, in ms, as a struct timeval's
+ *          "seconds, microseconds"; $R is the ioctl request as the language
+ *          spells it.
  */
 struct call_info {
 	const char *name;
@@ -110,15 +119,21 @@ struct call_info {
  *          when none), the data as a literal (C: `data` when repeated, made
  *          by repeat() before the turn), an address as `addr` (already made)
  *   $s     the socket; $L the option's level; $#N the length of data N
+ *   $SN $UN $tN  argument N (in ms) as a struct timeval's seconds, its
+ *          microseconds, or both ("1, 500000"); $cN argument N as C spells it
  *   $=     C: "NAME = " when the result is given to a socket name (a name
  *          given sockets more than once keeps its socket when the call fails)
  *   $F     Python: the family of the address for raw() (see R)
  *   @{as:NAME}  the variable the result is given, or NAME
  *   @{COND:...@} kept only when COND holds (they nest): ?N !N argument N is
- *          (not) 0, MN mN data N is (not) repeated, L l the option is (not)
- *          SO_LINGER, E e it is (not) SO_ERROR, N n the result is (not) given
- *          to a name, R r Python must (not) make the call through libc
- *          (an address of another family than the socket's).
+ *          (not) 0, wN -N it was (not) written, MN mN data N is (not)
+ *          repeated, XN xN flags N hold (not) MSG_TRUNC, QN qN Python spells
+ *          argument N otherwise (or not), L l the option is (not) SO_LINGER,
+ *          T t it is (not) a timeout, I i it is neither (or one of them),
+ *          E e it is (not) SO_ERROR, N n the result is (not) given to a
+ *          name, P p the socket is (not) TCP's, R r Python must (not) make
+ *          the call through libc (an address of another family than the
+ *          socket's).
  * C has `ret`, the locals addr/addrlen, peer/peerlen, buf (of the largest
  * CALL_F_READS length), optval, optlen and lg (struct linger) declared when
  * used; the helpers it calls (done, done_addr, done_data ...) come with it.
@@ -138,6 +153,8 @@ int call_max_args(enum sp_call call);
 int call_may_block(enum sp_call call);
 /* Whether the call's first argument is a socket (all but socket()). */
 int call_takes_fd(enum sp_call call);
+/* Whether ioctl() REQUEST takes a value argument (FIONBIO) rather than reporting one. */
+int call_ioctl_takes_value(int request);
 /* Whether CALL has every flag in FLAGS. */
 int call_has(enum sp_call call, unsigned flags);
 

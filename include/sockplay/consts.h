@@ -11,6 +11,7 @@ enum sp_const_kind {
 	SP_K_PROTO = 1 << 2,  /* IPPROTO_TCP, IPPROTO_UDP */
 	SP_K_SHUT = 1 << 3,   /* SHUT_RD, SHUT_WR, SHUT_RDWR */
 	SP_K_MSG = 1 << 4,    /* MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_OOB */
+	SP_K_IOCTL = 1 << 5,  /* FIONREAD, SIOCOUTQ, FIONBIO: what ioctl() asks */
 };
 
 struct sp_const {
@@ -25,6 +26,7 @@ enum sp_opt_kind {
 	SP_OPT_INT,    /* int, e.g. a buffer size */
 	SP_OPT_LINGER, /* struct linger: on, seconds */
 	SP_OPT_ERROR,  /* read-only int holding an errno (SO_ERROR) */
+	SP_OPT_TIME,   /* struct timeval, written and shown in ms (SO_RCVTIMEO, SO_SNDTIMEO) */
 };
 
 struct sp_opt {

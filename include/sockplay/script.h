@@ -79,6 +79,12 @@ struct sp_expect {
 	int err;            /* errno expected with -1 (0 when any_error) */
 	int has_data;       /* recv: a data string after the count */
 	struct sp_data data;
+	/* getsockopt, ioctl: "(value X)" after the result, as the transcript notes it */
+	int has_value;
+	long long value;    /* X: an errno (SO_ERROR), a number, 1/0 for on/off, ms for a timeout */
+	int value_onoff;    /* X was written on/off: any value other than 0 is on */
+	long long value_secs; /* SO_LINGER: the seconds in "(value on, 5 s)", -1 when not written */
+	char value_text[40]; /* X as the formatter and messages write it: "ECONNREFUSED", "on, 5 s" */
 };
 
 enum sp_stmt_kind {

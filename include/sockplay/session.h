@@ -104,6 +104,13 @@ void session_collect(struct session *s);
 
 /* Interrupt ACTOR's blocked call (-> -1 EINTR), waiting until it returns. */
 int session_interrupt(struct session *s, const char *actor);
+/*
+ * At the end of a script, before the interrupts: wait for the blocked calls
+ * that a receive or send timeout (SO_RCVTIMEO, SO_SNDTIMEO) ends by itself
+ * within MAX_MS, so that they report what the kernel says (-1 EAGAIN), not an
+ * interrupt. Returns how many ended.
+ */
+int session_wait_timeouts(struct session *s, int max_ms);
 /* At the end of a script: interrupt every blocked call. Returns how many were. */
 int session_interrupt_all(struct session *s);
 /* Whether any actor is blocked. */

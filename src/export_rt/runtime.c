@@ -33,6 +33,13 @@
 /*@ include_mman */
 #include <sys/mman.h>
 /*@ end */
+/*@ include_ioctl */
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+/*@ end */
+/*@ include_time */
+#include <sys/time.h>
+/*@ end */
 /*@ includes_end */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -81,6 +88,10 @@ static void done_value(long long ret, int value); /* getsockopt(): " = 0 (value 
 /*@ end */
 /*@ proto_done_error */
 static void done_error(long long ret, int value); /* SO_ERROR: " = 0 (value ECONNREFUSED)" */
+/*@ end */
+/*@ proto_done_trunc */
+static void done_trunc(long long ret, const char *buf, size_t len, const struct sockaddr_storage *from,
+		       socklen_t fromlen); /* recv(MSG_TRUNC): " = 11 \"hel\"..." */
 /*@ end */
 /*@ proto_done_linger */
 static void done_linger(long long ret, const struct linger *lg); /* " = 0 (value on, 5 s)" */
@@ -199,6 +210,13 @@ static void server(void)
 	optlen = sizeof lg;
 	ret = getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &optlen);
 	done_linger(ret, &lg);
+	step("ioctl(%d, FIONREAD)", s);
+	ret = ioctl(s, FIONREAD, &optval);
+	done_value(ret, optval);
+	check(3, ret == 0 && optval == 0, "0 (value 0)", 2);
+	step("recv(%d, 3, MSG_TRUNC)", s);
+	ret = recv(s, buf, 3, MSG_TRUNC);
+	done_trunc(ret, buf, 3, NULL, 0);
 }
 /*@ script_begin */
 /* ==== The script: whose turn it is, step by step ======================== */
@@ -605,6 +623,32 @@ static void done_error(long long ret, int value)
 }
 
 /*@ end */
+/*@ done_trunc */
+/* recv(MSG_TRUNC) on a datagram socket: the datagram's length, of which BUF holds LEN bytes. */
+static void done_trunc(long long ret, const char *buf, size_t len, const struct sockaddr_storage *from,
+		       socklen_t fromlen)
+{
+	int err = errno;
+	char esc[64 * 4 + 8];
+	size_t n = ret > 0 ? ((unsigned long long)ret < len ? (size_t)ret : len) : 0, el;
+	escape(buf, n, 64, esc, sizeof esc);
+	keep_result(ret, err, NULL);
+	if (ret > 0) {
+		size_t rl = strlen(result);
+		int cut = (el = strlen(esc)) >= 3 && n > 64 && strcmp(esc + el - 3, "...") == 0;
+		if (cut)
+			esc[el - 3] = 0;
+		snprintf(result + rl, sizeof result - rl, " \"%s\"%s", esc, cut || (size_t)ret > n ? "..." : "");
+	}
+	if (ret >= 0 && from && fromlen > 0) {
+		size_t rl = strlen(result);
+		snprintf(result + rl, sizeof result - rl, " (from %s)", addr_text(from, fromlen));
+	}
+	last_data = buf;
+	errno = err;
+}
+
+/*@ end */
 /*@ done_linger */
 /* getsockopt(SO_LINGER): " = 0 (value on, 5 s)". */
 static void done_linger(long long ret, const struct linger *lg)
@@ -638,7 +682,9 @@ static void check(int line, int ok, const char *want, int data)
 		snprintf(got, sizeof got, "-1 %s", errno_name(last_err));
 	else
 		snprintf(got, sizeof got, "%lld", last_ret);
-	if (data && last_ret >= 0) {
+	if ((data & 2) && last_ret >= 0) /* "(value X)": what the call noted is part of it */
+		snprintf(got, sizeof got, "%.200s", result + 3);
+	if ((data & 1) && last_ret >= 0) {
 		char esc[200];
 		size_t n = strlen(got);
 		escape(last_data, last_data ? (size_t)last_ret : 0, 60, esc, sizeof esc);

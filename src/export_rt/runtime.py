@@ -30,6 +30,10 @@ import socket
 #@ import_struct
 import struct
 #@ end
+#@ import_ioctl
+import fcntl
+import termios
+#@ end
 #@ imports_end
 import sys
 import time
@@ -207,8 +211,8 @@ class Result:
             esc = escape(self.data, 64, 64 * 4 + 8)
             if len(self.data) > 64 and esc.endswith("..."):
                 t += ' "%s"...' % esc[:-3]
-            elif self.ret > 0:
-                t += ' "%s"' % esc
+            elif self.ret > 0:  # recv(MSG_TRUNC): the datagram is longer than what was kept
+                t += ' "%s"%s' % (esc, "..." if self.ret > len(self.data) else "")
         if self.note:
             t += " (%s)" % self.note
         return t
@@ -316,8 +320,9 @@ def raw(name, sock, family, addr, data=None, flags=0):
 
 #@ end
 #@ check
-def check(line, ok, want, data=False):
-    """The script's expectation ("= 0", "= -1 ECONNREFUSED") on the call that just returned."""
+def check(line, ok, want, data=False, value=False):
+    """The script's expectation ("= 0", "= -1 ECONNREFUSED") on the call that just returned;
+    DATA: the bytes received are part of it; VALUE: the value noted ("(value 3)")."""
     r = last
     if ok:
         return
@@ -328,6 +333,8 @@ def check(line, ok, want, data=False):
     got = "-1 " + errno_name(r.err) if r.ret < 0 else "%d" % r.ret
     if data and r.ret >= 0:
         got += ' "%s"' % escape(r.data or b"", 60, 200)
+    if value and r.ret >= 0 and r.note:
+        got += " (%s)" % r.note
     r.fail_msg = "expected %s, got %s" % (want, got)
 
 #@ end

@@ -55,6 +55,7 @@ sources = "".join(open(p, encoding="utf-8").read() for p in ("include/sockplay/c
 words.update(re.findall(r'X\(SP_CALL_[A-Z]+, "([a-z]+)"', sources))
 words.update(w for w in re.findall(r"\bX\(([A-Z][A-Z0-9_]+)", sources) if not w.startswith("SP_"))
 words.update(re.findall(r'"([A-Z][A-Z0-9_]+)"', sources))
+words.update(["value", "on", "off", "(value ", "ms"])  # "(value X)" after getsockopt() and ioctl()
 words.update(["title", "say", "pause", "sleep", "repeat", "end", "expect", "server", "client",
               "addr(", ".addr(", "ms", "s", "\\x", "\\n", "\\0", "* ", " = ", " = -1 ", ": ", ", ",
               "127.0.0.1:", "[::1]:", "*:", ":0", "@", "/tmp/", "localhost:", "|", "\"", "\r\n",
