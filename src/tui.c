@@ -2126,6 +2126,7 @@ int tui_run(const struct tui_opts *o)
 		fprintf(stderr, "sockplay: out of memory\n");
 		return 1;
 	}
+	session_set_wire(t.s, t.wire, t.wire_off); /* expect wire reads the same capture */
 	for (size_t i = 0; i < o->nruns; i++) { /* held before their first socket call */
 		char err[512];
 		if (session_add_program(t.s, o->runs[i].side, o->runs[i].command, 1, err, sizeof err) < 0) {
