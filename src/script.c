@@ -1322,7 +1322,28 @@ static int expect_is_wire(const struct cur *c)
 		return 0;
 	k.pos += n;
 	skip_ws(&k);
-	return at(&k) == '>';
+	if (at(&k) == '>')
+		return 1;
+	for (; k.pos < k.end && k.s[k.pos] != '#'; k.pos++) /* "wire client server [FIN]": a '>' missing */
+		if (k.s[k.pos] == '[')
+			return 1;
+	return 0;
+}
+
+/* Whether A and B hold the same letters ("AKC", "ACK"): a flag's letters swapped. */
+static int same_letters(const char *a, const char *b)
+{
+	int count[128] = { 0 };
+	if (strlen(a) != strlen(b))
+		return 0;
+	for (; *a; a++, b++) {
+		count[*a & 127]++;
+		count[*b & 127]--;
+	}
+	for (int i = 0; i < 128; i++)
+		if (count[i])
+			return 0;
+	return 1;
 }
 
 /* A side named in expect wire: one of the script's actors so far, or a program's (--run) side. */
@@ -1395,8 +1416,11 @@ static int parse_expect_wire(struct parser *p, struct cur *c, struct sp_stmt *st
 		if (!bit) {
 			struct suggest sg;
 			suggest_init(&sg, name);
-			for (size_t k = 0; wire_flag_name_at(k); k++)
+			for (size_t k = 0; wire_flag_name_at(k); k++) {
 				suggest_try(&sg, wire_flag_name_at(k));
+				if (!sg.best && same_letters(name, wire_flag_name_at(k)))
+					sg.best = wire_flag_name_at(k);
+			}
 			if (sg.best)
 				return err(p, fpos, _("unknown TCP flag '%s'; did you mean '%s'?"), name, sg.best);
 			return err(p, fpos, _("unknown TCP flag '%s' (expected SYN, ACK, FIN, RST, PSH, URG, "

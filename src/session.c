@@ -1307,6 +1307,8 @@ static enum session_rc exec_expect_side(struct session *s, const struct sp_stmt 
 void session_set_wire(struct session *s, struct wire *w, const char *why_off)
 {
 	s->wire.w = w;
+	if (why_off && strncmp(why_off, "wire view off: ", 15) == 0)
+		why_off += 15; /* the capture's message for the wire pane */
 	snprintf(s->wire.off, sizeof s->wire.off, "%s", why_off && why_off[0] ? why_off : "the capture is off");
 }
 
@@ -1360,7 +1362,7 @@ static enum session_rc exec_expect_wire(struct session *s, const struct sp_stmt 
 	if (!s->wire.w) {
 		ok = 0;
 		snprintf(seen, sizeof seen, "unable to check");
-		snprintf(msg, sizeof msg, "cannot check %s: no capture of the wire (%s)", t, s->wire.off);
+		snprintf(msg, sizeof msg, "cannot check %s: %s", t, s->wire.off);
 	} else {
 		int hits = wire_matches(s, w, seen, sizeof seen);
 		ok = w->negate ? hits == 0 : hits > 0;
