@@ -178,6 +178,49 @@ else
 	bad "--record run: exit $rc"; cat "$TMP/rec.out" "$TMP/rec2.out" 2>/dev/null
 fi
 
+# -- --export: the calls run as in sockplay; what only sockplay sees stays a comment -----
+# Exported programs print the transcript's call lines; the lines of expect wire and
+# expect ACTOR blocked|free are sockplay's alone (a plain program sees neither a
+# process asleep in a call nor the segments on lo), so they are left out of the diff.
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+CC=${CC:-cc}
+cat >"$TMP/lo_up.py" <<'EOF'
+import fcntl, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+ifr = fcntl.ioctl(s, 0x8913, struct.pack("16sh22x", b"lo", 0))
+flags = struct.unpack("16sh22x", ifr)[1]
+fcntl.ioctl(s, 0x8914, struct.pack("16sh22x", b"lo", flags | 1))
+EOF
+in_netns() { timeout -k 5 60 unshare -rn sh -c '"$0" "$1" && shift && exec "$@"' "$PY" "$TMP/lo_up.py" "$@"; }
+netns=1
+[ -x "$PY" ] && unshare -rn "$PY" "$TMP/lo_up.py" 2>/dev/null || netns=0
+only_sockplay() { sed -E -e '/^\[expect\] /d' -e '/^\[[a-z0-9_]+\] (blocked in .*|free)$/d' \
+	-e 's/:(3[2-9][0-9]{3}|[4-6][0-9]{4})\b/:PORT/g'; }
+for name in rcvlowat clean-close; do
+	$SP --export c "$TMP/$name.sp" >"$TMP/$name.c" && $SP --export python "$TMP/$name.sp" >"$TMP/$name.py" ||
+		{ bad "$name: --export fails"; continue; }
+	grep -q 'expect no wire \[RST\] -- checked by sockplay\|expect server blocked -- checked by sockplay' "$TMP/$name.c" &&
+		grep -q '^ *# expect .* -- checked by sockplay (line [0-9]*): ' "$TMP/$name.py" &&
+		ok "$name: the exports keep each sockplay-only check as a comment saying so" || bad "$name: comments in the exports"
+	if $CC -O2 -Wall -Wextra -Werror -o "$TMP/$name.bin" "$TMP/$name.c" 2>"$TMP/$name.cc" &&
+		[ -x "$PY" ] && "$PY" -m py_compile "$TMP/$name.py"; then
+		ok "$name: the exported C and Python compile"
+	else
+		bad "$name: the exports do not compile"; head -20 "$TMP/$name.cc"; continue
+	fi
+	[ $netns = 1 ] || { echo "skip running the $name exports: no private network namespace"; continue; }
+	$SP --batch "$TMP/$name.sp" | only_sockplay >"$TMP/$name.want"
+	for lang in c python; do
+		if [ $lang = c ]; then in_netns "$TMP/$name.bin" >"$TMP/$name.$lang.out" 2>&1; rc=$?
+		else in_netns "$PY" "$TMP/$name.py" >"$TMP/$name.$lang.out" 2>&1; rc=$?; fi
+		if [ $rc = 0 ] && only_sockplay <"$TMP/$name.$lang.out" | diff -u "$TMP/$name.want" - >"$TMP/$name.$lang.diff"; then
+			ok "$name: the $lang export runs (exit 0) and prints the batch's call lines"
+		else
+			bad "$name: the $lang export: exit $rc"; head -30 "$TMP/$name.$lang.diff"
+		fi
+	done
+done
+
 # -- where nothing can capture, an expect wire cannot pass ----------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"
