@@ -1273,11 +1273,6 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 
 #define TUI_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-/*
- * ":" opens the prompt with "server: " when the server has the focus; one
- * who types "client: send(...)" after it means the client. TEXT past such
- * a prefilled name, when a side's name follows it, else TEXT.
- */
 /* Whether the N bytes at P are a statement's keyword (expect, say ...), which no call is named. */
 static int tui_keyword_at(const char *p, size_t n)
 {
@@ -1288,6 +1283,11 @@ static int tui_keyword_at(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * ":" opens the prompt with "server: " when the server has the focus; one
+ * who types "client: send(...)" after it means the client. TEXT past such
+ * a prefilled name, when a side's name follows it, else TEXT.
+ */
 static const char *tui_past_prefill(const char *text)
 {
 	const char *p = text + strspn(text, " \t");

@@ -221,6 +221,38 @@ for name in rcvlowat clean-close; do
 	done
 done
 
+# -- the TUI: each check says ok or failed like the others, typed or from the script --
+if command -v tmux >/dev/null 2>&1; then
+	TM="tmux -L sockplay-block-$$ -f /dev/null"
+	SESSION=block
+	screen() { $TM capture-pane -p -t "$SESSION"; }
+	wait_for() { local n=100; while [ $n -gt 0 ]; do screen 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.05; n=$((n - 1)); done; return 1; }
+	typed() { $TM send-keys -t "$SESSION" ':'; sleep 0.2; $TM send-keys -t "$SESSION" C-u; $TM send-keys -t "$SESSION" -l "$1"; $TM send-keys -t "$SESSION" Enter; }
+	$TM new-session -d -s "$SESSION" -x 100 -y 30 "$SP $TMP/r.sp"
+	wait_for "step 0/" || bad "TUI did not start"
+	for _ in 1 2 3 4 5 6; do $TM send-keys -t "$SESSION" n; sleep 0.3; done
+	wait_for "expect server blocked: ok" && ok "TUI: the script's expect server blocked says ok" ||
+		{ bad "TUI: expect server blocked"; screen; }
+	typed "server: expect server free" # after the prefilled side, as a person types it
+	wait_for "expected free, got blocked in accept(3) (server)" &&
+		ok "TUI: a typed expect server free fails, naming the call it is blocked in" || { bad "TUI: typed expect free"; screen; }
+	typed "client: c = socket(AF_INET, SOCK_STREAM)"
+	sleep 0.5
+	typed "client: connect(c, 127.0.0.1:8888) = 0 <at once>"
+	sleep 0.5
+	typed "expect wire client > server [SYN]"
+	wait_for "expect wire client > server [SYN]: ok" && ok "TUI: a typed expect wire reads the TUI's capture" ||
+		{ bad "TUI: typed expect wire"; screen; }
+	typed "expect wire client > server [RST]"
+	wait_for "expected a segment client > server [RST]; connect(3, 127.0.0.1:8888) put on the wire:" && wait_for "client > server [SYN] len=0, server > client [SYN,ACK] len=0" &&
+		ok "TUI: a failed expect wire lists what was seen" || { bad "TUI: failed expect wire"; screen; }
+	typed "server: accept(s) <blokced>"
+	wait_for "did you mean '<blocked>'?" && ok "TUI prompt: <blokced> gets a suggestion" || { bad "TUI: <blokced>"; screen; }
+	$TM kill-server >/dev/null 2>&1
+else
+	echo "skip the TUI checks: no tmux"
+fi
+
 # -- where nothing can capture, an expect wire cannot pass ----------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"
