@@ -23,6 +23,7 @@ struct batch_wire {
 	struct wire *w;      /* NULL: no --wire, or no capture */
 	uint64_t shown;      /* wire_total() when last printed */
 	uint64_t lost;       /* wire_dropped() when last reported */
+	int quiet;           /* captured for expect wire only: nothing printed */
 };
 
 struct batch {
@@ -66,6 +67,10 @@ static void on_event(void *ctx, const struct sp_event *ev)
 /* Print the segments captured since last time. */
 static void wire_print(struct batch_wire *bw, struct session *s, struct transcript *t, int line)
 {
+	if (bw->quiet) {
+		bw->shown = wire_total(bw->w);
+		return;
+	}
 	uint64_t total = wire_total(bw->w);
 	size_t count = wire_count(bw->w);
 	size_t fresh = total - bw->shown < count ? (size_t)(total - bw->shown) : count;
@@ -131,6 +136,15 @@ static int wait_actor(struct batch *b, struct session *s, const struct sp_stmt *
 	return session_wait_actor(s, st->actor, timeout_ms);
 }
 
+/* Whether V holds an expect wire: the capture runs for it, printed or not. */
+static int wants_wire(const struct sp_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == SP_ST_EXPECT_WIRE || (v[i].kind == SP_ST_REPEAT && wants_wire(v[i].body, v[i].nbody)))
+			return 1;
+	return 0;
+}
+
 int batch_run(const struct batch_opts *o)
 {
 	struct batch b = { .t = { .fp = o->out, .format = o->format, .file = o->script ? o->script->file : NULL,
@@ -139,11 +153,13 @@ int batch_run(const struct batch_opts *o)
 	struct batch_wire *bw = &b.bw;
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = on_event, .ctx = &b,
 				   .net_label = o->net_label, .names_local_only = o->names_local_only };
-	if (o->wire) {
-		char err[256];
-		bw->w = wire_open(err, sizeof err);
+	char wire_err[256] = "";
+	int expect_wire = o->script && wants_wire(o->script->stmts, o->script->n);
+	if (o->wire || expect_wire) {
+		bw->w = wire_open(wire_err, sizeof wire_err);
 		if (!bw->w)
-			fprintf(stderr, "sockplay: %s\n", err);
+			fprintf(stderr, "sockplay: %s\n", wire_err);
+		bw->quiet = !o->wire;
 	}
 	struct session *s = session_new(&so);
 	if (!s) {
@@ -151,6 +167,7 @@ int batch_run(const struct batch_opts *o)
 		wire_close(bw->w);
 		return 1;
 	}
+	session_set_wire(s, bw->w, wire_err);
 	if (bw->w) { /* what was on lo before the script is not part of it */
 		while (wire_drain(bw->w, 0) == WIRE_DRAIN_MAX)
 			;

@@ -568,6 +568,9 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 			break;
 		case SP_ST_PAUSE:
 			break;
+		case SP_ST_EXPECT_SIDE:
+		case SP_ST_EXPECT_WIRE:
+			break; /* kept as comments (emit_sockplay_only()) */
 		}
 	}
 }
@@ -1610,6 +1613,26 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 
 /* ---- the order of the script ------------------------------------------------- */
 
+/*
+ * expect ACTOR blocked|free and expect [no] wire ...: what sockplay sees
+ * (whether a side is asleep in a call, the segments on lo) and a plain
+ * program does not; kept as a comment saying what sockplay checks there.
+ * A call's <blocked> / <at once> stays in the call's own comment.
+ */
+static void emit_sockplay_only(struct ex *ex, int depth, const struct sp_stmt *st, const char *src)
+{
+	int c = ex->lang == EXPORT_C;
+	indent(ex, depth);
+	sb_puts(&ex->o, c ? "/* " : "# ");
+	comment_text(ex, src, strlen(src));
+	sb_printf(&ex->o, " -- checked by sockplay (line %d): %s%s\n", st->line,
+		  st->kind == SP_ST_EXPECT_SIDE ? "whether the side is in a call now"
+						 : "the segments the last call put on the wire",
+		  c ? " */" : "");
+	if (!c && depth > 0) /* a block must hold a statement */
+		line(ex, depth, "pass");
+}
+
 static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, int depth)
 {
 	int c = ex->lang == EXPORT_C;
@@ -1645,6 +1668,10 @@ static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, i
 			break;
 		case SP_ST_SLEEP:
 			line(ex, depth, c ? "sleep_ms(%ld);" : "sleep(%ld)", st->sleep_ms);
+			break;
+		case SP_ST_EXPECT_SIDE:
+		case SP_ST_EXPECT_WIRE:
+			emit_sockplay_only(ex, depth, st, src);
 			break;
 		case SP_ST_EXPECT: {
 			struct ex_actor *a = find_actor(ex, st->actor);

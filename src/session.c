@@ -24,6 +24,7 @@
 #include "sockplay/text.h"
 #include "sockplay/trace.h"
 #include "sockplay/transcript.h"
+#include "sockplay/wire.h"
 
 #define SESSION_MAX_ACTORS 16 /* actors and programs' processes (a forking server has a few) */
 #define SESSION_MAX_PROGS 8
@@ -84,6 +85,8 @@ struct pending {
 	int blocked;
 	int interrupted;
 	struct timespec start;
+	enum sp_block blocking;  /* <blocked> / <at once> written after the call */
+	int block_failed;        /* <at once> that blocked: its failure is reported */
 };
 
 /* A program on stage (--run): one trace, one side per process. */
@@ -152,6 +155,13 @@ struct session {
 	char holder_comm[132];         /* the explanation's outside holder of a port, by name, escaped */
 	char say[512];
 	char title[128];
+	/* expect wire: the capture (the caller's) and where the most recent call began */
+	struct {
+		struct wire *w;
+		char off[300];             /* why there is none */
+		struct timespec call_rt;   /* CLOCK_REALTIME, as segments are stamped; 0: no call yet */
+		char call_text[SNAP_LINE_MAX];
+	} wire;
 };
 
 static long long ms_since(const struct timespec *t0)
@@ -530,6 +540,59 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, co
 	return ok;
 }
 
+/* ---- blocking asserted per call (<blocked>, <at once>) ------------------ */
+
+/* Before a call is sent: what blocking it must show, and where it began for expect wire. */
+static void note_call_start(struct session *s, struct pending *p, const struct sp_stmt *st)
+{
+	p->blocking = st->blocking;
+	clock_gettime(CLOCK_REALTIME, &s->wire.call_rt);
+	snprintf(s->wire.call_text, sizeof s->wire.call_text, "%s", p->text);
+}
+
+/* "<blocked> = 4", "= 4 \"abcd\" <at once>": the expectation as the script wrote it. */
+static void block_want_text(const struct pending *p, char *out, size_t size)
+{
+	char e[256] = "";
+	if (p->expect.present)
+		transcript_expect_text(&p->expect, e, sizeof e);
+	if (p->blocking == SP_BLOCK_BLOCKED)
+		snprintf(out, size, "<blocked>%s%s", e[0] ? " = " : "", e);
+	else
+		snprintf(out, size, "%s%s%s<at once>", e[0] ? "= " : "", e, e[0] ? " " : "");
+}
+
+/* A call just seen blocked: an <at once> one fails now, not when it ends. */
+static void block_blocked_check(struct session *s, struct sess_actor *act)
+{
+	struct pending *p = &act->p;
+	if (p->blocking != SP_BLOCK_AT_ONCE || p->block_failed)
+		return;
+	char want[300], msg[400], line[480];
+	block_want_text(p, want, sizeof want);
+	snprintf(msg, sizeof msg, "expected %s, got <blocked>", want);
+	p->block_failed = 1;
+	s->failures++;
+	struct sp_event fe = { .kind = SP_EV_FAIL, .actor = act->name, .stmt = p->stmt,
+			       .line = p->line, .text = msg, .state = -1 };
+	snprintf(line, sizeof line, "expectation failed: %s", msg);
+	log_line(act, SNAP_LINE_ERR, line);
+	emit(s, &fe);
+}
+
+/* A call that ended: a <blocked> one that returned at once fails (MSG says how). */
+static int block_result_ok(const struct pending *p, const struct actor_res *r, int ok, char *msg,
+			   size_t size)
+{
+	if (p->blocking != SP_BLOCK_BLOCKED || p->blocked)
+		return ok;
+	char want[300], got[256];
+	block_want_text(p, want, sizeof want);
+	got_text(r->ret, r->err, r->data, r->data_len, p->expect.has_data, got, sizeof got);
+	snprintf(msg, size, "expected %s, got = %s at once", want, got);
+	return 0;
+}
+
 static void note_for(const struct pending *p, const struct actor_res *r, char *out, size_t size)
 {
 	const struct call_info *ci = call_info(p->call);
@@ -904,6 +967,7 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 		ok = 0;
 		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
 	}
+	ok = block_result_ok(p, r, ok, msg, sizeof msg);
 	const char *sname = "";
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
@@ -917,7 +981,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 		.call = p->call, .text = p->text, .resumed = p->blocked,
 		.interrupted = p->interrupted, .ret = r->ret, .err = r->err, .data = r->data,
 		.data_len = r->data_len, .sent_len = p->sent_len, .note = note[0] ? note : NULL,
-		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state, .ok = ok,
+		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state,
+		.ok = ok && !p->block_failed,
 		.elapsed_ns = r->elapsed_ns, .explain = &cx,
 	};
 	transcript_call_text(&ev, line, sizeof line);
@@ -1131,6 +1196,7 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	}
 	p->seq = rq.seq = ++s->seq;
 	explain_before(act, p);
+	note_call_start(s, p, st);
 	p->active = 1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (actor_send(act->a, &rq) < 0) {
@@ -1161,8 +1227,10 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 			break;
 		rc = wait_done(s, act, BLOCK_LOOK_MS);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		mark_blocked(s, act);
+		block_blocked_check(s, act);
+	}
 	settle(s, act);
 	return rc < 0 ? SESSION_ERROR : SESSION_OK;
 }
@@ -1221,6 +1289,137 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	return SESSION_OK;
 }
 
+/* ---- expect ACTOR blocked|free, expect [no] wire ... --------------------- */
+
+/* Whether a side is in a call now, and which: "accept(3)". */
+static int side_in_call(const struct sess_actor *act, const char **what)
+{
+	if (act->a && act->p.active) {
+		*what = act->p.text;
+		return 1;
+	}
+	if (act->prog && act->tblocked && !act->ended) {
+		*what = act->btext;
+		return 1;
+	}
+	return 0;
+}
+
+static enum session_rc exec_expect_side(struct session *s, const struct sp_stmt *st)
+{
+	struct sess_actor *act = find_actor(s, st->actor);
+	const char *what = "";
+	int blocked = act && side_in_call(act, &what);
+	/* free may take a moment, as a state may: the step that released the call is still reporting */
+	if (blocked && !st->side_blocked && act->a) {
+		wait_done(s, act, EXPECT_WAIT_MS);
+		blocked = side_in_call(act, &what);
+	}
+	char text[SP_NAME_MAX + 16], seen[SNAP_LINE_MAX + 16], msg[SNAP_LINE_MAX + 96];
+	snprintf(text, sizeof text, "%s %s", st->actor, st->side_blocked ? "blocked" : "free");
+	if (blocked)
+		snprintf(seen, sizeof seen, "blocked in %s", what);
+	else
+		snprintf(seen, sizeof seen, "free");
+	int ok = blocked == st->side_blocked;
+	struct sp_event ev = { .kind = SP_EV_EXPECT, .actor = st->actor, .stmt = st, .line = st->line,
+			       .text = text, .note = seen, .state = -1, .want_state = -1, .ok = ok };
+	if (act)
+		log_line(act, ok ? SNAP_LINE_INFO : SNAP_LINE_ERR, seen);
+	emit(s, &ev);
+	if (!ok) {
+		s->failures++;
+		snprintf(msg, sizeof msg, "expected %s, got %s (%s)", st->side_blocked ? "blocked" : "free",
+			 seen, st->actor);
+		struct sp_event fe = { .kind = SP_EV_FAIL, .actor = st->actor, .stmt = st,
+				       .line = st->line, .text = msg, .state = -1 };
+		emit(s, &fe);
+	}
+	return SESSION_OK;
+}
+
+void session_set_wire(struct session *s, struct wire *w, const char *why_off)
+{
+	s->wire.w = w;
+	if (why_off && strncmp(why_off, "wire view off: ", 15) == 0)
+		why_off += 15; /* the capture's message for the wire pane */
+	snprintf(s->wire.off, sizeof s->wire.off, "%s", why_off && why_off[0] ? why_off : "the capture is off");
+}
+
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * The segments put on the wire since the most recent call began, of the
+ * playground's sockets: does one match W (all of its flags and, for a
+ * positive one, exactly them)? SEEN lists them all ("client > server
+ * [FIN,ACK] len=0, ..."); returns how many matched.
+ */
+static int wire_matches(const struct session *s, const struct sp_wire_want *w, char *seen, size_t size)
+{
+	size_t o = 0, listed = 0, count = wire_count(s->wire.w);
+	int hits = 0;
+	seen[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		const struct wire_seg *g = wire_at(s->wire.w, i);
+		if (g->proto != IPPROTO_TCP || ts_before(&g->ts, &s->wire.call_rt))
+			continue;
+		const char *src = session_addr_owner(s, &g->src), *dst = session_addr_owner(s, &g->dst);
+		if (!src && !dst) /* someone else's traffic on a host's lo */
+			continue;
+		int dir = !w->from[0] || (src && dst && strcmp(src, w->from) == 0 && strcmp(dst, w->to) == 0);
+		int flags = w->negate ? (g->flags & w->flags) == w->flags : g->flags == w->flags;
+		int len = !w->has_len || (long)g->len == w->len;
+		hits += dir && flags && len;
+		char fl[64];
+		wire_flags_text(g->flags, fl, sizeof fl);
+		if (listed++ < 12 && o < size)
+			o += (size_t)snprintf(seen + o, size - o, "%s%s > %s [%s] len=%u", listed > 1 ? ", " : "",
+					      src ? src : "?", dst ? dst : "?", fl, g->len);
+		else if (listed == 13 && o < size)
+			o += (size_t)snprintf(seen + o, size - o, ", ...");
+	}
+	return hits;
+}
+
+static enum session_rc exec_expect_wire(struct session *s, const struct sp_stmt *st)
+{
+	const struct sp_wire_want *w = &st->wire;
+	char text[160], want[160], seen[1024], msg[1400];
+	script_stmt_format(st, text, sizeof text);
+	const char *t = strncmp(text, "expect ", 7) == 0 ? text + 7 : text; /* "wire client > server [FIN,ACK]" */
+	snprintf(want, sizeof want, "%s", strncmp(t, "no wire ", 8) == 0 ? t + 8 : strncmp(t, "wire ", 5) == 0 ? t + 5 : t);
+	const char *call = s->wire.call_rt.tv_sec ? s->wire.call_text : "the script so far";
+	int ok;
+	if (!s->wire.w) {
+		ok = 0;
+		snprintf(seen, sizeof seen, "unable to check");
+		snprintf(msg, sizeof msg, "cannot check %s: %s", t, s->wire.off);
+	} else {
+		int hits = wire_matches(s, w, seen, sizeof seen);
+		ok = w->negate ? hits == 0 : hits > 0;
+		if (!seen[0])
+			snprintf(msg, sizeof msg, "expected %s %s, but %s put nothing on the wire",
+				 w->negate ? "no segment" : "a segment", want, call);
+		else
+			snprintf(msg, sizeof msg, "expected %s %s; %s put on the wire: %s",
+				 w->negate ? "no segment" : "a segment", want, call, seen);
+		if (!seen[0])
+			snprintf(seen, sizeof seen, "nothing");
+	}
+	struct sp_event ev = { .kind = SP_EV_EXPECT, .stmt = st, .line = st->line, .text = t,
+			       .note = seen, .state = -1, .want_state = -1, .ok = ok };
+	emit(s, &ev);
+	if (!ok) {
+		s->failures++;
+		struct sp_event fe = { .kind = SP_EV_FAIL, .stmt = st, .line = st->line, .text = msg, .state = -1 };
+		emit(s, &fe);
+	}
+	return SESSION_OK;
+}
+
 enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 {
 	if (session_stmt_waits(s, st))
@@ -1231,6 +1430,10 @@ enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 		return exec_call(s, st);
 	case SP_ST_EXPECT:
 		return exec_expect(s, st);
+	case SP_ST_EXPECT_SIDE:
+		return exec_expect_side(s, st);
+	case SP_ST_EXPECT_WIRE:
+		return exec_expect_wire(s, st);
 	case SP_ST_TITLE:
 	case SP_ST_SAY: {
 		struct sp_event ev = { .kind = st->kind == SP_ST_SAY ? SP_EV_SAY : SP_EV_TITLE,

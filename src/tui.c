@@ -1273,6 +1273,16 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 
 #define TUI_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
+/* Whether the N bytes at P are a statement's keyword (expect, say ...), which no call is named. */
+static int tui_keyword_at(const char *p, size_t n)
+{
+	static const char *const kw[] = { "expect", "say", "title", "sleep", "pause" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+		if (n == strlen(kw[i]) && memcmp(p, kw[i], n) == 0 && (p[n] == ' ' || p[n] == '\t' || !p[n]))
+			return 1;
+	return 0;
+}
+
 /*
  * ":" opens the prompt with "server: " when the server has the focus; one
  * who types "client: send(...)" after it means the client. TEXT past such
@@ -1287,6 +1297,8 @@ static const char *tui_past_prefill(const char *text)
 	const char *q = p + id + 1;
 	q += strspn(q, " \t");
 	size_t id2 = strspn(q, TUI_ID_CHARS);
+	if (tui_keyword_at(q, id2))
+		return q; /* "server: expect client free": a statement of its own after the prefill */
 	if (id2 == 0 || q[id2 + strspn(q + id2, " \t")] != ':')
 		return text;
 	return q; /* "A: B: ..." is never a statement: B is the side meant, a new one or not */
@@ -2126,6 +2138,7 @@ int tui_run(const struct tui_opts *o)
 		fprintf(stderr, "sockplay: out of memory\n");
 		return 1;
 	}
+	session_set_wire(t.s, t.wire, t.wire_off); /* expect wire reads the same capture */
 	for (size_t i = 0; i < o->nruns; i++) { /* held before their first socket call */
 		char err[512];
 		if (session_add_program(t.s, o->runs[i].side, o->runs[i].command, 1, err, sizeof err) < 0) {

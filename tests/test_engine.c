@@ -21,6 +21,7 @@
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
+#include "sockplay/wire.h"
 
 static int run_explain; /* run() prints --explain lines too */
 static int run_full_data; /* run() prints every received byte (--full-data) */
@@ -1036,6 +1037,121 @@ static void received_text_is_shown_not_cut_silently(void **state)
 
 
 /* An expectation is quoted as the script wrote it: a repeat count is not dropped. */
+/* <blocked>, <at once>, expect ACTOR blocked|free on real calls; a wrong one fails the run with what happened. */
+static void blocking_asserted_per_call(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8893)\n"
+		     "server: listen(s, 5)\n"
+		     "server: conn = accept(s) <blocked> = 4\n"
+		     "expect server blocked\n"
+		     "expect client free\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM) <at once>\n"
+		     "client: connect(c, 127.0.0.1:8893) = 0 <at once>\n"
+		     "expect server free\n"
+		     "client: send(c, \"abcd\")\n"
+		     "server: recv(conn, 4) = 4 \"abcd\" <at once>\n"
+		     "server: recv(conn, 4) <blocked>\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] blocked in accept(3)");
+	has_line(t, "[client] free");
+	has_line(t, "[server] free");
+	has_line(t, "[server] recv(4, 4) <interrupted> = -1 EINTR (Interrupted system call)");
+	free(t);
+
+	rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		 "server: bind(s, 127.0.0.1:8895)\n"
+		 "server: listen(s, 5)\n"
+		 "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: connect(c, 127.0.0.1:8895) = 0 <blocked>\n"
+		 "server: conn = accept(s)\n"
+		 "server: recv(conn, 4) <at once>\n"
+		 "expect server free\n"
+		 "client: send(c, \"x\")\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:5: expectation failed: expected <blocked> = 0, got = 0 at once");
+	has_line(t, "t.sp:7: expectation failed: expected <at once>, got <blocked>");
+	has_line(t, "t.sp:8: expectation failed: expected free, got blocked in recv(4, 4) (server)");
+	has_line(t, "[server] recv(4, 4) <resumed> = 1 \"x\"");
+	assert_int_equal(count_lines(t, "t.sp:"), 3); /* each once, the <at once> not again when it returns */
+	free(t);
+}
+
+/* expect wire against the capture (the script's expect wire starts it without --wire). */
+static void segments_asserted(void **state)
+{
+	(void)state;
+	char err[256];
+	struct wire *w = wire_open(err, sizeof err);
+	if (!w) {
+		fprintf(stderr, "segments_asserted: %s\n", err);
+		skip();
+	}
+	wire_close(w);
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8894)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8894) = 0\n"
+		     "expect wire client > server [SYN]\n"
+		     "expect wire server > client [SYN,ACK] len=0\n"
+		     "expect wire client > server [ACK]\n"
+		     "server: conn = accept(s)\n"
+		     "expect no wire [SYN]\n"
+		     "client: close(c)\n"
+		     "expect wire client > server [FIN,ACK]\n"
+		     "expect wire server > client [ACK]\n"
+		     "expect no wire [RST]\n"
+		     "expect wire client > server [RST]\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "[expect] wire client > server [SYN]: seen");
+	has_line(t, "[expect] wire server > client [SYN,ACK] len=0: seen");
+	has_line(t, "[expect] no wire [SYN]: none seen");
+	has_line(t, "[expect] wire client > server [FIN,ACK]: seen");
+	has_line(t, "[expect] no wire [RST]: none seen");
+	has_line(t, "[expect] wire client > server [RST]: not seen");
+	has_line(t, "t.sp:15: expectation failed: expected a segment client > server [RST]; close(3) put on the "
+		    "wire: client > server [FIN,ACK] len=0, server > client [ACK] len=0");
+	assert_int_equal(count_lines(t, "[wire] "), 0); /* checked, not printed: no --wire */
+	free(t);
+}
+
+static void on_event_keep(void *ctx, const struct sp_event *ev)
+{
+	char *out = ctx;
+	if (ev->kind == SP_EV_FAIL || ev->kind == SP_EV_EXPECT)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%d %s|%s\n", ev->kind, ev->text,
+			 ev->note ? ev->note : "");
+}
+
+/* Where nothing captures, an expect wire fails, saying it could not check and why. */
+static void wire_expectation_without_capture(void **state)
+{
+	(void)state;
+	char seen[1024] = "";
+	struct session_opts so = { .timeout_ms = 1000, .on_event = on_event_keep, .ctx = seen,
+				   .net_label = "test" };
+	struct session *s = session_new(&so);
+	assert_non_null(s);
+	session_set_wire(s, NULL, "wire view off: capturing needs CAP_NET_RAW on the host network");
+	struct sp_stmt st;
+	struct sp_diag dg;
+	struct sp_scope *sc = script_scope_new();
+	assert_int_equal(script_parse_line("expect no wire [RST]", sc, &st, &dg), 0);
+	assert_int_equal(session_exec(s, &st), SESSION_OK);
+	assert_int_equal(session_failures(s), 1);
+	char want[512];
+	snprintf(want, sizeof want, "%d no wire [RST]|unable to check\n%d cannot check no wire [RST]: capturing "
+		 "needs CAP_NET_RAW on the host network|\n", SP_EV_EXPECT, SP_EV_FAIL);
+	assert_string_equal(seen, want);
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+	session_free(s);
+}
+
 static void expectation_text_keeps_the_count(void **state)
 {
 	(void)state;
@@ -1287,6 +1403,9 @@ int main(void)
 		cmocka_unit_test(receive_timeout_blocks_then_eagain),
 		cmocka_unit_test(send_timeout_ends_a_connect),
 		cmocka_unit_test(msg_trunc_tells_the_real_length),
+		cmocka_unit_test(blocking_asserted_per_call),
+		cmocka_unit_test(segments_asserted),
+		cmocka_unit_test(wire_expectation_without_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include "sockplay/grow.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
+#include "sockplay/wire.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1512,6 +1513,135 @@ static void test_format_values(void **state)
 	script_scope_free(sc);
 }
 
+/* ------------------------------------------- blocking and segments asserted */
+
+/* <blocked> / <at once>, expect ACTOR blocked|free, expect [no] wire: parsed, formatted back, refused clearly. */
+static void test_block_and_wire(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"server: conn = accept(s) <blocked>\n"
+		"server: conn = accept(s) <blocked> = 4\n"
+		"server: recv(conn, 4) = 4 \"abcd\" <at once>\n"
+		"server: recv(conn, 4) <at once>\n"
+		"client: connect(c, 127.0.0.1:9) = 0   <  blocked >  # a comment\n"
+		"expect server blocked\n"
+		"expect client free\n"
+		"expect wire client > server [FIN,ACK]\n"
+		"expect wire server > client [PSH, ACK] len=14\n"
+		"expect no wire [RST]\n"
+		"expect no wire client > server [RST]\n"
+		"expect wire [SYN]\n");
+	const struct sp_stmt *v = s->stmts;
+	assert_int_equal(v[3].blocking, SP_BLOCK_BLOCKED);
+	assert_false(v[3].expect.present);
+	assert_int_equal(v[4].blocking, SP_BLOCK_BLOCKED);
+	assert_int_equal(v[4].expect.ret, 4);
+	assert_int_equal(v[5].blocking, SP_BLOCK_AT_ONCE);
+	assert_true(v[5].expect.has_data);
+	assert_int_equal(v[6].blocking, SP_BLOCK_AT_ONCE);
+	assert_int_equal(v[7].blocking, SP_BLOCK_BLOCKED); /* after the value too */
+	assert_int_equal(v[0].blocking, SP_BLOCK_ANY);
+	assert_int_equal(v[8].kind, SP_ST_EXPECT_SIDE);
+	assert_string_equal(v[8].actor, "server");
+	assert_true(v[8].side_blocked);
+	assert_int_equal(v[9].kind, SP_ST_EXPECT_SIDE);
+	assert_false(v[9].side_blocked);
+	assert_int_equal(v[10].kind, SP_ST_EXPECT_WIRE);
+	assert_false(v[10].wire.negate);
+	assert_string_equal(v[10].wire.from, "client");
+	assert_string_equal(v[10].wire.to, "server");
+	assert_int_equal(v[10].wire.flags, WIRE_FIN | WIRE_ACK);
+	assert_false(v[10].wire.has_len);
+	assert_int_equal(v[11].wire.flags, WIRE_PSH | WIRE_ACK);
+	assert_true(v[11].wire.has_len);
+	assert_int_equal(v[11].wire.len, 14);
+	assert_true(v[12].wire.negate);
+	assert_string_equal(v[12].wire.from, "");
+	assert_int_equal(v[12].wire.flags, WIRE_RST);
+	assert_true(v[13].wire.negate);
+	assert_string_equal(v[13].wire.to, "server");
+	assert_int_equal(v[14].wire.flags, WIRE_SYN);
+	assert_int_equal(s->nsteps, 15);
+	script_free(s);
+
+	/* an actor may still be called wire, no, blocked; a socket blocked has a state */
+	s = parse_ok("wire: w = socket(AF_INET, SOCK_STREAM)\n"
+		     "expect wire w CLOSED\n"
+		     "no: blocked = socket(AF_INET, SOCK_STREAM)\n"
+		     "expect no blocked CLOSED\n");
+	assert_int_equal(s->stmts[1].kind, SP_ST_EXPECT);
+	assert_int_equal(s->stmts[3].kind, SP_ST_EXPECT);
+	assert_string_equal(s->stmts[3].name, "blocked");
+	script_free(s);
+
+	parse_bad_exact(PRELUDE "server: conn = accept(s) <blokced>\n", 4, 27,
+			"unknown mark '<blokced>'; did you mean '<blocked>'?");
+	parse_bad_exact(PRELUDE "server: recv(conn, 4) <at_once>\n", 4, 24,
+			"unknown mark '<at_once>'; did you mean '<at once>'?");
+	parse_bad(PRELUDE "server: recv(conn, 4) <later>\n", 4, 24, "expected <blocked> or <at once>");
+	parse_bad(PRELUDE "server: conn = accept(s) <resumed> = 4\n", 4, 27, "a script writes <blocked> = N");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked\n", 4, 26, "missing '>' to close '<'");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked> = 4 <at once>\n", 4, 40, "a call takes one mark");
+	parse_bad_exact(PRELUDE "server: listen(s, 5) <blocked>\n", 4, 22, "listen() never blocks; <blocked> cannot hold");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked> x\n", 4, 36, "unexpected 'x' after the call");
+	parse_bad_exact(PRELUDE "expect server blokced\n", 4, 15,
+			"unknown word 'blokced' after expect server; did you mean 'blocked'? "
+			"(expect ACTOR blocked|free, or expect ACTOR NAME STATE)");
+	parse_bad(PRELUDE "expect server fre\n", 4, 15, "did you mean 'free'?");
+	parse_bad(PRELUDE "expect server conn\n", 4, 19, "expect takes ACTOR NAME STATE");
+	parse_bad(PRELUDE "expect server blocked now\n", 4, 15, "'blocked' is not defined");
+	parse_bad_exact(PRELUDE "expect wire client > server [FIN,AKC]\n", 4, 34,
+			"unknown TCP flag 'AKC'; did you mean 'ACK'?");
+	parse_bad(PRELUDE "expect wire client > server [FINN]\n", 4, 30, "did you mean 'FIN'?");
+	parse_bad(PRELUDE "expect wire client > server [XYZZY]\n", 4, 30, "unknown TCP flag 'XYZZY' (expected SYN");
+	parse_bad_exact(PRELUDE "expect wire client > sever [FIN]\n", 4, 22,
+			"no side 'sever' made a call before this line; did you mean 'server'?");
+	parse_bad(PRELUDE "expect wire client server [FIN]\n", 4, 20, "expected '>' after 'client'");
+	parse_bad(PRELUDE "expect wire client > server\n", 4, 28, "expected the segment's flags");
+	parse_bad(PRELUDE "expect wire client > [FIN]\n", 4, 22, "where a side belongs");
+	parse_bad(PRELUDE "expect wire client > server []\n", 4, 30, "expected a flag");
+	parse_bad(PRELUDE "expect wire client > server [FIN,]\n", 4, 34, "unexpected ']' in the flags");
+	parse_bad(PRELUDE "expect wire client > server [FIN ACK]\n", 4, 34, "join flags with ','");
+	parse_bad(PRELUDE "expect wire client > server [FIN\n", 4, 33, "missing ']'");
+	parse_bad(PRELUDE "expect wire client > server [FIN,FIN]\n", 4, 34, "flag FIN is written twice");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len 3\n", 4, 38, "expected '=' after len");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=\n", 4, 39, "expected a number of bytes");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=70000\n", 4, 39, "at most 65535 bytes");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=3x\n", 4, 40, "unexpected 'x' in the length");
+	parse_bad(PRELUDE "expect no wire [RST] now\n", 4, 22, "unexpected 'n' after the flags");
+
+	/* the formatter writes each form back, in one spelling */
+	struct sp_scope *sc = prelude_scope();
+	roundtrip(sc, "server: conn = accept(s) <blocked>", NULL);
+	roundtrip(sc, "server: conn = accept(s) <blocked> = 4", NULL);
+	roundtrip(sc, "server: conn = accept(s) = 4 <blocked>", "server: conn = accept(s) <blocked> = 4");
+	roundtrip(sc, "server: recv(conn, 4) = 4 \"abcd\" <at once>", NULL);
+	roundtrip(sc, "server: recv(conn, 4) <at   once>", "server: recv(conn, 4) <at once>");
+	roundtrip(sc, "server: recv(conn, 4) <at once> = -1 EAGAIN", "server: recv(conn, 4) = -1 EAGAIN <at once>");
+	roundtrip(sc, "expect server blocked", NULL);
+	roundtrip(sc, "expect  client   free # now", "expect client free");
+	roundtrip(sc, "expect wire client > server [FIN,ACK]", NULL);
+	roundtrip(sc, "expect wire client>server [ ACK , FIN ]", "expect wire client > server [FIN,ACK]");
+	roundtrip(sc, "expect wire server > client [PSH,ACK] len=14", NULL);
+	roundtrip(sc, "expect no wire [RST]", NULL);
+	roundtrip(sc, "expect no wire client > server [RST,ACK]", NULL);
+	roundtrip(sc, "expect wire [SYN]", NULL);
+	script_scope_free(sc);
+
+	/* a statement typed at the prompt: any side may be named */
+	struct sp_stmt st;
+	struct sp_diag dg;
+	sc = prelude_scope();
+	assert_int_equal(script_parse_line("expect wire web > db [SYN]", sc, &st, &dg), 0);
+	assert_string_equal(st.wire.from, "web");
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("expect server blokced", sc, &st, &dg), -1);
+	assert_non_null(strstr(dg.msg, "did you mean 'blocked'?"));
+	assert_int_equal(dg.col, 15);
+	script_scope_free(sc);
+}
+
 static void test_format_all_bytes(void **state)
 {
 	(void)state;
@@ -2065,6 +2195,7 @@ int main(void)
 		cmocka_unit_test(test_big_script),
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_block_and_wire),
 		cmocka_unit_test(test_format_all_bytes),
 		cmocka_unit_test(test_format_built),
 		cmocka_unit_test(test_cursor),

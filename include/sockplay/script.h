@@ -95,6 +95,31 @@ enum sp_stmt_kind {
 	SP_ST_PAUSE,     /* pause */
 	SP_ST_SLEEP,     /* sleep 500ms */
 	SP_ST_REPEAT,    /* repeat N ... end */
+	SP_ST_EXPECT_SIDE, /* expect ACTOR blocked|free */
+	SP_ST_EXPECT_WIRE, /* expect [no] wire [FROM > TO] [FLAGS] [len=N] */
+};
+
+/* <blocked> / <at once> after a call: whether it must block. */
+enum sp_block {
+	SP_BLOCK_ANY = 0,  /* neither written */
+	SP_BLOCK_BLOCKED,  /* <blocked>: the actor is seen asleep in the call */
+	SP_BLOCK_AT_ONCE,  /* <at once>: it returns without blocking */
+};
+
+/*
+ * expect wire FROM > TO [FLAGS] len=N: among the segments put on the wire
+ * since the most recent call began, one went from a socket of FROM to a socket
+ * of TO with exactly FLAGS (and N bytes of payload). expect no wire ...: none
+ * of them had every flag of FLAGS (and the length, and the direction, when
+ * given). Only TCP segments count.
+ */
+struct sp_wire_want {
+	int negate;              /* "no wire" */
+	char from[SP_NAME_MAX];  /* "" : any side */
+	char to[SP_NAME_MAX];
+	unsigned flags;          /* WIRE_* bits, never 0 */
+	int has_len;
+	long len;
 };
 
 struct sp_stmt {
@@ -114,6 +139,9 @@ struct sp_stmt {
 	long repeat;                   /* REPEAT: count */
 	struct sp_stmt *body;          /* REPEAT: statements up to "end" */
 	size_t nbody;
+	enum sp_block blocking;        /* CALL: <blocked> or <at once>, SP_BLOCK_ANY without */
+	int side_blocked;              /* EXPECT_SIDE: 1 blocked, 0 free (ACTOR in actor) */
+	struct sp_wire_want wire;      /* EXPECT_WIRE */
 };
 
 struct sp_script {

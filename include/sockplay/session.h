@@ -169,6 +169,14 @@ int session_program_held(const struct session *s, const char *side);
 /* Number of program sides whose process crashed or exited with a status other than 0. */
 int session_programs_failed(const struct session *s);
 
+/*
+ * The capture expect wire reads (the caller's, drained and settled by it after
+ * each step), or NULL with WHY_OFF saying why there is none: then every expect
+ * wire fails with that reason, as nothing could be checked.
+ */
+struct wire;
+void session_set_wire(struct session *s, struct wire *w, const char *why_off);
+
 /* Re-read the kernel's view (sock_diag) of every socket. */
 int session_refresh(struct session *s);
 /* A snapshot for drawing; valid until the next call on the session. */
