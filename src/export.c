@@ -79,7 +79,7 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_COUNT
+	H_SAY, H_SLEEP, H_DONE_FDS, H_COUNT
 };
 
 #define H(h) (1u << (h))
@@ -125,6 +125,7 @@ static const struct helper_row {
 	[H_TITLE] = { "title", "proto_title", "title", NULL, 0 },
 	[H_SAY] = { "say", "proto_say", "say", NULL, 0 },
 	[H_SLEEP] = { "sleep_ms", "proto_sleep", "sleep", NULL, 0 },
+	[H_DONE_FDS] = { "done_fds", "proto_done_fds", "done_fds", NULL, 0 },
 };
 
 /* ---- growing strings ---------------------------------------------------- */
@@ -212,6 +213,7 @@ struct ex_actor {
 	size_t nsocks, cap;
 	long long bufsize;        /* the largest recv(), 0 when none */
 	int addr, peer, data, optval, optlen, linger; /* the C locals it needs */
+	int pair;                 /* socketpair(): int sv[2] */
 };
 
 struct ex {
@@ -424,6 +426,9 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 	case SP_ADDR_UNIX:
 		ex->need |= H(H_UNIX_ADDR);
 		break;
+	case SP_ADDR_UNSPEC: /* Python's connect() has no AF_UNSPEC: through libc */
+		ex->need |= H(H_RAW);
+		break;
 	case SP_ADDR_OF:
 		s = addr_owner(ex, a, ad, &owner);
 		if (s && owner != a) {
@@ -485,6 +490,17 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		merge(&ns->family, family);
 		merge(&ns->type, type);
 	}
+	if (ci->flags & CALL_F_PAIR) { /* socketpair(): two sockets, named as the statement says */
+		const char *names[2] = { st->assign, st->assign2 };
+		a->pair = 1;
+		for (int k = 0; k < 2; k++) {
+			if (!names[k][0] || !(ns = add_sock(ex, a, names[k])))
+				continue;
+			ns->assigned += ex->repeating ? 2 : 1;
+			merge(&ns->family, (int)av[0].num);
+			merge(&ns->type, (int)av[1].num);
+		}
+	}
 	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)av[ci->opt_arg].num) : NULL;
 	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
 		a->linger = 1;
@@ -500,6 +516,8 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		a->addr = 1;
 	} else if (ci->flags & CALL_F_READS) {
 		ex->need |= H(H_DONE_DATA);
+	} else if (ci->note == CALL_NOTE_FDS) {
+		ex->need |= H(H_DONE_FDS);
 	} else if (ci->note == CALL_NOTE_VALUE) {
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
@@ -657,7 +675,7 @@ static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
 			continue;
 		int k = st->call == SP_CALL_SENDTO ? 2
 			: st->call == SP_CALL_BIND || st->call == SP_CALL_CONNECT ? 1 : 0;
-		if (!k || st->args[k].addr.kind == SP_ADDR_OF)
+		if (!k || st->args[k].addr.kind == SP_ADDR_OF || st->args[k].addr.kind == SP_ADDR_UNSPEC)
 			continue;
 		struct ex_actor *a = find_actor(ex, st->actor);
 		struct pick p[2];
@@ -966,6 +984,15 @@ static int emit_addr(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st
 	struct ex_actor *owner;
 	struct ex_sock *s;
 	*raw_family = 0;
+	if (ad->kind == SP_ADDR_UNSPEC) {
+		if (ex->lang == EXPORT_C) {
+			line(ex, depth, "memset(&addr, 0, sizeof addr); /* AF_UNSPEC: a family of 0, no address */");
+			line(ex, depth, "addrlen = sizeof(struct sockaddr);");
+		} else {
+			line(ex, depth, "addr = None  # AF_UNSPEC: no address, only a family of 0");
+		}
+		return 0;
+	}
 	if (ad->kind == SP_ADDR_OF) {
 		s = addr_owner(ex, a, ad, &owner);
 		if (ex->lang == EXPORT_C && owner == a) {
@@ -1105,6 +1132,49 @@ static void keep_if_made(struct ex *ex, int depth, const struct ex_sock *s)
 	line(ex, depth + 1, "%s = (int)ret;", s->var);
 }
 
+/* connect(fd, AF_UNSPEC): an address of no family, which Python's connect() cannot make. */
+static void emit_unspec(struct ex *ex, const char *fd, int d)
+{
+	if (ex->lang == EXPORT_C) {
+		line(ex, d, "ret = connect(%s, (struct sockaddr *)&addr, addrlen);", fd);
+		line(ex, d, "done(ret);");
+	} else {
+		line(ex, d, "raw(\"connect\", %s, socket.AF_UNSPEC, None)", fd);
+	}
+}
+
+/* a, b = socketpair(...): two connected sockets; the note names both ("fds 3, 4"). */
+static void emit_socketpair(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int d)
+{
+	const struct sp_arg *av = st->args;
+	const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
+	const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
+	struct ex_sock *s1 = st->assign[0] ? find_sock(a, st->assign) : NULL;
+	struct ex_sock *s2 = st->assign2[0] ? find_sock(a, st->assign2) : NULL;
+	int proto = (int)av[2].num;
+	const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
+	char ps[64];
+	if (pn)
+		snprintf(ps, sizeof ps, "%s%s", ex->lang == EXPORT_PYTHON ? "socket." : "", pn);
+	else
+		snprintf(ps, sizeof ps, "%d", proto);
+	if (ex->lang == EXPORT_C) {
+		line(ex, d, "ret = socketpair(%s, %s, %s, sv);", dn ? dn : "AF_UNIX", tn ? tn : "SOCK_STREAM", ps);
+		if (s1 && s2) {
+			line(ex, d, "if (ret == 0) { /* a failed call leaves %s and %s as they were */", s1->var, s2->var);
+			line(ex, d + 1, "%s = sv[0];", s1->var);
+			line(ex, d + 1, "%s = sv[1];", s2->var);
+			line(ex, d, "}");
+		}
+		line(ex, d, "done_fds(ret, sv);");
+		return;
+	}
+	line(ex, d, "%s, %s = socket.socketpair(socket.%s, socket.%s, %s)", s1 ? s1->var : "pair_a",
+	     s2 ? s2->var : "pair_b", dn ? dn : "AF_UNIX", tn ? tn : "SOCK_STREAM", ps);
+	line(ex, d, "r.ret, r.note = 0, \"fds %%d, %%d\" %% (keep(%s).fileno(), keep(%s).fileno())",
+	     s1 ? s1->var : "pair_a", s2 ? s2->var : "pair_b");
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const struct sp_arg *av = st->args;
@@ -1180,6 +1250,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	}
 	case SP_CALL_BIND:
 	case SP_CALL_CONNECT:
+		if (ad && ad->kind == SP_ADDR_UNSPEC) {
+			emit_unspec(ex, fd, d);
+			break;
+		}
 		if (c) {
 			line(ex, d, "ret = %s(%s, (struct sockaddr *)&addr, addrlen);", call_name(st->call), fd);
 			line(ex, d, "done(ret);");
@@ -1336,6 +1410,14 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		if (c)
 			line(ex, d, "done(ret);");
 		break;
+	case SP_CALL_SOCKETPAIR:
+		emit_socketpair(ex, a, st, d);
+		break;
+	case SP_CALL_UNLINK:
+		line(ex, d, c ? "ret = unlink(((struct sockaddr_un *)&addr)->sun_path);" : "os.unlink(addr)");
+		if (c)
+			line(ex, d, "done(ret);");
+		break;
 	case SP_CALL_GETSOCKNAME:
 		if (c) {
 			line(ex, d, "addrlen = sizeof addr;");
@@ -1445,6 +1527,8 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			line(ex, 1, "socklen_t optlen;");
 		if (a->linger)
 			line(ex, 1, "struct linger lg;");
+		if (a->pair)
+			line(ex, 1, "int sv[2] = { -1, -1 }; /* what socketpair() made */");
 		for (size_t i = 0; i < a->nsocks; i++)
 			if (!a->socks[i].read)
 				line(ex, 1, "(void)%s; /* made, never used again */", a->socks[i].var);

@@ -19,6 +19,7 @@
 #include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/kview.h"
+#include "sockplay/sandbox.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
 #include "sockplay/trace.h"
@@ -74,6 +75,7 @@ struct pending {
 	int line;
 	const struct sp_stmt *stmt;
 	char assign[SP_NAME_MAX];
+	char assign2[SP_NAME_MAX]; /* socketpair(): the second name */
 	char text[SNAP_LINE_MAX];
 	struct sp_expect expect; /* deep copy: typed statements may be gone */
 	size_t sent_len;
@@ -333,6 +335,10 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 		}
 		return 0;
 	}
+	case SP_ADDR_UNSPEC: /* a sockaddr of no family: connect() dissolves the association with it */
+		out->ss_family = AF_UNSPEC;
+		*len = sizeof(struct sockaddr);
+		return 0;
 	case SP_ADDR_OF: {
 		struct sess_actor *owner = a->actor[0] ? find_actor(s, a->actor) : act;
 		struct sess_sock *ss = owner ? sock_by_name(owner, a->name) : NULL;
@@ -410,9 +416,13 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 			rq->proto = (int)a->num;
 			break;
 		case CALL_SH_ADDR:
+		case CALL_SH_PATH:
 			if (resolve_addr(s, act, &a->addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
 				return -1;
-			text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
+			if (a->addr.kind == SP_ADDR_UNSPEC)
+				snprintf(addrt, sizeof addrt, "AF_UNSPEC");
+			else
+				text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
 			break;
 		case CALL_SH_DATA:
 			rq->unit = a->data.unit;
@@ -455,6 +465,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	p->line = st->line;
 	p->stmt = st;
 	snprintf(p->assign, sizeof p->assign, "%s", st->assign);
+	snprintf(p->assign2, sizeof p->assign2, "%s", st->assign2);
 	dup_expect(&p->expect, &st->expect);
 	return 0;
 }
@@ -537,6 +548,9 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 			snprintf(out, size, "value %d", r->opt_vals[0]);
 		break;
 	}
+	case CALL_NOTE_FDS: /* as the trace of a program's socketpair() says it */
+		snprintf(out, size, "fds %d, %d", r->fd, r->fd2);
+		break;
 	case CALL_NOTE_NONE:
 		break;
 	}
@@ -556,8 +570,35 @@ static void sock_take_result(struct sess_sock *ss, const struct actor_res *r)
 	ss->state = r->tcp_state;
 }
 
+/* socketpair(): two sockets, named as the statement says, each the other's peer. */
+static void add_pair(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
+{
+	const int fds[2] = { r->fd, r->fd2 };
+	const uint64_t cookies[2] = { r->cookie, r->cookie2 };
+	const char *names[2] = { p->assign, p->assign2 };
+	for (int k = 0; k < 2; k++) {
+		struct sess_sock *old = sock_by_fd(act, fds[k]);
+		if (old)
+			old->closed = 1;
+		struct sess_sock *ss = sock_add(act);
+		if (!ss)
+			return;
+		snprintf(ss->name, sizeof ss->name, "%s", names[k]);
+		ss->fd = fds[k];
+		ss->cookie = cookies[k];
+		ss->family = p->family;
+		ss->type = p->type;
+		ss->state = -1;
+	}
+}
+
 static void update_sockets(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
 {
+	if (p->call == SP_CALL_SOCKETPAIR) {
+		if (r->ret == 0 && r->fd >= 0 && r->fd2 >= 0)
+			add_pair(act, p, r);
+		return;
+	}
 	if ((p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0) {
 		struct sess_sock *old = sock_by_fd(act, (int)r->ret);
 		if (old)
@@ -783,6 +824,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	memset(cx, 0, sizeof *cx);
 	cx->state_after = r->tcp_state;
 	cx->holder_state = -1;
+	cx->family = p->family;
 	if (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT)
 		return;
 	struct sess_sock *me = sock_by_fd(act, p->fd);
@@ -1077,6 +1119,12 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	char err[256];
 	if (session_is_program(s, st->actor)) {
 		emit_error(s, st, _("%s is a program (--run); a script drives only the other sides"), st->actor);
+		return SESSION_ERROR;
+	}
+	if (call_has(st->call, CALL_F_FILES) && !sandbox_files_private()) {
+		emit_error(s, st, _("%s() refused: a script removes files only in the sandbox's own "
+				    "filesystem, and this session uses the host's (--host-net, or no sandbox); "
+				    "use an abstract name (@name) instead of a path"), call_name(st->call));
 		return SESSION_ERROR;
 	}
 	struct sess_actor *act = get_actor(s, st->actor, err, sizeof err);
