@@ -927,6 +927,9 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 				if (script_scope_has(p->scope, own, name))
 					return err(p, c.pos, _("'%s' is a socket; for the address it is "
 						   "bound to write addr(%s)"), name, name);
+				if (n > 3 && memcmp(name, "AF_", 3) == 0)
+					return err(p, c.pos, _("unknown address '%s'; did you mean 'AF_UNSPEC' "
+						   "(connect() only)?"), name);
 			}
 			return err(p, b, _("missing port: write %.*s:PORT"), tok_len(c.pos, b),
 				   s + c.pos);
@@ -1163,6 +1166,8 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		return r;
 	case CALL_SH_PATH:
 		arg->kind = SP_ARG_ADDR;
+		if (whole_ident) /* a socket's name, or a word: no path */
+			return mismatch(p, a, st->call, i, NULL);
 		r = parse_addr(p, &c, st->actor, &arg->addr);
 		if (r == -2)
 			return mismatch(p, a, st->call, i, _("; write it without quotes"));
