@@ -1912,6 +1912,25 @@ static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, so
 	out[n] = 0;
 }
 
+/*
+ * The length of a Unix address from the kernel's table, which gives the name's
+ * bytes in a zeroed storage: a path up to its NUL, an abstract name up to its
+ * last byte that is not NUL, and no name at all (socketpair(), a client that did
+ * not bind) as "(unnamed)". Other families: the storage's size.
+ */
+static socklen_t kv_addr_len(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+	size_t off = offsetof(struct sockaddr_un, sun_path), n = sizeof un->sun_path;
+	if (ss->ss_family != AF_UNIX)
+		return ss->ss_family ? sizeof *ss : 0;
+	if (un->sun_path[0])
+		return (socklen_t)(off + strnlen(un->sun_path, n) + 1);
+	while (n > 1 && !un->sun_path[n - 1])
+		n--;
+	return (socklen_t)(off + (n > 1 ? n : 0));
+}
+
 /* The addresses of a snapshot socket, and whether the peer is one: a port (Internet), any address (Unix). */
 static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, socklen_t local_len,
 		    const struct sockaddr_storage *peer, socklen_t peer_len)
@@ -1925,6 +1944,28 @@ static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, s
 		o->peer_len = peer_len;
 	}
 	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || session_endpoint_port(&o->peer_sa) != 0);
+}
+
+/*
+ * An unnamed Unix peer (the other end of a socketpair(), a client that did
+ * not bind) is shown as the session's socket it is, when it is one: "fd 4 (b)",
+ * "client fd 3 (c)". 0 when the kernel's peer is no socket of the session.
+ */
+static int unix_peer_text(const struct session *s, const struct sess_actor *me, uint32_t ino, char *out,
+			  size_t size)
+{
+	for (size_t i = 0; ino && i < s->nactors; i++) {
+		const struct sess_actor *act = &s->actors[i];
+		for (size_t j = 0; j < act->nsocks; j++) {
+			const struct sess_sock *o = &act->socks[j];
+			if (!o->in_kernel || o->closed || o->k.inode != ino)
+				continue;
+			snprintf(out, size, "%s%sfd %d%s%s%s", act == me ? "" : act->name, act == me ? "" : " ", o->fd,
+				 o->name[0] ? " (" : "", o->name, o->name[0] ? ")" : "");
+			return 1;
+		}
+	}
+	return 0;
 }
 
 const struct snapshot *session_snapshot(struct session *s)
@@ -1998,11 +2039,12 @@ const struct snapshot *session_snapshot(struct session *s)
 			o->in_kernel = ss->in_kernel;
 			o->cookie = ss->cookie;
 			if (ss->in_kernel) {
-				snap_sa(o, &ss->k.local, sizeof ss->k.local, &ss->k.peer,
-					ss->k.peer.ss_family ? sizeof ss->k.peer : 0);
-				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
-				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
-					  o->peer, sizeof o->peer);
+				socklen_t ll = kv_addr_len(&ss->k.local), pl = kv_addr_len(&ss->k.peer);
+				snap_sa(o, &ss->k.local, ll, &ss->k.peer, pl);
+				snap_addr(&ss->txt_local, &ss->k.local, ll, o->local, sizeof o->local);
+				snap_addr(&ss->txt_peer, &ss->k.peer, pl, o->peer, sizeof o->peer);
+				if (ss->k.family == AF_UNIX && pl == offsetof(struct sockaddr_un, sun_path))
+					unix_peer_text(s, act, ss->k.peer_inode, o->peer, sizeof o->peer);
 				o->state = ss->k.state;
 				o->rq = ss->k.rq;
 				o->wq = ss->k.wq;

@@ -715,6 +715,10 @@ static void socketpair_rows_in_the_snapshot(void **state)
 	assert_int_equal(a->state, SP_TCP_ESTABLISHED);
 	assert_int_equal(b->state, SP_TCP_ESTABLISHED);
 	assert_true(a->has_peer && b->has_peer);
+	/* no name: each end's peer is shown as the other end */
+	assert_string_equal(a->local, "(unnamed)");
+	assert_string_equal(a->peer, "fd 4 (b)");
+	assert_string_equal(b->peer, "fd 3 (a)");
 	script_stmt_clear(&st);
 	session_free(s);
 }
