@@ -34,6 +34,42 @@ for demo in assets/demos/*.sp; do
 	fi
 done
 
+# -- the README's examples: each block after "<!-- batch-example: NAME -->" passes -----
+n=0
+while IFS= read -r name; do
+	n=$((n + 1))
+	awk -v want="$name" '
+		/^<!-- batch-example: / { cur = $0; sub(/^<!-- batch-example: /, "", cur); sub(/ -->$/, "", cur); next }
+		/^```/ { if (cur == want && !inside) { inside = 1; next } if (inside) exit; cur = ""; next }
+		inside { print }' README.md >"$TMP/example$n.sp"
+	out=$($SP --batch "$TMP/example$n.sp" 2>&1); rc=$?
+	if [ $rc = 0 ] && [ -s "$TMP/example$n.sp" ]; then
+		ok "README example \"$name\" passes in --batch"
+	else
+		bad "README example \"$name\": exit $rc"; echo "$out"
+	fi
+done < <(sed -n 's/^<!-- batch-example: \(.*\) -->$/\1/p' README.md)
+[ $n -gt 0 ] || bad "no README example found"
+
+# unlink() on the host's files: refused, the file kept, exit 1
+touch "$TMP/keep.sock"
+printf 'server: unlink(%s)\n' "$TMP/keep.sock" >"$TMP/unlink-host.sp"
+out=$($SP --batch --host-net "$TMP/unlink-host.sp" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"unlink-host.sp:1: error: unlink() refused: a script removes files only in the sandbox's own filesystem"*)
+	[ -e "$TMP/keep.sock" ] && ok "--host-net: unlink() refused, the host's file kept" ||
+		bad "--host-net: unlink() removed the host's file" ;;
+*) bad "--host-net: unlink(): exit $rc: $out" ;;
+esac
+# in the sandbox, the same path is in the sandbox's own filesystem: ENOENT, the host's file kept
+out=$($SP --batch --sandbox "$TMP/unlink-host.sp" 2>&1); rc=$?
+case "$rc:$out" in
+0:*"unlink($TMP/keep.sock) = -1 ENOENT"*)
+	[ -e "$TMP/keep.sock" ] && ok "sandbox: unlink() sees its own files only (ENOENT), the host's file kept" ||
+		bad "sandbox: unlink() removed the host's file" ;;
+*) bad "sandbox: unlink(): exit $rc: $out" ;;
+esac
+
 out=$($SP --batch assets/demos/hello.sp)
 case "$out" in
 *'[client] recv(3, 1024) = 14 "Hello, client!"'*) ok "hello: recv(3, 1024) = 14 \"Hello, client!\"" ;;
