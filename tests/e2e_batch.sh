@@ -51,6 +51,18 @@ while IFS= read -r name; do
 done < <(sed -n 's/^<!-- batch-example: \(.*\) -->$/\1/p' README.md)
 [ $n -gt 0 ] || bad "no README example found"
 
+# --record writes the new forms back as a script that replays the same
+for demo in socketpair seqpacket; do
+	$SP --batch --record "$TMP/$demo.rec" "assets/demos/$demo.sp" >/dev/null 2>&1
+	$SP --batch "$TMP/$demo.rec" >"$TMP/$demo.replay" 2>&1; rc=$?
+	if [ $rc = 0 ] && diff -q <(grep '^\[' "$TMP/$demo.replay") <(grep '^\[' "tests/golden/$demo.txt") >/dev/null &&
+		grep -qE '^server: (a, b = socketpair\(AF_UNIX, SOCK_STREAM\) = 0|unlink\(/tmp/lab.sock\) = 0)$' "$TMP/$demo.rec"; then
+		ok "--record of $demo replays its calls"
+	else
+		bad "--record of $demo: exit $rc"; diff <(grep '^\[' "$TMP/$demo.replay") <(grep '^\[' "tests/golden/$demo.txt") | head
+	fi
+done
+
 # unlink() on the host's files: refused, the file kept, exit 1
 touch "$TMP/keep.sock"
 printf 'server: unlink(%s)\n' "$TMP/keep.sock" >"$TMP/unlink-host.sp"
