@@ -280,6 +280,8 @@ static const char *const c_reserved[] = {
 	"send_line", "send_result", "on_interrupt", "ms_since", "turn_fd", "report_fd",
 	"interrupted", "call_text", "result", "last_ret", "last_err", "last_data", "fail_line",
 	"fail_msg", "failures",
+	/* socketpair() and unlink() */
+	"socketpair", "unlink", "sv", "done_fds",
 	NULL,
 };
 
@@ -301,6 +303,8 @@ static const char *const py_reserved[] = {
 	"send_line", "send_result", "wait_for_end", "on_interrupt", "errno_name", "kernel_state",
 	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
 	"failures", "Result", "Side", "NotMade",
+	/* socketpair() without names */
+	"pair_a", "pair_b",
 	NULL,
 };
 
