@@ -1916,9 +1916,52 @@ int export_runtime_check(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The exported programs follow a socket for `expect` from the descriptor its
+ * call returned; socketpair() returns 0 and two descriptors: an expect on one
+ * of them is not exported (ERR says where), rather than checking another file.
+ */
+static int check_pair_expects(const struct sp_stmt *v, size_t n, const struct sp_stmt *const *pairs,
+			      size_t npairs, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		if (st->kind == SP_ST_REPEAT &&
+		    check_pair_expects(st->body, st->nbody, pairs, npairs, file, err, errlen) < 0)
+			return -1;
+		for (size_t k = 0; st->kind == SP_ST_EXPECT && k < npairs; k++) {
+			if (strcmp(pairs[k]->actor, st->actor) != 0 ||
+			    (strcmp(pairs[k]->assign, st->name) != 0 && strcmp(pairs[k]->assign2, st->name) != 0))
+				continue;
+			snprintf(err, errlen, "%s:%d: expect on '%s', a socket socketpair() made, cannot be exported "
+				 "(sockplay --batch checks it)", file ? file : "-", st->line, st->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The socketpair() statements of V[0..N) with names, into PAIRS (at most MAX); how many. */
+static size_t find_pairs(const struct sp_stmt *v, size_t n, const struct sp_stmt **pairs, size_t have, size_t max)
+{
+	for (size_t i = 0; i < n && have < max; i++) {
+		if (v[i].kind == SP_ST_REPEAT)
+			have = find_pairs(v[i].body, v[i].nbody, pairs, have, max);
+		else if (v[i].kind == SP_ST_CALL && call_has(v[i].call, CALL_F_PAIR) && v[i].assign[0])
+			pairs[have++] = &v[i];
+	}
+	return have;
+}
+
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
 		   char *err, size_t errlen)
 {
+	if (script) {
+		const struct sp_stmt *pairs[64];
+		size_t np = find_pairs(script->stmts, script->n, pairs, 0, 64);
+		if (np && check_pair_expects(script->stmts, script->n, pairs, np, script->file, err, errlen) < 0)
+			return -1;
+	}
 	if (!script || !fp || (lang != EXPORT_C && lang != EXPORT_PYTHON)) {
 		snprintf(err, errlen, "nothing to export");
 		return -1;

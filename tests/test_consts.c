@@ -61,6 +61,7 @@ static void test_name(void **state)
 	/* SHUT_WR and SOCK_STREAM are both 1: the kind decides */
 	assert_string_equal(consts_name(SP_K_SHUT, 1), "SHUT_WR");
 	assert_string_equal(consts_name(SP_K_TYPE, 1), "SOCK_STREAM");
+	assert_string_equal(consts_name(SP_K_TYPE, SOCK_SEQPACKET), "SOCK_SEQPACKET");
 	assert_null(consts_name(SP_K_DOMAIN, 12345));
 }
 
@@ -69,7 +70,7 @@ static void test_all(void **state)
 	(void)state;
 	size_t n = 0;
 	const struct sp_const *all = consts_all(&n);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 15);
 	assert_null(all[n].name);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(all[i].name);
