@@ -916,6 +916,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
 				       ? sock_by_fd(act, (int)r->ret) : sock_by_fd(act, p->fd);
+	if (p->call == SP_CALL_SOCKETPAIR && r->ret == 0)
+		ss = sock_by_fd(act, r->fd); /* the first of the two: its name, as for socket() */
 	if (ss) {
 		sname = ss->name;
 		socktype = ss->type;

@@ -63,6 +63,13 @@ for demo in socketpair seqpacket; do
 	fi
 done
 
+# the JSON transcript: socketpair's two descriptors in its note, the first one's name
+out=$($SP --batch --format json assets/demos/socketpair.sp | grep -F '"call":"socketpair"' | head -1)
+case "$out" in
+*'"fd":3,"name":"a","ret":0,'*'"note":"fds 3, 4"'*) ok "json: socketpair's note names both fds" ;;
+*) bad "json socketpair: $out" ;;
+esac
+
 # unlink() on the host's files: refused, the file kept, exit 1
 touch "$TMP/keep.sock"
 printf 'server: unlink(%s)\n' "$TMP/keep.sock" >"$TMP/unlink-host.sp"
