@@ -177,7 +177,25 @@ static const char *tr(const char *s)
 	     "sendto() and recvfrom() work without it, and getpeername() then fails with "         \
 	     "ENOTCONN."),                                                                        \
 	  "host, port = client_socket.getpeername()",                                             \
-	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getpeername(fd, (struct sockaddr *)&addr, &len);")
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getpeername(fd, (struct sockaddr *)&addr, &len);") \
+	X(SP_CALL_SOCKETPAIR,                                                                     \
+	  N_("socketpair() created two AF_UNIX sockets already connected to each other and "      \
+	     "returned both descriptors. They have no name and nothing goes on any wire: what "    \
+	     "one sends, the other receives, each is the other's peer. A program keeps one end "   \
+	     "and gives the other to a child after fork(), or to another thread."),               \
+	  N_("socketpair() created two AF_UNIX datagram sockets already connected to each other " \
+	     "and returned both descriptors: each send() on one is one datagram the other "       \
+	     "receives whole. They have no name and nothing goes on any wire."),                  \
+	  "a, b = socket.socketpair()",                                                           \
+	  "int sv[2]; socketpair(AF_UNIX, SOCK_STREAM, 0, sv);")                                  \
+	X(SP_CALL_UNLINK,                                                                         \
+	  N_("unlink() removed the socket's file from its directory, in the sandbox's own "       \
+	     "filesystem. A socket bound to that path stays open and keeps its connections, but "  \
+	     "no new connect() can find it, and bind() to the path works again. A path-bound "     \
+	     "socket leaves its file behind when it is closed: servers unlink() it before bind()."), \
+	  NULL,                                                                                   \
+	  "os.unlink(\"/tmp/lab.sock\")",                                                         \
+	  "unlink(\"/tmp/lab.sock\");")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \
@@ -355,6 +373,11 @@ static const char *tr(const char *s)
 	X(SP_CALL_LISTEN, EOPNOTSUPP,                                                             \
 	  N_("A UDP socket cannot listen, because UDP has no connections: a UDP server only "     \
 	     "binds and then calls recvfrom()."))                                                 \
+	X(SP_CALL_SOCKETPAIR, EOPNOTSUPP,                                                         \
+	  N_("Only AF_UNIX sockets come in connected pairs: for TCP or UDP, bind and listen on "  \
+	     "one socket and connect another to it."))                                            \
+	X(SP_CALL_UNLINK, ENOENT,                                                                 \
+	  N_("No file is at that path: nothing was bound there, or it was removed already."))     \
 	X(SP_CALL_NONE, EDESTADDRREQ,                                                             \
 	  N_("This UDP socket has no destination: use sendto() with an address, or connect() it " \
 	     "first."))                                                                           \
@@ -977,6 +1000,9 @@ static void code_py_addr(struct text_buf *c, const struct sp_addr *a)
 		text_buf_printf(c, "%s.getsockname()", s);
 		break;
 	}
+	case SP_ADDR_UNSPEC: /* the call's template writes the raw connect() itself */
+		text_buf_printf(c, "struct.pack(\"H14x\", socket.AF_UNSPEC)");
+		break;
 	}
 }
 
@@ -1058,6 +1084,11 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_DATA:
 		code_data(c, &a->data, ctx);
 		break;
+	case CALL_SH_PATH: /* a string in either language */
+		text_buf_printf(c, "\"");
+		code_bytes(c, (const unsigned char *)a->addr.path, strlen(a->addr.path), 108, ctx);
+		text_buf_printf(c, "\"");
+		break;
 	case CALL_SH_FLAGS:
 		code_flags(c, a->num, python);
 		break;
@@ -1091,6 +1122,8 @@ static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_op
 	case 'T': return opt && opt->kind == SP_OPT_TIME;
 	case 'I': return !linger && !(opt && opt->kind == SP_OPT_TIME);
 	case '-': return i >= st->nargs;
+	case 'U': return a->kind == SP_ARG_ADDR && a->addr.kind == SP_ADDR_UNSPEC;
+	case 'u': return !(a->kind == SP_ARG_ADDR && a->addr.kind == SP_ADDR_UNSPEC);
 	default: return 0;
 	}
 }
@@ -1120,6 +1153,16 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 				text_buf_printf(&c, "%s", as);
 			} else if (!skip) {
 				text_buf_printf(&c, "%.*s", (int)(e - t - 5), t + 5);
+			}
+			t = e;
+		} else if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as2:", 4) == 0) {
+			const char *e = strchr(t, '}');
+			if (!skip && st->assign2[0]) {
+				char as[SP_NAME_MAX + 8];
+				code_name(st->assign2, as, sizeof as);
+				text_buf_printf(&c, "%s", as);
+			} else if (!skip) {
+				text_buf_printf(&c, "%.*s", (int)(e - t - 6), t + 6);
 			}
 			t = e;
 		} else if (t[0] == '@' && t[1] == '{') {
@@ -1439,6 +1482,101 @@ static const char *const text_listen_again =
 static const char *const text_listen_autobind =
 	N_("The socket was not bound, so listen() bound it first to a free port the kernel chose, "
 	   "on every address: clients cannot guess that port. Call bind() before listen().");
+
+/* connect(fd, AF_UNSPEC): what dissolving the association did, by the socket's kind. */
+static const char *const text_unspec_dgram =
+	N_("connect() with AF_UNSPEC dissolved the socket's association; nothing was sent. It has "
+	   "no peer anymore: send() without an address fails (EDESTADDRREQ for UDP), and datagrams "
+	   "from any sender are received again. A port the kernel picked at connect() is given back; "
+	   "one set with bind() stays.");
+static const char *const text_unspec_stream =
+	N_("connect() with AF_UNSPEC aborted the TCP connection: the kernel sent RST to the peer "
+	   "(whose next call fails with ECONNRESET) and the socket is CLOSED, free to connect() "
+	   "again.");
+
+/* Calls on AF_UNIX sockets with a connection (SOCK_STREAM, SOCK_SEQPACKET): no wire, no segments. */
+static const char *const text_unix_listen =
+	N_("listen() made the AF_UNIX socket a listener: other sockets' connect() to its name now "
+	   "wait in its queue for accept(). There is no handshake on any wire: the kernel links "
+	   "the two sockets itself.");
+static const char *const text_unix_connect =
+	N_("connect() linked this socket to the listener bound to that name, inside the kernel: "
+	   "no packets, no handshake. The socket is connected at once; the server's end waits in "
+	   "the listener's queue until accept().");
+static const char *const text_unix_accept =
+	N_("accept() took the first connection off the listener's queue and returned a new "
+	   "socket, already connected to the client's. The listener stays ready for the next one.");
+static const char *const text_unix_send =
+	N_("send() copied the bytes straight into the peer socket's receive queue: AF_UNIX has no "
+	   "wire and no segments, so they are there for its recv() at once. It is a byte stream: "
+	   "the boundaries between sends are not kept. send() blocks while too much of what it "
+	   "sent is still unread.");
+static const char *const text_seqpacket_send =
+	N_("send() put one message into the peer socket's receive queue: AF_UNIX has no wire, so "
+	   "it is there for recv() at once. SOCK_SEQPACKET keeps message boundaries: the "
+	   "receiver's recv() returns this message alone, never joined with the next.");
+static const char *const text_unix_recv =
+	N_("recv() copied up to your buffer's size of the bytes waiting in the socket's receive "
+	   "queue, waiting while there were none; the boundaries between sends are not kept. 0 "
+	   "means the peer closed its end (or shut it down for writing): no more data will come.");
+static const char *const text_seqpacket_recv =
+	N_("recv() took one whole message from the socket's receive queue, waiting while there was "
+	   "none: SOCK_SEQPACKET keeps message boundaries. If the message was longer than your "
+	   "buffer, the rest of it was discarded (recvmsg() says so with MSG_TRUNC in msg_flags). "
+	   "0 means the peer closed its end, or sent an empty message.");
+static const char *const text_unix_close =
+	N_("close() released the descriptor; an AF_UNIX socket sends nothing on any wire. If it "
+	   "was connected, the peer's recv() returns 0 once it has read what was queued for it "
+	   "(ECONNRESET if this socket left data unread), and its send() fails with EPIPE. A socket "
+	   "bound to a path leaves its file behind: unlink() it before binding that path again.");
+static const char *const text_unix_shutdown =
+	N_("shutdown() closed one or both directions but kept the descriptor; an AF_UNIX socket "
+	   "sends nothing on any wire. After SHUT_WR the peer's recv() returns 0 once it has read "
+	   "what came before.");
+
+static const char *const text_unix_socket =
+	N_("socket() created a new AF_UNIX socket and returned the lowest free file descriptor for "
+	   "it. AF_UNIX sockets join programs on this machine through the kernel: names instead of "
+	   "IP addresses and ports, and no wire. It has no name and no peer yet.");
+static const char *const text_unix_bind_path =
+	N_("bind() gave the socket a name: the kernel created a socket file at that path. Another "
+	   "socket that binds the same path gets EADDRINUSE, even after this one is closed, until "
+	   "the file is removed with unlink().");
+static const char *const text_unix_bind_abstract =
+	N_("bind() gave the socket an abstract name ('@'): it lives only in the kernel, with no "
+	   "file, and goes away when the socket is closed. Another socket that binds it meanwhile "
+	   "gets EADDRINUSE.");
+
+/* The text of a call on an AF_UNIX connection, or of connect(fd, AF_UNSPEC): 1 when written. */
+static int out_lab(struct out *o, const struct sp_stmt *st, int socktype, const struct explain_ctx *cx)
+{
+	const char *t = NULL;
+	if (st->call == SP_CALL_CONNECT && st->args[1].kind == SP_ARG_ADDR &&
+	    st->args[1].addr.kind == SP_ADDR_UNSPEC)
+		t = socktype == SOCK_STREAM ? text_unspec_stream : text_unspec_dgram;
+	else if (cx && cx->family == AF_UNIX && st->call == SP_CALL_SOCKET)
+		t = text_unix_socket;
+	else if (cx && cx->family == AF_UNIX && st->call == SP_CALL_BIND && st->args[1].kind == SP_ARG_ADDR &&
+		 st->args[1].addr.kind == SP_ADDR_UNIX)
+		t = st->args[1].addr.abstract ? text_unix_bind_abstract : text_unix_bind_path;
+	else if (cx && cx->family == AF_UNIX && (socktype == SOCK_STREAM || socktype == SOCK_SEQPACKET)) {
+		int seq = socktype == SOCK_SEQPACKET;
+		switch (st->call) {
+		case SP_CALL_LISTEN: t = text_unix_listen; break;
+		case SP_CALL_CONNECT: t = text_unix_connect; break;
+		case SP_CALL_ACCEPT: t = text_unix_accept; break;
+		case SP_CALL_SEND: t = seq ? text_seqpacket_send : text_unix_send; break;
+		case SP_CALL_RECV: t = seq ? text_seqpacket_recv : text_unix_recv; break;
+		case SP_CALL_CLOSE: t = text_unix_close; break;
+		case SP_CALL_SHUTDOWN: t = text_unix_shutdown; break;
+		default: break;
+		}
+	}
+	if (!t)
+		return 0;
+	out_line(o, NULL, NULL, tr(t));
+	return 1;
+}
 
 /* {actor}, {sock}: the socket bound to the port a refused connect() aimed at. */
 static const char *const text_refused_bound =
@@ -1882,7 +2020,7 @@ size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, i
 	} else if (ret < 0) {
 		out_line(&o, NULL, NULL, tr(text_failed));
 	} else if (call_ok(call)) {
-		if (!out_success(&o, st, socktype, ret, cx))
+		if (!out_lab(&o, st, socktype, cx) && !out_success(&o, st, socktype, ret, cx))
 			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
 		out_extra(&o, st, socktype, ret, cx);
 		out_flags(&o, st, socktype, ret);

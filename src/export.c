@@ -79,16 +79,16 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_COUNT
 };
 
-#define H(h) (1u << (h))
+#define H(h) (1ull << (h))
 
 static const struct helper_row {
 	const char *name;   /* what the program calls */
 	const char *proto;  /* its declaration in runtime.c */
 	const char *c, *py; /* its chunks of runtime.c and runtime.py */
-	unsigned needs;     /* the helpers it calls: H() bits */
+	unsigned long long needs; /* the helpers it calls: H() bits */
 } helpers[H_COUNT] = {
 	[H_BASE] = { "the machinery", "protos protos_report protos_end",
 		     "includes includes_end script_begin script_end head core actor keep_result parent "
@@ -128,6 +128,7 @@ static const struct helper_row {
 	[H_IOCTL] = { "ioctl (its headers)", NULL, "include_ioctl", "import_ioctl", H(H_STRUCT) },
 	[H_TIMEVAL] = { "struct timeval (its header)", NULL, "include_time", NULL, H(H_STRUCT) },
 	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
+	[H_DONE_FDS] = { "done_fds", "proto_done_fds", "done_fds", NULL, 0 },
 };
 
 /* ---- growing strings ---------------------------------------------------- */
@@ -216,6 +217,7 @@ struct ex_actor {
 	long long bufsize;        /* the largest recv(), 0 when none */
 	int addr, peer, data, optval, optlen, linger; /* the C locals it needs */
 	int timeval;              /* ... a struct timeval (SO_RCVTIMEO, SO_SNDTIMEO) */
+	int pair;                 /* socketpair(): int sv[2] */
 };
 
 struct ex {
@@ -228,7 +230,7 @@ struct ex {
 	size_t nshared;
 	int nchecked;             /* sockets an expect asks about */
 	int repeating;            /* analyze(): inside a repeat block */
-	unsigned need;            /* the helpers the program uses: H() bits */
+	unsigned long long need;  /* the helpers the program uses: H() bits */
 	char err[200];
 };
 
@@ -282,6 +284,8 @@ static const char *const c_reserved[] = {
 	"send_line", "send_result", "on_interrupt", "ms_since", "turn_fd", "report_fd",
 	"interrupted", "call_text", "result", "last_ret", "last_err", "last_data", "fail_line",
 	"fail_msg", "failures",
+	/* socketpair() and unlink() */
+	"socketpair", "unlink", "sv", "done_fds",
 	NULL,
 };
 
@@ -303,6 +307,8 @@ static const char *const py_reserved[] = {
 	"send_line", "send_result", "wait_for_end", "on_interrupt", "errno_name", "kernel_state",
 	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
 	"failures", "Result", "Side", "NotMade",
+	/* socketpair() without names */
+	"pair_a", "pair_b",
 	NULL,
 };
 
@@ -428,6 +434,9 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 	case SP_ADDR_UNIX:
 		ex->need |= H(H_UNIX_ADDR);
 		break;
+	case SP_ADDR_UNSPEC: /* Python's connect() has no AF_UNSPEC: through libc */
+		ex->need |= H(H_RAW);
+		break;
 	case SP_ADDR_OF:
 		s = addr_owner(ex, a, ad, &owner);
 		if (s && owner != a) {
@@ -489,6 +498,17 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		merge(&ns->family, family);
 		merge(&ns->type, type);
 	}
+	if (ci->flags & CALL_F_PAIR) { /* socketpair(): two sockets, named as the statement says */
+		const char *names[2] = { st->assign, st->assign2 };
+		a->pair = 1;
+		for (int k = 0; k < 2; k++) {
+			if (!names[k][0] || !(ns = add_sock(ex, a, names[k])))
+				continue;
+			ns->assigned += ex->repeating ? 2 : 1;
+			merge(&ns->family, (int)av[0].num);
+			merge(&ns->type, (int)av[1].num);
+		}
+	}
 	const struct sp_opt *opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)av[ci->opt_arg].num) : NULL;
 	if (ci->opt_arg >= 0 && opt && opt->kind == SP_OPT_LINGER) {
 		a->linger = 1;
@@ -512,6 +532,8 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		a->addr = 1;
 	} else if (ci->flags & CALL_F_READS) {
 		ex->need |= H(H_DONE_DATA);
+	} else if (ci->note == CALL_NOTE_FDS) {
+		ex->need |= H(H_DONE_FDS);
 	} else if (ci->note == CALL_NOTE_VALUE) {
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
@@ -674,7 +696,7 @@ static void analyze_picks(struct ex *ex, const struct sp_stmt *v, size_t n)
 			continue;
 		int k = st->call == SP_CALL_SENDTO ? 2
 			: st->call == SP_CALL_BIND || st->call == SP_CALL_CONNECT ? 1 : 0;
-		if (!k || st->args[k].addr.kind == SP_ADDR_OF)
+		if (!k || st->args[k].addr.kind == SP_ADDR_OF || st->args[k].addr.kind == SP_ADDR_UNSPEC)
 			continue;
 		struct ex_actor *a = find_actor(ex, st->actor);
 		struct pick p[2];
@@ -984,6 +1006,15 @@ static int emit_addr(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st
 	struct ex_actor *owner;
 	struct ex_sock *s;
 	*raw_family = 0;
+	if (ad->kind == SP_ADDR_UNSPEC) {
+		if (ex->lang == EXPORT_C) {
+			line(ex, depth, "memset(&addr, 0, sizeof addr); /* AF_UNSPEC: a family of 0, no address */");
+			line(ex, depth, "addrlen = sizeof(struct sockaddr);");
+		} else {
+			line(ex, depth, "addr = None  # AF_UNSPEC: no address, only a family of 0");
+		}
+		return 0;
+	}
 	if (ad->kind == SP_ADDR_OF) {
 		s = addr_owner(ex, a, ad, &owner);
 		if (ex->lang == EXPORT_C && owner == a) {
@@ -1204,6 +1235,49 @@ static void emit_recv_trunc(struct ex *ex, const struct sp_stmt *st, const char 
 	}
 }
 
+/* connect(fd, AF_UNSPEC): an address of no family, which Python's connect() cannot make. */
+static void emit_unspec(struct ex *ex, const char *fd, int d)
+{
+	if (ex->lang == EXPORT_C) {
+		line(ex, d, "ret = connect(%s, (struct sockaddr *)&addr, addrlen);", fd);
+		line(ex, d, "done(ret);");
+	} else {
+		line(ex, d, "raw(\"connect\", %s, socket.AF_UNSPEC, None)", fd);
+	}
+}
+
+/* a, b = socketpair(...): two connected sockets; the note names both ("fds 3, 4"). */
+static void emit_socketpair(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int d)
+{
+	const struct sp_arg *av = st->args;
+	const char *dn = consts_name(SP_K_DOMAIN, (int)av[0].num);
+	const char *tn = consts_name(SP_K_TYPE, (int)av[1].num);
+	struct ex_sock *s1 = st->assign[0] ? find_sock(a, st->assign) : NULL;
+	struct ex_sock *s2 = st->assign2[0] ? find_sock(a, st->assign2) : NULL;
+	int proto = (int)av[2].num;
+	const char *pn = proto ? consts_name(SP_K_PROTO, proto) : NULL;
+	char ps[64];
+	if (pn)
+		snprintf(ps, sizeof ps, "%s%s", ex->lang == EXPORT_PYTHON ? "socket." : "", pn);
+	else
+		snprintf(ps, sizeof ps, "%d", proto);
+	if (ex->lang == EXPORT_C) {
+		line(ex, d, "ret = socketpair(%s, %s, %s, sv);", dn ? dn : "AF_UNIX", tn ? tn : "SOCK_STREAM", ps);
+		if (s1 && s2) {
+			line(ex, d, "if (ret == 0) { /* a failed call leaves %s and %s as they were */", s1->var, s2->var);
+			line(ex, d + 1, "%s = sv[0];", s1->var);
+			line(ex, d + 1, "%s = sv[1];", s2->var);
+			line(ex, d, "}");
+		}
+		line(ex, d, "done_fds(ret, sv);");
+		return;
+	}
+	line(ex, d, "%s, %s = socket.socketpair(socket.%s, socket.%s, %s)", s1 ? s1->var : "pair_a",
+	     s2 ? s2->var : "pair_b", dn ? dn : "AF_UNIX", tn ? tn : "SOCK_STREAM", ps);
+	line(ex, d, "r.ret, r.note = 0, \"fds %%d, %%d\" %% (keep(%s).fileno(), keep(%s).fileno())",
+	     s1 ? s1->var : "pair_a", s2 ? s2->var : "pair_b");
+}
+
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
 {
 	const struct sp_arg *av = st->args;
@@ -1279,6 +1353,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	}
 	case SP_CALL_BIND:
 	case SP_CALL_CONNECT:
+		if (ad && ad->kind == SP_ADDR_UNSPEC) {
+			emit_unspec(ex, fd, d);
+			break;
+		}
 		if (c) {
 			line(ex, d, "ret = %s(%s, (struct sockaddr *)&addr, addrlen);", call_name(st->call), fd);
 			line(ex, d, "done(ret);");
@@ -1457,6 +1535,14 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		if (c)
 			line(ex, d, "done(ret);");
 		break;
+	case SP_CALL_SOCKETPAIR:
+		emit_socketpair(ex, a, st, d);
+		break;
+	case SP_CALL_UNLINK:
+		line(ex, d, c ? "ret = unlink(((struct sockaddr_un *)&addr)->sun_path);" : "os.unlink(addr)");
+		if (c)
+			line(ex, d, "done(ret);");
+		break;
 	case SP_CALL_GETSOCKNAME:
 		if (c) {
 			line(ex, d, "addrlen = sizeof addr;");
@@ -1583,6 +1669,8 @@ static void emit_actor(struct ex *ex, struct ex_actor *a)
 			line(ex, 1, "struct linger lg;");
 		if (a->timeval)
 			line(ex, 1, "struct timeval tv;");
+		if (a->pair)
+			line(ex, 1, "int sv[2] = { -1, -1 }; /* what socketpair() made */");
 		for (size_t i = 0; i < a->nsocks; i++)
 			if (!a->socks[i].read)
 				line(ex, 1, "(void)%s; /* made, never used again */", a->socks[i].var);
@@ -1894,7 +1982,7 @@ static void close_needs(struct ex *ex)
 		ex->need |= H(H_SHARED);
 	if (!(ex->need & H(H_EXPECT)))
 		ex->need |= H(H_RUN);
-	for (unsigned before = 0; before != ex->need;) {
+	for (unsigned long long before = 0; before != ex->need;) {
 		before = ex->need;
 		for (int h = 0; h < H_COUNT; h++)
 			if (ex->need & H(h))
@@ -1990,9 +2078,52 @@ int export_runtime_check(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The exported programs follow a socket for `expect` from the descriptor its
+ * call returned; socketpair() returns 0 and two descriptors: an expect on one
+ * of them is not exported (ERR says where), rather than checking another file.
+ */
+static int check_pair_expects(const struct sp_stmt *v, size_t n, const struct sp_stmt *const *pairs,
+			      size_t npairs, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		if (st->kind == SP_ST_REPEAT &&
+		    check_pair_expects(st->body, st->nbody, pairs, npairs, file, err, errlen) < 0)
+			return -1;
+		for (size_t k = 0; st->kind == SP_ST_EXPECT && k < npairs; k++) {
+			if (strcmp(pairs[k]->actor, st->actor) != 0 ||
+			    (strcmp(pairs[k]->assign, st->name) != 0 && strcmp(pairs[k]->assign2, st->name) != 0))
+				continue;
+			snprintf(err, errlen, "%s:%d: expect on '%s', a socket socketpair() made, cannot be exported "
+				 "(sockplay --batch checks it)", file ? file : "-", st->line, st->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The socketpair() statements of V[0..N) with names, into PAIRS (at most MAX); how many. */
+static size_t find_pairs(const struct sp_stmt *v, size_t n, const struct sp_stmt **pairs, size_t have, size_t max)
+{
+	for (size_t i = 0; i < n && have < max; i++) {
+		if (v[i].kind == SP_ST_REPEAT)
+			have = find_pairs(v[i].body, v[i].nbody, pairs, have, max);
+		else if (v[i].kind == SP_ST_CALL && call_has(v[i].call, CALL_F_PAIR) && v[i].assign[0])
+			pairs[have++] = &v[i];
+	}
+	return have;
+}
+
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
 		   char *err, size_t errlen)
 {
+	if (script) {
+		const struct sp_stmt *pairs[64];
+		size_t np = find_pairs(script->stmts, script->n, pairs, 0, 64);
+		if (np && check_pair_expects(script->stmts, script->n, pairs, np, script->file, err, errlen) < 0)
+			return -1;
+	}
 	if (!script || !fp || (lang != EXPORT_C && lang != EXPORT_PYTHON)) {
 		snprintf(err, errlen, "nothing to export");
 		return -1;

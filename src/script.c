@@ -916,6 +916,10 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 	case '"':
 		return -2; /* the caller says what belongs here */
 	default: {
+		if (b - c.pos == 9 && memcmp(s + c.pos, "AF_UNSPEC", 9) == 0) {
+			a->kind = SP_ADDR_UNSPEC; /* the address of no family: connect() dissolves the association */
+			break;
+		}
 		if (ncolon == 0) {
 			size_t n = ident_len(&c);
 			char name[SP_NAME_MAX];
@@ -925,6 +929,9 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 				if (script_scope_has(p->scope, own, name))
 					return err(p, c.pos, _("'%s' is a socket; for the address it is "
 						   "bound to write addr(%s)"), name, name);
+				if (n > 3 && memcmp(name, "AF_", 3) == 0)
+					return err(p, c.pos, _("unknown address '%s'; did you mean 'AF_UNSPEC' "
+						   "(connect() only)?"), name);
 			}
 			return err(p, b, _("missing port: write %.*s:PORT"), tok_len(c.pos, b),
 				   s + c.pos);
@@ -1395,7 +1402,25 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		r = parse_addr(p, &c, st->actor, &arg->addr);
 		if (r == -2)
 			return mismatch(p, a, st->call, i, _("; write it without quotes"));
+		if (r == 0 && arg->addr.kind == SP_ADDR_UNSPEC && st->call != SP_CALL_CONNECT)
+			return err(p, a, _("AF_UNSPEC as an address goes only to connect(), where it dissolves "
+				   "the association: connect(u, AF_UNSPEC)"));
 		return r;
+	case CALL_SH_PATH:
+		arg->kind = SP_ARG_ADDR;
+		if (whole_ident) /* a socket's name, or a word: no path */
+			return mismatch(p, a, st->call, i, NULL);
+		r = parse_addr(p, &c, st->actor, &arg->addr);
+		if (r == -2)
+			return mismatch(p, a, st->call, i, _("; write it without quotes"));
+		if (r < 0)
+			return r;
+		if (arg->addr.kind == SP_ADDR_UNIX && arg->addr.abstract)
+			return err(p, a, _("'%s' is an abstract name, not a file: it goes away with its socket, "
+				   "and %s() takes a path such as /tmp/lab.sock"), arg->addr.text, call_name(st->call));
+		if (arg->addr.kind != SP_ADDR_UNIX)
+			return mismatch(p, a, st->call, i, NULL);
+		return 0;
 	case CALL_SH_DATA:
 		arg->kind = SP_ARG_DATA;
 		if (c.s[a] != '"')
@@ -1790,7 +1815,21 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 				 : unexpected(p, c, _("where a call belongs"));
 	c->pos += n;
 	skip_ws(c);
-	size_t apos2 = cpos;
+	size_t apos2 = cpos, pos2 = 0;
+	if (at(c) == ',') { /* "a, b = socketpair(...)": two names take the two sockets */
+		struct cur m = *c;
+		m.pos++;
+		skip_ws(&m);
+		size_t n2 = ident_len(&m);
+		pos2 = m.pos;
+		m.pos += n2;
+		skip_ws(&m);
+		if (n2 && at(&m) == '=') {
+			if (copy_name(p, &m, pos2, n2, st->assign2) < 0)
+				return -1;
+			c->pos = m.pos;
+		}
+	}
 	if (at(c) == '=') {
 		if (copy_name(p, c, cpos, n, st->assign) < 0)
 			return -1;
@@ -1838,7 +1877,18 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 			return err(p, cpos, _("unknown call '%s'; did you mean '%s'?"), name, sg.best);
 		return err(p, cpos, _("unknown call '%s'"), name);
 	}
-	if (st->assign[0] && st->call != SP_CALL_SOCKET && st->call != SP_CALL_ACCEPT)
+	if (st->assign2[0] && st->call == SP_CALL_ACCEPT)
+		return err(p, apos2, _("one name takes the result here: 'conn = accept(s)' (the "
+				       "peer's address is shown with it)"));
+	if (st->assign2[0] && !call_has(st->call, CALL_F_PAIR))
+		return err(p, apos2, _("only socketpair() returns two sockets to name: "
+				       "'a, b = socketpair(AF_UNIX, SOCK_STREAM)'"));
+	if (st->assign2[0] && strcmp(st->assign, st->assign2) == 0)
+		return err(p, pos2, _("the two sockets of socketpair() need two different names"));
+	if (st->assign[0] && !st->assign2[0] && call_has(st->call, CALL_F_PAIR))
+		return err(p, apos2, _("%s() returns two sockets: name both, as in "
+				       "'a, b = socketpair(AF_UNIX, SOCK_STREAM)'"), name);
+	if (st->assign[0] && !st->assign2[0] && st->call != SP_CALL_SOCKET && st->call != SP_CALL_ACCEPT)
 		return err(p, apos2, _("only socket() and accept() return a socket to name"));
 	if (at(c) != '(')
 		return err(p, c->pos, _("expected '(' after '%s'"), name);
@@ -2295,6 +2345,9 @@ int script_parse(const char *file, const char *text, size_t len,
 		if (st.kind == SP_ST_CALL && st.assign[0] && st.actor[0] &&
 		    scope_add(p.scope, st.actor, st.assign) < 0)
 			r = (enum parsed)err(&p, 0, _("out of memory"));
+		if (st.kind == SP_ST_CALL && st.assign2[0] && st.actor[0] &&
+		    scope_add(p.scope, st.actor, st.assign2) < 0)
+			r = (enum parsed)err(&p, 0, _("out of memory"));
 		if (r == P_ERR && st.kind == SP_ST_REPEAT && !p.prompt)
 			r = P_STMT; /* reported already; keep the block so its end matches */
 		if (r == P_NONE || r == P_ERR) {
@@ -2462,8 +2515,9 @@ int script_parse_line(const char *text, struct sp_scope *scope, struct sp_stmt *
 		if (r == P_NONE)
 			err(&p, 0, _("empty statement"));
 		if (r == P_STMT) {
-			if (out->kind == SP_ST_CALL && out->assign[0] &&
-			    scope_add(scope, out->actor, out->assign) < 0)
+			if (out->kind == SP_ST_CALL && ((out->assign[0] &&
+			    scope_add(scope, out->actor, out->assign) < 0) || (out->assign2[0] &&
+			    scope_add(scope, out->actor, out->assign2) < 0)))
 				err(&p, 0, _("out of memory"));
 			else
 				rc = 0;
@@ -2552,6 +2606,9 @@ static void out_addr(struct text_buf *o, const struct sp_addr *a)
 		text_buf_puts(o, a->name);
 		text_buf_puts(o, ")");
 		break;
+	case SP_ADDR_UNSPEC:
+		text_buf_puts(o, "AF_UNSPEC");
+		break;
 	}
 }
 
@@ -2619,7 +2676,9 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 	case SP_ST_CALL: {
 		const char *name = call_name(st->call);
 		text_buf_printf(&o, "%s: ", st->actor);
-		if (st->assign[0])
+		if (st->assign[0] && st->assign2[0])
+			text_buf_printf(&o, "%s, %s = ", st->assign, st->assign2);
+		else if (st->assign[0])
 			text_buf_printf(&o, "%s = ", st->assign);
 		text_buf_puts(&o, name ? name : "?");
 		text_buf_puts(&o, "(");

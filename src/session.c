@@ -20,6 +20,7 @@
 #include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/kview.h"
+#include "sockplay/sandbox.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
 #include "sockplay/trace.h"
@@ -78,6 +79,7 @@ struct pending {
 	int line;
 	const struct sp_stmt *stmt;
 	char assign[SP_NAME_MAX];
+	char assign2[SP_NAME_MAX]; /* socketpair(): the second name */
 	char text[SNAP_LINE_MAX];
 	struct sp_expect expect; /* deep copy: typed statements may be gone */
 	size_t sent_len;
@@ -346,6 +348,10 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 		}
 		return 0;
 	}
+	case SP_ADDR_UNSPEC: /* a sockaddr of no family: connect() dissolves the association with it */
+		out->ss_family = AF_UNSPEC;
+		*len = sizeof(struct sockaddr);
+		return 0;
 	case SP_ADDR_OF: {
 		struct sess_actor *owner = a->actor[0] ? find_actor(s, a->actor) : act;
 		struct sess_sock *ss = owner ? sock_by_name(owner, a->name) : NULL;
@@ -423,9 +429,13 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 			rq->proto = (int)a->num;
 			break;
 		case CALL_SH_ADDR:
+		case CALL_SH_PATH:
 			if (resolve_addr(s, act, &a->addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
 				return -1;
-			text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
+			if (a->addr.kind == SP_ADDR_UNSPEC)
+				snprintf(addrt, sizeof addrt, "AF_UNSPEC");
+			else
+				text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
 			break;
 		case CALL_SH_DATA:
 			rq->unit = a->data.unit;
@@ -474,6 +484,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	p->line = st->line;
 	p->stmt = st;
 	snprintf(p->assign, sizeof p->assign, "%s", st->assign);
+	snprintf(p->assign2, sizeof p->assign2, "%s", st->assign2);
 	dup_expect(&p->expect, &st->expect);
 	return 0;
 }
@@ -634,6 +645,9 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 			snprintf(out, size, "value %d", r->opt_vals[0]);
 		break;
 	}
+	case CALL_NOTE_FDS: /* as the trace of a program's socketpair() says it */
+		snprintf(out, size, "fds %d, %d", r->fd, r->fd2);
+		break;
 	case CALL_NOTE_NONE:
 		break;
 	}
@@ -653,8 +667,35 @@ static void sock_take_result(struct sess_sock *ss, const struct actor_res *r)
 	ss->state = r->tcp_state;
 }
 
+/* socketpair(): two sockets, named as the statement says, each the other's peer. */
+static void add_pair(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
+{
+	const int fds[2] = { r->fd, r->fd2 };
+	const uint64_t cookies[2] = { r->cookie, r->cookie2 };
+	const char *names[2] = { p->assign, p->assign2 };
+	for (int k = 0; k < 2; k++) {
+		struct sess_sock *old = sock_by_fd(act, fds[k]);
+		if (old)
+			old->closed = 1;
+		struct sess_sock *ss = sock_add(act);
+		if (!ss)
+			return;
+		snprintf(ss->name, sizeof ss->name, "%s", names[k]);
+		ss->fd = fds[k];
+		ss->cookie = cookies[k];
+		ss->family = p->family;
+		ss->type = p->type;
+		ss->state = -1;
+	}
+}
+
 static void update_sockets(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
 {
+	if (p->call == SP_CALL_SOCKETPAIR) {
+		if (r->ret == 0 && r->fd >= 0 && r->fd2 >= 0)
+			add_pair(act, p, r);
+		return;
+	}
 	if ((p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0) {
 		struct sess_sock *old = sock_by_fd(act, (int)r->ret);
 		if (old)
@@ -880,6 +921,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	memset(cx, 0, sizeof *cx);
 	cx->state_after = r->tcp_state;
 	cx->holder_state = -1;
+	cx->family = p->family;
 	if (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT)
 		return;
 	struct sess_sock *me = sock_by_fd(act, p->fd);
@@ -972,6 +1014,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
 				       ? sock_by_fd(act, (int)r->ret) : sock_by_fd(act, p->fd);
+	if (p->call == SP_CALL_SOCKETPAIR && r->ret == 0)
+		ss = sock_by_fd(act, r->fd); /* the first of the two: its name, as for socket() */
 	if (ss) {
 		sname = ss->name;
 		socktype = ss->type;
@@ -1176,6 +1220,12 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	char err[256];
 	if (session_is_program(s, st->actor)) {
 		emit_error(s, st, _("%s is a program (--run); a script drives only the other sides"), st->actor);
+		return SESSION_ERROR;
+	}
+	if (call_has(st->call, CALL_F_FILES) && !sandbox_files_private()) {
+		emit_error(s, st, _("%s() refused: a script removes files only in the sandbox's own "
+				    "filesystem, and this session uses the host's (--host-net, or no sandbox); "
+				    "use an abstract name (@name) instead of a path"), call_name(st->call));
 		return SESSION_ERROR;
 	}
 	struct sess_actor *act = get_actor(s, st->actor, err, sizeof err);
@@ -2137,6 +2187,25 @@ static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, so
 	out[n] = 0;
 }
 
+/*
+ * The length of a Unix address from the kernel's table, which gives the name's
+ * bytes in a zeroed storage: a path up to its NUL, an abstract name up to its
+ * last byte that is not NUL, and no name at all (socketpair(), a client that did
+ * not bind) as "(unnamed)". Other families: the storage's size.
+ */
+static socklen_t kv_addr_len(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+	size_t off = offsetof(struct sockaddr_un, sun_path), n = sizeof un->sun_path;
+	if (ss->ss_family != AF_UNIX)
+		return ss->ss_family ? sizeof *ss : 0;
+	if (un->sun_path[0])
+		return (socklen_t)(off + strnlen(un->sun_path, n) + 1);
+	while (n > 1 && !un->sun_path[n - 1])
+		n--;
+	return (socklen_t)(off + (n > 1 ? n : 0));
+}
+
 /* The addresses of a snapshot socket, and whether the peer is one: a port (Internet), any address (Unix). */
 static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, socklen_t local_len,
 		    const struct sockaddr_storage *peer, socklen_t peer_len)
@@ -2150,6 +2219,28 @@ static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, s
 		o->peer_len = peer_len;
 	}
 	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || session_endpoint_port(&o->peer_sa) != 0);
+}
+
+/*
+ * An unnamed Unix peer (the other end of a socketpair(), a client that did
+ * not bind) is shown as the session's socket it is, when it is one: "fd 4 (b)",
+ * "client fd 3 (c)". 0 when the kernel's peer is no socket of the session.
+ */
+static int unix_peer_text(const struct session *s, const struct sess_actor *me, uint32_t ino, char *out,
+			  size_t size)
+{
+	for (size_t i = 0; ino && i < s->nactors; i++) {
+		const struct sess_actor *act = &s->actors[i];
+		for (size_t j = 0; j < act->nsocks; j++) {
+			const struct sess_sock *o = &act->socks[j];
+			if (!o->in_kernel || o->closed || o->k.inode != ino)
+				continue;
+			snprintf(out, size, "%s%sfd %d%s%s%s", act == me ? "" : act->name, act == me ? "" : " ", o->fd,
+				 o->name[0] ? " (" : "", o->name, o->name[0] ? ")" : "");
+			return 1;
+		}
+	}
+	return 0;
 }
 
 const struct snapshot *session_snapshot(struct session *s)
@@ -2223,11 +2314,12 @@ const struct snapshot *session_snapshot(struct session *s)
 			o->in_kernel = ss->in_kernel;
 			o->cookie = ss->cookie;
 			if (ss->in_kernel) {
-				snap_sa(o, &ss->k.local, sizeof ss->k.local, &ss->k.peer,
-					ss->k.peer.ss_family ? sizeof ss->k.peer : 0);
-				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
-				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
-					  o->peer, sizeof o->peer);
+				socklen_t ll = kv_addr_len(&ss->k.local), pl = kv_addr_len(&ss->k.peer);
+				snap_sa(o, &ss->k.local, ll, &ss->k.peer, pl);
+				snap_addr(&ss->txt_local, &ss->k.local, ll, o->local, sizeof o->local);
+				snap_addr(&ss->txt_peer, &ss->k.peer, pl, o->peer, sizeof o->peer);
+				if (ss->k.family == AF_UNIX && pl == offsetof(struct sockaddr_un, sun_path))
+					unix_peer_text(s, act, ss->k.peer_inode, o->peer, sizeof o->peer);
 				o->state = ss->k.state;
 				o->rq = ss->k.rq;
 				o->wq = ss->k.wq;

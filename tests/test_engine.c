@@ -661,6 +661,183 @@ static void getsockname_tells_the_kernels_address(void **state)
 	free(t);
 }
 
+/* socketpair(): two connected sockets from one call, both ways; the transcript names both fds. */
+static void socketpair_both_ways(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0\n"
+		     "server: send(a, \"ping\") = 4\n"
+		     "server: recv(b, 100) = 4 \"ping\"\n"
+		     "server: send(b, \"pong!\") = 5\n"
+		     "server: recv(a, 100) = 5 \"pong!\"\n"
+		     "server: d, e = socketpair(AF_UNIX, SOCK_DGRAM)\n"
+		     "server: send(e, \"one\") = 3\n"
+		     "server: send(e, \"two\") = 3\n"
+		     "server: recv(d, 100) = 3 \"one\"\n"
+		     "server: close(a) = 0\n"
+		     "server: recv(b, 100) = 0\n"
+		     "server: send(b, \"x\") = -1 EPIPE\n"
+		     "server: socketpair(AF_INET, SOCK_STREAM) = -1 EOPNOTSUPP\n"
+		     "client: x, y = socketpair(AF_UNIX, SOCK_SEQPACKET)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] socketpair(AF_UNIX, SOCK_STREAM, 0) = 0 (fds 3, 4)");
+	has_line(t, "[server] recv(3, 100) = 5 \"pong!\"");
+	has_line(t, "[server] socketpair(AF_UNIX, SOCK_DGRAM, 0) = 0 (fds 5, 6)");
+	has_line(t, "[server] recv(5, 100) = 3 \"one\"");
+	has_line(t, "[client] socketpair(AF_UNIX, SOCK_SEQPACKET, 0) = 0 (fds 3, 4)");
+	free(t);
+}
+
+/* Both sockets of a pair are the actor's, with their names, in the kernel, each the other's peer. */
+static void socketpair_rows_in_the_snapshot(void **state)
+{
+	(void)state;
+	struct session_opts o = { .timeout_ms = 3000 };
+	struct session *s = session_new(&o);
+	assert_non_null(s);
+	struct sp_stmt st;
+	struct sp_diag dg;
+	assert_int_equal(script_parse_line("server: a, b = socketpair(AF_UNIX, SOCK_STREAM)", NULL, &st, &dg), 0);
+	assert_int_equal(session_exec(s, &st), SESSION_OK);
+	session_collect(s);
+	assert_int_equal(session_refresh(s), 0);
+	const struct snapshot *sn = session_snapshot(s);
+	assert_int_equal(sn->nactors, 1);
+	assert_int_equal(sn->actors[0].nsocks, 2);
+	const struct snap_sock *a = &sn->actors[0].socks[0], *b = &sn->actors[0].socks[1];
+	assert_string_equal(a->name, "a");
+	assert_string_equal(b->name, "b");
+	assert_int_equal(a->fd, 3);
+	assert_int_equal(b->fd, 4);
+	assert_true(a->in_kernel && b->in_kernel);
+	assert_int_equal(a->family, AF_UNIX);
+	assert_int_equal(a->type, SOCK_STREAM);
+	assert_int_equal(a->state, SP_TCP_ESTABLISHED);
+	assert_int_equal(b->state, SP_TCP_ESTABLISHED);
+	assert_true(a->has_peer && b->has_peer);
+	/* no name: each end's peer is shown as the other end */
+	assert_string_equal(a->local, "(unnamed)");
+	assert_string_equal(a->peer, "fd 4 (b)");
+	assert_string_equal(b->peer, "fd 3 (a)");
+	script_stmt_clear(&st);
+	session_free(s);
+}
+
+/* SOCK_SEQPACKET: listen, accept; each recv() one message; a short buffer loses the rest of its message. */
+static void seqpacket_keeps_boundaries(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+		     "server: bind(s, @sockplay-test-seqpacket) = 0\n"
+		     "server: listen(s) = 0\n"
+		     "expect server s LISTEN\n"
+		     "client: c = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+		     "client: connect(c, @sockplay-test-seqpacket) = 0\n"
+		     "server: conn = accept(s) = 4\n"
+		     "expect server conn ESTABLISHED\n"
+		     "client: send(c, \"one\") = 3\n"
+		     "client: send(c, \"two\") = 3\n"
+		     "client: send(c, \"three\") = 5\n"
+		     "server: recv(conn, 100) = 3 \"one\"\n"
+		     "server: recv(conn, 100) = 3 \"two\"\n"
+		     "server: recv(conn, 2) = 2 \"th\"\n"
+		     "server: recv(conn, 100, MSG_DONTWAIT) = -1 EAGAIN\n"
+		     "client: send(c, \"\") = 0\n"
+		     "server: recv(conn, 100) = 0\n"
+		     "client: send(c, \"last\") = 4\n"
+		     "server: recv(conn, 100) = 4 \"last\"\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] socket(AF_UNIX, SOCK_SEQPACKET, 0) = 3");
+	has_line(t, "[server] recv(4, 2) = 2 \"th\"");
+	free(t);
+}
+
+/* connect(u, AF_UNSPEC) dissolves a UDP association: the next send() has no destination. */
+static void unspec_dissolves(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: r = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(r, 127.0.0.1:9100)\n"
+		     "client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: connect(u, 127.0.0.1:9100) = 0\n"
+		     "client: send(u, \"a\") = 1\n"
+		     "client: connect(u, AF_UNSPEC) = 0\n"
+		     "client: getsockname(u) = 0\n"
+		     "client: send(u, \"b\") = -1 EDESTADDRREQ\n"
+		     "client: sendto(u, \"c\", 127.0.0.1:9100) = 1\n"
+		     "server: recv(r, 10) = 1 \"a\"\n"
+		     "server: recv(r, 10) = 1 \"c\"\n"
+		     /* TCP: the connection is aborted with RST */
+		     "server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:9101)\n"
+		     "server: listen(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9101) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: connect(c, AF_UNSPEC) = 0\n"
+		     "expect client c CLOSED\n"
+		     "server: recv(conn, 10) = -1 ECONNRESET\n"
+		     "client: connect(c, 127.0.0.1:9101) = 0\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] connect(3, AF_UNSPEC) = 0");
+	has_line(t, "[client] send(3, \"b\", 1) = -1 EDESTADDRREQ (Destination address required)");
+	/* the port the kernel picked at connect() was given back */
+	has_line(t, "[client] getsockname(3) = 0 (*:0)");
+	free(t);
+}
+
+/* unlink(PATH): only in the sandbox's own filesystem; there, a second bind() of the path succeeds. */
+static void unlink_frees_the_path(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	const char *script = "server: s = socket(AF_UNIX, SOCK_STREAM)\n"
+			     "server: bind(s, /tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: close(s)\n"
+			     "server: s2 = socket(AF_UNIX, SOCK_STREAM)\n"
+			     "server: bind(s2, /tmp/sockplay-test-unlink.sock) = -1 EADDRINUSE\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: bind(s2, /tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = -1 ENOENT\n"
+			     "server: unlink(/etc/passwd) = -1 ENOENT\n";
+	if (!sandbox_files_private()) { /* the host's files: refused, nothing removed */
+		int rc = run("server: unlink(/tmp/sockplay-test-unlink.sock)\n", &t);
+		assert_int_equal(rc, 1);
+		has_line(t, "t.sp:1: error: unlink() refused: a script removes files only in the sandbox's own "
+			    "filesystem, and this session uses the host's*");
+		free(t);
+		skip();
+	}
+	int rc = run(script, &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] unlink(/tmp/sockplay-test-unlink.sock) = 0");
+	has_line(t, "[server] bind(3, /tmp/sockplay-test-unlink.sock) = -1 EADDRINUSE (Address already in use)");
+	free(t);
+	/* nothing happened to the host's /tmp */
+	assert_int_equal(access("/tmp/sockplay-test-unlink.sock", F_OK), -1);
+}
+
+/* Without the sandbox's own filesystem (--host-net), a child refuses unlink(); the session says why. */
+static void unlink_refused_on_the_host(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* a new process that never entered the sandbox: as sockplay --host-net is */
+		execl("/proc/self/exe", "test_engine", "--host-unlink", (char *)NULL);
+		_exit(99);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* Narration with line breaks: each line keeps its mark, so a script cannot print a call line it did not make. */
 static void narration_cannot_forge_a_line(void **state)
 {
@@ -1353,9 +1530,42 @@ static void send_timeout_ends_a_connect(void **state)
 	free(t);
 }
 
-int main(void)
+/* test_engine --host-unlink: run unlink() with no sandbox at all; 0 when it was refused and nothing removed. */
+static int host_unlink(void)
+{
+	char path[] = "/tmp/sockplay-test-host-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return 2;
+	close(fd);
+	char text[200];
+	snprintf(text, sizeof text, "server: unlink(%s)\n", path);
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	if (script_parse("t.sp", text, strlen(text), &sc, &d) < 0)
+		return 3;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000, .out = fp,
+				 .net_label = "test" };
+	int rc = batch_run(&bo);
+	fclose(fp);
+	script_free(sc);
+	int kept = access(path, F_OK) == 0;
+	unlink(path);
+	int said = out && strstr(out, "unlink() refused: a script removes files only in the sandbox's own") != NULL;
+	if (!said || !kept || rc != 1)
+		fprintf(stderr, "host_unlink: rc %d, file kept %d, transcript:\n%s", rc, kept, out ? out : "");
+	free(out);
+	return said && kept && rc == 1 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
 	char msg[256];
+	if (argc > 1 && strcmp(argv[1], "--host-unlink") == 0)
+		return host_unlink();
 	/* 0-2 open, as sockplay's main() makes them: a test swaps our stdin for a socket */
 	for (int fd; (fd = open("/dev/null", O_RDWR)) >= 0;)
 		if (fd > 2) {
@@ -1387,6 +1597,12 @@ int main(void)
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(sent_dots_are_data),
 		cmocka_unit_test(getsockname_tells_the_kernels_address),
+		cmocka_unit_test(socketpair_both_ways),
+		cmocka_unit_test(socketpair_rows_in_the_snapshot),
+		cmocka_unit_test(seqpacket_keeps_boundaries),
+		cmocka_unit_test(unspec_dissolves),
+		cmocka_unit_test(unlink_frees_the_path),
+		cmocka_unit_test(unlink_refused_on_the_host),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_sockets_are_typed),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),

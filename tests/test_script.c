@@ -1323,6 +1323,8 @@ static void roundtrip(struct sp_scope *sc, const char *line, const char *want)
 	assert_string_equal(buf, buf2);
 	assert_int_equal(a.kind, b.kind);
 	assert_int_equal(a.call, b.call);
+	assert_string_equal(a.assign, b.assign);
+	assert_string_equal(a.assign2, b.assign2);
 	assert_int_equal(a.nargs, b.nargs);
 	for (int i = 0; i < a.nargs; i++) {
 		assert_int_equal(a.args[i].kind, b.args[i].kind);
@@ -2053,14 +2055,14 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close", "getsockname", "ioctl", "getpeername" };
+					     "nonblock", "close", "getsockname", "ioctl", "getpeername", "socketpair", "unlink" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
 	static const char *const others[] = { "system", "exec", "execve", "popen", "spawn", "open", "openat",
 					      "creat", "read", "write", "sendfile", "splice", "sendmsg",
 					      "recvmsg", "dup", "dup2", "fork", "kill", "fcntl",
-					      "unlink", "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
+					      "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
 	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
 		char text[200], msg[64];
 		assert_int_equal(call_from_name(others[i]), SP_CALL_NONE);
@@ -2069,6 +2071,10 @@ static void test_no_escape_hatches(void **state)
 		snprintf(msg, sizeof msg, "unknown call '%s'", others[i]);
 		parse_bad(text, 2, 9, msg);
 	}
+	/* unlink() takes one path and nothing else; it runs only under the sandbox's own root (test_engine) */
+	parse_bad("client: unlink(\"/etc/passwd\")\n", 1, 16, "unlink() takes a file path (as in /tmp/lab.sock) "
+		  "as argument 1; write it without quotes");
+	parse_bad("client: unlink(127.0.0.1:80)\n", 1, 16, "unlink() takes a file path");
 	/* no statement, directive or shell syntax runs anything */
 	parse_bad("system \"ls\"\n", 1, 1, "unknown statement 'system'");
 	parse_bad("exec \"/bin/sh\"\n", 1, 1, "unknown statement 'exec'");
@@ -2162,6 +2168,91 @@ static void test_hostile_text_in_messages(void **state)
 	script_free(sc);
 }
 
+/* The sockets labs use: socketpair's two names, SOCK_SEQPACKET, connect(fd, AF_UNSPEC), unlink(PATH). */
+static void test_lab_sockets(void **state)
+{
+	(void)state;
+	struct sp_script *sc = parse_ok("server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0\n"
+					"server: send(a, \"x\")\n"
+					"server: recv(b, 1) = 1 \"x\"\n"
+					"server:p,q=socketpair(AF_UNIX,SOCK_SEQPACKET,0)\n"
+					"server: socketpair(AF_UNIX, SOCK_DGRAM)\n"
+					"server: s = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+					"client: u = socket(AF_INET, SOCK_DGRAM)\n"
+					"client: connect(u, AF_UNSPEC) = 0\n"
+					"server: unlink(/tmp/lab.sock) = 0\n");
+	const struct sp_stmt *st = sc->stmts;
+	assert_int_equal(st[0].call, SP_CALL_SOCKETPAIR);
+	assert_string_equal(st[0].assign, "a");
+	assert_string_equal(st[0].assign2, "b");
+	assert_int_equal(st[0].nargs, 2);
+	assert_int_equal(st[0].args[0].num, AF_UNIX);
+	assert_int_equal(st[0].args[1].num, SOCK_STREAM);
+	assert_int_equal(st[0].args[2].num, 0); /* the protocol's default */
+	assert_string_equal(st[3].assign, "p");
+	assert_string_equal(st[3].assign2, "q");
+	assert_int_equal(st[3].args[1].num, SOCK_SEQPACKET);
+	assert_string_equal(st[4].assign, "");
+	assert_string_equal(st[4].assign2, "");
+	assert_int_equal(st[5].args[1].num, SOCK_SEQPACKET);
+	assert_int_equal(st[7].args[1].kind, SP_ARG_ADDR);
+	assert_int_equal(st[7].args[1].addr.kind, SP_ADDR_UNSPEC);
+	assert_int_equal(st[8].call, SP_CALL_UNLINK);
+	assert_int_equal(st[8].args[0].addr.kind, SP_ADDR_UNIX);
+	assert_int_equal(st[8].args[0].addr.abstract, 0);
+	assert_string_equal(st[8].args[0].addr.path, "/tmp/lab.sock");
+	script_free(sc);
+
+	/* the format: what --record writes, parsed back the same */
+	struct sp_scope *scope = prelude_scope();
+	roundtrip(scope, "server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0", NULL);
+	roundtrip(scope, "server:a ,b=socketpair( AF_UNIX,SOCK_SEQPACKET )", "server: a, b = socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	roundtrip(scope, "server: socketpair(AF_UNIX, SOCK_DGRAM, 0) = -1 EMFILE", NULL);
+	roundtrip(scope, "server: socketpair(AF_INET, SOCK_STREAM) = -1 EOPNOTSUPP", NULL);
+	roundtrip(scope, "server: t = socket(AF_UNIX, SOCK_SEQPACKET)", NULL);
+	roundtrip(scope, "client: connect(c, AF_UNSPEC) = 0", NULL);
+	roundtrip(scope, "client:connect(c,AF_UNSPEC)", "client: connect(c, AF_UNSPEC)");
+	roundtrip(scope, "server: unlink(/tmp/lab.sock) = 0", NULL);
+	roundtrip(scope, "server: unlink( /tmp/lab.sock )=-1 ENOENT", "server: unlink(/tmp/lab.sock) = -1 ENOENT");
+	/* both names are defined for the actor, and usable at once */
+	assert_true(script_scope_has(scope, "server", "a"));
+	assert_true(script_scope_has(scope, "server", "b"));
+	assert_false(script_scope_has(scope, "client", "a"));
+	script_scope_free(scope);
+	sc = parse_ok("server: x, y = socketpair(AF_UNIX, SOCK_STREAM)\nserver: close(y)\nserver: close(x)\n");
+	script_free(sc);
+
+	/* errors: where, why, and what to write instead */
+	parse_bad_exact(PRELUDE "server: a = socketpair(AF_UNIX, SOCK_STREAM)\n", 4, 9,
+			"socketpair() returns two sockets: name both, as in 'a, b = socketpair(AF_UNIX, SOCK_STREAM)'");
+	parse_bad_exact(PRELUDE "server: a, b = socket(AF_UNIX, SOCK_STREAM)\n", 4, 9,
+			"only socketpair() returns two sockets to name: 'a, b = socketpair(AF_UNIX, SOCK_STREAM)'");
+	parse_bad_exact(PRELUDE "server: a, a = socketpair(AF_UNIX, SOCK_STREAM)\n", 4, 12,
+			"the two sockets of socketpair() need two different names");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX)\n", 4, 34, "socketpair() takes 2 to 3 arguments, got 1");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_STREM)\n", 4, 36,
+		  "unknown constant 'SOCK_STREM'; did you mean 'SOCK_STREAM'?");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_SEQPAKET)\n", 4, 36, "did you mean 'SOCK_SEQPACKET'?");
+	parse_bad(PRELUDE "server: a, b = socketpar(AF_UNIX, SOCK_STREAM)\n", 4, 16,
+		  "unknown call 'socketpar'; did you mean 'socketpair'?");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_STREAM)\nserver: send(c, \"x\")\n", 5, 14,
+		  "'c' is not defined for actor server");
+	parse_bad_exact(PRELUDE "client: connect(c, AF_UNSPE)\n", 4, 20,
+			"unknown address 'AF_UNSPE'; did you mean 'AF_UNSPEC' (connect() only)?");
+	parse_bad_exact(PRELUDE "server: bind(s, AF_UNSPEC)\n", 4, 17,
+			"AF_UNSPEC as an address goes only to connect(), where it dissolves the association: "
+			"connect(u, AF_UNSPEC)");
+	parse_bad(PRELUDE "client: sendto(c, \"x\", AF_UNSPEC)\n", 4, 24, "AF_UNSPEC as an address goes only to connect()");
+	parse_bad_exact(PRELUDE "server: unlink(@lab)\n", 4, 16,
+			"'@lab' is an abstract name, not a file: it goes away with its socket, and unlink() takes a "
+			"path such as /tmp/lab.sock");
+	parse_bad(PRELUDE "server: unlink(s)\n", 4, 16, "unlink() takes a file path (as in /tmp/lab.sock) as argument 1");
+	parse_bad_exact(PRELUDE "server: unlink()\n", 4, 16, "unlink() takes 1 argument, got 0");
+	parse_bad_exact(PRELUDE "server: unlink(/a, /b)\n", 4, 20, "unlink() takes 1 argument, got 2");
+	parse_bad(PRELUDE "server: x = unlink(/tmp/lab.sock)\n", 4, 9, "only socket() and accept() return a socket to name");
+	parse_bad(PRELUDE "server: unlnk(/tmp/lab.sock)\n", 4, 9, "unknown call 'unlnk'; did you mean 'unlink'?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2196,6 +2287,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_block_and_wire),
+		cmocka_unit_test(test_lab_sockets),
 		cmocka_unit_test(test_format_all_bytes),
 		cmocka_unit_test(test_format_built),
 		cmocka_unit_test(test_cursor),

@@ -113,6 +113,7 @@ struct explain_ctx {
 	int bound_fd;                        /*   and descriptor */
 	int peer_rq_known;      /* UDP send: peer_rq is the kernel's Recv-Q of the receiving socket */
 	unsigned peer_rq;
+	int family;             /* the caller's socket's address family (AF_UNIX ...), 0 unknown */
 };
 
 /*

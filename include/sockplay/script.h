@@ -23,6 +23,7 @@ enum sp_addr_kind {
 	SP_ADDR_ANY,     /* *:8888, :0 -- the wildcard address of the socket's family */
 	SP_ADDR_UNIX,    /* /path or @abstract */
 	SP_ADDR_OF,      /* addr(s) or server.addr(s): where that socket is bound */
+	SP_ADDR_UNSPEC,  /* AF_UNSPEC: connect() to it dissolves the association (connect() only) */
 };
 
 struct sp_addr {
@@ -128,6 +129,7 @@ struct sp_stmt {
 	char *source;                  /* the statement's line as written, without the newline */
 	char actor[SP_NAME_MAX];       /* CALL, EXPECT */
 	char assign[SP_NAME_MAX];      /* CALL: "" or the name that takes the result */
+	char assign2[SP_NAME_MAX];     /* CALL: "" or the second name of "a, b = socketpair(...)" */
 	enum sp_call call;             /* CALL */
 	int nargs;                     /* CALL */
 	struct sp_arg args[SP_MAX_ARGS];
