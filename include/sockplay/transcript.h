@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sockplay/session.h"
+#include "sockplay/event.h"
+#include "sockplay/script.h"
 #include "sockplay/wire.h"
 
 enum transcript_format {
