@@ -22,6 +22,7 @@
 #include "sockplay/i18n.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
+#include "sockplay/transcript.h"
 #include "sockplay/tui.h"
 #include "sockplay/tui_draw.h"
 #include "sockplay/wire.h"
@@ -431,6 +432,23 @@ static const char *tui_wait_text(enum sp_call call)
 	}
 }
 
+void tui_note_call(struct tui_view *v, const struct sp_event *ev)
+{
+	struct tui_last *l = &v->last;
+	if (ev->kind != SP_EV_CALL || !ev->shown)
+		return;
+	struct sp_event e = *ev;
+	e.err = ev->ret < 0 ? ev->err : 0;
+	l->call = e.call;
+	l->err = e.err;
+	l->ret = e.ret;
+	snprintf(l->actor, sizeof l->actor, "%s", e.actor ? e.actor : "");
+	transcript_call_text(&e, l->text, sizeof l->text);
+	l->has_ex = e.call != SP_CALL_NONE;
+	if (l->has_ex)
+		explain_event(&e, &l->ex);
+}
+
 static void tui_on_event(void *ctx, const struct sp_event *ev)
 {
 	struct tui *t = ctx;
@@ -438,6 +456,7 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
+		tui_note_call(&t->v, ev);
 		if (ev->shown) {
 			/* the explain area's call (not an older one resumed since): e shows its data whole */
 			free(t->data);
@@ -1163,7 +1182,7 @@ static void tui_after_step(struct tui *t)
 		explain_join(&ec, t->join_wait, sizeof t->join_wait);
 	} else {
 		explain_join(&ec, t->join, sizeof t->join);
-		snprintf(t->join_for, sizeof t->join_for, "%s", t->sn->last_text);
+		snprintf(t->join_for, sizeof t->join_for, "%s", t->v.last.text);
 		t->join_type = me ? me->type : t->call.socktype;
 	}
 }
@@ -1909,7 +1928,7 @@ static void tui_fill_view(struct tui *t)
 	t->v.line = &t->line;
 	t->v.prompt_error = t->prompt_err[0] ? t->prompt_err : NULL;
 	/* the joined explanation belongs to the call the explain area shows */
-	int same = t->join_for[0] && strcmp(t->join_for, t->sn->last_text) == 0;
+	int same = t->join_for[0] && strcmp(t->join_for, t->v.last.text) == 0;
 	t->v.join = same && t->join[0] ? t->join : NULL;
 	t->v.last_socktype = same ? t->join_type : 0;
 	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
@@ -2114,7 +2133,7 @@ int tui_run(const struct tui_opts *o)
 	memset(&t, 0, sizeof t);
 	tui_init_view(&t, o);
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = tui_on_event, .ctx = &t,
-				   .net_label = o->net_label, .explain = 1, .names_local_only = o->names_local_only };
+				   .net_label = o->net_label, .names_local_only = o->names_local_only };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);

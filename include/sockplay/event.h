@@ -48,8 +48,8 @@ struct sp_event {
 	int want_state;             /* EXPECT: the state expected */
 	int ok;                     /* EXPECT: held; CALL: its expectation held (1 when none) */
 	int64_t elapsed_ns;         /* CALL */
-	int shown;                  /* CALL: the snapshot's last call is now this one (an older call
-	                               resumed after a newer one returned is not) */
+	int shown;                  /* CALL: the newest call that returned is now this one (an older
+	                               call resumed after a newer one returned is not) */
 	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_step_ctx()), or NULL */
 	/* a program's call (--run) */
 	const char *call_label;     /* CALL, BLOCKED: the call's name where call is SP_CALL_NONE ("poll") */

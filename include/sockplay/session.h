@@ -18,7 +18,6 @@ struct session_opts {
 	session_event_fn on_event;
 	void *ctx;
 	const char *net_label;      /* "sandbox netns" or "host network", for the snapshot */
-	int explain;                /* the snapshot carries the last call's explanation (the TUI's) */
 	int names_local_only;       /* the sandbox: host names other than localhost do not resolve */
 };
 
