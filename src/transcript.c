@@ -335,6 +335,21 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	}
 }
 
+void transcript_join(struct transcript *t, const char *actor, int line, const char *text)
+{
+	if (!t->explain || !text || !text[0])
+		return;
+	if (t->format == TRANSCRIPT_JSON) {
+		fputs("{\"event\":\"join\"", t->fp);
+		json_kv_str(t->fp, "actor", actor);
+		fprintf(t->fp, ",\"line\":%d", line);
+		json_kv_str(t->fp, "text", text);
+		fputs("}\n", t->fp);
+	} else {
+		fprintf(t->fp, "    %s\n", text);
+	}
+}
+
 void transcript_segment(struct transcript *t, const struct wire_seg *seg, const char *src_actor,
 			const char *dst_actor, int line)
 {
