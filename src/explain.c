@@ -4,7 +4,7 @@
  *
  * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
  * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS
- * and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * and SP_EXPLAIN_STATES, or is one of the few texts explain_stmt() fits to
  * the case (named text_*: the socket holding a port, a send to a closed peer,
  * the FIN counted in rq ...). Placeholders such as {port} and {state} are
  * words, never printf formats. Prose is wrapped in N_() so that xgettext can
@@ -360,7 +360,7 @@ static const char *tr(const char *s)
 	     "socket."))
 
 /*
- * The labels explain_step() puts before the texts. They are labels, not
+ * The labels explain_line() puts before the texts. They are labels, not
  * printf formats, so a translation can never break a format string.
  */
 static const char *const label_likely = N_("Likely:");
@@ -635,19 +635,6 @@ size_t explain_text(const struct explain *ex, char *buf, size_t size)
 		if (part_shown(ex, (enum explain_part)p))
 			out_part(&o, ex, (enum explain_part)p);
 	return o.len;
-}
-
-size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
-			 size_t size)
-{
-	struct explain ex;
-	explain_result(call, socktype, ret, err, &ex);
-	return explain_text(&ex, buf, size);
-}
-
-size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
-{
-	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
 }
 
 /* ---- calls, segments and states together --------------------------------- */
@@ -1178,7 +1165,7 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 	return text_buf_used(&c);
 }
 
-/* ---- explanations fitted to the case (explain_step_ctx) ---------------------- */
+/* ---- explanations fitted to the case (explain_stmt) -------------------------- */
 
 static int sandbox_on;
 
@@ -1805,18 +1792,4 @@ void explain_event(const struct sp_event *ev, struct explain *ex)
 		explain_stmt(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex);
 	else
 		explain_result(ev->call, ev->socktype, ev->ret, ev->err, ex);
-}
-
-size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
-			const struct explain_ctx *cx, char *buf, size_t size)
-{
-	struct explain ex;
-	explain_stmt(st, socktype, ret, err, cx, &ex);
-	return explain_text(&ex, buf, size);
-}
-
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size)
-{
-	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
 }

@@ -15,6 +15,36 @@
 #include "sockplay/explain.h"
 #include "sockplay/script.h"
 
+/*
+ * The explanation as one text, as --batch --explain prints it (explain_text()):
+ * of CALL in general, and of statement ST with the facts CX.
+ */
+static size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_result(call, socktype, ret, err, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+{
+	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+}
+
+static size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
+			       const struct explain_ctx *cx, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_stmt(st, socktype, ret, err, cx, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+				size_t size)
+{
+	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
+}
+
 /* The errnos a socket call can return in sockplay: each must have a meaning. */
 static const int listed_errnos[] = {
 	EACCES, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF,

@@ -50,7 +50,7 @@ struct sp_event {
 	int64_t elapsed_ns;         /* CALL */
 	int shown;                  /* CALL: the newest call that returned is now this one (an older
 	                               call resumed after a newer one returned is not) */
-	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_step_ctx()), or NULL */
+	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_stmt()), or NULL */
 	/* a program's call (--run) */
 	const char *call_label;     /* CALL, BLOCKED: the call's name where call is SP_CALL_NONE ("poll") */
 	int libc;                   /* CALL, BLOCKED: made by the C library on its own behalf */

@@ -52,27 +52,20 @@ void explain_result(enum sp_call call, int socktype, long long ret, int err, str
 /* Part P of EX with its label, into BUF (bounded, NUL-terminated); 0 when the part is empty. */
 size_t explain_line(const struct explain *ex, enum explain_part p, char *buf, size_t size);
 
-/* Every part of EX with its label, one line each, joined with '\n': the text --batch --explain prints. */
+/*
+ * Every part of EX with its label, one line each, joined with '\n': the text
+ * --batch --explain prints. Returns the length written, never writes more than
+ * SIZE bytes (NUL included), always NUL-terminates when SIZE > 0 and never cuts
+ * a UTF-8 character in two.
+ */
 size_t explain_text(const struct explain *ex, char *buf, size_t size);
 
 /*
- * explain_result() as one text (explain_text()) into BUF, for SOCK_STREAM:
- * what happened (success text, or errno meaning and likely mistake), then
- * "Python: ..." and "C: ...".
- */
-size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size);
-
-/*
- * The same for a socket of type SOCKTYPE (SOCK_STREAM, SOCK_DGRAM): a datagram
- * socket gets the UDP text where UDP behaves differently (connect() sends no
- * SYN, close() no FIN). explain_call() and explain_step() use SOCK_STREAM.
- * explain_step*() and explain_text() return the length written, never write
- * more than SIZE bytes (NUL included), always NUL-terminate when SIZE > 0 and
- * never cut a UTF-8 character in two.
+ * What CALL does on a socket of type SOCKTYPE (SOCK_STREAM, SOCK_DGRAM): a
+ * datagram socket gets the UDP text where UDP behaves differently (connect()
+ * sends no SYN, close() no FIN). explain_call() is it for SOCK_STREAM.
  */
 const char *explain_call_type(enum sp_call call, int socktype);
-size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
-			 size_t size);
 
 /*
  * What one step did to a TCP connection, for explain_join(): the call and its
@@ -99,7 +92,7 @@ struct explain_conn {
  * Sentences that join the call, the segments and the states ("close() sent
  * FIN; the client is in FIN_WAIT1, FIN_WAIT2 once the ACK arrives; the server
  * is in CLOSE_WAIT until it closes too.") into BUF; "" (returns 0) when there
- * is nothing to add to explain_step(). The texts are whole sentences in
+ * is nothing to add to the call's own explanation. The texts are whole sentences in
  * explain.c's table; {me} and {peer} in them stand for the actors' names.
  */
 size_t explain_join(const struct explain_conn *c, char *buf, size_t size);
@@ -123,7 +116,7 @@ enum explain_rst {
 
 /*
  * What the session knows about a step beyond its call and result, for
- * explain_step_ctx(). A field left unknown (-1, 0, NULL) is not used: the
+ * explain_stmt(). A field left unknown (-1, 0, NULL) is not used: the
  * text is then the general one.
  */
 struct explain_ctx {
@@ -171,10 +164,6 @@ struct sp_event;
  */
 void explain_event(const struct sp_event *ev, struct explain *ex);
 
-/* explain_stmt() as one text (explain_text()). */
-size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
-			const struct explain_ctx *cx, char *buf, size_t size);
-
 /*
  * Whether the session runs in sockplay's private network (set once at
  * start): then a refused connect to 127.0.0.1 says that programs outside
@@ -189,9 +178,5 @@ void explain_set_sandbox(int on);
  * call (BUF is then "").
  */
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size);
-
-/* explain_step_ctx() with nothing more known. */
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size);
 
 #endif
