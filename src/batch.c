@@ -136,15 +136,14 @@ int batch_run(const struct batch_opts *o)
 		wire_close(bw->w);
 		return 1;
 	}
-	if (bw->w) { /* what was on lo before the script is not part of it */
-		while (wire_drain(bw->w, 0) == WIRE_DRAIN_MAX)
-			;
-		bw->shown = wire_total(bw->w);
-		bw->lost = wire_dropped(bw->w);
-	}
 	struct step_hooks hooks = { .segments = on_segments, .ctx = &b, .programs_ms = o->timeout_ms,
 				    .track = o->explain };
 	step_init(&b.r, s, bw->w, &hooks);
+	if (bw->w) { /* what was on lo before the script is not part of it */
+		step_forget_wire(&b.r);
+		bw->shown = wire_total(bw->w);
+		bw->lost = wire_dropped(bw->w);
+	}
 	for (size_t i = 0; i < o->nruns; i++) {
 		char err[512];
 		if (session_add_program(s, o->runs[i].side, o->runs[i].command, 0, err, sizeof err) < 0) {

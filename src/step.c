@@ -380,7 +380,22 @@ static void after_step(struct step *r)
 
 /* ---- the sequence ---------------------------------------------------------------------- */
 
-int step_drain(struct step *r, int settle)
+/* The peer's late answers (a delayed ACK: tens of ms) are waited for, so that they count for this step. */
+static void settle(struct step *r)
+{
+	wire_settle(r->w, r->id, STEP_QUIET_US, STEP_SETTLE_MAX_US);
+	if (r->h.segments)
+		r->h.segments(r->h.ctx);
+}
+
+void step_forget_wire(struct step *r)
+{
+	if (r->w)
+		while (wire_drain(r->w, 0) == WIRE_DRAIN_MAX)
+			;
+}
+
+int step_drain(struct step *r, int late)
 {
 	if (!r->w)
 		return 0;
@@ -391,11 +406,8 @@ int step_drain(struct step *r, int settle)
 		if (r->h.segments)
 			r->h.segments(r->h.ctx);
 	} while (n == WIRE_DRAIN_MAX && (!r->h.drain_max || ++batches < r->h.drain_max));
-	if (settle && any) {
-		wire_settle(r->w, r->id, STEP_QUIET_US, STEP_SETTLE_MAX_US);
-		if (r->h.segments)
-			r->h.segments(r->h.ctx);
-	}
+	if (late && any)
+		settle(r);
 	return any > 0;
 }
 
@@ -427,12 +439,9 @@ enum session_rc step_run(struct step *r, const struct sp_stmt *st, uint32_t id)
 	int late = step_drain(r, 0);
 	step_changes(r);
 	if (late) {
-		/* the result first; then the peer's late answers (a delayed ACK: tens of ms) count for this step */
-		if (r->h.late)
+		if (r->h.late) /* the result first, then the late segments */
 			r->h.late(r->h.ctx);
-		wire_settle(r->w, r->id, STEP_QUIET_US, STEP_SETTLE_MAX_US);
-		if (r->h.segments)
-			r->h.segments(r->h.ctx);
+		settle(r);
 		step_changes(r);
 	}
 	return rc;

@@ -1798,9 +1798,6 @@ int tui_run(const struct tui_opts *o)
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);
-	if (t.wire) /* what was on lo before is not the playground's */
-		while (wire_drain(t.wire, 0) == WIRE_DRAIN_MAX)
-			;
 	t.s = session_new(&so);
 	if (!t.s) {
 		fprintf(stderr, "sockplay: out of memory\n");
@@ -1809,6 +1806,7 @@ int tui_run(const struct tui_opts *o)
 	struct step_hooks hooks = { .segments = tui_on_segments, .late = tui_on_late, .changed = tui_on_changed,
 				    .ctx = &t, .drain_max = 8, .programs_ms = -1, .track = 1, .no_sleep = 1 };
 	step_init(&t.r, t.s, t.wire, &hooks);
+	step_forget_wire(&t.r); /* what was on lo before is not the playground's */
 	for (size_t i = 0; i < o->nruns; i++) { /* held before their first socket call */
 		char err[512];
 		if (session_add_program(t.s, o->runs[i].side, o->runs[i].command, 1, err, sizeof err) < 0) {

@@ -85,8 +85,11 @@ enum session_rc step_run(struct step *r, const struct sp_stmt *st, uint32_t id);
 /* Pass every event of the session here: the step's own call is noted from them. */
 void step_event(struct step *r, const struct sp_event *ev);
 
-/* Read the segments of the current step from the capture; SETTLE: wait for late ones too. Whether any came. */
-int step_drain(struct step *r, int settle);
+/* Read the segments of the current step from the capture; LATE: wait for late ones too. Whether any came. */
+int step_drain(struct step *r, int late);
+
+/* Read and drop what the capture holds from before the first step: it is not the playground's. */
+void step_forget_wire(struct step *r);
 
 /* The Internet endpoint of SA (LEN 0: none) into OUT: family, address, port. Its port, -1 when not Internet. */
 int step_endpoint(const struct sockaddr_storage *sa, socklen_t len, struct sockaddr_storage *out);
