@@ -141,8 +141,6 @@ struct session {
 	size_t snap_log_cap;
 	uint32_t last_seq;             /* the request number of the call above (numbers grow) */
 	char holder_comm[132];         /* the explanation's outside holder of a port, by name, escaped */
-	char say[512];
-	char title[128];
 };
 
 static long long ms_since(const struct timespec *t0)
@@ -1183,10 +1181,6 @@ enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 	case SP_ST_SAY: {
 		struct sp_event ev = { .kind = st->kind == SP_ST_SAY ? SP_EV_SAY : SP_EV_TITLE,
 				       .stmt = st, .line = st->line, .text = st->text, .state = -1 };
-		if (st->kind == SP_ST_SAY)
-			snprintf(s->say, sizeof s->say, "%s", st->text ? st->text : "");
-		else
-			snprintf(s->title, sizeof s->title, "%s", st->text ? st->text : "");
 		emit(s, &ev);
 		return SESSION_OK;
 	}
@@ -1948,8 +1942,6 @@ const struct snapshot *session_snapshot(struct session *s)
 			s->snap_log[li++] = act->log[(act->log_start + j) % SNAP_LOG_KEEP];
 		sa->nlog = act->nlog;
 	}
-	snprintf(sn->say, sizeof sn->say, "%s", s->say);
-	snprintf(sn->title, sizeof sn->title, "%s", s->title);
 	sn->failures = s->failures;
 	return sn;
 }

@@ -455,6 +455,12 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 		tui_msg(t, 0, "%s: %s", ev->actor, tui_wait_text(ev->call));
 		t->msg_blocked = 1;
 		break;
+	case SP_EV_SAY:
+		snprintf(t->v.say, sizeof t->v.say, "%s", ev->text ? ev->text : "");
+		break;
+	case SP_EV_TITLE:
+		snprintf(t->v.said_title, sizeof t->v.said_title, "%s", ev->text ? ev->text : "");
+		break;
 	case SP_EV_EXPECT:
 		if (ev->ok)
 			tui_msg(t, 0, tui_text(TX_EXPECT_OK), ev->text);

@@ -398,7 +398,7 @@ static void draw_header(const struct dc *d)
 		text_duration((long long)v->delay_ms * 1000000, dur, sizeof dur);
 		snprintf(play, sizeof play, tui_text(TX_PLAYING), v->delay_ms ? dur : "0 s");
 	}
-	const char *title = v->title && v->title[0] ? v->title : d->sn->title;
+	const char *title = v->title && v->title[0] ? v->title : v->said_title;
 	char name[200], tail[120];
 	snprintf(name, sizeof name, "sockplay %s %s%s%s", v->utf8 ? "\u2014" : "-", file, title[0] ? ": " : "",
 		 title);
@@ -1182,11 +1182,11 @@ static void explain_paras(const struct dc *d, struct paras *P)
 		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
 	if (v->join_wait && v->join_wait[0])
 		PARA(v->join_wait, strlen(v->join_wait), C_INFO, 2);
-	if (sn->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
+	if (v->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
 		if (v->say_at && v->now_at > v->say_at) /* later steps ran: still true, no longer news */
-			PARA(sn->say, strlen(sn->say), C_DIM, 5);
+			PARA(v->say, strlen(v->say), C_DIM, 5);
 		else
-			PARA(sn->say, strlen(sn->say), C_SAY, 2);
+			PARA(v->say, strlen(v->say), C_SAY, 2);
 	}
 	const struct tui_last *l = &v->last;
 	if (l->call) {

@@ -490,7 +490,7 @@ static void layout_fits_80x24(void **state)
 	(void)state;
 	make_snapshot();
 	view.message = "server: accept() waits until a client connects";
-	snprintf(snap.say, sizeof snap.say, "The client connects: watch the three-way handshake.");
+	snprintf(view.say, sizeof view.say, "The client connects: watch the three-way handshake.");
 	draw(24, 80, NULL);
 	if (strncmp(row(0), "\u250c sockplay", 12) != 0)
 		dump_screen();
@@ -598,7 +598,7 @@ static void cjk_text_is_measured_in_cells(void **state)
 	assert_int_equal(tui_width("abc"), 3);
 	assert_int_equal(tui_width("\u4f60\u597d"), 4);
 	make_snapshot();
-	snprintf(snap.say, sizeof snap.say, "\u5ba2\u6237\u7aef\u8fde\u63a5\u670d\u52a1\u5668");
+	snprintf(view.say, sizeof view.say, "\u5ba2\u6237\u7aef\u8fde\u63a5\u670d\u52a1\u5668");
 	draw(24, 80, NULL);
 	int y = find_row("\u5ba2\u6237\u7aef", NULL);
 	assert_true(y > 0);
@@ -662,7 +662,7 @@ static void cjk_rows_break_at_allowed_places(void **state)
 		strcat(say, "\u5b57");
 	strcat(say, "\uff08accept\uff09"); /* an opening bracket at a row's end */
 	strcat(say, "\u8fd4\u56de ESTABLISHED");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 80, NULL);
 	int y = bad_cjk_break();
 	if (y >= 0) {
@@ -702,7 +702,7 @@ static void numbers_keep_their_units(void **state)
 	for (int i = 0; i < 36; i++) /* 72 cells, then " 1.0" ends at 76: the explain row's width at 80 */
 		strcat(say, "\u5b57");
 	strcat(say, " 1.0 s \u5df2\u963b\u585e 12 ms");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 80, NULL);
 	if (find_row("1.0 s", NULL) < 0) {
 		dump_screen();
@@ -732,7 +732,7 @@ static void chinese_frames_break_well_and_align(void **state)
 			view.last.ret = calls[c] == SP_CALL_CONNECT ? -1 : 0;
 			explain_result(calls[c], SOCK_STREAM, view.last.ret, view.last.err, &view.last.ex);
 			view.last.has_ex = 1;
-			snprintf(snap.say, sizeof snap.say, "%s", tui_text(TX_WELCOME));
+			snprintf(view.say, sizeof view.say, "%s", tui_text(TX_WELCOME));
 			view.explain_full = 0;
 			draw(sizes[k][0], sizes[k][1], NULL);
 			int y = bad_cjk_break();
@@ -759,7 +759,7 @@ static void say_belongs_to_its_step(void **state)
 {
 	(void)state;
 	make_snapshot();
-	snprintf(snap.say, sizeof snap.say, "SO_LINGER on, with 0 seconds: close() will reset.");
+	snprintf(view.say, sizeof view.say, "SO_LINGER on, with 0 seconds: close() will reset.");
 	view.call_at = 13;
 	view.say_at = 14;
 	view.now_at = 14; /* the say is the newest step */
@@ -1192,7 +1192,7 @@ static void wide_terminal_uses_the_room(void **state)
 	char say[512] = "";
 	while (strlen(say) < 400)
 		strcat(say, "The client connects and the server accepts. ");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 100, NULL);
 	int narrow = arrow_span("ACK seq=2 ack=16");
 	draw(50, 200, NULL);
@@ -1680,7 +1680,7 @@ static void draw_raw_everywhere(const char *text)
 	logline(&actors[0], server_log, SNAP_LINE_OK, text);
 	logline(&actors[1], client_log, SNAP_LINE_ERR, text);
 	snprintf(view.last.text, sizeof view.last.text, "%s", text);
-	snprintf(snap.say, sizeof snap.say, "%s", text);
+	snprintf(view.say, sizeof view.say, "%s", text);
 	snprintf(server_socks[1].peer, sizeof server_socks[1].peer, "%s", text);
 	view.message = text;
 	view.join = text;

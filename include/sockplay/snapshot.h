@@ -68,8 +68,6 @@ struct snapshot {
 	struct snap_actor *actors;
 	size_t nactors;
 	const char *net_label;      /* "sandbox netns", "host network" */
-	char say[512];              /* the last say "..." */
-	char title[128];
 	int failures;
 };
 

@@ -286,6 +286,8 @@ struct tui_last {
 struct tui_view {
 	const char *file;            /* the script's name for the header, NULL: playground */
 	const char *title;           /* title "..." of the script, or NULL */
+	char said_title[128];        /* the last title "..." that ran (its event), shown when TITLE is NULL */
+	char say[512];               /* the last say "..." that ran (its event) */
 	const char *net_label;       /* "sandbox netns", "host network" */
 	const char *lang;            /* "en" */
 	int step, nsteps;            /* steps run / in the script (0 without a script) */
