@@ -4,7 +4,7 @@
  *
  * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
  * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS,
- * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_stmt() fits to
  * the case (named text_*: the socket holding a port, a send to a closed peer,
  * the FIN counted in rq ...). Placeholders such as {port} and {state} are
  * words, never printf formats. Prose is wrapped in N_() so that xgettext can
@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "sockplay/consts.h"
+#include "sockplay/event.h"
 #include "sockplay/explain.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
@@ -417,7 +418,7 @@ static const char *tr(const char *s)
 	     "listener."))
 
 /*
- * The labels explain_step() puts before the texts. They are labels, not
+ * The labels explain_line() puts before the texts. They are labels, not
  * printf formats, so a translation can never break a format string.
  */
 static const char *const label_likely = N_("Likely:");
@@ -599,43 +600,99 @@ static const char *errno_meaning(int err, int socktype)
 	return m;
 }
 
-size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
-			 size_t size)
+/* The errno's name ("ECONNREFUSED", "errno 4095" when it has none) into EX. */
+static void errname(int err, struct explain *ex)
 {
-	struct out o = { buf, buf ? size : 0, 0, 0 };
-	char num[32];
+	const char *name = consts_errno_name(err);
+	if (!name)
+		name = strerrorname_np(err);
+	if (name)
+		snprintf(ex->errname, sizeof ex->errname, "%s", name);
+	else
+		snprintf(ex->errname, sizeof ex->errname, "errno %d", err);
+}
 
-	if (o.size > 0)
-		buf[0] = '\0';
+/* A writer onto part BUF of an explanation, empty to begin with. */
+#define OUT_PART(field) { (field), sizeof(field), 0, 0 }
+
+void explain_result(enum sp_call call, int socktype, long long ret, int err, struct explain *ex)
+{
+	memset(ex, 0, sizeof *ex);
 	if (err != 0) {
-		const char *name = consts_errno_name(err);
-		const char *meaning = errno_meaning(err, socktype);
+		struct out m = OUT_PART(ex->meaning), l = OUT_PART(ex->mistake);
+		errname(err, ex);
+		out_str(&m, errno_meaning(err, socktype));
 		const char *mistake = explain_mistake(call, err);
-
-		if (!name)
-			name = strerrorname_np(err);
-		if (!name) {
-			snprintf(num, sizeof num, "errno %d", err);
-			name = num;
-		}
-		out_line(&o, name, tr(label_errno_sep), meaning);
 		if (mistake)
-			out_line(&o, tr(label_likely), " ", mistake);
+			out_str(&l, mistake);
 	} else if (ret < 0) {
-		out_line(&o, NULL, NULL, tr(text_failed));
+		struct out w = OUT_PART(ex->what);
+		out_str(&w, tr(text_failed));
 	} else if (call_ok(call)) {
-		out_line(&o, NULL, NULL, explain_call_type(call, socktype));
+		struct out w = OUT_PART(ex->what);
+		out_str(&w, explain_call_type(call, socktype));
 	}
 	if (call_ok(call)) {
-		out_line(&o, tr(label_python), " ", explain_python(call));
-		out_line(&o, tr(label_c), " ", explain_c(call));
+		struct out py = OUT_PART(ex->python), c = OUT_PART(ex->c);
+		out_str(&py, explain_python(call));
+		out_str(&c, explain_c(call));
 	}
+}
+
+/* Part P's text and its label (NULL: none) and the separator after the label. */
+static const char *part_of(const struct explain *ex, enum explain_part p, const char **label, const char **sep)
+{
+	*label = NULL;
+	*sep = " ";
+	switch (p) {
+	case EXPLAIN_MEANING:
+		*label = ex->errname;
+		*sep = tr(label_errno_sep);
+		return ex->meaning[0] || ex->errname[0] ? ex->meaning : "";
+	case EXPLAIN_MISTAKE: *label = tr(label_likely); return ex->mistake;
+	case EXPLAIN_WHAT: return ex->what;
+	case EXPLAIN_PARTIAL: return ex->partial;
+	case EXPLAIN_PYTHON: *label = tr(label_python); return ex->python;
+	case EXPLAIN_C: *label = tr(label_c); return ex->c;
+	case EXPLAIN_PARTS: break;
+	}
+	return "";
+}
+
+/* Whether part P is shown: it has a text (the errno's line: a name). */
+static int part_shown(const struct explain *ex, enum explain_part p)
+{
+	const char *label, *sep;
+	const char *t = part_of(ex, p, &label, &sep);
+	return t[0] || (p == EXPLAIN_MEANING && ex->errname[0]);
+}
+
+static void out_part(struct out *o, const struct explain *ex, enum explain_part p)
+{
+	const char *label, *sep;
+	const char *t = part_of(ex, p, &label, &sep);
+	out_line(o, label, sep, t);
+}
+
+size_t explain_line(const struct explain *ex, enum explain_part p, char *buf, size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (part_shown(ex, p))
+		out_part(&o, ex, p);
 	return o.len;
 }
 
-size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+size_t explain_text(const struct explain *ex, char *buf, size_t size)
 {
-	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	if (o.size > 0)
+		buf[0] = '\0';
+	for (int p = 0; p < EXPLAIN_PARTS; p++)
+		if (part_shown(ex, (enum explain_part)p))
+			out_part(&o, ex, (enum explain_part)p);
+	return o.len;
 }
 
 /* ---- calls, segments and states together --------------------------------- */
@@ -1207,7 +1264,7 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 	return text_buf_used(&c);
 }
 
-/* ---- explanations fitted to the case (explain_step_ctx) ---------------------- */
+/* ---- explanations fitted to the case (explain_stmt) -------------------------- */
 
 static int sandbox_on;
 
@@ -1769,7 +1826,7 @@ static int named_state(const struct sp_stmt *st)
 	return call_joins[st->call].named_state;
 }
 
-/* The likely cause of ERR when CX names it, as a "Likely:" line into O; 0 when it does not. */
+/* The likely cause of ERR when CX names it, into O; 0 when it does not. */
 static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype, int err,
 			   const struct explain_ctx *cx)
 {
@@ -1784,7 +1841,6 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 			snprintf(sock, sizeof sock, "(fd %d)", cx->bound_fd);
 		static const char *const keys[] = { "{actor}", "{sock}" };
 		const char *vals[] = { cx->bound_actor, sock };
-		out_line(o, tr(label_likely), " ", "");
 		out_subst(o, tr(text_refused_bound), keys, vals, 2);
 		return 1;
 	}
@@ -1800,7 +1856,7 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 	}
 	if (!t)
 		return 0;
-	out_line(o, tr(label_likely), " ", tr(t));
+	out_str(o, tr(t));
 	return 1;
 }
 
@@ -1982,66 +2038,59 @@ static void out_flags(struct out *o, const struct sp_stmt *st, int socktype, lon
 		}
 }
 
-size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
-			const struct explain_ctx *cx, char *buf, size_t size)
+void explain_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, const struct explain_ctx *cx,
+		  struct explain *ex)
 {
-	struct out o = { buf, buf ? size : 0, 0, 0 };
-	if (o.size > 0)
-		buf[0] = '\0';
-	if (!st || st->kind != SP_ST_CALL)
-		return explain_step_type(SP_CALL_NONE, socktype, ret, err, buf, size);
+	if (!st || st->kind != SP_ST_CALL) {
+		explain_result(SP_CALL_NONE, socktype, ret, err, ex);
+		return;
+	}
+	memset(ex, 0, sizeof *ex);
 	enum sp_call call = st->call;
+	struct out m = OUT_PART(ex->meaning), l = OUT_PART(ex->mistake), w = OUT_PART(ex->what);
 	char py[320], c[320];
 	int code = explain_code(st, 1, py, sizeof py) && explain_code(st, 0, c, sizeof c);
 	if (err != 0) {
-		char num[32];
-		const char *name = consts_errno_name(err);
-		if (!name)
-			name = strerrorname_np(err);
-		if (!name) {
-			snprintf(num, sizeof num, "errno %d", err);
-			name = num;
-		}
-		const char *meaning = errno_meaning(err, socktype);
-		out_line(&o, name, tr(label_errno_sep), meaning);
+		errname(err, ex);
+		out_str(&m, errno_meaning(err, socktype));
 		if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
-			out_line(&o, tr(label_likely), " ", "");
-			out_holder(&o, st, cx);
-		} else if (!out_mistake_ctx(&o, st, socktype, err, cx)) {
-			const char *m = explain_mistake(call, err);
-			if (m)
-				out_line(&o, tr(label_likely), " ", m);
+			out_holder(&l, st, cx);
+		} else if (!out_mistake_ctx(&l, st, socktype, err, cx)) {
+			const char *mistake = explain_mistake(call, err);
+			if (mistake)
+				out_str(&l, mistake);
 		}
 		if (call == SP_CALL_CONNECT && err == ECONNREFUSED && socktype != SOCK_DGRAM && sandbox_on &&
 		    stmt_to_loopback(st) && !(cx && cx->bound_actor)) {
-			out_space(&o);
-			out_str(&o, tr(text_refused_sandbox));
+			struct out *last = l.len ? &l : &m; /* the sentence ends the last line */
+			out_space(last);
+			out_str(last, tr(text_refused_sandbox));
 		}
 	} else if (ret < 0) {
-		out_line(&o, NULL, NULL, tr(text_failed));
+		out_str(&w, tr(text_failed));
 	} else if (call_ok(call)) {
-		if (!out_lab(&o, st, socktype, cx) && !out_success(&o, st, socktype, ret, cx))
-			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
-		out_extra(&o, st, socktype, ret, cx);
-		out_flags(&o, st, socktype, ret);
+		if (!out_lab(&w, st, socktype, cx) && !out_success(&w, st, socktype, ret, cx))
+			out_line(&w, NULL, NULL, explain_call_type(call, socktype));
+		out_extra(&w, st, socktype, ret, cx);
+		out_flags(&w, st, socktype, ret);
 	}
 	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;
-		if ((unsigned long long)ret < offered) {
-			char part[600];
-			snprintf(part, sizeof part, tr(text_partial_send), (unsigned long long)ret, offered);
-			out_line(&o, NULL, NULL, part);
-		}
+		if ((unsigned long long)ret < offered)
+			snprintf(ex->partial, sizeof ex->partial, tr(text_partial_send), (unsigned long long)ret,
+				 offered);
 	}
 	if (call_ok(call)) {
-		out_line(&o, tr(label_python), " ", code ? py : explain_python(call));
-		out_line(&o, tr(label_c), " ", code ? c : explain_c(call));
+		struct out po = OUT_PART(ex->python), co = OUT_PART(ex->c);
+		out_str(&po, code ? py : explain_python(call));
+		out_str(&co, code ? c : explain_c(call));
 	}
-	return o.len;
 }
 
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size)
+void explain_event(const struct sp_event *ev, struct explain *ex)
 {
-	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
+	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
+		explain_stmt(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex);
+	else
+		explain_result(ev->call, ev->socktype, ev->ret, ev->err, ex);
 }

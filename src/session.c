@@ -147,16 +147,8 @@ struct session {
 	size_t snap_socks_cap;
 	struct snap_line *snap_log;
 	size_t snap_log_cap;
-	/* for the explain area */
-	int last_call, last_err;
-	long long last_ret;
-	char last_actor[SP_NAME_MAX];
-	char last_text[SNAP_LINE_MAX];
-	char last_explain[SNAP_EXPLAIN_MAX];
 	uint32_t last_seq;             /* the request number of the call above (numbers grow) */
 	char holder_comm[132];         /* the explanation's outside holder of a port, by name, escaped */
-	char say[512];
-	char title[128];
 	/* expect wire: the capture (the caller's) and where the most recent call began */
 	struct {
 		struct wire *w;
@@ -1039,20 +1031,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 * explanation; unless sockplay interrupted it, at the user's word.
 	 */
 	ev.shown = p->seq >= s->last_seq || p->interrupted; /* an interrupt is the user's own step */
-	if (ev.shown) {
-		if (p->seq > s->last_seq)
-			s->last_seq = p->seq;
-		s->last_call = p->call;
-		if (p->stmt && s->o.explain)
-			explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx,
-					 s->last_explain, sizeof s->last_explain);
-		else
-			s->last_explain[0] = 0;
-		s->last_err = r->ret < 0 ? r->err : 0;
-		s->last_ret = r->ret;
-		snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
-		snprintf(s->last_text, sizeof s->last_text, "%s", line);
-	}
+	if (ev.shown && p->seq > s->last_seq)
+		s->last_seq = p->seq;
 	emit(s, &ev);
 	if (!ok) {
 		s->failures++;
@@ -1488,10 +1468,6 @@ enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 	case SP_ST_SAY: {
 		struct sp_event ev = { .kind = st->kind == SP_ST_SAY ? SP_EV_SAY : SP_EV_TITLE,
 				       .stmt = st, .line = st->line, .text = st->text, .state = -1 };
-		if (st->kind == SP_ST_SAY)
-			snprintf(s->say, sizeof s->say, "%s", st->text ? st->text : "");
-		else
-			snprintf(s->title, sizeof s->title, "%s", st->text ? st->text : "");
 		emit(s, &ev);
 		return SESSION_OK;
 	}
@@ -1867,19 +1843,8 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 		transcript_call_text(&ev, line, sizeof line);
 		log_line(act, te->kind == TRACE_EV_BLOCKED ? SNAP_LINE_BLOCKED
 			 : te->res.ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
-		if (te->kind == TRACE_EV_CALL && !te->libc) {
-			s->last_call = te->req.call;
-			s->last_err = te->res.ret < 0 ? te->res.err : 0;
-			s->last_ret = te->res.ret;
-			s->last_explain[0] = 0;
-			if (s->o.explain && te->req.call != SP_CALL_NONE)
-				explain_step_type(te->req.call, te->socktype, te->res.ret,
-						  te->res.ret < 0 ? te->res.err : 0, s->last_explain,
-						  sizeof s->last_explain);
-			snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
-			snprintf(s->last_text, sizeof s->last_text, "%s", line);
-			ev.shown = 1;
-		}
+		if (te->kind == TRACE_EV_CALL && !te->libc)
+			ev.shown = 1; /* the program's own call: the newest */
 		emit(s, &ev);
 		break;
 	}
@@ -2342,14 +2307,6 @@ const struct snapshot *session_snapshot(struct session *s)
 			s->snap_log[li++] = act->log[(act->log_start + j) % SNAP_LOG_KEEP];
 		sa->nlog = act->nlog;
 	}
-	sn->last_call = s->last_call;
-	sn->last_err = s->last_err;
-	sn->last_ret = s->last_ret;
-	snprintf(sn->last_actor, sizeof sn->last_actor, "%s", s->last_actor);
-	snprintf(sn->last_text, sizeof sn->last_text, "%s", s->last_text);
-	memcpy(sn->last_explain, s->last_explain, sizeof sn->last_explain);
-	snprintf(sn->say, sizeof sn->say, "%s", s->say);
-	snprintf(sn->title, sizeof sn->title, "%s", s->title);
 	sn->failures = s->failures;
 	return sn;
 }

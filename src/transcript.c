@@ -155,15 +155,6 @@ static const char *kind_name(enum sp_event_kind k)
 	return "?";
 }
 
-/* --explain: what the call did, and the statement itself in Python and in C. */
-static void explain_event(const struct sp_event *ev, char *ex, size_t size)
-{
-	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
-		explain_step_ctx(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex, size);
-	else
-		explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, size);
-}
-
 /* expect ACTOR blocked|free and expect [no] wire: what was seen is in NOTE. */
 static int expect_more(const struct sp_event *ev)
 {
@@ -265,10 +256,12 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				json_kv_str(fp, "state", sn);
 			else
 				fprintf(fp, ",\"state\":null");
-			if (t->explain) {
-				char ex[2048];
-				explain_event(ev, ex, sizeof ex);
-				json_kv_str(fp, "explain", ex);
+			if (t->explain) { /* what the call did, and the statement itself in Python and in C */
+				struct explain ex;
+				char text[2048];
+				explain_event(ev, &ex);
+				explain_text(&ex, text, sizeof text);
+				json_kv_str(fp, "explain", text);
 			}
 			fprintf(fp, ",\"resumed\":%s,\"interrupted\":%s,\"elapsed_us\":%lld,\"ok\":%s",
 				ev->resumed ? "true" : "false", ev->interrupted ? "true" : "false",
@@ -349,12 +342,12 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 			fprintf(t->fp, "[%s] %s\n", ev->actor, line);
 		}
 		if (t->explain && ev->kind == SP_EV_CALL) {
-			char ex[2048];
-			explain_event(ev, ex, sizeof ex);
-			for (char *p = ex, *e; p && *p; p = e ? e + 1 : NULL) {
-				e = strchr(p, '\n');
-				fprintf(t->fp, "    %.*s\n", e ? (int)(e - p) : (int)strlen(p), p);
-			}
+			struct explain ex;
+			char text[2048];
+			explain_event(ev, &ex);
+			for (int p = 0; p < EXPLAIN_PARTS; p++)
+				if (explain_line(&ex, (enum explain_part)p, text, sizeof text))
+					fprintf(t->fp, "    %s\n", text);
 		}
 		break;
 	case SP_EV_TITLE:
@@ -394,6 +387,21 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	case SP_EV_PROCESS:
 		fprintf(t->fp, "[%s] %s\n", ev->actor, ev->text);
 		break;
+	}
+}
+
+void transcript_join(struct transcript *t, const char *actor, int line, const char *text)
+{
+	if (!t->explain || !text || !text[0])
+		return;
+	if (t->format == TRANSCRIPT_JSON) {
+		fputs("{\"event\":\"join\"", t->fp);
+		json_kv_str(t->fp, "actor", actor);
+		fprintf(t->fp, ",\"line\":%d", line);
+		json_kv_str(t->fp, "text", text);
+		fputs("}\n", t->fp);
+	} else {
+		fprintf(t->fp, "    %s\n", text);
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
+#include "sockplay/step.h"
 #include "sockplay/wire.h"
 
 static int run_explain; /* run() prints --explain lines too */
@@ -497,6 +498,117 @@ static rlim_t set_nofile(rlim_t n)
 	return old;
 }
 
+/* The step runner: the sockets whose states a step changed, the call's own first, matched by cookie. */
+static void runner_event(void *ctx, const struct sp_event *ev)
+{
+	step_event(ctx, ev);
+}
+
+static const struct step_trans *trans_of(const struct step *r, const char *actor, const char *name)
+{
+	for (int i = 0; i < r->ntrans; i++)
+		if (strcmp(r->trans[i].actor, actor) == 0 && strcmp(r->trans[i].name, name) == 0)
+			return &r->trans[i];
+	return NULL;
+}
+
+static void step_runner_finds_transitions(void **state)
+{
+	(void)state;
+	static const char text[] = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+				   "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+				   "server: bind(s, 127.0.0.1:8889)\n"
+				   "server: listen(s, 5)\n"
+				   "client: c = socket(AF_INET, SOCK_STREAM)\n"
+				   "client: connect(c, 127.0.0.1:8889) = 0\n"
+				   "server: conn = accept(s)\n"
+				   "client: close(c)\n";
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
+	static struct step r;
+	struct session_opts so = { .timeout_ms = 2000, .net_label = "test", .on_event = runner_event, .ctx = &r };
+	struct session *s = session_new(&so);
+	assert_non_null(s);
+	struct step_hooks h = { .programs_ms = -1, .track = 1 };
+	step_init(&r, s, NULL, &h);
+	struct sp_cursor cur;
+	const struct sp_stmt *st;
+	script_cursor_init(&cur, sc);
+	const struct step_trans *x;
+	while ((st = script_cursor_next(&cur))) {
+		assert_int_equal(step_run(&r, st, 0), SESSION_OK);
+		if (st->kind != SP_ST_CALL)
+			continue;
+		switch (st->call) {
+		case SP_CALL_LISTEN:
+			assert_int_equal(r.ntrans, 1);
+			assert_string_equal(r.trans[0].name, "s");
+			assert_int_equal(r.trans[0].from, SP_TCP_CLOSE);
+			assert_int_equal(r.trans[0].to, SP_TCP_LISTEN);
+			assert_true(r.trans[0].main);
+			assert_non_null(strstr(r.join, "from CLOSED to LISTEN"));
+			break;
+		case SP_CALL_CONNECT:
+			assert_true(r.trans[0].main);
+			assert_string_equal(r.trans[0].actor, "client");
+			assert_int_equal(r.trans[0].to, SP_TCP_ESTABLISHED);
+			assert_null(trans_of(&r, "server", "s")); /* the listener stays in LISTEN */
+			break;
+		case SP_CALL_ACCEPT:
+			assert_int_equal(r.ntrans, 1); /* the new socket: LISTEN -> ESTABLISHED, the listener unchanged */
+			assert_string_equal(r.trans[0].name, "conn");
+			assert_int_equal(r.trans[0].from, SP_TCP_LISTEN);
+			assert_int_equal(r.trans[0].to, SP_TCP_ESTABLISHED);
+			break;
+		case SP_CALL_CLOSE:
+			x = trans_of(&r, "client", "c");
+			assert_non_null(x);
+			assert_true(x->main);
+			assert_int_equal(x->from, SP_TCP_ESTABLISHED);
+			assert_true(x->to == SP_TCP_FIN_WAIT1 || x->to == SP_TCP_FIN_WAIT2);
+			x = trans_of(&r, "server", "conn");
+			assert_non_null(x);
+			assert_false(x->main);
+			assert_int_equal(x->to, SP_TCP_CLOSE_WAIT);
+			break;
+		default:
+			break;
+		}
+	}
+	step_free(&r);
+	session_free(s);
+	script_free(sc);
+}
+
+/* --explain: the sentence joining a call to the states it changed, the one the TUI shows, follows the call. */
+static void explain_joins_call_and_states(void **state)
+{
+	(void)state;
+	const char *script = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: bind(s, 127.0.0.1:8894)\n"
+			     "server: listen(s, 5)\n"
+			     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			     "client: connect(c, 127.0.0.1:8894) = 0\n"
+			     "server: conn = accept(s)\n"
+			     "server: close(s)\n";
+	char *t = NULL;
+	run_explain = 1;
+	int rc = run(script, &t);
+	run_explain = 0;
+	if (rc != 0)
+		fail_msg("the script failed:\n%s", t);
+	has_line(t, "    Nothing went on the wire: the server's socket went from CLOSED to LISTEN, and from now on*");
+	has_line(t, "    Nothing went on the wire: the handshake had finished when the client's connect() returned.*");
+	has_line(t, "    Nothing went on the wire: the listener went from LISTEN to CLOSED.*");
+	free(t);
+	/* without --explain: none (a port of its own, the one above may linger in TIME_WAIT) */
+	assert_int_equal(run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: listen(s, 5)\n", &t), 0);
+	assert_null(strstr(t, "Nothing went on the wire"));
+	free(t);
+}
+
 /*
  * EMFILE: with 32 descriptors an actor has 3..30 for sockets (31 is its
  * channel to sockplay). The failures are explained, and the actor goes on.
@@ -866,7 +978,16 @@ struct stepper {
 	struct transcript tr;
 	char *out;
 	size_t len;
+	char shown[512]; /* the newest call that returned, as its event said (ev->shown) */
 };
+
+static void stepper_event(void *ctx, const struct sp_event *ev)
+{
+	struct stepper *p = ctx;
+	transcript_event(&p->tr, ev);
+	if (ev->kind == SP_EV_CALL && ev->shown)
+		transcript_call_text(ev, p->shown, sizeof p->shown);
+}
 
 static void stepper_start(struct stepper *p, const char *text)
 {
@@ -878,8 +999,7 @@ static void stepper_start(struct stepper *p, const char *text)
 	}
 	p->tr.fp = open_memstream(&p->out, &p->len);
 	p->tr.file = "t.sp";
-	struct session_opts so = { .timeout_ms = 2000, .on_event = (session_event_fn)transcript_event,
-				   .ctx = &p->tr };
+	struct session_opts so = { .timeout_ms = 2000, .on_event = stepper_event, .ctx = p };
 	p->s = session_new(&so);
 	assert_non_null(p->s);
 	script_cursor_init(&p->cur, p->sc);
@@ -1016,13 +1136,11 @@ static void resumed_older_call_keeps_out_of_the_explain_area(void **state)
 			  "client: send(c, \"hi\")\n");
 	stepper_run(&p, 7); /* the server's recv blocks */
 	stepper_run(&p, 1); /* socket(): the newest call */
-	const struct snapshot *sn = session_snapshot(p.s);
-	assert_non_null(strstr(sn->last_text, "socket(AF_INET, SOCK_STREAM, 0) = 4"));
+	assert_non_null(strstr(p.shown, "socket(AF_INET, SOCK_STREAM, 0) = 4"));
 	stepper_run(&p, 1); /* send(): it releases the server's recv, sent two calls before it */
 	session_wait_actor(p.s, "server", 2000);
-	sn = session_snapshot(p.s);
-	if (!strstr(sn->last_text, "send(3, \"hi\", 2) = 2"))
-		fail_msg("the explain area shows \"%s\", not the step's send", sn->last_text);
+	if (!strstr(p.shown, "send(3, \"hi\", 2) = 2"))
+		fail_msg("the explain area shows \"%s\", not the step's send", p.shown);
 	has_line(p.out, "[server] recv(4, 100) <resumed> = 2 \"hi\"");
 	stepper_end(&p);
 }
@@ -1592,6 +1710,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(hostile_peer_bytes_are_escaped),
 		cmocka_unit_test(reset_mid_transfer),
 		cmocka_unit_test(reset_releases_a_blocked_send),
+		cmocka_unit_test(step_runner_finds_transitions),
+		cmocka_unit_test(explain_joins_call_and_states),
 		cmocka_unit_test(emfile_then_go_on),
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),

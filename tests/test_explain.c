@@ -15,6 +15,36 @@
 #include "sockplay/explain.h"
 #include "sockplay/script.h"
 
+/*
+ * The explanation as one text, as --batch --explain prints it (explain_text()):
+ * of CALL in general, and of statement ST with the facts CX.
+ */
+static size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_result(call, socktype, ret, err, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+{
+	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+}
+
+static size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
+			       const struct explain_ctx *cx, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_stmt(st, socktype, ret, err, cx, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+				size_t size)
+{
+	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
+}
+
 /* The errnos a socket call can return in sockplay: each must have a meaning. */
 static const int listed_errnos[] = {
 	EACCES, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF,
@@ -1026,6 +1056,38 @@ static void test_udp_rq_and_socket(void **state)
 	assert_lacks(buf, "rq (Recv-Q)");
 }
 
+/* The explanation comes in parts, each its own text: no caller splits lines again. */
+static void test_explain_parts(void **state)
+{
+	(void)state;
+	struct explain ex;
+	char line[512], all[4096], joined[4096];
+	explain_result(SP_CALL_CONNECT, SOCK_STREAM, -1, ECONNREFUSED, &ex);
+	assert_string_equal(ex.errname, "ECONNREFUSED");
+	assert_string_equal(ex.meaning, explain_errno(ECONNREFUSED));
+	assert_string_equal(ex.mistake, explain_mistake(SP_CALL_CONNECT, ECONNREFUSED));
+	assert_string_equal(ex.what, "");
+	assert_string_equal(ex.python, explain_python(SP_CALL_CONNECT));
+	assert_string_equal(ex.c, explain_c(SP_CALL_CONNECT));
+	assert_true(explain_line(&ex, EXPLAIN_MISTAKE, line, sizeof line) > 0);
+	assert_true(strncmp(line, "Likely: ", 8) == 0);
+	assert_int_equal(explain_line(&ex, EXPLAIN_WHAT, line, sizeof line), 0);
+	assert_string_equal(line, "");
+	/* the lines, one per part, are the text explain_step() gives */
+	explain_step(SP_CALL_CONNECT, -1, ECONNREFUSED, all, sizeof all);
+	explain_text(&ex, joined, sizeof joined);
+	assert_string_equal(all, joined);
+	assert_non_null(strchr(all, '\n'));
+	for (int p = 0; p < EXPLAIN_PARTS; p++)
+		if (explain_line(&ex, (enum explain_part)p, line, sizeof line))
+			assert_null(strchr(line, '\n'));
+	/* a success has what happened and no errno */
+	explain_result(SP_CALL_LISTEN, SOCK_STREAM, 0, 0, &ex);
+	assert_string_equal(ex.what, explain_call(SP_CALL_LISTEN));
+	assert_string_equal(ex.errname, "");
+	assert_int_equal(explain_line(&ex, EXPLAIN_MEANING, line, sizeof line), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1058,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_listen_texts),
 		cmocka_unit_test(test_errors_with_known_cause),
 		cmocka_unit_test(test_udp_rq_and_socket),
+		cmocka_unit_test(test_explain_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
