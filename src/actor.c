@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -59,6 +60,8 @@ struct wire_res {
 	struct sockaddr_storage local, peer;
 	uint32_t local_len, peer_len;
 	uint64_t data_len;
+	int32_t fd2;      /* socketpair(): the second socket */
+	uint64_t cookie2;
 };
 
 #define WIRE_MAGIC 0x53504c59u
@@ -203,6 +206,9 @@ static int fd_type(int fd)
 		return 0;
 	return fd >= 0 && fd < FD_CACHE ? fdc[fd].type : 0;
 }
+
+/* The actor's root is the sandbox's private filesystem: unlink() may remove files there. */
+static int own_files;
 
 /* Set by SIGUSR1: sockplay interrupted the call (cleared before each one). */
 static volatile sig_atomic_t usr1_seen;
@@ -386,6 +392,28 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		ret = getpeername(fd, (struct sockaddr *)&ss, &l);
 		break;
 	}
+	case SP_CALL_SOCKETPAIR: {
+		int sv[2];
+		ret = socketpair(rq->domain, rq->type, rq->proto, sv);
+		if (ret == 0) {
+			newfd = sv[0];
+			rs->fd2 = sv[1];
+			fdc_forget(sv[1]);
+			rs->cookie2 = cookie_of(sv[1]);
+		}
+		break;
+	}
+	case SP_CALL_UNLINK: {
+		/* a script never touches the host's files: only under the sandbox's own root */
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&rq->addr;
+		if (!own_files || rq->addr.ss_family != AF_UNIX || un->sun_path[0] != '/')
+			errno = EPERM;
+		else if (memchr(un->sun_path, 0, sizeof un->sun_path))
+			ret = unlink(un->sun_path);
+		else
+			errno = ENAMETOOLONG;
+		break;
+	}
 	default:
 		errno = ENOSYS;
 		break;
@@ -398,6 +426,8 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 	rs->err = err;
 	rs->fd = newfd >= 0 ? newfd : fd;
 	rs->tcp_state = -1;
+	if (rq->call == SP_CALL_SOCKETPAIR && ret != 0)
+		rs->fd2 = -1;
 
 	if (newfd >= 0)
 		fdc_forget(newfd);
@@ -534,6 +564,7 @@ struct actor *actor_spawn(const char *name, char *err, size_t errlen)
 		 * out of a script's reach: /dev/null, opened before the sandbox's root hides it, and
 		 * put in place after (one of 0-2 may hold that root when sockplay had them closed) */
 		int devnull = open("/dev/null", O_RDWR);
+		own_files = sandbox_files_private();
 		if (sandbox_confine() < 0)
 			_exit(1);
 		if (devnull >= 0) {
@@ -607,6 +638,8 @@ int actor_recv(struct actor *a, struct actor_res *res)
 	res->peer_len = w.peer_len;
 	res->opt_vals[0] = w.opt_vals[0];
 	res->opt_vals[1] = w.opt_vals[1];
+	res->fd2 = w.fd2;
+	res->cookie2 = w.cookie2;
 	if (w.data_len) {
 		res->data = malloc(w.data_len);
 		if (!res->data || read_all(a->fd, res->data, w.data_len) != 1) {

@@ -6,21 +6,14 @@
 
 #include "sockplay/batch.h"
 #include "sockplay/session.h"
+#include "sockplay/step.h"
 #include "sockplay/wire.h"
-
-/*
- * After a step that put segments on the wire, the peer's reply (the ACK of a
- * FIN ...) may reach the capture a moment after the call returned: wait until
- * the wire has been quiet this long, so each segment is printed after the step
- * that caused it, the same on every run.
- */
-#define WIRE_QUIET_US 200
-#define WIRE_SETTLE_MAX_US 50000
 
 #define BATCH_ACTORS 16 /* blocked calls remembered (more than a session runs) */
 
 struct batch_wire {
-	struct wire *w;      /* NULL: no --wire, or no capture */
+	struct wire *w;      /* NULL: neither --wire nor --explain, or no capture */
+	int print;           /* --wire: the segments are printed */
 	uint64_t shown;      /* wire_total() when last printed */
 	uint64_t lost;       /* wire_dropped() when last reported */
 };
@@ -28,6 +21,8 @@ struct batch_wire {
 struct batch {
 	struct transcript t;
 	struct batch_wire bw;
+	struct session *s;
+	struct step r;               /* the step runner */
 	int line;                    /* the script line of the step last run */
 	struct {
 		char actor[SP_NAME_MAX];
@@ -60,6 +55,7 @@ static void on_event(void *ctx, const struct sp_event *ev)
 			b->blocked[i].since_ms = now_ms();
 		}
 	}
+	step_event(&b->r, ev);
 	transcript_event(&b->t, ev);
 }
 
@@ -69,7 +65,7 @@ static void wire_print(struct batch_wire *bw, struct session *s, struct transcri
 	uint64_t total = wire_total(bw->w);
 	size_t count = wire_count(bw->w);
 	size_t fresh = total - bw->shown < count ? (size_t)(total - bw->shown) : count;
-	for (size_t i = count - fresh; i < count; i++) {
+	for (size_t i = count - fresh; i < count && bw->print; i++) {
 		const struct wire_seg *seg = wire_at(bw->w, i);
 		const char *src = session_addr_owner(s, &seg->src);
 		const char *dst = session_addr_owner(s, &seg->dst);
@@ -78,28 +74,16 @@ static void wire_print(struct batch_wire *bw, struct session *s, struct transcri
 	}
 	bw->shown = total;
 	uint64_t lost = wire_dropped(bw->w);
-	if (lost > bw->lost)
+	if (lost > bw->lost && bw->print)
 		transcript_wire_lost(t, session_steps(s), lost - bw->lost, line);
 	bw->lost = lost;
 }
 
-/* The segments of the step last run (at LINE of the script); SETTLE: wait for late ones. */
-static void wire_step(struct batch_wire *bw, struct session *s, struct transcript *t, int line,
-		      int settle)
+/* The step runner read segments: print them. */
+static void on_segments(void *ctx)
 {
-	if (!bw->w)
-		return;
-	uint32_t step = session_steps(s);
-	int n, any = 0;
-	do {
-		n = wire_drain(bw->w, step);
-		any += n;
-		wire_print(bw, s, t, line);
-	} while (n == WIRE_DRAIN_MAX);
-	if (settle && any) {
-		wire_settle(bw->w, step, WIRE_QUIET_US, WIRE_SETTLE_MAX_US);
-		wire_print(bw, s, t, line);
-	}
+	struct batch *b = ctx;
+	wire_print(&b->bw, b->s, &b->t, b->line);
 }
 
 /*
@@ -124,11 +108,20 @@ static int wait_actor(struct batch *b, struct session *s, const struct sp_stmt *
 			if (poll(fds, (nfds_t)n + 1, left > 1000 ? 1000 : (int)left) < 0)
 				continue;
 			if (fds[n].revents)
-				wire_step(&b->bw, s, &b->t, b->line, 0);
+				step_drain(&b->r, 0);
 			session_collect(s);
 		}
 	}
 	return session_wait_actor(s, st->actor, timeout_ms);
+}
+
+/* Whether V holds an expect wire: the capture runs for it, printed or not. */
+static int wants_wire(const struct sp_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == SP_ST_EXPECT_WIRE || (v[i].kind == SP_ST_REPEAT && wants_wire(v[i].body, v[i].nbody)))
+			return 1;
+	return 0;
 }
 
 int batch_run(const struct batch_opts *o)
@@ -139,21 +132,27 @@ int batch_run(const struct batch_opts *o)
 	struct batch_wire *bw = &b.bw;
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = on_event, .ctx = &b,
 				   .net_label = o->net_label, .names_local_only = o->names_local_only };
-	if (o->wire) {
-		char err[256];
-		bw->w = wire_open(err, sizeof err);
-		if (!bw->w)
-			fprintf(stderr, "sockplay: %s\n", err);
+	char wire_err[256] = "";
+	int expect_wire = o->script && wants_wire(o->script->stmts, o->script->n);
+	/* --explain: the segments tell what joins a call to the states; expect wire is checked against them */
+	if (o->wire || o->explain || expect_wire) {
+		bw->w = wire_open(wire_err, sizeof wire_err);
+		bw->print = o->wire;
+		if (!bw->w && (o->wire || expect_wire))
+			fprintf(stderr, "sockplay: %s\n", wire_err);
 	}
-	struct session *s = session_new(&so);
+	struct session *s = b.s = session_new(&so);
 	if (!s) {
 		fprintf(stderr, "sockplay: out of memory\n");
 		wire_close(bw->w);
 		return 1;
 	}
+	session_set_wire(s, bw->w, wire_err);
+	struct step_hooks hooks = { .segments = on_segments, .ctx = &b, .programs_ms = o->timeout_ms,
+				    .track = o->explain };
+	step_init(&b.r, s, bw->w, &hooks);
 	if (bw->w) { /* what was on lo before the script is not part of it */
-		while (wire_drain(bw->w, 0) == WIRE_DRAIN_MAX)
-			;
+		step_forget_wire(&b.r);
 		bw->shown = wire_total(bw->w);
 		bw->lost = wire_dropped(bw->w);
 	}
@@ -161,6 +160,7 @@ int batch_run(const struct batch_opts *o)
 		char err[512];
 		if (session_add_program(s, o->runs[i].side, o->runs[i].command, 0, err, sizeof err) < 0) {
 			fprintf(stderr, "sockplay: --run %s: %s\n", o->runs[i].side, err);
+			step_free(&b.r);
 			session_free(s);
 			wire_close(bw->w);
 			return 2;
@@ -180,7 +180,7 @@ int batch_run(const struct batch_opts *o)
 		/* An actor is a sequential program: its next call waits for the last one. */
 		if (session_stmt_waits(s, st)) {
 			int rc = wait_actor(&b, s, st, o->timeout_ms);
-			wire_step(bw, s, t, b.line, 0);
+			step_drain(&b.r, 0);
 			if (rc < 0) {
 				aborted = 1;
 				break;
@@ -191,18 +191,19 @@ int batch_run(const struct batch_opts *o)
 			script_stmt_format(st, line, sizeof line);
 			fprintf(o->record, "%s\n", line);
 		}
-		if (session_exec(s, st) == SESSION_ERROR)
+		b.line = st->line; /* the segments printed from here on are this step's */
+		if (step_run(&b.r, st, 0) == SESSION_ERROR)
 			aborted = 1;
-		b.line = st->line;
-		session_settle_programs(s, o->timeout_ms); /* what the step set going in the programs */
-		wire_step(bw, s, t, b.line, 1);
+		if (b.r.call.set) /* --explain: what joins the call to its segments and states */
+			transcript_join(t, st->actor, st->line, b.r.call.blocked ? b.r.join_wait : b.r.join);
 	}
 	if (!o->script && session_programs_failed(s))
 		crashed = 1;
 	session_wait_timeouts(s, o->timeout_ms); /* a call its SO_RCVTIMEO ends is not interrupted */
 	session_interrupt_all(s);
-	wire_step(bw, s, t, b.line, 1); /* what the interrupts caused belongs to the last step */
+	step_drain(&b.r, 1); /* what the interrupts caused belongs to the last step */
 	int rc = session_failures(s) > 0 || aborted || crashed ? 1 : 0;
+	step_free(&b.r);
 	session_free(s);
 	wire_close(bw->w);
 	fflush(o->out);

@@ -57,10 +57,12 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"connect", 2, 2, CALL_F_FD | CALL_F_NAMES | CALL_F_BLOCKS, POLLOUT, CALL_NOTE_NONE, POS(0, 1, NO, NO, NO, NO),
 		{ A_SOCK, A_ADDR },
 		"connect($0, $1)",
-		"$s.connect($1)",
-		"connect($s, (struct sockaddr *)&addr, sizeof addr);$1",
+		"@{u1:$s.connect($1)@}@{U1:ctypes.CDLL(None, use_errno=True).connect($s.fileno(), $1, 16)@}",
+		"@{u1:connect($s, (struct sockaddr *)&addr, sizeof addr);$1@}"
+		"@{U1:struct sockaddr sa = { .sa_family = AF_UNSPEC }; connect($s, &sa, sizeof sa);@}",
 		"ret = connect($s, (struct sockaddr *)&addr, addrlen);\ndone(ret);",
-		"@{R:raw(\"connect\", $s, $F, addr)  # Python itself refuses an address of another family@}@{r:$s.connect(addr)@}",
+		"@{U1:raw(\"connect\", $s, socket.AF_UNSPEC, None)@}"
+		"@{u1:@{R:raw(\"connect\", $s, $F, addr)  # Python itself refuses an address of another family@}@{r:$s.connect(addr)@}@}",
 	},
 	[SP_CALL_ACCEPT] = {
 		"accept", 1, 1, CALL_F_FD | CALL_F_NEWFD | CALL_F_NAMES | CALL_F_FROM | CALL_F_BLOCKS, POLLIN, CALL_NOTE_PEER,
@@ -220,6 +222,30 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"done_name(ret, &addr, addrlen);",
 		"r.ret, r.note = 0, show($s.getpeername())",
 	},
+	[SP_CALL_SOCKETPAIR] = {
+		/* two connected sockets at once: "a, b = socketpair(AF_UNIX, SOCK_STREAM)" */
+		"socketpair", 2, 3, CALL_F_PAIR | CALL_F_NAMES, 0, CALL_NOTE_FDS, POS(NO, NO, NO, NO, NO, NO),
+		{ { CALL_SH_DOMAIN, N_("an address family"), 0 }, { CALL_SH_TYPE, N_("a socket type"), 0 },
+		  { CALL_SH_PROTO, N_("a protocol"), 0 } },
+		"socketpair($0, $1, $2)",
+		"@{as:a}, @{as2:b} = socket.socketpair(socket.$0, socket.$1@{?2:, $2@})",
+		"int sv[2]; socketpair($0, $1, $2, sv); int @{as:a} = sv[0], @{as2:b} = sv[1];",
+		"ret = socketpair($0, $1, $2, sv);\n"
+		"@{N:@{N2:if (ret == 0) { /* a failed call leaves @{as:a} and @{as2:b} as they were */\n"
+		"\t@{as:a} = sv[0];\n\t@{as2:b} = sv[1];\n}\n@}@}done_fds(ret, sv);",
+		"@{as:pair_a}, @{as2:pair_b} = socket.socketpair($0, $1, $2)\n"
+		"r.ret, r.note = 0, \"fds %d, %d\" % (keep(@{as:pair_a}).fileno(), keep(@{as2:pair_b}).fileno())",
+	},
+	[SP_CALL_UNLINK] = {
+		/* removes a socket's file, in the sandbox's own filesystem only (the session refuses it elsewhere) */
+		"unlink", 1, 1, CALL_F_FILES, 0, CALL_NOTE_NONE, POS(NO, 0, NO, NO, NO, NO),
+		{ { CALL_SH_PATH, N_("a file path (as in /tmp/lab.sock)"), 0 } },
+		"unlink($0)",
+		"os.unlink($0)",
+		"unlink($0);",
+		"ret = unlink(((struct sockaddr_un *)&addr)->sun_path);\ndone(ret);",
+		"os.unlink(addr)",
+	},
 };
 
 const struct call_info *call_info(enum sp_call call)
@@ -330,6 +356,7 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 		put(buf, size, o, in->fd, 0);
 		return;
 	case CALL_SH_ADDR:
+	case CALL_SH_PATH:
 		put(buf, size, o, in->addr, 0);
 		return;
 	case CALL_SH_DOMAIN: name = consts_name(SP_K_DOMAIN, (int)a->num); break;

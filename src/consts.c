@@ -18,6 +18,7 @@
 	X(AF_UNIX, SP_K_DOMAIN)        \
 	X(SOCK_STREAM, SP_K_TYPE)      \
 	X(SOCK_DGRAM, SP_K_TYPE)       \
+	X(SOCK_SEQPACKET, SP_K_TYPE)   \
 	X(IPPROTO_TCP, SP_K_PROTO)     \
 	X(IPPROTO_UDP, SP_K_PROTO)     \
 	X(SHUT_RD, SP_K_SHUT)          \

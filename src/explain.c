@@ -4,7 +4,7 @@
  *
  * Every text lives in an X-macro table below: SP_EXPLAIN_CALLS,
  * SP_EXPLAIN_ERRNOS, SP_EXPLAIN_MISTAKES, SP_EXPLAIN_JOINS, SP_EXPLAIN_OPTIONS,
- * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_step_ctx() fits to
+ * SP_EXPLAIN_FLAGS and SP_EXPLAIN_STATES, or is one of the few texts explain_stmt() fits to
  * the case (named text_*: the socket holding a port, a send to a closed peer,
  * the FIN counted in rq ...). Placeholders such as {port} and {state} are
  * words, never printf formats. Prose is wrapped in N_() so that xgettext can
@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "sockplay/consts.h"
+#include "sockplay/event.h"
 #include "sockplay/explain.h"
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
@@ -177,7 +178,25 @@ static const char *tr(const char *s)
 	     "sendto() and recvfrom() work without it, and getpeername() then fails with "         \
 	     "ENOTCONN."),                                                                        \
 	  "host, port = client_socket.getpeername()",                                             \
-	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getpeername(fd, (struct sockaddr *)&addr, &len);")
+	  "struct sockaddr_in addr; socklen_t len = sizeof addr; getpeername(fd, (struct sockaddr *)&addr, &len);") \
+	X(SP_CALL_SOCKETPAIR,                                                                     \
+	  N_("socketpair() created two AF_UNIX sockets already connected to each other and "      \
+	     "returned both descriptors. They have no name and nothing goes on any wire: what "    \
+	     "one sends, the other receives, each is the other's peer. A program keeps one end "   \
+	     "and gives the other to a child after fork(), or to another thread."),               \
+	  N_("socketpair() created two AF_UNIX datagram sockets already connected to each other " \
+	     "and returned both descriptors: each send() on one is one datagram the other "       \
+	     "receives whole. They have no name and nothing goes on any wire."),                  \
+	  "a, b = socket.socketpair()",                                                           \
+	  "int sv[2]; socketpair(AF_UNIX, SOCK_STREAM, 0, sv);")                                  \
+	X(SP_CALL_UNLINK,                                                                         \
+	  N_("unlink() removed the socket's file from its directory, in the sandbox's own "       \
+	     "filesystem. A socket bound to that path stays open and keeps its connections, but "  \
+	     "no new connect() can find it, and bind() to the path works again. A path-bound "     \
+	     "socket leaves its file behind when it is closed: servers unlink() it before bind()."), \
+	  NULL,                                                                                   \
+	  "os.unlink(\"/tmp/lab.sock\")",                                                         \
+	  "unlink(\"/tmp/lab.sock\");")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \
@@ -355,6 +374,11 @@ static const char *tr(const char *s)
 	X(SP_CALL_LISTEN, EOPNOTSUPP,                                                             \
 	  N_("A UDP socket cannot listen, because UDP has no connections: a UDP server only "     \
 	     "binds and then calls recvfrom()."))                                                 \
+	X(SP_CALL_SOCKETPAIR, EOPNOTSUPP,                                                         \
+	  N_("Only AF_UNIX sockets come in connected pairs: for TCP or UDP, bind and listen on "  \
+	     "one socket and connect another to it."))                                            \
+	X(SP_CALL_UNLINK, ENOENT,                                                                 \
+	  N_("No file is at that path: nothing was bound there, or it was removed already."))     \
 	X(SP_CALL_NONE, EDESTADDRREQ,                                                             \
 	  N_("This UDP socket has no destination: use sendto() with an address, or connect() it " \
 	     "first."))                                                                           \
@@ -394,7 +418,7 @@ static const char *tr(const char *s)
 	     "listener."))
 
 /*
- * The labels explain_step() puts before the texts. They are labels, not
+ * The labels explain_line() puts before the texts. They are labels, not
  * printf formats, so a translation can never break a format string.
  */
 static const char *const label_likely = N_("Likely:");
@@ -576,43 +600,99 @@ static const char *errno_meaning(int err, int socktype)
 	return m;
 }
 
-size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
-			 size_t size)
+/* The errno's name ("ECONNREFUSED", "errno 4095" when it has none) into EX. */
+static void errname(int err, struct explain *ex)
 {
-	struct out o = { buf, buf ? size : 0, 0, 0 };
-	char num[32];
+	const char *name = consts_errno_name(err);
+	if (!name)
+		name = strerrorname_np(err);
+	if (name)
+		snprintf(ex->errname, sizeof ex->errname, "%s", name);
+	else
+		snprintf(ex->errname, sizeof ex->errname, "errno %d", err);
+}
 
-	if (o.size > 0)
-		buf[0] = '\0';
+/* A writer onto part BUF of an explanation, empty to begin with. */
+#define OUT_PART(field) { (field), sizeof(field), 0, 0 }
+
+void explain_result(enum sp_call call, int socktype, long long ret, int err, struct explain *ex)
+{
+	memset(ex, 0, sizeof *ex);
 	if (err != 0) {
-		const char *name = consts_errno_name(err);
-		const char *meaning = errno_meaning(err, socktype);
+		struct out m = OUT_PART(ex->meaning), l = OUT_PART(ex->mistake);
+		errname(err, ex);
+		out_str(&m, errno_meaning(err, socktype));
 		const char *mistake = explain_mistake(call, err);
-
-		if (!name)
-			name = strerrorname_np(err);
-		if (!name) {
-			snprintf(num, sizeof num, "errno %d", err);
-			name = num;
-		}
-		out_line(&o, name, tr(label_errno_sep), meaning);
 		if (mistake)
-			out_line(&o, tr(label_likely), " ", mistake);
+			out_str(&l, mistake);
 	} else if (ret < 0) {
-		out_line(&o, NULL, NULL, tr(text_failed));
+		struct out w = OUT_PART(ex->what);
+		out_str(&w, tr(text_failed));
 	} else if (call_ok(call)) {
-		out_line(&o, NULL, NULL, explain_call_type(call, socktype));
+		struct out w = OUT_PART(ex->what);
+		out_str(&w, explain_call_type(call, socktype));
 	}
 	if (call_ok(call)) {
-		out_line(&o, tr(label_python), " ", explain_python(call));
-		out_line(&o, tr(label_c), " ", explain_c(call));
+		struct out py = OUT_PART(ex->python), c = OUT_PART(ex->c);
+		out_str(&py, explain_python(call));
+		out_str(&c, explain_c(call));
 	}
+}
+
+/* Part P's text and its label (NULL: none) and the separator after the label. */
+static const char *part_of(const struct explain *ex, enum explain_part p, const char **label, const char **sep)
+{
+	*label = NULL;
+	*sep = " ";
+	switch (p) {
+	case EXPLAIN_MEANING:
+		*label = ex->errname;
+		*sep = tr(label_errno_sep);
+		return ex->meaning[0] || ex->errname[0] ? ex->meaning : "";
+	case EXPLAIN_MISTAKE: *label = tr(label_likely); return ex->mistake;
+	case EXPLAIN_WHAT: return ex->what;
+	case EXPLAIN_PARTIAL: return ex->partial;
+	case EXPLAIN_PYTHON: *label = tr(label_python); return ex->python;
+	case EXPLAIN_C: *label = tr(label_c); return ex->c;
+	case EXPLAIN_PARTS: break;
+	}
+	return "";
+}
+
+/* Whether part P is shown: it has a text (the errno's line: a name). */
+static int part_shown(const struct explain *ex, enum explain_part p)
+{
+	const char *label, *sep;
+	const char *t = part_of(ex, p, &label, &sep);
+	return t[0] || (p == EXPLAIN_MEANING && ex->errname[0]);
+}
+
+static void out_part(struct out *o, const struct explain *ex, enum explain_part p)
+{
+	const char *label, *sep;
+	const char *t = part_of(ex, p, &label, &sep);
+	out_line(o, label, sep, t);
+}
+
+size_t explain_line(const struct explain *ex, enum explain_part p, char *buf, size_t size)
+{
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	if (o.size > 0)
+		buf[0] = '\0';
+	if (part_shown(ex, p))
+		out_part(&o, ex, p);
 	return o.len;
 }
 
-size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+size_t explain_text(const struct explain *ex, char *buf, size_t size)
 {
-	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+	struct out o = { buf, buf ? size : 0, 0, 0 };
+	if (o.size > 0)
+		buf[0] = '\0';
+	for (int p = 0; p < EXPLAIN_PARTS; p++)
+		if (part_shown(ex, (enum explain_part)p))
+			out_part(&o, ex, (enum explain_part)p);
+	return o.len;
 }
 
 /* ---- calls, segments and states together --------------------------------- */
@@ -977,6 +1057,9 @@ static void code_py_addr(struct text_buf *c, const struct sp_addr *a)
 		text_buf_printf(c, "%s.getsockname()", s);
 		break;
 	}
+	case SP_ADDR_UNSPEC: /* the call's template writes the raw connect() itself */
+		text_buf_printf(c, "struct.pack(\"H14x\", socket.AF_UNSPEC)");
+		break;
 	}
 }
 
@@ -1058,6 +1141,11 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_DATA:
 		code_data(c, &a->data, ctx);
 		break;
+	case CALL_SH_PATH: /* a string in either language */
+		text_buf_printf(c, "\"");
+		code_bytes(c, (const unsigned char *)a->addr.path, strlen(a->addr.path), 108, ctx);
+		text_buf_printf(c, "\"");
+		break;
 	case CALL_SH_FLAGS:
 		code_flags(c, a->num, python);
 		break;
@@ -1091,6 +1179,8 @@ static int code_cond(const char *t, const struct sp_stmt *st, const struct sp_op
 	case 'T': return opt && opt->kind == SP_OPT_TIME;
 	case 'I': return !linger && !(opt && opt->kind == SP_OPT_TIME);
 	case '-': return i >= st->nargs;
+	case 'U': return a->kind == SP_ARG_ADDR && a->addr.kind == SP_ADDR_UNSPEC;
+	case 'u': return !(a->kind == SP_ARG_ADDR && a->addr.kind == SP_ADDR_UNSPEC);
 	default: return 0;
 	}
 }
@@ -1120,6 +1210,16 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 				text_buf_printf(&c, "%s", as);
 			} else if (!skip) {
 				text_buf_printf(&c, "%.*s", (int)(e - t - 5), t + 5);
+			}
+			t = e;
+		} else if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as2:", 4) == 0) {
+			const char *e = strchr(t, '}');
+			if (!skip && st->assign2[0]) {
+				char as[SP_NAME_MAX + 8];
+				code_name(st->assign2, as, sizeof as);
+				text_buf_printf(&c, "%s", as);
+			} else if (!skip) {
+				text_buf_printf(&c, "%.*s", (int)(e - t - 6), t + 6);
 			}
 			t = e;
 		} else if (t[0] == '@' && t[1] == '{') {
@@ -1164,7 +1264,7 @@ size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size
 	return text_buf_used(&c);
 }
 
-/* ---- explanations fitted to the case (explain_step_ctx) ---------------------- */
+/* ---- explanations fitted to the case (explain_stmt) -------------------------- */
 
 static int sandbox_on;
 
@@ -1440,6 +1540,101 @@ static const char *const text_listen_autobind =
 	N_("The socket was not bound, so listen() bound it first to a free port the kernel chose, "
 	   "on every address: clients cannot guess that port. Call bind() before listen().");
 
+/* connect(fd, AF_UNSPEC): what dissolving the association did, by the socket's kind. */
+static const char *const text_unspec_dgram =
+	N_("connect() with AF_UNSPEC dissolved the socket's association; nothing was sent. It has "
+	   "no peer anymore: send() without an address fails (EDESTADDRREQ for UDP), and datagrams "
+	   "from any sender are received again. A port the kernel picked at connect() is given back; "
+	   "one set with bind() stays.");
+static const char *const text_unspec_stream =
+	N_("connect() with AF_UNSPEC aborted the TCP connection: the kernel sent RST to the peer "
+	   "(whose next call fails with ECONNRESET) and the socket is CLOSED, free to connect() "
+	   "again.");
+
+/* Calls on AF_UNIX sockets with a connection (SOCK_STREAM, SOCK_SEQPACKET): no wire, no segments. */
+static const char *const text_unix_listen =
+	N_("listen() made the AF_UNIX socket a listener: other sockets' connect() to its name now "
+	   "wait in its queue for accept(). There is no handshake on any wire: the kernel links "
+	   "the two sockets itself.");
+static const char *const text_unix_connect =
+	N_("connect() linked this socket to the listener bound to that name, inside the kernel: "
+	   "no packets, no handshake. The socket is connected at once; the server's end waits in "
+	   "the listener's queue until accept().");
+static const char *const text_unix_accept =
+	N_("accept() took the first connection off the listener's queue and returned a new "
+	   "socket, already connected to the client's. The listener stays ready for the next one.");
+static const char *const text_unix_send =
+	N_("send() copied the bytes straight into the peer socket's receive queue: AF_UNIX has no "
+	   "wire and no segments, so they are there for its recv() at once. It is a byte stream: "
+	   "the boundaries between sends are not kept. send() blocks while too much of what it "
+	   "sent is still unread.");
+static const char *const text_seqpacket_send =
+	N_("send() put one message into the peer socket's receive queue: AF_UNIX has no wire, so "
+	   "it is there for recv() at once. SOCK_SEQPACKET keeps message boundaries: the "
+	   "receiver's recv() returns this message alone, never joined with the next.");
+static const char *const text_unix_recv =
+	N_("recv() copied up to your buffer's size of the bytes waiting in the socket's receive "
+	   "queue, waiting while there were none; the boundaries between sends are not kept. 0 "
+	   "means the peer closed its end (or shut it down for writing): no more data will come.");
+static const char *const text_seqpacket_recv =
+	N_("recv() took one whole message from the socket's receive queue, waiting while there was "
+	   "none: SOCK_SEQPACKET keeps message boundaries. If the message was longer than your "
+	   "buffer, the rest of it was discarded (recvmsg() says so with MSG_TRUNC in msg_flags). "
+	   "0 means the peer closed its end, or sent an empty message.");
+static const char *const text_unix_close =
+	N_("close() released the descriptor; an AF_UNIX socket sends nothing on any wire. If it "
+	   "was connected, the peer's recv() returns 0 once it has read what was queued for it "
+	   "(ECONNRESET if this socket left data unread), and its send() fails with EPIPE. A socket "
+	   "bound to a path leaves its file behind: unlink() it before binding that path again.");
+static const char *const text_unix_shutdown =
+	N_("shutdown() closed one or both directions but kept the descriptor; an AF_UNIX socket "
+	   "sends nothing on any wire. After SHUT_WR the peer's recv() returns 0 once it has read "
+	   "what came before.");
+
+static const char *const text_unix_socket =
+	N_("socket() created a new AF_UNIX socket and returned the lowest free file descriptor for "
+	   "it. AF_UNIX sockets join programs on this machine through the kernel: names instead of "
+	   "IP addresses and ports, and no wire. It has no name and no peer yet.");
+static const char *const text_unix_bind_path =
+	N_("bind() gave the socket a name: the kernel created a socket file at that path. Another "
+	   "socket that binds the same path gets EADDRINUSE, even after this one is closed, until "
+	   "the file is removed with unlink().");
+static const char *const text_unix_bind_abstract =
+	N_("bind() gave the socket an abstract name ('@'): it lives only in the kernel, with no "
+	   "file, and goes away when the socket is closed. Another socket that binds it meanwhile "
+	   "gets EADDRINUSE.");
+
+/* The text of a call on an AF_UNIX connection, or of connect(fd, AF_UNSPEC): 1 when written. */
+static int out_lab(struct out *o, const struct sp_stmt *st, int socktype, const struct explain_ctx *cx)
+{
+	const char *t = NULL;
+	if (st->call == SP_CALL_CONNECT && st->args[1].kind == SP_ARG_ADDR &&
+	    st->args[1].addr.kind == SP_ADDR_UNSPEC)
+		t = socktype == SOCK_STREAM ? text_unspec_stream : text_unspec_dgram;
+	else if (cx && cx->family == AF_UNIX && st->call == SP_CALL_SOCKET)
+		t = text_unix_socket;
+	else if (cx && cx->family == AF_UNIX && st->call == SP_CALL_BIND && st->args[1].kind == SP_ARG_ADDR &&
+		 st->args[1].addr.kind == SP_ADDR_UNIX)
+		t = st->args[1].addr.abstract ? text_unix_bind_abstract : text_unix_bind_path;
+	else if (cx && cx->family == AF_UNIX && (socktype == SOCK_STREAM || socktype == SOCK_SEQPACKET)) {
+		int seq = socktype == SOCK_SEQPACKET;
+		switch (st->call) {
+		case SP_CALL_LISTEN: t = text_unix_listen; break;
+		case SP_CALL_CONNECT: t = text_unix_connect; break;
+		case SP_CALL_ACCEPT: t = text_unix_accept; break;
+		case SP_CALL_SEND: t = seq ? text_seqpacket_send : text_unix_send; break;
+		case SP_CALL_RECV: t = seq ? text_seqpacket_recv : text_unix_recv; break;
+		case SP_CALL_CLOSE: t = text_unix_close; break;
+		case SP_CALL_SHUTDOWN: t = text_unix_shutdown; break;
+		default: break;
+		}
+	}
+	if (!t)
+		return 0;
+	out_line(o, NULL, NULL, tr(t));
+	return 1;
+}
+
 /* {actor}, {sock}: the socket bound to the port a refused connect() aimed at. */
 static const char *const text_refused_bound =
 	N_("{actor}'s socket {sock} is bound to that port but did not call listen(): a socket only "
@@ -1631,7 +1826,7 @@ static int named_state(const struct sp_stmt *st)
 	return call_joins[st->call].named_state;
 }
 
-/* The likely cause of ERR when CX names it, as a "Likely:" line into O; 0 when it does not. */
+/* The likely cause of ERR when CX names it, into O; 0 when it does not. */
 static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype, int err,
 			   const struct explain_ctx *cx)
 {
@@ -1646,7 +1841,6 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 			snprintf(sock, sizeof sock, "(fd %d)", cx->bound_fd);
 		static const char *const keys[] = { "{actor}", "{sock}" };
 		const char *vals[] = { cx->bound_actor, sock };
-		out_line(o, tr(label_likely), " ", "");
 		out_subst(o, tr(text_refused_bound), keys, vals, 2);
 		return 1;
 	}
@@ -1662,7 +1856,7 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 	}
 	if (!t)
 		return 0;
-	out_line(o, tr(label_likely), " ", tr(t));
+	out_str(o, tr(t));
 	return 1;
 }
 
@@ -1844,66 +2038,59 @@ static void out_flags(struct out *o, const struct sp_stmt *st, int socktype, lon
 		}
 }
 
-size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
-			const struct explain_ctx *cx, char *buf, size_t size)
+void explain_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, const struct explain_ctx *cx,
+		  struct explain *ex)
 {
-	struct out o = { buf, buf ? size : 0, 0, 0 };
-	if (o.size > 0)
-		buf[0] = '\0';
-	if (!st || st->kind != SP_ST_CALL)
-		return explain_step_type(SP_CALL_NONE, socktype, ret, err, buf, size);
+	if (!st || st->kind != SP_ST_CALL) {
+		explain_result(SP_CALL_NONE, socktype, ret, err, ex);
+		return;
+	}
+	memset(ex, 0, sizeof *ex);
 	enum sp_call call = st->call;
+	struct out m = OUT_PART(ex->meaning), l = OUT_PART(ex->mistake), w = OUT_PART(ex->what);
 	char py[320], c[320];
 	int code = explain_code(st, 1, py, sizeof py) && explain_code(st, 0, c, sizeof c);
 	if (err != 0) {
-		char num[32];
-		const char *name = consts_errno_name(err);
-		if (!name)
-			name = strerrorname_np(err);
-		if (!name) {
-			snprintf(num, sizeof num, "errno %d", err);
-			name = num;
-		}
-		const char *meaning = errno_meaning(err, socktype);
-		out_line(&o, name, tr(label_errno_sep), meaning);
+		errname(err, ex);
+		out_str(&m, errno_meaning(err, socktype));
 		if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
-			out_line(&o, tr(label_likely), " ", "");
-			out_holder(&o, st, cx);
-		} else if (!out_mistake_ctx(&o, st, socktype, err, cx)) {
-			const char *m = explain_mistake(call, err);
-			if (m)
-				out_line(&o, tr(label_likely), " ", m);
+			out_holder(&l, st, cx);
+		} else if (!out_mistake_ctx(&l, st, socktype, err, cx)) {
+			const char *mistake = explain_mistake(call, err);
+			if (mistake)
+				out_str(&l, mistake);
 		}
 		if (call == SP_CALL_CONNECT && err == ECONNREFUSED && socktype != SOCK_DGRAM && sandbox_on &&
 		    stmt_to_loopback(st) && !(cx && cx->bound_actor)) {
-			out_space(&o);
-			out_str(&o, tr(text_refused_sandbox));
+			struct out *last = l.len ? &l : &m; /* the sentence ends the last line */
+			out_space(last);
+			out_str(last, tr(text_refused_sandbox));
 		}
 	} else if (ret < 0) {
-		out_line(&o, NULL, NULL, tr(text_failed));
+		out_str(&w, tr(text_failed));
 	} else if (call_ok(call)) {
-		if (!out_success(&o, st, socktype, ret, cx))
-			out_line(&o, NULL, NULL, explain_call_type(call, socktype));
-		out_extra(&o, st, socktype, ret, cx);
-		out_flags(&o, st, socktype, ret);
+		if (!out_lab(&w, st, socktype, cx) && !out_success(&w, st, socktype, ret, cx))
+			out_line(&w, NULL, NULL, explain_call_type(call, socktype));
+		out_extra(&w, st, socktype, ret, cx);
+		out_flags(&w, st, socktype, ret);
 	}
 	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;
-		if ((unsigned long long)ret < offered) {
-			char part[600];
-			snprintf(part, sizeof part, tr(text_partial_send), (unsigned long long)ret, offered);
-			out_line(&o, NULL, NULL, part);
-		}
+		if ((unsigned long long)ret < offered)
+			snprintf(ex->partial, sizeof ex->partial, tr(text_partial_send), (unsigned long long)ret,
+				 offered);
 	}
 	if (call_ok(call)) {
-		out_line(&o, tr(label_python), " ", code ? py : explain_python(call));
-		out_line(&o, tr(label_c), " ", code ? c : explain_c(call));
+		struct out po = OUT_PART(ex->python), co = OUT_PART(ex->c);
+		out_str(&po, code ? py : explain_python(call));
+		out_str(&co, code ? c : explain_c(call));
 	}
-	return o.len;
 }
 
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size)
+void explain_event(const struct sp_event *ev, struct explain *ex)
 {
-	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
+	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
+		explain_stmt(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex);
+	else
+		explain_result(ev->call, ev->socktype, ev->ret, ev->err, ex);
 }

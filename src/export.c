@@ -85,16 +85,16 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_COUNT
 };
 
-#define H(h) (1u << (h))
+#define H(h) (1ull << (h))
 
 static const struct helper_row {
 	const char *name;   /* what the program calls: the words scan_code() looks for */
 	const char *proto;  /* its declaration in runtime.c */
 	const char *c, *py; /* its chunks of runtime.c and runtime.py */
-	unsigned needs;     /* the helpers it calls: H() bits */
+	unsigned long long needs; /* the helpers it calls: H() bits */
 } helpers[H_COUNT] = {
 	[H_BASE] = { "(the machinery)", "protos protos_report protos_end",
 		     "includes includes_end script_begin script_end head core actor keep_result parent "
@@ -134,6 +134,7 @@ static const struct helper_row {
 	[H_IOCTL] = { "ioctl fcntl.ioctl", NULL, "include_ioctl", "import_ioctl", H(H_STRUCT) },
 	[H_TIMEVAL] = { "(struct timeval: the local tv)", NULL, "include_time", NULL, H(H_STRUCT) },
 	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
+	[H_DONE_FDS] = { "done_fds", "proto_done_fds", "done_fds", NULL, 0 },
 };
 
 /* Whether word W is one of the space-separated words of LIST. */
@@ -250,7 +251,7 @@ struct ex {
 	size_t nshared;
 	int nchecked;             /* sockets an expect asks about */
 	int repeating;            /* analyze(): inside a repeat block */
-	unsigned need;            /* the helpers the program uses: H() bits */
+	unsigned long long need;  /* the helpers the program uses: H() bits */
 	char err[200];
 };
 
@@ -454,6 +455,16 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		merge(&ns->family, family);
 		merge(&ns->type, type);
 	}
+	if (ci->flags & CALL_F_PAIR) { /* socketpair(): two sockets, named as the statement says */
+		const char *names[2] = { st->assign, st->assign2 };
+		for (int k = 0; k < 2; k++) {
+			if (!names[k][0] || !(ns = add_sock(ex, a, names[k])))
+				continue;
+			ns->assigned += ex->repeating ? 2 : 1;
+			merge(&ns->family, (int)av[0].num);
+			merge(&ns->type, (int)av[1].num);
+		}
+	}
 }
 
 static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
@@ -491,7 +502,9 @@ static void analyze(struct ex *ex, const struct sp_stmt *v, size_t n)
 			ex->need |= H(H_SLEEP);
 			break;
 		case SP_ST_PAUSE:
-			break;
+		case SP_ST_EXPECT_SIDE:
+		case SP_ST_EXPECT_WIRE:
+			break; /* pause and what only sockplay sees: comments */
 		}
 	}
 }
@@ -509,7 +522,7 @@ static int socket_type(struct ex_actor *a, const struct sp_stmt *st)
 {
 	const struct call_info *ci = call_info(st->call);
 	struct ex_sock *s = ci && ci->fd_arg >= 0 ? find_sock(a, st->args[ci->fd_arg].name) : NULL;
-	for (int i = 0; ci && i < ci->max; i++)
+	for (int i = 0; ci && (ci->flags & CALL_F_NEWFD) && i < ci->max; i++)
 		if (ci->args[i].sh == CALL_SH_TYPE) /* socket(): as the call says */
 			return (int)st->args[i].num;
 	if (!s && ci && (ci->flags & CALL_F_NEWFD) && st->assign[0])
@@ -908,6 +921,10 @@ static void emit_addr(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 {
 	struct ex_actor *owner;
 	*raw_family = 0;
+	if (ad->kind == SP_ADDR_UNSPEC) { /* no address, only a family of 0 */
+		text(ex, depth, TX(unspec_addr));
+		return;
+	}
 	if (ad->kind == SP_ADDR_OF) {
 		struct ex_sock *s = addr_owner(ex, a, ad, &owner);
 		if (owner == a)
@@ -1015,6 +1032,7 @@ struct stmt_out {
 	const struct sp_opt *opt;  /* the option argument's, or NULL */
 	const char *fd;            /* $s */
 	const struct ex_sock *as;  /* the socket the result is given, or NULL */
+	const struct ex_sock *as2; /* socketpair(): the second one */
 	int raw_family;            /* Python: the family raw() is given (R), 0 when the call is Python's */
 	int tcp;                   /* the socket is TCP's (P) */
 };
@@ -1044,6 +1062,7 @@ static void out_arg(struct ex *ex, const struct stmt_out *x, int i)
 		sb_puts(&ex->o, x->fd);
 		return;
 	case CALL_SH_ADDR: /* made before the call by emit_addr() */
+	case CALL_SH_PATH:
 		sb_puts(&ex->o, "addr");
 		return;
 	case CALL_SH_DATA:
@@ -1085,7 +1104,8 @@ static int out_cond(const struct stmt_out *x, char cond, int i)
 	case 't': return timeout == yes;
 	case 'i': return (!linger && !timeout) == yes;
 	case 'r': return (x->raw_family != 0) == yes;
-	case 'n': return (x->as != NULL) == yes;
+	case 'n': return ((i == 2 ? x->as2 : x->as) != NULL) == yes;
+	case 'u': return (x->ci->args[i].sh == CALL_SH_ADDR && a->addr.kind == SP_ADDR_UNSPEC) == yes;
 	case 'x': return ((a->num & MSG_TRUNC) != 0) == yes;
 	case 'p': return x->tcp == yes;
 	case 'q': return (name && py_spelling(name, spelled, sizeof spelled)) == yes;
@@ -1107,7 +1127,8 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 			t++;
 			continue;
 		}
-		if (t[0] == '@' && t[1] == '{' && strncmp(t + 2, "as:", 3) != 0) {
+		int as = t[0] == '@' && t[1] == '{' && t[2] == 'a' && t[3] == 's' && (t[4] == ':' || t[4] == '2');
+		if (t[0] == '@' && t[1] == '{' && !as) {
 			open++;
 			if (!skip && !out_cond(x, t[2], t[3] >= '0' && t[3] <= '9' ? t[3] - '0' : 0))
 				skip = open;
@@ -1132,12 +1153,13 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 		if (start)
 			indent(ex, depth + more);
 		start = 0;
-		if (t[0] == '@' && t[1] == '{') { /* @{as:NAME} */
-			const char *e = strchr(t, '}');
-			if (x->as)
-				sb_puts(&ex->o, x->as->var);
+		if (as) { /* @{as:NAME}, @{as2:NAME} */
+			const char *e = strchr(t, '}'), *name = strchr(t, ':') + 1;
+			const struct ex_sock *to = t[4] == '2' ? x->as2 : x->as;
+			if (to)
+				sb_puts(&ex->o, to->var);
 			else
-				sb_printf(&ex->o, "%.*s", (int)(e - t - 5), t + 5);
+				sb_printf(&ex->o, "%.*s", (int)(e - name), name);
 			t = e;
 		} else if (t[0] == '$' && t[1] == 's') {
 			sb_puts(&ex->o, x->fd);
@@ -1228,6 +1250,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 	const struct sp_data *data = ci->data_arg >= 0 ? &st->args[ci->data_arg].data : NULL;
 	struct stmt_out x = { .st = st, .ci = ci, .fd = fd };
 	x.as = st->assign[0] ? find_sock(a, st->assign) : NULL;
+	x.as2 = st->assign2[0] ? find_sock(a, st->assign2) : NULL;
 	x.opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
 	int family = socket_family(a, st);
 	x.tcp = socket_type(a, st) == SOCK_STREAM && (family == AF_INET || family == AF_INET6);
@@ -1338,12 +1361,14 @@ static void emit_body(struct ex *ex, struct ex_actor *a, const struct sp_stmt *v
 }
 
 /* The C locals a side declares when its code uses one of their names. */
-enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_TV, L_COUNT };
-static const char *const local_names[L_COUNT] = { "addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg", "tv" };
+enum local { L_ADDR, L_PEER, L_DATA, L_OPTVAL, L_OPTLEN, L_LG, L_TV, L_SV, L_COUNT };
+static const char *const local_names[L_COUNT] = {
+	"addr addrlen", "peer peerlen", "data", "optval", "optlen", "lg", "tv", "sv",
+};
 static const enum helper local_needs[L_COUNT] = { [L_TV] = H_TIMEVAL }; /* its header; H_BASE: none */
 static const char *const *const local_decl[L_COUNT] = { /* addr and peer: rt_txt_c_names */
 	[L_DATA] = rt_txt_c_data, [L_OPTVAL] = rt_txt_c_optval, [L_OPTLEN] = rt_txt_c_optlen, [L_LG] = rt_txt_c_lg,
-	[L_TV] = rt_txt_c_tv,
+	[L_TV] = rt_txt_c_tv, [L_SV] = rt_txt_c_sv,
 };
 #define U(l) (1u << (l))
 
@@ -1485,6 +1510,13 @@ static void emit_script_body(struct ex *ex, const struct sp_stmt *v, size_t n, i
 			break;
 		case SP_ST_SLEEP:
 			text(ex, depth, TX(sleep), st->sleep_ms);
+			break;
+		case SP_ST_EXPECT_SIDE: /* what sockplay sees and a plain program does not: a comment */
+		case SP_ST_EXPECT_WIRE:
+			text(ex, depth, TX(sockplay_only), comment, st->line,
+			     st->kind == SP_ST_EXPECT_SIDE ? rt_txt_side_now[0] : rt_txt_wire_last[0]);
+			if (!c && depth > 0) /* a block must hold a statement */
+				text(ex, depth, rt_txt_py_pass);
 			break;
 		case SP_ST_EXPECT: {
 			const char *sn = consts_tcp_state_name(st->state);
@@ -1667,7 +1699,7 @@ static void close_needs(struct ex *ex)
 		ex->need |= H(H_SHARED);
 	if (!(ex->need & H(H_EXPECT)))
 		ex->need |= H(H_RUN);
-	for (unsigned before = 0; before != ex->need;) {
+	for (unsigned long long before = 0; before != ex->need;) {
 		before = ex->need;
 		for (int h = 0; h < H_COUNT; h++)
 			if (ex->need & H(h))
@@ -1764,6 +1796,43 @@ int export_runtime_check(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The exported programs follow a socket for `expect` from the descriptor its
+ * call returned; socketpair() returns 0 and two descriptors: an expect on one
+ * of them is not exported (ERR says where), rather than checking another file.
+ */
+static int check_pair_expects(const struct sp_stmt *v, size_t n, const struct sp_stmt *const *pairs,
+			      size_t npairs, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_stmt *st = &v[i];
+		if (st->kind == SP_ST_REPEAT &&
+		    check_pair_expects(st->body, st->nbody, pairs, npairs, file, err, errlen) < 0)
+			return -1;
+		for (size_t k = 0; st->kind == SP_ST_EXPECT && k < npairs; k++) {
+			if (strcmp(pairs[k]->actor, st->actor) != 0 ||
+			    (strcmp(pairs[k]->assign, st->name) != 0 && strcmp(pairs[k]->assign2, st->name) != 0))
+				continue;
+			snprintf(err, errlen, "%s:%d: expect on '%s', a socket socketpair() made, cannot be exported "
+				 "(sockplay --batch checks it)", file ? file : "-", st->line, st->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The socketpair() statements of V[0..N) with names, into PAIRS (at most MAX); how many. */
+static size_t find_pairs(const struct sp_stmt *v, size_t n, const struct sp_stmt **pairs, size_t have, size_t max)
+{
+	for (size_t i = 0; i < n && have < max; i++) {
+		if (v[i].kind == SP_ST_REPEAT)
+			have = find_pairs(v[i].body, v[i].nbody, pairs, have, max);
+		else if (v[i].kind == SP_ST_CALL && call_has(v[i].call, CALL_F_PAIR) && v[i].assign[0])
+			pairs[have++] = &v[i];
+	}
+	return have;
+}
+
 static void ex_free(struct ex *ex)
 {
 	for (size_t i = 0; ex && i < ex->nactors; i++)
@@ -1792,6 +1861,12 @@ static struct ex *ex_new(const struct sp_script *script, enum export_lang lang)
 int export_program(const struct sp_script *script, enum export_lang lang, FILE *fp,
 		   char *err, size_t errlen)
 {
+	if (script) {
+		const struct sp_stmt *pairs[64];
+		size_t np = find_pairs(script->stmts, script->n, pairs, 0, 64);
+		if (np && check_pair_expects(script->stmts, script->n, pairs, np, script->file, err, errlen) < 0)
+			return -1;
+	}
 	if (!script || !fp || (lang != EXPORT_C && lang != EXPORT_PYTHON)) {
 		snprintf(err, errlen, "nothing to export");
 		return -1;

@@ -234,6 +234,11 @@ int sandbox_confine(void)
 	return sandbox_drop_ids();
 }
 
+int sandbox_files_private(void)
+{
+	return sandbox_root_fd >= 0;
+}
+
 int sandbox_drop_ids(void)
 {
 	if (sandbox_gid != (gid_t)-1 &&

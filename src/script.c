@@ -20,6 +20,7 @@
 #include "sockplay/i18n.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
+#include "sockplay/wire.h"
 
 #define DIAGS_MAX 20
 #define FILE_MAX (16u << 20)
@@ -915,6 +916,10 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 	case '"':
 		return -2; /* the caller says what belongs here */
 	default: {
+		if (b - c.pos == 9 && memcmp(s + c.pos, "AF_UNSPEC", 9) == 0) {
+			a->kind = SP_ADDR_UNSPEC; /* the address of no family: connect() dissolves the association */
+			break;
+		}
 		if (ncolon == 0) {
 			size_t n = ident_len(&c);
 			char name[SP_NAME_MAX];
@@ -924,6 +929,9 @@ static int parse_addr(struct parser *p, const struct cur *span, const char *own,
 				if (script_scope_has(p->scope, own, name))
 					return err(p, c.pos, _("'%s' is a socket; for the address it is "
 						   "bound to write addr(%s)"), name, name);
+				if (n > 3 && memcmp(name, "AF_", 3) == 0)
+					return err(p, c.pos, _("unknown address '%s'; did you mean 'AF_UNSPEC' "
+						   "(connect() only)?"), name);
 			}
 			return err(p, b, _("missing port: write %.*s:PORT"), tok_len(c.pos, b),
 				   s + c.pos);
@@ -1394,7 +1402,25 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		r = parse_addr(p, &c, st->actor, &arg->addr);
 		if (r == -2)
 			return mismatch(p, a, st->call, i, _("; write it without quotes"));
+		if (r == 0 && arg->addr.kind == SP_ADDR_UNSPEC && st->call != SP_CALL_CONNECT)
+			return err(p, a, _("AF_UNSPEC as an address goes only to connect(), where it dissolves "
+				   "the association: connect(u, AF_UNSPEC)"));
 		return r;
+	case CALL_SH_PATH:
+		arg->kind = SP_ARG_ADDR;
+		if (whole_ident) /* a socket's name, or a word: no path */
+			return mismatch(p, a, st->call, i, NULL);
+		r = parse_addr(p, &c, st->actor, &arg->addr);
+		if (r == -2)
+			return mismatch(p, a, st->call, i, _("; write it without quotes"));
+		if (r < 0)
+			return r;
+		if (arg->addr.kind == SP_ADDR_UNIX && arg->addr.abstract)
+			return err(p, a, _("'%s' is an abstract name, not a file: it goes away with its socket, "
+				   "and %s() takes a path such as /tmp/lab.sock"), arg->addr.text, call_name(st->call));
+		if (arg->addr.kind != SP_ADDR_UNIX)
+			return mismatch(p, a, st->call, i, NULL);
+		return 0;
 	case CALL_SH_DATA:
 		arg->kind = SP_ARG_DATA;
 		if (c.s[a] != '"')
@@ -1492,6 +1518,276 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 	return 0;
 }
 
+/* ---- blocking and segments as expectations ---------------------------- */
+
+/* "<blocked>" or "<at once>" after a call, before or after its "= ..."; C is at '<'. */
+static int parse_block_mark(struct parser *p, struct cur *c, struct sp_stmt *st)
+{
+	size_t lt = c->pos, q = c->pos + 1;
+	while (q < c->end && c->s[q] != '>' && c->s[q] != '<' && c->s[q] != '=' && c->s[q] != '#')
+		q++;
+	if (q >= c->end || c->s[q] != '>')
+		return err(p, lt, _("missing '>' to close '<'; a call may end with <blocked> or <at once>"));
+	char w[32];
+	size_t n = 0;
+	int blank = 0;
+	for (size_t i = lt + 1; i < q; i++) { /* the words inside, blanks folded to one */
+		char ch = c->s[i];
+		if (ch == ' ' || ch == '\t') {
+			blank = n > 0;
+			continue;
+		}
+		if (blank && n < sizeof w - 1)
+			w[n++] = ' ';
+		blank = 0;
+		if (n < sizeof w - 1)
+			w[n++] = ch;
+	}
+	w[n] = '\0';
+	enum sp_block b = strcmp(w, "blocked") == 0 ? SP_BLOCK_BLOCKED
+			  : strcmp(w, "at once") == 0 ? SP_BLOCK_AT_ONCE : SP_BLOCK_ANY;
+	if (b == SP_BLOCK_ANY) {
+		if (strcmp(w, "resumed") == 0)
+			return err(p, lt + 1, _("<resumed> is what the transcript prints; a script writes "
+						"<blocked> = N"));
+		struct suggest sg;
+		suggest_init(&sg, w);
+		suggest_try(&sg, "blocked");
+		suggest_try(&sg, "at once");
+		if (!sg.best && (strcmp(w, "atonce") == 0 || strcmp(w, "at_once") == 0 ||
+				 strcmp(w, "at-once") == 0 || strcmp(w, "immediate") == 0))
+			sg.best = "at once";
+		if (sg.best)
+			return err(p, lt + 1, _("unknown mark '<%s>'; did you mean '<%s>'?"), w, sg.best);
+		return err(p, lt + 1, _("unknown mark '<%s>' (expected <blocked> or <at once>)"), w);
+	}
+	if (st->blocking != SP_BLOCK_ANY)
+		return err(p, lt, _("a call takes one mark, <blocked> or <at once>"));
+	if (b == SP_BLOCK_BLOCKED && !call_may_block(st->call) && st->call != SP_CALL_CLOSE)
+		return err(p, lt, _("%s() never blocks; <blocked> cannot hold"), call_name(st->call));
+	st->blocking = b;
+	c->pos = q + 1;
+	return 0;
+}
+
+/* Whether the ident at C is WORD. */
+static int ident_is(const struct cur *c, const char *word)
+{
+	size_t n = ident_len(c);
+	return n == strlen(word) && memcmp(c->s + c->pos, word, n) == 0;
+}
+
+/* After "expect": "wire FROM > TO [...]", "wire [...]" or "no wire ...", as opposed to an actor named wire. */
+static int expect_is_wire(const struct cur *c)
+{
+	struct cur k = *c;
+	if (ident_is(&k, "no")) {
+		k.pos += 2;
+		skip_ws(&k);
+		return ident_is(&k, "wire");
+	}
+	if (!ident_is(&k, "wire"))
+		return 0;
+	k.pos += 4;
+	skip_ws(&k);
+	if (at(&k) == '[')
+		return 1;
+	size_t n = ident_len(&k);
+	if (!n)
+		return 0;
+	k.pos += n;
+	skip_ws(&k);
+	if (at(&k) == '>')
+		return 1;
+	for (; k.pos < k.end && k.s[k.pos] != '#'; k.pos++) /* "wire client server [FIN]": a '>' missing */
+		if (k.s[k.pos] == '[')
+			return 1;
+	return 0;
+}
+
+/* Whether A and B hold the same letters ("AKC", "ACK"): a flag's letters swapped. */
+static int same_letters(const char *a, const char *b)
+{
+	int count[128] = { 0 };
+	if (strlen(a) != strlen(b))
+		return 0;
+	for (; *a; a++, b++) {
+		count[*a & 127]++;
+		count[*b & 127]--;
+	}
+	for (int i = 0; i < 128; i++)
+		if (count[i])
+			return 0;
+	return 1;
+}
+
+/* A side named in expect wire: one of the script's actors so far, or a program's (--run) side. */
+static int wire_side(struct parser *p, struct cur *c, char out[SP_NAME_MAX])
+{
+	size_t pos = c->pos, n = ident_len(c);
+	if (!n)
+		return at_eol(c) ? err(p, c->pos, _("expected a side after '>', as in expect wire client > "
+					       "server [FIN,ACK]"))
+				 : unexpected(p, c, _("where a side belongs"));
+	if (copy_name(p, c, pos, n, out) < 0)
+		return -1;
+	c->pos += n;
+	if (p->prompt)
+		return 0;
+	struct suggest sg;
+	suggest_init(&sg, out);
+	for (int i = 0; i < p->nactors; i++) {
+		if (strcmp(p->actors[i], out) == 0)
+			return 0;
+		suggest_try(&sg, p->actors[i]);
+	}
+	if (sg.best) /* not a side yet, and a slip of one: a program's side would be spelt apart */
+		return err(p, pos, _("no side '%s' made a call before this line; did you mean '%s'?"), out,
+			   sg.best);
+	return 0;
+}
+
+/* expect [no] wire [FROM > TO] [FLAG,FLAG] [len=N]; C is at "wire" or "no". */
+static int parse_expect_wire(struct parser *p, struct cur *c, struct sp_stmt *st)
+{
+	struct sp_wire_want *w = &st->wire;
+	st->kind = SP_ST_EXPECT_WIRE;
+	memset(w, 0, sizeof *w);
+	if (ident_is(c, "no")) {
+		w->negate = 1;
+		c->pos += 2;
+		skip_ws(c);
+	}
+	c->pos += 4; /* "wire" */
+	skip_ws(c);
+	if (ident_len(c)) {
+		if (wire_side(p, c, w->from) < 0)
+			return -1;
+		skip_ws(c);
+		if (at(c) != '>')
+			return err(p, c->pos, _("expected '>' after '%s': FROM > TO, as in expect wire "
+						"client > server [FIN,ACK]"), w->from);
+		c->pos++;
+		skip_ws(c);
+		if (wire_side(p, c, w->to) < 0)
+			return -1;
+		skip_ws(c);
+	}
+	if (at(c) != '[')
+		return at_eol(c) ? err(p, c->pos, _("expected the segment's flags, as in [FIN,ACK]"))
+				 : unexpected(p, c, _("; expected the segment's flags, as in [FIN,ACK]"));
+	c->pos++;
+	for (;;) {
+		skip_ws(c);
+		size_t fpos = c->pos, n = ident_len(c);
+		if (!n)
+			return at(c) == ']' && !w->flags ? err(p, c->pos, _("expected a flag: SYN, ACK, FIN, RST, "
+									  "PSH, URG, ECE or CWR"))
+				: at(c) ? unexpected(p, c, _("in the flags; expected SYN, ACK, FIN, RST, PSH ..."))
+					: err(p, c->pos, _("missing ']' to close the flags"));
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), c->s + fpos);
+		uint8_t bit = n < 63 ? wire_flag_bit(name) : 0;
+		if (!bit) {
+			struct suggest sg;
+			suggest_init(&sg, name);
+			for (size_t k = 0; wire_flag_name_at(k); k++) {
+				suggest_try(&sg, wire_flag_name_at(k));
+				if (!sg.best && same_letters(name, wire_flag_name_at(k)))
+					sg.best = wire_flag_name_at(k);
+			}
+			if (sg.best)
+				return err(p, fpos, _("unknown TCP flag '%s'; did you mean '%s'?"), name, sg.best);
+			return err(p, fpos, _("unknown TCP flag '%s' (expected SYN, ACK, FIN, RST, PSH, URG, "
+					      "ECE or CWR)"), name);
+		}
+		if (w->flags & bit)
+			return err(p, fpos, _("flag %s is written twice"), name);
+		w->flags |= bit;
+		c->pos += n;
+		skip_ws(c);
+		if (at(c) == ']')
+			break;
+		if (at(c) != ',')
+			return at(c) ? unexpected(p, c, _("in the flags; join flags with ','"))
+				     : err(p, c->pos, _("missing ']' to close the flags"));
+		c->pos++;
+	}
+	c->pos++; /* ']' */
+	skip_ws(c);
+	if (ident_is(c, "len")) {
+		c->pos += 3;
+		if (at(c) != '=')
+			return err(p, c->pos, _("expected '=' after len, as in len=14"));
+		c->pos++;
+		size_t npos = c->pos;
+		long long v;
+		while (is_digit(at(c)))
+			c->pos++;
+		int r = span_number(c->s, npos, c->pos, &v);
+		if (r == -1)
+			return err(p, npos, _("expected a number of bytes after len="));
+		if (r == -2 || v > 65535)
+			return err(p, npos, _("a segment carries at most 65535 bytes, not %.*s"),
+				   tok_len(npos, c->pos), c->s + npos);
+		if (is_ident_char(at(c)))
+			return unexpected(p, c, _("in the length"));
+		w->has_len = 1;
+		w->len = (long)v;
+	}
+	if (!at_eol(c))
+		return unexpected(p, c, w->has_len ? _("after the length") : _("after the flags"));
+	return 0;
+}
+
+/*
+ * After "expect ACTOR": a word alone that is "blocked" or "free", or a slip of
+ * one ("blokced"), makes expect ACTOR blocked|free; C is at that word (N bytes).
+ * 1 when it is one (ST filled, or an error given: *RC), 0 for expect ACTOR NAME STATE.
+ */
+static int parse_expect_side(struct parser *p, struct cur *c, struct sp_stmt *st, size_t n, int *rc)
+{
+	struct cur k = *c;
+	k.pos += n;
+	if (!at_eol(&k))
+		return 0;
+	char word[64];
+	snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), c->s + c->pos);
+	*rc = 0;
+	if (strcmp(word, "blocked") == 0 || strcmp(word, "free") == 0) {
+		st->kind = SP_ST_EXPECT_SIDE;
+		st->side_blocked = word[0] == 'b';
+		c->pos += n;
+		return 1;
+	}
+	if (script_scope_has(p->scope, st->actor, word))
+		return 0; /* a socket: its state is missing */
+	struct suggest sg;
+	suggest_init(&sg, word);
+	suggest_try(&sg, "blocked");
+	suggest_try(&sg, "free");
+	if (!sg.best && strcmp(word, "busy") == 0)
+		sg.best = "blocked";
+	if (!sg.best)
+		return 0;
+	*rc = err(p, c->pos, _("unknown word '%s' after expect %s; did you mean '%s'? (expect ACTOR "
+			       "blocked|free, or expect ACTOR NAME STATE)"), word, st->actor, sg.best);
+	return 1;
+}
+
+/* The line of an expect wire, after "expect ". */
+static void out_wire_want(struct text_buf *o, const struct sp_wire_want *w)
+{
+	char fl[64];
+	text_buf_puts(o, w->negate ? "no wire" : "wire");
+	if (w->from[0])
+		text_buf_printf(o, " %s > %s", w->from, w->to);
+	wire_flags_text((uint8_t)w->flags, fl, sizeof fl);
+	text_buf_printf(o, " [%s]", fl);
+	if (w->has_len)
+		text_buf_printf(o, " len=%ld", w->len);
+}
+
 /* ACTOR: [NAME =] CALL(ARGS) [= EXPECTED]; C is at ':' after the actor. */
 static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_t apos, size_t alen)
 {
@@ -1519,7 +1815,21 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 				 : unexpected(p, c, _("where a call belongs"));
 	c->pos += n;
 	skip_ws(c);
-	size_t apos2 = cpos;
+	size_t apos2 = cpos, pos2 = 0;
+	if (at(c) == ',') { /* "a, b = socketpair(...)": two names take the two sockets */
+		struct cur m = *c;
+		m.pos++;
+		skip_ws(&m);
+		size_t n2 = ident_len(&m);
+		pos2 = m.pos;
+		m.pos += n2;
+		skip_ws(&m);
+		if (n2 && at(&m) == '=') {
+			if (copy_name(p, &m, pos2, n2, st->assign2) < 0)
+				return -1;
+			c->pos = m.pos;
+		}
+	}
 	if (at(c) == '=') {
 		if (copy_name(p, c, cpos, n, st->assign) < 0)
 			return -1;
@@ -1567,7 +1877,18 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 			return err(p, cpos, _("unknown call '%s'; did you mean '%s'?"), name, sg.best);
 		return err(p, cpos, _("unknown call '%s'"), name);
 	}
-	if (st->assign[0] && st->call != SP_CALL_SOCKET && st->call != SP_CALL_ACCEPT)
+	if (st->assign2[0] && st->call == SP_CALL_ACCEPT)
+		return err(p, apos2, _("one name takes the result here: 'conn = accept(s)' (the "
+				       "peer's address is shown with it)"));
+	if (st->assign2[0] && !call_has(st->call, CALL_F_PAIR))
+		return err(p, apos2, _("only socketpair() returns two sockets to name: "
+				       "'a, b = socketpair(AF_UNIX, SOCK_STREAM)'"));
+	if (st->assign2[0] && strcmp(st->assign, st->assign2) == 0)
+		return err(p, pos2, _("the two sockets of socketpair() need two different names"));
+	if (st->assign[0] && !st->assign2[0] && call_has(st->call, CALL_F_PAIR))
+		return err(p, apos2, _("%s() returns two sockets: name both, as in "
+				       "'a, b = socketpair(AF_UNIX, SOCK_STREAM)'"), name);
+	if (st->assign[0] && !st->assign2[0] && st->call != SP_CALL_SOCKET && st->call != SP_CALL_ACCEPT)
 		return err(p, apos2, _("only socket() and accept() return a socket to name"));
 	if (at(c) != '(')
 		return err(p, c->pos, _("expected '(' after '%s'"), name);
@@ -1654,10 +1975,16 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	}
 
 	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
+	skip_ws(c);
 	if (at(c) == '=') {
 		if (parse_expect(p, c, st) < 0)
 			return -1;
 	}
+	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
 	if (!at_eol(c))
 		return unexpected(p, c, _("after the call"));
 	return 0;
@@ -1727,6 +2054,8 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 
 	st->kind = SP_ST_EXPECT;
 	skip_ws(c);
+	if (expect_is_wire(c))
+		return parse_expect_wire(p, c, st);
 	if (!(n = ident_len(c)))
 		return err(p, c->pos, "%s", usage);
 	if (copy_name(p, c, c->pos, n, st->actor) < 0)
@@ -1743,8 +2072,11 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 		snprintf(st->name, sizeof st->name, "%.*s", (int)digits, c->s + c->pos);
 		c->pos += digits;
 	} else {
+		int side_rc;
 		if (!(n = ident_len(c)))
 			return err(p, c->pos, "%s", usage);
+		if (parse_expect_side(p, c, st, n, &side_rc))
+			return side_rc;
 		if (copy_name(p, c, c->pos, n, st->name) < 0)
 			return -1;
 		c->pos += n;
@@ -2013,6 +2345,9 @@ int script_parse(const char *file, const char *text, size_t len,
 		if (st.kind == SP_ST_CALL && st.assign[0] && st.actor[0] &&
 		    scope_add(p.scope, st.actor, st.assign) < 0)
 			r = (enum parsed)err(&p, 0, _("out of memory"));
+		if (st.kind == SP_ST_CALL && st.assign2[0] && st.actor[0] &&
+		    scope_add(p.scope, st.actor, st.assign2) < 0)
+			r = (enum parsed)err(&p, 0, _("out of memory"));
 		if (r == P_ERR && st.kind == SP_ST_REPEAT && !p.prompt)
 			r = P_STMT; /* reported already; keep the block so its end matches */
 		if (r == P_NONE || r == P_ERR) {
@@ -2180,8 +2515,9 @@ int script_parse_line(const char *text, struct sp_scope *scope, struct sp_stmt *
 		if (r == P_NONE)
 			err(&p, 0, _("empty statement"));
 		if (r == P_STMT) {
-			if (out->kind == SP_ST_CALL && out->assign[0] &&
-			    scope_add(scope, out->actor, out->assign) < 0)
+			if (out->kind == SP_ST_CALL && ((out->assign[0] &&
+			    scope_add(scope, out->actor, out->assign) < 0) || (out->assign2[0] &&
+			    scope_add(scope, out->actor, out->assign2) < 0)))
 				err(&p, 0, _("out of memory"));
 			else
 				rc = 0;
@@ -2270,6 +2606,9 @@ static void out_addr(struct text_buf *o, const struct sp_addr *a)
 		text_buf_puts(o, a->name);
 		text_buf_puts(o, ")");
 		break;
+	case SP_ADDR_UNSPEC:
+		text_buf_puts(o, "AF_UNSPEC");
+		break;
 	}
 }
 
@@ -2337,7 +2676,9 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 	case SP_ST_CALL: {
 		const char *name = call_name(st->call);
 		text_buf_printf(&o, "%s: ", st->actor);
-		if (st->assign[0])
+		if (st->assign[0] && st->assign2[0])
+			text_buf_printf(&o, "%s, %s = ", st->assign, st->assign2);
+		else if (st->assign[0])
 			text_buf_printf(&o, "%s = ", st->assign);
 		text_buf_puts(&o, name ? name : "?");
 		text_buf_puts(&o, "(");
@@ -2347,6 +2688,8 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 			out_arg(&o, st, i);
 		}
 		text_buf_puts(&o, ")");
+		if (st->blocking == SP_BLOCK_BLOCKED)
+			text_buf_puts(&o, " <blocked>");
 		if (st->expect.present) {
 			const char *en = consts_errno_name(st->expect.err);
 			text_buf_printf(&o, " = %lld", st->expect.ret);
@@ -2359,6 +2702,8 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 			if (st->expect.has_value)
 				text_buf_printf(&o, " (value %s)", st->expect.value_text);
 		}
+		if (st->blocking == SP_BLOCK_AT_ONCE)
+			text_buf_puts(&o, " <at once>");
 		break;
 	}
 	case SP_ST_EXPECT: {
@@ -2383,6 +2728,13 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 		break;
 	case SP_ST_REPEAT:
 		text_buf_printf(&o, "repeat %ld", st->repeat);
+		break;
+	case SP_ST_EXPECT_SIDE:
+		text_buf_printf(&o, "expect %s %s", st->actor, st->side_blocked ? "blocked" : "free");
+		break;
+	case SP_ST_EXPECT_WIRE:
+		text_buf_puts(&o, "expect ");
+		out_wire_want(&o, &st->wire);
 		break;
 	}
 	return o.len > INT_MAX ? INT_MAX : (int)o.len;

@@ -20,10 +20,12 @@
 #include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/kview.h"
+#include "sockplay/sandbox.h"
 #include "sockplay/session.h"
 #include "sockplay/text.h"
 #include "sockplay/trace.h"
 #include "sockplay/transcript.h"
+#include "sockplay/wire.h"
 
 #define SESSION_MAX_ACTORS 16 /* actors and programs' processes (a forking server has a few) */
 #define SESSION_MAX_PROGS 8
@@ -77,6 +79,7 @@ struct pending {
 	int line;
 	const struct sp_stmt *stmt;
 	char assign[SP_NAME_MAX];
+	char assign2[SP_NAME_MAX]; /* socketpair(): the second name */
 	char text[SNAP_LINE_MAX];
 	struct sp_expect expect; /* deep copy: typed statements may be gone */
 	size_t sent_len;
@@ -84,6 +87,8 @@ struct pending {
 	int blocked;
 	int interrupted;
 	struct timespec start;
+	enum sp_block blocking;  /* <blocked> / <at once> written after the call */
+	int block_failed;        /* <at once> that blocked: its failure is reported */
 };
 
 /* A program on stage (--run): one trace, one side per process. */
@@ -142,16 +147,15 @@ struct session {
 	size_t snap_socks_cap;
 	struct snap_line *snap_log;
 	size_t snap_log_cap;
-	/* for the explain area */
-	int last_call, last_err;
-	long long last_ret;
-	char last_actor[SP_NAME_MAX];
-	char last_text[SNAP_LINE_MAX];
-	char last_explain[SNAP_EXPLAIN_MAX];
 	uint32_t last_seq;             /* the request number of the call above (numbers grow) */
 	char holder_comm[132];         /* the explanation's outside holder of a port, by name, escaped */
-	char say[512];
-	char title[128];
+	/* expect wire: the capture (the caller's) and where the most recent call began */
+	struct {
+		struct wire *w;
+		char off[300];             /* why there is none */
+		struct timespec call_rt;   /* CLOCK_REALTIME, as segments are stamped; 0: no call yet */
+		char call_text[SNAP_LINE_MAX];
+	} wire;
 };
 
 static long long ms_since(const struct timespec *t0)
@@ -336,6 +340,10 @@ static int resolve_addr(struct session *s, struct sess_actor *act, const struct 
 		}
 		return 0;
 	}
+	case SP_ADDR_UNSPEC: /* a sockaddr of no family: connect() dissolves the association with it */
+		out->ss_family = AF_UNSPEC;
+		*len = sizeof(struct sockaddr);
+		return 0;
 	case SP_ADDR_OF: {
 		struct sess_actor *owner = a->actor[0] ? find_actor(s, a->actor) : act;
 		struct sess_sock *ss = owner ? sock_by_name(owner, a->name) : NULL;
@@ -413,9 +421,13 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 			rq->proto = (int)a->num;
 			break;
 		case CALL_SH_ADDR:
+		case CALL_SH_PATH:
 			if (resolve_addr(s, act, &a->addr, family, &rq->addr, &rq->addrlen, err, errlen) < 0)
 				return -1;
-			text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
+			if (a->addr.kind == SP_ADDR_UNSPEC)
+				snprintf(addrt, sizeof addrt, "AF_UNSPEC");
+			else
+				text_addr(&rq->addr, rq->addrlen, addrt, sizeof addrt);
 			break;
 		case CALL_SH_DATA:
 			rq->unit = a->data.unit;
@@ -464,6 +476,7 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	p->line = st->line;
 	p->stmt = st;
 	snprintf(p->assign, sizeof p->assign, "%s", st->assign);
+	snprintf(p->assign2, sizeof p->assign2, "%s", st->assign2);
 	dup_expect(&p->expect, &st->expect);
 	return 0;
 }
@@ -530,6 +543,59 @@ static int check_expect(const struct sp_expect *e, const struct actor_res *r, co
 	return ok;
 }
 
+/* ---- blocking asserted per call (<blocked>, <at once>) ------------------ */
+
+/* Before a call is sent: what blocking it must show, and where it began for expect wire. */
+static void note_call_start(struct session *s, struct pending *p, const struct sp_stmt *st)
+{
+	p->blocking = st->blocking;
+	clock_gettime(CLOCK_REALTIME, &s->wire.call_rt);
+	snprintf(s->wire.call_text, sizeof s->wire.call_text, "%s", p->text);
+}
+
+/* "<blocked> = 4", "= 4 \"abcd\" <at once>": the expectation as the script wrote it. */
+static void block_want_text(const struct pending *p, char *out, size_t size)
+{
+	char e[256] = "";
+	if (p->expect.present)
+		transcript_expect_text(&p->expect, e, sizeof e);
+	if (p->blocking == SP_BLOCK_BLOCKED)
+		snprintf(out, size, "<blocked>%s%s", e[0] ? " = " : "", e);
+	else
+		snprintf(out, size, "%s%s%s<at once>", e[0] ? "= " : "", e, e[0] ? " " : "");
+}
+
+/* A call just seen blocked: an <at once> one fails now, not when it ends. */
+static void block_blocked_check(struct session *s, struct sess_actor *act)
+{
+	struct pending *p = &act->p;
+	if (p->blocking != SP_BLOCK_AT_ONCE || p->block_failed)
+		return;
+	char want[300], msg[400], line[480];
+	block_want_text(p, want, sizeof want);
+	snprintf(msg, sizeof msg, "expected %s, got <blocked>", want);
+	p->block_failed = 1;
+	s->failures++;
+	struct sp_event fe = { .kind = SP_EV_FAIL, .actor = act->name, .stmt = p->stmt,
+			       .line = p->line, .text = msg, .state = -1 };
+	snprintf(line, sizeof line, "expectation failed: %s", msg);
+	log_line(act, SNAP_LINE_ERR, line);
+	emit(s, &fe);
+}
+
+/* A call that ended: a <blocked> one that returned at once fails (MSG says how). */
+static int block_result_ok(const struct pending *p, const struct actor_res *r, int ok, char *msg,
+			   size_t size)
+{
+	if (p->blocking != SP_BLOCK_BLOCKED || p->blocked)
+		return ok;
+	char want[300], got[256];
+	block_want_text(p, want, sizeof want);
+	got_text(r->ret, r->err, r->data, r->data_len, p->expect.has_data, got, sizeof got);
+	snprintf(msg, size, "expected %s, got = %s at once", want, got);
+	return 0;
+}
+
 static void note_for(const struct pending *p, const struct actor_res *r, char *out, size_t size)
 {
 	const struct call_info *ci = call_info(p->call);
@@ -571,6 +637,9 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 			snprintf(out, size, "value %d", r->opt_vals[0]);
 		break;
 	}
+	case CALL_NOTE_FDS: /* as the trace of a program's socketpair() says it */
+		snprintf(out, size, "fds %d, %d", r->fd, r->fd2);
+		break;
 	case CALL_NOTE_NONE:
 		break;
 	}
@@ -590,8 +659,35 @@ static void sock_take_result(struct sess_sock *ss, const struct actor_res *r)
 	ss->state = r->tcp_state;
 }
 
+/* socketpair(): two sockets, named as the statement says, each the other's peer. */
+static void add_pair(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
+{
+	const int fds[2] = { r->fd, r->fd2 };
+	const uint64_t cookies[2] = { r->cookie, r->cookie2 };
+	const char *names[2] = { p->assign, p->assign2 };
+	for (int k = 0; k < 2; k++) {
+		struct sess_sock *old = sock_by_fd(act, fds[k]);
+		if (old)
+			old->closed = 1;
+		struct sess_sock *ss = sock_add(act);
+		if (!ss)
+			return;
+		snprintf(ss->name, sizeof ss->name, "%s", names[k]);
+		ss->fd = fds[k];
+		ss->cookie = cookies[k];
+		ss->family = p->family;
+		ss->type = p->type;
+		ss->state = -1;
+	}
+}
+
 static void update_sockets(struct sess_actor *act, const struct pending *p, const struct actor_res *r)
 {
+	if (p->call == SP_CALL_SOCKETPAIR) {
+		if (r->ret == 0 && r->fd >= 0 && r->fd2 >= 0)
+			add_pair(act, p, r);
+		return;
+	}
 	if ((p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0) {
 		struct sess_sock *old = sock_by_fd(act, (int)r->ret);
 		if (old)
@@ -817,6 +913,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	memset(cx, 0, sizeof *cx);
 	cx->state_after = r->tcp_state;
 	cx->holder_state = -1;
+	cx->family = p->family;
 	if (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT)
 		return;
 	struct sess_sock *me = sock_by_fd(act, p->fd);
@@ -904,10 +1001,13 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 		ok = 0;
 		snprintf(msg, sizeof msg, "%s was still blocked and was interrupted", p->text);
 	}
+	ok = block_result_ok(p, r, ok, msg, sizeof msg);
 	const char *sname = "";
 	int socktype = p->type;
 	struct sess_sock *ss = (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT) && r->ret >= 0
 				       ? sock_by_fd(act, (int)r->ret) : sock_by_fd(act, p->fd);
+	if (p->call == SP_CALL_SOCKETPAIR && r->ret == 0)
+		ss = sock_by_fd(act, r->fd); /* the first of the two: its name, as for socket() */
 	if (ss) {
 		sname = ss->name;
 		socktype = ss->type;
@@ -917,7 +1017,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 		.call = p->call, .text = p->text, .resumed = p->blocked,
 		.interrupted = p->interrupted, .ret = r->ret, .err = r->err, .data = r->data,
 		.data_len = r->data_len, .sent_len = p->sent_len, .note = note[0] ? note : NULL,
-		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state, .ok = ok,
+		.fd = r->fd, .socktype = socktype, .sock_name = sname, .state = r->tcp_state,
+		.ok = ok && !p->block_failed,
 		.elapsed_ns = r->elapsed_ns, .explain = &cx,
 	};
 	transcript_call_text(&ev, line, sizeof line);
@@ -930,20 +1031,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 * explanation; unless sockplay interrupted it, at the user's word.
 	 */
 	ev.shown = p->seq >= s->last_seq || p->interrupted; /* an interrupt is the user's own step */
-	if (ev.shown) {
-		if (p->seq > s->last_seq)
-			s->last_seq = p->seq;
-		s->last_call = p->call;
-		if (p->stmt && s->o.explain)
-			explain_step_ctx(p->stmt, socktype, r->ret, r->ret < 0 ? r->err : 0, &cx,
-					 s->last_explain, sizeof s->last_explain);
-		else
-			s->last_explain[0] = 0;
-		s->last_err = r->ret < 0 ? r->err : 0;
-		s->last_ret = r->ret;
-		snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
-		snprintf(s->last_text, sizeof s->last_text, "%s", line);
-	}
+	if (ev.shown && p->seq > s->last_seq)
+		s->last_seq = p->seq;
 	emit(s, &ev);
 	if (!ok) {
 		s->failures++;
@@ -1113,6 +1202,12 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 		emit_error(s, st, _("%s is a program (--run); a script drives only the other sides"), st->actor);
 		return SESSION_ERROR;
 	}
+	if (call_has(st->call, CALL_F_FILES) && !sandbox_files_private()) {
+		emit_error(s, st, _("%s() refused: a script removes files only in the sandbox's own "
+				    "filesystem, and this session uses the host's (--host-net, or no sandbox); "
+				    "use an abstract name (@name) instead of a path"), call_name(st->call));
+		return SESSION_ERROR;
+	}
 	struct sess_actor *act = get_actor(s, st->actor, err, sizeof err);
 	if (!act) {
 		emit_error(s, st, _("cannot start actor %s: %s"), st->actor, err);
@@ -1131,6 +1226,7 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 	}
 	p->seq = rq.seq = ++s->seq;
 	explain_before(act, p);
+	note_call_start(s, p, st);
 	p->active = 1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (actor_send(act->a, &rq) < 0) {
@@ -1161,8 +1257,10 @@ static enum session_rc exec_call(struct session *s, const struct sp_stmt *st)
 			break;
 		rc = wait_done(s, act, BLOCK_LOOK_MS);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		mark_blocked(s, act);
+		block_blocked_check(s, act);
+	}
 	settle(s, act);
 	return rc < 0 ? SESSION_ERROR : SESSION_OK;
 }
@@ -1221,6 +1319,137 @@ static enum session_rc exec_expect(struct session *s, const struct sp_stmt *st)
 	return SESSION_OK;
 }
 
+/* ---- expect ACTOR blocked|free, expect [no] wire ... --------------------- */
+
+/* Whether a side is in a call now, and which: "accept(3)". */
+static int side_in_call(const struct sess_actor *act, const char **what)
+{
+	if (act->a && act->p.active) {
+		*what = act->p.text;
+		return 1;
+	}
+	if (act->prog && act->tblocked && !act->ended) {
+		*what = act->btext;
+		return 1;
+	}
+	return 0;
+}
+
+static enum session_rc exec_expect_side(struct session *s, const struct sp_stmt *st)
+{
+	struct sess_actor *act = find_actor(s, st->actor);
+	const char *what = "";
+	int blocked = act && side_in_call(act, &what);
+	/* free may take a moment, as a state may: the step that released the call is still reporting */
+	if (blocked && !st->side_blocked && act->a) {
+		wait_done(s, act, EXPECT_WAIT_MS);
+		blocked = side_in_call(act, &what);
+	}
+	char text[SP_NAME_MAX + 16], seen[SNAP_LINE_MAX + 16], msg[SNAP_LINE_MAX + 96];
+	snprintf(text, sizeof text, "%s %s", st->actor, st->side_blocked ? "blocked" : "free");
+	if (blocked)
+		snprintf(seen, sizeof seen, "blocked in %s", what);
+	else
+		snprintf(seen, sizeof seen, "free");
+	int ok = blocked == st->side_blocked;
+	struct sp_event ev = { .kind = SP_EV_EXPECT, .actor = st->actor, .stmt = st, .line = st->line,
+			       .text = text, .note = seen, .state = -1, .want_state = -1, .ok = ok };
+	if (act)
+		log_line(act, ok ? SNAP_LINE_INFO : SNAP_LINE_ERR, seen);
+	emit(s, &ev);
+	if (!ok) {
+		s->failures++;
+		snprintf(msg, sizeof msg, "expected %s, got %s (%s)", st->side_blocked ? "blocked" : "free",
+			 seen, st->actor);
+		struct sp_event fe = { .kind = SP_EV_FAIL, .actor = st->actor, .stmt = st,
+				       .line = st->line, .text = msg, .state = -1 };
+		emit(s, &fe);
+	}
+	return SESSION_OK;
+}
+
+void session_set_wire(struct session *s, struct wire *w, const char *why_off)
+{
+	s->wire.w = w;
+	if (why_off && strncmp(why_off, "wire view off: ", 15) == 0)
+		why_off += 15; /* the capture's message for the wire pane */
+	snprintf(s->wire.off, sizeof s->wire.off, "%s", why_off && why_off[0] ? why_off : "the capture is off");
+}
+
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * The segments put on the wire since the most recent call began, of the
+ * playground's sockets: does one match W (all of its flags and, for a
+ * positive one, exactly them)? SEEN lists them all ("client > server
+ * [FIN,ACK] len=0, ..."); returns how many matched.
+ */
+static int wire_matches(const struct session *s, const struct sp_wire_want *w, char *seen, size_t size)
+{
+	size_t o = 0, listed = 0, count = wire_count(s->wire.w);
+	int hits = 0;
+	seen[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		const struct wire_seg *g = wire_at(s->wire.w, i);
+		if (g->proto != IPPROTO_TCP || ts_before(&g->ts, &s->wire.call_rt))
+			continue;
+		const char *src = session_addr_owner(s, &g->src), *dst = session_addr_owner(s, &g->dst);
+		if (!src && !dst) /* someone else's traffic on a host's lo */
+			continue;
+		int dir = !w->from[0] || (src && dst && strcmp(src, w->from) == 0 && strcmp(dst, w->to) == 0);
+		int flags = w->negate ? (g->flags & w->flags) == w->flags : g->flags == w->flags;
+		int len = !w->has_len || (long)g->len == w->len;
+		hits += dir && flags && len;
+		char fl[64];
+		wire_flags_text(g->flags, fl, sizeof fl);
+		if (listed++ < 12 && o < size)
+			o += (size_t)snprintf(seen + o, size - o, "%s%s > %s [%s] len=%u", listed > 1 ? ", " : "",
+					      src ? src : "?", dst ? dst : "?", fl, g->len);
+		else if (listed == 13 && o < size)
+			o += (size_t)snprintf(seen + o, size - o, ", ...");
+	}
+	return hits;
+}
+
+static enum session_rc exec_expect_wire(struct session *s, const struct sp_stmt *st)
+{
+	const struct sp_wire_want *w = &st->wire;
+	char text[160], want[160], seen[1024], msg[1400];
+	script_stmt_format(st, text, sizeof text);
+	const char *t = strncmp(text, "expect ", 7) == 0 ? text + 7 : text; /* "wire client > server [FIN,ACK]" */
+	snprintf(want, sizeof want, "%s", strncmp(t, "no wire ", 8) == 0 ? t + 8 : strncmp(t, "wire ", 5) == 0 ? t + 5 : t);
+	const char *call = s->wire.call_rt.tv_sec ? s->wire.call_text : "the script so far";
+	int ok;
+	if (!s->wire.w) {
+		ok = 0;
+		snprintf(seen, sizeof seen, "unable to check");
+		snprintf(msg, sizeof msg, "cannot check %s: %s", t, s->wire.off);
+	} else {
+		int hits = wire_matches(s, w, seen, sizeof seen);
+		ok = w->negate ? hits == 0 : hits > 0;
+		if (!seen[0])
+			snprintf(msg, sizeof msg, "expected %s %s, but %s put nothing on the wire",
+				 w->negate ? "no segment" : "a segment", want, call);
+		else
+			snprintf(msg, sizeof msg, "expected %s %s; %s put on the wire: %s",
+				 w->negate ? "no segment" : "a segment", want, call, seen);
+		if (!seen[0])
+			snprintf(seen, sizeof seen, "nothing");
+	}
+	struct sp_event ev = { .kind = SP_EV_EXPECT, .stmt = st, .line = st->line, .text = t,
+			       .note = seen, .state = -1, .want_state = -1, .ok = ok };
+	emit(s, &ev);
+	if (!ok) {
+		s->failures++;
+		struct sp_event fe = { .kind = SP_EV_FAIL, .stmt = st, .line = st->line, .text = msg, .state = -1 };
+		emit(s, &fe);
+	}
+	return SESSION_OK;
+}
+
 enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 {
 	if (session_stmt_waits(s, st))
@@ -1231,14 +1460,14 @@ enum session_rc session_exec(struct session *s, const struct sp_stmt *st)
 		return exec_call(s, st);
 	case SP_ST_EXPECT:
 		return exec_expect(s, st);
+	case SP_ST_EXPECT_SIDE:
+		return exec_expect_side(s, st);
+	case SP_ST_EXPECT_WIRE:
+		return exec_expect_wire(s, st);
 	case SP_ST_TITLE:
 	case SP_ST_SAY: {
 		struct sp_event ev = { .kind = st->kind == SP_ST_SAY ? SP_EV_SAY : SP_EV_TITLE,
 				       .stmt = st, .line = st->line, .text = st->text, .state = -1 };
-		if (st->kind == SP_ST_SAY)
-			snprintf(s->say, sizeof s->say, "%s", st->text ? st->text : "");
-		else
-			snprintf(s->title, sizeof s->title, "%s", st->text ? st->text : "");
 		emit(s, &ev);
 		return SESSION_OK;
 	}
@@ -1614,19 +1843,8 @@ static void prog_event(struct session *s, struct sess_prog *pg, const struct tra
 		transcript_call_text(&ev, line, sizeof line);
 		log_line(act, te->kind == TRACE_EV_BLOCKED ? SNAP_LINE_BLOCKED
 			 : te->res.ret < 0 ? SNAP_LINE_ERR : SNAP_LINE_OK, line);
-		if (te->kind == TRACE_EV_CALL && !te->libc) {
-			s->last_call = te->req.call;
-			s->last_err = te->res.ret < 0 ? te->res.err : 0;
-			s->last_ret = te->res.ret;
-			s->last_explain[0] = 0;
-			if (s->o.explain && te->req.call != SP_CALL_NONE)
-				explain_step_type(te->req.call, te->socktype, te->res.ret,
-						  te->res.ret < 0 ? te->res.err : 0, s->last_explain,
-						  sizeof s->last_explain);
-			snprintf(s->last_actor, sizeof s->last_actor, "%s", act->name);
-			snprintf(s->last_text, sizeof s->last_text, "%s", line);
-			ev.shown = 1;
-		}
+		if (te->kind == TRACE_EV_CALL && !te->libc)
+			ev.shown = 1; /* the program's own call: the newest */
 		emit(s, &ev);
 		break;
 	}
@@ -1934,6 +2152,25 @@ static void snap_addr(struct addr_text *c, const struct sockaddr_storage *ss, so
 	out[n] = 0;
 }
 
+/*
+ * The length of a Unix address from the kernel's table, which gives the name's
+ * bytes in a zeroed storage: a path up to its NUL, an abstract name up to its
+ * last byte that is not NUL, and no name at all (socketpair(), a client that did
+ * not bind) as "(unnamed)". Other families: the storage's size.
+ */
+static socklen_t kv_addr_len(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+	size_t off = offsetof(struct sockaddr_un, sun_path), n = sizeof un->sun_path;
+	if (ss->ss_family != AF_UNIX)
+		return ss->ss_family ? sizeof *ss : 0;
+	if (un->sun_path[0])
+		return (socklen_t)(off + strnlen(un->sun_path, n) + 1);
+	while (n > 1 && !un->sun_path[n - 1])
+		n--;
+	return (socklen_t)(off + (n > 1 ? n : 0));
+}
+
 /* The addresses of a snapshot socket, and whether the peer is one: a port (Internet), any address (Unix). */
 static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, socklen_t local_len,
 		    const struct sockaddr_storage *peer, socklen_t peer_len)
@@ -1947,6 +2184,28 @@ static void snap_sa(struct snap_sock *o, const struct sockaddr_storage *local, s
 		o->peer_len = peer_len;
 	}
 	o->has_peer = o->peer_len && (o->peer_sa.ss_family == AF_UNIX || session_endpoint_port(&o->peer_sa) != 0);
+}
+
+/*
+ * An unnamed Unix peer (the other end of a socketpair(), a client that did
+ * not bind) is shown as the session's socket it is, when it is one: "fd 4 (b)",
+ * "client fd 3 (c)". 0 when the kernel's peer is no socket of the session.
+ */
+static int unix_peer_text(const struct session *s, const struct sess_actor *me, uint32_t ino, char *out,
+			  size_t size)
+{
+	for (size_t i = 0; ino && i < s->nactors; i++) {
+		const struct sess_actor *act = &s->actors[i];
+		for (size_t j = 0; j < act->nsocks; j++) {
+			const struct sess_sock *o = &act->socks[j];
+			if (!o->in_kernel || o->closed || o->k.inode != ino)
+				continue;
+			snprintf(out, size, "%s%sfd %d%s%s%s", act == me ? "" : act->name, act == me ? "" : " ", o->fd,
+				 o->name[0] ? " (" : "", o->name, o->name[0] ? ")" : "");
+			return 1;
+		}
+	}
+	return 0;
 }
 
 const struct snapshot *session_snapshot(struct session *s)
@@ -2020,11 +2279,12 @@ const struct snapshot *session_snapshot(struct session *s)
 			o->in_kernel = ss->in_kernel;
 			o->cookie = ss->cookie;
 			if (ss->in_kernel) {
-				snap_sa(o, &ss->k.local, sizeof ss->k.local, &ss->k.peer,
-					ss->k.peer.ss_family ? sizeof ss->k.peer : 0);
-				snap_addr(&ss->txt_local, &ss->k.local, sizeof ss->k.local, o->local, sizeof o->local);
-				snap_addr(&ss->txt_peer, &ss->k.peer, ss->k.peer.ss_family ? sizeof ss->k.peer : 0,
-					  o->peer, sizeof o->peer);
+				socklen_t ll = kv_addr_len(&ss->k.local), pl = kv_addr_len(&ss->k.peer);
+				snap_sa(o, &ss->k.local, ll, &ss->k.peer, pl);
+				snap_addr(&ss->txt_local, &ss->k.local, ll, o->local, sizeof o->local);
+				snap_addr(&ss->txt_peer, &ss->k.peer, pl, o->peer, sizeof o->peer);
+				if (ss->k.family == AF_UNIX && pl == offsetof(struct sockaddr_un, sun_path))
+					unix_peer_text(s, act, ss->k.peer_inode, o->peer, sizeof o->peer);
 				o->state = ss->k.state;
 				o->rq = ss->k.rq;
 				o->wq = ss->k.wq;
@@ -2047,14 +2307,6 @@ const struct snapshot *session_snapshot(struct session *s)
 			s->snap_log[li++] = act->log[(act->log_start + j) % SNAP_LOG_KEEP];
 		sa->nlog = act->nlog;
 	}
-	sn->last_call = s->last_call;
-	sn->last_err = s->last_err;
-	sn->last_ret = s->last_ret;
-	snprintf(sn->last_actor, sizeof sn->last_actor, "%s", s->last_actor);
-	snprintf(sn->last_text, sizeof sn->last_text, "%s", s->last_text);
-	memcpy(sn->last_explain, s->last_explain, sizeof sn->last_explain);
-	snprintf(sn->say, sizeof sn->say, "%s", s->say);
-	snprintf(sn->title, sizeof sn->title, "%s", s->title);
 	sn->failures = s->failures;
 	return sn;
 }

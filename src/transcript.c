@@ -155,13 +155,49 @@ static const char *kind_name(enum sp_event_kind k)
 	return "?";
 }
 
-/* --explain: what the call did, and the statement itself in Python and in C. */
-static void explain_event(const struct sp_event *ev, char *ex, size_t size)
+/* expect ACTOR blocked|free and expect [no] wire: what was seen is in NOTE. */
+static int expect_more(const struct sp_event *ev)
 {
-	if (ev->stmt && ev->stmt->kind == SP_ST_CALL)
-		explain_step_ctx(ev->stmt, ev->socktype, ev->ret, ev->err, ev->explain, ex, size);
+	return ev->stmt && (ev->stmt->kind == SP_ST_EXPECT_SIDE || ev->stmt->kind == SP_ST_EXPECT_WIRE);
+}
+
+/* "seen", "not seen", "none seen", "unable to check" */
+static const char *wire_verdict(const struct sp_event *ev)
+{
+	if (ev->note && strcmp(ev->note, "unable to check") == 0)
+		return ev->note;
+	if (ev->stmt->wire.negate)
+		return ev->ok ? "none seen" : "seen";
+	return ev->ok ? "seen" : "not seen";
+}
+
+/*
+ * "[server] blocked in accept(3)", "[server] free": what the side is doing;
+ * "[expect] wire client > server [FIN,ACK]: seen", "[expect] no wire [RST]: none seen".
+ */
+static void text_expect_more(FILE *fp, const struct sp_event *ev)
+{
+	if (ev->stmt->kind == SP_ST_EXPECT_SIDE)
+		fprintf(fp, "[%s] %s\n", ev->actor ? ev->actor : "?", ev->note ? ev->note : "?");
 	else
-		explain_step_type(ev->call, ev->socktype, ev->ret, ev->err, ex, size);
+		fprintf(fp, "[expect] %s: %s\n", ev->text ? ev->text : "?", wire_verdict(ev));
+}
+
+/* {"event":"expect","actor":"server","line":7,"text":"server blocked","expected":"blocked","seen":"blocked in accept(3)","ok":true} */
+static void json_expect_more(FILE *fp, const struct sp_event *ev)
+{
+	const struct sp_stmt *st = ev->stmt;
+	json_kv_str(fp, "text", ev->text ? ev->text : "");
+	if (st->kind == SP_ST_EXPECT_SIDE) {
+		json_kv_str(fp, "expected", st->side_blocked ? "blocked" : "free");
+	} else {
+		const char *w = ev->text ? ev->text : "";
+		json_kv_str(fp, "expected", strncmp(w, "no wire ", 8) == 0 ? w + 8 : strncmp(w, "wire ", 5) == 0 ? w + 5 : w);
+		fprintf(fp, ",\"negate\":%s", st->wire.negate ? "true" : "false");
+		json_kv_str(fp, "verdict", wire_verdict(ev));
+	}
+	json_kv_str(fp, "seen", ev->note ? ev->note : "");
+	fprintf(fp, ",\"ok\":%s", ev->ok ? "true" : "false");
 }
 
 static void json_event(struct transcript *t, const struct sp_event *ev)
@@ -220,10 +256,12 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 				json_kv_str(fp, "state", sn);
 			else
 				fprintf(fp, ",\"state\":null");
-			if (t->explain) {
-				char ex[2048];
-				explain_event(ev, ex, sizeof ex);
-				json_kv_str(fp, "explain", ex);
+			if (t->explain) { /* what the call did, and the statement itself in Python and in C */
+				struct explain ex;
+				char text[2048];
+				explain_event(ev, &ex);
+				explain_text(&ex, text, sizeof text);
+				json_kv_str(fp, "explain", text);
 			}
 			fprintf(fp, ",\"resumed\":%s,\"interrupted\":%s,\"elapsed_us\":%lld,\"ok\":%s",
 				ev->resumed ? "true" : "false", ev->interrupted ? "true" : "false",
@@ -231,6 +269,8 @@ static void json_event(struct transcript *t, const struct sp_event *ev)
 		}
 		transcript_call_text(ev, line, sizeof line);
 		json_kv_str(fp, "text", line);
+	} else if (ev->kind == SP_EV_EXPECT && expect_more(ev)) {
+		json_expect_more(fp, ev);
 	} else if (ev->kind == SP_EV_EXPECT) {
 		json_kv_str(fp, "text", ev->text ? ev->text : "");
 		json_kv_str(fp, "state", consts_tcp_state_name(ev->state) ? consts_tcp_state_name(ev->state) : "?");
@@ -302,12 +342,12 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 			fprintf(t->fp, "[%s] %s\n", ev->actor, line);
 		}
 		if (t->explain && ev->kind == SP_EV_CALL) {
-			char ex[2048];
-			explain_event(ev, ex, sizeof ex);
-			for (char *p = ex, *e; p && *p; p = e ? e + 1 : NULL) {
-				e = strchr(p, '\n');
-				fprintf(t->fp, "    %.*s\n", e ? (int)(e - p) : (int)strlen(p), p);
-			}
+			struct explain ex;
+			char text[2048];
+			explain_event(ev, &ex);
+			for (int p = 0; p < EXPLAIN_PARTS; p++)
+				if (explain_line(&ex, (enum explain_part)p, text, sizeof text))
+					fprintf(t->fp, "    %s\n", text);
 		}
 		break;
 	case SP_EV_TITLE:
@@ -323,6 +363,10 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 		break;
 	}
 	case SP_EV_EXPECT: {
+		if (expect_more(ev)) {
+			text_expect_more(t->fp, ev);
+			break;
+		}
 		const char *name = ev->stmt ? ev->stmt->name : "?";
 		fprintf(t->fp, "[%s] state(%s) = %s\n", ev->actor, name,
 			consts_tcp_state_name(ev->state) ? consts_tcp_state_name(ev->state) : "?");
@@ -343,6 +387,21 @@ void transcript_event(struct transcript *t, const struct sp_event *ev)
 	case SP_EV_PROCESS:
 		fprintf(t->fp, "[%s] %s\n", ev->actor, ev->text);
 		break;
+	}
+}
+
+void transcript_join(struct transcript *t, const char *actor, int line, const char *text)
+{
+	if (!t->explain || !text || !text[0])
+		return;
+	if (t->format == TRANSCRIPT_JSON) {
+		fputs("{\"event\":\"join\"", t->fp);
+		json_kv_str(t->fp, "actor", actor);
+		fprintf(t->fp, ",\"line\":%d", line);
+		json_kv_str(t->fp, "text", text);
+		fputs("}\n", t->fp);
+	} else {
+		fprintf(t->fp, "    %s\n", text);
 	}
 }
 

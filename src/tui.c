@@ -21,7 +21,9 @@
 #include "sockplay/grow.h"
 #include "sockplay/i18n.h"
 #include "sockplay/session.h"
+#include "sockplay/step.h"
 #include "sockplay/text.h"
+#include "sockplay/transcript.h"
 #include "sockplay/tui.h"
 #include "sockplay/tui_draw.h"
 #include "sockplay/wire.h"
@@ -29,13 +31,10 @@
 #define TUI_FDS 16
 #define TICK_MS 1000 /* the "blocked for N s" clock and the kernel view while something changes */
 /*
- * The wire: after a step that put segments on the wire, its peer's answer
- * (the ACK of a FIN ...) is waited for as --batch does, so that it counts
- * for that step. While segments pour in, the screen is drawn at most this
- * often: a 100 MB transfer must not keep the loop from the keys.
+ * The wire: while segments pour in, the screen is drawn at most this often:
+ * a 100 MB transfer must not keep the loop from the keys. (A step's late
+ * segments are waited for by the step runner, as --batch does.)
  */
-#define WIRE_QUIET_US 200
-#define WIRE_SETTLE_MAX_US 50000
 #define WIRE_FRAME_MS 50
 
 /* What a key handler asks the loop to do. */
@@ -43,16 +42,6 @@ enum tui_res {
 	TUI_R_NONE,
 	TUI_R_REDRAW,
 	TUI_R_QUIT,
-};
-
-/* A TCP socket's state before a step, to tell the transition the step made. */
-struct tui_was {
-	char actor[SP_NAME_MAX];
-	char name[SP_NAME_MAX];
-	int fd, closed, state;
-	int seen;                    /* still listed after the step */
-	struct sockaddr_storage local, peer;
-	socklen_t local_len, peer_len;
 };
 
 /* A connection as its two ends (ports in network order, as the capture has them). */
@@ -122,18 +111,8 @@ struct tui {
 	long long last_frame;
 	unsigned long frames;
 	long long frame_gap;         /* the longest time between two frames, after the first */
-	/* the step being run, and what it changed */
-	const struct sp_stmt *exec_stmt;
-	struct {
-		int set, blocked;
-		char actor[SP_NAME_MAX], name[SP_NAME_MAX];
-		int fd, socktype, err;
-		enum sp_call call;
-		long long ret;
-	} call;
-	struct tui_was *was;         /* TCP sockets before the step */
-	size_t nwas, capwas;
-	size_t was_next;             /* where tui_was_of() looks first */
+	/* the step runner: the step being run, and what it changed */
+	struct step r;
 	char join[1024];             /* explain_join() of the last call that returned */
 	unsigned char *data;         /* the bytes the last call that returned received, all of them (e) */
 	size_t data_len;
@@ -431,13 +410,32 @@ static const char *tui_wait_text(enum sp_call call)
 	}
 }
 
+void tui_note_call(struct tui_view *v, const struct sp_event *ev)
+{
+	struct tui_last *l = &v->last;
+	if (ev->kind != SP_EV_CALL || !ev->shown)
+		return;
+	struct sp_event e = *ev;
+	e.err = ev->ret < 0 ? ev->err : 0;
+	l->call = e.call;
+	l->err = e.err;
+	l->ret = e.ret;
+	snprintf(l->actor, sizeof l->actor, "%s", e.actor ? e.actor : "");
+	transcript_call_text(&e, l->text, sizeof l->text);
+	l->has_ex = e.call != SP_CALL_NONE;
+	if (l->has_ex)
+		explain_event(&e, &l->ex);
+}
+
 static void tui_on_event(void *ctx, const struct sp_event *ev)
 {
 	struct tui *t = ctx;
 	t->dirty = 1;
+	step_event(&t->r, ev);
 	switch (ev->kind) {
 	case SP_EV_CALL: {
 		int pane = ev->actor ? tui_add_pane(t, ev->actor) : -1;
+		tui_note_call(&t->v, ev);
 		if (ev->shown) {
 			/* the explain area's call (not an older one resumed since): e shows its data whole */
 			free(t->data);
@@ -447,19 +445,6 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 			if (t->data)
 				memcpy(t->data, ev->data, ev->data_len);
 		}
-		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
-			t->call.set = 1;
-			t->call.blocked = 0;
-			if ((ev->call == SP_CALL_SOCKET || ev->call == SP_CALL_ACCEPT) && ev->ret >= 0) {
-				t->call.fd = ev->fd >= 0 ? ev->fd : (int)ev->ret; /* the new socket */
-				if (!t->call.name[0] && ev->sock_name)
-					snprintf(t->call.name, sizeof t->call.name, "%s", ev->sock_name);
-			}
-			t->call.socktype = ev->socktype;
-			t->call.call = ev->call;
-			t->call.ret = ev->ret;
-			t->call.err = ev->err;
-		}
 		if (pane >= 0 && ev->ret >= 0 && (ev->call == SP_CALL_SOCKET || ev->call == SP_CALL_ACCEPT))
 			t->pick[pane].want_fd = ev->fd >= 0 ? ev->fd : (int)ev->ret;
 		if (ev->resumed && t->msg_blocked)
@@ -467,15 +452,14 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 		break;
 	}
 	case SP_EV_BLOCKED:
-		if (t->exec_stmt && ev->stmt == t->exec_stmt && ev->actor) {
-			t->call.set = t->call.blocked = 1;
-			t->call.socktype = 0;
-			t->call.call = ev->call;
-			t->call.ret = -1;
-			t->call.err = 0;
-		}
 		tui_msg(t, 0, "%s: %s", ev->actor, tui_wait_text(ev->call));
 		t->msg_blocked = 1;
+		break;
+	case SP_EV_SAY:
+		snprintf(t->v.say, sizeof t->v.say, "%s", ev->text ? ev->text : "");
+		break;
+	case SP_EV_TITLE:
+		snprintf(t->v.said_title, sizeof t->v.said_title, "%s", ev->text ? ev->text : "");
 		break;
 	case SP_EV_EXPECT:
 		if (ev->ok)
@@ -497,63 +481,6 @@ static void tui_on_event(void *ctx, const struct sp_event *ev)
 }
 
 /* ---- the wire: capture, the connection followed, the ladder's rows ---------------------------- */
-
-/*
- * The Internet endpoint of a snapshot address SA (LEN 0: none) into OUT, with
- * only its family, address and port, as a captured segment has them. Its port
- * (0 for none yet), -1 when it is no Internet address.
- */
-static int tui_endpoint(const struct sockaddr_storage *sa, socklen_t len, struct sockaddr_storage *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!len)
-		return -1;
-	if (sa->ss_family == AF_INET) {
-		struct sockaddr_in *o = (struct sockaddr_in *)out;
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		o->sin_family = AF_INET;
-		o->sin_addr = in->sin_addr;
-		o->sin_port = in->sin_port;
-	} else if (sa->ss_family == AF_INET6) {
-		struct sockaddr_in6 *o = (struct sockaddr_in6 *)out;
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		o->sin6_family = AF_INET6;
-		o->sin6_addr = in6->sin6_addr;
-		o->sin6_port = in6->sin6_port;
-	} else {
-		return -1;
-	}
-	return (int)session_endpoint_port(out);
-}
-
-/* Whether two snapshot addresses are the same one, as their texts would say: both none, or equal. */
-static int tui_same_addr(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b,
-			 socklen_t blen)
-{
-	if (!alen || !blen)
-		return !alen && !blen;
-	if (a->ss_family != b->ss_family)
-		return 0;
-	if (a->ss_family == AF_INET || a->ss_family == AF_INET6)
-		return session_endpoint_is(a, b, 0);
-	if (a->ss_family != AF_UNIX)
-		return 1;
-	const struct sockaddr_un *x = (const void *)a, *y = (const void *)b;
-	size_t off = offsetof(struct sockaddr_un, sun_path), max = sizeof x->sun_path;
-	size_t xn = alen > off ? alen - off : 0, yn = blen > off ? blen - off : 0;
-	xn = xn < max ? xn : max;
-	yn = yn < max ? yn : max;
-	if (!xn || !yn) /* unnamed */
-		return !xn && !yn;
-	if ((x->sun_path[0] == 0) != (y->sun_path[0] == 0))
-		return 0;
-	if (x->sun_path[0] == 0) /* abstract: every byte of the name counts */
-		return xn == yn && memcmp(x->sun_path, y->sun_path, xn) == 0;
-	xn = strnlen(x->sun_path, xn);
-	yn = strnlen(y->sun_path, yn);
-	return xn == yn && memcmp(x->sun_path, y->sun_path, xn) == 0;
-}
-
 
 static int tui_seg_in(const struct wire_seg *g, const struct tui_conn *c)
 {
@@ -590,29 +517,6 @@ static void tui_wire_pull(struct tui *t)
 	tui_wire_lost(t);
 }
 
-/* After a step: what it put on the wire so far. Returns whether late answers may follow. */
-static int tui_wire_step(struct tui *t)
-{
-	if (!t->wire)
-		return 0;
-	int n, any = 0, batches = 0;
-	do { /* a flood goes on after the step: the loop reads the rest */
-		n = wire_drain(t->wire, t->wstep);
-		any += n;
-	} while (n == WIRE_DRAIN_MAX && ++batches < 8);
-	t->wire_dirty = 1;
-	tui_wire_lost(t);
-	return any > 0;
-}
-
-/* ... then its peer's late answers (a delayed ACK: tens of ms), so that they count for it. */
-static void tui_wire_late(struct tui *t)
-{
-	wire_settle(t->wire, t->wstep, WIRE_QUIET_US, WIRE_SETTLE_MAX_US);
-	t->wire_dirty = 1;
-	tui_wire_lost(t);
-}
-
 /* Remember the ports of the playground's sockets: "every connection" means theirs. */
 static void tui_note_ports(struct tui *t)
 {
@@ -620,7 +524,7 @@ static void tui_note_ports(struct tui *t)
 		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
 			const struct snap_sock *so = &t->sn->actors[i].socks[k];
 			struct sockaddr_storage ss;
-			int p = tui_endpoint(&so->local_sa, so->local_len, &ss);
+			int p = step_endpoint(&so->local_sa, so->local_len, &ss);
 			if (p > 0)
 				t->ports[p / 8] |= (unsigned char)(1u << (p % 8));
 		}
@@ -642,9 +546,9 @@ static int tui_owner(const struct tui *t, const struct sockaddr_storage *e, cons
 			for (size_t k = 0; k < sa->nsocks; k++) {
 				const struct snap_sock *so = &sa->socks[k];
 				struct sockaddr_storage l, p;
-				if (tui_endpoint(&so->local_sa, so->local_len, &l) < 0)
+				if (step_endpoint(&so->local_sa, so->local_len, &l) < 0)
 					continue;
-				int connected = so->has_peer && tui_endpoint(&so->peer_sa, so->peer_len, &p) > 0;
+				int connected = so->has_peer && step_endpoint(&so->peer_sa, so->peer_len, &p) > 0;
 				/* first the connection's own socket, then a listener it is queued on */
 				if (pass == 0 ? (connected && session_endpoint_is(&l, e, 0) && session_endpoint_is(&p, o, 0))
 					      : (!connected && session_endpoint_is(&l, e, 1))) {
@@ -730,8 +634,8 @@ static int tui_conn_socket(const struct tui *t, const struct sockaddr_storage *e
 		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
 			const struct snap_sock *so = &t->sn->actors[i].socks[k];
 			struct sockaddr_storage l, p;
-			if (tui_endpoint(&so->local_sa, so->local_len, &l) >= 0 && so->has_peer &&
-			    tui_endpoint(&so->peer_sa, so->peer_len, &p) > 0 && session_endpoint_is(&l, e, 0) &&
+			if (step_endpoint(&so->local_sa, so->local_len, &l) >= 0 && so->has_peer &&
+			    step_endpoint(&so->peer_sa, so->peer_len, &p) > 0 && session_endpoint_is(&l, e, 0) &&
 			    session_endpoint_is(&p, o, 0))
 				return 1;
 		}
@@ -790,11 +694,11 @@ static int tui_wire_conn(struct tui *t, struct tui_conn *c)
 		snprintf(t->wnone, sizeof t->wnone, tui_text(TX_WIRE_UNIX), actor, ref);
 		return -1;
 	}
-	if (tui_endpoint(&k->local_sa, k->local_len, &c->a) > 0 && k->has_peer &&
-	    tui_endpoint(&k->peer_sa, k->peer_len, &c->b) > 0)
+	if (step_endpoint(&k->local_sa, k->local_len, &c->a) > 0 && k->has_peer &&
+	    step_endpoint(&k->peer_sa, k->peer_len, &c->b) > 0)
 		return 0;
 	/* a listener or an unconnected UDP socket: its most recent connection */
-	if (tui_endpoint(&k->local_sa, k->local_len, &c->a) > 0) {
+	if (step_endpoint(&k->local_sa, k->local_len, &c->a) > 0) {
 		const struct wire_seg *best = NULL;
 		for (size_t i = wire_count(t->wire); i-- > 0;) {
 			const struct wire_seg *g = wire_at(t->wire, i);
@@ -933,241 +837,6 @@ static void tui_wire_scroll(struct tui *t, int dir)
 	}
 }
 
-/* ---- what a step changed: states before and after, the sentence joining them -------------------- */
-
-static int tui_is_tcp(const struct snap_sock *k)
-{
-	return k->type == SOCK_STREAM && (k->family == AF_INET || k->family == AF_INET6);
-}
-
-/* The TCP sockets and their states, before a step runs. */
-static void tui_states_before(struct tui *t)
-{
-	t->nwas = 0;
-	for (size_t i = 0; t->sn && i < t->sn->nactors; i++) {
-		const struct snap_actor *sa = &t->sn->actors[i];
-		for (size_t k = 0; k < sa->nsocks; k++) {
-			const struct snap_sock *so = &sa->socks[k];
-			if (!tui_is_tcp(so))
-				continue;
-			struct tui_was *v = grow_array(t->was, t->nwas, &t->capwas, sizeof *v, 16);
-			if (!v)
-				return;
-			t->was = v;
-			struct tui_was *w = &t->was[t->nwas++];
-			snprintf(w->actor, sizeof w->actor, "%s", sa->name);
-			snprintf(w->name, sizeof w->name, "%s", so->name);
-			w->fd = so->fd;
-			w->closed = so->closed;
-			w->state = so->state;
-			w->seen = 0;
-			w->local = so->local_sa;
-			w->local_len = so->local_len;
-			w->peer = so->peer_sa;
-			w->peer_len = so->peer_len;
-		}
-	}
-}
-
-/* The record of socket SO of ACTOR before the step, or NULL (a new one). */
-static struct tui_was *tui_was_of(struct tui *t, const char *actor, const struct snap_sock *so)
-{
-	/*
-	 * The list was taken in the snapshot's order, and is asked in that order:
-	 * start after the last match, so that thousands of sockets (a repeat
-	 * leaving TIME_WAITs behind) cost one comparison each, not the whole list.
-	 */
-	for (size_t j = 0; j < t->nwas; j++) {
-		size_t i = (t->was_next + j) % t->nwas;
-		struct tui_was *w = &t->was[i];
-		if (w->fd == so->fd && strcmp(w->actor, actor) == 0 && strcmp(w->name, so->name) == 0 &&
-		    (!w->closed || so->closed) &&
-		    (!w->closed || tui_same_addr(&w->local, w->local_len, &so->local_sa, so->local_len))) {
-			t->was_next = i + 1;
-			return w;
-		}
-	}
-	return NULL;
-}
-
-/* Whether socket SO of ACTOR is the one the step's call was about. */
-static int tui_is_called(const struct tui *t, const char *actor, const char *name, int fd)
-{
-	if (!t->call.set || strcmp(actor, t->call.actor) != 0)
-		return 0;
-	return t->call.name[0] ? strcmp(name, t->call.name) == 0 : fd == t->call.fd;
-}
-
-/* TCP flags that LOCAL sent to / received from PEER (snapshot addresses) in the step; data: whether it sent bytes. */
-static void tui_step_flags(const struct tui *t, const struct sockaddr_storage *local, socklen_t local_len,
-			   const struct sockaddr_storage *peer, socklen_t peer_len, int socktype, unsigned *sent,
-			   unsigned *rcvd, int *data, int *reset)
-{
-	struct sockaddr_storage a, b;
-	*sent = *rcvd = 0;
-	*data = *reset = 0;
-	if (!t->wire || tui_endpoint(local, local_len, &a) <= 0)
-		return;
-	int has_peer = tui_endpoint(peer, peer_len, &b) > 0;
-	for (size_t i = wire_count(t->wire); i-- > 0;) {
-		const struct wire_seg *g = wire_at(t->wire, i);
-		if (g->step != t->wstep)
-			break;
-		int out = session_endpoint_is(&a, &g->src, 1) && (!has_peer || session_endpoint_is(&b, &g->dst, 0));
-		int in = session_endpoint_is(&a, &g->dst, 1) && (!has_peer || session_endpoint_is(&b, &g->src, 0));
-		if (socktype == SOCK_DGRAM && out && g->proto == IPPROTO_UDP && g->len)
-			*data = 1;
-		if (g->proto != IPPROTO_TCP)
-			continue;
-		if (out) {
-			*sent |= g->flags;
-			if (g->len)
-				*data = 1;
-		}
-		if (in)
-			*rcvd |= g->flags;
-		if ((in || out) && (g->flags & WIRE_RST))
-			*reset = 1;
-	}
-}
-
-/* Whether an RST went between LOCAL and PEER in the step. */
-static int tui_step_reset(const struct tui *t, const struct sockaddr_storage *local, socklen_t local_len,
-			  const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	unsigned sent, rcvd;
-	int data, reset;
-	tui_step_flags(t, local, local_len, peer, peer_len, SOCK_STREAM, &sent, &rcvd, &data, &reset);
-	return reset;
-}
-
-static void tui_add_trans(struct tui *t, const char *actor, const char *name, int fd, int from, int to,
-			  int main, int reset)
-{
-	if (t->v.ntrans >= TUI_TRANS_MAX)
-		return;
-	struct tui_trans *tr = &t->v.trans[t->v.ntrans++];
-	if (name[0])
-		snprintf(tr->who, sizeof tr->who, "%s %s", actor, name);
-	else
-		snprintf(tr->who, sizeof tr->who, "%s fd %d", actor, fd);
-	tr->from = from;
-	tr->to = to;
-	tr->main = main;
-	tr->reset = reset;
-	if (main && t->v.ntrans > 1) { /* the call's socket first */
-		struct tui_trans x = *tr;
-		memmove(&t->v.trans[1], &t->v.trans[0], (size_t)(t->v.ntrans - 1) * sizeof x);
-		t->v.trans[0] = x;
-	}
-}
-
-/* The state of a socket after a step: the kernel's, TCP_CLOSE when it is gone. */
-static int tui_state_now(const struct snap_sock *so)
-{
-	if (so->closed && !so->in_kernel)
-		return SP_TCP_CLOSE;
-	return so->state;
-}
-
-/* After a call: which sockets changed state, and the sentence that joins the call, segments and states. */
-static void tui_after_step(struct tui *t)
-{
-	if (!t->call.set)
-		return;
-	for (size_t i = 0; i < t->nwas; i++) /* it may run twice for a step: before and after the late segments */
-		t->was[i].seen = 0;
-	t->was_next = 0;
-	tui_snapshot(t);
-	t->v.ntrans = 0;
-	const struct snap_sock *me = NULL, *peer = NULL;
-	const char *me_actor = t->call.actor, *peer_actor = NULL;
-	const struct tui_was *me_was = NULL, *peer_was = NULL;
-	/* the sockets still there */
-	for (size_t i = 0; i < t->sn->nactors; i++) {
-		const struct snap_actor *sa = &t->sn->actors[i];
-		for (size_t k = 0; k < sa->nsocks; k++) {
-			const struct snap_sock *so = &sa->socks[k];
-			int called = tui_is_called(t, sa->name, so->name, so->fd) &&
-				     (t->call.call == SP_CALL_CLOSE ? so->closed : !so->closed);
-			if (called)
-				me = so; /* the last one: a name may have been used before */
-			if (!tui_is_tcp(so))
-				continue;
-			struct tui_was *w = tui_was_of(t, sa->name, so);
-			if (called)
-				me_was = w;
-			int from = w ? w->state : called && t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1;
-			int to = tui_state_now(so);
-			if (from >= 0 && to >= 0 && from != to)
-				tui_add_trans(t, sa->name, so->name, so->fd, from, to, called,
-					      tui_step_reset(t, &so->local_sa, so->local_len, &so->peer_sa, so->peer_len));
-			if (w)
-				w->seen = 1;
-		}
-	}
-	/* the sockets the kernel dropped during the step */
-	for (size_t i = 0; i < t->nwas; i++) {
-		struct tui_was *w = &t->was[i];
-		if (w->seen)
-			continue;
-		int called = tui_is_called(t, w->actor, w->name, w->fd);
-		if (called)
-			me_was = w;
-		if (w->state != SP_TCP_CLOSE)
-			tui_add_trans(t, w->actor, w->name, w->fd, w->state, SP_TCP_CLOSE, called,
-				      tui_step_reset(t, &w->local, w->local_len, &w->peer, w->peer_len));
-	}
-	/* the other end of the call's connection */
-	static const struct sockaddr_storage none;
-	int known = me || me_was;
-	const struct sockaddr_storage *local = me ? &me->local_sa : me_was ? &me_was->local : &none;
-	const struct sockaddr_storage *rem = me ? &me->peer_sa : me_was ? &me_was->peer : &none;
-	socklen_t local_len = me ? me->local_len : me_was ? me_was->local_len : 0;
-	socklen_t rem_len = me ? me->peer_len : me_was ? me_was->peer_len : 0;
-	for (size_t i = 0; i < t->sn->nactors && known; i++)
-		for (size_t k = 0; k < t->sn->actors[i].nsocks; k++) {
-			const struct snap_sock *so = &t->sn->actors[i].socks[k];
-			if (so != me && tui_same_addr(&so->local_sa, so->local_len, rem, rem_len) &&
-			    tui_same_addr(&so->peer_sa, so->peer_len, local, local_len)) {
-				peer = so;
-				peer_actor = t->sn->actors[i].name;
-				peer_was = tui_was_of(t, peer_actor, so);
-			}
-		}
-	for (size_t i = 0; i < t->nwas && !peer && known; i++)
-		if (&t->was[i] != me_was && tui_same_addr(&t->was[i].local, t->was[i].local_len, rem, rem_len) &&
-		    tui_same_addr(&t->was[i].peer, t->was[i].peer_len, local, local_len)) {
-			peer_was = &t->was[i];
-			peer_actor = peer_was->actor;
-		}
-	struct sockaddr_storage ra;
-	if (!peer_actor && tui_endpoint(rem, rem_len, &ra) >= 0)
-		peer_actor = session_addr_owner(t->s, &ra);
-	struct explain_conn ec = {
-		.call = t->call.call, .socktype = t->call.socktype ? t->call.socktype : SOCK_STREAM,
-		.ret = t->call.ret, .err = t->call.err, .blocked = t->call.blocked,
-		.before = me_was ? me_was->state : t->call.call == SP_CALL_ACCEPT ? SP_TCP_LISTEN : -1,
-		.after = me ? tui_state_now(me) : me_was ? SP_TCP_CLOSE : -1,
-		.peer_before = peer_was ? peer_was->state : -1,
-		.peer_after = peer ? tui_state_now(peer) : peer_was ? SP_TCP_CLOSE : -1,
-		.me = me_actor, .peer = peer_actor,
-	};
-	if (me && (me->type == SOCK_DGRAM || me->type == SOCK_STREAM))
-		ec.socktype = me->type;
-	if (me ? me->family != AF_INET && me->family != AF_INET6 : !me_was)
-		ec.socktype = 0; /* AF_UNIX, or not known: nothing on the wire to tell about */
-	int reset;
-	tui_step_flags(t, local, local_len, rem, rem_len, ec.socktype, &ec.sent, &ec.received, &ec.data_sent, &reset);
-	if (t->call.blocked) {
-		explain_join(&ec, t->join_wait, sizeof t->join_wait);
-	} else {
-		explain_join(&ec, t->join, sizeof t->join);
-		snprintf(t->join_for, sizeof t->join_for, "%s", t->sn->last_text);
-		t->join_type = me ? me->type : t->call.socktype;
-	}
-}
-
 /* ---- running statements -------------------------------------------------------------------- */
 
 static void tui_record(struct tui *t, const struct sp_stmt *st)
@@ -1202,25 +871,56 @@ static int tui_busy(struct tui *t, const struct sp_stmt *st, int say)
 	return 1;
 }
 
-/* Which socket the statement's call is about, as far as the statement says (the events add the rest). */
-static void tui_call_of(struct tui *t, const struct sp_stmt *st)
+/* ---- what a step changed, from the step runner ----------------------------------------------- */
+
+static void tui_on_segments(void *ctx)
 {
-	memset(&t->call, 0, sizeof t->call);
-	t->call.fd = -1;
-	if (st->kind != SP_ST_CALL)
+	struct tui *t = ctx;
+	t->wire_dirty = 1;
+	tui_wire_lost(t);
+}
+
+/* The result on screen at once; the late segments, and what they change, a moment after. */
+static void tui_redraw(struct tui *t);
+static void tui_on_late(void *ctx)
+{
+	tui_redraw(ctx);
+}
+
+/* The kernel's view was read again: the states the step changed and the sentence joining them. */
+static void tui_on_changed(void *ctx)
+{
+	struct tui *t = ctx;
+	const struct step *r = &t->r;
+	t->last_tick = now_ms();
+	t->kv_stale = 0;
+	t->dirty = 1;
+	tui_snapshot(t);
+	if (!r->call.set)
 		return;
-	snprintf(t->call.actor, sizeof t->call.actor, "%s", st->actor);
-	if (st->call == SP_CALL_SOCKET || st->call == SP_CALL_ACCEPT)
-		snprintf(t->call.name, sizeof t->call.name, "%s", st->assign);
-	else if (call_takes_fd(st->call) && st->nargs > 0 && st->args[0].kind == SP_ARG_SOCK) {
-		snprintf(t->call.name, sizeof t->call.name, "%s", st->args[0].name);
-		if (!st->args[0].name[0])
-			t->call.fd = (int)st->args[0].num;
+	t->v.ntrans = 0;
+	for (int i = 0; i < r->ntrans && t->v.ntrans < TUI_TRANS_MAX; i++) {
+		const struct step_trans *x = &r->trans[i];
+		struct tui_trans *tr = &t->v.trans[t->v.ntrans++];
+		if (x->name[0])
+			snprintf(tr->who, sizeof tr->who, "%s %s", x->actor, x->name);
+		else
+			snprintf(tr->who, sizeof tr->who, "%s fd %d", x->actor, x->fd);
+		tr->from = x->from;
+		tr->to = x->to;
+		tr->main = x->main;
+		tr->reset = x->reset;
+	}
+	if (r->call.blocked) {
+		snprintf(t->join_wait, sizeof t->join_wait, "%s", r->join_wait);
+	} else {
+		snprintf(t->join, sizeof t->join, "%s", r->join);
+		snprintf(t->join_for, sizeof t->join_for, "%s", t->v.last.text);
+		t->join_type = r->join_type;
 	}
 }
 
 /* The one path of every statement: keys, the prompt and the script. */
-static void tui_redraw(struct tui *t);
 
 static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 {
@@ -1234,7 +934,6 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 	}
 	tui_wire_pull(t); /* what came before came between steps */
 	tui_snapshot(t);
-	tui_states_before(t);
 	/*
 	 * One number everywhere: a script's step is numbered as the title and the
 	 * strip count it; a statement typed beside a script is not one of its
@@ -1246,32 +945,29 @@ static enum session_rc tui_exec(struct tui *t, const struct sp_stmt *st)
 		t->wstep = TUI_WIRE_TYPED | ++t->typed_steps;
 	else
 		t->wstep++;
-	tui_call_of(t, st);
-	t->exec_stmt = st;
-	/* sleep is the loop's timer here, so the screen stays live */
-	enum session_rc rc = st->kind == SP_ST_SLEEP ? SESSION_OK : session_exec(t->s, st);
-	t->exec_stmt = NULL;
-	if (rc == SESSION_OK)
-		tui_record(t, st);
 	t->v.now_at = t->wstep; /* which step the explain area's say and call belong to */
 	if (st->kind == SP_ST_SAY)
 		t->v.say_at = t->wstep;
-	else if (st->kind == SP_ST_CALL && rc != SESSION_BUSY)
+	else if (st->kind == SP_ST_CALL)
 		t->v.call_at = t->wstep;
-	int late = tui_wire_step(t);
-	tui_refresh_kernel(t);
-	tui_after_step(t);
-	if (late) {
-		/* the result on screen at once; the late segments, and what they change, a moment after */
-		tui_redraw(t);
-		tui_wire_late(t);
-		tui_refresh_kernel(t);
-		tui_after_step(t);
-	}
+	/* sleep is the loop's timer here, so the screen stays live (the runner skips it) */
+	enum session_rc rc = step_run(&t->r, st, t->wstep);
+	if (rc == SESSION_OK)
+		tui_record(t, st);
 	return rc;
 }
 
 #define TUI_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+/* Whether the N bytes at P are a statement's keyword (expect, say ...), which no call is named. */
+static int tui_keyword_at(const char *p, size_t n)
+{
+	static const char *const kw[] = { "expect", "say", "title", "sleep", "pause" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+		if (n == strlen(kw[i]) && memcmp(p, kw[i], n) == 0 && (p[n] == ' ' || p[n] == '\t' || !p[n]))
+			return 1;
+	return 0;
+}
 
 /*
  * ":" opens the prompt with "server: " when the server has the focus; one
@@ -1287,6 +983,8 @@ static const char *tui_past_prefill(const char *text)
 	const char *q = p + id + 1;
 	q += strspn(q, " \t");
 	size_t id2 = strspn(q, TUI_ID_CHARS);
+	if (tui_keyword_at(q, id2))
+		return q; /* "server: expect client free": a statement of its own after the prefill */
 	if (id2 == 0 || q[id2 + strspn(q + id2, " \t")] != ':')
 		return text;
 	return q; /* "A: B: ..." is never a statement: B is the side meant, a new one or not */
@@ -1909,7 +1607,7 @@ static void tui_fill_view(struct tui *t)
 	t->v.line = &t->line;
 	t->v.prompt_error = t->prompt_err[0] ? t->prompt_err : NULL;
 	/* the joined explanation belongs to the call the explain area shows */
-	int same = t->join_for[0] && strcmp(t->join_for, t->sn->last_text) == 0;
+	int same = t->join_for[0] && strcmp(t->join_for, t->v.last.text) == 0;
 	t->v.join = same && t->join[0] ? t->join : NULL;
 	t->v.last_socktype = same ? t->join_type : 0;
 	t->v.join_wait = t->msg_blocked && t->join_wait[0] ? t->join_wait : NULL;
@@ -2094,7 +1792,7 @@ static void tui_free(struct tui *t)
 	wire_close(t->wire);
 	t->wire = NULL;
 	free(t->wmatch);
-	free(t->was);
+	step_free(&t->r);
 	free(t->data);
 	for (size_t i = 0; i < t->ntyped; i++) {
 		script_stmt_clear(t->typed[i]);
@@ -2114,18 +1812,20 @@ int tui_run(const struct tui_opts *o)
 	memset(&t, 0, sizeof t);
 	tui_init_view(&t, o);
 	struct session_opts so = { .timeout_ms = o->timeout_ms, .on_event = tui_on_event, .ctx = &t,
-				   .net_label = o->net_label, .explain = 1, .names_local_only = o->names_local_only };
+				   .net_label = o->net_label, .names_local_only = o->names_local_only };
 	sigset_t sleep_mask;
 	tui_signals(&sleep_mask);
 	t.wire = wire_open(t.wire_off, sizeof t.wire_off);
-	if (t.wire) /* what was on lo before is not the playground's */
-		while (wire_drain(t.wire, 0) == WIRE_DRAIN_MAX)
-			;
 	t.s = session_new(&so);
 	if (!t.s) {
 		fprintf(stderr, "sockplay: out of memory\n");
 		return 1;
 	}
+	session_set_wire(t.s, t.wire, t.wire_off); /* expect wire reads the same capture */
+	struct step_hooks hooks = { .segments = tui_on_segments, .late = tui_on_late, .changed = tui_on_changed,
+				    .ctx = &t, .drain_max = 8, .programs_ms = -1, .track = 1, .no_sleep = 1 };
+	step_init(&t.r, t.s, t.wire, &hooks);
+	step_forget_wire(&t.r); /* what was on lo before is not the playground's */
 	for (size_t i = 0; i < o->nruns; i++) { /* held before their first socket call */
 		char err[512];
 		if (session_add_program(t.s, o->runs[i].side, o->runs[i].command, 1, err, sizeof err) < 0) {

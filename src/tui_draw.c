@@ -398,7 +398,7 @@ static void draw_header(const struct dc *d)
 		text_duration((long long)v->delay_ms * 1000000, dur, sizeof dur);
 		snprintf(play, sizeof play, tui_text(TX_PLAYING), v->delay_ms ? dur : "0 s");
 	}
-	const char *title = v->title && v->title[0] ? v->title : d->sn->title;
+	const char *title = v->title && v->title[0] ? v->title : v->said_title;
 	char name[200], tail[120];
 	snprintf(name, sizeof name, "sockplay %s %s%s%s", v->utf8 ? "\u2014" : "-", file, title[0] ? ": " : "",
 		 title);
@@ -1143,21 +1143,6 @@ struct para {
 	int rank;                  /* 1 is kept longest when the area is too small for all */
 };
 
-/*
- * The last line(s) of explain_step()'s text are the Python and C ones: the
- * joined explanation goes between them and the call's own.
- */
-static const char *tail_lines(const char *s, int n)
-{
-	const char *p = s + strlen(s);
-	while (n > 0 && p > s) {
-		p--;
-		if (*p == '\n' && --n == 0)
-			return p + 1;
-	}
-	return s;
-}
-
 /* Cells of an explain row: the area's width, but no wider than a comfortable line to read. */
 static int explain_width(const struct dc *d)
 {
@@ -1169,9 +1154,22 @@ struct paras {
 	struct para p[12];
 	int np;
 	char head[SNAP_LINE_MAX + 96];
-	char body[SNAP_EXPLAIN_MAX];
-	char what[SNAP_EXPLAIN_MAX];
+	char what[4 * EXPLAIN_TEXT_MAX];  /* the errno and the likely mistake, or what happened: a line each */
+	char code[2 * EXPLAIN_CODE_MAX + 32]; /* the Python line and the C line */
 };
+
+/* Parts FROM..TO of EX with their labels, a line each, into BUF; its length. */
+static size_t explain_parts(const struct explain *ex, enum explain_part from, enum explain_part to, char *buf,
+			    size_t size)
+{
+	static char line[EXPLAIN_TEXT_MAX + 64];
+	size_t len = 0;
+	buf[0] = 0;
+	for (int p = from; p <= (int)to && len + 1 < size; p++)
+		if (explain_line(ex, (enum explain_part)p, line, sizeof line))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "\n" : "", line);
+	return len < size ? len : size - 1;
+}
 
 static void explain_paras(const struct dc *d, struct paras *P)
 {
@@ -1184,34 +1182,31 @@ static void explain_paras(const struct dc *d, struct paras *P)
 		PARA(v->message, strlen(v->message), v->message_err ? C_ERR : C_INFO, 1);
 	if (v->join_wait && v->join_wait[0])
 		PARA(v->join_wait, strlen(v->join_wait), C_INFO, 2);
-	if (sn->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
+	if (v->say[0] && !(v->say_at && v->call_at > v->say_at)) { /* a later call replaced it */
 		if (v->say_at && v->now_at > v->say_at) /* later steps ran: still true, no longer news */
-			PARA(sn->say, strlen(sn->say), C_DIM, 5);
+			PARA(v->say, strlen(v->say), C_DIM, 5);
 		else
-			PARA(sn->say, strlen(sn->say), C_SAY, 2);
+			PARA(v->say, strlen(v->say), C_SAY, 2);
 	}
-	if (sn->last_call) {
+	const struct tui_last *l = &v->last;
+	if (l->call) {
 		char text[SNAP_LINE_MAX + 8];
-		snprintf(P->head, sizeof P->head, "%s: %s", sn->last_actor, line_marked(d, sn->last_text, text, sizeof text));
-		PARA(P->head, strlen(P->head), sn->last_err ? C_ERR : C_HEADER, 3);
-		P->body[0] = 0;
-		if (sn->last_explain[0]) /* ends with the statement itself, with its names and data */
-			snprintf(P->body, sizeof P->body, "%s", sn->last_explain);
-		else
-			explain_step_type((enum sp_call)sn->last_call,
-					  v->last_socktype ? v->last_socktype : SOCK_STREAM, sn->last_ret,
-					  sn->last_err, P->body, sizeof P->body);
-		const char *code = tail_lines(P->body, 2);
-		size_t what = (size_t)(code - P->body);
-		if (what > 0 && P->body[what - 1] == '\n')
-			what--;
-		memcpy(P->what, P->body, what);
-		P->what[what] = 0;
-		PARA(P->what, what, C_NORMAL, sn->last_err ? 4 : 6);
+		snprintf(P->head, sizeof P->head, "%s: %s", l->actor, line_marked(d, l->text, text, sizeof text));
+		PARA(P->head, strlen(P->head), l->err ? C_ERR : C_HEADER, 3);
+		static struct explain general;
+		const struct explain *ex = &l->ex;
+		if (!l->has_ex) {
+			explain_result((enum sp_call)l->call, v->last_socktype ? v->last_socktype : SOCK_STREAM, l->ret,
+				       l->err, &general);
+			ex = &general;
+		}
+		size_t what = explain_parts(ex, EXPLAIN_MEANING, EXPLAIN_PARTIAL, P->what, sizeof P->what);
+		size_t code = explain_parts(ex, EXPLAIN_PYTHON, EXPLAIN_C, P->code, sizeof P->code);
+		PARA(P->what, what, C_NORMAL, l->err ? 4 : 6);
 		if (v->join && v->join[0])
 			PARA(v->join, strlen(v->join), C_INFO, 5);
-		if (*code)
-			PARA(code, strlen(code), C_NORMAL, 7);
+		if (code)
+			PARA(P->code, code, C_NORMAL, 7);
 	} else {
 		int program = 0;
 		for (size_t i = 0; i < sn->nactors; i++)
@@ -1296,7 +1291,7 @@ static void draw_explain_full(const struct dc *d, struct tui_hits *hits)
 	explain_paras(d, &P);
 	char dhead[192];
 	char *esc = NULL;
-	if (v->data && v->data_len && d->sn->last_call && P.np + 2 <= (int)(sizeof P.p / sizeof P.p[0])) {
+	if (v->data && v->data_len && v->last.call && P.np + 2 <= (int)(sizeof P.p / sizeof P.p[0])) {
 		if (v->data_ret > (long long)v->data_len)
 			snprintf(dhead, sizeof dhead, tui_text(TX_DATA_PART), v->data_len, v->data_ret);
 		else

@@ -826,6 +826,27 @@ uint64_t wire_dropped(struct wire *w)
 
 /* ---- text ----------------------------------------------------------------- */
 
+static const struct {
+	uint8_t bit;
+	const char *name;
+} flag_names[] = {
+	{ WIRE_SYN, "SYN" }, { WIRE_FIN, "FIN" }, { WIRE_RST, "RST" }, { WIRE_PSH, "PSH" },
+	{ WIRE_URG, "URG" }, { WIRE_ACK, "ACK" }, { WIRE_ECE, "ECE" }, { WIRE_CWR, "CWR" },
+};
+
+uint8_t wire_flag_bit(const char *name)
+{
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+		if (strcmp(flag_names[i].name, name) == 0)
+			return flag_names[i].bit;
+	return 0;
+}
+
+const char *wire_flag_name_at(size_t i)
+{
+	return i < sizeof flag_names / sizeof flag_names[0] ? flag_names[i].name : NULL;
+}
+
 size_t wire_flags_text(uint8_t flags, char *buf, size_t size)
 {
 	static const struct {

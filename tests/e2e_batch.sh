@@ -34,6 +34,61 @@ for demo in assets/demos/*.sp; do
 	fi
 done
 
+# -- the README's examples: each block after "<!-- batch-example: NAME -->" passes -----
+n=0
+while IFS= read -r name; do
+	n=$((n + 1))
+	awk -v want="$name" '
+		/^<!-- batch-example: / { cur = $0; sub(/^<!-- batch-example: /, "", cur); sub(/ -->$/, "", cur); next }
+		/^```/ { if (cur == want && !inside) { inside = 1; next } if (inside) exit; cur = ""; next }
+		inside { print }' README.md >"$TMP/example$n.sp"
+	out=$($SP --batch "$TMP/example$n.sp" 2>&1); rc=$?
+	if [ $rc = 0 ] && [ -s "$TMP/example$n.sp" ]; then
+		ok "README example \"$name\" passes in --batch"
+	else
+		bad "README example \"$name\": exit $rc"; echo "$out"
+	fi
+done < <(sed -n 's/^<!-- batch-example: \(.*\) -->$/\1/p' README.md)
+[ $n -gt 0 ] || bad "no README example found"
+
+# --record writes the new forms back as a script that replays the same
+for demo in socketpair seqpacket; do
+	$SP --batch --record "$TMP/$demo.rec" "assets/demos/$demo.sp" >/dev/null 2>&1
+	$SP --batch "$TMP/$demo.rec" >"$TMP/$demo.replay" 2>&1; rc=$?
+	if [ $rc = 0 ] && diff -q <(grep '^\[' "$TMP/$demo.replay") <(grep '^\[' "tests/golden/$demo.txt") >/dev/null &&
+		grep -qE '^server: (a, b = socketpair\(AF_UNIX, SOCK_STREAM\) = 0|unlink\(/tmp/lab.sock\) = 0)$' "$TMP/$demo.rec"; then
+		ok "--record of $demo replays its calls"
+	else
+		bad "--record of $demo: exit $rc"; diff <(grep '^\[' "$TMP/$demo.replay") <(grep '^\[' "tests/golden/$demo.txt") | head
+	fi
+done
+
+# the JSON transcript: socketpair's two descriptors in its note, the first one's name
+out=$($SP --batch --format json assets/demos/socketpair.sp | grep -F '"call":"socketpair"' | head -1)
+case "$out" in
+*'"fd":3,"name":"a","ret":0,'*'"note":"fds 3, 4"'*) ok "json: socketpair's note names both fds" ;;
+*) bad "json socketpair: $out" ;;
+esac
+
+# unlink() on the host's files: refused, the file kept, exit 1
+touch "$TMP/keep.sock"
+printf 'server: unlink(%s)\n' "$TMP/keep.sock" >"$TMP/unlink-host.sp"
+out=$($SP --batch --host-net "$TMP/unlink-host.sp" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"unlink-host.sp:1: error: unlink() refused: a script removes files only in the sandbox's own filesystem"*)
+	[ -e "$TMP/keep.sock" ] && ok "--host-net: unlink() refused, the host's file kept" ||
+		bad "--host-net: unlink() removed the host's file" ;;
+*) bad "--host-net: unlink(): exit $rc: $out" ;;
+esac
+# in the sandbox, the same path is in the sandbox's own filesystem: ENOENT, the host's file kept
+out=$($SP --batch --sandbox "$TMP/unlink-host.sp" 2>&1); rc=$?
+case "$rc:$out" in
+0:*"unlink($TMP/keep.sock) = -1 ENOENT"*)
+	[ -e "$TMP/keep.sock" ] && ok "sandbox: unlink() sees its own files only (ENOENT), the host's file kept" ||
+		bad "sandbox: unlink() removed the host's file" ;;
+*) bad "sandbox: unlink(): exit $rc: $out" ;;
+esac
+
 out=$($SP --batch assets/demos/hello.sp)
 case "$out" in
 *'[client] recv(3, 1024) = 14 "Hello, client!"'*) ok "hello: recv(3, 1024) = 14 \"Hello, client!\"" ;;

@@ -35,14 +35,32 @@ ifr = fcntl.ioctl(s, 0x8913, struct.pack("16sh22x", b"lo", 0))
 flags = struct.unpack("16sh22x", ifr)[1]
 fcntl.ioctl(s, 0x8914, struct.pack("16sh22x", b"lo", flags | 1))
 EOF
+# An empty /tmp of the namespace's own, with DIR (under the host's /tmp) bound back at its path:
+# AF_UNIX paths are files, and a script's /tmp/lab.sock must be neither the host's nor a parallel run's.
+cat >"$TMP/private_tmp.py" <<'EOF'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def mount(src, target, fstype, flags):
+    if libc.mount(src.encode(), target.encode(), fstype.encode() if fstype else None, flags, None) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), target)
+d = os.path.abspath(sys.argv[1])
+fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+mount("tmpfs", "/tmp", "tmpfs", 0)
+os.makedirs(d, exist_ok=True)
+mount("/proc/self/fd/%d" % fd, d, None, 4096)  # MS_BIND: the directory itself, back at its path
+EOF
 netns=1
-if ! unshare -rn "$PY" "$TMP/lo_up.py" 2>"$TMP/unshare.err"; then
+if ! unshare -rnm sh -c '"$0" "$1" && "$0" "$2" "$3"' "$PY" "$TMP/lo_up.py" "$TMP/private_tmp.py" "$TMP" \
+	2>"$TMP/unshare.err"; then
 	netns=0
 	echo "skip running the exported programs: no private network namespace here ($(head -1 "$TMP/unshare.err")): programs are compiled, not run"
 fi
-# Run a command in a network namespace of its own, with lo up; never longer than a minute.
+# in_netns DIR COMMAND...: run COMMAND in a network namespace of its own with lo up, and a /tmp
+# of its own where only DIR is seen; never longer than a minute.
 in_netns() {
-	timeout -k 5 60 unshare -rn sh -c '"$0" "$1" && shift && exec "$@"' "$PY" "$TMP/lo_up.py" "$@"
+	timeout -k 5 60 unshare -rnm sh -c '"$0" "$1" && "$0" "$2" "$3" && shift 3 && exec "$@"' \
+		"$PY" "$TMP/lo_up.py" "$TMP/private_tmp.py" "$@"
 }
 
 # -- the command line ------------------------------------------------------------
@@ -93,9 +111,9 @@ check_script() {
 	mask <"$d/batch.out" >"$d/batch.masked"
 	for lang in c python; do
 		if [ $lang = c ]; then
-			in_netns "$d/prog" >"$d/$lang.out" 2>"$d/$lang.err"
+			in_netns "$d" "$d/prog" >"$d/$lang.out" 2>"$d/$lang.err"
 		else
-			in_netns "$PY" "$d/prog.py" >"$d/$lang.out" 2>"$d/$lang.err"
+			in_netns "$d" "$PY" "$d/prog.py" >"$d/$lang.out" 2>"$d/$lang.err"
 		fi
 		rc=$?
 		if mask <"$d/$lang.out" | diff -u "$d/batch.masked" - >"$d/$lang.diff"; then

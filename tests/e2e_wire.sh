@@ -257,6 +257,15 @@ explained "$TMP/hello.ex" '[client] close(3) = 0' | grep -q "The peer's rq (Recv
 	ok "the close that sends FIN says the peer's rq counts it" || bad "rq FIN at close: $(explained "$TMP/hello.ex" '[client] close(3) = 0')"
 explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0' | grep -q "rq (Recv-Q) was 1: the FIN alone, counted as one byte, since it came after the data had been read.* rq is 0 now" &&
 	ok "the recv that reads a FIN that came alone says rq went from 1 to 0" || bad "rq FIN at EOF: $(explained "$TMP/hello.ex" '[server] recv(4, 1024) = 0')"
+# the sentences that join a call to its segments and state changes, as the TUI's explain area has them
+explained "$TMP/hello.ex" '[client] connect(3, 127.0.0.1:8888) = 0' |
+	grep -q "^    On the wire: the client's SYN, the server's SYN,ACK and the client's ACK. The client went from CLOSED through SYN_SENT to ESTABLISHED" &&
+	explained "$TMP/hello.ex" '[server] send(4, "Hello, client!", 14) = 14' | grep -q "^    The bytes went out in a segment with PSH,ACK, and the client's kernel ACKed them at once" &&
+	explained "$TMP/hello.ex" '[server] close(4) = 0' | grep -q "^    close() sent FIN from CLOSE_WAIT; the server waited in LAST_ACK only until the client's ACK came" &&
+	ok "--explain joins a call to its segments and states (handshake, ACKed data, LAST_ACK)" ||
+	bad "--explain join sentences: $(explained "$TMP/hello.ex" '[client] connect(3, 127.0.0.1:8888) = 0')"
+$SP --batch assets/demos/hello.sp 2>&1 | grep -q "On the wire" && bad "the join sentences show without --explain" ||
+	ok "without --explain no join sentence"
 
 # data and FIN queued together: the recv() of the data steps over the FIN (rq 11 -> 0, not 1)
 $SP --batch --explain assets/demos/half-close.sp >"$TMP/half.ex" 2>&1 || bad "half-close.sp --explain failed"

@@ -63,6 +63,7 @@ static void test_name(void **state)
 	/* SHUT_WR and SOCK_STREAM are both 1: the kind decides */
 	assert_string_equal(consts_name(SP_K_SHUT, 1), "SHUT_WR");
 	assert_string_equal(consts_name(SP_K_TYPE, 1), "SOCK_STREAM");
+	assert_string_equal(consts_name(SP_K_TYPE, SOCK_SEQPACKET), "SOCK_SEQPACKET");
 	assert_null(consts_name(SP_K_DOMAIN, 12345));
 	assert_string_equal(consts_name(SP_K_MSG, MSG_TRUNC), "MSG_TRUNC");
 	assert_string_equal(consts_name(SP_K_IOCTL, FIONREAD), "FIONREAD");
@@ -78,7 +79,7 @@ static void test_all(void **state)
 	(void)state;
 	size_t n = 0;
 	const struct sp_const *all = consts_all(&n);
-	assert_int_equal(n, 19);
+	assert_int_equal(n, 20);
 	assert_null(all[n].name);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(all[i].name);

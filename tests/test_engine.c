@@ -21,6 +21,8 @@
 #include "sockplay/sandbox.h"
 #include "sockplay/script.h"
 #include "sockplay/session.h"
+#include "sockplay/step.h"
+#include "sockplay/wire.h"
 
 static int run_explain; /* run() prints --explain lines too */
 static int run_full_data; /* run() prints every received byte (--full-data) */
@@ -496,6 +498,117 @@ static rlim_t set_nofile(rlim_t n)
 	return old;
 }
 
+/* The step runner: the sockets whose states a step changed, the call's own first, matched by cookie. */
+static void runner_event(void *ctx, const struct sp_event *ev)
+{
+	step_event(ctx, ev);
+}
+
+static const struct step_trans *trans_of(const struct step *r, const char *actor, const char *name)
+{
+	for (int i = 0; i < r->ntrans; i++)
+		if (strcmp(r->trans[i].actor, actor) == 0 && strcmp(r->trans[i].name, name) == 0)
+			return &r->trans[i];
+	return NULL;
+}
+
+static void step_runner_finds_transitions(void **state)
+{
+	(void)state;
+	static const char text[] = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+				   "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+				   "server: bind(s, 127.0.0.1:8889)\n"
+				   "server: listen(s, 5)\n"
+				   "client: c = socket(AF_INET, SOCK_STREAM)\n"
+				   "client: connect(c, 127.0.0.1:8889) = 0\n"
+				   "server: conn = accept(s)\n"
+				   "client: close(c)\n";
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
+	static struct step r;
+	struct session_opts so = { .timeout_ms = 2000, .net_label = "test", .on_event = runner_event, .ctx = &r };
+	struct session *s = session_new(&so);
+	assert_non_null(s);
+	struct step_hooks h = { .programs_ms = -1, .track = 1 };
+	step_init(&r, s, NULL, &h);
+	struct sp_cursor cur;
+	const struct sp_stmt *st;
+	script_cursor_init(&cur, sc);
+	const struct step_trans *x;
+	while ((st = script_cursor_next(&cur))) {
+		assert_int_equal(step_run(&r, st, 0), SESSION_OK);
+		if (st->kind != SP_ST_CALL)
+			continue;
+		switch (st->call) {
+		case SP_CALL_LISTEN:
+			assert_int_equal(r.ntrans, 1);
+			assert_string_equal(r.trans[0].name, "s");
+			assert_int_equal(r.trans[0].from, SP_TCP_CLOSE);
+			assert_int_equal(r.trans[0].to, SP_TCP_LISTEN);
+			assert_true(r.trans[0].main);
+			assert_non_null(strstr(r.join, "from CLOSED to LISTEN"));
+			break;
+		case SP_CALL_CONNECT:
+			assert_true(r.trans[0].main);
+			assert_string_equal(r.trans[0].actor, "client");
+			assert_int_equal(r.trans[0].to, SP_TCP_ESTABLISHED);
+			assert_null(trans_of(&r, "server", "s")); /* the listener stays in LISTEN */
+			break;
+		case SP_CALL_ACCEPT:
+			assert_int_equal(r.ntrans, 1); /* the new socket: LISTEN -> ESTABLISHED, the listener unchanged */
+			assert_string_equal(r.trans[0].name, "conn");
+			assert_int_equal(r.trans[0].from, SP_TCP_LISTEN);
+			assert_int_equal(r.trans[0].to, SP_TCP_ESTABLISHED);
+			break;
+		case SP_CALL_CLOSE:
+			x = trans_of(&r, "client", "c");
+			assert_non_null(x);
+			assert_true(x->main);
+			assert_int_equal(x->from, SP_TCP_ESTABLISHED);
+			assert_true(x->to == SP_TCP_FIN_WAIT1 || x->to == SP_TCP_FIN_WAIT2);
+			x = trans_of(&r, "server", "conn");
+			assert_non_null(x);
+			assert_false(x->main);
+			assert_int_equal(x->to, SP_TCP_CLOSE_WAIT);
+			break;
+		default:
+			break;
+		}
+	}
+	step_free(&r);
+	session_free(s);
+	script_free(sc);
+}
+
+/* --explain: the sentence joining a call to the states it changed, the one the TUI shows, follows the call. */
+static void explain_joins_call_and_states(void **state)
+{
+	(void)state;
+	const char *script = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: bind(s, 127.0.0.1:8894)\n"
+			     "server: listen(s, 5)\n"
+			     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			     "client: connect(c, 127.0.0.1:8894) = 0\n"
+			     "server: conn = accept(s)\n"
+			     "server: close(s)\n";
+	char *t = NULL;
+	run_explain = 1;
+	int rc = run(script, &t);
+	run_explain = 0;
+	if (rc != 0)
+		fail_msg("the script failed:\n%s", t);
+	has_line(t, "    Nothing went on the wire: the server's socket went from CLOSED to LISTEN, and from now on*");
+	has_line(t, "    Nothing went on the wire: the handshake had finished when the client's connect() returned.*");
+	has_line(t, "    Nothing went on the wire: the listener went from LISTEN to CLOSED.*");
+	free(t);
+	/* without --explain: none (a port of its own, the one above may linger in TIME_WAIT) */
+	assert_int_equal(run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: listen(s, 5)\n", &t), 0);
+	assert_null(strstr(t, "Nothing went on the wire"));
+	free(t);
+}
+
 /*
  * EMFILE: with 32 descriptors an actor has 3..30 for sockets (31 is its
  * channel to sockplay). The failures are explained, and the actor goes on.
@@ -660,6 +773,183 @@ static void getsockname_tells_the_kernels_address(void **state)
 	free(t);
 }
 
+/* socketpair(): two connected sockets from one call, both ways; the transcript names both fds. */
+static void socketpair_both_ways(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0\n"
+		     "server: send(a, \"ping\") = 4\n"
+		     "server: recv(b, 100) = 4 \"ping\"\n"
+		     "server: send(b, \"pong!\") = 5\n"
+		     "server: recv(a, 100) = 5 \"pong!\"\n"
+		     "server: d, e = socketpair(AF_UNIX, SOCK_DGRAM)\n"
+		     "server: send(e, \"one\") = 3\n"
+		     "server: send(e, \"two\") = 3\n"
+		     "server: recv(d, 100) = 3 \"one\"\n"
+		     "server: close(a) = 0\n"
+		     "server: recv(b, 100) = 0\n"
+		     "server: send(b, \"x\") = -1 EPIPE\n"
+		     "server: socketpair(AF_INET, SOCK_STREAM) = -1 EOPNOTSUPP\n"
+		     "client: x, y = socketpair(AF_UNIX, SOCK_SEQPACKET)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] socketpair(AF_UNIX, SOCK_STREAM, 0) = 0 (fds 3, 4)");
+	has_line(t, "[server] recv(3, 100) = 5 \"pong!\"");
+	has_line(t, "[server] socketpair(AF_UNIX, SOCK_DGRAM, 0) = 0 (fds 5, 6)");
+	has_line(t, "[server] recv(5, 100) = 3 \"one\"");
+	has_line(t, "[client] socketpair(AF_UNIX, SOCK_SEQPACKET, 0) = 0 (fds 3, 4)");
+	free(t);
+}
+
+/* Both sockets of a pair are the actor's, with their names, in the kernel, each the other's peer. */
+static void socketpair_rows_in_the_snapshot(void **state)
+{
+	(void)state;
+	struct session_opts o = { .timeout_ms = 3000 };
+	struct session *s = session_new(&o);
+	assert_non_null(s);
+	struct sp_stmt st;
+	struct sp_diag dg;
+	assert_int_equal(script_parse_line("server: a, b = socketpair(AF_UNIX, SOCK_STREAM)", NULL, &st, &dg), 0);
+	assert_int_equal(session_exec(s, &st), SESSION_OK);
+	session_collect(s);
+	assert_int_equal(session_refresh(s), 0);
+	const struct snapshot *sn = session_snapshot(s);
+	assert_int_equal(sn->nactors, 1);
+	assert_int_equal(sn->actors[0].nsocks, 2);
+	const struct snap_sock *a = &sn->actors[0].socks[0], *b = &sn->actors[0].socks[1];
+	assert_string_equal(a->name, "a");
+	assert_string_equal(b->name, "b");
+	assert_int_equal(a->fd, 3);
+	assert_int_equal(b->fd, 4);
+	assert_true(a->in_kernel && b->in_kernel);
+	assert_int_equal(a->family, AF_UNIX);
+	assert_int_equal(a->type, SOCK_STREAM);
+	assert_int_equal(a->state, SP_TCP_ESTABLISHED);
+	assert_int_equal(b->state, SP_TCP_ESTABLISHED);
+	assert_true(a->has_peer && b->has_peer);
+	/* no name: each end's peer is shown as the other end */
+	assert_string_equal(a->local, "(unnamed)");
+	assert_string_equal(a->peer, "fd 4 (b)");
+	assert_string_equal(b->peer, "fd 3 (a)");
+	script_stmt_clear(&st);
+	session_free(s);
+}
+
+/* SOCK_SEQPACKET: listen, accept; each recv() one message; a short buffer loses the rest of its message. */
+static void seqpacket_keeps_boundaries(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+		     "server: bind(s, @sockplay-test-seqpacket) = 0\n"
+		     "server: listen(s) = 0\n"
+		     "expect server s LISTEN\n"
+		     "client: c = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+		     "client: connect(c, @sockplay-test-seqpacket) = 0\n"
+		     "server: conn = accept(s) = 4\n"
+		     "expect server conn ESTABLISHED\n"
+		     "client: send(c, \"one\") = 3\n"
+		     "client: send(c, \"two\") = 3\n"
+		     "client: send(c, \"three\") = 5\n"
+		     "server: recv(conn, 100) = 3 \"one\"\n"
+		     "server: recv(conn, 100) = 3 \"two\"\n"
+		     "server: recv(conn, 2) = 2 \"th\"\n"
+		     "server: recv(conn, 100, MSG_DONTWAIT) = -1 EAGAIN\n"
+		     "client: send(c, \"\") = 0\n"
+		     "server: recv(conn, 100) = 0\n"
+		     "client: send(c, \"last\") = 4\n"
+		     "server: recv(conn, 100) = 4 \"last\"\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] socket(AF_UNIX, SOCK_SEQPACKET, 0) = 3");
+	has_line(t, "[server] recv(4, 2) = 2 \"th\"");
+	free(t);
+}
+
+/* connect(u, AF_UNSPEC) dissolves a UDP association: the next send() has no destination. */
+static void unspec_dissolves(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: r = socket(AF_INET, SOCK_DGRAM)\n"
+		     "server: bind(r, 127.0.0.1:9100)\n"
+		     "client: u = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: connect(u, 127.0.0.1:9100) = 0\n"
+		     "client: send(u, \"a\") = 1\n"
+		     "client: connect(u, AF_UNSPEC) = 0\n"
+		     "client: getsockname(u) = 0\n"
+		     "client: send(u, \"b\") = -1 EDESTADDRREQ\n"
+		     "client: sendto(u, \"c\", 127.0.0.1:9100) = 1\n"
+		     "server: recv(r, 10) = 1 \"a\"\n"
+		     "server: recv(r, 10) = 1 \"c\"\n"
+		     /* TCP: the connection is aborted with RST */
+		     "server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:9101)\n"
+		     "server: listen(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9101) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "client: connect(c, AF_UNSPEC) = 0\n"
+		     "expect client c CLOSED\n"
+		     "server: recv(conn, 10) = -1 ECONNRESET\n"
+		     "client: connect(c, 127.0.0.1:9101) = 0\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[client] connect(3, AF_UNSPEC) = 0");
+	has_line(t, "[client] send(3, \"b\", 1) = -1 EDESTADDRREQ (Destination address required)");
+	/* the port the kernel picked at connect() was given back */
+	has_line(t, "[client] getsockname(3) = 0 (*:0)");
+	free(t);
+}
+
+/* unlink(PATH): only in the sandbox's own filesystem; there, a second bind() of the path succeeds. */
+static void unlink_frees_the_path(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	const char *script = "server: s = socket(AF_UNIX, SOCK_STREAM)\n"
+			     "server: bind(s, /tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: close(s)\n"
+			     "server: s2 = socket(AF_UNIX, SOCK_STREAM)\n"
+			     "server: bind(s2, /tmp/sockplay-test-unlink.sock) = -1 EADDRINUSE\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: bind(s2, /tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = 0\n"
+			     "server: unlink(/tmp/sockplay-test-unlink.sock) = -1 ENOENT\n"
+			     "server: unlink(/etc/passwd) = -1 ENOENT\n";
+	if (!sandbox_files_private()) { /* the host's files: refused, nothing removed */
+		int rc = run("server: unlink(/tmp/sockplay-test-unlink.sock)\n", &t);
+		assert_int_equal(rc, 1);
+		has_line(t, "t.sp:1: error: unlink() refused: a script removes files only in the sandbox's own "
+			    "filesystem, and this session uses the host's*");
+		free(t);
+		skip();
+	}
+	int rc = run(script, &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] unlink(/tmp/sockplay-test-unlink.sock) = 0");
+	has_line(t, "[server] bind(3, /tmp/sockplay-test-unlink.sock) = -1 EADDRINUSE (Address already in use)");
+	free(t);
+	/* nothing happened to the host's /tmp */
+	assert_int_equal(access("/tmp/sockplay-test-unlink.sock", F_OK), -1);
+}
+
+/* Without the sandbox's own filesystem (--host-net), a child refuses unlink(); the session says why. */
+static void unlink_refused_on_the_host(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* a new process that never entered the sandbox: as sockplay --host-net is */
+		execl("/proc/self/exe", "test_engine", "--host-unlink", (char *)NULL);
+		_exit(99);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* Narration with line breaks: each line keeps its mark, so a script cannot print a call line it did not make. */
 static void narration_cannot_forge_a_line(void **state)
 {
@@ -688,7 +978,16 @@ struct stepper {
 	struct transcript tr;
 	char *out;
 	size_t len;
+	char shown[512]; /* the newest call that returned, as its event said (ev->shown) */
 };
+
+static void stepper_event(void *ctx, const struct sp_event *ev)
+{
+	struct stepper *p = ctx;
+	transcript_event(&p->tr, ev);
+	if (ev->kind == SP_EV_CALL && ev->shown)
+		transcript_call_text(ev, p->shown, sizeof p->shown);
+}
 
 static void stepper_start(struct stepper *p, const char *text)
 {
@@ -700,8 +999,7 @@ static void stepper_start(struct stepper *p, const char *text)
 	}
 	p->tr.fp = open_memstream(&p->out, &p->len);
 	p->tr.file = "t.sp";
-	struct session_opts so = { .timeout_ms = 2000, .on_event = (session_event_fn)transcript_event,
-				   .ctx = &p->tr };
+	struct session_opts so = { .timeout_ms = 2000, .on_event = stepper_event, .ctx = p };
 	p->s = session_new(&so);
 	assert_non_null(p->s);
 	script_cursor_init(&p->cur, p->sc);
@@ -838,13 +1136,11 @@ static void resumed_older_call_keeps_out_of_the_explain_area(void **state)
 			  "client: send(c, \"hi\")\n");
 	stepper_run(&p, 7); /* the server's recv blocks */
 	stepper_run(&p, 1); /* socket(): the newest call */
-	const struct snapshot *sn = session_snapshot(p.s);
-	assert_non_null(strstr(sn->last_text, "socket(AF_INET, SOCK_STREAM, 0) = 4"));
+	assert_non_null(strstr(p.shown, "socket(AF_INET, SOCK_STREAM, 0) = 4"));
 	stepper_run(&p, 1); /* send(): it releases the server's recv, sent two calls before it */
 	session_wait_actor(p.s, "server", 2000);
-	sn = session_snapshot(p.s);
-	if (!strstr(sn->last_text, "send(3, \"hi\", 2) = 2"))
-		fail_msg("the explain area shows \"%s\", not the step's send", sn->last_text);
+	if (!strstr(p.shown, "send(3, \"hi\", 2) = 2"))
+		fail_msg("the explain area shows \"%s\", not the step's send", p.shown);
 	has_line(p.out, "[server] recv(4, 100) <resumed> = 2 \"hi\"");
 	stepper_end(&p);
 }
@@ -1036,6 +1332,121 @@ static void received_text_is_shown_not_cut_silently(void **state)
 
 
 /* An expectation is quoted as the script wrote it: a repeat count is not dropped. */
+/* <blocked>, <at once>, expect ACTOR blocked|free on real calls; a wrong one fails the run with what happened. */
+static void blocking_asserted_per_call(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8893)\n"
+		     "server: listen(s, 5)\n"
+		     "server: conn = accept(s) <blocked> = 4\n"
+		     "expect server blocked\n"
+		     "expect client free\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM) <at once>\n"
+		     "client: connect(c, 127.0.0.1:8893) = 0 <at once>\n"
+		     "expect server free\n"
+		     "client: send(c, \"abcd\")\n"
+		     "server: recv(conn, 4) = 4 \"abcd\" <at once>\n"
+		     "server: recv(conn, 4) <blocked>\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] blocked in accept(3)");
+	has_line(t, "[client] free");
+	has_line(t, "[server] free");
+	has_line(t, "[server] recv(4, 4) <interrupted> = -1 EINTR (Interrupted system call)");
+	free(t);
+
+	rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		 "server: bind(s, 127.0.0.1:8895)\n"
+		 "server: listen(s, 5)\n"
+		 "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		 "client: connect(c, 127.0.0.1:8895) = 0 <blocked>\n"
+		 "server: conn = accept(s)\n"
+		 "server: recv(conn, 4) <at once>\n"
+		 "expect server free\n"
+		 "client: send(c, \"x\")\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:5: expectation failed: expected <blocked> = 0, got = 0 at once");
+	has_line(t, "t.sp:7: expectation failed: expected <at once>, got <blocked>");
+	has_line(t, "t.sp:8: expectation failed: expected free, got blocked in recv(4, 4) (server)");
+	has_line(t, "[server] recv(4, 4) <resumed> = 1 \"x\"");
+	assert_int_equal(count_lines(t, "t.sp:"), 3); /* each once, the <at once> not again when it returns */
+	free(t);
+}
+
+/* expect wire against the capture (the script's expect wire starts it without --wire). */
+static void segments_asserted(void **state)
+{
+	(void)state;
+	char err[256];
+	struct wire *w = wire_open(err, sizeof err);
+	if (!w) {
+		fprintf(stderr, "segments_asserted: %s\n", err);
+		skip();
+	}
+	wire_close(w);
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: bind(s, 127.0.0.1:8894)\n"
+		     "server: listen(s, 5)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:8894) = 0\n"
+		     "expect wire client > server [SYN]\n"
+		     "expect wire server > client [SYN,ACK] len=0\n"
+		     "expect wire client > server [ACK]\n"
+		     "server: conn = accept(s)\n"
+		     "expect no wire [SYN]\n"
+		     "client: close(c)\n"
+		     "expect wire client > server [FIN,ACK]\n"
+		     "expect wire server > client [ACK]\n"
+		     "expect no wire [RST]\n"
+		     "expect wire client > server [RST]\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "[expect] wire client > server [SYN]: seen");
+	has_line(t, "[expect] wire server > client [SYN,ACK] len=0: seen");
+	has_line(t, "[expect] no wire [SYN]: none seen");
+	has_line(t, "[expect] wire client > server [FIN,ACK]: seen");
+	has_line(t, "[expect] no wire [RST]: none seen");
+	has_line(t, "[expect] wire client > server [RST]: not seen");
+	has_line(t, "t.sp:15: expectation failed: expected a segment client > server [RST]; close(3) put on the "
+		    "wire: client > server [FIN,ACK] len=0, server > client [ACK] len=0");
+	assert_int_equal(count_lines(t, "[wire] "), 0); /* checked, not printed: no --wire */
+	free(t);
+}
+
+static void on_event_keep(void *ctx, const struct sp_event *ev)
+{
+	char *out = ctx;
+	if (ev->kind == SP_EV_FAIL || ev->kind == SP_EV_EXPECT)
+		snprintf(out + strlen(out), 1024 - strlen(out), "%d %s|%s\n", ev->kind, ev->text,
+			 ev->note ? ev->note : "");
+}
+
+/* Where nothing captures, an expect wire fails, saying it could not check and why. */
+static void wire_expectation_without_capture(void **state)
+{
+	(void)state;
+	char seen[1024] = "";
+	struct session_opts so = { .timeout_ms = 1000, .on_event = on_event_keep, .ctx = seen,
+				   .net_label = "test" };
+	struct session *s = session_new(&so);
+	assert_non_null(s);
+	session_set_wire(s, NULL, "wire view off: capturing needs CAP_NET_RAW on the host network");
+	struct sp_stmt st;
+	struct sp_diag dg;
+	struct sp_scope *sc = script_scope_new();
+	assert_int_equal(script_parse_line("expect no wire [RST]", sc, &st, &dg), 0);
+	assert_int_equal(session_exec(s, &st), SESSION_OK);
+	assert_int_equal(session_failures(s), 1);
+	char want[512];
+	snprintf(want, sizeof want, "%d no wire [RST]|unable to check\n%d cannot check no wire [RST]: capturing "
+		 "needs CAP_NET_RAW on the host network|\n", SP_EV_EXPECT, SP_EV_FAIL);
+	assert_string_equal(seen, want);
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+	session_free(s);
+}
+
 static void expectation_text_keeps_the_count(void **state)
 {
 	(void)state;
@@ -1237,9 +1648,42 @@ static void send_timeout_ends_a_connect(void **state)
 	free(t);
 }
 
-int main(void)
+/* test_engine --host-unlink: run unlink() with no sandbox at all; 0 when it was refused and nothing removed. */
+static int host_unlink(void)
+{
+	char path[] = "/tmp/sockplay-test-host-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return 2;
+	close(fd);
+	char text[200];
+	snprintf(text, sizeof text, "server: unlink(%s)\n", path);
+	struct sp_script *sc = NULL;
+	struct sp_diags d = { 0 };
+	if (script_parse("t.sp", text, strlen(text), &sc, &d) < 0)
+		return 3;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	struct batch_opts bo = { .script = sc, .format = TRANSCRIPT_TEXT, .timeout_ms = 3000, .out = fp,
+				 .net_label = "test" };
+	int rc = batch_run(&bo);
+	fclose(fp);
+	script_free(sc);
+	int kept = access(path, F_OK) == 0;
+	unlink(path);
+	int said = out && strstr(out, "unlink() refused: a script removes files only in the sandbox's own") != NULL;
+	if (!said || !kept || rc != 1)
+		fprintf(stderr, "host_unlink: rc %d, file kept %d, transcript:\n%s", rc, kept, out ? out : "");
+	free(out);
+	return said && kept && rc == 1 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
 	char msg[256];
+	if (argc > 1 && strcmp(argv[1], "--host-unlink") == 0)
+		return host_unlink();
 	/* 0-2 open, as sockplay's main() makes them: a test swaps our stdin for a socket */
 	for (int fd; (fd = open("/dev/null", O_RDWR)) >= 0;)
 		if (fd > 2) {
@@ -1266,11 +1710,19 @@ int main(void)
 		cmocka_unit_test(hostile_peer_bytes_are_escaped),
 		cmocka_unit_test(reset_mid_transfer),
 		cmocka_unit_test(reset_releases_a_blocked_send),
+		cmocka_unit_test(step_runner_finds_transitions),
+		cmocka_unit_test(explain_joins_call_and_states),
 		cmocka_unit_test(emfile_then_go_on),
 		cmocka_unit_test(the_control_channel_is_out_of_reach),
 		cmocka_unit_test(numeric_flags_are_shown),
 		cmocka_unit_test(sent_dots_are_data),
 		cmocka_unit_test(getsockname_tells_the_kernels_address),
+		cmocka_unit_test(socketpair_both_ways),
+		cmocka_unit_test(socketpair_rows_in_the_snapshot),
+		cmocka_unit_test(seqpacket_keeps_boundaries),
+		cmocka_unit_test(unspec_dissolves),
+		cmocka_unit_test(unlink_frees_the_path),
+		cmocka_unit_test(unlink_refused_on_the_host),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_sockets_are_typed),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),
@@ -1287,6 +1739,9 @@ int main(void)
 		cmocka_unit_test(receive_timeout_blocks_then_eagain),
 		cmocka_unit_test(send_timeout_ends_a_connect),
 		cmocka_unit_test(msg_trunc_tells_the_real_length),
+		cmocka_unit_test(blocking_asserted_per_call),
+		cmocka_unit_test(segments_asserted),
+		cmocka_unit_test(wire_expectation_without_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

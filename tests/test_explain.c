@@ -15,6 +15,36 @@
 #include "sockplay/explain.h"
 #include "sockplay/script.h"
 
+/*
+ * The explanation as one text, as --batch --explain prints it (explain_text()):
+ * of CALL in general, and of statement ST with the facts CX.
+ */
+static size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_result(call, socktype, ret, err, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+{
+	return explain_step_type(call, SOCK_STREAM, ret, err, buf, size);
+}
+
+static size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
+			       const struct explain_ctx *cx, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_stmt(st, socktype, ret, err, cx, &ex);
+	return explain_text(&ex, buf, size);
+}
+
+static size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
+				size_t size)
+{
+	return explain_step_ctx(st, socktype, ret, err, NULL, buf, size);
+}
+
 /* The errnos a socket call can return in sockplay: each must have a meaning. */
 static const int listed_errnos[] = {
 	EACCES, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF,
@@ -521,6 +551,68 @@ static void test_step_stmt_ends_with_the_statement(void **state)
 
 /* ---- explanations fitted to the case ------------------------------------------ */
 
+static void step_of(const char *const *setup, const char *line, int socktype, long long ret, int err,
+		    const struct explain_ctx *cx, char *buf, size_t size);
+
+/* The sockets labs use: their Python and C lines, and texts true to the kernel. */
+static void test_lab_sockets(void **state)
+{
+	(void)state;
+	char buf[2048];
+	code_of("server: a, b = socketpair(AF_UNIX, SOCK_STREAM)",
+		"a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
+		"int sv[2]; socketpair(AF_UNIX, SOCK_STREAM, 0, sv); int a = sv[0], b = sv[1];");
+	code_of("server: socketpair(AF_UNIX, SOCK_SEQPACKET)",
+		"a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)",
+		"int sv[2]; socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv); int a = sv[0], b = sv[1];");
+	code_of("client: connect(u, AF_UNSPEC)",
+		"ctypes.CDLL(None, use_errno=True).connect(u.fileno(), struct.pack(\"H14x\", socket.AF_UNSPEC), 16)",
+		"struct sockaddr sa = { .sa_family = AF_UNSPEC }; connect(u, &sa, sizeof sa);");
+	code_of("server: unlink(/tmp/lab.sock)", "os.unlink(\"/tmp/lab.sock\")", "unlink(\"/tmp/lab.sock\");");
+	code_of("server: unlink(/tmp/a\\b)", "os.unlink(\"/tmp/a\\\\b\")", "unlink(\"/tmp/a\\\\b\");");
+
+	static const char *const udp[] = { "client: u = socket(AF_INET, SOCK_DGRAM)", NULL };
+	static const char *const tcp[] = { "client: c = socket(AF_INET, SOCK_STREAM)", NULL };
+	step_of(udp, "client: connect(u, AF_UNSPEC)", SOCK_DGRAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "dissolved the socket's association");
+	assert_contains(buf, "EDESTADDRREQ");
+	step_of(tcp, "client: connect(c, AF_UNSPEC)", SOCK_STREAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "RST");
+	assert_lacks(buf, "SYN");
+	/* AF_UNIX connections have no wire: no SYN, no FIN, no segments */
+	struct explain_ctx unix_cx = { .family = AF_UNIX, .state_after = -1 };
+	static const char *const seq[] = { "server: s = socket(AF_UNIX, SOCK_SEQPACKET)",
+					   "server: conn = accept(s)", NULL };
+	step_of(seq, "server: recv(conn, 2)", SOCK_SEQPACKET, 2, 0, &unix_cx, buf, sizeof buf);
+	assert_contains(buf, "keeps message boundaries");
+	assert_contains(buf, "the rest of it was discarded");
+	step_of(seq, "server: send(conn, \"x\")", SOCK_SEQPACKET, 1, 0, &unix_cx, buf, sizeof buf);
+	assert_contains(buf, "one message");
+	static const char *const *setups[] = { seq, seq, seq, seq, seq };
+	static const char *const calls[] = { "server: listen(s)", "server: conn = accept(s)", "server: close(conn)",
+					     "server: shutdown(conn, SHUT_WR)", "server: recv(conn, 10)" };
+	for (size_t i = 0; i < NELEM(calls); i++) {
+		step_of(setups[i], calls[i], SOCK_STREAM, 0, 0, &unix_cx, buf, sizeof buf);
+		assert_lacks(buf, "SYN");
+		assert_lacks(buf, "FIN");
+		assert_lacks(buf, "segment");
+	}
+	step_of(seq, "server: bind(s, @lab)", SOCK_SEQPACKET, 0, 0, &unix_cx, buf, sizeof buf);
+	assert_contains(buf, "abstract name");
+	assert_lacks(buf, "port");
+	step_of(seq, "server: bind(s, /tmp/lab.sock)", SOCK_SEQPACKET, 0, 0, &unix_cx, buf, sizeof buf);
+	assert_contains(buf, "unlink()");
+	/* the calls' own texts, and the likely mistakes */
+	step_of(NULL, "server: socketpair(AF_UNIX, SOCK_DGRAM)", SOCK_DGRAM, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "datagram");
+	step_of(NULL, "server: socketpair(AF_INET, SOCK_STREAM)", SOCK_STREAM, -1, EOPNOTSUPP, NULL, buf, sizeof buf);
+	assert_contains(buf, "Only AF_UNIX sockets come in connected pairs");
+	step_of(NULL, "server: unlink(/tmp/lab.sock)", 0, 0, 0, NULL, buf, sizeof buf);
+	assert_contains(buf, "sandbox's own filesystem");
+	step_of(NULL, "server: unlink(/tmp/lab.sock)", 0, -1, ENOENT, NULL, buf, sizeof buf);
+	assert_contains(buf, "No file is at that path");
+}
+
 /* The explanation of LINE (after the statements of SETUP, NULL-terminated, define its names). */
 static void step_of(const char *const *setup, const char *line, int socktype, long long ret, int err,
 		    const struct explain_ctx *cx, char *buf, size_t size)
@@ -964,6 +1056,38 @@ static void test_udp_rq_and_socket(void **state)
 	assert_lacks(buf, "rq (Recv-Q)");
 }
 
+/* The explanation comes in parts, each its own text: no caller splits lines again. */
+static void test_explain_parts(void **state)
+{
+	(void)state;
+	struct explain ex;
+	char line[512], all[4096], joined[4096];
+	explain_result(SP_CALL_CONNECT, SOCK_STREAM, -1, ECONNREFUSED, &ex);
+	assert_string_equal(ex.errname, "ECONNREFUSED");
+	assert_string_equal(ex.meaning, explain_errno(ECONNREFUSED));
+	assert_string_equal(ex.mistake, explain_mistake(SP_CALL_CONNECT, ECONNREFUSED));
+	assert_string_equal(ex.what, "");
+	assert_string_equal(ex.python, explain_python(SP_CALL_CONNECT));
+	assert_string_equal(ex.c, explain_c(SP_CALL_CONNECT));
+	assert_true(explain_line(&ex, EXPLAIN_MISTAKE, line, sizeof line) > 0);
+	assert_true(strncmp(line, "Likely: ", 8) == 0);
+	assert_int_equal(explain_line(&ex, EXPLAIN_WHAT, line, sizeof line), 0);
+	assert_string_equal(line, "");
+	/* the lines, one per part, are the text explain_step() gives */
+	explain_step(SP_CALL_CONNECT, -1, ECONNREFUSED, all, sizeof all);
+	explain_text(&ex, joined, sizeof joined);
+	assert_string_equal(all, joined);
+	assert_non_null(strchr(all, '\n'));
+	for (int p = 0; p < EXPLAIN_PARTS; p++)
+		if (explain_line(&ex, (enum explain_part)p, line, sizeof line))
+			assert_null(strchr(line, '\n'));
+	/* a success has what happened and no errno */
+	explain_result(SP_CALL_LISTEN, SOCK_STREAM, 0, 0, &ex);
+	assert_string_equal(ex.what, explain_call(SP_CALL_LISTEN));
+	assert_string_equal(ex.errname, "");
+	assert_int_equal(explain_line(&ex, EXPLAIN_MEANING, line, sizeof line), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -980,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_step_truncation),
 		cmocka_unit_test(test_code_is_the_statement),
 		cmocka_unit_test(test_values_explained),
+		cmocka_unit_test(test_lab_sockets),
 		cmocka_unit_test(test_step_stmt_ends_with_the_statement),
 		cmocka_unit_test(test_each_option_its_text),
 		cmocka_unit_test(test_send_to_closed_peer),
@@ -995,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_listen_texts),
 		cmocka_unit_test(test_errors_with_known_cause),
 		cmocka_unit_test(test_udp_rq_and_socket),
+		cmocka_unit_test(test_explain_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

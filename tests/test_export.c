@@ -850,6 +850,19 @@ static void test_errors(void **state)
 	assert_true(err[0] != 0);
 	assert_int_equal(export_program(NULL, EXPORT_C, stdout, err, sizeof err), -1);
 	script_free(sc);
+
+	/* an expect on a socket of a pair: not exported, and said where */
+	text = "server: a, b = socketpair(AF_UNIX, SOCK_STREAM)\nrepeat 2\n  server: send(a, \"x\")\nend\n"
+	       "expect server b ESTABLISHED\n";
+	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
+	fp = fopen("/dev/null", "w");
+	assert_non_null(fp);
+	err[0] = 0;
+	assert_int_equal(export_program(sc, EXPORT_PYTHON, fp, err, sizeof err), -1);
+	assert_string_equal(err, "t.sp:5: expect on 'b', a socket socketpair() made, cannot be exported "
+			    "(sockplay --batch checks it)");
+	fclose(fp);
+	script_free(sc);
 }
 
 /* Values, ioctl(), timeouts and MSG_TRUNC: the calls in C and Python, "(value X)" part of the check. */

@@ -22,6 +22,14 @@
 #include "sockplay/transcript.h"
 #include "sockplay/tui_draw.h"
 
+/* The explanation of CALL as one text, as --batch --explain prints it. */
+static size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size)
+{
+	struct explain ex;
+	explain_result(call, SOCK_STREAM, ret, err, &ex);
+	return explain_text(&ex, buf, size);
+}
+
 /* The tests run from the top of the tree (tests/run.sh). */
 #define TREE_MO "build/locale/zh_CN/LC_MESSAGES/sockplay.mo"
 #define MAX_TEXTS 4096

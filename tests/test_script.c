@@ -22,6 +22,7 @@
 #include "sockplay/grow.h"
 #include "sockplay/script.h"
 #include "sockplay/text.h"
+#include "sockplay/wire.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1322,6 +1323,8 @@ static void roundtrip(struct sp_scope *sc, const char *line, const char *want)
 	assert_string_equal(buf, buf2);
 	assert_int_equal(a.kind, b.kind);
 	assert_int_equal(a.call, b.call);
+	assert_string_equal(a.assign, b.assign);
+	assert_string_equal(a.assign2, b.assign2);
 	assert_int_equal(a.nargs, b.nargs);
 	for (int i = 0; i < a.nargs; i++) {
 		assert_int_equal(a.args[i].kind, b.args[i].kind);
@@ -1509,6 +1512,135 @@ static void test_format_values(void **state)
 	roundtrip(sc, "client: getpeername(c) = -1 ENOTCONN", NULL);
 	roundtrip(sc, "client: recv(c, 3, MSG_TRUNC) = 11 \"hel\"", NULL);
 	roundtrip(sc, "client: send(c, \"ab\", MSG_MORE|MSG_DONTWAIT)", "client: send(c, \"ab\", MSG_DONTWAIT|MSG_MORE)");
+	script_scope_free(sc);
+}
+
+/* ------------------------------------------- blocking and segments asserted */
+
+/* <blocked> / <at once>, expect ACTOR blocked|free, expect [no] wire: parsed, formatted back, refused clearly. */
+static void test_block_and_wire(void **state)
+{
+	(void)state;
+	struct sp_script *s = parse_ok(PRELUDE
+		"server: conn = accept(s) <blocked>\n"
+		"server: conn = accept(s) <blocked> = 4\n"
+		"server: recv(conn, 4) = 4 \"abcd\" <at once>\n"
+		"server: recv(conn, 4) <at once>\n"
+		"client: connect(c, 127.0.0.1:9) = 0   <  blocked >  # a comment\n"
+		"expect server blocked\n"
+		"expect client free\n"
+		"expect wire client > server [FIN,ACK]\n"
+		"expect wire server > client [PSH, ACK] len=14\n"
+		"expect no wire [RST]\n"
+		"expect no wire client > server [RST]\n"
+		"expect wire [SYN]\n");
+	const struct sp_stmt *v = s->stmts;
+	assert_int_equal(v[3].blocking, SP_BLOCK_BLOCKED);
+	assert_false(v[3].expect.present);
+	assert_int_equal(v[4].blocking, SP_BLOCK_BLOCKED);
+	assert_int_equal(v[4].expect.ret, 4);
+	assert_int_equal(v[5].blocking, SP_BLOCK_AT_ONCE);
+	assert_true(v[5].expect.has_data);
+	assert_int_equal(v[6].blocking, SP_BLOCK_AT_ONCE);
+	assert_int_equal(v[7].blocking, SP_BLOCK_BLOCKED); /* after the value too */
+	assert_int_equal(v[0].blocking, SP_BLOCK_ANY);
+	assert_int_equal(v[8].kind, SP_ST_EXPECT_SIDE);
+	assert_string_equal(v[8].actor, "server");
+	assert_true(v[8].side_blocked);
+	assert_int_equal(v[9].kind, SP_ST_EXPECT_SIDE);
+	assert_false(v[9].side_blocked);
+	assert_int_equal(v[10].kind, SP_ST_EXPECT_WIRE);
+	assert_false(v[10].wire.negate);
+	assert_string_equal(v[10].wire.from, "client");
+	assert_string_equal(v[10].wire.to, "server");
+	assert_int_equal(v[10].wire.flags, WIRE_FIN | WIRE_ACK);
+	assert_false(v[10].wire.has_len);
+	assert_int_equal(v[11].wire.flags, WIRE_PSH | WIRE_ACK);
+	assert_true(v[11].wire.has_len);
+	assert_int_equal(v[11].wire.len, 14);
+	assert_true(v[12].wire.negate);
+	assert_string_equal(v[12].wire.from, "");
+	assert_int_equal(v[12].wire.flags, WIRE_RST);
+	assert_true(v[13].wire.negate);
+	assert_string_equal(v[13].wire.to, "server");
+	assert_int_equal(v[14].wire.flags, WIRE_SYN);
+	assert_int_equal(s->nsteps, 15);
+	script_free(s);
+
+	/* an actor may still be called wire, no, blocked; a socket blocked has a state */
+	s = parse_ok("wire: w = socket(AF_INET, SOCK_STREAM)\n"
+		     "expect wire w CLOSED\n"
+		     "no: blocked = socket(AF_INET, SOCK_STREAM)\n"
+		     "expect no blocked CLOSED\n");
+	assert_int_equal(s->stmts[1].kind, SP_ST_EXPECT);
+	assert_int_equal(s->stmts[3].kind, SP_ST_EXPECT);
+	assert_string_equal(s->stmts[3].name, "blocked");
+	script_free(s);
+
+	parse_bad_exact(PRELUDE "server: conn = accept(s) <blokced>\n", 4, 27,
+			"unknown mark '<blokced>'; did you mean '<blocked>'?");
+	parse_bad_exact(PRELUDE "server: recv(conn, 4) <at_once>\n", 4, 24,
+			"unknown mark '<at_once>'; did you mean '<at once>'?");
+	parse_bad(PRELUDE "server: recv(conn, 4) <later>\n", 4, 24, "expected <blocked> or <at once>");
+	parse_bad(PRELUDE "server: conn = accept(s) <resumed> = 4\n", 4, 27, "a script writes <blocked> = N");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked\n", 4, 26, "missing '>' to close '<'");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked> = 4 <at once>\n", 4, 40, "a call takes one mark");
+	parse_bad_exact(PRELUDE "server: listen(s, 5) <blocked>\n", 4, 22, "listen() never blocks; <blocked> cannot hold");
+	parse_bad(PRELUDE "server: conn = accept(s) <blocked> x\n", 4, 36, "unexpected 'x' after the call");
+	parse_bad_exact(PRELUDE "expect server blokced\n", 4, 15,
+			"unknown word 'blokced' after expect server; did you mean 'blocked'? "
+			"(expect ACTOR blocked|free, or expect ACTOR NAME STATE)");
+	parse_bad(PRELUDE "expect server fre\n", 4, 15, "did you mean 'free'?");
+	parse_bad(PRELUDE "expect server conn\n", 4, 19, "expect takes ACTOR NAME STATE");
+	parse_bad(PRELUDE "expect server blocked now\n", 4, 15, "'blocked' is not defined");
+	parse_bad_exact(PRELUDE "expect wire client > server [FIN,AKC]\n", 4, 34,
+			"unknown TCP flag 'AKC'; did you mean 'ACK'?");
+	parse_bad(PRELUDE "expect wire client > server [FINN]\n", 4, 30, "did you mean 'FIN'?");
+	parse_bad(PRELUDE "expect wire client > server [XYZZY]\n", 4, 30, "unknown TCP flag 'XYZZY' (expected SYN");
+	parse_bad_exact(PRELUDE "expect wire client > sever [FIN]\n", 4, 22,
+			"no side 'sever' made a call before this line; did you mean 'server'?");
+	parse_bad(PRELUDE "expect wire client server [FIN]\n", 4, 20, "expected '>' after 'client'");
+	parse_bad(PRELUDE "expect wire client > server\n", 4, 28, "expected the segment's flags");
+	parse_bad(PRELUDE "expect wire client > [FIN]\n", 4, 22, "where a side belongs");
+	parse_bad(PRELUDE "expect wire client > server []\n", 4, 30, "expected a flag");
+	parse_bad(PRELUDE "expect wire client > server [FIN,]\n", 4, 34, "unexpected ']' in the flags");
+	parse_bad(PRELUDE "expect wire client > server [FIN ACK]\n", 4, 34, "join flags with ','");
+	parse_bad(PRELUDE "expect wire client > server [FIN\n", 4, 33, "missing ']'");
+	parse_bad(PRELUDE "expect wire client > server [FIN,FIN]\n", 4, 34, "flag FIN is written twice");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len 3\n", 4, 38, "expected '=' after len");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=\n", 4, 39, "expected a number of bytes");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=70000\n", 4, 39, "at most 65535 bytes");
+	parse_bad(PRELUDE "expect wire client > server [FIN] len=3x\n", 4, 40, "unexpected 'x' in the length");
+	parse_bad(PRELUDE "expect no wire [RST] now\n", 4, 22, "unexpected 'n' after the flags");
+
+	/* the formatter writes each form back, in one spelling */
+	struct sp_scope *sc = prelude_scope();
+	roundtrip(sc, "server: conn = accept(s) <blocked>", NULL);
+	roundtrip(sc, "server: conn = accept(s) <blocked> = 4", NULL);
+	roundtrip(sc, "server: conn = accept(s) = 4 <blocked>", "server: conn = accept(s) <blocked> = 4");
+	roundtrip(sc, "server: recv(conn, 4) = 4 \"abcd\" <at once>", NULL);
+	roundtrip(sc, "server: recv(conn, 4) <at   once>", "server: recv(conn, 4) <at once>");
+	roundtrip(sc, "server: recv(conn, 4) <at once> = -1 EAGAIN", "server: recv(conn, 4) = -1 EAGAIN <at once>");
+	roundtrip(sc, "expect server blocked", NULL);
+	roundtrip(sc, "expect  client   free # now", "expect client free");
+	roundtrip(sc, "expect wire client > server [FIN,ACK]", NULL);
+	roundtrip(sc, "expect wire client>server [ ACK , FIN ]", "expect wire client > server [FIN,ACK]");
+	roundtrip(sc, "expect wire server > client [PSH,ACK] len=14", NULL);
+	roundtrip(sc, "expect no wire [RST]", NULL);
+	roundtrip(sc, "expect no wire client > server [RST,ACK]", NULL);
+	roundtrip(sc, "expect wire [SYN]", NULL);
+	script_scope_free(sc);
+
+	/* a statement typed at the prompt: any side may be named */
+	struct sp_stmt st;
+	struct sp_diag dg;
+	sc = prelude_scope();
+	assert_int_equal(script_parse_line("expect wire web > db [SYN]", sc, &st, &dg), 0);
+	assert_string_equal(st.wire.from, "web");
+	script_stmt_clear(&st);
+	assert_int_equal(script_parse_line("expect server blokced", sc, &st, &dg), -1);
+	assert_non_null(strstr(dg.msg, "did you mean 'blocked'?"));
+	assert_int_equal(dg.col, 15);
 	script_scope_free(sc);
 }
 
@@ -1923,14 +2055,14 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close", "getsockname", "ioctl", "getpeername" };
+					     "nonblock", "close", "getsockname", "ioctl", "getpeername", "socketpair", "unlink" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
 	static const char *const others[] = { "system", "exec", "execve", "popen", "spawn", "open", "openat",
 					      "creat", "read", "write", "sendfile", "splice", "sendmsg",
 					      "recvmsg", "dup", "dup2", "fork", "kill", "fcntl",
-					      "unlink", "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
+					      "mkdir", "chdir", "mount", "mmap", "ptrace", "include" };
 	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
 		char text[200], msg[64];
 		assert_int_equal(call_from_name(others[i]), SP_CALL_NONE);
@@ -1939,6 +2071,10 @@ static void test_no_escape_hatches(void **state)
 		snprintf(msg, sizeof msg, "unknown call '%s'", others[i]);
 		parse_bad(text, 2, 9, msg);
 	}
+	/* unlink() takes one path and nothing else; it runs only under the sandbox's own root (test_engine) */
+	parse_bad("client: unlink(\"/etc/passwd\")\n", 1, 16, "unlink() takes a file path (as in /tmp/lab.sock) "
+		  "as argument 1; write it without quotes");
+	parse_bad("client: unlink(127.0.0.1:80)\n", 1, 16, "unlink() takes a file path");
 	/* no statement, directive or shell syntax runs anything */
 	parse_bad("system \"ls\"\n", 1, 1, "unknown statement 'system'");
 	parse_bad("exec \"/bin/sh\"\n", 1, 1, "unknown statement 'exec'");
@@ -2032,6 +2168,91 @@ static void test_hostile_text_in_messages(void **state)
 	script_free(sc);
 }
 
+/* The sockets labs use: socketpair's two names, SOCK_SEQPACKET, connect(fd, AF_UNSPEC), unlink(PATH). */
+static void test_lab_sockets(void **state)
+{
+	(void)state;
+	struct sp_script *sc = parse_ok("server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0\n"
+					"server: send(a, \"x\")\n"
+					"server: recv(b, 1) = 1 \"x\"\n"
+					"server:p,q=socketpair(AF_UNIX,SOCK_SEQPACKET,0)\n"
+					"server: socketpair(AF_UNIX, SOCK_DGRAM)\n"
+					"server: s = socket(AF_UNIX, SOCK_SEQPACKET)\n"
+					"client: u = socket(AF_INET, SOCK_DGRAM)\n"
+					"client: connect(u, AF_UNSPEC) = 0\n"
+					"server: unlink(/tmp/lab.sock) = 0\n");
+	const struct sp_stmt *st = sc->stmts;
+	assert_int_equal(st[0].call, SP_CALL_SOCKETPAIR);
+	assert_string_equal(st[0].assign, "a");
+	assert_string_equal(st[0].assign2, "b");
+	assert_int_equal(st[0].nargs, 2);
+	assert_int_equal(st[0].args[0].num, AF_UNIX);
+	assert_int_equal(st[0].args[1].num, SOCK_STREAM);
+	assert_int_equal(st[0].args[2].num, 0); /* the protocol's default */
+	assert_string_equal(st[3].assign, "p");
+	assert_string_equal(st[3].assign2, "q");
+	assert_int_equal(st[3].args[1].num, SOCK_SEQPACKET);
+	assert_string_equal(st[4].assign, "");
+	assert_string_equal(st[4].assign2, "");
+	assert_int_equal(st[5].args[1].num, SOCK_SEQPACKET);
+	assert_int_equal(st[7].args[1].kind, SP_ARG_ADDR);
+	assert_int_equal(st[7].args[1].addr.kind, SP_ADDR_UNSPEC);
+	assert_int_equal(st[8].call, SP_CALL_UNLINK);
+	assert_int_equal(st[8].args[0].addr.kind, SP_ADDR_UNIX);
+	assert_int_equal(st[8].args[0].addr.abstract, 0);
+	assert_string_equal(st[8].args[0].addr.path, "/tmp/lab.sock");
+	script_free(sc);
+
+	/* the format: what --record writes, parsed back the same */
+	struct sp_scope *scope = prelude_scope();
+	roundtrip(scope, "server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0", NULL);
+	roundtrip(scope, "server:a ,b=socketpair( AF_UNIX,SOCK_SEQPACKET )", "server: a, b = socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	roundtrip(scope, "server: socketpair(AF_UNIX, SOCK_DGRAM, 0) = -1 EMFILE", NULL);
+	roundtrip(scope, "server: socketpair(AF_INET, SOCK_STREAM) = -1 EOPNOTSUPP", NULL);
+	roundtrip(scope, "server: t = socket(AF_UNIX, SOCK_SEQPACKET)", NULL);
+	roundtrip(scope, "client: connect(c, AF_UNSPEC) = 0", NULL);
+	roundtrip(scope, "client:connect(c,AF_UNSPEC)", "client: connect(c, AF_UNSPEC)");
+	roundtrip(scope, "server: unlink(/tmp/lab.sock) = 0", NULL);
+	roundtrip(scope, "server: unlink( /tmp/lab.sock )=-1 ENOENT", "server: unlink(/tmp/lab.sock) = -1 ENOENT");
+	/* both names are defined for the actor, and usable at once */
+	assert_true(script_scope_has(scope, "server", "a"));
+	assert_true(script_scope_has(scope, "server", "b"));
+	assert_false(script_scope_has(scope, "client", "a"));
+	script_scope_free(scope);
+	sc = parse_ok("server: x, y = socketpair(AF_UNIX, SOCK_STREAM)\nserver: close(y)\nserver: close(x)\n");
+	script_free(sc);
+
+	/* errors: where, why, and what to write instead */
+	parse_bad_exact(PRELUDE "server: a = socketpair(AF_UNIX, SOCK_STREAM)\n", 4, 9,
+			"socketpair() returns two sockets: name both, as in 'a, b = socketpair(AF_UNIX, SOCK_STREAM)'");
+	parse_bad_exact(PRELUDE "server: a, b = socket(AF_UNIX, SOCK_STREAM)\n", 4, 9,
+			"only socketpair() returns two sockets to name: 'a, b = socketpair(AF_UNIX, SOCK_STREAM)'");
+	parse_bad_exact(PRELUDE "server: a, a = socketpair(AF_UNIX, SOCK_STREAM)\n", 4, 12,
+			"the two sockets of socketpair() need two different names");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX)\n", 4, 34, "socketpair() takes 2 to 3 arguments, got 1");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_STREM)\n", 4, 36,
+		  "unknown constant 'SOCK_STREM'; did you mean 'SOCK_STREAM'?");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_SEQPAKET)\n", 4, 36, "did you mean 'SOCK_SEQPACKET'?");
+	parse_bad(PRELUDE "server: a, b = socketpar(AF_UNIX, SOCK_STREAM)\n", 4, 16,
+		  "unknown call 'socketpar'; did you mean 'socketpair'?");
+	parse_bad(PRELUDE "server: a, b = socketpair(AF_UNIX, SOCK_STREAM)\nserver: send(c, \"x\")\n", 5, 14,
+		  "'c' is not defined for actor server");
+	parse_bad_exact(PRELUDE "client: connect(c, AF_UNSPE)\n", 4, 20,
+			"unknown address 'AF_UNSPE'; did you mean 'AF_UNSPEC' (connect() only)?");
+	parse_bad_exact(PRELUDE "server: bind(s, AF_UNSPEC)\n", 4, 17,
+			"AF_UNSPEC as an address goes only to connect(), where it dissolves the association: "
+			"connect(u, AF_UNSPEC)");
+	parse_bad(PRELUDE "client: sendto(c, \"x\", AF_UNSPEC)\n", 4, 24, "AF_UNSPEC as an address goes only to connect()");
+	parse_bad_exact(PRELUDE "server: unlink(@lab)\n", 4, 16,
+			"'@lab' is an abstract name, not a file: it goes away with its socket, and unlink() takes a "
+			"path such as /tmp/lab.sock");
+	parse_bad(PRELUDE "server: unlink(s)\n", 4, 16, "unlink() takes a file path (as in /tmp/lab.sock) as argument 1");
+	parse_bad_exact(PRELUDE "server: unlink()\n", 4, 16, "unlink() takes 1 argument, got 0");
+	parse_bad_exact(PRELUDE "server: unlink(/a, /b)\n", 4, 20, "unlink() takes 1 argument, got 2");
+	parse_bad(PRELUDE "server: x = unlink(/tmp/lab.sock)\n", 4, 9, "only socket() and accept() return a socket to name");
+	parse_bad(PRELUDE "server: unlnk(/tmp/lab.sock)\n", 4, 9, "unknown call 'unlnk'; did you mean 'unlink'?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2065,6 +2286,8 @@ int main(void)
 		cmocka_unit_test(test_big_script),
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_block_and_wire),
+		cmocka_unit_test(test_lab_sockets),
 		cmocka_unit_test(test_format_all_bytes),
 		cmocka_unit_test(test_format_built),
 		cmocka_unit_test(test_cursor),

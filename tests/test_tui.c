@@ -265,12 +265,12 @@ static void make_snapshot(void)
 	snap.actors = actors;
 	snap.nactors = 2;
 	snap.net_label = "sandbox netns";
-	snap.last_call = SP_CALL_RECV;
-	snap.last_ret = 14;
-	snprintf(snap.last_actor, sizeof snap.last_actor, "client");
-	snprintf(snap.last_text, sizeof snap.last_text, "recv(3, 1024) = 14 \"Hello, client!\"");
 
 	memset(&view, 0, sizeof view);
+	view.last.call = SP_CALL_RECV;
+	view.last.ret = 14;
+	snprintf(view.last.actor, sizeof view.last.actor, "client");
+	snprintf(view.last.text, sizeof view.last.text, "recv(3, 1024) = 14 \"Hello, client!\"");
 	view.net_label = "sandbox netns";
 	view.lang = "en";
 	view.panes[0] = "server";
@@ -524,7 +524,7 @@ static void layout_fits_80x24(void **state)
 	(void)state;
 	make_snapshot();
 	view.message = "server: accept() waits until a client connects";
-	snprintf(snap.say, sizeof snap.say, "The client connects: watch the three-way handshake.");
+	snprintf(view.say, sizeof view.say, "The client connects: watch the three-way handshake.");
 	draw(24, 80, NULL);
 	assert_frame("explain-80x24");
 }
@@ -609,7 +609,7 @@ static void cjk_text_is_measured_in_cells(void **state)
 	assert_int_equal(tui_width("abc"), 3);
 	assert_int_equal(tui_width("\u4f60\u597d"), 4);
 	make_snapshot();
-	snprintf(snap.say, sizeof snap.say, "\u5ba2\u6237\u7aef\u8fde\u63a5\u670d\u52a1\u5668");
+	snprintf(view.say, sizeof view.say, "\u5ba2\u6237\u7aef\u8fde\u63a5\u670d\u52a1\u5668");
 	draw(24, 80, NULL);
 	assert_frame("cjk-say-80x24");
 }
@@ -670,7 +670,7 @@ static void cjk_rows_break_at_allowed_places(void **state)
 		strcat(say, "\u5b57");
 	strcat(say, "\uff08accept\uff09"); /* an opening bracket at a row's end */
 	strcat(say, "\u8fd4\u56de ESTABLISHED");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 80, NULL);
 	int y = bad_cjk_break();
 	if (y >= 0) {
@@ -703,7 +703,7 @@ static void numbers_keep_their_units(void **state)
 	for (int i = 0; i < 36; i++) /* 72 cells, then " 1.0" ends at 76: the explain row's width at 80 */
 		strcat(say, "\u5b57");
 	strcat(say, " 1.0 s \u5df2\u963b\u585e 12 ms");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 80, NULL);
 	assert_frame("cjk-units-80x30"); /* "1.0 s" and "12 ms" each on one row */
 	borders_aligned();
@@ -724,12 +724,12 @@ static void chinese_frames_break_well_and_align(void **state)
 		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 			make_snapshot();
 			view.lang = "zh";
-			snap.last_call = calls[c];
-			snap.last_err = calls[c] == SP_CALL_CONNECT ? ECONNREFUSED : 0;
-			snap.last_ret = calls[c] == SP_CALL_CONNECT ? -1 : 0;
-			explain_step_type(calls[c], SOCK_STREAM, snap.last_ret, snap.last_err, snap.last_explain,
-					  sizeof snap.last_explain);
-			snprintf(snap.say, sizeof snap.say, "%s", tui_text(TX_WELCOME));
+			view.last.call = calls[c];
+			view.last.err = calls[c] == SP_CALL_CONNECT ? ECONNREFUSED : 0;
+			view.last.ret = calls[c] == SP_CALL_CONNECT ? -1 : 0;
+			explain_result(calls[c], SOCK_STREAM, view.last.ret, view.last.err, &view.last.ex);
+			view.last.has_ex = 1;
+			snprintf(view.say, sizeof view.say, "%s", tui_text(TX_WELCOME));
 			view.explain_full = 0;
 			draw(sizes[k][0], sizes[k][1], NULL);
 			int y = bad_cjk_break();
@@ -756,7 +756,7 @@ static void say_belongs_to_its_step(void **state)
 {
 	(void)state;
 	make_snapshot();
-	snprintf(snap.say, sizeof snap.say, "SO_LINGER on, with 0 seconds: close() will reset.");
+	snprintf(view.say, sizeof view.say, "SO_LINGER on, with 0 seconds: close() will reset.");
 	view.call_at = 13;
 	view.say_at = 14;
 	view.now_at = 14; /* the say is the newest step */
@@ -838,8 +838,8 @@ static void e_shows_all_received_data(void **state)
 	data[100] = 0x1b; /* still escaped */
 	view.data = data;
 	view.data_len = sizeof data;
-	snap.last_ret = sizeof data;
-	snprintf(snap.last_text, sizeof snap.last_text, "recv(3, 4096) = 3000 \"abcdefgh\"...");
+	view.last.ret = sizeof data;
+	snprintf(view.last.text, sizeof view.last.text, "recv(3, 4096) = 3000 \"abcdefgh\"...");
 	view.explain_full = 1;
 	struct tui_hits hits;
 	draw(24, 80, &hits);
@@ -1127,7 +1127,7 @@ static void wide_terminal_uses_the_room(void **state)
 	char say[512] = "";
 	while (strlen(say) < 400)
 		strcat(say, "The client connects and the server accepts. ");
-	snprintf(snap.say, sizeof snap.say, "%s", say);
+	snprintf(view.say, sizeof view.say, "%s", say);
 	draw(30, 100, NULL);
 	int narrow = arrow_span("ACK seq=2 ack=16");
 	draw(50, 200, NULL);
@@ -1451,9 +1451,9 @@ static void explain_joins_call_segments_and_states(void **state)
 	assert_int_equal(strlen(small), n);
 	/* in the explain area: after the call's own explanation, before Python and C */
 	make_snapshot();
-	snap.last_call = SP_CALL_CLOSE;
-	snap.last_ret = 0;
-	snprintf(snap.last_text, sizeof snap.last_text, "close(3) = 0");
+	view.last.call = SP_CALL_CLOSE;
+	view.last.ret = 0;
+	snprintf(view.last.text, sizeof view.last.text, "close(3) = 0");
 	c.after = 4;
 	explain_join(&c, buf, sizeof buf);
 	view.join = buf;
@@ -1500,6 +1500,11 @@ static void assert_screen_safe(const char *what)
 		}
 }
 
+static void note_call(void *ctx, const struct sp_event *ev)
+{
+	tui_note_call(ctx, ev);
+}
+
 /*
  * The program's own path: a peer sends escape sequences, C1 controls, bidi
  * overrides, \r, \b, DEL and NUL; the session receives them for real; the
@@ -1518,7 +1523,8 @@ static void hostile_peer_bytes_are_drawn_escaped(void **state)
 	struct sp_script *sc = NULL;
 	struct sp_diags d = { 0 };
 	assert_int_equal(script_parse("t.sp", text, strlen(text), &sc, &d), 0);
-	struct session_opts so = { .timeout_ms = 2000, .net_label = "test", .explain = 1 };
+	static struct tui_view seen; /* the explain area's call, from the session's events */
+	struct session_opts so = { .timeout_ms = 2000, .net_label = "test", .on_event = note_call, .ctx = &seen };
 	struct session *s = session_new(&so);
 	assert_non_null(s);
 	struct sp_cursor cur;
@@ -1538,6 +1544,7 @@ static void hostile_peer_bytes_are_drawn_escaped(void **state)
 	view.npanes = 2;
 	view.utf8 = 1;
 	view.last_socktype = SOCK_DGRAM;
+	view.last = seen.last;
 	static const int sizes[][2] = { { 40, 140 }, { 30, 100 }, { 24, 80 } };
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		resize_term(sizes[i][0], sizes[i][1]);
@@ -1567,8 +1574,8 @@ static void draw_raw_everywhere(const char *text)
 	make_snapshot();
 	logline(&actors[0], server_log, SNAP_LINE_OK, text);
 	logline(&actors[1], client_log, SNAP_LINE_ERR, text);
-	snprintf(snap.last_text, sizeof snap.last_text, "%s", text);
-	snprintf(snap.say, sizeof snap.say, "%s", text);
+	snprintf(view.last.text, sizeof view.last.text, "%s", text);
+	snprintf(view.say, sizeof view.say, "%s", text);
 	snprintf(server_socks[1].peer, sizeof server_socks[1].peer, "%s", text);
 	view.message = text;
 	view.join = text;

@@ -20,7 +20,7 @@ struct actor_req {
 	int opt_level, opt_name;       /* setsockopt/getsockopt */
 	int opt_kind;                  /* enum sp_opt_kind */
 	int opt_vals[2];               /* setsockopt values (SO_LINGER: on, seconds) */
-	struct sockaddr_storage addr;  /* bind, connect, sendto */
+	struct sockaddr_storage addr;  /* bind, connect, sendto; unlink: the path, as a sockaddr_un */
 	socklen_t addrlen;
 	const unsigned char *unit;     /* send/sendto data: UNIT repeated COUNT times */
 	size_t unit_len;
@@ -50,6 +50,8 @@ struct actor_res {
 	int opt_vals[2];               /* getsockopt result (SO_LINGER: on, seconds) */
 	unsigned char *data;           /* recv/recvfrom: the bytes read (malloc'd, owned by the result) */
 	size_t data_len;
+	int fd2;                       /* socketpair(): the second socket (fd is the first), -1 if none */
+	uint64_t cookie2;              /* its SO_COOKIE */
 };
 
 struct actor;

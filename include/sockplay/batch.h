@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "sockplay/script.h"
+#include "sockplay/session.h"
 #include "sockplay/transcript.h"
 
 struct batch_opts {

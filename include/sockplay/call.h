@@ -22,7 +22,9 @@
 	X(SP_CALL_CLOSE, "close")               \
 	X(SP_CALL_GETSOCKNAME, "getsockname")   \
 	X(SP_CALL_IOCTL, "ioctl")               \
-	X(SP_CALL_GETPEERNAME, "getpeername")
+	X(SP_CALL_GETPEERNAME, "getpeername")   \
+	X(SP_CALL_SOCKETPAIR, "socketpair")     \
+	X(SP_CALL_UNLINK, "unlink")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
@@ -52,6 +54,7 @@ enum call_shape {
 	CALL_SH_LINGER,  /* a number; shown only when the option is SO_LINGER (its seconds) */
 	CALL_SH_IOCTL,   /* an ioctl request: FIONREAD, SIOCOUTQ, FIONBIO */
 	CALL_SH_IOVAL,   /* a number; written and shown only for a request that takes one (FIONBIO) */
+	CALL_SH_PATH,    /* a file's path: /tmp/lab.sock (an address of kind SP_ADDR_UNIX, not abstract) */
 };
 
 struct call_arg_spec {
@@ -69,6 +72,8 @@ struct call_arg_spec {
 #define CALL_F_SENDS    0x20u /* sends the data argument */
 #define CALL_F_READS    0x40u /* reads up to the length argument into a buffer */
 #define CALL_F_CLOSES   0x80u /* the socket is gone after success */
+#define CALL_F_PAIR     0x1000u /* returns two new sockets (socketpair): "a, b = ..." names both */
+#define CALL_F_FILES    0x2000u /* changes files (unlink): only in the sandbox's private filesystem */
 
 /* What the transcript notes after a call's result: "(peer 127.0.0.1:40000)". */
 enum call_note {
@@ -78,6 +83,7 @@ enum call_note {
 	CALL_NOTE_VALUE,  /* "value N": an option's value */
 	CALL_NOTE_NAME,   /* "ADDR": the socket's own address */
 	CALL_NOTE_PEERNAME, /* "ADDR": the address of the socket's peer */
+	CALL_NOTE_FDS,    /* "fds 3, 4": the two sockets socketpair() made */
 };
 
 /*
@@ -88,13 +94,14 @@ enum call_note {
  *          $N is argument N in that language, $s the socket, $L the option's
  *          level, $#N the length of data argument N, $*N its repeat count,
  *          $/N the data inside a C comment; @{as:NAME} is the name the result
- *          is assigned to, or NAME; @{COND:...@} is kept only when COND holds:
+ *          is assigned to, or NAME; @{as2:NAME} the second name of "a, b =";
+ *          @{COND:...@} is kept only when COND holds:
  *          ?N argument N is not 0, !N it is 0, wN it was written, MN data N is
  *          repeated, mN it is not, L the option is SO_LINGER, l it is not,
  *          T the option is a timeout (SO_RCVTIMEO), I it is neither SO_LINGER
  *          nor a timeout; $tN is argument N, in ms, as a struct timeval's
  *          "seconds, microseconds"; $R is the ioctl request as the language
- *          spells it.
+ *          spells it; UN address N is AF_UNSPEC, uN it is not.
  */
 struct call_info {
 	const char *name;
@@ -124,14 +131,16 @@ struct call_info {
  *   $=     C: "NAME = " when the result is given to a socket name (a name
  *          given sockets more than once keeps its socket when the call fails)
  *   $F     Python: the family of the address for raw() (see R)
- *   @{as:NAME}  the variable the result is given, or NAME
+ *   @{as:NAME}  the variable the result is given, or NAME; @{as2:NAME}
+ *          the second one of "a, b = socketpair(...)"
  *   @{COND:...@} kept only when COND holds (they nest): ?N !N argument N is
- *          (not) 0, wN -N it was (not) written, MN mN data N is (not)
+ *          (not) 0, wN -N it was (not) written, UN uN address N is (not)
+ *          AF_UNSPEC, MN mN data N is (not)
  *          repeated, XN xN flags N hold (not) MSG_TRUNC, QN qN Python spells
  *          argument N otherwise (or not), L l the option is (not) SO_LINGER,
  *          T t it is (not) a timeout, I i it is neither (or one of them),
  *          E e it is (not) SO_ERROR, N n the result is (not) given to a
- *          name, P p the socket is (not) TCP's, R r Python must (not) make
+ *          name (N2 n2: the second one), P p the socket is (not) TCP's, R r Python must (not) make
  *          the call through libc (an address of another family than the
  *          socket's).
  * C has `ret`, the locals addr/addrlen, peer/peerlen, buf (of the largest

@@ -18,23 +18,54 @@ const char *explain_python(enum sp_call call);
 const char *explain_c(enum sp_call call);
 
 /*
- * The whole explanation of a step into BUF, lines separated by '\n':
- * what happened (success text, or errno meaning and likely mistake), then
- * "Python: ..." and "C: ...". RESULT_LINE is the transcript line of the call.
+ * The explanation of one step, part by part; a part that does not apply is "".
+ * A call that failed with an errno has ERRNAME, MEANING and maybe MISTAKE; any
+ * other has WHAT (and PARTIAL when send() took only part of its bytes). A
+ * call has PYTHON and C. Texts are cut at a UTF-8 character boundary.
  */
-size_t explain_step(enum sp_call call, long long ret, int err, char *buf, size_t size);
+#define EXPLAIN_TEXT_MAX 2048
+#define EXPLAIN_CODE_MAX 512
+struct explain {
+	char errname[32];                   /* the errno's name: "ECONNREFUSED" */
+	char meaning[EXPLAIN_TEXT_MAX];     /* what the errno means ("nothing listens at ...") */
+	char mistake[EXPLAIN_TEXT_MAX];     /* the likely mistake ("did the server call listen()?") */
+	char what[EXPLAIN_TEXT_MAX];        /* what happened in the kernel */
+	char partial[EXPLAIN_TEXT_MAX];     /* send(): the bytes it did not take */
+	char python[EXPLAIN_CODE_MAX];      /* the line of Python ("s.listen(5)") */
+	char c[EXPLAIN_CODE_MAX];           /* the line of C ("listen(s, 5);") */
+};
+
+/* The parts in the order they are read, each one line when shown. */
+enum explain_part {
+	EXPLAIN_MEANING,  /* "ECONNREFUSED: Connection refused: ..." */
+	EXPLAIN_MISTAKE,  /* "Likely: ..." */
+	EXPLAIN_WHAT,
+	EXPLAIN_PARTIAL,
+	EXPLAIN_PYTHON,   /* "Python: ..." */
+	EXPLAIN_C,        /* "C: ..." */
+	EXPLAIN_PARTS
+};
+
+/* The general explanation of CALL on a socket of SOCKTYPE that returned RET (ERR when it failed). */
+void explain_result(enum sp_call call, int socktype, long long ret, int err, struct explain *ex);
+
+/* Part P of EX with its label, into BUF (bounded, NUL-terminated); 0 when the part is empty. */
+size_t explain_line(const struct explain *ex, enum explain_part p, char *buf, size_t size);
 
 /*
- * The same for a socket of type SOCKTYPE (SOCK_STREAM, SOCK_DGRAM): a datagram
- * socket gets the UDP text where UDP behaves differently (connect() sends no
- * SYN, close() no FIN). explain_call() and explain_step() use SOCK_STREAM.
- * explain_step*() return the length written, never write more than SIZE bytes
- * (NUL included), always NUL-terminate when SIZE > 0 and never cut a UTF-8
- * character in two.
+ * Every part of EX with its label, one line each, joined with '\n': the text
+ * --batch --explain prints. Returns the length written, never writes more than
+ * SIZE bytes (NUL included), always NUL-terminates when SIZE > 0 and never cuts
+ * a UTF-8 character in two.
+ */
+size_t explain_text(const struct explain *ex, char *buf, size_t size);
+
+/*
+ * What CALL does on a socket of type SOCKTYPE (SOCK_STREAM, SOCK_DGRAM): a
+ * datagram socket gets the UDP text where UDP behaves differently (connect()
+ * sends no SYN, close() no FIN). explain_call() is it for SOCK_STREAM.
  */
 const char *explain_call_type(enum sp_call call, int socktype);
-size_t explain_step_type(enum sp_call call, int socktype, long long ret, int err, char *buf,
-			 size_t size);
 
 /*
  * What one step did to a TCP connection, for explain_join(): the call and its
@@ -61,7 +92,7 @@ struct explain_conn {
  * Sentences that join the call, the segments and the states ("close() sent
  * FIN; the client is in FIN_WAIT1, FIN_WAIT2 once the ACK arrives; the server
  * is in CLOSE_WAIT until it closes too.") into BUF; "" (returns 0) when there
- * is nothing to add to explain_step(). The texts are whole sentences in
+ * is nothing to add to the call's own explanation. The texts are whole sentences in
  * explain.c's table; {me} and {peer} in them stand for the actors' names.
  */
 size_t explain_join(const struct explain_conn *c, char *buf, size_t size);
@@ -85,7 +116,7 @@ enum explain_rst {
 
 /*
  * What the session knows about a step beyond its call and result, for
- * explain_step_ctx(). A field left unknown (-1, 0, NULL) is not used: the
+ * explain_stmt(). A field left unknown (-1, 0, NULL) is not used: the
  * text is then the general one.
  */
 struct explain_ctx {
@@ -113,17 +144,26 @@ struct explain_ctx {
 	int bound_fd;                        /*   and descriptor */
 	int peer_rq_known;      /* UDP send: peer_rq is the kernel's Recv-Q of the receiving socket */
 	unsigned peer_rq;
+	int family;             /* the caller's socket's address family (AF_UNIX ...), 0 unknown */
 };
 
 /*
- * explain_step_stmt() fitted to the case with what CX says (NULL: nothing
- * more is known): the option setsockopt() changed, the state the socket is
- * really in after the step, the RST a send to a closed peer draws, the
- * socket that holds a port, the ICMP behind a UDP ECONNREFUSED, the FIN that
- * the rq column counts.
+ * The explanation of the call ST, its Python and C lines those of
+ * explain_code(), fitted to the case with what CX says (NULL: nothing more is
+ * known): the option setsockopt() changed, the state the socket is really in
+ * after the step, the RST a send to a closed peer draws, the socket that
+ * holds a port, the ICMP behind a UDP ECONNREFUSED, the FIN that the rq column
+ * counts.
  */
-size_t explain_step_ctx(const struct sp_stmt *st, int socktype, long long ret, int err,
-			const struct explain_ctx *cx, char *buf, size_t size);
+void explain_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, const struct explain_ctx *cx,
+		  struct explain *ex);
+
+struct sp_event;
+/*
+ * The explanation of a call event (SP_EV_CALL): explain_stmt() with its facts
+ * when it is a statement's, else explain_result() (a program's call).
+ */
+void explain_event(const struct sp_event *ev, struct explain *ex);
 
 /*
  * Whether the session runs in sockplay's private network (set once at
@@ -139,9 +179,5 @@ void explain_set_sandbox(int on);
  * call (BUF is then "").
  */
 size_t explain_code(const struct sp_stmt *st, int python, char *buf, size_t size);
-
-/* explain_step_type() for the call ST, its Python and C lines those of explain_code(). */
-size_t explain_step_stmt(const struct sp_stmt *st, int socktype, long long ret, int err, char *buf,
-			 size_t size);
 
 #endif

@@ -39,6 +39,13 @@ const char *sandbox_advice(void);
 int sandbox_confine(void);
 
 /*
+ * Whether the actors get the sandbox's private filesystem (sandbox_confine()
+ * will change their root to it, or an actor, before that): only then may a
+ * script remove a file (unlink), which is then the session's own.
+ */
+int sandbox_files_private(void);
+
+/*
  * Only the second half of that: take the ids of the user who ran sudo (for a
  * program on stage, which keeps the host's files). 0 done or nothing to do.
  */

@@ -23,6 +23,7 @@ enum sp_addr_kind {
 	SP_ADDR_ANY,     /* *:8888, :0 -- the wildcard address of the socket's family */
 	SP_ADDR_UNIX,    /* /path or @abstract */
 	SP_ADDR_OF,      /* addr(s) or server.addr(s): where that socket is bound */
+	SP_ADDR_UNSPEC,  /* AF_UNSPEC: connect() to it dissolves the association (connect() only) */
 };
 
 struct sp_addr {
@@ -95,6 +96,31 @@ enum sp_stmt_kind {
 	SP_ST_PAUSE,     /* pause */
 	SP_ST_SLEEP,     /* sleep 500ms */
 	SP_ST_REPEAT,    /* repeat N ... end */
+	SP_ST_EXPECT_SIDE, /* expect ACTOR blocked|free */
+	SP_ST_EXPECT_WIRE, /* expect [no] wire [FROM > TO] [FLAGS] [len=N] */
+};
+
+/* <blocked> / <at once> after a call: whether it must block. */
+enum sp_block {
+	SP_BLOCK_ANY = 0,  /* neither written */
+	SP_BLOCK_BLOCKED,  /* <blocked>: the actor is seen asleep in the call */
+	SP_BLOCK_AT_ONCE,  /* <at once>: it returns without blocking */
+};
+
+/*
+ * expect wire FROM > TO [FLAGS] len=N: among the segments put on the wire
+ * since the most recent call began, one went from a socket of FROM to a socket
+ * of TO with exactly FLAGS (and N bytes of payload). expect no wire ...: none
+ * of them had every flag of FLAGS (and the length, and the direction, when
+ * given). Only TCP segments count.
+ */
+struct sp_wire_want {
+	int negate;              /* "no wire" */
+	char from[SP_NAME_MAX];  /* "" : any side */
+	char to[SP_NAME_MAX];
+	unsigned flags;          /* WIRE_* bits, never 0 */
+	int has_len;
+	long len;
 };
 
 struct sp_stmt {
@@ -103,6 +129,7 @@ struct sp_stmt {
 	char *source;                  /* the statement's line as written, without the newline */
 	char actor[SP_NAME_MAX];       /* CALL, EXPECT */
 	char assign[SP_NAME_MAX];      /* CALL: "" or the name that takes the result */
+	char assign2[SP_NAME_MAX];     /* CALL: "" or the second name of "a, b = socketpair(...)" */
 	enum sp_call call;             /* CALL */
 	int nargs;                     /* CALL */
 	struct sp_arg args[SP_MAX_ARGS];
@@ -114,6 +141,9 @@ struct sp_stmt {
 	long repeat;                   /* REPEAT: count */
 	struct sp_stmt *body;          /* REPEAT: statements up to "end" */
 	size_t nbody;
+	enum sp_block blocking;        /* CALL: <blocked> or <at once>, SP_BLOCK_ANY without */
+	int side_blocked;              /* EXPECT_SIDE: 1 blocked, 0 free (ACTOR in actor) */
+	struct sp_wire_want wire;      /* EXPECT_WIRE */
 };
 
 struct sp_script {

@@ -7,55 +7,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "sockplay/event.h"
 #include "sockplay/script.h"
 #include "sockplay/snapshot.h"
-
-enum sp_event_kind {
-	SP_EV_CALL,      /* a call returned (at once, or resumed after blocking) */
-	SP_EV_BLOCKED,   /* a call blocked; its SP_EV_CALL comes later */
-	SP_EV_TITLE,     /* title "..." */
-	SP_EV_SAY,       /* say "..." */
-	SP_EV_EXPECT,    /* expect ACTOR NAME STATE was checked (ok says how) */
-	SP_EV_FAIL,      /* an expectation on a call failed; text is the message */
-	SP_EV_STUCK,     /* an actor stayed blocked past the timeout */
-	SP_EV_ERROR,     /* a step could not run (text says why) */
-	SP_EV_OUTPUT,    /* a program (--run) wrote a line: text, escaped; fd 1 stdout, 2 stderr */
-	SP_EV_PROCESS,   /* a program's process started or ended: text "exited 0", "forked by server" */
-};
-
-struct explain_ctx;
-
-/* What happened; pointers are valid only during the callback. */
-struct sp_event {
-	enum sp_event_kind kind;
-	const char *actor;          /* CALL, BLOCKED, EXPECT, STUCK, FAIL */
-	const struct sp_stmt *stmt; /* the statement (NULL for typed-in ones freed since) */
-	int line;                   /* its line in the script, 0 when typed */
-	enum sp_call call;          /* CALL, BLOCKED */
-	const char *text;           /* CALL/BLOCKED: "bind(3, 127.0.0.1:8888)"; SAY/TITLE: the text;
-	                               FAIL/STUCK/ERROR: the message; EXPECT: "client c TIME_WAIT" */
-	int resumed;                /* CALL: it had blocked */
-	int interrupted;            /* CALL: ended by an interrupt from sockplay */
-	long long ret;
-	int err;
-	const unsigned char *data;  /* CALL: bytes received */
-	size_t data_len;
-	size_t sent_len;            /* CALL: send/sendto: bytes offered */
-	const char *note;           /* CALL: "peer 127.0.0.1:49152", "value 1" ... or NULL */
-	int fd;                     /* CALL: the socket concerned (new one for socket/accept) */
-	int socktype;               /* CALL: its type (SOCK_STREAM, SOCK_DGRAM), 0 unknown */
-	const char *sock_name;      /* CALL: its name, "" if none */
-	int state;                  /* CALL: TCP state after; EXPECT: the state seen; -1 n/a */
-	int want_state;             /* EXPECT: the state expected */
-	int ok;                     /* EXPECT: held; CALL: its expectation held (1 when none) */
-	int64_t elapsed_ns;         /* CALL */
-	int shown;                  /* CALL: the snapshot's last call is now this one (an older call
-	                               resumed after a newer one returned is not) */
-	const struct explain_ctx *explain; /* CALL: facts for its explanation (explain_step_ctx()), or NULL */
-	/* a program's call (--run) */
-	const char *call_label;     /* CALL, BLOCKED: the call's name where call is SP_CALL_NONE ("poll") */
-	int libc;                   /* CALL, BLOCKED: made by the C library on its own behalf */
-};
 
 typedef void (*session_event_fn)(void *ctx, const struct sp_event *ev);
 
@@ -64,7 +18,6 @@ struct session_opts {
 	session_event_fn on_event;
 	void *ctx;
 	const char *net_label;      /* "sandbox netns" or "host network", for the snapshot */
-	int explain;                /* the snapshot carries the last call's explanation (the TUI's) */
 	int names_local_only;       /* the sandbox: host names other than localhost do not resolve */
 };
 
@@ -168,6 +121,14 @@ int session_program_interrupt(struct session *s, const char *side);
 int session_program_held(const struct session *s, const char *side);
 /* Number of program sides whose process crashed or exited with a status other than 0. */
 int session_programs_failed(const struct session *s);
+
+/*
+ * The capture expect wire reads (the caller's, drained and settled by it after
+ * each step), or NULL with WHY_OFF saying why there is none: then every expect
+ * wire fails with that reason, as nothing could be checked.
+ */
+struct wire;
+void session_set_wire(struct session *s, struct wire *w, const char *why_off);
 
 /* Re-read the kernel's view (sock_diag) of every socket. */
 int session_refresh(struct session *s);

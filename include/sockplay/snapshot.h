@@ -9,7 +9,6 @@
 
 #define SNAP_ADDR_MAX 64
 #define SNAP_LINE_MAX 200
-#define SNAP_EXPLAIN_MAX 2048
 
 /* One socket of an actor: what the program knows merged with what the kernel says. */
 struct snap_sock {
@@ -69,15 +68,6 @@ struct snapshot {
 	struct snap_actor *actors;
 	size_t nactors;
 	const char *net_label;      /* "sandbox netns", "host network" */
-	/* The last step, for the explain area. */
-	int last_call;              /* enum sp_call, 0 when none */
-	int last_err;               /* its errno, 0 if it succeeded */
-	long long last_ret;
-	char last_actor[32];
-	char last_text[SNAP_LINE_MAX]; /* "connect(3, 127.0.0.1:8888) = 0" */
-	char last_explain[SNAP_EXPLAIN_MAX]; /* explain_step_stmt() of it, "" when not known */
-	char say[512];              /* the last say "..." */
-	char title[128];
 	int failures;
 };
 

@@ -97,7 +97,7 @@
 #include <sys/types.h>
 
 #include "sockplay/actor.h"
-#include "sockplay/session.h"
+#include "sockplay/event.h"
 
 #define TRACE_SIDE_MAX 48    /* "server.1.2" */
 #define TRACE_TEXT_MAX 512   /* the call as text: "send(4, \"Hello\", 5)" */

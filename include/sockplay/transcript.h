@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sockplay/session.h"
+#include "sockplay/event.h"
+#include "sockplay/script.h"
 #include "sockplay/wire.h"
 
 enum transcript_format {
@@ -31,6 +32,14 @@ void transcript_diags(struct transcript *t, const struct sp_diags *diags);
 
 /* Print one event in the chosen format. */
 void transcript_event(struct transcript *t, const struct sp_event *ev);
+
+/*
+ * --explain: TEXT (explain_join()) joins the call of ACTOR's statement at LINE
+ * to the segments it caused and the states it changed; "" prints nothing. As
+ * text an indented line like the call's explanation, in JSON
+ * {"event":"join","actor":...,"line":L,"text":...}.
+ */
+void transcript_join(struct transcript *t, const char *actor, int line, const char *text);
 
 /* An expectation as failure messages write it: "0", "-1 ECONNREFUSED", "14 \"Hello\"". */
 void transcript_expect_text(const struct sp_expect *e, char *out, size_t size);

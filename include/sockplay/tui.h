@@ -26,6 +26,13 @@ struct tui_opts {
 /* Run the UI until the user quits. Returns the exit status. */
 int tui_run(const struct tui_opts *o);
 
+struct tui_view;
+/*
+ * The explain area's call from EV: when EV is a call that returned and is now
+ * the newest (ev->shown), V's last call becomes it, with its explanation.
+ */
+void tui_note_call(struct tui_view *v, const struct sp_event *ev);
+
 /* Print the keys as a Markdown table, from the same keymap as the key bar and help screen. */
 void tui_print_keys(FILE *fp);
 

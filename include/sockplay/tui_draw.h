@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "sockplay/explain.h"
 #include "sockplay/script.h"
 #include "sockplay/snapshot.h"
 #include "sockplay/wire.h"
@@ -270,10 +271,23 @@ struct tui_trans {
 	int reset;                   /* an RST ended it: no path through the diagram */
 };
 
+/* The call the explain area is about: the newest that returned, as its SP_EV_CALL told it. */
+struct tui_last {
+	int call;                    /* enum sp_call, 0 when none */
+	int err;                     /* its errno, 0 if it succeeded */
+	long long ret;
+	char actor[SP_NAME_MAX];
+	char text[SNAP_LINE_MAX];    /* "connect(3, 127.0.0.1:8888) = 0" */
+	int has_ex;                  /* EX is its explanation (else the general one of CALL is shown) */
+	struct explain ex;
+};
+
 /* What the drawing needs besides the snapshot: the UI's own state. */
 struct tui_view {
 	const char *file;            /* the script's name for the header, NULL: playground */
 	const char *title;           /* title "..." of the script, or NULL */
+	char said_title[128];        /* the last title "..." that ran (its event), shown when TITLE is NULL */
+	char say[512];               /* the last say "..." that ran (its event) */
 	const char *net_label;       /* "sandbox netns", "host network" */
 	const char *lang;            /* "en" */
 	int step, nsteps;            /* steps run / in the script (0 without a script) */
@@ -304,7 +318,8 @@ struct tui_view {
 	struct tui_wire wire;        /* the wire pane */
 	const char *join;            /* the last call with its segments and states (explain_join), or NULL */
 	const char *join_wait;       /* the same for the call the message says is blocked, or NULL */
-	int last_socktype;           /* SOCK_DGRAM when the last call was on UDP (its own texts), 0 unknown */
+	struct tui_last last;        /* the call the explain area is about */
+	int last_socktype;           /* without LAST.EX: SOCK_DGRAM when the call was on UDP (its own texts), 0 unknown */
 	int diagram;                 /* the state diagram covers the screen */
 	/* which step the snapshot's say and last call belong to (steps counted from 1; 0 not known):
 	   a say is drawn as news only at its own step, dimmed after later steps, and not at all once a

@@ -131,5 +131,9 @@ size_t wire_icmp_text(const struct wire_seg *s, char *buf, size_t size);
 const char *wire_proto_name(const struct wire_seg *s);
 /* "SYN,ACK", "PSH,ACK", "FIN,ACK", "RST" ... */
 size_t wire_flags_text(uint8_t flags, char *buf, size_t size);
+/* A flag's bit from its name as wire_flags_text() writes it ("SYN" -> WIRE_SYN), 0 for none. */
+uint8_t wire_flag_bit(const char *name);
+/* The I-th flag's name (0..7, in wire_flags_text()'s order), NULL past the last. */
+const char *wire_flag_name_at(size_t i);
 
 #endif

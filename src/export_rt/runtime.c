@@ -83,6 +83,9 @@ static void done_name(long long ret, const struct sockaddr_storage *ss,
 static void done_data(long long ret, const char *buf, const struct sockaddr_storage *from,
 		      socklen_t fromlen); /* recv(): " = 14 \"Hello, client!\"" */
 /*@ end */
+/*@ proto_done_fds */
+static void done_fds(long long ret, const int sv[2]); /* socketpair(): " = 0 (fds 3, 4)" */
+/*@ end */
 /*@ proto_done_value */
 static void done_value(long long ret, int value); /* getsockopt(): " = 0 (value 1)" */
 /*@ end */
@@ -168,6 +171,7 @@ static void server(void)
 	char *data;
 	int optval = 0;
 	struct linger lg;
+	int sv[2] = { -1, -1 };
 
 	step("socket(AF_INET, SOCK_STREAM, 0)");
 	ret = s = socket(AF_INET, SOCK_STREAM, 0);
@@ -189,6 +193,9 @@ static void server(void)
 	addrlen = sizeof addr;
 	ret = getsockname(s, (struct sockaddr *)&addr, &addrlen);
 	done_name(ret, &addr, addrlen);
+	step("socketpair(AF_UNIX, SOCK_STREAM, 0)");
+	ret = socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	done_fds(ret, sv);
 	step("recv(%d, 64)", s);
 	ret = recv(s, buf, sizeof buf, 0);
 	done_data(ret, buf, NULL, 0);
@@ -336,6 +343,8 @@ static const char *addr_text(const struct sockaddr_storage *ss, socklen_t len)
 	else if (ss->ss_family == AF_INET6)
 		snprintf(out, sizeof text[0], "[%s]:%u",
 			 inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host), ntohs(in6->sin6_port));
+	else if (ss->ss_family == AF_UNSPEC)
+		snprintf(out, sizeof text[0], "AF_UNSPEC");
 	else if (ss->ss_family == AF_UNIX && len <= off)
 		snprintf(out, sizeof text[0], "(unnamed)");
 	else if (ss->ss_family == AF_UNIX && un->sun_path[0] == 0) {
@@ -563,6 +572,18 @@ static void done_name(long long ret, const struct sockaddr_storage *ss, socklen_
 {
 	int err = errno;
 	keep_result(ret, err, ret >= 0 && len > 0 ? addr_text(ss, len) : NULL);
+	errno = err;
+}
+
+/*@ end */
+/*@ done_fds */
+/* socketpair() made two sockets: " = 0 (fds 3, 4)". */
+static void done_fds(long long ret, const int sv[2])
+{
+	int err = errno;
+	char note[64];
+	snprintf(note, sizeof note, "fds %d, %d", sv[0], sv[1]);
+	keep_result(ret, err, note);
 	errno = err;
 }
 

@@ -121,6 +121,8 @@ def escape(data, maxshow, size=1 << 30):
 #@ show
 def show(addr):
     """An address as sockplay shows it: 127.0.0.1:8888, [::1]:8888, *:8888, /path, @name."""
+    if addr is None:
+        return "AF_UNSPEC"
     if isinstance(addr, tuple):
         host, port = addr[0], addr[1]
         if ":" in host:
@@ -296,7 +298,9 @@ def raw(name, sock, family, addr, data=None, flags=0):
     """bind(), connect() or sendto() with an address of another family than the
     socket's. Python refuses such an address itself; C hands it to the kernel,
     which answers EAFNOSUPPORT or EINVAL: do as C does, through libc."""
-    if family == socket.AF_UNIX:
+    if family == socket.AF_UNSPEC:  # connect(): dissolve the association
+        sa, salen = struct.pack("H14x", family), 16
+    elif family == socket.AF_UNIX:
         path = addr.encode() if isinstance(addr, str) else addr
         sa = struct.pack("H", family) + path + b"\0" * (108 - len(path))
         salen = 2 + len(path) + (0 if path[:1] == b"\0" else 1)

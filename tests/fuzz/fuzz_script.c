@@ -189,6 +189,8 @@ static void prompt_lines(const uint8_t *data, size_t size)
 			}
 			if (st.kind == SP_ST_CALL && st.assign[0])
 				script_scope_define(b, st.actor, st.assign);
+			if (st.kind == SP_ST_CALL && st.assign2[0]) /* a, b = socketpair(...) */
+				script_scope_define(b, st.actor, st.assign2);
 			free(text);
 			free(text2);
 			script_stmt_clear(&st);
