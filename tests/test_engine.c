@@ -1387,10 +1387,10 @@ static void segments_asserted(void **state)
 	wire_close(w);
 	char *t = NULL;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
-		     "server: bind(s, 127.0.0.1:8894)\n"
+		     "server: bind(s, 127.0.0.1:8903)\n"
 		     "server: listen(s, 5)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8894) = 0\n"
+		     "client: connect(c, 127.0.0.1:8903) = 0\n"
 		     "expect wire client > server [SYN]\n"
 		     "expect wire server > client [SYN,ACK] len=0\n"
 		     "expect wire client > server [ACK]\n"
