@@ -20,7 +20,9 @@
 	X(SP_CALL_GETSOCKOPT, "getsockopt")     \
 	X(SP_CALL_NONBLOCK, "nonblock")         \
 	X(SP_CALL_CLOSE, "close")               \
-	X(SP_CALL_GETSOCKNAME, "getsockname")
+	X(SP_CALL_GETSOCKNAME, "getsockname")   \
+	X(SP_CALL_POLL, "poll")                 \
+	X(SP_CALL_SELECT, "select")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
@@ -48,6 +50,9 @@ enum call_shape {
 	CALL_SH_FLAGS,   /* MSG_* joined with '|', or 0 */
 	CALL_SH_OPT,     /* a socket option (SO_*, TCP_*) */
 	CALL_SH_LINGER,  /* a number; shown only when the option is SO_LINGER (its seconds) */
+	CALL_SH_READY,   /* poll: sockets with their events, "c POLLIN, s POLLOUT"; select: its
+	                    sets, "r: s c, w: c" (struct sp_ready of the statement) */
+	CALL_SH_TIMEOUT, /* milliseconds, -1 (the default) to wait for ever; shown when not -1 */
 };
 
 struct call_arg_spec {
@@ -65,6 +70,7 @@ struct call_arg_spec {
 #define CALL_F_SENDS    0x20u /* sends the data argument */
 #define CALL_F_READS    0x40u /* reads up to the length argument into a buffer */
 #define CALL_F_CLOSES   0x80u /* the socket is gone after success */
+#define CALL_F_READY    0x100u /* waits on a list of sockets (poll, select): st->ready */
 
 /* What the transcript notes after a call's result: "(peer 127.0.0.1:40000)". */
 enum call_note {
@@ -73,6 +79,7 @@ enum call_note {
 	CALL_NOTE_FROM,   /* "from ADDR": who sent the datagram */
 	CALL_NOTE_VALUE,  /* "value N": an option's value */
 	CALL_NOTE_NAME,   /* "ADDR": the socket's own address */
+	CALL_NOTE_READY,  /* "c POLLIN, s POLLOUT" / "r: s, w: c": the ready sockets */
 };
 
 /*
@@ -130,6 +137,7 @@ struct call_text_in {
 	const char *fd;    /* "3"; "%d" in an exported program's format */
 	const char *addr;  /* "127.0.0.1:8888"; "%s" in an exported program's format */
 	int printf_fmt;    /* the text is a printf format: '%' in the rest is doubled */
+	const char *ready; /* poll, select: the sockets as shown, "3 POLLIN, 4 POLLOUT" */
 };
 
 /*
