@@ -1073,12 +1073,12 @@ static void poll_reports_what_the_kernel_says(void **state)
 	run_explain = 1;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
 		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
-		     "server: bind(s, 127.0.0.1:8891)\n"
+		     "server: bind(s, 127.0.0.1:9911)\n"
 		     "server: listen(s)\n"
 		     "server: poll(s POLLIN, 200) = 0\n"
 		     "server: getsockname(s)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8891) = 0\n"
+		     "client: connect(c, 127.0.0.1:9911) = 0\n"
 		     "server: poll(s POLLIN, 0) = 1 (s POLLIN)\n"
 		     "server: conn = accept(s)\n"
 		     "server: poll(s POLLIN, conn POLLIN|POLLOUT, 0) = 1 (conn POLLOUT)\n"
@@ -1124,12 +1124,12 @@ static void select_reports_what_the_kernel_says(void **state)
 	char *t = NULL;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
 		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
-		     "server: bind(s, 127.0.0.1:8892)\n"
+		     "server: bind(s, 127.0.0.1:9912)\n"
 		     "server: listen(s)\n"
 		     "server: select(r: s, 200) = 0\n"
 		     "server: getsockname(s)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8892) = 0\n"
+		     "client: connect(c, 127.0.0.1:9912) = 0\n"
 		     "server: select(r: s, 0) = 1 (r: s)\n"
 		     "server: conn = accept(s)\n"
 		     "server: select(r: s conn, w: conn, 0) = 1 (w: conn)\n"
@@ -1163,11 +1163,11 @@ static void ready_calls_block_until_released(void **state)
 	char *t = NULL;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
 		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
-		     "server: bind(s, 127.0.0.1:8893)\n"
+		     "server: bind(s, 127.0.0.1:9913)\n"
 		     "server: listen(s)\n"
 		     "server: select(r: s) = 1 (r: s)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8893) = 0\n"
+		     "client: connect(c, 127.0.0.1:9913) = 0\n"
 		     "server: conn = accept(s)\n"
 		     "server: poll(s POLLIN, conn POLLIN) = 1 (conn POLLIN)\n"
 		     "client: send(c, \"x\")\n"
@@ -1179,7 +1179,7 @@ static void ready_calls_block_until_released(void **state)
 	has_line(t, "[server] poll(3 POLLIN, 4 POLLIN) <blocked>");
 	has_line(t, "[server] poll(3 POLLIN, 4 POLLIN) <resumed> = 1 (conn POLLIN)");
 	/* the release comes right after the step that caused it */
-	const char *a = strstr(t, "[client] connect(3, 127.0.0.1:8893) = 0");
+	const char *a = strstr(t, "[client] connect(3, 127.0.0.1:9913) = 0");
 	const char *b = strstr(t, "[server] select(r: 3) <resumed>");
 	const char *c = strstr(t, "[client] send(3, \"x\", 1) = 1");
 	const char *d = strstr(t, "[server] poll(3 POLLIN, 4 POLLIN) <resumed>");
@@ -1197,10 +1197,10 @@ static void ready_expectation_fails(void **state)
 	char *t = NULL;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
 		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
-		     "server: bind(s, 127.0.0.1:8894)\n"
+		     "server: bind(s, 127.0.0.1:9914)\n"
 		     "server: listen(s)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8894) = 0\n"
+		     "client: connect(c, 127.0.0.1:9914) = 0\n"
 		     "server: conn = accept(s)\n"
 		     "server: poll(conn POLLIN|POLLOUT, 0) = 1 (conn POLLIN|POLLOUT)\n"
 		     "server: select(r: conn, w: conn, 0) = 1 (r: conn)\n"
