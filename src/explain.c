@@ -164,7 +164,7 @@ static const char *tr(const char *s)
 	     "asked for or not."),                                                                \
 	  NULL,                                                                                   \
 	  "events = poller.poll(1000)",                                                            \
-	  "struct pollfd fds[] = { { fd, POLLIN } }; int n = poll(fds, 1, 1000);")                \
+	  "struct pollfd fds[] = { { fd, POLLIN, 0 } }; int n = poll(fds, 1, 1000);")             \
 	X(SP_CALL_SELECT,                                                                         \
 	  N_("select() asked the kernel which sockets of the read set have something to read (data, " \
 	     "a FIN, a connection to accept, an error) and which of the write set have room to "  \
@@ -1034,7 +1034,7 @@ static void code_ready(struct text_buf *c, const struct sp_stmt *st, int python)
 		if (python)
 			text_buf_printf(c, "%sp.register(%s, %s)", i ? "; " : "", s, ev);
 		else
-			text_buf_printf(c, "%s{ %s, %s }", i ? ", " : "", s, ev);
+			text_buf_printf(c, "%s{ %s, %s, 0 }", i ? ", " : "", s, ev);
 	}
 }
 

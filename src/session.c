@@ -397,13 +397,12 @@ static int ready_request(struct sess_actor *act, const struct sp_stmt *st, struc
 			struct sess_sock *ss = NULL;
 			snprintf(a.name, sizeof a.name, "%s", v[i].name);
 			int fd = arg_fd(act, &a, &ss);
+			(void)ss;
 			if (fd < 0) {
 				snprintf(err, errlen, _("'%s' is not defined for actor %s"), v[i].name, act->name);
 				return -1;
 			}
-			v[i].fd = fd;
-			if (!v[i].name[0] && ss) /* shown by the name the actor gave it */
-				snprintf(v[i].name, sizeof v[i].name, "%s", ss->name);
+			v[i].fd = fd; /* shown as written: by its name, or by its number */
 		}
 	}
 	for (int i = 0; i < p->ready.n; i++) {
@@ -593,14 +592,18 @@ static void ready_note(const struct pending *p, const struct actor_res *r, char 
 		script_ready_format(p->call, got, n, out, size);
 }
 
-/* The "( ... )" of a poll() or select(): exactly these sockets ready, with exactly these events. */
-static int check_ready(const struct pending *p, const struct actor_res *r, char *msg, size_t size)
+/*
+ * The "( ... )" of a poll() or select(): exactly these sockets ready, with
+ * exactly these events. OK: whether "= N" held; the message, when either did
+ * not, shows both lists.
+ */
+static int check_ready(const struct pending *p, const struct actor_res *r, int ok, char *msg, size_t size)
 {
 	struct sp_ready_sock got[SP_READY_MAX];
-	int n = ready_got(p, r, got), ok;
-	if (!p->ready.expect || r->ret < 0)
-		return 1;
-	ok = n == p->ready.nexp;
+	int n = ready_got(p, r, got);
+	if (!p->ready.expect)
+		return ok;
+	ok = ok && r->ret >= 0 && n == p->ready.nexp;
 	for (int i = 0; ok && i < p->ready.nexp; i++) {
 		int k = 0;
 		while (k < n && !(got[k].fd == p->ready.exp[i].fd &&
@@ -611,8 +614,14 @@ static int check_ready(const struct pending *p, const struct actor_res *r, char 
 	if (!ok) {
 		char a[SNAP_LINE_MAX], b[SNAP_LINE_MAX];
 		script_ready_format(p->call, p->ready.exp, p->ready.nexp, a, sizeof a);
-		script_ready_format(p->call, got, n, b, sizeof b);
-		snprintf(msg, size, "expected %lld (%s), got %lld (%s)", p->expect.ret, a, r->ret, b);
+		if (r->ret < 0)
+			snprintf(b, sizeof b, "-1 %s", consts_errno_name(r->err) ? consts_errno_name(r->err) : "?");
+		else
+			script_ready_format(p->call, got, n, b + snprintf(b, sizeof b, "%lld (", r->ret),
+					    sizeof b - 40);
+		if (r->ret >= 0)
+			strcat(b, ")");
+		snprintf(msg, size, "expected %lld (%s), got %s", p->expect.ret, a, b);
 	}
 	return ok;
 }
@@ -1054,8 +1063,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 */
 	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
 	int ok = check_expect(&p->expect, r, msg, sizeof msg);
-	if (ok && p->has_ready)
-		ok = check_ready(p, r, msg, sizeof msg);
+	if (p->has_ready)
+		ok = check_ready(p, r, ok, msg, sizeof msg);
 	/* what it returned is not the result the script expected of it, unless that was the interrupt */
 	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
 	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {

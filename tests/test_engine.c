@@ -1113,7 +1113,7 @@ static void poll_reports_what_the_kernel_says(void **state)
 	assert_non_null(strstr(t, "conn is readable because the peer closed its side"));
 	assert_non_null(strstr(t, "d has an error pending"));
 	assert_non_null(strstr(t, "Python: p = select.poll(); p.register(conn, select.POLLIN); events = p.poll(1000)"));
-	assert_non_null(strstr(t, "C: struct pollfd fds[] = { { d, POLLOUT } }; int n = poll(fds, sizeof fds / sizeof fds[0], 1000);"));
+	assert_non_null(strstr(t, "C: struct pollfd fds[] = { { d, POLLOUT, 0 } }; int n = poll(fds, sizeof fds / sizeof fds[0], 1000);"));
 	free(t);
 }
 
