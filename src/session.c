@@ -513,6 +513,8 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 	call_format(st, &in, p->text, sizeof p->text);
 	p->call = st->call;
 	p->fd = fd;
+	if (p->has_ready) /* poll(), select(): the first socket of the list */
+		p->fd = rq->fd;
 	p->line = st->line;
 	p->stmt = st;
 	snprintf(p->assign, sizeof p->assign, "%s", st->assign);
