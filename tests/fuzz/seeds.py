@@ -58,7 +58,8 @@ words.update(re.findall(r'"([A-Z][A-Z0-9_]+)"', sources))
 words.update(["title", "say", "pause", "sleep", "repeat", "end", "expect", "server", "client",
               "addr(", ".addr(", "ms", "s", "\\x", "\\n", "\\0", "* ", " = ", " = -1 ", ": ", ", ",
               "127.0.0.1:", "[::1]:", "*:", ":0", "@", "/tmp/", "localhost:", "|", "\"", "\r\n",
-              "\ufeff", "LISTEN", "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", "SYN_SENT"])
+              "\ufeff", "LISTEN", "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", "SYN_SENT",
+              "r: ", "w: ", " (", ")", " = 0 ()"])
 with open(os.path.join(out, "script.dict"), "w", encoding="utf-8") as f:
     for w in sorted(words):
         f.write('"%s"\n' % "".join(c if 0x20 <= ord(c) < 0x7f and c not in '"\\' else "\\x%02x" % ord(c)
