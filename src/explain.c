@@ -1774,6 +1774,8 @@ static const char *const text_ready_space =
 	N_("{sock} is writable: there is room in its send buffer, so send() does not block.");
 static const char *const text_ready_hup =
 	N_("{sock} has hung up (POLLHUP): there is no connection in either direction any more.");
+static const char *const text_ready_nval =
+	N_("{sock} is not an open descriptor (POLLNVAL): it was closed, so poll() has nothing to watch there.");
 static const char *const text_ready_timeout =
 	N_("No socket became ready before the timeout passed: the call returned 0.");
 
@@ -1788,6 +1790,7 @@ static void out_ready(struct out *o, long long ret, const struct explain_ctx *cx
 		{ EXPLAIN_READY_PENDING, &text_ready_pending }, { EXPLAIN_READY_DATA, &text_ready_data },
 		{ EXPLAIN_READY_FIN, &text_ready_fin },         { EXPLAIN_READY_ERROR, &text_ready_error },
 		{ EXPLAIN_READY_HUP, &text_ready_hup },         { EXPLAIN_READY_SPACE, &text_ready_space },
+		{ EXPLAIN_READY_NVAL, &text_ready_nval },
 	};
 	if (!cx || !cx->ready || ret < 0)
 		return;

@@ -939,6 +939,8 @@ static void ready_facts(struct session *s, struct sess_actor *act, const struct 
 			e->why |= EXPLAIN_READY_ERROR;
 		if (poll_call && (ev & POLLHUP))
 			e->why |= EXPLAIN_READY_HUP;
+		if (poll_call && (ev & POLLNVAL))
+			e->why |= EXPLAIN_READY_NVAL;
 		if (poll_call && (ev & POLLRDHUP))
 			e->why |= EXPLAIN_READY_FIN;
 		if (readable && k && k->state == SP_TCP_LISTEN) {

@@ -91,6 +91,7 @@ enum explain_rst {
 #define EXPLAIN_READY_ERROR   0x08u /* an error is pending on it (POLLERR) */
 #define EXPLAIN_READY_SPACE   0x10u /* there is room in its send buffer */
 #define EXPLAIN_READY_HUP     0x20u /* no connection in either direction any more (POLLHUP) */
+#define EXPLAIN_READY_NVAL    0x40u /* not an open descriptor (POLLNVAL): closed, or never opened */
 struct explain_ready_sock {
 	char label[SP_NAME_MAX + 12]; /* "c", or "4" for a socket without a name */
 	unsigned why;                 /* EXPLAIN_READY_* */
