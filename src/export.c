@@ -1062,14 +1062,11 @@ static const char *ready_format(struct ex *ex, const struct sp_stmt *st, char *b
 {
 	struct sp_ready_sock v[SP_READY_MAX];
 	int n = st->ready->n;
-	char *p = buf, *q;
 	memcpy(v, st->ready->s, (size_t)n * sizeof v[0]);
-	for (int i = 0; i < n; i++) {
-		v[i].name[0] = 0;
-		v[i].fd = 0; /* "0": replaced below by "%d" */
-	}
+	for (int i = 0; i < n; i++) /* each socket shown as its number, printed by the program */
+		snprintf(v[i].name, sizeof v[i].name, "%%d");
 	script_ready_format(st->call, v, n, buf, size);
-	/* each socket's 0 becomes %d, in the order the text shows them: select's by set */
+	/* the numbers in the order the text shows them: select's by set */
 	for (int set = 0; set < (st->call == SP_CALL_SELECT ? 2 : 1); set++)
 		for (int i = 0; i < n; i++) {
 			char fd[SP_NAME_MAX + 32];
@@ -1081,19 +1078,6 @@ static const char *ready_format(struct ex *ex, const struct sp_stmt *st, char *b
 			else
 				sb_printf(args, ex->lang == EXPORT_PYTHON ? ", fd(%s)" : ", %s", fd);
 		}
-	/* the list's numbers are all 0, at the start or after ' ': make them %d */
-	char out[512];
-	size_t o = 0;
-	for (q = p; *q && o + 3 < sizeof out; q++) {
-		if (*q == '0' && (q == p || q[-1] == ' ') && (q[1] == ' ' || q[1] == ',' || !q[1])) {
-			out[o++] = '%';
-			out[o++] = 'd';
-		} else {
-			out[o++] = *q;
-		}
-	}
-	out[o] = 0;
-	snprintf(buf, size, "%s", out);
 	return buf;
 }
 

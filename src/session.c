@@ -394,10 +394,9 @@ static int ready_request(struct sess_actor *act, const struct sp_stmt *st, struc
 		int n = pass ? p->ready.nexp : p->ready.n;
 		for (int i = 0; i < n; i++) {
 			struct sp_arg a = { .kind = SP_ARG_SOCK, .num = v[i].fd };
-			struct sess_sock *ss = NULL;
+			struct sess_sock *unused;
 			snprintf(a.name, sizeof a.name, "%s", v[i].name);
-			int fd = arg_fd(act, &a, &ss);
-			(void)ss;
+			int fd = arg_fd(act, &a, &unused);
 			if (fd < 0) {
 				snprintf(err, errlen, _("'%s' is not defined for actor %s"), v[i].name, act->name);
 				return -1;
