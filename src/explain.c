@@ -1773,7 +1773,8 @@ static const char *const text_ready_error =
 static const char *const text_ready_space =
 	N_("{sock} is writable: there is room in its send buffer, so send() does not block.");
 static const char *const text_ready_hup =
-	N_("{sock} has hung up (POLLHUP): there is no connection in either direction any more.");
+	N_("{sock} has hung up (POLLHUP): it has no connection in either direction, so a call on it returns at "
+	   "once instead of waiting.");
 static const char *const text_ready_nval =
 	N_("{sock} is not an open descriptor (POLLNVAL): it was closed, so poll() has nothing to watch there.");
 static const char *const text_ready_timeout =

@@ -958,7 +958,7 @@ static void ready_facts(struct session *s, struct sess_actor *act, const struct 
 		} else if (readable && !(e->why & (EXPLAIN_READY_ERROR | EXPLAIN_READY_HUP))) {
 			e->why |= EXPLAIN_READY_DATA; /* a datagram: the kernel's rq counts memory, not bytes */
 		}
-		if (writable && !(e->why & EXPLAIN_READY_ERROR))
+		if (writable && !(e->why & (EXPLAIN_READY_ERROR | EXPLAIN_READY_HUP))) /* else a send fails at once */
 			e->why |= EXPLAIN_READY_SPACE;
 		if (!poll_call && readable && ss && ss->type == SOCK_STREAM && k && k->state == SP_TCP_CLOSE &&
 		    !(e->why & (EXPLAIN_READY_DATA | EXPLAIN_READY_PENDING))) {
