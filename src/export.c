@@ -308,7 +308,7 @@ static const char *const py_reserved[] = {
 	"remember_rows", "running", "side_of", "interrupted", "in_call", "turn_fd", "report_fd",
 	"failures", "Result", "Side", "NotMade",
 	/* poll() and select() */
-	"poller", "events", "ready", "poll_note", "select_note", "ready_is", "ready_items", "check_ready",
+	"poller", "events", "ready", "watched", "poll_note", "select_note", "ready_is", "ready_items", "check_ready",
 	"POLL_NAMES",
 	NULL,
 };
