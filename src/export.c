@@ -79,7 +79,8 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_READY, H_READY_POLL, H_READY_SELECT,
+	H_READY_CHECK, H_COUNT
 };
 
 #define H(h) (1ull << (h))
@@ -129,6 +130,11 @@ static const struct helper_row {
 	[H_TIMEVAL] = { "struct timeval (its header)", NULL, "include_time", NULL, H(H_STRUCT) },
 	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
 	[H_DONE_FDS] = { "done_fds", "proto_done_fds", "done_fds", NULL, 0 },
+	[H_READY] = { "ready_note (poll, select)", NULL, "ready", "ready", 0 },
+	[H_READY_POLL] = { "done_poll", "proto_ready_poll", "ready_poll", NULL, H(H_READY) },
+	[H_READY_SELECT] = { "nfds_of, done_select", "proto_ready_select", "include_select ready_select", NULL,
+			     H(H_READY) },
+	[H_READY_CHECK] = { "ready_is, check_ready", "proto_ready_check", "ready_check", NULL, H(H_READY) },
 };
 
 /* ---- growing strings ---------------------------------------------------- */
@@ -286,6 +292,9 @@ static const char *const c_reserved[] = {
 	"fail_msg", "failures",
 	/* socketpair() and unlink() */
 	"socketpair", "unlink", "sv", "done_fds",
+	/* poll() and select() */
+	"select", "pollfd", "pfd", "rset", "wset", "tv", "sel", "timeval", "fd_set", "done_poll",
+	"done_select", "nfds_of", "ready_is", "ready_note", "ready_add", "ready_items", "check_ready",
 	NULL,
 };
 
@@ -309,6 +318,9 @@ static const char *const py_reserved[] = {
 	"failures", "Result", "Side", "NotMade",
 	/* socketpair() without names */
 	"pair_a", "pair_b",
+	/* poll() and select() */
+	"poller", "events", "ready", "watched", "poll_note", "select_note", "ready_is", "ready_items", "check_ready",
+	"POLL_NAMES",
 	NULL,
 };
 
@@ -450,6 +462,18 @@ static void analyze_addr(struct ex *ex, struct ex_actor *a, const struct sp_addr
 	}
 }
 
+/* poll(), select(): the sockets they watch are read, by name or by number. */
+static void analyze_ready(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st)
+{
+	for (int i = 0; st->ready && i < st->ready->n; i++) {
+		struct ex_sock *s = find_sock(a, st->ready->s[i].name);
+		if (s)
+			s->read = 1;
+		else
+			ex->need |= H(H_BY_NUMBER);
+	}
+}
+
 static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st)
 {
 	const struct call_info *ci = call_info(st->call);
@@ -534,6 +558,11 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		ex->need |= H(H_DONE_DATA);
 	} else if (ci->note == CALL_NOTE_FDS) {
 		ex->need |= H(H_DONE_FDS);
+	} else if (ci->note == CALL_NOTE_READY) {
+		ex->need |= H(H_READY) | H(st->call == SP_CALL_SELECT ? H_READY_SELECT : H_READY_POLL);
+		if (st->ready && st->ready->expect && st->expect.present)
+			ex->need |= H(H_READY_CHECK);
+		analyze_ready(ex, a, st);
 	} else if (ci->note == CALL_NOTE_VALUE) {
 		a->optlen = 1;
 		if (opt && opt->kind == SP_OPT_LINGER)
@@ -547,7 +576,7 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 	} else {
 		ex->need |= H(H_DONE);
 	}
-	if (st->expect.present) {
+	if (st->expect.present && !(st->ready && st->ready->expect)) {
 		ex->need |= H(H_CHECK);
 		if (st->expect.has_data && st->expect.data.count > 1)
 			ex->need |= H(H_SAME);
@@ -1068,6 +1097,40 @@ static const char *py_family(int family)
 	return family == AF_INET6 ? "socket.AF_INET6" : family == AF_UNIX ? "socket.AF_UNIX" : "socket.AF_INET";
 }
 
+static void fd_expr(struct ex *ex, struct ex_actor *a, const struct sp_arg *arg, char *out, size_t size);
+
+/* Socket I of a poll() or select() as the program names it: its variable, or its number. */
+static void ready_fd(struct ex *ex, struct ex_actor *a, const struct sp_ready_sock *rs, char *out, size_t size)
+{
+	struct sp_arg arg = { .kind = SP_ARG_SOCK, .num = rs->fd };
+	snprintf(arg.name, sizeof arg.name, "%s", rs->name);
+	fd_expr(ex, a, &arg, out, size);
+}
+
+/* A poll()'s or select()'s list as a format ("%d POLLIN, %d POLLOUT"), its fds appended to ARGS. */
+static const char *ready_format(struct ex *ex, const struct sp_stmt *st, char *buf, size_t size, struct sb *args)
+{
+	struct sp_ready_sock v[SP_READY_MAX];
+	int n = st->ready->n;
+	memcpy(v, st->ready->s, (size_t)n * sizeof v[0]);
+	for (int i = 0; i < n; i++) /* each socket shown as its number, printed by the program */
+		snprintf(v[i].name, sizeof v[i].name, "%%d");
+	script_ready_format(st->call, v, n, buf, size);
+	/* the numbers in the order the text shows them: select's by set */
+	for (int set = 0; set < (st->call == SP_CALL_SELECT ? 2 : 1); set++)
+		for (int i = 0; i < n; i++) {
+			char fd[SP_NAME_MAX + 32];
+			if (st->call == SP_CALL_SELECT && st->ready->s[i].events != (set ? SP_SEL_WRITE : SP_SEL_READ))
+				continue;
+			ready_fd(ex, find_actor(ex, st->actor), &st->ready->s[i], fd, sizeof fd);
+			if (!st->ready->s[i].name[0]) /* by number: as written */
+				sb_printf(args, ", %d", st->ready->s[i].fd);
+			else
+				sb_printf(args, ex->lang == EXPORT_PYTHON ? ", fd(%s)" : ", %s", fd);
+		}
+	return buf;
+}
+
 /* The step's format ("bind(%d, %s)", the call's text as sockplay shows it) and its arguments (", s, addr_text(...)"). */
 static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
 			struct sb *args)
@@ -1080,6 +1143,9 @@ static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd,
 	else if (call_takes_fd(st->call))
 		sb_printf(args, py ? ", fd(%s)" : ", %s", fd);
 	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
+	char ready[512];
+	if (st->ready)
+		in.ready = ready_format(ex, st, ready, sizeof ready, args);
 	call_format(st, &in, buf, sizeof buf);
 	sb_puts(fmt, buf);
 	if (has_addr)
@@ -1276,6 +1342,129 @@ static void emit_socketpair(struct ex *ex, struct ex_actor *a, const struct sp_s
 	     s2 ? s2->var : "pair_b", dn ? dn : "AF_UNIX", tn ? tn : "SOCK_STREAM", ps);
 	line(ex, d, "r.ret, r.note = 0, \"fds %%d, %%d\" %% (keep(%s).fileno(), keep(%s).fileno())",
 	     s1 ? s1->var : "pair_a", s2 ? s2->var : "pair_b");
+}
+
+/*
+ * poll() and select(): the real call on the sockets of the statement's list,
+ * then its result with the ready sockets as sockplay shows them, and the
+ * script's "= N ( ... )" if any.
+ */
+static void emit_ready(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int d, int depth)
+{
+	const struct sp_ready *r = st->ready;
+	int py = ex->lang == EXPORT_PYTHON, sel = st->call == SP_CALL_SELECT;
+	long long timeout = st->args[1].num;
+	char fd[SP_NAME_MAX + 32];
+	struct sb names = { 0 }, fds = { 0 }, sets = { 0 };
+
+	for (int i = 0; i < r->n; i++) {
+		char label[SP_NAME_MAX + 12];
+		if (r->s[i].name[0])
+			snprintf(label, sizeof label, "%s", r->s[i].name);
+		else
+			snprintf(label, sizeof label, "%d", r->s[i].fd);
+		ready_fd(ex, a, &r->s[i], fd, sizeof fd);
+		if (py) { /* Python watches descriptors: a closed socket's old number, as C */
+			char var[SP_NAME_MAX + 32];
+			snprintf(var, sizeof var, "%s", fd);
+			if (r->s[i].name[0])
+				snprintf(fd, sizeof fd, "fd(%s)", var);
+			else
+				snprintf(fd, sizeof fd, "%d", r->s[i].fd);
+		}
+		sb_printf(&names, "%s\"%s\"", i ? ", " : "", label);
+		sb_printf(&fds, "%s%s", i ? ", " : "", fd);
+		if (sel)
+			sb_putc(&sets, r->s[i].events == SP_SEL_READ ? 'r' : 'w');
+		if (!sel && !py) {
+			char ev[128];
+			consts_poll_text(r->s[i].events, ev, sizeof ev);
+			if (i == 0)
+				indent(ex, d), sb_puts(&ex->o, "{\n"), indent(ex, d + 1),
+					sb_puts(&ex->o, "struct pollfd pfd[] = { ");
+			sb_printf(&ex->o, "%s{ %s, %s, 0 }", i ? ", " : "", fd, ev);
+		} else if (!sel) {
+			char ev[160];
+			consts_poll_join(r->s[i].events, "select.", " | ", ev, sizeof ev);
+			if (i == 0)
+				line(ex, d, "poller = select.poll()");
+			line(ex, d, "poller.register(%s, %s)", fd, ev);
+		}
+	}
+	if (!sel && !py) {
+		sb_puts(&ex->o, " };\n");
+		line(ex, d + 1, "ret = poll(pfd, %d, %lld);", r->n, timeout);
+		line(ex, d + 1, "done_poll(ret, pfd, %d, (const char *const[]){ %s });", r->n, names.p);
+		line(ex, d, "}");
+	} else if (!sel) {
+		if (timeout < 0)
+			line(ex, d, "events = poller.poll()");
+		else
+			line(ex, d, "events = poller.poll(%lld)", timeout);
+		indent(ex, d);
+		sb_puts(&ex->o, "r.ret, r.note = len(events), poll_note(events, (");
+		for (char *fp = fds.p, *np = names.p; *fp && *np;) { /* (fd, name) pairs */
+			size_t fl = strcspn(fp, ","), nl = strcspn(np, ",");
+			sb_printf(&ex->o, "(%.*s, %.*s), ", (int)fl, fp, (int)nl, np);
+			fp += fl + (fp[fl] ? 2 : 0);
+			np += nl + (np[nl] ? 2 : 0);
+		}
+		sb_puts(&ex->o, "))\n");
+	} else if (!py) {
+		line(ex, d, "{");
+		line(ex, d + 1, "fd_set rset, wset;");
+		if (timeout >= 0)
+			line(ex, d + 1, "struct timeval tv = { %lld, %lld };", timeout / 1000, timeout % 1000 * 1000);
+		line(ex, d + 1, "const int sel[] = { %s };", fds.p);
+		line(ex, d + 1, "FD_ZERO(&rset);");
+		line(ex, d + 1, "FD_ZERO(&wset);");
+		for (int i = 0; i < r->n; i++) {
+			ready_fd(ex, a, &r->s[i], fd, sizeof fd);
+			line(ex, d + 1, "FD_SET(%s, &%s);", fd, r->s[i].events == SP_SEL_READ ? "rset" : "wset");
+		}
+		line(ex, d + 1, "ret = select(nfds_of(sel, %d), &rset, &wset, NULL, %s);", r->n, timeout >= 0 ? "&tv" : "NULL");
+		line(ex, d + 1, "done_select(ret, &rset, &wset, sel, \"%s\", (const char *const[]){ %s }, %d);", sets.p,
+		     names.p, r->n);
+		line(ex, d, "}");
+	} else {
+		struct sb lists[2] = { { 0 }, { 0 } };
+		char *fp = fds.p, *np = names.p;
+		indent(ex, d);
+		sb_puts(&ex->o, "watched = (");
+		for (int i = 0; i < r->n; i++) {
+			size_t fl = strcspn(fp, ","), nl = strcspn(np, ",");
+			int k = r->s[i].events == SP_SEL_READ ? 0 : 1;
+			sb_printf(&lists[k], "%s%.*s", lists[k].n ? ", " : "", (int)fl, fp);
+			sb_printf(&ex->o, "(%d, %.*s, %.*s), ", k, (int)fl, fp, (int)nl, np);
+			fp += fl + (fp[fl] ? 2 : 0);
+			np += nl + (np[nl] ? 2 : 0);
+		}
+		sb_puts(&ex->o, ")\n");
+		if (timeout >= 0)
+			line(ex, d, "ready = select.select([%s], [%s], [], %g)", lists[0].p ? lists[0].p : "",
+			     lists[1].p ? lists[1].p : "", (double)timeout / 1000);
+		else
+			line(ex, d, "ready = select.select([%s], [%s], [])", lists[0].p ? lists[0].p : "",
+			     lists[1].p ? lists[1].p : "");
+		line(ex, d, "r.ret, r.note = len(ready[0]) + len(ready[1]), select_note(ready, watched)");
+		free(lists[0].p);
+		free(lists[1].p);
+	}
+	free(names.p);
+	free(fds.p);
+	free(sets.p);
+	if (r->expect && st->expect.present) {
+		char list[512], want[600];
+		script_ready_format(st->call, r->exp, r->nexp, list, sizeof list);
+		snprintf(want, sizeof want, "%lld (%s)", st->expect.ret, list);
+		indent(ex, depth);
+		sb_printf(&ex->o, py ? "check_ready(%d, r.ret == %lld and ready_is(r, " : "check_ready(%d, ret == %lld && ready_is(",
+			  st->line, st->expect.ret);
+		lit_str(ex, list, 0);
+		sb_puts(&ex->o, "), ");
+		lit_str(ex, want, 0);
+		sb_puts(&ex->o, py ? ")\n" : ");\n");
+	}
 }
 
 static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, int depth)
@@ -1543,6 +1732,9 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		if (c)
 			line(ex, d, "done(ret);");
 		break;
+	case SP_CALL_POLL:
+	case SP_CALL_SELECT:
+		break; /* emit_ready(), below */
 	case SP_CALL_GETSOCKNAME:
 		if (c) {
 			line(ex, d, "addrlen = sizeof addr;");
@@ -1568,8 +1760,10 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		break;
 	}
 
+	if (st->ready)
+		emit_ready(ex, a, st, d, depth);
 	/* the script's expectation */
-	if (st->expect.present) {
+	if (st->expect.present && !(st->ready && st->ready->expect)) {
 		struct sb cond = { 0 };
 		char want[512];
 		expect_cond(ex, &st->expect, &cond);

@@ -677,8 +677,9 @@ static void test_code_lines_compile(void **state)
 	FILE *c = fopen(cpath, "w");
 	assert_non_null(c);
 	fputs("#define _GNU_SOURCE\n#include <fcntl.h>\n#include <netinet/in.h>\n#include <netinet/tcp.h>\n"
-	      "#include <sys/ioctl.h>\n#include <sys/socket.h>\n#include <sys/time.h>\n#include <unistd.h>\n"
-	      "#include <linux/sockios.h>\n\nvoid lines(void);\nvoid lines(void)\n{\n"
+	      "#include <poll.h>\n#include <sys/ioctl.h>\n#include <sys/select.h>\n#include <sys/socket.h>\n"
+	      "#include <sys/time.h>\n#include <unistd.h>\n#include <linux/sockios.h>\n\nvoid lines(void);\n"
+	      "void lines(void)\n{\n"
 	      "\tstruct sockaddr_storage addr, peer;\n\tsocklen_t peerlen = sizeof peer;\n\tchar buf[1];\n",
 	      c);
 	fclose(c);
