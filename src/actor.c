@@ -1,6 +1,7 @@
 /* actor.c -- actor processes: each side is a real program making real calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -253,6 +255,73 @@ static uint64_t cookie_of(int fd)
 	return c;
 }
 
+/* The actor's end of the channel: a script's poll() or select() may not watch it. */
+static int chan_self = -1;
+
+/*
+ * poll() and select() on the (fd, events) pairs in UNIT, timeout rq->num ms
+ * (-1: for ever). *DATA gets one int per pair: poll's revents, or select's 1
+ * when the socket is ready in that pair's set. The channel is as if not open.
+ */
+static long long run_ready(const struct wire_req *rq, const unsigned char *unit, struct wire_res *rs,
+			   unsigned char **data)
+{
+	size_t n = rq->unit_len / (2 * sizeof(int));
+	int pairs[2 * 16], *out;
+	long long ret;
+	if (n == 0 || n > 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(pairs, unit, n * 2 * sizeof(int));
+	out = calloc(n, sizeof *out);
+	if (!out) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (rq->call == SP_CALL_POLL) {
+		struct pollfd pf[16];
+		for (size_t i = 0; i < n; i++) {
+			/* the channel's number reads as one not open: POLLNVAL */
+			pf[i].fd = pairs[2 * i] == chan_self ? INT_MAX : pairs[2 * i];
+			pf[i].events = (short)pairs[2 * i + 1];
+			pf[i].revents = 0;
+		}
+		ret = poll(pf, (nfds_t)n, rq->num < 0 ? -1 : rq->num);
+		for (size_t i = 0; ret > 0 && i < n; i++)
+			out[i] = (unsigned short)pf[i].revents;
+	} else {
+		fd_set r, w;
+		int maxfd = -1;
+		FD_ZERO(&r);
+		FD_ZERO(&w);
+		for (size_t i = 0; i < n; i++) {
+			int fd = pairs[2 * i];
+			if (fd < 0 || fd >= FD_SETSIZE || fd == chan_self) {
+				free(out);
+				errno = fd >= FD_SETSIZE ? EINVAL : EBADF;
+				return -1;
+			}
+			FD_SET(fd, pairs[2 * i + 1] == 1 ? &r : &w);
+			if (fd > maxfd)
+				maxfd = fd;
+		}
+		struct timeval tv = { rq->num / 1000, rq->num % 1000 * 1000 };
+		ret = select(maxfd + 1, &r, &w, NULL, rq->num < 0 ? NULL : &tv);
+		for (size_t i = 0; ret > 0 && i < n; i++)
+			out[i] = FD_ISSET(pairs[2 * i], pairs[2 * i + 1] == 1 ? &r : &w) ? 1 : 0;
+	}
+	if (ret > 0) {
+		*data = (unsigned char *)out;
+		rs->data_len = n * sizeof *out;
+	} else {
+		int e = errno;
+		free(out);
+		errno = e;
+	}
+	return ret;
+}
+
 /* Make the call; fill RS (and *DATA for recv). */
 static void run_call(const struct wire_req *rq, const unsigned char *unit,
 		     struct wire_res *rs, unsigned char **data)
@@ -414,6 +483,10 @@ static void run_call(const struct wire_req *rq, const unsigned char *unit,
 			errno = ENAMETOOLONG;
 		break;
 	}
+	case SP_CALL_POLL:
+	case SP_CALL_SELECT:
+		ret = run_ready(rq, unit, rs, data);
+		break;
 	default:
 		errno = ENOSYS;
 		break;
@@ -475,6 +548,7 @@ static void send_res(int chan, struct wire_res *rs, const unsigned char *data)
 
 static void actor_main(int chan)
 {
+	chan_self = chan;
 	for (;;) {
 		struct wire_req rq;
 		int r = read_buffered(chan, &rq, sizeof rq);

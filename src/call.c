@@ -246,6 +246,36 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"ret = unlink(((struct sockaddr_un *)&addr)->sun_path);\ndone(ret);",
 		"os.unlink(addr)",
 	},
+	[SP_CALL_POLL] = {
+		/* the sockets are the statement's list (st->ready), not arguments */
+		"poll", 1, 2, CALL_F_BLOCKS | CALL_F_READY, 0, CALL_NOTE_READY, POS(NO, NO, NO, NO, NO, NO),
+		{ { CALL_SH_READY, N_("sockets with their events (c POLLIN)"), 0 },
+		  { CALL_SH_TIMEOUT, N_("a timeout in milliseconds"), -1 } },
+		"poll($0$1)",
+		"p = select.poll(); $0; events = p.poll(@{w1:$1@})",
+		"struct pollfd fds[] = { $0 }; int n = poll(fds, sizeof fds / sizeof fds[0], $1);",
+		"{\n\tstruct pollfd pfd[] = { @{*:@{+:, @}{ $s, $e, 0 }@} };\n\tret = poll(pfd, $n, $1);\n"
+		"\tdone_poll(ret, pfd, $n, (const char *const[]){ @{*:@{+:, @}$q@} });\n}",
+		"poller = select.poll()\n@{*:poller.register($s, $e)\n@}"
+		"@{<1:events = poller.poll()@}@{>1:events = poller.poll($1)@}\n"
+		"r.ret, r.note = len(events), poll_note(events, (@{*:($s, $q), @}))",
+	},
+	[SP_CALL_SELECT] = {
+		"select", 1, 2, CALL_F_BLOCKS | CALL_F_READY, 0, CALL_NOTE_READY, POS(NO, NO, NO, NO, NO, NO),
+		{ { CALL_SH_READY, N_("socket sets (r: s c, w: c)"), 0 },
+		  { CALL_SH_TIMEOUT, N_("a timeout in milliseconds"), -1 } },
+		"select($0$1)",
+		"readable, writable, _ = select.select($0@{w1:, $1@})",
+		"fd_set r, w; FD_ZERO(&r); FD_ZERO(&w); $0 int n = select(FD_SETSIZE, &r, &w, NULL, $1);",
+		"{\n\tfd_set rset, wset;\n@{>1:\tstruct timeval tv = { $t1 };\n@}"
+		"\tconst int sel[] = { @{*:@{+:, @}$s@} };\n\tFD_ZERO(&rset);\n\tFD_ZERO(&wset);\n"
+		"@{*:\tFD_SET($s, &$kset);\n@}"
+		"\tret = select(nfds_of(sel, $n), &rset, &wset, NULL, @{>1:&tv@}@{<1:NULL@});\n"
+		"\tdone_select(ret, &rset, &wset, sel, \"@{*:$k@}\", (const char *const[]){ @{*:@{+:, @}$q@} }, $n);\n}",
+		"watched = (@{*:($K, $s, $q), @})\n"
+		"ready = select.select([@{*r:@{+:, @}$s@}], [@{*w:@{+:, @}$s@}], []@{>1:, $g1@})\n"
+		"r.ret, r.note = len(ready[0]) + len(ready[1]), select_note(ready, watched)",
+	},
 };
 
 const struct call_info *call_info(enum sp_call call)
@@ -399,11 +429,18 @@ static void arg_text(const struct sp_stmt *st, int i, const struct call_text_in 
 		snprintf(tmp, sizeof tmp, "%s, %llu", pv, (unsigned long long)(a->data.unit_len * a->data.count));
 		break;
 	}
+	case CALL_SH_READY:
+		put(buf, size, o, in->ready ? in->ready : "", 0);
+		return;
+	case CALL_SH_TIMEOUT:
+		if (a->num != -1)
+			snprintf(tmp, sizeof tmp, ", %lld", a->num);
+		break;
 	case CALL_SH_NONE:
 		break;
 	}
 	if (!tmp[0] && ci->args[i].sh != CALL_SH_LINGER && ci->args[i].sh != CALL_SH_FLAGS &&
-	    ci->args[i].sh != CALL_SH_IOVAL)
+	    ci->args[i].sh != CALL_SH_IOVAL && ci->args[i].sh != CALL_SH_TIMEOUT)
 		snprintf(tmp, sizeof tmp, "%s", name ? name : "?");
 	put(buf, size, o, tmp, pct);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,4 +277,67 @@ size_t consts_distance(const char *a, const char *b)
 	size_t d = prev[lb];
 	free(heap);
 	return d;
+}
+
+/* ---- poll() events ---------------------------------------------------------------- */
+
+/* X(name, may be asked for): the events a script writes; the others only come back. */
+#define SP_POLL_EVENTS(X) \
+	X(POLLIN, 1)      \
+	X(POLLPRI, 1)     \
+	X(POLLOUT, 1)     \
+	X(POLLRDHUP, 1)   \
+	X(POLLERR, 0)     \
+	X(POLLHUP, 0)     \
+	X(POLLNVAL, 0)
+
+static const struct {
+	const char *name;
+	int value, asked;
+} poll_table[] = {
+#define SP_X(e, a) { #e, e, a },
+	SP_POLL_EVENTS(SP_X)
+#undef SP_X
+};
+
+#define NPOLL (sizeof poll_table / sizeof poll_table[0])
+
+int consts_poll_from_name(const char *name, int *asked)
+{
+	for (size_t i = 0; i < NPOLL; i++)
+		if (strcmp(poll_table[i].name, name) == 0) {
+			if (asked)
+				*asked = poll_table[i].asked;
+			return poll_table[i].value;
+		}
+	return 0;
+}
+
+const char *consts_poll_at(size_t i)
+{
+	return i < NPOLL ? poll_table[i].name : NULL;
+}
+
+void consts_poll_join(int events, const char *prefix, const char *sep, char *out, size_t size)
+{
+	size_t o = 0;
+	int rest = events;
+	if (size)
+		out[0] = 0;
+	for (size_t i = 0; i < NPOLL; i++) {
+		if (!(events & poll_table[i].value))
+			continue;
+		rest &= ~poll_table[i].value;
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%s", o ? sep : "", prefix,
+				      poll_table[i].name);
+	}
+	if (rest) /* bits without a name here (POLLRDNORM ...) stay, as a number */
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%#x", o ? sep : "", (unsigned)rest);
+	if (!o)
+		snprintf(out, size, "0");
+}
+
+void consts_poll_text(int events, char *out, size_t size)
+{
+	consts_poll_join(events, "", "|", out, size);
 }

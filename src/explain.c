@@ -196,7 +196,24 @@ static const char *tr(const char *s)
 	     "socket leaves its file behind when it is closed: servers unlink() it before bind()."), \
 	  NULL,                                                                                   \
 	  "os.unlink(\"/tmp/lab.sock\")",                                                         \
-	  "unlink(\"/tmp/lab.sock\");")
+	  "unlink(\"/tmp/lab.sock\");")                                                          \
+	X(SP_CALL_POLL,                                                                           \
+	  N_("poll() asked the kernel which of these sockets are ready for the events each waits " \
+	     "for (POLLIN: something to read or a connection to accept; POLLOUT: room to write), " \
+	     "and slept until one was or the timeout passed; nothing was sent. It returns how "   \
+	     "many sockets have events, and revents says which; POLLERR and POLLHUP come whether " \
+	     "asked for or not."),                                                                \
+	  NULL,                                                                                   \
+	  "events = poller.poll(1000)",                                                            \
+	  "struct pollfd fds[] = { { fd, POLLIN, 0 } }; int n = poll(fds, 1, 1000);")             \
+	X(SP_CALL_SELECT,                                                                         \
+	  N_("select() asked the kernel which sockets of the read set have something to read (data, " \
+	     "a FIN, a connection to accept, an error) and which of the write set have room to "  \
+	     "write, and slept until one was or the timeout passed; nothing was sent. It returns " \
+	     "how many are ready and leaves only those in the sets."),                            \
+	  NULL,                                                                                   \
+	  "readable, writable, _ = select.select([server_socket, conn], [], [])",                  \
+	  "fd_set r; FD_ZERO(&r); FD_SET(fd, &r); int n = select(fd + 1, &r, NULL, NULL, NULL);")
 
 /* X(errno, what it means) */
 #define SP_EXPLAIN_ERRNOS(X)                                                                      \
@@ -1098,6 +1115,48 @@ static const char *code_level(int level)
 		: level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : "SOL_SOCKET";
 }
 
+/*
+ * The sockets of a poll() or select() as its code template uses them ($0):
+ * poll, Python "p.register(c, select.POLLIN); ..." and C "{ c, POLLIN }, ...";
+ * select, Python "[s, c], [c], []" and C "FD_SET(s, &r); FD_SET(c, &w);".
+ */
+static void code_ready(struct text_buf *c, const struct sp_stmt *st, int python)
+{
+	const struct sp_ready *r = st->ready;
+	for (int set = SP_SEL_READ; st->call == SP_CALL_SELECT && python && set <= SP_SEL_WRITE + 1; set++) {
+		int first = 1;
+		text_buf_printf(c, "%s[", set == SP_SEL_READ ? "" : ", ");
+		for (int i = 0; r && i < r->n; i++) {
+			char s[SP_NAME_MAX + 24];
+			struct sp_arg a = { .kind = SP_ARG_SOCK, .num = r->s[i].fd };
+			if (r->s[i].events != set)
+				continue;
+			snprintf(a.name, sizeof a.name, "%s", r->s[i].name);
+			code_sock(&a, s, sizeof s);
+			text_buf_printf(c, "%s%s", first ? "" : ", ", s);
+			first = 0;
+		}
+		text_buf_printf(c, "]");
+	}
+	if (st->call == SP_CALL_SELECT && python)
+		return;
+	for (int i = 0; r && i < r->n; i++) {
+		char s[SP_NAME_MAX + 24], ev[128];
+		struct sp_arg a = { .kind = SP_ARG_SOCK, .num = r->s[i].fd };
+		snprintf(a.name, sizeof a.name, "%s", r->s[i].name);
+		code_sock(&a, s, sizeof s);
+		if (st->call == SP_CALL_SELECT) {
+			text_buf_printf(c, "%sFD_SET(%s, &%c);", i ? " " : "", s, r->s[i].events == SP_SEL_READ ? 'r' : 'w');
+			continue;
+		}
+		consts_poll_join(r->s[i].events, python ? "select." : "", python ? " | " : "|", ev, sizeof ev);
+		if (python)
+			text_buf_printf(c, "%sp.register(%s, %s)", i ? "; " : "", s, ev);
+		else
+			text_buf_printf(c, "%s{ %s, %s, 0 }", i ? ", " : "", s, ev);
+	}
+}
+
 /* Argument I of ST in Python or C, as the call's code template uses it ($N). */
 static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum code_ctx ctx,
 		     const struct sp_opt *opt)
@@ -1156,6 +1215,20 @@ static void code_arg(struct text_buf *c, const struct sp_stmt *st, int i, enum c
 	case CALL_SH_LINGER:
 	case CALL_SH_IOVAL:
 		text_buf_printf(c, "%lld", a->num);
+		break;
+	case CALL_SH_READY:
+		code_ready(c, st, python);
+		break;
+	case CALL_SH_TIMEOUT:
+		/* select: Python counts seconds, C a struct timeval, NULL to wait for ever */
+		if (st->call != SP_CALL_SELECT)
+			text_buf_printf(c, "%lld", a->num);
+		else if (python)
+			text_buf_printf(c, "%g", (double)a->num / 1000);
+		else if (a->num < 0)
+			text_buf_printf(c, "NULL");
+		else
+			text_buf_printf(c, "&(struct timeval){ %lld, %lld }", a->num / 1000, a->num % 1000 * 1000);
 		break;
 	case CALL_SH_NONE:
 		break;
@@ -1995,6 +2068,68 @@ static void out_extra(struct out *o, const struct sp_stmt *st, int socktype, lon
 	}
 }
 
+/* poll() and select(): why each socket they reported was ready ({sock}: its name or fd). */
+static const char *const text_ready_data =
+	N_("{sock} is readable: {n} bytes wait in its receive queue, and recv() returns them at once.");
+static const char *const text_ready_datagram =
+	N_("{sock} is readable: data waits in its receive queue, and recv() returns it at once.");
+static const char *const text_ready_fin =
+	N_("{sock} is readable because the peer closed its side (its FIN came): recv() returns 0 at "
+	   "once, the end of the stream.");
+static const char *const text_ready_pending =
+	N_("{sock} is a listener whose accept queue holds {n} connection(s): accept() returns one at "
+	   "once.");
+static const char *const text_ready_error =
+	N_("{sock} has an error pending, such as a refused or reset connection: getsockopt(SO_ERROR) "
+	   "reads it and clears it. It counts as readable and writable, since a call on it returns at "
+	   "once (with the error).");
+static const char *const text_ready_space =
+	N_("{sock} is writable: there is room in its send buffer, so send() does not block.");
+static const char *const text_ready_hup =
+	N_("{sock} has hung up (POLLHUP): it has no connection in either direction, so a call on it returns at "
+	   "once instead of waiting.");
+static const char *const text_ready_nval =
+	N_("{sock} is not an open descriptor (POLLNVAL): it was closed, so poll() has nothing to watch there.");
+static const char *const text_ready_timeout =
+	N_("No socket became ready before the timeout passed: the call returned 0.");
+
+/* After a poll() or select() returned: what made each of its sockets ready. */
+static void out_ready(struct out *o, long long ret, const struct explain_ctx *cx)
+{
+	static const char *const keys[] = { "{sock}", "{n}" };
+	static const struct {
+		unsigned why;
+		const char *const *text;
+	} order[] = {
+		{ EXPLAIN_READY_PENDING, &text_ready_pending }, { EXPLAIN_READY_DATA, &text_ready_data },
+		{ EXPLAIN_READY_FIN, &text_ready_fin },         { EXPLAIN_READY_ERROR, &text_ready_error },
+		{ EXPLAIN_READY_HUP, &text_ready_hup },         { EXPLAIN_READY_SPACE, &text_ready_space },
+		{ EXPLAIN_READY_NVAL, &text_ready_nval },
+	};
+	if (!cx || !cx->ready || ret < 0)
+		return;
+	if (ret == 0 && cx->ready->timeout_ms >= 0) {
+		out_space(o);
+		out_str(o, tr(text_ready_timeout));
+		return;
+	}
+	for (int i = 0; i < cx->ready->n; i++) {
+		const struct explain_ready_sock *e = &cx->ready->s[i];
+		char n[32];
+		const char *vals[] = { e->label, n };
+		snprintf(n, sizeof n, "%u", e->rq);
+		for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+			if (!(e->why & order[k].why))
+				continue;
+			const char *t = *order[k].text;
+			if (order[k].why == EXPLAIN_READY_DATA && !e->rq)
+				t = text_ready_datagram;
+			out_space(o);
+			out_subst(o, tr(t), keys, vals, 2);
+		}
+	}
+}
+
 /*
  * X(flag, socket type, what the flag did): a sentence added to a call's text
  * when it was given that flag and succeeded.
@@ -2073,6 +2208,7 @@ void explain_stmt(const struct sp_stmt *st, int socktype, long long ret, int err
 			out_line(&w, NULL, NULL, explain_call_type(call, socktype));
 		out_extra(&w, st, socktype, ret, cx);
 		out_flags(&w, st, socktype, ret);
+		out_ready(&w, ret, cx);
 	}
 	if ((call == SP_CALL_SEND || call == SP_CALL_SENDTO) && err == 0 && ret >= 0 && st->nargs > 1) {
 		unsigned long long offered = (unsigned long long)st->args[1].data.unit_len * st->args[1].data.count;

@@ -85,7 +85,8 @@ enum helper {
 	H_BASE, H_STEP, H_CALL, H_DONE, H_DONE_ADDR, H_DONE_NAME, H_DONE_DATA, H_DONE_VALUE, H_DONE_ERROR,
 	H_DONE_LINGER, H_CHECK, H_ESCAPE, H_ADDRESSES, H_ADDR_TEXT, H_IP, H_UNIX_ADDR, H_FAMILY_OF,
 	H_DATA, H_REPEAT, H_SAME, H_SHARED, H_STRUCT, H_BY_NUMBER, H_RAW, H_RUN, H_EXPECT, H_TITLE,
-	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_COUNT
+	H_SAY, H_SLEEP, H_IOCTL, H_TIMEVAL, H_DONE_TRUNC, H_DONE_FDS, H_READY, H_READY_POLL, H_READY_SELECT,
+	H_READY_CHECK, H_COUNT
 };
 
 #define H(h) (1ull << (h))
@@ -135,6 +136,11 @@ static const struct helper_row {
 	[H_TIMEVAL] = { "(struct timeval: the local tv)", NULL, "include_time", NULL, H(H_STRUCT) },
 	[H_DONE_TRUNC] = { "done_trunc", "proto_done_trunc", "done_trunc", NULL, H(H_ESCAPE) },
 	[H_DONE_FDS] = { "done_fds", "proto_done_fds", "done_fds", NULL, 0 },
+	[H_READY] = { "(what poll and select found: ready_note)", NULL, "ready", "ready", 0 },
+	[H_READY_POLL] = { "done_poll poll_note", "proto_ready_poll", "ready_poll", NULL, H(H_READY) },
+	[H_READY_SELECT] = { "nfds_of done_select select_note", "proto_ready_select", "include_select ready_select",
+			     NULL, H(H_READY) },
+	[H_READY_CHECK] = { "ready_is check_ready", "proto_ready_check", "ready_check", NULL, H(H_READY) },
 };
 
 /* Whether word W is one of the space-separated words of LIST. */
@@ -455,6 +461,9 @@ static void analyze_call(struct ex *ex, struct ex_actor *a, const struct sp_stmt
 		merge(&ns->family, family);
 		merge(&ns->type, type);
 	}
+	for (int i = 0; st->ready && i < st->ready->n; i++) /* poll(), select(): the sockets of its list */
+		if ((ns = find_sock(a, st->ready->s[i].name)) != NULL)
+			ns->read = 1;
 	if (ci->flags & CALL_F_PAIR) { /* socketpair(): two sockets, named as the statement says */
 		const char *names[2] = { st->assign, st->assign2 };
 		for (int k = 0; k < 2; k++) {
@@ -949,13 +958,51 @@ static const char *py_family(int family)
 	return family == AF_INET6 ? "socket.AF_INET6" : family == AF_UNIX ? "socket.AF_UNIX" : "socket.AF_INET";
 }
 
-/* The step's format ("bind(%d, %s)", the call's text as sockplay shows it) and its arguments (", s, addr_text(...)"). */
-static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd, int has_addr, struct sb *fmt,
-			struct sb *args)
+/* The variable of socket RS of a poll()'s or select()'s list, or its number (fd_expr()). */
+static void list_var(struct ex *ex, struct ex_actor *a, const struct sp_ready_sock *rs, char *out, size_t size)
 {
-	char buf[1024];
+	struct sp_arg arg = { .kind = SP_ARG_SOCK, .num = rs->fd };
+	memcpy(arg.name, rs->name, sizeof arg.name); /* both SP_NAME_MAX */
+	fd_expr(ex, a, &arg, out, size);
+}
+
+/*
+ * A poll()'s or select()'s list as the step shows it, each socket a %d
+ * (%d POLLIN, %d POLLOUT; r: %d %d, w: %d), into LIST; the sockets'
+ * arguments, in the order the text shows them, written after the others.
+ */
+static void list_format(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, char *list, size_t size)
+{
+	struct sp_ready_sock v[SP_READY_MAX];
+	int n = st->ready->n;
+	memcpy(v, st->ready->s, (size_t)n * sizeof v[0]);
+	for (int i = 0; i < n; i++) { /* each name a mark of two bytes, the size of the %d it becomes */
+		v[i].name[0] = 1;
+		v[i].name[1] = (char)('a' + i);
+		v[i].name[2] = 0;
+	}
+	script_ready_format(st->call, v, n, list, size);
+	for (char *p = strchr(list, 1); p && p[1]; p = strchr(p + 2, 1)) {
+		const struct sp_ready_sock *rs = &st->ready->s[p[1] - 'a'];
+		char var[SP_NAME_MAX + 32];
+		list_var(ex, a, rs, var, sizeof var);
+		if (rs->name[0])
+			text(ex, -1, TX(fd_arg), var);
+		else /* by number: as written */
+			text(ex, -1, rt_txt_fd_number, (long long)rs->fd);
+		p[0] = '%';
+		p[1] = 'd';
+	}
+}
+
+/* The step's format ("bind(%d, %s)", the call's text as sockplay shows it) and its arguments (", s, addr_text(...)"). */
+static void step_format(struct ex *ex, struct ex_actor *a, const struct sp_stmt *st, const char *fd, int has_addr,
+			struct sb *fmt, struct sb *args)
+{
+	char buf[1024], list[512];
 	const struct call_info *ci = call_info(st->call);
 	const struct sp_arg *sock = ci && ci->fd_arg >= 0 ? &st->args[ci->fd_arg] : NULL;
+	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
 	struct sb out = ex->o;
 	ex->o = *args;
 	if (sock && ex->lang == EXPORT_PYTHON && !sock->name[0])
@@ -964,9 +1011,12 @@ static void step_format(struct ex *ex, const struct sp_stmt *st, const char *fd,
 		text(ex, -1, TX(fd_arg), fd);
 	if (has_addr)
 		text(ex, -1, TX(shown_addr));
+	if (st->ready) {
+		list_format(ex, a, st, list, sizeof list);
+		in.ready = list;
+	}
 	*args = ex->o;
 	ex->o = out;
-	struct call_text_in in = { .fd = "%d", .addr = "%s", .printf_fmt = 1 };
 	call_format(st, &in, buf, sizeof buf);
 	sb_puts(fmt, buf);
 }
@@ -1035,6 +1085,8 @@ struct stmt_out {
 	const struct ex_sock *as2; /* socketpair(): the second one */
 	int raw_family;            /* Python: the family raw() is given (R), 0 when the call is Python's */
 	int tcp;                   /* the socket is TCP's (P) */
+	struct ex_actor *a;        /* the side: whose the sockets of a list are */
+	int item, nth;             /* in @{*:...@}: the socket of the list (-1 outside), how many came before it */
 };
 
 /* Whether Python spells the constant NAME otherwise: its name there into OUT. */
@@ -1111,23 +1163,87 @@ static int out_cond(const struct stmt_out *x, char cond, int i)
 	case 'q': return (name && py_spelling(name, spelled, sizeof spelled)) == yes;
 	default:
 		return cond == '?' ? a->num != 0 : cond == '!' ? a->num == 0 : cond == 'w' ? i < x->st->nargs
-			: cond == '-' ? i >= x->st->nargs : 0;
+			: cond == '-' ? i >= x->st->nargs : cond == '<' ? a->num < 0 : cond == '>' ? a->num >= 0
+			: cond == '+' ? x->nth > 0 : 0;
 	}
 }
 
-/* The call's template in the program's language at DEPTH, one line per '\n' (call.h). */
-static void out_template(struct ex *ex, const struct stmt_out *x, const char *t, int depth)
+/* Where the template writer is: at a line's start, its extra tabs, keep_if_made() after it. */
+struct out_line {
+	int depth, start, more, keep;
+};
+
+/* Whether T is @{as:NAME} or @{as2:NAME}, which has no @}. */
+static int out_is_as(const char *t)
 {
-	int open = 0, skip = 0;          /* @{ nesting; the level whose condition failed */
-	int start = 1, more = 0, keep = 0; /* at a line's start; its extra tabs; keep_if_made after it */
-	for (; *t; t++) {
+	return t[0] == '@' && t[1] == '{' && t[2] == 'a' && t[3] == 's' && (t[4] == ':' || t[4] == '2');
+}
+
+/* The @} that closes the @{ whose text begins at T. */
+static const char *out_close(const char *t)
+{
+	for (int open = 1; *t; t++)
+		if (t[0] == '@' && t[1] == '}' && --open == 0)
+			return t;
+		else if (t[0] == '@' && t[1] == '{' && !out_is_as(t))
+			open++;
+	return t;
+}
+
+/*
+ * The socket of the statement's list that @{*:...@} is at, as mark M writes
+ * it (call.h): $s $q $e $k $K; 0 when M is none of them.
+ */
+static int out_list_mark(struct ex *ex, const struct stmt_out *x, char m)
+{
+	const struct sp_ready_sock *rs = &x->st->ready->s[x->item];
+	char var[SP_NAME_MAX + 32], ev[160], *number = NULL;
+	int py = ex->lang == EXPORT_PYTHON, w = rs->events == SP_SEL_WRITE;
+	if (m == 's' && rs->name[0]) {
+		list_var(ex, x->a, rs, var, sizeof var);
+		text(ex, -1, TX(list_fd), var);
+	} else if (m == 's') { /* by number: as written */
+		text(ex, -1, rt_txt_number, rs->fd);
+	} else if (m == 'q') { /* its name as a string literal (4 when by number) */
+		number = rs->name[0] ? NULL : text_dup(ex, rt_txt_number, rs->fd);
+		lit_str(ex, number ? number : rs->name, 0);
+		free(number);
+	} else if (m == 'e') {
+		consts_poll_join(rs->events, py ? "select." : "", py ? " | " : "|", ev, sizeof ev);
+		sb_puts(&ex->o, ev);
+	} else if (m == 'k' || m == 'K') { /* select's set: r or w, 0 or 1 */
+		sb_putc(&ex->o, m == 'k' ? (w ? 'w' : 'r') : (w ? '1' : '0'));
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* The template from T to END (its first NUL when NULL), with the marks of call.h. */
+static void out_span(struct ex *ex, struct stmt_out *x, const char *t, const char *end, struct out_line *w)
+{
+	int open = 0, skip = 0; /* @{ nesting; the level whose condition failed */
+	for (; *t && (!end || t < end); t++) {
 		if (t[0] == '@' && t[1] == '}') {
 			skip = skip == open ? 0 : skip;
 			open--;
 			t++;
 			continue;
 		}
-		int as = t[0] == '@' && t[1] == '{' && t[2] == 'a' && t[3] == 's' && (t[4] == ':' || t[4] == '2');
+		int as = out_is_as(t);
+		if (t[0] == '@' && t[1] == '{' && t[2] == '*' && !skip && x->st->ready) { /* @{*:...@}: each socket */
+			const char *body = strchr(t, ':') + 1, *close = out_close(body);
+			int want = t[3] == 'r' ? SP_SEL_READ : t[3] == 'w' ? SP_SEL_WRITE : 0;
+			x->nth = 0;
+			for (x->item = 0; x->item < x->st->ready->n; x->item++)
+				if (!want || x->st->ready->s[x->item].events == want) {
+					out_span(ex, x, body, close, w);
+					x->nth++;
+				}
+			x->item = -1;
+			t = *close ? close + 1 : close - 1;
+			continue;
+		}
 		if (t[0] == '@' && t[1] == '{' && !as) {
 			open++;
 			if (!skip && !out_cond(x, t[2], t[3] >= '0' && t[3] <= '9' ? t[3] - '0' : 0))
@@ -1137,22 +1253,22 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 		}
 		if (skip)
 			continue;
-		if (*t == '\t' && start) {
-			more++;
+		if (*t == '\t' && w->start) {
+			w->more++;
 			continue;
 		}
 		if (*t == '\n') {
-			if (!start)
+			if (!w->start)
 				sb_putc(&ex->o, '\n');
-			if (!start && keep)
-				keep_if_made(ex, depth, x->as);
-			start = 1;
-			more = keep = 0;
+			if (!w->start && w->keep)
+				keep_if_made(ex, w->depth, x->as);
+			w->start = 1;
+			w->more = w->keep = 0;
 			continue;
 		}
-		if (start)
-			indent(ex, depth + more);
-		start = 0;
+		if (w->start)
+			indent(ex, w->depth + w->more);
+		w->start = 0;
 		if (as) { /* @{as:NAME}, @{as2:NAME} */
 			const char *e = strchr(t, '}'), *name = strchr(t, ':') + 1;
 			const struct ex_sock *to = t[4] == '2' ? x->as2 : x->as;
@@ -1161,6 +1277,11 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 			else
 				sb_printf(&ex->o, "%.*s", (int)(e - name), name);
 			t = e;
+		} else if (t[0] == '$' && x->item >= 0 && out_list_mark(ex, x, t[1])) {
+			t++;
+		} else if (t[0] == '$' && t[1] == 'n' && x->st->ready) {
+			text(ex, -1, rt_txt_number, x->st->ready->n);
+			t++;
 		} else if (t[0] == '$' && t[1] == 's') {
 			sb_puts(&ex->o, x->fd);
 			t++;
@@ -1176,7 +1297,7 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 			t++;
 		} else if (t[0] == '$' && t[1] == '=') {
 			if (x->as && x->as->assigned > 1)
-				keep = 1;
+				w->keep = 1;
 			else if (x->as)
 				sb_printf(&ex->o, "%s = ", x->as->var);
 			t++;
@@ -1188,6 +1309,9 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 				sb_puts(&ex->o, ", ");
 			if (t[1] != 'S')
 				sb_printf(&ex->o, "%d", ms % 1000 * 1000);
+			t += 2;
+		} else if (t[0] == '$' && t[1] == 'g') { /* ms as Python's seconds */
+			text(ex, -1, rt_txt_py_seconds, (double)x->st->args[t[2] - '0'].num / 1000);
 			t += 2;
 		} else if (t[0] == '$' && t[1] == 'c') { /* argument N as C spells it */
 			enum export_lang lang = ex->lang;
@@ -1206,9 +1330,17 @@ static void out_template(struct ex *ex, const struct stmt_out *x, const char *t,
 			sb_putc(&ex->o, *t);
 		}
 	}
-	if (!start)
+}
+
+/* The call's template in the program's language at DEPTH, one line per '\n' (call.h). */
+static void out_template(struct ex *ex, struct stmt_out *x, const char *t, int depth)
+{
+	struct out_line w = { .depth = depth, .start = 1 };
+	x->item = -1;
+	out_span(ex, x, t, NULL, &w);
+	if (!w.start)
 		sb_putc(&ex->o, '\n');
-	if (!start && keep)
+	if (!w.start && w.keep)
 		keep_if_made(ex, depth, x->as);
 }
 
@@ -1248,7 +1380,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		return;
 	int has_addr = ci->addr_arg >= 0;
 	const struct sp_data *data = ci->data_arg >= 0 ? &st->args[ci->data_arg].data : NULL;
-	struct stmt_out x = { .st = st, .ci = ci, .fd = fd };
+	struct stmt_out x = { .st = st, .ci = ci, .fd = fd, .a = a };
 	x.as = st->assign[0] ? find_sock(a, st->assign) : NULL;
 	x.as2 = st->assign2[0] ? find_sock(a, st->assign2) : NULL;
 	x.opt = ci->opt_arg >= 0 ? consts_opt_at((size_t)st->args[ci->opt_arg].num) : NULL;
@@ -1268,7 +1400,7 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		free(unit);
 	}
 	/* wait for the turn, then say which call is made */
-	step_format(ex, st, fd, has_addr, &fmt, &args);
+	step_format(ex, a, st, fd, has_addr, &fmt, &args);
 	if (has_addr) {
 		text(ex, depth, TX(turn));
 		emit_addr(ex, a, st, &st->args[ci->addr_arg].addr, fd, depth, &x.raw_family);
@@ -1290,7 +1422,17 @@ static void emit_step(struct ex *ex, struct ex_actor *a, const struct sp_stmt *s
 		text(ex, depth, rt_txt_c_free_data);
 
 	/* the script's expectation */
-	if (st->expect.present) {
+	if (st->expect.present && st->ready && st->ready->expect) { /* = N ( ... ): which sockets were ready, too */
+		char list[512];
+		script_ready_format(st->call, st->ready->exp, st->ready->nexp, list, sizeof list);
+		char *want = text_dup(ex, rt_txt_ready_want, st->expect.ret, list);
+		char *l1 = lit_dup(ex, list), *l2 = want ? lit_dup(ex, want) : NULL;
+		if (l1 && l2) /* else out of memory, which sub_end() noted */
+			text(ex, depth, TX(check_ready), st->line, st->expect.ret, l1, l2);
+		free(want);
+		free(l1);
+		free(l2);
+	} else if (st->expect.present) {
 		char want[512];
 		transcript_expect_text(&st->expect, want, sizeof want);
 		saved = sub_begin(ex);
@@ -1375,15 +1517,20 @@ static const char *const *const local_decl[L_COUNT] = { /* addr and peer: rt_txt
 /*
  * What the code P of side A (C when C, else Python) calls and uses, comments
  * and strings aside: the helpers, by the words of their rows, each followed
- * by '('; and in C the locals of local_names[].
+ * by '('; and in C the locals of local_names[], but where a block declares
+ * one of those names itself (a word before it: struct timeval tv = ...), up
+ * to the block's end.
  */
 static void scan_code(struct ex *ex, struct ex_actor *a, const char *p, int c)
 {
+	int depth = 0, typed = 0;  /* C: braces open; a word (a type) just before */
+	int own[L_COUNT] = { 0 };  /* the depth of the block that declared the local, plus 1; 0 none */
 	while (*p) {
 		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
 		if (c && p[0] == '/' && p[1] == '*') {
 			const char *e = strstr(p + 2, "*/");
 			p = e ? e + 2 : p + strlen(p);
+			typed = 0;
 		} else if (!c && *p == '#') {
 			p += strcspn(p, "\n");
 		} else if (*p == '"' || *p == '\'') {
@@ -1391,6 +1538,7 @@ static void scan_code(struct ex *ex, struct ex_actor *a, const char *p, int c)
 			for (; *p && *p != q; p++)
 				p += *p == '\\' && p[1];
 			p += *p == q;
+			typed = 0;
 		} else if (n && !(*p >= '0' && *p <= '9')) {
 			char w[64];
 			snprintf(w, sizeof w, "%.*s", (int)n, p);
@@ -1398,13 +1546,23 @@ static void scan_code(struct ex *ex, struct ex_actor *a, const char *p, int c)
 				if (has_word(helpers[h].name, w))
 					ex->need |= H(h);
 			w[strcspn(w, ".")] = 0; /* lg.l_onoff: lg */
-			for (int l = 0; l < L_COUNT && c; l++)
-				if (has_word(local_names[l], w)) {
-					a->uses |= U(l);
-					ex->need |= H(local_needs[l]);
+			for (int l = 0; l < L_COUNT && c; l++) {
+				if (!has_word(local_names[l], w) || own[l])
+					continue;
+				if (typed) { /* declared here, the block's own */
+					own[l] = depth + 1;
+					continue;
 				}
+				a->uses |= U(l);
+				ex->need |= H(local_needs[l]);
+			}
+			typed = !in_words(rt_txt_c_used_after, w);
 			p += n;
 		} else {
+			depth += (*p == '{') - (*p == '}');
+			for (int l = 0; l < L_COUNT && *p == '}'; l++)
+				own[l] = own[l] > depth + 1 ? 0 : own[l];
+			typed = typed && (*p == ' ' || *p == '*');
 			p += n ? n : 1;
 		}
 	}

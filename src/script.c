@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1431,6 +1432,8 @@ static int parse_arg(struct parser *p, const struct cur *line, struct sp_stmt *s
 		if (c.pos < b)
 			return unexpected(p, &c, _("after the data"));
 		return 0;
+	case CALL_SH_READY:   /* parse_ready() reads these */
+	case CALL_SH_TIMEOUT:
 	case CALL_SH_NONE:
 		break;
 	}
@@ -1509,8 +1512,8 @@ static int parse_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 				   (unsigned long long)total, (long long)kept);
 	}
 	skip_ws(c);
-	if (at(c) == '(' && parse_value(p, c, st) < 0)
-		return -1;
+	if (at(c) == '(' && !call_has(st->call, CALL_F_READY) && parse_value(p, c, st) < 0)
+		return -1; /* poll(), select(): their "( ... )" is the ready sockets (ready_expect) */
 	if ((st->call == SP_CALL_RECV || st->call == SP_CALL_RECVFROM) && st->nargs >= 2 &&
 	    st->args[1].kind == SP_ARG_INT && v > st->args[1].num && !truncating)
 		return err(p, st_pos, _("%s() of at most %lld bytes cannot return %lld"),
@@ -1788,6 +1791,314 @@ static void out_wire_want(struct text_buf *o, const struct sp_wire_want *w)
 		text_buf_printf(o, " len=%ld", w->len);
 }
 
+/* ---- poll() and select(): the sockets they watch ---------------------------------- */
+
+/* One socket at C: a name defined for the actor, or a number. */
+static int ready_sock(struct parser *p, struct cur *c, const struct sp_stmt *st, struct sp_ready_sock *rs)
+{
+	size_t a = c->pos, n = ident_len(c), b = a;
+	long long v = 0;
+
+	memset(rs, 0, sizeof *rs);
+	rs->line = p->line;
+	rs->col = (int)a + 1;
+	if (n) {
+		if (copy_name(p, c, a, n, rs->name) < 0)
+			return -1;
+		if (!script_scope_has(p->scope, st->actor, rs->name))
+			return undefined(p, a, st->actor, rs->name);
+		c->pos += n;
+		return 0;
+	}
+	while (b < c->end && is_digit((unsigned char)c->s[b]))
+		b++;
+	if (b == a || (b < c->end && is_ident_char((unsigned char)c->s[b])))
+		return at(c) ? unexpected(p, c, _("where a socket belongs")) : err(p, a, _("expected a socket"));
+	if (span_number(c->s, a, b, &v) != 0 || v > INT_MAX)
+		return err(p, a, _("a socket number must be 0 to %d"), INT_MAX);
+	rs->fd = (int)v;
+	c->pos = b;
+	return 0;
+}
+
+static int ready_same(const struct sp_ready_sock *x, const struct sp_ready_sock *y)
+{
+	return x->name[0] || y->name[0] ? strcmp(x->name, y->name) == 0 : x->fd == y->fd;
+}
+
+/* "c" or "3", for messages. */
+static const char *ready_label(const struct sp_ready_sock *rs, char buf[SP_NAME_MAX + 12])
+{
+	if (rs->name[0])
+		snprintf(buf, SP_NAME_MAX + 12, "%s", rs->name);
+	else
+		snprintf(buf, SP_NAME_MAX + 12, "%d", rs->fd);
+	return buf;
+}
+
+/* POLL* joined with '|' at C, up to END; ASK: events a poll() may ask for (not POLLERR ...). */
+static int ready_events(struct parser *p, struct cur *c, int ask, int *out)
+{
+	int v = 0;
+	for (;;) {
+		skip_ws(c);
+		size_t a = c->pos, n = ident_len(c);
+		if (!n)
+			return at(c) && at(c) != ',' && at(c) != ')'
+				       ? unexpected(p, c, _("where a POLL... event belongs"))
+				       : err(p, a, v ? _("expected an event after '|'")
+						     : _("expected events after the socket, as in POLLIN or "
+							 "POLLIN|POLLOUT"));
+		char name[64];
+		int asked = 0, e;
+		snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), c->s + a);
+		e = n < 63 ? consts_poll_from_name(name, &asked) : 0;
+		if (!e) {
+			struct suggest sg;
+			suggest_init(&sg, name);
+			for (size_t k = 0; consts_poll_at(k); k++)
+				suggest_try(&sg, consts_poll_at(k));
+			if (sg.best)
+				return err(p, a, _("unknown poll event '%s'; did you mean '%s'?"), name, sg.best);
+			return err(p, a, _("unknown poll event '%s' (expected POLLIN, POLLOUT, POLLPRI or "
+					   "POLLRDHUP)"), name);
+		}
+		if (ask && !asked)
+			return err(p, a, _("%s is reported without being asked for; ask for POLLIN, POLLOUT, "
+					   "POLLPRI or POLLRDHUP"), name);
+		v |= e;
+		c->pos += n;
+		skip_ws(c);
+		if (at(c) != '|')
+			break;
+		c->pos++;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "r:" or "w:" at C: the set, 0 when none is there. */
+static int select_set(const struct cur *c)
+{
+	if (c->pos + 1 < c->end && c->s[c->pos + 1] == ':' && (c->s[c->pos] == 'r' || c->s[c->pos] == 'w'))
+		return c->s[c->pos] == 'r' ? SP_SEL_READ : SP_SEL_WRITE;
+	return 0;
+}
+
+/*
+ * One entry of a list: poll "SOCK EVENTS"; select "r: SOCK SOCK ...". Adds to V
+ * (at most SP_READY_MAX); ASK: the call's list (events asked), else its "( ... )".
+ */
+static int ready_entry(struct parser *p, struct cur *c, const struct sp_stmt *st, struct sp_ready_sock *v,
+		       int *n, int ask)
+{
+	const char *name = call_name(st->call);
+	if (st->call == SP_CALL_POLL) {
+		struct sp_ready_sock rs;
+		size_t a = c->pos;
+		if (ready_sock(p, c, st, &rs) < 0)
+			return -1;
+		skip_ws(c);
+		if (c->pos >= c->end || at(c) == ',' || at(c) == ')') {
+			char b[SP_NAME_MAX + 12];
+			return err(p, c->pos, ask ? _("poll() takes each socket with the events it waits for, "
+						      "as in poll(%s POLLIN)")
+						  : _("a ready socket is written with what poll() reported, "
+						      "as in (%s POLLIN)"), ready_label(&rs, b));
+		}
+		if (ready_events(p, c, ask, &rs.events) < 0)
+			return -1;
+		for (int i = 0; i < *n; i++)
+			if (ready_same(&v[i], &rs)) {
+				char b[SP_NAME_MAX + 12];
+				return err(p, a, _("%s is in this list twice; join its events with '|'"),
+					   ready_label(&rs, b));
+			}
+		if (*n == SP_READY_MAX)
+			return err(p, a, _("%s() watches at most %d sockets here"), name, SP_READY_MAX);
+		v[(*n)++] = rs;
+		return 0;
+	}
+	int set = select_set(c);
+	if (!set) {
+		size_t k = ident_len(c);
+		if (k && c->pos + k < c->end && c->s[c->pos + k] == ':')
+			return err(p, c->pos, _("select() takes the sets 'r:' (read) and 'w:' (write)"));
+		return err(p, c->pos, _("write the set before the sockets, as in select(r: s c, w: c)"));
+	}
+	for (int i = 0; i < *n; i++)
+		if (v[i].events == set)
+			return err(p, c->pos, _("the %s set is written twice; list its sockets once"),
+				   set == SP_SEL_READ ? "r:" : "w:");
+	c->pos += 2;
+	for (;;) {
+		skip_ws(c);
+		if (c->pos >= c->end || at(c) == ',' || at(c) == ')')
+			return 0;
+		struct sp_ready_sock rs;
+		size_t a = c->pos;
+		if (ready_sock(p, c, st, &rs) < 0)
+			return -1;
+		rs.events = set;
+		for (int i = 0; i < *n; i++)
+			if (v[i].events == set && ready_same(&v[i], &rs)) {
+				char b[SP_NAME_MAX + 12];
+				return err(p, a, _("%s is in this set twice"), ready_label(&rs, b));
+			}
+		if (*n == SP_READY_MAX)
+			return err(p, a, _("%s() watches at most %d sockets here"), name, SP_READY_MAX);
+		v[(*n)++] = rs;
+		if (c->pos < c->end && at(c) != ' ' && at(c) != '\t' && at(c) != ',' && at(c) != ')')
+			return unexpected(p, c, _("in a set; separate its sockets with spaces"));
+	}
+}
+
+/* "( ... )" after a readiness call's result; C is at '('. */
+static int ready_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
+{
+	struct sp_ready *r = st->ready;
+	const char *name = call_name(st->call);
+	size_t open = c->pos;
+
+	c->pos++;
+	r->expect = 1;
+	skip_ws(c);
+	while (at(c) != ')') {
+		if (c->pos >= c->end || at(c) == '#')
+			return err(p, c->pos, _("missing ')' to close the ready sockets"));
+		if (ready_entry(p, c, st, r->exp, &r->nexp, 0) < 0)
+			return -1;
+		skip_ws(c);
+		if (at(c) == ',') {
+			c->pos++;
+			skip_ws(c);
+		} else if (at(c) != ')') {
+			return c->pos >= c->end ? err(p, c->pos, _("missing ')' to close the ready sockets"))
+						: unexpected(p, c, _("in the ready sockets"));
+		}
+	}
+	c->pos++;
+	/* each one must be watched (select: in that set), and poll() reports only what it may */
+	for (int i = 0; i < r->nexp; i++) {
+		const struct sp_ready_sock *e = &r->exp[i];
+		int k = 0;
+		char b[SP_NAME_MAX + 12];
+		while (k < r->n && !(ready_same(&r->s[k], e) && (st->call == SP_CALL_POLL || r->s[k].events == e->events)))
+			k++;
+		if (k == r->n) {
+			if (st->call == SP_CALL_POLL)
+				return err(p, (size_t)e->col - 1, _("%s is not among the sockets this poll() watches"),
+					   ready_label(e, b));
+			return err(p, (size_t)e->col - 1, _("%s is not in the %s set of this select()"),
+				   ready_label(e, b), e->events == SP_SEL_READ ? "r:" : "w:");
+		}
+		int may = r->s[k].events | POLLERR | POLLHUP | POLLNVAL;
+		if (st->call == SP_CALL_POLL && (e->events & ~may)) {
+			char ev[96];
+			consts_poll_text(e->events & ~may, ev, sizeof ev);
+			return err(p, (size_t)e->col - 1, _("poll() does not report %s for %s: it was not asked for"),
+				   ev, ready_label(e, b));
+		}
+	}
+	if (st->expect.ret == -1)
+		return err(p, open, _("a call that fails reports no ready sockets"));
+	if (st->expect.ret != r->nexp)
+		return err(p, open, _("%s() = %lld says %lld sockets are ready, but %d are listed"), name,
+			   st->expect.ret, st->expect.ret, r->nexp);
+	return 0;
+}
+
+/*
+ * The arguments of poll() or select() in the line's [A, B) (within the
+ * parentheses), then "= N ( ... )"; C is after ')'.
+ */
+static int parse_ready(struct parser *p, struct cur *c, struct sp_stmt *st, size_t a, size_t b)
+{
+	const char *name = call_name(st->call);
+	struct cur in = { c->s, a, b };
+	struct sp_ready *r = calloc(1, sizeof *r);
+	if (!r)
+		return err(p, a, _("out of memory"));
+	st->ready = r;
+	st->nargs = 1;
+	for (;;) {
+		skip_ws(&in);
+		size_t x = in.pos;
+		if (in.pos >= b)
+			break;
+		if (is_digit(at(&in)) || at(&in) == '-') {
+			size_t y = x + 1;
+			long long v = 0;
+			while (y < b && (is_digit((unsigned char)in.s[y])))
+				y++;
+			if (y < b && is_ident_char((unsigned char)in.s[y])) {
+				if (st->call == SP_CALL_SELECT)
+					return err(p, x, _("write the set before the sockets, as in select(r: s c, w: c)"));
+				in.pos = y;
+				return unexpected(p, &in, _("in a socket number"));
+			}
+			int rn = span_number(in.s, x, y, &v);
+			in.pos = y;
+			skip_ws(&in);
+			if (rn == 0 && st->call == SP_CALL_POLL && at(&in) != ',' && in.pos < b) {
+				/* "3 POLLIN": a socket by number */
+				in.pos = x;
+			} else {
+				if (rn != 0 || v < (st->call == SP_CALL_POLL ? -1 : 0) || v > INT_MAX)
+					return err(p, x, st->call == SP_CALL_POLL
+							 ? _("poll() takes a timeout of -1 (wait for ever) to %d ms")
+							 : _("select() takes a timeout of 0 to %d ms; leave it out to wait "
+							     "for ever"), INT_MAX);
+				if (in.pos < b)
+					return err(p, x, _("the timeout comes last in %s()"), name);
+				st->args[1].kind = SP_ARG_INT;
+				st->args[1].num = v;
+				st->args[1].line = p->line;
+				st->args[1].col = (int)x + 1;
+				st->nargs = 2;
+				break;
+			}
+		}
+		if (ready_entry(p, &in, st, r->s, &r->n, 1) < 0)
+			return -1;
+		skip_ws(&in);
+		if (in.pos >= b)
+			break;
+		if (at(&in) != ',')
+			return unexpected(p, &in, st->call == SP_CALL_POLL
+						  ? _("after the events; separate sockets with ','")
+						  : _("in a set; separate its sockets with spaces"));
+		in.pos++;
+		skip_ws(&in);
+		if (in.pos >= b)
+			return err(p, in.pos, _("missing argument after ','"));
+	}
+	if (r->n == 0)
+		return err(p, b, st->call == SP_CALL_POLL ? _("poll() takes at least one socket, as in poll(s POLLIN)")
+							  : _("select() takes at least one socket, as in select(r: s)"));
+	st->args[0].kind = SP_ARG_INT;
+	st->args[0].line = p->line;
+	st->args[0].col = (int)a + 1;
+	call_fill_defaults(st);
+	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
+	skip_ws(c);
+	if (at(c) == '=') {
+		if (parse_expect(p, c, st) < 0)
+			return -1;
+		skip_ws(c);
+		if (at(c) == '(' && ready_expect(p, c, st) < 0)
+			return -1;
+	}
+	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
+	if (!at_eol(c))
+		return unexpected(p, c, _("after the call"));
+	return 0;
+}
+
 /* ACTOR: [NAME =] CALL(ARGS) [= EXPECTED]; C is at ':' after the actor. */
 static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_t apos, size_t alen)
 {
@@ -1893,6 +2204,7 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 	if (at(c) != '(')
 		return err(p, c->pos, _("expected '(' after '%s'"), name);
 	c->pos++;
+	size_t lpar = c->pos; /* poll() and select() read their list themselves */
 
 	/* Split the arguments at top-level commas, minding strings and parentheses. */
 	size_t a = c->pos;
@@ -1939,6 +2251,8 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 		c->pos++;
 	}
 	size_t close = c->pos++;
+	if (call_has(st->call, CALL_F_READY))
+		return parse_ready(p, c, st, lpar, close);
 	int lo = call_min_args(st->call), hi = call_max_args(st->call);
 	if (count < lo || count > hi) {
 		size_t where = count > hi ? (count > SP_MAX_ARGS ? extra : spans[hi][0]) : close;
@@ -2211,6 +2525,7 @@ void script_stmt_clear(struct sp_stmt *st)
 		free(st->args[i].data.unit);
 	}
 	free(st->expect.data.unit);
+	free(st->ready);
 	for (size_t i = 0; i < st->nbody; i++)
 		script_stmt_clear(&st->body[i]);
 	free(st->body);
@@ -2612,8 +2927,45 @@ static void out_addr(struct text_buf *o, const struct sp_addr *a)
 	}
 }
 
+/* A readiness list: poll "c POLLIN, s POLLOUT"; select "r: s c, w: c" (sets in that order, empty ones left out). */
+static void out_ready_list(struct text_buf *o, enum sp_call call, const struct sp_ready_sock *v, int n)
+{
+	int first = 1;
+	if (call == SP_CALL_POLL) {
+		for (int i = 0; i < n; i++) {
+			char ev[96];
+			consts_poll_text(v[i].events, ev, sizeof ev);
+			if (v[i].name[0])
+				text_buf_printf(o, "%s%s %s", first ? "" : ", ", v[i].name, ev);
+			else
+				text_buf_printf(o, "%s%d %s", first ? "" : ", ", v[i].fd, ev);
+			first = 0;
+		}
+		return;
+	}
+	for (int set = SP_SEL_READ; set <= SP_SEL_WRITE; set++) {
+		int any = 0;
+		for (int i = 0; i < n; i++) {
+			if (v[i].events != set)
+				continue;
+			if (!any)
+				text_buf_printf(o, "%s%s", first ? "" : ", ", set == SP_SEL_READ ? "r:" : "w:");
+			if (v[i].name[0])
+				text_buf_printf(o, " %s", v[i].name);
+			else
+				text_buf_printf(o, " %d", v[i].fd);
+			any = 1;
+			first = 0;
+		}
+	}
+}
+
 static void out_arg(struct text_buf *o, const struct sp_stmt *st, int i)
 {
+	if (st->ready && call_info(st->call) && call_info(st->call)->args[i].sh == CALL_SH_READY) {
+		out_ready_list(o, st->call, st->ready->s, st->ready->n);
+		return;
+	}
 	const struct sp_arg *a = &st->args[i];
 	enum call_shape sh = call_info(st->call) ? call_info(st->call)->args[i].sh : CALL_SH_NONE;
 	switch (a->kind) {
@@ -2701,6 +3053,11 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 			}
 			if (st->expect.has_value)
 				text_buf_printf(&o, " (value %s)", st->expect.value_text);
+			if (st->ready && st->ready->expect) {
+				text_buf_puts(&o, " (");
+				out_ready_list(&o, st->call, st->ready->exp, st->ready->nexp);
+				text_buf_puts(&o, ")");
+			}
 		}
 		if (st->blocking == SP_BLOCK_AT_ONCE)
 			text_buf_puts(&o, " <at once>");
@@ -2737,6 +3094,15 @@ int script_stmt_format(const struct sp_stmt *st, char *buf, size_t size)
 		out_wire_want(&o, &st->wire);
 		break;
 	}
+	return o.len > INT_MAX ? INT_MAX : (int)o.len;
+}
+
+int script_ready_format(enum sp_call call, const struct sp_ready_sock *v, int n, char *buf, size_t size)
+{
+	struct text_buf o = { buf, size, 0 };
+	if (size > 0)
+		buf[0] = '\0';
+	out_ready_list(&o, call, v, n);
 	return o.len > INT_MAX ? INT_MAX : (int)o.len;
 }
 

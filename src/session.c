@@ -89,6 +89,11 @@ struct pending {
 	struct timespec start;
 	enum sp_block blocking;  /* <blocked> / <at once> written after the call */
 	int block_failed;        /* <at once> that blocked: its failure is reported */
+	/* poll(), select(): the sockets by their fds (names as the session knows them) */
+	int has_ready, timeout;
+	struct sp_ready ready;
+	int ready_wire[SP_READY_MAX * 2];  /* fd, events: the request's data */
+	char ready_text[SNAP_LINE_MAX];    /* "3 POLLIN, 4 POLLOUT" */
 };
 
 /* A program on stage (--run): one trace, one side per process. */
@@ -156,6 +161,7 @@ struct session {
 		struct timespec call_rt;   /* CLOCK_REALTIME, as segments are stamped; 0: no call yet */
 		char call_text[SNAP_LINE_MAX];
 	} wire;
+	struct explain_ready ready_facts; /* the last poll()'s or select()'s, for its explanation */
 };
 
 static long long ms_since(const struct timespec *t0)
@@ -378,6 +384,52 @@ static void dup_expect(struct sp_expect *dst, const struct sp_expect *src)
 	}
 }
 
+/*
+ * poll(), select(): each socket's fd (a closed one keeps its old number: the
+ * kernel says POLLNVAL or EBADF, as in C), the request's data (fd, events
+ * pairs), the list as the call's text shows it, and the expected sockets by fd.
+ */
+static int ready_request(struct sess_actor *act, const struct sp_stmt *st, struct actor_req *rq,
+			 struct pending *p, char *err, size_t errlen)
+{
+	const struct sp_ready *r = st->ready;
+	struct sp_ready_sock shown[SP_READY_MAX];
+	if (!r) {
+		snprintf(err, errlen, _("not a call"));
+		return -1;
+	}
+	p->has_ready = 1;
+	p->ready = *r;
+	for (int pass = 0; pass < 2; pass++) {
+		struct sp_ready_sock *v = pass ? p->ready.exp : p->ready.s;
+		int n = pass ? p->ready.nexp : p->ready.n;
+		for (int i = 0; i < n; i++) {
+			struct sp_arg a = { .kind = SP_ARG_SOCK, .num = v[i].fd };
+			struct sess_sock *unused;
+			snprintf(a.name, sizeof a.name, "%s", v[i].name);
+			int fd = arg_fd(act, &a, &unused);
+			if (fd < 0) {
+				snprintf(err, errlen, _("'%s' is not defined for actor %s"), v[i].name, act->name);
+				return -1;
+			}
+			v[i].fd = fd; /* shown as written: by its name, or by its number */
+		}
+	}
+	for (int i = 0; i < p->ready.n; i++) {
+		shown[i] = p->ready.s[i];
+		shown[i].name[0] = 0;
+		p->ready_wire[2 * i] = p->ready.s[i].fd;
+		p->ready_wire[2 * i + 1] = p->ready.s[i].events;
+	}
+	script_ready_format(st->call, shown, p->ready.n, p->ready_text, sizeof p->ready_text);
+	rq->fd = p->ready.n ? p->ready.s[0].fd : -1;
+	rq->unit = (const unsigned char *)p->ready_wire;
+	rq->unit_len = (size_t)p->ready.n * 2 * sizeof(int);
+	rq->count = 1;
+	p->timeout = -1;
+	return 0;
+}
+
 /* Build the request and its text for a CALL statement, from the call's row in the table. */
 static int build_request(struct session *s, struct sess_actor *act, const struct sp_stmt *st,
 			 struct actor_req *rq, struct pending *p, char *err, size_t errlen)
@@ -464,15 +516,25 @@ static int build_request(struct session *s, struct sess_actor *act, const struct
 		case CALL_SH_IOVAL:
 			rq->opt_vals[0] = (int)a->num;
 			break;
+		case CALL_SH_READY:
+			if (ready_request(act, st, rq, p, err, errlen) < 0)
+				return -1;
+			break;
+		case CALL_SH_TIMEOUT:
+			rq->num = p->timeout = (int)a->num;
+			break;
 		case CALL_SH_SOCK:
 		case CALL_SH_NONE:
 			break;
 		}
 	}
 	struct call_text_in in = { .fd = fdt, .addr = addrt };
+	in.ready = p->has_ready ? p->ready_text : NULL;
 	call_format(st, &in, p->text, sizeof p->text);
 	p->call = st->call;
 	p->fd = fd;
+	if (p->has_ready) /* poll(), select(): the first socket of the list */
+		p->fd = rq->fd;
 	p->line = st->line;
 	p->stmt = st;
 	snprintf(p->assign, sizeof p->assign, "%s", st->assign);
@@ -596,6 +658,67 @@ static int block_result_ok(const struct pending *p, const struct actor_res *r, i
 	return 0;
 }
 
+/* The sockets a poll() or select() found ready, with their revents (select: by set); N of them. */
+static int ready_got(const struct pending *p, const struct actor_res *r, struct sp_ready_sock *v)
+{
+	const int *rev = (const int *)r->data;
+	int n = 0;
+	if (r->ret <= 0 || !rev || r->data_len < (size_t)p->ready.n * sizeof(int))
+		return 0;
+	for (int i = 0; i < p->ready.n; i++) {
+		if (!rev[i])
+			continue;
+		v[n] = p->ready.s[i];
+		if (p->call == SP_CALL_POLL)
+			v[n].events = rev[i];
+		n++;
+	}
+	return n;
+}
+
+/* "c POLLIN, s POLLOUT" / "r: s, w: c": what a poll() or select() reported. */
+static void ready_note(const struct pending *p, const struct actor_res *r, char *out, size_t size)
+{
+	struct sp_ready_sock got[SP_READY_MAX];
+	int n = ready_got(p, r, got);
+	if (n)
+		script_ready_format(p->call, got, n, out, size);
+}
+
+/*
+ * The "( ... )" of a poll() or select(): exactly these sockets ready, with
+ * exactly these events. OK: whether "= N" held; the message, when either did
+ * not, shows both lists.
+ */
+static int check_ready(const struct pending *p, const struct actor_res *r, int ok, char *msg, size_t size)
+{
+	struct sp_ready_sock got[SP_READY_MAX];
+	int n = ready_got(p, r, got);
+	if (!p->ready.expect)
+		return ok;
+	ok = ok && r->ret >= 0 && n == p->ready.nexp;
+	for (int i = 0; ok && i < p->ready.nexp; i++) {
+		int k = 0;
+		while (k < n && !(got[k].fd == p->ready.exp[i].fd &&
+				  (p->call == SP_CALL_POLL || got[k].events == p->ready.exp[i].events)))
+			k++;
+		ok = k < n && got[k].events == p->ready.exp[i].events;
+	}
+	if (!ok) {
+		char a[SNAP_LINE_MAX], b[SNAP_LINE_MAX];
+		script_ready_format(p->call, p->ready.exp, p->ready.nexp, a, sizeof a);
+		if (r->ret < 0)
+			snprintf(b, sizeof b, "-1 %s", consts_errno_name(r->err) ? consts_errno_name(r->err) : "?");
+		else
+			script_ready_format(p->call, got, n, b + snprintf(b, sizeof b, "%lld (", r->ret),
+					    sizeof b - 40);
+		if (r->ret >= 0)
+			strcat(b, ")");
+		snprintf(msg, size, "expected %lld (%s), got %s", p->expect.ret, a, b);
+	}
+	return ok;
+}
+
 static void note_for(const struct pending *p, const struct actor_res *r, char *out, size_t size)
 {
 	const struct call_info *ci = call_info(p->call);
@@ -639,6 +762,9 @@ static void note_for(const struct pending *p, const struct actor_res *r, char *o
 	}
 	case CALL_NOTE_FDS: /* as the trace of a program's socketpair() says it */
 		snprintf(out, size, "fds %d, %d", r->fd, r->fd2);
+		break;
+	case CALL_NOTE_READY:
+		ready_note(p, r, out, size);
 		break;
 	case CALL_NOTE_NONE:
 		break;
@@ -902,6 +1028,78 @@ static void explain_refuser(struct session *s, struct sess_actor *act, const str
 }
 
 /*
+ * Why each socket a poll() or select() reported was ready, from its revents
+ * and the kernel's view of it now: a listener's accept queue, the bytes in a
+ * receive queue (a TCP FIN counts one in the kernel's rq), a FIN, an error.
+ */
+static void ready_facts(struct session *s, struct sess_actor *act, const struct pending *p,
+			const struct actor_res *r, struct explain_ctx *cx)
+{
+	struct explain_ready *er = &s->ready_facts;
+	struct sp_ready_sock got[SP_READY_MAX];
+	struct kv_table kv = { 0 };
+	char kerr[200];
+	int n = ready_got(p, r, got), have_kv;
+
+	memset(er, 0, sizeof *er);
+	er->timeout_ms = p->timeout;
+	cx->ready = er;
+	if (!n)
+		return;
+	have_kv = kview_dump(&kv, kerr, sizeof kerr) == 0;
+	for (int i = 0; i < n; i++) {
+		struct sess_sock *ss = sock_by_fd(act, got[i].fd);
+		const struct kv_sock *k = have_kv && ss && ss->cookie ? kview_find(&kv, ss->cookie) : NULL;
+		int poll_call = p->call == SP_CALL_POLL, ev = got[i].events;
+		int readable = poll_call ? ev & (POLLIN | POLLPRI | POLLRDHUP) : ev == SP_SEL_READ;
+		int writable = poll_call ? ev & POLLOUT : ev == SP_SEL_WRITE;
+		int j = 0;
+		while (j < er->n && strcmp(er->s[j].label, got[i].name[0] ? got[i].name : "") != 0)
+			j++;
+		if (!got[i].name[0] || j == er->n) {
+			j = er->n++;
+			if (got[i].name[0])
+				snprintf(er->s[j].label, sizeof er->s[j].label, "%s", got[i].name);
+			else
+				snprintf(er->s[j].label, sizeof er->s[j].label, "%d", got[i].fd);
+		}
+		struct explain_ready_sock *e = &er->s[j];
+		if (poll_call && (ev & POLLERR))
+			e->why |= EXPLAIN_READY_ERROR;
+		if (poll_call && (ev & POLLHUP))
+			e->why |= EXPLAIN_READY_HUP;
+		if (poll_call && (ev & POLLNVAL))
+			e->why |= EXPLAIN_READY_NVAL;
+		if (poll_call && (ev & POLLRDHUP))
+			e->why |= EXPLAIN_READY_FIN;
+		if (readable && k && k->state == SP_TCP_LISTEN) {
+			e->why |= EXPLAIN_READY_PENDING;
+			e->rq = k->rq;
+		} else if (readable && k && k->type == SOCK_STREAM) {
+			int fin = k->family != AF_UNIX &&
+				  (k->state == SP_TCP_CLOSE_WAIT || k->state == SP_TCP_LAST_ACK || k->state == SP_TCP_CLOSING);
+			unsigned data = k->rq > (unsigned)fin ? k->rq - (unsigned)fin : 0;
+			if (data) {
+				e->why |= EXPLAIN_READY_DATA;
+				e->rq = data;
+			}
+			if (fin || (!data && !(e->why & (EXPLAIN_READY_ERROR | EXPLAIN_READY_HUP))))
+				e->why |= EXPLAIN_READY_FIN;
+		} else if (readable && !(e->why & (EXPLAIN_READY_ERROR | EXPLAIN_READY_HUP))) {
+			e->why |= EXPLAIN_READY_DATA; /* a datagram: the kernel's rq counts memory, not bytes */
+		}
+		if (writable && !(e->why & (EXPLAIN_READY_ERROR | EXPLAIN_READY_HUP))) /* else a send fails at once */
+			e->why |= EXPLAIN_READY_SPACE;
+		if (!poll_call && readable && ss && ss->type == SOCK_STREAM && k && k->state == SP_TCP_CLOSE &&
+		    !(e->why & (EXPLAIN_READY_DATA | EXPLAIN_READY_PENDING))) {
+			e->why &= ~EXPLAIN_READY_FIN; /* select() cannot tell: a failed or reset connection */
+			e->why |= EXPLAIN_READY_ERROR;
+		}
+	}
+	kview_free(&kv);
+}
+
+/*
  * The facts of a step that its explanation names (explain_ctx), gathered after
  * the call returned and before the session's bookkeeping of it: the state the
  * kernel has the socket in, whether the peer had closed, who holds a port.
@@ -914,6 +1112,10 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	cx->state_after = r->tcp_state;
 	cx->holder_state = -1;
 	cx->family = p->family;
+	if (p->has_ready) {
+		ready_facts(s, act, p, r, cx);
+		return;
+	}
 	if (p->call == SP_CALL_SOCKET || p->call == SP_CALL_ACCEPT)
 		return;
 	struct sess_sock *me = sock_by_fd(act, p->fd);
@@ -995,6 +1197,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	 */
 	p->interrupted = p->interrupted && (r->interrupted || (r->ret == -1 && r->err == EINTR));
 	int ok = check_expect(&p->expect, r, note, msg, sizeof msg);
+	if (p->has_ready)
+		ok = check_ready(p, r, ok, msg, sizeof msg);
 	/* what it returned is not the result the script expected of it, unless that was the interrupt */
 	int want_eintr = p->expect.ret == -1 && p->expect.err == EINTR && !p->expect.any_error;
 	if (p->interrupted && p->expect.present && !(want_eintr && ok)) {
@@ -1138,6 +1342,27 @@ static int wait_done(struct session *s, struct sess_actor *act, long long ms)
 	return 1;
 }
 
+/* released() for a poll() or select(): whether any of its sockets is ready now. */
+static int ready_released(struct sess_actor *act)
+{
+	struct pollfd pf[SP_READY_MAX];
+	int n = 0, got;
+	for (int i = 0; i < act->p.ready.n; i++) {
+		const struct sp_ready_sock *rs = &act->p.ready.s[i];
+		int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, rs->fd, 0);
+		if (fd < 0)
+			continue;
+		pf[n].fd = fd;
+		pf[n].events = (short)(act->p.call == SP_CALL_POLL ? rs->events
+					: rs->events == SP_SEL_READ ? POLLIN : POLLOUT);
+		pf[n++].revents = 0;
+	}
+	got = n ? poll(pf, (nfds_t)n, 0) : -1;
+	for (int i = 0; i < n; i++)
+		close(pf[i].fd);
+	return got < 0 ? -1 : got > 0;
+}
+
 /*
  * Whether ACT's blocked call has been released: look at the socket it is
  * blocked on, through a duplicate taken from the actor (pidfd_getfd), and
@@ -1147,6 +1372,8 @@ static int released(struct sess_actor *act)
 {
 	if (act->pidfd < 0)
 		return -1;
+	if (act->p.has_ready)
+		return ready_released(act);
 	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, act->p.fd, 0);
 	if (fd < 0)
 		return -1;

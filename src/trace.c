@@ -844,35 +844,34 @@ static void poll_text(pid_t pid, unsigned long long addr, unsigned long long n, 
 		char e[64];
 		if (revents && !pf[i].revents)
 			continue;
-		events_text(revents ? pf[i].revents : pf[i].events, e, sizeof e);
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d:%s", o ? ", " : "", pf[i].fd, e);
+		consts_poll_text(revents ? pf[i].revents : pf[i].events, e, sizeof e); /* as a script writes it */
+		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d %s", o ? ", " : "", pf[i].fd, e);
 	}
 	if (k < n)
 		snprintf(out + o, o < size ? size - o : 0, "%s...", o ? ", " : "");
 }
 
-static void fdset_text(pid_t pid, unsigned long long addr, long long nfds, char *out, size_t size)
+/* A set of select() as a script writes it: "r: 3 4" after SEP; nothing for an empty or NULL set. */
+static size_t fdset_text(pid_t pid, unsigned long long addr, long long nfds, const char *tag, char *out,
+			 size_t size, size_t o)
 {
 	fd_set set;
-	size_t o = 0;
-	if (!addr) {
-		snprintf(out, size, "NULL");
-		return;
-	}
+	int first = 1;
+	if (!addr)
+		return o;
 	if (nfds > FD_SETSIZE)
 		nfds = FD_SETSIZE;
 	if (nfds < 0)
 		nfds = 0;
 	memset(&set, 0, sizeof set);
 	peek(pid, addr, &set, ((size_t)nfds + 7) / 8);
-	o += (size_t)snprintf(out, size, "[");
-	int first = 1;
 	for (int fd = 0; fd < nfds; fd++)
 		if (FD_ISSET(fd, &set)) {
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%d", first ? "" : " ", fd);
+			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s%d", first ? o ? ", " : "" : " ",
+					      first ? tag : "", fd);
 			first = 0;
 		}
-	snprintf(out + o, o < size ? size - o : 0, "]");
+	return o;
 }
 
 static void timeout_text(pid_t pid, unsigned long long addr, int is_timespec, char *out, size_t size)
@@ -887,7 +886,7 @@ static void timeout_text(pid_t pid, unsigned long long addr, int is_timespec, ch
 		return;
 	}
 	long long ms = v[0] * 1000 + (is_timespec ? v[1] / 1000000 : v[1] / 1000);
-	snprintf(out, size, "%lld ms", ms);
+	snprintf(out, size, "%lld", ms); /* milliseconds, as a script writes them */
 }
 
 /*
@@ -1127,25 +1126,29 @@ static int decode_entry(struct tracer *tr, struct tthread *th, enum trace_call c
 	case TRACE_POLL:
 	case TRACE_PPOLL:
 		rq->call = SP_CALL_NONE;
+		/* as a script writes it: poll(3 POLLIN, 4 POLLOUT, 1000), no timeout when it waits for ever */
 		poll_text(pid, (unsigned long long)a[0], (unsigned long long)a[1], 0, t1, sizeof t1);
 		if (c == TRACE_POLL)
-			snprintf(t2, sizeof t2, "%lld ms", (long long)(int)a[2]);
+			snprintf(t2, sizeof t2, "%lld", (long long)(int)a[2]);
 		else
 			timeout_text(pid, (unsigned long long)a[2], 1, t2, sizeof t2);
-		if ((int)a[2] < 0 && c == TRACE_POLL)
-			snprintf(t2, sizeof t2, "-1");
-		snprintf(ev->text, sizeof ev->text, "%s([%s], %lld, %s)", call_names[c], t1, a[1], t2);
+		if ((c == TRACE_POLL && (int)a[2] < 0) || strcmp(t2, "NULL") == 0)
+			t2[0] = 0;
+		snprintf(ev->text, sizeof ev->text, "%s(%s%s%s)", call_names[c], t1, t1[0] && t2[0] ? ", " : "", t2);
 		break;
 	case TRACE_SELECT:
 	case TRACE_PSELECT6: {
-		char w[160], x[80];
+		/* as a script writes it: select(r: 3 4, w: 4, 1000); x: the exception set, nfds left out */
+		size_t o = 0;
 		rq->call = SP_CALL_NONE;
-		fdset_text(pid, (unsigned long long)a[1], a[0], t1, sizeof t1);
-		fdset_text(pid, (unsigned long long)a[2], a[0], w, sizeof w);
-		fdset_text(pid, (unsigned long long)a[3], a[0], x, sizeof x);
+		o = fdset_text(pid, (unsigned long long)a[1], a[0], "r: ", t1, sizeof t1, o);
+		o = fdset_text(pid, (unsigned long long)a[2], a[0], "w: ", t1, sizeof t1, o);
+		o = fdset_text(pid, (unsigned long long)a[3], a[0], "x: ", t1, sizeof t1, o);
 		timeout_text(pid, (unsigned long long)a[4], c == TRACE_PSELECT6, t2, sizeof t2);
-		snprintf(ev->text, sizeof ev->text, "%s(%lld, %s, %s, %s, %s)", c == TRACE_SELECT ? "select" : "pselect",
-			 a[0], t1, w, x, t2);
+		if (strcmp(t2, "NULL") == 0)
+			t2[0] = 0;
+		snprintf(ev->text, sizeof ev->text, "%s(%s%s%s)", c == TRACE_SELECT ? "select" : "pselect", t1,
+			 o && t2[0] ? ", " : "", t2);
 		break;
 	}
 	case TRACE_EPOLL_WAIT:
@@ -1300,11 +1303,13 @@ static void decode_exit(struct tracer *tr, struct tthread *th, long long rval, i
 			break;
 		case TRACE_SELECT:
 		case TRACE_PSELECT6:
-			if (rval > 0) {
-				char w[160];
-				fdset_text(pid, (unsigned long long)a[1], a[0], t1, sizeof t1);
-				fdset_text(pid, (unsigned long long)a[2], a[0], w, sizeof w);
-				snprintf(ev->note, sizeof ev->note, "in %s, out %s", t1, w);
+			if (rval > 0) { /* the sets as select() left them: "r: 4, w: 5" */
+				size_t o = 0;
+				t1[0] = 0;
+				o = fdset_text(pid, (unsigned long long)a[1], a[0], "r: ", t1, sizeof t1, o);
+				o = fdset_text(pid, (unsigned long long)a[2], a[0], "w: ", t1, sizeof t1, o);
+				fdset_text(pid, (unsigned long long)a[3], a[0], "x: ", t1, sizeof t1, o);
+				snprintf(ev->note, sizeof ev->note, "%s", t1);
 			}
 			break;
 		case TRACE_EPOLL_WAIT:

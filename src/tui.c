@@ -406,6 +406,8 @@ static const char *tui_wait_text(enum sp_call call)
 	case SP_CALL_ACCEPT: return tui_text(TX_WAIT_ACCEPT);
 	case SP_CALL_CONNECT: return tui_text(TX_WAIT_CONNECT);
 	case SP_CALL_RECV: case SP_CALL_RECVFROM: return tui_text(TX_WAIT_RECV);
+	case SP_CALL_POLL: return tui_text(TX_WAIT_POLL);
+	case SP_CALL_SELECT: return tui_text(TX_WAIT_SELECT);
 	default: return tui_text(TX_WAIT_SEND);
 	}
 }

@@ -124,6 +124,31 @@ else
 	echo "skip the fork server: no C compiler ($(head -1 "$TMP/cc.err" 2>/dev/null))"
 fi
 
+# ---- 3b. the poll() and select() servers: their waits read as a script writes them ---------------
+cat >"$TMP/echo2.sp" <<'EOF'
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8888) = 0
+client: send(c, "ping") = 4
+client: recv(c, 100) = 4 "ping"
+client2: d = socket(AF_INET, SOCK_STREAM)
+client2: connect(d, 127.0.0.1:8888) = 0
+client: close(c) = 0
+client2: send(d, "two") = 3
+client2: recv(d, 100) = 3 "two"
+EOF
+run --run server="python3 assets/programs/poll_server.py" "$TMP/echo2.sp" >"$TMP/t3p" 2>"$TMP/t3p.err"
+rc=$?
+check "poll_server.py against two clients exits 0 (rc $rc)" test $rc = 0
+check "poll_server.py waits in poll() on its listener" has "$TMP/t3p" "[server] poll(3 POLLIN) <blocked>"
+check "a connection makes the listener ready" has "$TMP/t3p" "[server] poll(3 POLLIN) <resumed> = 1 (3 POLLIN)"
+check "data makes the connection ready" has "$TMP/t3p" "[server] poll(3 POLLIN, 4 POLLIN) <resumed> = 1 (4 POLLIN)"
+check "the client's FIN makes it ready too: recv() = 0" has "$TMP/t3p" "[server] recv(4, 1024) = 0"
+run --run server="python3 assets/programs/select_server.py" "$TMP/echo2.sp" >"$TMP/t3s" 2>"$TMP/t3s.err"
+rc=$?
+check "select_server.py against two clients exits 0 (rc $rc)" test $rc = 0
+check "select_server.py waits with its listener in the read set" grep -qE '^\[server\] p?select\(r: 3\) <blocked>$' "$TMP/t3s"
+check "its read set shows the ready connection" grep -qE '^\[server\] p?select\(r: 3 4\) <resumed> = 1 \(r: 4\)$' "$TMP/t3s"
+
 # ---- 4. bad input --------------------------------------------------------------------------------
 run --run server=/nonexistent/student_server "$TMP/client.sp" >"$TMP/t4" 2>"$TMP/t4.err"
 rc=$?

@@ -1387,10 +1387,10 @@ static void segments_asserted(void **state)
 	wire_close(w);
 	char *t = NULL;
 	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
-		     "server: bind(s, 127.0.0.1:8894)\n"
+		     "server: bind(s, 127.0.0.1:8903)\n"
 		     "server: listen(s, 5)\n"
 		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
-		     "client: connect(c, 127.0.0.1:8894) = 0\n"
+		     "client: connect(c, 127.0.0.1:8903) = 0\n"
 		     "expect wire client > server [SYN]\n"
 		     "expect wire server > client [SYN,ACK] len=0\n"
 		     "expect wire client > server [ACK]\n"
@@ -1679,6 +1679,167 @@ static int host_unlink(void)
 	return said && kept && rc == 1 ? 0 : 1;
 }
 
+/* Whether T has a line that starts with HEAD and ends with TAIL. */
+static int ends_with_line(const char *t, const char *head, const char *tail)
+{
+	size_t h = strlen(head), k = strlen(tail);
+	for (const char *p = t; p && *p;) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l >= h + k && memcmp(p, head, h) == 0 && memcmp(p + l - k, tail, k) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* poll() against the kernel: a pending connection, data, a FIN, a refused connect, a timeout. */
+static void poll_reports_what_the_kernel_says(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	run_explain = 1;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+		     "server: bind(s, 127.0.0.1:9911)\n"
+		     "server: listen(s)\n"
+		     "server: poll(s POLLIN, 200) = 0\n"
+		     "server: getsockname(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9911) = 0\n"
+		     "server: poll(s POLLIN, 0) = 1 (s POLLIN)\n"
+		     "server: conn = accept(s)\n"
+		     "server: poll(s POLLIN, conn POLLIN|POLLOUT, 0) = 1 (conn POLLOUT)\n"
+		     "client: send(c, \"abc\")\n"
+		     "server: poll(conn POLLIN, 1000) = 1 (conn POLLIN)\n"
+		     "server: recv(conn, 10) = 3 \"abc\"\n"
+		     "client: shutdown(c, SHUT_WR)\n"
+		     "server: poll(conn POLLIN|POLLRDHUP, 1000) = 1 (conn POLLIN|POLLRDHUP)\n"
+		     "client: d = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: nonblock(d)\n"
+		     "client: connect(d, 127.0.0.1:9) = -1 EINPROGRESS\n"
+		     "client: poll(d POLLOUT, 1000) = 1 (d POLLOUT|POLLERR|POLLHUP)\n"
+		     "client: getsockopt(d, SO_ERROR)\n"
+		     "client: close(d)\n"
+		     "client: poll(d POLLIN, 0) = 1 (d POLLNVAL)\n", &t);
+	run_explain = 0;
+	assert_int_equal(rc, 0);
+	/* a timeout: waited for (blocked, on any machine but a very busy one), then 0 */
+	assert_true(ends_with_line(t, "[server] poll(3 POLLIN, 200) ", " = 0"));
+	has_line(t, "[server] poll(3 POLLIN, 0) = 1 (s POLLIN)");
+	has_line(t, "[server] poll(3 POLLIN, 4 POLLIN|POLLOUT, 0) = 1 (conn POLLOUT)");
+	has_line(t, "[server] poll(4 POLLIN, 1000) = 1 (conn POLLIN)");
+	has_line(t, "[server] poll(4 POLLIN|POLLRDHUP, 1000) = 1 (conn POLLIN|POLLRDHUP)");
+	has_line(t, "[client] poll(4 POLLOUT, 1000) = 1 (d POLLOUT|POLLERR|POLLHUP)");
+	has_line(t, "[client] getsockopt(4, SO_ERROR) = 0 (value ECONNREFUSED)");
+	has_line(t, "[client] poll(4 POLLIN, 0) = 1 (d POLLNVAL)");
+	/* what made each one ready, from the kernel's view */
+	assert_non_null(strstr(t, "No socket became ready before the timeout passed"));
+	assert_non_null(strstr(t, "s is a listener whose accept queue holds 1 connection(s)"));
+	assert_non_null(strstr(t, "conn is writable: there is room in its send buffer"));
+	assert_non_null(strstr(t, "conn is readable: 3 bytes wait in its receive queue"));
+	assert_non_null(strstr(t, "conn is readable because the peer closed its side"));
+	assert_non_null(strstr(t, "d has an error pending"));
+	assert_non_null(strstr(t, "Python: p = select.poll(); p.register(conn, select.POLLIN); events = p.poll(1000)"));
+	assert_non_null(strstr(t, "C: struct pollfd fds[] = { { d, POLLOUT, 0 } }; int n = poll(fds, sizeof fds / sizeof fds[0], 1000);"));
+	free(t);
+}
+
+/* select() likewise; a socket in both sets counts twice. */
+static void select_reports_what_the_kernel_says(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+		     "server: bind(s, 127.0.0.1:9912)\n"
+		     "server: listen(s)\n"
+		     "server: select(r: s, 200) = 0\n"
+		     "server: getsockname(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9912) = 0\n"
+		     "server: select(r: s, 0) = 1 (r: s)\n"
+		     "server: conn = accept(s)\n"
+		     "server: select(r: s conn, w: conn, 0) = 1 (w: conn)\n"
+		     "client: send(c, \"abc\")\n"
+		     "server: select(r: s conn, w: conn, 1000) = 2 (r: conn, w: conn)\n"
+		     "server: recv(conn, 10) = 3 \"abc\"\n"
+		     "client: close(c)\n"
+		     "server: select(r: conn, 1000) = 1 (r: conn)\n"
+		     "server: recv(conn, 10) = 0\n"
+		     "client: d = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: nonblock(d)\n"
+		     "client: connect(d, 127.0.0.1:9) = -1 EINPROGRESS\n"
+		     "client: select(r: d, w: d, 1000) = 2 (r: d, w: d)\n"
+		     "client: close(d)\n"
+		     "client: select(r: d, 0) = -1 EBADF\n", &t);
+	assert_int_equal(rc, 0);
+	assert_true(ends_with_line(t, "[server] select(r: 3, 200) ", " = 0"));
+	has_line(t, "[server] select(r: 3, 0) = 1 (r: s)");
+	has_line(t, "[server] select(r: 3 4, w: 4, 0) = 1 (w: conn)");
+	has_line(t, "[server] select(r: 3 4, w: 4, 1000) = 2 (r: conn, w: conn)");
+	has_line(t, "[server] select(r: 4, 1000) = 1 (r: conn)");
+	has_line(t, "[client] select(r: 3, w: 3, 1000) = 2 (r: d, w: d)");
+	has_line(t, "[client] select(r: 3, 0) = -1 EBADF (Bad file descriptor)");
+	free(t);
+}
+
+/* A poll() or select() that waits is a blocked call: the other actor's step releases it. */
+static void ready_calls_block_until_released(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+		     "server: bind(s, 127.0.0.1:9913)\n"
+		     "server: listen(s)\n"
+		     "server: select(r: s) = 1 (r: s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9913) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: poll(s POLLIN, conn POLLIN) = 1 (conn POLLIN)\n"
+		     "client: send(c, \"x\")\n"
+		     "server: recv(conn, 1) = 1 \"x\"\n"
+		     "server: poll(conn POLLIN)\n", &t);
+	assert_int_equal(rc, 0);
+	has_line(t, "[server] select(r: 3) <blocked>");
+	has_line(t, "[server] select(r: 3) <resumed> = 1 (r: s)");
+	has_line(t, "[server] poll(3 POLLIN, 4 POLLIN) <blocked>");
+	has_line(t, "[server] poll(3 POLLIN, 4 POLLIN) <resumed> = 1 (conn POLLIN)");
+	/* the release comes right after the step that caused it */
+	const char *a = strstr(t, "[client] connect(3, 127.0.0.1:9913) = 0");
+	const char *b = strstr(t, "[server] select(r: 3) <resumed>");
+	const char *c = strstr(t, "[client] send(3, \"x\", 1) = 1");
+	const char *d = strstr(t, "[server] poll(3 POLLIN, 4 POLLIN) <resumed>");
+	assert_true(a && b && c && d && a < b && c < d);
+	/* the last one, never released, is interrupted at the end of the script */
+	has_line(t, "[server] poll(4 POLLIN) <blocked>");
+	has_line(t, "[server] poll(4 POLLIN) <interrupted> = -1 EINTR*");
+	free(t);
+}
+
+/* A wrong "( ... )" fails the run like any expectation, and says what came. */
+static void ready_expectation_fails(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	int rc = run("server: s = socket(AF_INET, SOCK_STREAM)\n"
+		     "server: setsockopt(s, SO_REUSEADDR, 1)\n"
+		     "server: bind(s, 127.0.0.1:9914)\n"
+		     "server: listen(s)\n"
+		     "client: c = socket(AF_INET, SOCK_STREAM)\n"
+		     "client: connect(c, 127.0.0.1:9914) = 0\n"
+		     "server: conn = accept(s)\n"
+		     "server: poll(conn POLLIN|POLLOUT, 0) = 1 (conn POLLIN|POLLOUT)\n"
+		     "server: select(r: conn, w: conn, 0) = 1 (r: conn)\n"
+		     "server: poll(conn POLLOUT, 0) = 1 (conn POLLOUT)\n", &t);
+	assert_int_equal(rc, 1);
+	has_line(t, "t.sp:8: expectation failed: expected 1 (conn POLLIN|POLLOUT), got 1 (conn POLLOUT)");
+	has_line(t, "t.sp:9: expectation failed: expected 1 (r: conn), got 1 (w: conn)");
+	assert_int_equal(count_lines(t, "t.sp:10:"), 0);
+	free(t);
+}
+
 int main(int argc, char **argv)
 {
 	char msg[256];
@@ -1723,6 +1884,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(unspec_dissolves),
 		cmocka_unit_test(unlink_frees_the_path),
 		cmocka_unit_test(unlink_refused_on_the_host),
+		cmocka_unit_test(poll_reports_what_the_kernel_says),
+		cmocka_unit_test(select_reports_what_the_kernel_says),
+		cmocka_unit_test(ready_calls_block_until_released),
+		cmocka_unit_test(ready_expectation_fails),
 		cmocka_unit_test(narration_cannot_forge_a_line),
 		cmocka_unit_test(snapshot_sockets_are_typed),
 		cmocka_unit_test(snapshot_follows_the_peers_reset),

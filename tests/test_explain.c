@@ -1088,6 +1088,58 @@ static void test_explain_parts(void **state)
 	assert_int_equal(explain_line(&ex, EXPLAIN_MEANING, line, sizeof line), 0);
 }
 
+/* poll() and select() as one line of Python and of C; what made each socket ready. */
+static void test_ready_code_and_reasons(void **state)
+{
+	(void)state;
+	code_of("server: poll(s POLLIN, conn POLLIN|POLLRDHUP, 1000)",
+		"p = select.poll(); p.register(s, select.POLLIN); p.register(conn, select.POLLIN | select.POLLRDHUP); "
+		"events = p.poll(1000)",
+		"struct pollfd fds[] = { { s, POLLIN, 0 }, { conn, POLLIN|POLLRDHUP, 0 } }; "
+		"int n = poll(fds, sizeof fds / sizeof fds[0], 1000);");
+	code_of("client: poll(3 POLLOUT)", "p = select.poll(); p.register(sock3, select.POLLOUT); events = p.poll()",
+		"struct pollfd fds[] = { { sock3, POLLOUT, 0 } }; int n = poll(fds, sizeof fds / sizeof fds[0], -1);");
+	code_of("server: select(r: s conn, w: conn, 1500)",
+		"readable, writable, _ = select.select([s, conn], [conn], [], 1.5)",
+		"fd_set r, w; FD_ZERO(&r); FD_ZERO(&w); FD_SET(s, &r); FD_SET(conn, &r); FD_SET(conn, &w); "
+		"int n = select(FD_SETSIZE, &r, &w, NULL, &(struct timeval){ 1, 500000 });");
+	code_of("server: select(w: conn)", "readable, writable, _ = select.select([], [conn], [])",
+		"fd_set r, w; FD_ZERO(&r); FD_ZERO(&w); FD_SET(conn, &w); int n = select(FD_SETSIZE, &r, &w, NULL, NULL);");
+
+	/* the reasons, from what the session saw, in a fixed order for each socket */
+	struct sp_scope *sc = script_scope_new();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	char buf[2000];
+	script_scope_define(sc, "server", "s");
+	script_scope_define(sc, "server", "conn");
+	assert_int_equal(script_parse_line("server: poll(s POLLIN, conn POLLIN|POLLOUT, 1000)", sc, &st, &dg), 0);
+	struct explain_ready er = { .n = 2, .timeout_ms = 1000 };
+	snprintf(er.s[0].label, sizeof er.s[0].label, "s");
+	er.s[0].why = EXPLAIN_READY_PENDING;
+	er.s[0].rq = 2;
+	snprintf(er.s[1].label, sizeof er.s[1].label, "conn");
+	er.s[1].why = EXPLAIN_READY_SPACE | EXPLAIN_READY_DATA | EXPLAIN_READY_FIN;
+	er.s[1].rq = 5;
+	struct explain_ctx cx = { .state_after = -1, .holder_state = -1, .ready = &er };
+	explain_step_ctx(&st, SOCK_STREAM, 2, 0, &cx, buf, sizeof buf);
+	const char *a = strstr(buf, "s is a listener whose accept queue holds 2 connection(s)");
+	const char *b = strstr(buf, "conn is readable: 5 bytes wait in its receive queue");
+	const char *c = strstr(buf, "conn is readable because the peer closed its side");
+	const char *d = strstr(buf, "conn is writable: there is room in its send buffer");
+	assert_true(a && b && c && d && a < b && b < c && c < d);
+	assert_null(strstr(buf, "No socket became ready"));
+	/* nothing ready: the timeout passed */
+	er.n = 0;
+	explain_step_ctx(&st, SOCK_STREAM, 0, 0, &cx, buf, sizeof buf);
+	assert_non_null(strstr(buf, "No socket became ready before the timeout passed: the call returned 0."));
+	/* a failed call says its errno, no reason */
+	explain_step_ctx(&st, SOCK_STREAM, -1, EINTR, &cx, buf, sizeof buf);
+	assert_null(strstr(buf, "became ready"));
+	script_stmt_clear(&st);
+	script_scope_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1105,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_code_is_the_statement),
 		cmocka_unit_test(test_values_explained),
 		cmocka_unit_test(test_lab_sockets),
+		cmocka_unit_test(test_ready_code_and_reasons),
 		cmocka_unit_test(test_step_stmt_ends_with_the_statement),
 		cmocka_unit_test(test_each_option_its_text),
 		cmocka_unit_test(test_send_to_closed_peer),

@@ -677,8 +677,9 @@ static void test_code_lines_compile(void **state)
 	FILE *c = fopen(cpath, "w");
 	assert_non_null(c);
 	fputs("#define _GNU_SOURCE\n#include <fcntl.h>\n#include <netinet/in.h>\n#include <netinet/tcp.h>\n"
-	      "#include <sys/ioctl.h>\n#include <sys/socket.h>\n#include <sys/time.h>\n#include <unistd.h>\n"
-	      "#include <linux/sockios.h>\n\nvoid lines(void);\nvoid lines(void)\n{\n"
+	      "#include <poll.h>\n#include <sys/ioctl.h>\n#include <sys/select.h>\n#include <sys/socket.h>\n"
+	      "#include <sys/time.h>\n#include <unistd.h>\n#include <linux/sockios.h>\n\nvoid lines(void);\n"
+	      "void lines(void)\n{\n"
 	      "\tstruct sockaddr_storage addr, peer;\n\tsocklen_t peerlen = sizeof peer;\n\tchar buf[1];\n",
 	      c);
 	fclose(c);
@@ -905,6 +906,45 @@ static void test_values_exported(void **state)
 	free(py);
 }
 
+/* poll() and select(): each socket of the list by its variable or number, select's own struct timeval. */
+static const char lists[] =
+	"server: s = socket(AF_INET, SOCK_STREAM)\n"
+	"server: setsockopt(s, SO_RCVTIMEO, 1500)\n"
+	"server: c = socket(AF_INET, SOCK_STREAM)\n"
+	"server: poll(s POLLIN, 7 POLLIN|POLLOUT, 0) = 1 (7 POLLNVAL)\n"
+	"server: select(w: c, r: s 7, 1500)\n"
+	"server: select(r: s)\n";
+
+static void test_lists_exported(void **state)
+{
+	(void)state;
+	char *c = export_text(lists, EXPORT_C), *py = export_text(lists, EXPORT_PYTHON);
+	assert_contains(c, "step(\"poll(%d POLLIN, %d POLLIN|POLLOUT, 0)\", s, 7);\n\t{\n"
+			   "\t\tstruct pollfd pfd[] = { { s, POLLIN, 0 }, { 7, POLLIN|POLLOUT, 0 } };\n"
+			   "\t\tret = poll(pfd, 2, 0);\n"
+			   "\t\tdone_poll(ret, pfd, 2, (const char *const[]){ \"s\", \"7\" });\n\t}\n");
+	assert_contains(c, "check_ready(4, ret == 1 && ready_is(\"7 POLLNVAL\"), \"1 (7 POLLNVAL)\");");
+	/* the text shows the read set first; the sets are made in the list's order */
+	assert_contains(c, "step(\"select(r: %d %d, w: %d, 1500)\", s, 7, c);");
+	assert_contains(c, "\t\tstruct timeval tv = { 1, 500000 };\n\t\tconst int sel[] = { c, s, 7 };\n");
+	assert_contains(c, "\t\tFD_SET(c, &wset);\n\t\tFD_SET(s, &rset);\n\t\tFD_SET(7, &rset);\n");
+	assert_contains(c, "done_select(ret, &rset, &wset, sel, \"wrr\", (const char *const[]){ \"c\", \"s\", \"7\" }, 3);");
+	assert_contains(c, "ret = select(nfds_of(sel, 1), &rset, &wset, NULL, NULL);");
+	assert_contains(c, "\tstruct timeval tv;\n"); /* the side's own, for SO_RCVTIMEO */
+	assert_int_equal(count(c, "struct timeval tv"), 2); /* and select's own, in its block */
+	assert_contains(py, "poller.register(fd(s), select.POLLIN)\n        poller.register(7, select.POLLIN | select.POLLOUT)\n");
+	assert_contains(py, "r.ret, r.note = len(events), poll_note(events, ((fd(s), \"s\"), (7, \"7\"), ))");
+	assert_contains(py, "watched = ((1, fd(c), \"c\"), (0, fd(s), \"s\"), (0, 7, \"7\"), )\n"
+			    "        ready = select.select([fd(s), 7], [fd(c)], [], 1.5)\n");
+	assert_contains(py, "ready = select.select([fd(s)], [], [])\n");
+	assert_contains(py, "check_ready(4, r.ret == 1 and ready_is(r, \"7 POLLNVAL\"), \"1 (7 POLLNVAL)\")");
+	assert_lacks(py, "def by_number("); /* the lists name sockets by number themselves */
+	assert_c_compiles(c, "lists");
+	assert_py_compiles(py, "lists");
+	free(c);
+	free(py);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -925,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_runtime_chunks),
 		cmocka_unit_test(test_every_call_has_export_lines),
 		cmocka_unit_test(test_values_exported),
+		cmocka_unit_test(test_lists_exported),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

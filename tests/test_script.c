@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,7 +148,7 @@ static void call_table_rows_are_whole(void **state)
 		for (int i = 0; i < ci->max; i++)
 			assert_int_not_equal(ci->args[i].sh, CALL_SH_NONE);
 		assert_int_equal(ci->fd_arg >= 0, call_takes_fd((enum sp_call)c));
-		if (ci->flags & CALL_F_BLOCKS)
+		if ((ci->flags & CALL_F_BLOCKS) && !(ci->flags & CALL_F_READY)) /* poll, select: their list's */
 			assert_int_not_equal(ci->poll, 0);
 		const signed char pos[] = { ci->fd_arg, ci->addr_arg, ci->data_arg, ci->flags_arg, ci->num_arg,
 					    ci->opt_arg };
@@ -2055,7 +2056,8 @@ static void test_no_escape_hatches(void **state)
 	/* the calls are the socket calls; a new one is a decision to review */
 	static const char *const calls[] = { "socket", "bind", "listen", "connect", "accept", "send", "recv",
 					     "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-					     "nonblock", "close", "getsockname", "ioctl", "getpeername", "socketpair", "unlink" };
+					     "nonblock", "close", "getsockname", "ioctl", "getpeername", "socketpair", "unlink",
+					     "poll", "select" };
 	assert_int_equal(SP_CALL_COUNT - 1, (int)(sizeof calls / sizeof calls[0]));
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		assert_int_not_equal(call_from_name(calls[i]), SP_CALL_NONE);
@@ -2253,6 +2255,136 @@ static void test_lab_sockets(void **state)
 	parse_bad(PRELUDE "server: unlnk(/tmp/lab.sock)\n", 4, 9, "unknown call 'unlnk'; did you mean 'unlink'?");
 }
 
+/* The lists, the timeout and the "( ... )" are read into the statement; the call's text shows fds. */
+static void test_ready_parse(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = prelude_scope();
+	struct sp_stmt st;
+	struct sp_diag dg;
+	char buf[256];
+
+	assert_int_equal(script_parse_line("server: poll(s POLLIN, conn POLLIN|POLLRDHUP, 1000) = 1 "
+					   "(conn POLLIN|POLLRDHUP)", sc, &st, &dg), 0);
+	assert_int_equal(st.call, SP_CALL_POLL);
+	assert_non_null(st.ready);
+	assert_int_equal(st.ready->n, 2);
+	assert_string_equal(st.ready->s[0].name, "s");
+	assert_int_equal(st.ready->s[0].events, POLLIN);
+	assert_string_equal(st.ready->s[1].name, "conn");
+	assert_int_equal(st.ready->s[1].events, POLLIN | POLLRDHUP);
+	assert_int_equal(st.nargs, 2);
+	assert_int_equal(st.args[1].num, 1000);
+	assert_true(st.expect.present);
+	assert_int_equal(st.expect.ret, 1);
+	assert_true(st.ready->expect);
+	assert_int_equal(st.ready->nexp, 1);
+	assert_int_equal(st.ready->exp[0].events, POLLIN | POLLRDHUP);
+	struct call_text_in in = { .fd = "?", .addr = "-", .ready = "3 POLLIN, 4 POLLIN|POLLRDHUP" };
+	call_format(&st, &in, buf, sizeof buf);
+	assert_string_equal(buf, "poll(3 POLLIN, 4 POLLIN|POLLRDHUP, 1000)");
+	script_stmt_clear(&st);
+
+	/* a socket by number; no timeout: wait for ever (-1), not shown */
+	assert_int_equal(script_parse_line("client: poll(3 POLLOUT)", sc, &st, &dg), 0);
+	assert_int_equal(st.ready->n, 1);
+	assert_string_equal(st.ready->s[0].name, "");
+	assert_int_equal(st.ready->s[0].fd, 3);
+	assert_int_equal(st.nargs, 1);
+	assert_int_equal(st.args[1].num, -1);
+	assert_false(st.ready->expect);
+	in.ready = "3 POLLOUT";
+	call_format(&st, &in, buf, sizeof buf);
+	assert_string_equal(buf, "poll(3 POLLOUT)");
+	script_stmt_clear(&st);
+
+	/* select: one entry per socket and set, in the order written */
+	assert_int_equal(script_parse_line("server: select(r: s conn, w: conn, 0) = 2 (r: s, w: conn)", sc, &st,
+					   &dg), 0);
+	assert_int_equal(st.call, SP_CALL_SELECT);
+	assert_int_equal(st.ready->n, 3);
+	assert_int_equal(st.ready->s[0].events, SP_SEL_READ);
+	assert_int_equal(st.ready->s[1].events, SP_SEL_READ);
+	assert_int_equal(st.ready->s[2].events, SP_SEL_WRITE);
+	assert_string_equal(st.ready->s[2].name, "conn");
+	assert_int_equal(st.args[1].num, 0);
+	assert_int_equal(st.ready->nexp, 2);
+	in.ready = "r: 3 4, w: 4";
+	call_format(&st, &in, buf, sizeof buf);
+	assert_string_equal(buf, "select(r: 3 4, w: 4, 0)");
+	assert_int_equal(script_ready_format(SP_CALL_SELECT, st.ready->exp, st.ready->nexp, buf, sizeof buf),
+			 (int)strlen("r: s, w: conn"));
+	assert_string_equal(buf, "r: s, w: conn");
+	script_stmt_clear(&st);
+	assert_null(st.ready);
+
+	/* in a script, the sockets must be defined for the actor by then */
+	struct sp_script *s = parse_ok(PRELUDE "server: poll(s POLLIN, conn POLLIN)\n"
+					       "repeat 2\nserver: select(r: s, 1000) = 0 ()\nend\n");
+	assert_int_equal(s->n, 5);
+	assert_int_equal(s->stmts[4].body[0].ready->n, 1);
+	assert_true(s->stmts[4].body[0].ready->expect);
+	script_free(s);
+	script_scope_free(sc);
+}
+
+static void test_ready_errors(void **state)
+{
+	(void)state;
+	parse_bad_exact(PRELUDE "server: poll(s)\n", 4, 15,
+			"poll() takes each socket with the events it waits for, as in poll(s POLLIN)");
+	parse_bad_exact(PRELUDE "server: poll(s POLLINN)\n", 4, 16, "unknown poll event 'POLLINN'; did you mean 'POLLIN'?");
+	parse_bad(PRELUDE "server: poll(s POLLIN|)\n", 4, 23, "expected an event after '|'");
+	parse_bad(PRELUDE "server: poll(s POLLERR)\n", 4, 16, "POLLERR is reported without being asked for");
+	parse_bad(PRELUDE "server: poll(s POLLIN, s POLLOUT)\n", 4, 24, "s is in this list twice; join its events");
+	parse_bad_exact(PRELUDE "server: poll(1000, s POLLIN)\n", 4, 14, "the timeout comes last in poll()");
+	parse_bad(PRELUDE "server: poll(s POLLIN, -2)\n", 4, 24, "poll() takes a timeout of -1 (wait for ever)");
+	parse_bad(PRELUDE "server: poll(x POLLIN)\n", 4, 14, "'x' is not defined for actor server");
+	parse_bad(PRELUDE "server: poll(c POLLIN)\n", 4, 14, "it belongs to actor client");
+	parse_bad(PRELUDE "server: poll()\n", 4, 14, "poll() takes at least one socket");
+	parse_bad(PRELUDE "server: poll(s POLLIN 3)\n", 4, 23, "after the events; separate sockets with ','");
+	parse_bad(PRELUDE "server: polll(s POLLIN)\n", 4, 9, "unknown call 'polll'; did you mean 'poll'?");
+	parse_bad(PRELUDE "server: p = poll(s POLLIN)\n", 4, 9, "only socket() and accept() return a socket");
+	/* the expectation */
+	parse_bad_exact(PRELUDE "server: poll(s POLLIN) = 1 (conn POLLIN)\n", 4, 29,
+			"conn is not among the sockets this poll() watches");
+	parse_bad_exact(PRELUDE "server: poll(s POLLIN) = 1 (s POLLOUT)\n", 4, 29,
+			"poll() does not report POLLOUT for s: it was not asked for");
+	parse_bad_exact(PRELUDE "server: poll(s POLLIN) = 2 (s POLLIN)\n", 4, 28,
+			"poll() = 2 says 2 sockets are ready, but 1 are listed");
+	parse_bad_exact(PRELUDE "server: poll(s POLLIN) = -1 (s POLLIN)\n", 4, 29,
+			"a call that fails reports no ready sockets");
+	parse_bad(PRELUDE "server: poll(s POLLIN) = 1 (s POLLIN\n", 4, 37, "missing ')' to close the ready sockets");
+	parse_bad(PRELUDE "server: poll(s POLLIN) = 1 (s)\n", 4, 30, "a ready socket is written with what poll() reported");
+	parse_bad(PRELUDE "server: poll(s POLLIN) = 1 (s POLLIN) x\n", 4, 39, "after the call");
+	/* select */
+	parse_bad(PRELUDE "server: select(s)\n", 4, 16, "write the set before the sockets, as in select(r: s c, w: c)");
+	parse_bad(PRELUDE "server: select(x: s)\n", 4, 16, "select() takes the sets 'r:' (read) and 'w:' (write)");
+	parse_bad(PRELUDE "server: select(r: s, r: conn)\n", 4, 22, "the r: set is written twice");
+	parse_bad(PRELUDE "server: select(r: s s)\n", 4, 21, "s is in this set twice");
+	parse_bad(PRELUDE "server: select(r: s, -1)\n", 4, 22, "select() takes a timeout of 0 to");
+	parse_bad(PRELUDE "server: select(r:)\n", 4, 18, "select() takes at least one socket");
+	parse_bad_exact(PRELUDE "server: select(r: s) = 1 (w: s)\n", 4, 30, "s is not in the w: set of this select()");
+	parse_bad(PRELUDE "server: select(r: s) = 1 (s)\n", 4, 27, "write the set before the sockets");
+}
+
+static void test_ready_roundtrip(void **state)
+{
+	(void)state;
+	struct sp_scope *sc = prelude_scope();
+	roundtrip(sc, "server: poll(s POLLIN, conn POLLIN|POLLOUT, 1000) = 1 (conn POLLOUT)", NULL);
+	roundtrip(sc, "server:poll( s  POLLIN | POLLRDHUP ,7 POLLPRI)=0",
+		  "server: poll(s POLLIN|POLLRDHUP, 7 POLLPRI) = 0");
+	roundtrip(sc, "server: poll(s POLLIN, -1)", NULL);
+	roundtrip(sc, "client: poll(c POLLOUT, 1000) = 1 (c POLLOUT|POLLERR|POLLHUP)", NULL);
+	roundtrip(sc, "server: poll(conn POLLIN) = -1 EINTR", NULL);
+	roundtrip(sc, "server: select(w: conn, r: s conn, 0) = 1 (r: s)", "server: select(r: s conn, w: conn, 0) = 1 (r: s)");
+	roundtrip(sc, "server: select(r: s, w:) = 0 ()", "server: select(r: s) = 0 ()");
+	roundtrip(sc, "server: select(r: 5 s)", NULL);
+	roundtrip(sc, "client: select(r: c, w: c, 1000) = 2 (r: c, w: c)", NULL);
+	script_scope_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2299,6 +2431,9 @@ int main(void)
 		cmocka_unit_test(test_hostile_text_in_messages),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_format_values),
+		cmocka_unit_test(test_ready_parse),
+		cmocka_unit_test(test_ready_errors),
+		cmocka_unit_test(test_ready_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 # SOCK_SEQPACKET: a connection, like SOCK_STREAM, that keeps message boundaries, like SOCK_DGRAM.
 title "SOCK_SEQPACKET: messages over a connection"
 say "An AF_UNIX SOCK_SEQPACKET server listens and accepts as a stream server does."
-say "Its name is a file in the sandbox's own /tmp: a file left by an earlier run would make bind() fail."
+say "Its name is a file in the sandbox's own /tmp, which starts empty: the file outlives close() until unlink() removes it."
 server: s = socket(AF_UNIX, SOCK_SEQPACKET) = 3
 server: bind(s, /tmp/lab.sock) = 0
 server: listen(s, 5) = 0

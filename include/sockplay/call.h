@@ -24,7 +24,9 @@
 	X(SP_CALL_IOCTL, "ioctl")               \
 	X(SP_CALL_GETPEERNAME, "getpeername")   \
 	X(SP_CALL_SOCKETPAIR, "socketpair")     \
-	X(SP_CALL_UNLINK, "unlink")
+	X(SP_CALL_UNLINK, "unlink")             \
+	X(SP_CALL_POLL, "poll")                 \
+	X(SP_CALL_SELECT, "select")
 
 enum sp_call {
 	SP_CALL_NONE = 0,
@@ -55,6 +57,9 @@ enum call_shape {
 	CALL_SH_IOCTL,   /* an ioctl request: FIONREAD, SIOCOUTQ, FIONBIO */
 	CALL_SH_IOVAL,   /* a number; written and shown only for a request that takes one (FIONBIO) */
 	CALL_SH_PATH,    /* a file's path: /tmp/lab.sock (an address of kind SP_ADDR_UNIX, not abstract) */
+	CALL_SH_READY,   /* poll: sockets with their events, "c POLLIN, s POLLOUT"; select: its
+	                    sets, "r: s c, w: c" (struct sp_ready of the statement) */
+	CALL_SH_TIMEOUT, /* milliseconds, -1 (the default) to wait for ever; shown when not -1 */
 };
 
 struct call_arg_spec {
@@ -74,6 +79,7 @@ struct call_arg_spec {
 #define CALL_F_CLOSES   0x80u /* the socket is gone after success */
 #define CALL_F_PAIR     0x1000u /* returns two new sockets (socketpair): "a, b = ..." names both */
 #define CALL_F_FILES    0x2000u /* changes files (unlink): only in the sandbox's private filesystem */
+#define CALL_F_READY    0x100u /* waits on a list of sockets (poll, select): st->ready */
 
 /* What the transcript notes after a call's result: "(peer 127.0.0.1:40000)". */
 enum call_note {
@@ -84,6 +90,7 @@ enum call_note {
 	CALL_NOTE_NAME,   /* "ADDR": the socket's own address */
 	CALL_NOTE_PEERNAME, /* "ADDR": the address of the socket's peer */
 	CALL_NOTE_FDS,    /* "fds 3, 4": the two sockets socketpair() made */
+	CALL_NOTE_READY,  /* "c POLLIN, s POLLOUT" / "r: s, w: c": the ready sockets */
 };
 
 /*
@@ -142,11 +149,25 @@ struct call_info {
  *          E e it is (not) SO_ERROR, N n the result is (not) given to a
  *          name (N2 n2: the second one), P p the socket is (not) TCP's, R r Python must (not) make
  *          the call through libc (an address of another family than the
- *          socket's).
+ *          socket's); <N >N argument N is negative (a timeout that
+ *          waits for ever), or not.
+ *   @{*:...@}  the text once for each socket of the statement's list (poll,
+ *          select: CALL_SH_READY); @{*r:...@} @{*w:...@} for those of
+ *          select's read set, or write set, only. In it, $s is the socket as
+ *          a descriptor (C: its variable or the number written; Python:
+ *          fd(VAR) or the number), $q its name as a string ("c", "4"), $e
+ *          the events poll() waits for (POLLIN|POLLOUT; Python:
+ *          select.POLLIN | select.POLLOUT), $k its set of select(), r or w,
+ *          $K the same as 0 or 1; @{+:...@} is kept but for the loop's
+ *          first socket. $n is the number of sockets in the list; $gN
+ *          argument N (in ms) as Python's seconds (0.5).
  * C has `ret`, the locals addr/addrlen, peer/peerlen, buf (of the largest
  * CALL_F_READS length), optval, optlen and lg (struct linger) declared when
- * used; the helpers it calls (done, done_addr, done_data ...) come with it.
- * Python writes into r (r.ret, r.data, r.note); a failure raises.
+ * used (but where a block of the template declares the name itself, as
+ * select's { struct timeval tv = ... }); the helpers it calls (done,
+ * done_addr, done_data ...) come with it. Python writes into r (r.ret,
+ * r.data, r.note); a failure raises. The script's expectation follows the
+ * lines: check(), or check_ready() for "= N ( ... )", the sockets found ready.
  */
 
 /* The row of CALL; NULL for SP_CALL_NONE or out of range. */
@@ -182,6 +203,7 @@ struct call_text_in {
 	const char *fd;    /* "3"; "%d" in an exported program's format */
 	const char *addr;  /* "127.0.0.1:8888"; "%s" in an exported program's format */
 	int printf_fmt;    /* the text is a printf format: '%' in the rest is doubled */
+	const char *ready; /* poll, select: the sockets as shown, "3 POLLIN, 4 POLLOUT" */
 };
 
 /*

@@ -86,6 +86,16 @@ const char *consts_tcp_state_name(int state);
 /* The kernel's number for "TIME_WAIT" etc. (also "CLOSED"), -1 when unknown. */
 int consts_tcp_state_from_name(const char *name);
 
+/* poll() events: POLLIN for "POLLIN" (0 when unknown); *ASKED: whether a script may ask for it
+ * (POLLERR, POLLHUP and POLLNVAL are reported whether asked or not). */
+int consts_poll_from_name(const char *name, int *asked);
+/* The event name at index I (NULL past the end), for suggestions. */
+const char *consts_poll_at(size_t i);
+/* Events as a script writes them: "POLLOUT|POLLERR|POLLHUP", "0" for none. */
+void consts_poll_text(int events, char *out, size_t size);
+/* The same with each name after PREFIX and SEP between them: ("select.", " | ") for Python. */
+void consts_poll_join(int events, const char *prefix, const char *sep, char *out, size_t size);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t consts_distance(const char *a, const char *b);
 

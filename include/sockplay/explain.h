@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "sockplay/call.h"
+#include "sockplay/script.h"
 
 /* What CALL does in the kernel when it succeeds (one or two sentences). */
 const char *explain_call(enum sp_call call);
@@ -114,6 +115,25 @@ enum explain_rst {
 	EXPLAIN_RST_UNREAD,      /* bytes were left unread in the receive buffer (rq_before of them) */
 };
 
+/* Why a socket that a poll() or select() reported was ready (explain_ctx.ready). */
+#define EXPLAIN_READY_DATA    0x01u /* bytes wait in its receive queue (rq of them; 0: a count unknown) */
+#define EXPLAIN_READY_FIN     0x02u /* the peer closed its side (a FIN came): recv() returns 0 */
+#define EXPLAIN_READY_PENDING 0x04u /* a listener: connections wait in its accept queue (rq of them) */
+#define EXPLAIN_READY_ERROR   0x08u /* an error is pending on it (POLLERR) */
+#define EXPLAIN_READY_SPACE   0x10u /* there is room in its send buffer */
+#define EXPLAIN_READY_HUP     0x20u /* no connection in either direction any more (POLLHUP) */
+#define EXPLAIN_READY_NVAL    0x40u /* not an open descriptor (POLLNVAL): closed, or never opened */
+struct explain_ready_sock {
+	char label[SP_NAME_MAX + 12]; /* "c", or "4" for a socket without a name */
+	unsigned why;                 /* EXPLAIN_READY_* */
+	unsigned rq;
+};
+struct explain_ready {
+	int n;                        /* the sockets that were ready, each once */
+	int timeout_ms;               /* the call's timeout, -1 none */
+	struct explain_ready_sock s[SP_READY_MAX];
+};
+
 /*
  * What the session knows about a step beyond its call and result, for
  * explain_stmt(). A field left unknown (-1, 0, NULL) is not used: the
@@ -145,6 +165,7 @@ struct explain_ctx {
 	int peer_rq_known;      /* UDP send: peer_rq is the kernel's Recv-Q of the receiving socket */
 	unsigned peer_rq;
 	int family;             /* the caller's socket's address family (AF_UNIX ...), 0 unknown */
+	const struct explain_ready *ready;   /* poll(), select(): why each ready socket was ready */
 };
 
 /*

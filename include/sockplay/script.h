@@ -88,6 +88,29 @@ struct sp_expect {
 	char value_text[40]; /* X as the formatter and messages write it: "ECONNREFUSED", "on, 5 s" */
 };
 
+/*
+ * poll() and select(): the sockets a readiness call watches, and the "( ... )"
+ * after its result. poll: each socket once, with the POLL* events asked for
+ * (revents in the expectation). select: each socket once per set it is in,
+ * events SP_SEL_READ or SP_SEL_WRITE, in the order written.
+ */
+#define SP_READY_MAX 16   /* sockets one poll() or select() may watch (entries) */
+#define SP_SEL_READ 1
+#define SP_SEL_WRITE 2
+struct sp_ready_sock {
+	char name[SP_NAME_MAX];  /* the socket's name, "" when written as a number */
+	int fd;                  /* the number, when name is "" */
+	int events;              /* poll: POLL* ; select: SP_SEL_READ or SP_SEL_WRITE */
+	int line, col;
+};
+struct sp_ready {
+	int n;
+	struct sp_ready_sock s[SP_READY_MAX];
+	int expect;              /* "( ... )" was written after "= N" */
+	int nexp;
+	struct sp_ready_sock exp[SP_READY_MAX]; /* the sockets that must be ready, and how */
+};
+
 enum sp_stmt_kind {
 	SP_ST_CALL,      /* ACTOR: [NAME =] CALL(ARGS) [= EXPECTED] */
 	SP_ST_EXPECT,    /* expect ACTOR NAME STATE */
@@ -144,6 +167,7 @@ struct sp_stmt {
 	enum sp_block blocking;        /* CALL: <blocked> or <at once>, SP_BLOCK_ANY without */
 	int side_blocked;              /* EXPECT_SIDE: 1 blocked, 0 free (ACTOR in actor) */
 	struct sp_wire_want wire;      /* EXPECT_WIRE */
+	struct sp_ready *ready;        /* CALL poll/select: its sockets (malloc'd), else NULL */
 };
 
 struct sp_script {
@@ -226,6 +250,13 @@ void script_diags_print(FILE *fp, const char *file, const struct sp_diags *diags
  * of a session is these lines. Returns the length (as snprintf).
  */
 int script_stmt_format(const struct sp_stmt *stmt, char *buf, size_t size);
+
+/*
+ * A poll() or select() list as a script writes it: "c POLLIN, 3 POLLOUT"
+ * (poll) or "r: s c, w: c" (select); entries with a name show the name, the
+ * others their fd. Returns the length, as snprintf.
+ */
+int script_ready_format(enum sp_call call, const struct sp_ready_sock *v, int n, char *buf, size_t size);
 
 /* Walks a script's statements in execution order, unrolling repeat blocks. */
 struct sp_cursor {

@@ -168,6 +168,8 @@ const char *tui_action_help(enum tui_action act);
 	X(TX_WAIT_CONNECT, "connect() waits for the server's answer")                                \
 	X(TX_WAIT_RECV, "recv() waits until the peer sends something (or closes)")                   \
 	X(TX_WAIT_SEND, "send() waits for room in the send buffer: the peer must read")             \
+	X(TX_WAIT_POLL, "poll() waits until one of its sockets is ready, or its timeout passes")    \
+	X(TX_WAIT_SELECT, "select() waits until a socket of its sets is ready, or its timeout passes") \
 	X(TX_NO_TTY, "the interactive UI needs a terminal (for a script without one: --batch)")     \
 	X(TX_NO_CURSES, "cannot start the terminal UI (is TERM set to a known terminal?)")          \
 	X(TX_INTERRUPTED_REC, "# interrupted by the user: %s %s")                                  \

@@ -40,6 +40,9 @@
 /*@ include_time */
 #include <sys/time.h>
 /*@ end */
+/*@ include_select */
+#include <sys/select.h>
+/*@ end */
 /*@ includes_end */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -102,6 +105,21 @@ static void done_linger(long long ret, const struct linger *lg); /* " = 0 (value
 /*@ proto_check */
 /* the script's expectation on that result ("= 0"): OK says whether it held */
 static void check(int line, int ok, const char *want, int data);
+/*@ end */
+/*@ proto_ready_poll */
+/* poll(): " = 2 (a POLLIN, d POLLIN)" */
+static void done_poll(long long ret, const struct pollfd *pfd, int n, const char *const *names);
+/*@ end */
+/*@ proto_ready_select */
+/* select(): " = 2 (r: s, w: c)" */
+static int nfds_of(const int *fds, int n);
+static void done_select(long long ret, const fd_set *r, const fd_set *w, const int *fds, const char *sets,
+			const char *const *names, int n);
+/*@ end */
+/*@ proto_ready_check */
+/* poll(), select(): the script's "= N ( ... )" */
+static int ready_is(const char *want);
+static void check_ready(int line, int ok, const char *want);
 /*@ end */
 /*@ protos_addresses */
 /* addresses */
@@ -224,6 +242,25 @@ static void server(void)
 	step("recv(%d, 3, MSG_TRUNC)", s);
 	ret = recv(s, buf, 3, MSG_TRUNC);
 	done_trunc(ret, buf, 3, NULL, 0);
+	step("poll(%d POLLIN)", s);
+	{
+		struct pollfd pfd[] = { { s, POLLIN, 0 } };
+		ret = poll(pfd, 1, 0);
+		done_poll(ret, pfd, 1, (const char *const[]){ "s" });
+	}
+	check_ready(3, ret == 0 && ready_is(""), "0 ()");
+	step("select(r: %d, w: %d, 0)", s, s);
+	{
+		fd_set rset, wset;
+		struct timeval tv = { 0, 0 };
+		const int sel[] = { s, s };
+		FD_ZERO(&rset);
+		FD_ZERO(&wset);
+		FD_SET(s, &rset);
+		FD_SET(s, &wset);
+		ret = select(nfds_of(sel, 2), &rset, &wset, NULL, &tv);
+		done_select(ret, &rset, &wset, sel, "rw", (const char *const[]){ "s", "s" }, 2);
+	}
 }
 /*@ script_begin */
 /* ==== The script: whose turn it is, step by step ======================== */
@@ -711,6 +748,138 @@ static void check(int line, int ok, const char *want, int data)
 		escape(last_data, last_data ? (size_t)last_ret : 0, 60, esc, sizeof esc);
 		snprintf(got + n, sizeof got - n, " \"%s\"", esc);
 	}
+	snprintf(fail_msg, sizeof fail_msg, "expected %s, got %s", want, got);
+}
+
+/*@ end */
+/*@ ready */
+/* What poll() and select() found ready, as sockplay shows it ("a POLLIN, d POLLIN", "r: s, w: c"). */
+static char ready_note[512];
+
+static void ready_add(const char *item)
+{
+	size_t n = strlen(ready_note);
+	snprintf(ready_note + n, sizeof ready_note - n, "%s%s", n ? ", " : "", item);
+}
+
+/*@ end */
+/*@ ready_poll */
+/* poll() returned RET: the sockets with events, each with its revents ("POLLIN|POLLOUT"). */
+static void done_poll(long long ret, const struct pollfd *pfd, int n, const char *const *names)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} events[] = {
+		{ POLLIN, "POLLIN" },   { POLLPRI, "POLLPRI" }, { POLLOUT, "POLLOUT" }, { POLLRDHUP, "POLLRDHUP" },
+		{ POLLERR, "POLLERR" }, { POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
+	};
+	int err = errno;
+	ready_note[0] = 0;
+	for (int i = 0; ret > 0 && i < n; i++) {
+		char item[256];
+		size_t o;
+		if (!pfd[i].revents)
+			continue;
+		o = (size_t)snprintf(item, sizeof item, "%s ", names[i]);
+		for (size_t k = 0; k < sizeof events / sizeof events[0]; k++)
+			if ((pfd[i].revents & events[k].bit) && o < sizeof item)
+				o += (size_t)snprintf(item + o, sizeof item - o, "%s%s",
+						      item[o - 1] == ' ' ? "" : "|", events[k].name);
+		ready_add(item);
+	}
+	keep_result(ret, err, ready_note);
+	errno = err;
+}
+
+/*@ end */
+/*@ ready_select */
+/* select()'s first argument: the highest descriptor watched, plus one. */
+static int nfds_of(const int *fds, int n)
+{
+	int max = -1;
+	for (int i = 0; i < n; i++)
+		if (fds[i] > max)
+			max = fds[i];
+	return max + 1;
+}
+
+/* select() returned RET: the sockets left in each set ('r' or 'w' in SETS), "r: s, w: c". */
+static void done_select(long long ret, const fd_set *r, const fd_set *w, const int *fds, const char *sets,
+			const char *const *names, int n)
+{
+	int err = errno;
+	ready_note[0] = 0;
+	for (int k = 0; ret > 0 && k < 2; k++) {
+		char item[256] = "";
+		size_t o = 0;
+		for (int i = 0; i < n; i++)
+			if (sets[i] == "rw"[k] && fds[i] >= 0 && fds[i] < FD_SETSIZE && FD_ISSET(fds[i], k ? w : r) &&
+			    o < sizeof item)
+				o += (size_t)snprintf(item + o, sizeof item - o, "%s%s", o ? " " : k ? "w: " : "r: ",
+						      names[i]);
+		if (o)
+			ready_add(item);
+	}
+	keep_result(ret, err, ready_note);
+	errno = err;
+}
+
+/*@ end */
+/*@ ready_check */
+/* The items of a list: "a POLLIN" each, or "r:s" for each socket of a set. */
+static int ready_items(const char *list, char items[][64], int max)
+{
+	int n = 0;
+	while (*list && n < max) {
+		size_t len = strcspn(list, ",");
+		char part[256], *tok, *save = NULL;
+		snprintf(part, sizeof part, "%.*s", (int)len, list);
+		if ((part[0] == 'r' || part[0] == 'w') && part[1] == ':') {
+			for (tok = strtok_r(part + 2, " ", &save); tok && n < max; tok = strtok_r(NULL, " ", &save))
+				snprintf(items[n++], 64, "%c:%.61s", part[0], tok);
+		} else {
+			snprintf(items[n++], 64, "%.63s", part);
+		}
+		list += len;
+		while (*list == ',' || *list == ' ')
+			list++;
+	}
+	return n;
+}
+
+/* Whether the sockets found ready are those of WANT, in any order. */
+static int ready_is(const char *want)
+{
+	char a[32][64], b[32][64];
+	int na = ready_items(want, a, 32), nb = ready_items(ready_note, b, 32);
+	if (na != nb)
+		return 0;
+	for (int i = 0; i < na; i++) {
+		int found = 0;
+		for (int j = 0; j < nb && !found; j++)
+			found = strcmp(a[i], b[j]) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* The script's "= N ( ... )" on a poll() or select() that just returned. */
+static void check_ready(int line, int ok, const char *want)
+{
+	char got[600];
+	if (ok)
+		return;
+	fail_line = line;
+	if (interrupted && last_ret == -1 && last_err == EINTR) {
+		snprintf(fail_msg, sizeof fail_msg, "%s was still blocked and was interrupted", call_text);
+		return;
+	}
+	if (last_ret < 0)
+		snprintf(got, sizeof got, "-1 %s", errno_name(last_err));
+	else
+		snprintf(got, sizeof got, "%lld (%s)", last_ret, ready_note);
 	snprintf(fail_msg, sizeof fail_msg, "expected %s, got %s", want, got);
 }
 

@@ -342,6 +342,57 @@ def check(line, ok, want, data=False, value=False):
     r.fail_msg = "expected %s, got %s" % (want, got)
 
 #@ end
+#@ ready
+POLL_NAMES = ((select.POLLIN, "POLLIN"), (select.POLLPRI, "POLLPRI"), (select.POLLOUT, "POLLOUT"),
+              (select.POLLRDHUP, "POLLRDHUP"), (select.POLLERR, "POLLERR"), (select.POLLHUP, "POLLHUP"),
+              (select.POLLNVAL, "POLLNVAL"))
+
+
+def poll_note(events, watched):
+    """What poll() found ready, as sockplay shows it ("a POLLIN, d POLLIN"); WATCHED: (fd, name)."""
+    got = dict(events)
+    return ", ".join("%s %s" % (name, "|".join(n for bit, n in POLL_NAMES if got[fileno] & bit))
+                     for fileno, name in watched if got.get(fileno))
+
+
+def select_note(ready, watched):
+    """What select() left in its sets ("r: s, w: c"); WATCHED: (set 0 or 1, fd, name)."""
+    parts = []
+    for k, tag in enumerate(("r:", "w:")):
+        names = [name for s, fileno, name in watched if s == k and fileno in ready[k]]
+        if names:
+            parts.append(tag + " " + " ".join(names))
+    return ", ".join(parts)
+
+
+def ready_items(text):
+    items = []
+    for part in filter(None, text.split(", ")):
+        if part[:2] in ("r:", "w:"):
+            items += [part[0] + ":" + n for n in part[2:].split()]
+        else:
+            items.append(part)
+    return sorted(items)
+
+
+def ready_is(r, want):
+    """Whether the sockets found ready are those of WANT, in any order."""
+    return ready_items(r.note or "") == ready_items(want)
+
+
+def check_ready(line, ok, want):
+    """The script's "= N ( ... )" on a poll() or select() that just returned."""
+    r = last
+    if ok:
+        return
+    r.fail_line = line
+    if interrupted and r.ret == -1 and r.err == errno.EINTR:
+        r.fail_msg = "%s was still blocked and was interrupted" % r.call
+        return
+    got = "-1 " + errno_name(r.err) if r.ret < 0 else "%d (%s)" % (r.ret, r.note or "")
+    r.fail_msg = "expected %s, got %s" % (want, got)
+
+#@ end
 #@ shared
 # Where the sockets that another side names (server.addr(s)) are bound: a
 # block of memory that all the processes share. The owner writes it after

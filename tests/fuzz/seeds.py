@@ -61,7 +61,8 @@ words.update(["title", "say", "pause", "sleep", "repeat", "end", "expect", "serv
               "127.0.0.1:", "[::1]:", "*:", ":0", "@", "/tmp/", "localhost:", "|", "\"", "\r\n",
               "\ufeff", "LISTEN", "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", "SYN_SENT",
               " <blocked>", " <at once>", "blocked", "free", "wire ", "no wire ", " > ", "[", "]",
-              "SYN", "ACK", "FIN", "RST", "PSH", "URG", "ECE", "CWR", "len="])
+              "SYN", "ACK", "FIN", "RST", "PSH", "URG", "ECE", "CWR", "len=",
+              "r: ", "w: ", " (", ")", " = 0 ()"])
 with open(os.path.join(out, "script.dict"), "w", encoding="utf-8") as f:
     for w in sorted(words):
         f.write('"%s"\n' % "".join(c if 0x20 <= ord(c) < 0x7f and c not in '"\\' else "\\x%02x" % ord(c)

@@ -1,0 +1,11 @@
+# select()'s timeout is a struct timeval of its own block, next to the side's own for SO_RCVTIMEO: both declared, neither in the other's way.
+server: s = socket(AF_INET, SOCK_STREAM)
+server: setsockopt(s, SO_RCVTIMEO, 1500)
+server: bind(s, 127.0.0.1:8888)
+server: listen(s)
+server: select(r: s, 0) = 0 ()
+server: getsockopt(s, SO_RCVTIMEO) = 0 (value 1500)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8888)
+server: select(r: s, w: s, 1500) = 1 (r: s)
+server: poll(s POLLIN, 4 POLLIN, 0) = 2 (s POLLIN, 4 POLLNVAL)
