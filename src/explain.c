@@ -1690,17 +1690,22 @@ static int out_lab(struct out *o, const struct sp_stmt *st, int socktype, const 
 		 st->args[1].addr.kind == SP_ADDR_UNIX)
 		t = st->args[1].addr.abstract ? text_unix_bind_abstract : text_unix_bind_path;
 	else if (cx && cx->family == AF_UNIX && (socktype == SOCK_STREAM || socktype == SOCK_SEQPACKET)) {
-		int seq = socktype == SOCK_SEQPACKET;
-		switch (st->call) {
-		case SP_CALL_LISTEN: t = text_unix_listen; break;
-		case SP_CALL_CONNECT: t = text_unix_connect; break;
-		case SP_CALL_ACCEPT: t = text_unix_accept; break;
-		case SP_CALL_SEND: t = seq ? text_seqpacket_send : text_unix_send; break;
-		case SP_CALL_RECV: t = seq ? text_seqpacket_recv : text_unix_recv; break;
-		case SP_CALL_CLOSE: t = text_unix_close; break;
-		case SP_CALL_SHUTDOWN: t = text_unix_shutdown; break;
-		default: break;
-		}
+		/* a call on an AF_UNIX connection: its text, SOCK_SEQPACKET's where it differs */
+		static const struct {
+			enum sp_call call;
+			const char *const *stream, *const *seqpacket;
+		} unix_texts[] = {
+			{ SP_CALL_LISTEN, &text_unix_listen, &text_unix_listen },
+			{ SP_CALL_CONNECT, &text_unix_connect, &text_unix_connect },
+			{ SP_CALL_ACCEPT, &text_unix_accept, &text_unix_accept },
+			{ SP_CALL_SEND, &text_unix_send, &text_seqpacket_send },
+			{ SP_CALL_RECV, &text_unix_recv, &text_seqpacket_recv },
+			{ SP_CALL_CLOSE, &text_unix_close, &text_unix_close },
+			{ SP_CALL_SHUTDOWN, &text_unix_shutdown, &text_unix_shutdown },
+		};
+		for (size_t i = 0; i < NELEM(unix_texts) && !t; i++)
+			if (unix_texts[i].call == st->call)
+				t = *(socktype == SOCK_SEQPACKET ? unix_texts[i].seqpacket : unix_texts[i].stream);
 	}
 	if (!t)
 		return 0;

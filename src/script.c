@@ -2009,6 +2009,31 @@ static int ready_expect(struct parser *p, struct cur *c, struct sp_stmt *st)
 }
 
 /*
+ * What follows a call's ")": [<blocked>] [= EXPECTED [( READY )]] [<at once>];
+ * the "( ... )" of the ready sockets only after poll() and select().
+ */
+static int parse_call_end(struct parser *p, struct cur *c, struct sp_stmt *st)
+{
+	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
+	skip_ws(c);
+	if (at(c) == '=') {
+		if (parse_expect(p, c, st) < 0)
+			return -1;
+		skip_ws(c);
+		if (at(c) == '(' && call_has(st->call, CALL_F_READY) && ready_expect(p, c, st) < 0)
+			return -1;
+	}
+	skip_ws(c);
+	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
+		return -1;
+	if (!at_eol(c))
+		return unexpected(p, c, _("after the call"));
+	return 0;
+}
+
+/*
  * The arguments of poll() or select() in the line's [A, B) (within the
  * parentheses), then "= N ( ... )"; C is after ')'.
  */
@@ -2080,23 +2105,7 @@ static int parse_ready(struct parser *p, struct cur *c, struct sp_stmt *st, size
 	st->args[0].line = p->line;
 	st->args[0].col = (int)a + 1;
 	call_fill_defaults(st);
-	skip_ws(c);
-	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
-		return -1;
-	skip_ws(c);
-	if (at(c) == '=') {
-		if (parse_expect(p, c, st) < 0)
-			return -1;
-		skip_ws(c);
-		if (at(c) == '(' && ready_expect(p, c, st) < 0)
-			return -1;
-	}
-	skip_ws(c);
-	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
-		return -1;
-	if (!at_eol(c))
-		return unexpected(p, c, _("after the call"));
-	return 0;
+	return parse_call_end(p, c, st);
 }
 
 /* ACTOR: [NAME =] CALL(ARGS) [= EXPECTED]; C is at ':' after the actor. */
@@ -2288,20 +2297,7 @@ static int parse_call(struct parser *p, struct cur *c, struct sp_stmt *st, size_
 						     "(value 3)"), st->args[1].name, st->args[1].name);
 	}
 
-	skip_ws(c);
-	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
-		return -1;
-	skip_ws(c);
-	if (at(c) == '=') {
-		if (parse_expect(p, c, st) < 0)
-			return -1;
-	}
-	skip_ws(c);
-	if (at(c) == '<' && parse_block_mark(p, c, st) < 0)
-		return -1;
-	if (!at_eol(c))
-		return unexpected(p, c, _("after the call"));
-	return 0;
+	return parse_call_end(p, c, st);
 }
 
 /* sleep 500ms | 1.5s | 200 (ms); C is after "sleep". */

@@ -627,22 +627,29 @@ static void block_want_text(const struct pending *p, char *out, size_t size)
 		snprintf(out, size, "%s%s%s<at once>", e[0] ? "= " : "", e, e[0] ? " " : "");
 }
 
+/* An expectation on ACT's call did not hold: counted, logged in its pane, reported (MSG says how). */
+static void call_failed(struct session *s, struct sess_actor *act, const char *msg)
+{
+	char line[SNAP_LINE_MAX];
+	s->failures++;
+	struct sp_event fe = { .kind = SP_EV_FAIL, .actor = act->name, .stmt = act->p.stmt,
+			       .line = act->p.line, .text = msg, .state = -1 };
+	snprintf(line, sizeof line, "expectation failed: %s", msg);
+	log_line(act, SNAP_LINE_ERR, line);
+	emit(s, &fe);
+}
+
 /* A call just seen blocked: an <at once> one fails now, not when it ends. */
 static void block_blocked_check(struct session *s, struct sess_actor *act)
 {
 	struct pending *p = &act->p;
 	if (p->blocking != SP_BLOCK_AT_ONCE || p->block_failed)
 		return;
-	char want[300], msg[400], line[480];
+	char want[300], msg[400];
 	block_want_text(p, want, sizeof want);
 	snprintf(msg, sizeof msg, "expected %s, got <blocked>", want);
 	p->block_failed = 1;
-	s->failures++;
-	struct sp_event fe = { .kind = SP_EV_FAIL, .actor = act->name, .stmt = p->stmt,
-			       .line = p->line, .text = msg, .state = -1 };
-	snprintf(line, sizeof line, "expectation failed: %s", msg);
-	log_line(act, SNAP_LINE_ERR, line);
-	emit(s, &fe);
+	call_failed(s, act, msg);
 }
 
 /* A call that ended: a <blocked> one that returned at once fails (MSG says how). */
@@ -1238,14 +1245,8 @@ static void finish_call(struct session *s, struct sess_actor *act, struct actor_
 	if (ev.shown && p->seq > s->last_seq)
 		s->last_seq = p->seq;
 	emit(s, &ev);
-	if (!ok) {
-		s->failures++;
-		struct sp_event fe = { .kind = SP_EV_FAIL, .actor = act->name, .stmt = p->stmt,
-				       .line = p->line, .text = msg, .state = -1 };
-		snprintf(line, sizeof line, "expectation failed: %s", msg);
-		log_line(act, SNAP_LINE_ERR, line);
-		emit(s, &fe);
-	}
+	if (!ok)
+		call_failed(s, act, msg);
 	free(p->expect.data.unit);
 	memset(p, 0, sizeof *p);
 }

@@ -4,6 +4,7 @@
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
 . tests/needs.sh # what this script needs here; skipped (exit 77) without it
+. tests/readme_lib.sh # the README's examples
 needs_sandbox
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; [ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null' EXIT
@@ -34,21 +35,18 @@ for demo in assets/demos/*.sp; do
 	fi
 done
 
-# -- the README's examples: each block after "<!-- batch-example: NAME -->" passes -----
+# -- the README's examples: each block after "<!-- example: NAME -->" passes -----
 n=0
 while IFS= read -r name; do
 	n=$((n + 1))
-	awk -v want="$name" '
-		/^<!-- batch-example: / { cur = $0; sub(/^<!-- batch-example: /, "", cur); sub(/ -->$/, "", cur); next }
-		/^```/ { if (cur == want && !inside) { inside = 1; next } if (inside) exit; cur = ""; next }
-		inside { print }' README.md >"$TMP/example$n.sp"
+	readme_example "$name" >"$TMP/example$n.sp"
 	out=$($SP --batch "$TMP/example$n.sp" 2>&1); rc=$?
 	if [ $rc = 0 ] && [ -s "$TMP/example$n.sp" ]; then
 		ok "README example \"$name\" passes in --batch"
 	else
 		bad "README example \"$name\": exit $rc"; echo "$out"
 	fi
-done < <(sed -n 's/^<!-- batch-example: \(.*\) -->$/\1/p' README.md)
+done < <(readme_examples)
 [ $n -gt 0 ] || bad "no README example found"
 
 # --record writes the new forms back as a script that replays the same
@@ -359,29 +357,16 @@ wait $PEER 2>/dev/null
 PEER=
 
 # -- the README's examples of values, ioctl() and options ---------------------------
-# readme_example FIRST-LINE: the README's code block that starts with that comment.
-readme_example() {
-	awk -v first="$1" '/^```/ { if (on) exit; getline; if ($0 == first) on = 1; else next }
-		on { print }' README.md
-}
-for first in "# IPV6_V6ONLY lets a v4 bind share the port." "# FIONREAD after data arrives; SO_ERROR after a refused connect."; do
-	readme_example "$first" >"$TMP/readme.sp"
-	if [ ! -s "$TMP/readme.sp" ]; then
-		bad "README lacks the example '$first'"; continue
-	fi
-	out=$($SP --batch "$TMP/readme.sp" 2>&1); rc=$?
-	[ $rc = 0 ] && ok "README example passes in --batch: $first" || { bad "README example '$first': exit $rc"; echo "$out"; }
-done
-readme_example "# IPV6_V6ONLY lets a v4 bind share the port." | grep -q 'bind(t4, 0.0.0.0:8889) = -1 EADDRINUSE' &&
+readme_example v6only | grep -q 'bind(t4, 0.0.0.0:8889) = -1 EADDRINUSE' &&
 	ok "the IPV6_V6ONLY example shows the EADDRINUSE without it" || bad "the IPV6_V6ONLY example lost its second half"
-out=$(readme_example "# FIONREAD after data arrives; SO_ERROR after a refused connect." | $SP --batch /dev/stdin 2>&1)
+out=$(readme_example fionread | $SP --batch /dev/stdin 2>&1)
 case "$out" in
 *'[server] ioctl(4, FIONREAD) = 0 (value 3)'*'[client] getsockopt(4, SO_ERROR) = 0 (value ECONNREFUSED)'*)
 	ok "FIONREAD counts the 3 bytes that arrived; SO_ERROR tells ECONNREFUSED" ;;
 *) bad "FIONREAD/SO_ERROR lines"; echo "$out" ;;
 esac
 # a wrong value fails like any expectation: exit 1, expected against got
-readme_example "# FIONREAD after data arrives; SO_ERROR after a refused connect." |
+readme_example fionread |
 	sed 's/= 0 (value 3)$/= 0 (value 4)/' >"$TMP/wrong-value.sp"
 out=$($SP --batch "$TMP/wrong-value.sp" 2>&1); rc=$?
 case "$rc:$out" in
@@ -389,7 +374,7 @@ case "$rc:$out" in
 *) bad "a wrong (value): exit $rc"; echo "$out" ;;
 esac
 # --record writes the values back as the script wrote them, and the recording runs the same
-readme_example "# IPV6_V6ONLY lets a v4 bind share the port." >"$TMP/v6.sp"
+readme_example v6only >"$TMP/v6.sp"
 $SP --batch --record "$TMP/v6-rec.sp" "$TMP/v6.sp" >"$TMP/v6.out" 2>&1
 grep -qxF 'server: getsockopt(s6, IPV6_V6ONLY) = 0 (value on)' "$TMP/v6-rec.sp" &&
 	$SP --batch "$TMP/v6-rec.sp" >"$TMP/v6-rec.out" 2>&1 && diff -q "$TMP/v6.out" "$TMP/v6-rec.out" >/dev/null &&

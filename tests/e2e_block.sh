@@ -7,6 +7,7 @@
 cd "$(dirname "$0")/.." || exit 2
 SP=${SOCKPLAY:-./sockplay}
 . tests/needs.sh # what this script needs here; skipped (exit 77) without it
+. tests/readme_lib.sh # the README's examples
 needs_sandbox
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -15,14 +16,10 @@ ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 has() { grep -qF -- "$2" "$1"; } # FILE TEXT
 
-# The README's example after <!-- example: NAME -->, as a script.
-example() {
-	awk -v m="<!-- example: $1 -->" '$0 == m { f = 1; next } f && /^```$/ { if (++n == 2) exit; next } f' README.md
-}
 
 # -- the README's examples pass, with and without --wire, as text and JSON -------
 for name in rcvlowat clean-close; do
-	example "$name" >"$TMP/$name.sp"
+	readme_example "$name" >"$TMP/$name.sp"
 	[ -s "$TMP/$name.sp" ] || { bad "README has no example $name"; continue; }
 	for opts in "" "--wire" "--format json"; do
 		# shellcheck disable=SC2086
@@ -34,14 +31,14 @@ for name in rcvlowat clean-close; do
 		fi
 	done
 done
-example rcvlowat >"$TMP/r.sp"
+readme_example rcvlowat >"$TMP/r.sp"
 $SP --batch "$TMP/r.sp" >"$TMP/r.out" 2>&1
 has "$TMP/r.out" "[server] accept(3) <blocked>" && has "$TMP/r.out" "[server] blocked in accept(3)" &&
 	has "$TMP/r.out" "[server] blocked in recv(4, 4)" && has "$TMP/r.out" '[server] recv(4, 4) <resumed> = 4 "abcd"' &&
 	has "$TMP/r.out" '[server] recv(4, 4) = 4 "wxyz"' && has "$TMP/r.out" "[server] free" &&
 	ok "rcvlowat: 2 bytes leave recv blocked, 2 more release it, 4 waiting are read at once" ||
 	{ bad "rcvlowat transcript"; cat "$TMP/r.out"; }
-example clean-close >"$TMP/c.sp"
+readme_example clean-close >"$TMP/c.sp"
 $SP --batch "$TMP/c.sp" >"$TMP/c.out" 2>&1
 has "$TMP/c.out" "[expect] wire client > server [FIN,ACK] len=0: seen" &&
 	has "$TMP/c.out" "[expect] no wire [RST]: none seen" &&
@@ -155,7 +152,7 @@ $SP --batch "$TMP/unread.sp" >"$TMP/unread.out" 2>&1 && ok "close with unread da
 	{ bad "unread.sp"; cat "$TMP/unread.out"; }
 
 # -- --record writes each form back, and the record runs the same -------------------
-example clean-close >"$TMP/rec.sp"
+readme_example clean-close >"$TMP/rec.sp"
 cat >>"$TMP/rec.sp" <<'EOF'
 server: s2 = socket(AF_INET, SOCK_STREAM)
 server: listen(s2, 1)

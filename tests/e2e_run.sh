@@ -322,7 +322,9 @@ def go(depth):
         os.waitpid(pid, 0)
 go(6)
 EOF
-run --run abcdefghijklmnopqrstuvw="python3 $TMP/deep.py" >"$TMP/deep" 2>&1
+# the interpreter itself, not a wrapper script that may start processes of its own
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+run --run abcdefghijklmnopqrstuvw="${PY:-python3} $TMP/deep.py" >"$TMP/deep" 2>&1
 # the sides that made the script's calls (an interpreter's wrapper may add processes of its own)
 grep -o '^\[[^]]*\] socket(AF_INET' "$TMP/deep" | cut -d']' -f1 | sort -u >"$TMP/deep.sides"
 ended=0

@@ -2382,6 +2382,10 @@ static void test_ready_roundtrip(void **state)
 	roundtrip(sc, "server: select(r: s, w:) = 0 ()", "server: select(r: s) = 0 ()");
 	roundtrip(sc, "server: select(r: 5 s)", NULL);
 	roundtrip(sc, "client: select(r: c, w: c, 1000) = 2 (r: c, w: c)", NULL);
+	/* blocking asserted on a wait, before and after its result */
+	roundtrip(sc, "server: poll(s POLLIN) <blocked> = 1 (s POLLIN)", NULL);
+	roundtrip(sc, "server: poll(s POLLIN, 100) = 1 (s POLLIN) <at once>", NULL);
+	roundtrip(sc, "server: select(r: s, 0)<blocked>", "server: select(r: s, 0) <blocked>");
 	script_scope_free(sc);
 }
 

@@ -5,7 +5,10 @@ say "A program keeps one end and hands the other to a child after fork(), or to 
 server: a, b = socketpair(AF_UNIX, SOCK_STREAM) = 0
 say "What one end sends, the other receives, in both directions."
 server: send(a, "ping") = 4
+say "The bytes wait in b's receive queue: ioctl(FIONREAD) counts them before any recv()."
+server: ioctl(b, FIONREAD) = 0 (value 4)
 server: recv(b, 100) = 4 "ping"
+server: ioctl(b, FIONREAD) = 0 (value 0)
 server: send(b, "pong") = 4
 server: recv(a, 100) = 4 "pong"
 say "SOCK_STREAM is a byte stream: two sends can come out of one recv()."
