@@ -1745,10 +1745,12 @@ static int parse_expect_wire(struct parser *p, struct cur *c, struct sp_stmt *st
 
 /*
  * After "expect ACTOR": a word alone that is "blocked" or "free", or a slip of
- * one ("blokced"), makes expect ACTOR blocked|free; C is at that word (N bytes).
+ * one ("blokced"), makes expect ACTOR blocked|free; C is at that word (N bytes),
+ * APOS at the actor's name.
  * 1 when it is one (ST filled, or an error given: *RC), 0 for expect ACTOR NAME STATE.
  */
-static int parse_expect_side(struct parser *p, struct cur *c, struct sp_stmt *st, size_t n, int *rc)
+static int parse_expect_side(struct parser *p, struct cur *c, struct sp_stmt *st, size_t n, size_t apos,
+			     int *rc)
 {
 	struct cur k = *c;
 	k.pos += n;
@@ -1761,6 +1763,19 @@ static int parse_expect_side(struct parser *p, struct cur *c, struct sp_stmt *st
 		st->kind = SP_ST_EXPECT_SIDE;
 		st->side_blocked = word[0] == 'b';
 		c->pos += n;
+		/* a slip of a side's name would check a side that does not exist */
+		int known = p->prompt;
+		struct suggest sg;
+		suggest_init(&sg, st->actor);
+		for (int i = 0; i < p->nactors && !known; i++) {
+			known = strcmp(p->actors[i], st->actor) == 0;
+			suggest_try(&sg, p->actors[i]);
+			if (!sg.best && same_letters(p->actors[i], st->actor))
+				sg.best = p->actors[i];
+		}
+		if (!known && sg.best)
+			*rc = err(p, apos, _("no side '%s' made a call before this line; did you mean '%s'?"),
+				  st->actor, sg.best);
 		return 1;
 	}
 	if (script_scope_has(p->scope, st->actor, word))
@@ -2368,6 +2383,7 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 		return parse_expect_wire(p, c, st);
 	if (!(n = ident_len(c)))
 		return err(p, c->pos, "%s", usage);
+	size_t apos = c->pos;
 	if (copy_name(p, c, c->pos, n, st->actor) < 0)
 		return -1;
 	c->pos += n;
@@ -2385,7 +2401,7 @@ static int parse_expect_state(struct parser *p, struct cur *c, struct sp_stmt *s
 		int side_rc;
 		if (!(n = ident_len(c)))
 			return err(p, c->pos, "%s", usage);
-		if (parse_expect_side(p, c, st, n, &side_rc))
+		if (parse_expect_side(p, c, st, n, apos, &side_rc))
 			return side_rc;
 		if (copy_name(p, c, c->pos, n, st->name) < 0)
 			return -1;

@@ -1575,11 +1575,16 @@ static enum session_rc exec_expect_side(struct session *s, const struct sp_stmt 
 	}
 	char text[SP_NAME_MAX + 16], seen[SNAP_LINE_MAX + 16], msg[SNAP_LINE_MAX + 96];
 	snprintf(text, sizeof text, "%s %s", st->actor, st->side_blocked ? "blocked" : "free");
-	if (blocked)
+	/* server and client always exist; any other side once it made a call (or a program's) */
+	int exists = act || strcmp(st->actor, "server") == 0 || strcmp(st->actor, "client") == 0 ||
+		     session_is_program(s, st->actor);
+	if (!exists)
+		snprintf(seen, sizeof seen, "no side %s", st->actor);
+	else if (blocked)
 		snprintf(seen, sizeof seen, "blocked in %s", what);
 	else
 		snprintf(seen, sizeof seen, "free");
-	int ok = blocked == st->side_blocked;
+	int ok = exists && blocked == st->side_blocked;
 	struct sp_event ev = { .kind = SP_EV_EXPECT, .actor = st->actor, .stmt = st, .line = st->line,
 			       .text = text, .note = seen, .state = -1, .want_state = -1, .ok = ok };
 	if (act)

@@ -107,6 +107,12 @@ case "$out" in *'recv(4, 10) <resumed> = 2 "hi"'*"[server] free"*) ok "... and t
 *) bad "released recv: $out" ;; esac
 [ "$(printf '%s\n' "$out" | grep -c 'expectation failed')" = 2 ] && ok "each wrong expectation fails once" ||
 	bad "failures counted: $out"
+# a side that never made a call, and is no program's: no side to be free
+printf 'server: s = socket(AF_INET, SOCK_STREAM)\nexpect web free\nexpect client free\n' >"$TMP/noside.sp"
+out=$($SP --batch "$TMP/noside.sp" 2>&1); rc=$?
+[ $rc = 1 ] && case "$out" in *"noside.sp:2: expectation failed: expected free, got no side web (web)"*"[client] free"*)
+	ok "expect on a side that does not exist fails; client, not started yet, is free" ;;
+	*) bad "no side: $out" ;; esac || bad "expect on no side exits $rc"
 
 # -- segments that tell an abortive close from a clean one ------------------------
 cat >"$TMP/rst.sp" <<'EOF'

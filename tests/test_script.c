@@ -1061,6 +1061,10 @@ static void test_directives(void **state)
 	parse_bad(PRELUDE "expect server conn ESTABLISH\n", 4, 20, "did you mean 'ESTABLISHED'?");
 	parse_bad(PRELUDE "expect server conn HAPPY\n", 4, 20, "unknown TCP state 'HAPPY'");
 	parse_bad(PRELUDE "expect server conn LISTEN now\n", 4, 27, "unexpected 'n' after the state");
+	/* a slip of a side's name in expect ACTOR blocked|free: the side would not exist */
+	parse_bad(PRELUDE "expect sevrer free\n", 4, 8, "no side 'sevrer' made a call before this line; "
+		  "did you mean 'server'?");
+	parse_bad(PRELUDE "expect severs blocked\n", 4, 8, "did you mean 'server'?");
 }
 
 static void test_repeat(void **state)
