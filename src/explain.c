@@ -200,7 +200,8 @@ static const char *tr(const char *s)
 	X(SP_CALL_POLL,                                                                           \
 	  N_("poll() asked the kernel which of these sockets are ready for the events each waits " \
 	     "for (POLLIN: something to read or a connection to accept; POLLOUT: room to write), " \
-	     "and slept until one was or the timeout passed; nothing was sent. It returns how "   \
+	     "and, while none was, slept until one was or the timeout passed (with a timeout of 0 " \
+	     "it only looked); nothing was sent. It returns how "                                   \
 	     "many sockets have events, and revents says which; POLLERR and POLLHUP come whether " \
 	     "asked for or not."),                                                                \
 	  NULL,                                                                                   \
@@ -209,7 +210,8 @@ static const char *tr(const char *s)
 	X(SP_CALL_SELECT,                                                                         \
 	  N_("select() asked the kernel which sockets of the read set have something to read (data, " \
 	     "a FIN, a connection to accept, an error) and which of the write set have room to "  \
-	     "write, and slept until one was or the timeout passed; nothing was sent. It returns " \
+	     "write, and, while none was, slept until one was or the timeout passed (with a "      \
+	     "timeout of 0 it only looked); nothing was sent. It returns "                          \
 	     "how many are ready and leaves only those in the sets."),                            \
 	  NULL,                                                                                   \
 	  "readable, writable, _ = select.select([server_socket, conn], [], [])",                  \

@@ -1568,6 +1568,9 @@ static int parse_block_mark(struct parser *p, struct cur *c, struct sp_stmt *st)
 		return err(p, lt, _("a call takes one mark, <blocked> or <at once>"));
 	if (b == SP_BLOCK_BLOCKED && !call_may_block(st->call) && st->call != SP_CALL_CLOSE)
 		return err(p, lt, _("%s() never blocks; <blocked> cannot hold"), call_name(st->call));
+	if (b == SP_BLOCK_BLOCKED && call_has(st->call, CALL_F_READY) && st->args[1].num == 0)
+		return err(p, lt, _("%s() with a timeout of 0 returns at once; <blocked> cannot hold"),
+			   call_name(st->call));
 	st->blocking = b;
 	c->pos = q + 1;
 	return 0;

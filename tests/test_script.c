@@ -1065,6 +1065,10 @@ static void test_directives(void **state)
 	parse_bad(PRELUDE "expect sevrer free\n", 4, 8, "no side 'sevrer' made a call before this line; "
 		  "did you mean 'server'?");
 	parse_bad(PRELUDE "expect severs blocked\n", 4, 8, "did you mean 'server'?");
+	/* a wait with a timeout of 0 only looks: it cannot block */
+	parse_bad(PRELUDE "server: poll(conn POLLIN, 0) <blocked> = 0 ()\n", 4, 30,
+		  "poll() with a timeout of 0 returns at once; <blocked> cannot hold");
+	parse_bad(PRELUDE "server: select(r: s, 0) <blocked>\n", 4, 25, "select() with a timeout of 0 returns at once");
 }
 
 static void test_repeat(void **state)
@@ -2389,7 +2393,7 @@ static void test_ready_roundtrip(void **state)
 	/* blocking asserted on a wait, before and after its result */
 	roundtrip(sc, "server: poll(s POLLIN) <blocked> = 1 (s POLLIN)", NULL);
 	roundtrip(sc, "server: poll(s POLLIN, 100) = 1 (s POLLIN) <at once>", NULL);
-	roundtrip(sc, "server: select(r: s, 0)<blocked>", "server: select(r: s, 0) <blocked>");
+	roundtrip(sc, "server: select(r: s, 100)<blocked>", "server: select(r: s, 100) <blocked>");
 	script_scope_free(sc);
 }
 
