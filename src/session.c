@@ -618,9 +618,16 @@ static void note_call_start(struct session *s, struct pending *p, const struct s
 /* "<blocked> = 4", "= 4 \"abcd\" <at once>": the expectation as the script wrote it. */
 static void block_want_text(const struct pending *p, char *out, size_t size)
 {
-	char e[256] = "";
+	char e[SNAP_LINE_MAX] = "";
 	if (p->expect.present)
 		transcript_expect_text(&p->expect, e, sizeof e);
+	if (p->expect.present && p->has_ready && p->ready.expect) { /* poll(), select(): "1 (conn POLLIN)" */
+		size_t n = strlen(e);
+		snprintf(e + n, sizeof e - n, " (");
+		n = strlen(e);
+		script_ready_format(p->call, p->ready.exp, p->ready.nexp, e + n, sizeof e - n - 1);
+		strcat(e, ")");
+	}
 	if (p->blocking == SP_BLOCK_BLOCKED)
 		snprintf(out, size, "<blocked>%s%s", e[0] ? " = " : "", e);
 	else
@@ -645,12 +652,14 @@ static void block_blocked_check(struct session *s, struct sess_actor *act)
 	struct pending *p = &act->p;
 	if (p->blocking != SP_BLOCK_AT_ONCE || p->block_failed)
 		return;
-	char want[300], msg[400];
+	char want[SNAP_LINE_MAX], msg[SNAP_LINE_MAX + 64];
 	block_want_text(p, want, sizeof want);
 	snprintf(msg, sizeof msg, "expected %s, got <blocked>", want);
 	p->block_failed = 1;
 	call_failed(s, act, msg);
 }
+
+static void ready_note(const struct pending *p, const struct actor_res *r, char *out, size_t size);
 
 /* A call that ended: a <blocked> one that returned at once fails (MSG says how). */
 static int block_result_ok(const struct pending *p, const struct actor_res *r, int ok, char *msg,
@@ -658,9 +667,15 @@ static int block_result_ok(const struct pending *p, const struct actor_res *r, i
 {
 	if (p->blocking != SP_BLOCK_BLOCKED || p->blocked)
 		return ok;
-	char want[300], got[256];
+	char want[SNAP_LINE_MAX], got[SNAP_LINE_MAX], ready[SNAP_LINE_MAX] = "";
 	block_want_text(p, want, sizeof want);
 	got_text(r->ret, r->err, r->data, r->data_len, p->expect.has_data, got, sizeof got);
+	if (p->has_ready) /* poll(), select(): "1 (s POLLIN)" */
+		ready_note(p, r, ready, sizeof ready);
+	if (ready[0]) {
+		size_t n = strlen(got);
+		snprintf(got + n, sizeof got - n, " (%s)", ready);
+	}
 	snprintf(msg, size, "expected %s, got = %s at once", want, got);
 	return 0;
 }

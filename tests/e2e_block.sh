@@ -107,6 +107,23 @@ case "$out" in *'recv(4, 10) <resumed> = 2 "hi"'*"[server] free"*) ok "... and t
 *) bad "released recv: $out" ;; esac
 [ "$(printf '%s\n' "$out" | grep -c 'expectation failed')" = 2 ] && ok "each wrong expectation fails once" ||
 	bad "failures counted: $out"
+# poll(): a wrong blocking mark names the ready sockets expected and got
+cat >"$TMP/pollmark.sp" <<'EOF'
+server: s = socket(AF_INET, SOCK_STREAM)
+server: bind(s, 127.0.0.1:8888)
+server: listen(s)
+client: c = socket(AF_INET, SOCK_STREAM)
+client: connect(c, 127.0.0.1:8888) = 0
+server: conn = accept(s)
+server: poll(conn POLLIN) = 1 (conn POLLIN) <at once>
+client: send(c, "hi")
+server: poll(conn POLLIN) <blocked> = 1 (conn POLLIN)
+EOF
+out=$($SP --batch "$TMP/pollmark.sp" 2>&1); rc=$?
+[ $rc = 1 ] && case "$out" in
+*'pollmark.sp:7: expectation failed: expected = 1 (conn POLLIN) <at once>, got <blocked>'*'pollmark.sp:9: expectation failed: expected <blocked> = 1 (conn POLLIN), got = 1 (conn POLLIN) at once'*)
+	ok "poll(): wrong <at once> and <blocked> say which sockets were expected and came" ;;
+*) bad "poll marks: $out" ;; esac || bad "poll marks exit $rc"
 # a side that never made a call, and is no program's: no side to be free
 printf 'server: s = socket(AF_INET, SOCK_STREAM)\nexpect web free\nexpect client free\n' >"$TMP/noside.sp"
 out=$($SP --batch "$TMP/noside.sp" 2>&1); rc=$?
