@@ -208,8 +208,8 @@ static const struct call_info call_table[SP_CALL_COUNT] = {
 		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl($s, $R, bytes(4)))[0]@}",
 		"@{w2:int value = $2; ioctl($s, $1, &value);@}@{-2:int value; ioctl($s, $1, &value);@}",
 		"optval = $2;\nret = ioctl($s, $1, &optval);\n@{w2:done(ret);@}@{-2:done_value(ret, optval);@}",
-		"@{w2:fcntl.ioctl($s, $1, struct.pack(\"i\", $2))@}"
-		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl($s, $1, bytes(4)))[0]@{Q1:  # $c1@}\nr.note = \"value %d\" % value@}",
+		"@{w2:fcntl.ioctl(fd($s), $1, struct.pack(\"i\", $2))@}"
+		"@{-2:value = struct.unpack(\"i\", fcntl.ioctl(fd($s), $1, bytes(4)))[0]@{Q1:  # $c1@}\nr.note = \"value %d\" % value@}",
 	},
 	[SP_CALL_GETPEERNAME] = {
 		"getpeername", 1, 1, CALL_F_FD | CALL_F_NAMES, 0, CALL_NOTE_PEERNAME, POS(0, NO, NO, NO, NO, NO),
