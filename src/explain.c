@@ -976,7 +976,9 @@ static const char *const code_reserved[] = {
 	/* what the lines call and declare */
 	"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
 	"shutdown", "setsockopt", "getsockopt", "fcntl", "close", "addr", "peer", "peerlen", "buf",
-	"n", "value", "len", "l", "data",
+	"n", "value", "len", "l", "data", "getsockname", "getpeername", "ioctl", "poll", "select",
+	"socketpair", "unlink", "termios", "os", "sv", "fds", "r", "w", "p", "events", "readable",
+	"writable", "tv", "sec", "usec",
 };
 
 /* NAME as the lines spell it: NAME, or NAME_ where it is reserved. */

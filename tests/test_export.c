@@ -897,8 +897,8 @@ static void test_values_exported(void **state)
 	assert_contains(py, "import fcntl\nimport termios\n");
 	assert_contains(py, "check(2, r.ret == 0 and value == errno.ECONNREFUSED, \"0 (value ECONNREFUSED)\", value=True)");
 	assert_contains(py, "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack(\"ll\", 1, 500000))");
-	assert_contains(py, "value = struct.unpack(\"i\", fcntl.ioctl(s, termios.TIOCOUTQ, bytes(4)))[0]  # SIOCOUTQ");
-	assert_contains(py, "fcntl.ioctl(s, termios.FIONBIO, struct.pack(\"i\", 1))");
+	assert_contains(py, "value = struct.unpack(\"i\", fcntl.ioctl(fd(s), termios.TIOCOUTQ, bytes(4)))[0]  # SIOCOUTQ");
+	assert_contains(py, "fcntl.ioctl(fd(s), termios.FIONBIO, struct.pack(\"i\", 1))");
 	assert_contains(py, "r.ret = u.recv_into(r.data, 3, socket.MSG_TRUNC)");
 	assert_c_compiles(c, "values");
 	assert_py_compiles(py, "values");
