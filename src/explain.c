@@ -1942,6 +1942,12 @@ static int out_mistake_ctx(struct out *o, const struct sp_stmt *st, int socktype
 	return 1;
 }
 
+/* close() of a socket whose connection ended both ways while the program still had it. */
+static const char *const text_close_time_wait =
+	N_("close() released the descriptor. Its connection had already ended in both directions: "
+	   "the kernel keeps it in TIME_WAIT, with or without a program, for 2MSL (60 s on Linux). "
+	   "Nothing was sent on the network.");
+
 /* What a successful call did, fitted to CX; 0 when the general text is the right one. */
 static int out_success(struct out *o, const struct sp_stmt *st, int socktype, long long ret,
 		       const struct explain_ctx *cx)
@@ -1974,6 +1980,10 @@ static int out_success(struct out *o, const struct sp_stmt *st, int socktype, lo
 		const char *vals[] = { n };
 		out_line(o, NULL, NULL, "");
 		out_subst(o, tr(text_close_rst_unread), keys, vals, 1);
+		return 1;
+	}
+	if (st->call == SP_CALL_CLOSE && cx->state_before == SP_TCP_TIME_WAIT) {
+		out_line(o, NULL, NULL, tr(text_close_time_wait));
 		return 1;
 	}
 	if (st->call == SP_CALL_CLOSE && cx->state_before == SP_TCP_CLOSE && !cx->never_connected) {

@@ -958,6 +958,27 @@ static int kernel_rq(uint64_t cookie, unsigned *rq)
 static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock *ss);
 
 /*
+ * STATE, as the socket itself reported it, corrected for TIME_WAIT: when a
+ * connection enters TIME_WAIT the kernel hands it to a smaller socket that
+ * keeps the cookie, and the program's own socket (its descriptor still open)
+ * reports CLOSE. The kernel's table then lists the cookie in TIME_WAIT.
+ */
+static int state_or_time_wait(const struct sess_sock *ss, int state)
+{
+	if (state != SP_TCP_CLOSE || !ss->cookie)
+		return state;
+	struct kv_table kv = { 0 };
+	char err[200];
+	if (kview_dump(&kv, err, sizeof err) == 0) {
+		const struct kv_sock *k = kview_find(&kv, ss->cookie);
+		if (k)
+			state = k->state;
+	}
+	kview_free(&kv);
+	return state;
+}
+
+/*
  * The TCP state of the socket of a recv(), send() or close() as the call
  * starts (from the socket itself: cheap), and its Recv-Q when it can matter
  * to the explanation (a FIN may wait in it, or a close() may find data
@@ -972,7 +993,7 @@ static void explain_before(struct sess_actor *act, const struct pending *p)
 	me->pre_state = -1;
 	if (p->call != SP_CALL_RECV && p->call != SP_CALL_CLOSE && p->call != SP_CALL_SEND)
 		return;
-	int st = probe_tcp_state(act, me);
+	int st = state_or_time_wait(me, probe_tcp_state(act, me));
 	me->pre_state = st;
 	int connected = st == SP_TCP_ESTABLISHED || st == SP_TCP_FIN_WAIT1 || st == SP_TCP_FIN_WAIT2 ||
 			st == SP_TCP_CLOSE_WAIT || st == SP_TCP_LAST_ACK || st == SP_TCP_CLOSING;
@@ -1153,6 +1174,8 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 		if (o && o->kind == SP_OPT_LINGER)
 			me->linger_zero = p->stmt->nargs > 3 && p->stmt->args[2].num && !p->stmt->args[3].num;
 	}
+	if (me->type == SOCK_STREAM && p->call != SP_CALL_CLOSE)
+		cx->state_after = state_or_time_wait(me, cx->state_after);
 	explain_rq(s, act, p, r, me, cx);
 	if (me->type == SOCK_STREAM && p->call == SP_CALL_SEND && r->ret > 0 && me->peer_len) {
 		for (size_t i = 0; i < s->nactors; i++)
