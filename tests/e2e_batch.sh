@@ -413,4 +413,14 @@ for sig in TERM KILL; do
 	fi
 done
 
+# -- half-close: the client's socket goes to TIME_WAIT while the program keeps it -------------
+# (the kernel moves the connection to a TIME_WAIT socket with the same cookie; the program's own
+# socket then reports CLOSE, which is no reset)
+out=$($SP --batch --explain assets/demos/half-close.sp 2>&1)
+case "$out" in
+*"reset (RST)"* | *"had been reset"*) bad "half-close explained as a reset: $out" ;;
+*"[client] close(3) = 0"*"had already ended in both directions"*) ok "half-close: the client's last recv and close are no reset; TIME_WAIT said" ;;
+*) bad "half-close close text: $out" ;;
+esac
+
 [ $fails = 0 ]
