@@ -1606,8 +1606,12 @@ static enum session_rc exec_expect_side(struct session *s, const struct sp_stmt 
 	struct sess_actor *act = find_actor(s, st->actor);
 	const char *what = "";
 	int blocked = act && side_in_call(act, &what);
-	/* free may take a moment, as a state may: the step that released the call is still reporting */
-	if (blocked && !st->side_blocked && act->a) {
+	/*
+	 * free may take a moment, as a state may: the step that released the call is
+	 * still reporting. Only a released call is waited for, not one that would end
+	 * later on its own (a timeout).
+	 */
+	if (blocked && !st->side_blocked && act->a && released(act) != 0) {
 		wait_done(s, act, EXPECT_WAIT_MS);
 		blocked = side_in_call(act, &what);
 	}
@@ -1847,6 +1851,8 @@ static long long pending_timeout_ms(const struct sess_actor *act)
 {
 	if (act->pidfd < 0 || !act->p.active)
 		return 0;
+	if (act->p.has_ready) /* poll(), select(): their own timeout, not the sockets' */
+		return act->p.timeout > 0 ? act->p.timeout : 0;
 	int fd = (int)syscall(SYS_pidfd_getfd, act->pidfd, act->p.fd, 0);
 	if (fd < 0)
 		return 0;

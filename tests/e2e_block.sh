@@ -124,6 +124,13 @@ out=$($SP --batch "$TMP/pollmark.sp" 2>&1); rc=$?
 *'pollmark.sp:7: expectation failed: expected = 1 (conn POLLIN) <at once>, got <blocked>'*'pollmark.sp:9: expectation failed: expected <blocked> = 1 (conn POLLIN), got = 1 (conn POLLIN) at once'*)
 	ok "poll(): wrong <at once> and <blocked> say which sockets were expected and came" ;;
 *) bad "poll marks: $out" ;; esac || bad "poll marks exit $rc"
+# expect free waits only for a call a step released, not for one that ends on its own later
+printf 'server: s = socket(AF_INET, SOCK_STREAM)\nserver: bind(s, 127.0.0.1:8888)\nserver: listen(s)\nserver: setsockopt(s, SO_RCVTIMEO, 800ms)\nserver: conn = accept(s) <blocked>\nexpect server free\nserver: poll(s POLLIN, 700) <blocked>\nexpect server blocked\n' >"$TMP/own.sp"
+out=$($SP --batch "$TMP/own.sp" 2>&1); rc=$?
+[ $rc = 1 ] && case "$out" in
+*"own.sp:6: expectation failed: expected free, got blocked in accept(3) (server)"*'<resumed> = -1 EAGAIN'*'[server] blocked in poll(3 POLLIN, 700)'*'poll(3 POLLIN, 700) <resumed> = 0'*)
+	ok "expect free fails on a call that only its own timeout ends; a poll's timeout is waited for at the end" ;;
+*) bad "own timeouts: $out" ;; esac || bad "own timeouts exit $rc"
 # a side that never made a call, and is no program's: no side to be free
 printf 'server: s = socket(AF_INET, SOCK_STREAM)\nexpect web free\nexpect client free\n' >"$TMP/noside.sp"
 out=$($SP --batch "$TMP/noside.sp" 2>&1); rc=$?
