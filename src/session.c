@@ -66,6 +66,7 @@ struct sess_sock {
 	struct kv_sock k;
 	struct addr_text txt_local, txt_peer; /* the snapshot's texts of the addresses, kept */
 	int had_peer, linger_zero; /* for explain_facts(): it was connected once; SO_LINGER {1, 0} set */
+	int connect_tried;         /* ... connect() was called on it (a failure leaves no peer) */
 	int pre_ok, pre_state;     /* explain_before(): the state as the call started (-1 unknown), pre_rq read */
 	unsigned pre_rq;
 };
@@ -1138,6 +1139,14 @@ static void ready_facts(struct session *s, struct sess_actor *act, const struct 
 			e->why &= ~EXPLAIN_READY_FIN; /* select() cannot tell: a failed or reset connection */
 			e->why |= EXPLAIN_READY_ERROR;
 		}
+		if (!poll_call && !k && ss && ss->type == SOCK_STREAM && sock_is_inet(ss) && !ss->closed) {
+			/*
+			 * Not in the kernel's table: CLOSE, with no connection. select()
+			 * has no POLLERR to tell a failed connect (an error pending) from
+			 * a socket that never connected (hung up): neither has data or room.
+			 */
+			e->why = ss->had_peer || ss->connect_tried ? EXPLAIN_READY_ERROR : EXPLAIN_READY_HUP;
+		}
 	}
 	kview_free(&kv);
 }
@@ -1164,6 +1173,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	struct sess_sock *me = sock_by_fd(act, p->fd);
 	if (!me || !sock_is_inet(me))
 		return;
+	me->connect_tried |= p->call == SP_CALL_CONNECT;
 	me->had_peer |= me->peer_len != 0 || (r->have_names && r->peer_len != 0);
 	cx->never_connected = !me->had_peer;
 	int before = me->pre_state > 0 ? me->pre_state : me->in_kernel ? me->k.state : me->state;

@@ -423,4 +423,13 @@ case "$out" in
 *) bad "half-close close text: $out" ;;
 esac
 
+# -- select() after a refused connect: an error pending, not data and room (the socket is CLOSE) --
+printf 'client: d = socket(AF_INET, SOCK_STREAM)\nclient: nonblock(d)\nclient: connect(d, 127.0.0.1:9) = -1 EINPROGRESS\nclient: select(r: d, w: d, 1000) = 2 (r: d, w: d)\nclient: getsockopt(d, SO_ERROR) = 0 (value ECONNREFUSED)\n' >"$TMP/selerr.sp"
+out=$($SP --batch --explain "$TMP/selerr.sp" 2>&1)
+case "$out" in
+*"d is readable"* | *"d is writable"*) bad "select after a refused connect explained as data or room: $out" ;;
+*"d has an error pending"*) ok "select() after a refused connect: an error pending, read with SO_ERROR" ;;
+*) bad "select after a refused connect: $out" ;;
+esac
+
 [ $fails = 0 ]
