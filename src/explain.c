@@ -262,6 +262,8 @@ static const char *tr(const char *s)
 	X(ENOBUFS, N_("The kernel ran out of buffer space for the socket."))                     \
 	X(ENOENT, N_("No such file or directory: for AF_UNIX, no socket file exists at that "    \
 		     "path."))                                                                       \
+	X(EISDIR, N_("Is a directory: unlink() removes a file, such as a socket's, never a "      \
+		     "directory."))                                                                  \
 	X(ENOMEM, N_("The kernel ran out of memory."))                                            \
 	X(ENOPROTOOPT, N_("That option does not exist at that level for this kind of socket."))  \
 	X(ENOSPC, N_("No space is left on the device for the AF_UNIX socket file."))             \
