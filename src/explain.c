@@ -1665,6 +1665,30 @@ static const char *const text_unix_close =
 	   "was connected, the peer's recv() returns 0 once it has read what was queued for it "
 	   "(ECONNRESET if this socket left data unread), and its send() fails with EPIPE. A socket "
 	   "bound to a path leaves its file behind: unlink() it before binding that path again.");
+/* AF_UNIX datagram sockets: no wire, no ports, nothing lost on the way. */
+static const char *const text_unixd_connect =
+	N_("connect() made that AF_UNIX datagram socket this one's default peer: send() without an "
+	   "address goes there, and this socket now receives only from it (another sender gets "
+	   "EPERM). Nothing was sent: AF_UNIX has no wire.");
+static const char *const text_unixd_send =
+	N_("send() put one datagram straight into the receiving socket's queue: AF_UNIX has no "
+	   "wire, and nothing is lost on the way. The receiver's recv() returns it whole. When that "
+	   "queue is full, send() waits (EAGAIN when nonblocking).");
+static const char *const text_unixd_recv =
+	N_("recv() took one whole datagram from the socket's queue, waiting while there was none; "
+	   "bytes beyond your buffer were discarded (with MSG_TRUNC the call returns the real "
+	   "length).");
+static const char *const text_unixd_close =
+	N_("close() released the descriptor and the socket is gone; an AF_UNIX socket sends nothing "
+	   "on any wire. A datagram socket connected to this one gets ECONNREFUSED at its next "
+	   "send(), and is connected to nothing after that (ENOTCONN). A socket bound to a path "
+	   "leaves its file behind: unlink() it before binding that path again.");
+/* ECONNREFUSED on an AF_UNIX socket: no ICMP, the kernel knows at once. */
+static const char *const text_unix_refused =
+	N_("Connection refused: no socket is bound to that name any more (the file may be left "
+	   "over), or the socket this one is connected to was closed. AF_UNIX has no wire: the "
+	   "kernel knows at once.");
+
 static const char *const text_unix_shutdown =
 	N_("shutdown() closed one or both directions but kept the descriptor; an AF_UNIX socket "
 	   "sends nothing on any wire. After SHUT_WR the peer's recv() returns 0 once it has read "
@@ -1712,6 +1736,19 @@ static int out_lab(struct out *o, const struct sp_stmt *st, int socktype, const 
 		for (size_t i = 0; i < NELEM(unix_texts) && !t; i++)
 			if (unix_texts[i].call == st->call)
 				t = *(socktype == SOCK_SEQPACKET ? unix_texts[i].seqpacket : unix_texts[i].stream);
+	}
+	else if (cx && cx->family == AF_UNIX && socktype == SOCK_DGRAM) {
+		static const struct {
+			enum sp_call call;
+			const char *const *text;
+		} unixd_texts[] = {
+			{ SP_CALL_CONNECT, &text_unixd_connect }, { SP_CALL_SEND, &text_unixd_send },
+			{ SP_CALL_SENDTO, &text_unixd_send },    { SP_CALL_RECV, &text_unixd_recv },
+			{ SP_CALL_RECVFROM, &text_unixd_recv },  { SP_CALL_CLOSE, &text_unixd_close },
+		};
+		for (size_t i = 0; i < NELEM(unixd_texts) && !t; i++)
+			if (unixd_texts[i].call == st->call)
+				t = *unixd_texts[i].text;
 	}
 	if (!t)
 		return 0;
@@ -2208,8 +2245,11 @@ void explain_stmt(const struct sp_stmt *st, int socktype, long long ret, int err
 	int code = explain_code(st, 1, py, sizeof py) && explain_code(st, 0, c, sizeof c);
 	if (err != 0) {
 		errname(err, ex);
-		out_str(&m, errno_meaning(err, socktype));
-		if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
+		int unix_refused = err == ECONNREFUSED && cx && cx->family == AF_UNIX;
+		out_str(&m, unix_refused ? tr(text_unix_refused) : errno_meaning(err, socktype));
+		if (unix_refused) {
+			/* the UDP texts of this errno speak of ICMP: none of it here */
+		} else if (err == EADDRINUSE && cx && cx->holder != EXPLAIN_HOLDER_UNKNOWN) {
 			out_holder(&l, st, cx);
 		} else if (!out_mistake_ctx(&l, st, socktype, err, cx)) {
 			const char *mistake = explain_mistake(call, err);
