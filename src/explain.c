@@ -939,6 +939,12 @@ size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
 		else if (brace && strncmp(brace, "{peer}", 6) == 0)
 			word = peer, skip = 6;
 		size_t n = brace ? (size_t)(brace - s) + (word ? 0 : 1) : strlen(s);
+		/* "the server", but "client2": a side's own name takes no article */
+		size_t article = 0;
+		if (word && strcmp(word, tr(word_peer)) != 0 && strcmp(word, "server") != 0 && strcmp(word, "client") != 0 &&
+		    n >= 4 && (strncmp(brace - 4, "the ", 4) == 0 || strncmp(brace - 4, "The ", 4) == 0))
+			article = 4;
+		n -= article;
 		char piece[512];
 		while (n > 0) { /* copy the text before the placeholder in pieces */
 			size_t k = n < sizeof piece - 1 ? n : sizeof piece - 1;
@@ -949,6 +955,7 @@ size_t explain_join(const struct explain_conn *c, char *buf, size_t size)
 			n -= k;
 		}
 		if (word) {
+			s += article;
 			out_str(&o, word);
 			s += skip;
 		}

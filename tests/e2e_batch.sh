@@ -441,4 +441,12 @@ case "$out" in
 *) bad "AF_UNIX datagram texts: $out" ;;
 esac
 
+# -- a side's own name takes no article in the explanations: "client2's SYN", not "the client2's" --
+out=$($SP --batch --explain assets/demos/poll-server.sp 2>&1)
+case "$out" in
+*"the client2"* | *"the client3"*) bad "an article before a side's name: $out" ;;
+*"client2's SYN"*"the server's SYN,ACK"*) ok "explanations: client2's SYN, the server's SYN,ACK" ;;
+*) bad "join sentence of client2: $out" ;;
+esac
+
 [ $fails = 0 ]
