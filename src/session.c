@@ -964,19 +964,26 @@ static int probe_tcp_state(const struct sess_actor *act, const struct sess_sock 
  * keeps the cookie, and the program's own socket (its descriptor still open)
  * reports CLOSE. The kernel's table then lists the cookie in TIME_WAIT.
  */
-static int state_or_time_wait(const struct sess_sock *ss, int state)
+/* The kernel's state of the socket with COOKIE: CLOSE when it lists none, FALLBACK when it cannot be asked. */
+static int kernel_state(uint64_t cookie, int fallback)
 {
-	if (state != SP_TCP_CLOSE || !ss->cookie)
-		return state;
 	struct kv_table kv = { 0 };
 	char err[200];
+	int state = fallback;
 	if (kview_dump(&kv, err, sizeof err) == 0) {
-		const struct kv_sock *k = kview_find(&kv, ss->cookie);
-		if (k)
-			state = k->state;
+		const struct kv_sock *k = kview_find(&kv, cookie);
+		state = k ? k->state : SP_TCP_CLOSE;
 	}
 	kview_free(&kv);
 	return state;
+}
+
+static int state_or_time_wait(const struct sess_sock *ss, int state)
+{
+	/* only a socket that was connected, or tried to be, can be in TIME_WAIT */
+	if (state != SP_TCP_CLOSE || !ss->cookie || !(ss->had_peer || ss->connect_tried))
+		return state;
+	return kernel_state(ss->cookie, state);
 }
 
 /*
@@ -1198,13 +1205,7 @@ static void explain_facts(struct session *s, struct sess_actor *act, const struc
 	}
 	if (me->type == SOCK_STREAM && p->call == SP_CALL_CLOSE && r->ret == 0 && me->cookie) {
 		/* the descriptor is gone: the kernel still knows the socket by its cookie */
-		struct kv_table kv = { 0 };
-		char err[200];
-		if (kview_dump(&kv, err, sizeof err) == 0) {
-			const struct kv_sock *k = kview_find(&kv, me->cookie);
-			cx->state_after = k ? k->state : SP_TCP_CLOSE;
-		}
-		kview_free(&kv);
+		cx->state_after = kernel_state(me->cookie, cx->state_after);
 		/*
 		 * tcp_close(): a connection with data unread is reset (the FIN that
 		 * CLOSE_WAIT's rq counts is no data); one lingering 0 s is reset by
